@@ -1,0 +1,21 @@
+/**
+ * CommonJS on Node 20: Module.prototype._compile sees every CommonJS source, whether loaded by
+ * require, createRequire or an import of a .cjs file (the ESM hooks of module.register get `null` for
+ * CommonJS sources there).
+ */
+import Module from 'node:module';
+import type { ModuleTransformer } from './transform-module.js';
+
+interface CompilableModule {
+  _compile(content: string, filename: string, ...rest: unknown[]): unknown;
+}
+
+export function installCommonJsHook(transform: ModuleTransformer): void {
+  const prototype = (Module as unknown as { prototype: CompilableModule }).prototype;
+  const original = prototype._compile;
+  prototype._compile = function compile(this: CompilableModule, content: string, filename: string, ...rest: unknown[]) {
+    const typescript = /\.[cm]?tsx?$/.test(filename);
+    const code = typescript ? content : transform(content, filename, { sourceType: 'script', typescript: false });
+    return original.call(this, code, filename, ...rest);
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * The one step every hook shares: decide whether a module is traced, and instrument it (through the
+ * cache). A module Babel cannot parse runs untraced, with one warning line naming the file.
+ */
+import { instrument } from '../transforms/instrument.js';
+import { MemtraceError } from '../src/errors.js';
+import type { Settings } from '../src/settings.js';
+import { VERSION } from '../src/version.js';
+import { moduleFilter } from './module-filter.js';
+import { TransformCache } from './transform-cache.js';
+
+export interface ModuleKind {
+  sourceType: 'module' | 'script';
+  typescript: boolean;
+}
+
+export type ModuleTransformer = (source: string, filename: string, kind: ModuleKind) => string;
+
+/** Node's module formats that memtrace instruments, and how to parse each. */
+export function kindOfFormat(format: string | null | undefined, filename: string): ModuleKind | null {
+  switch (format) {
+    case 'module': return { sourceType: 'module', typescript: false };
+    case 'commonjs': return { sourceType: 'script', typescript: false };
+    case 'module-typescript': return { sourceType: 'module', typescript: true };
+    case 'commonjs-typescript': return { sourceType: 'script', typescript: true };
+    case undefined:
+    case null:
+      return filename.endsWith('.mjs') ? { sourceType: 'module', typescript: false } : null;
+    default: return null;
+  }
+}
+
+export function createTransformer(settings: Settings): ModuleTransformer {
+  const traced = moduleFilter(settings);
+  const cache = settings.cache ? new TransformCache(settings.cacheDir) : undefined;
+  const optionsKey = JSON.stringify({ lines: settings.lines, sourceMaps: settings.sourceMaps });
+  return (source, filename, kind) => {
+    if (!traced(filename)) return source;
+    const key = cache?.key(source, VERSION, optionsKey, filename, kind.sourceType, String(kind.typescript));
+    const cached = key ? cache!.get(key) : undefined;
+    if (cached !== undefined) return cached;
+    let code: string;
+    try {
+      code = instrument(source, {
+        filename,
+        sourceType: kind.sourceType,
+        typescript: kind.typescript,
+        jsx: filename.endsWith('.tsx') || filename.endsWith('.jsx'),
+        lines: settings.lines,
+        sourceMap: settings.sourceMaps,
+      }).code;
+    } catch (error) {
+      if (!(error instanceof MemtraceError)) throw error;
+      process.stderr.write(`${error.message}\n`);
+      return source;
+    }
+    if (key) cache!.set(key, code);
+    return code;
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * The errors a user can act on. Each message is one line that names the file or setting and the
+ * problem; only the CLI turns them into exit codes.
+ */
+export class MemtraceError extends Error {
+  /** The exit status the CLI uses for this kind of error. */
+  readonly exitCode: number = 1;
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A setting (environment variable or flag) with a value it does not accept. */
+export class SettingError extends MemtraceError {
+  override readonly exitCode = 2;
+
+  constructor(readonly setting: string, value: string, accepts: string) {
+    super(`memtrace: ${setting}=${JSON.stringify(value)} is not valid: ${accepts}`);
+  }
+}
+
+/** A module that Babel cannot parse; it then runs untraced. */
+export class ParseError extends MemtraceError {
+  constructor(readonly file: string, line: number | undefined, column: number | undefined, detail: string) {
+    const where = line === undefined ? file : `${file}:${line}:${(column ?? 0) + 1}`;
+    super(`memtrace: cannot parse ${where}: ${detail.replace(/\s*\(\d+:\d+\)$/, '')}; it runs untraced`);
+  }
+}
+
+/** A trace file that is missing, truncated or not of the expected format. */
+export class TraceFileError extends MemtraceError {
+  constructor(readonly file: string, problem: string) {
+    super(`memtrace: ${file}: ${problem}`);
+  }
+}

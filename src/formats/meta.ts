@@ -1,0 +1,55 @@
+/** meta.json: what produced a trace and how to read its numbers. */
+import { readFileSync } from 'node:fs';
+import { TraceFileError } from '../errors.js';
+
+export const META_VERSION = 1;
+
+export interface Calibration {
+  /** Bytes one measured call's own probes add to its own total. */
+  selfBytes: number;
+  /** Bytes one measured call's probes add to each enclosing measured call. */
+  nestedBytes: number;
+  selfNs: number;
+  nestedNs: number;
+  /** ns a counted (not measured) call's probes add to its enclosing measured call. */
+  countedNs: number;
+  /** Calls run to measure the figures above. */
+  samples: number;
+}
+
+export interface TraceMeta {
+  version: number;
+  memtrace: string;
+  node: string;
+  pid: number;
+  ppid: number;
+  threadId: number;
+  argv: string[];
+  startTime: string;
+  endTime?: string;
+  counters: 'native' | 'js';
+  probes: { lines: boolean; exact: boolean; rssIntervalMs: number };
+  trigger: number;
+  calibration: Calibration;
+  /** Measured calls (probes that read memory), rows in events.csv, and times the program waited for the writer. */
+  events: { measuredCalls: number; rowsWritten: number; writerWaits: number };
+  functions: number;
+  settings: Record<string, unknown>;
+  exit?: { reason: string; code?: number | string };
+}
+
+export function readMeta(path: string): TraceMeta {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new TraceFileError(path, `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    const meta = JSON.parse(text) as TraceMeta;
+    if (meta.version !== META_VERSION) throw new Error(`version ${String(meta.version)}, expected ${META_VERSION}`);
+    return meta;
+  } catch (error) {
+    throw new TraceFileError(path, `not a memtrace meta.json: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The tracer of this thread. `memtrace/register` starts it at startup; traceMemory() and label()
+ * start one on first use when the program runs without the loader.
+ */
+import { settingsFromEnv, type Settings } from '../settings.js';
+import { installExitHooks } from './exit-hooks.js';
+import { Tracer } from './tracer.js';
+
+let active: Tracer | undefined;
+
+export function activeTracer(): Tracer | undefined {
+  return active;
+}
+
+/** The running tracer, or a new one started with `settings` (by default from MEMTRACE_* variables). */
+export function ensureTracer(settings?: Settings): Tracer {
+  if (active) return active;
+  const tracer = new Tracer(settings ?? settingsFromEnv()).start();
+  active = tracer;
+  installExitHooks(tracer);
+  return tracer;
+}
+
+/** Forgets the tracer once it stopped, so a later ensureTracer() starts a new trace. */
+export function releaseTracer(tracer: Tracer): void {
+  if (active === tracer) active = undefined;
+}

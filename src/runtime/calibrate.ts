@@ -1,0 +1,90 @@
+/**
+ * Calibration: what the probes themselves cost one measured call, in bytes and ns, measured by running
+ * instrumented functions (instrumented by the real transform, so the probes are the real ones) many
+ * times. The figures are subtracted from every call: an empty traced function then reports 0 bytes.
+ */
+import vm from 'node:vm';
+import { instrument } from '../../transforms/instrument.js';
+import type { Calibration } from '../formats/meta.js';
+import { Mode } from './function-stats.js';
+import { setCalibration, setExact, setTrigger } from './probes.js';
+import type { Tracer } from './tracer.js';
+
+const CALIBRATION_FILE = '<memtrace calibration>';
+const SOURCE = `(function calibration() {
+  function empty() {}
+  function outer(n) { for (let i = 0; i < n; i++) empty(); }
+  function repeat(n) { for (let i = 0; i < n; i++) empty(); }
+  return { empty, outer };
+})`;
+
+const BATCHES = 15;
+const CALLS = 2000;
+
+export function calibrate(tracer: Tracer): Calibration {
+  const { code } = instrument(SOURCE, { filename: CALIBRATION_FILE, sourceType: 'script' });
+  const first = tracer.table.size;
+  const { empty, outer } = (vm.runInThisContext(code, { filename: CALIBRATION_FILE }) as () => { empty: () => void; outer: (n: number) => void })();
+  const ids = { empty: first + 1, outer: first + 2 };
+  const stats = tracer.stats;
+  setCalibration(null);
+  setExact(true);
+  setTrigger(Infinity);
+  try {
+    for (let i = 0; i < 30; i++) outer(500);
+    const selfBytes: number[] = [];
+    const selfNs: number[] = [];
+    for (let b = 0; b < BATCHES; b++) {
+      const bytes0 = stats.totalAlloc[ids.empty]!;
+      const ns0 = stats.totalTime[ids.empty]!;
+      for (let i = 0; i < CALLS; i++) empty();
+      selfBytes.push((stats.totalAlloc[ids.empty]! - bytes0) / CALLS);
+      selfNs.push((stats.totalTime[ids.empty]! - ns0) / CALLS);
+    }
+    const self = { bytes: mean(selfBytes), ns: median(selfNs) };
+    const nestedBytes: number[] = [];
+    const nestedNs: number[] = [];
+    for (let b = 0; b < BATCHES; b++) {
+      const bytes0 = stats.totalAlloc[ids.outer]!;
+      const ns0 = stats.totalTime[ids.outer]!;
+      outer(CALLS);
+      nestedBytes.push((stats.totalAlloc[ids.outer]! - bytes0 - self.bytes) / CALLS);
+      nestedNs.push((stats.totalTime[ids.outer]! - ns0 - self.ns) / CALLS);
+    }
+    // A counted call: the function demoted for good, so its probes only count it.
+    setExact(false);
+    stats.mode[ids.empty] = Mode.Count;
+    stats.countdown[ids.empty] = 2 ** 30;
+    stats.mode[ids.outer] = Mode.Measure;
+    const countedNs: number[] = [];
+    for (let b = 0; b < BATCHES; b++) {
+      const ns0 = stats.totalTime[ids.outer]!;
+      outer(CALLS);
+      countedNs.push((stats.totalTime[ids.outer]! - ns0 - self.ns) / CALLS);
+    }
+    return {
+      selfBytes: self.bytes,
+      nestedBytes: mean(nestedBytes),
+      selfNs: self.ns,
+      nestedNs: median(nestedNs),
+      countedNs: Math.max(0, median(countedNs)),
+      samples: BATCHES * CALLS * 3,
+    };
+  } finally {
+    setExact(tracer.settings.exact);
+    setTrigger(tracer.settings.trigger);
+    for (let id = first; id < tracer.table.size; id++) {
+      tracer.forget(id);
+      tracer.markInternal(id);
+    }
+  }
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1]!;
+}

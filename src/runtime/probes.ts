@@ -1,0 +1,396 @@
+/**
+ * The probes the transform calls: enter/exit/thrown at function entry and exit, suspend/resume at
+ * `await` and `yield`, line before statements. They read the counters, keep a shadow stack of the
+ * measured calls, add each call's figures to its function's totals and write an event row when memory
+ * moved by at least the trigger.
+ *
+ * Hot path: everything here runs at every traced call. It allocates nothing on the JS heap (all state
+ * is in typed arrays or small integers), formats nothing and touches no file. Speed beats clarity
+ * here; keep it small.
+ */
+import { executionAsyncId } from 'node:async_hooks';
+import type { MemoryCounters } from './counters.js';
+import { TIME as C_TIME, HEAP as C_HEAP, FREED as C_FREED, EXTERNAL as C_EXTERNAL, ARRAY_BUFFERS as C_ARRAY_BUFFERS } from './counters.js';
+import * as Col from '../buffer/event-buffer.js';
+import type { EventBuffer } from '../buffer/event-buffer.js';
+import { Kind } from '../formats/events-csv.js';
+import { FunctionStats, Mode, Policy } from './function-stats.js';
+import type { Calibration } from '../formats/meta.js';
+
+// Frame fields (stride FRAME): one frame per measured call in progress.
+const FN = 0, T0 = 1, A0 = 2, H0 = 3, HMAX = 4, ACC_T = 5, ACC_A = 6, CHILD_A = 7, CHILD_T = 8, SEG_M0 = 9,
+  SEG_C0 = 10, ACC_M = 11, ACC_C = 12, LAST_A = 13, LAST_H = 14, LAST_M = 15, STATE = 16, DEPTH = 17,
+  THREW = 18, FIRST_SEG = 19, LINE_NO = 20, FRAME = 21;
+const FREE = 0, RUNNING = 1, SUSPENDED = 2;
+
+// Global counters: measured and counted calls so far (a call's nested count is a difference of these).
+const G = new Float64Array(2);
+const MEASURED = 0, COUNTED = 1;
+
+/** Calibration figures, subtracted from every measured call (see calibrate.ts). */
+const CAL = new Float64Array(5);
+const CAL_SELF_B = 0, CAL_NESTED_B = 1, CAL_SELF_NS = 2, CAL_NESTED_NS = 3, CAL_COUNTED_NS = 4;
+
+export interface ProbeSettings {
+  trigger: number;
+  exact: boolean;
+  lines: boolean;
+  rssIntervalNs: number;
+}
+
+export interface Probes {
+  enter(id: number): number;
+  exit(frame: number): void;
+  thrown(frame: number): void;
+  suspend<T>(frame: number, value: T): T;
+  resume<T>(frame: number, value: T): T;
+  resumed(frame: number): void;
+  line(frame: number, line: number): void;
+}
+
+let counters: MemoryCounters;
+let V: Float64Array;
+let buffer: EventBuffer;
+let stats: FunctionStats;
+let lineNumbers: Int32Array = new Int32Array(0);
+let F = new Float64Array(1024 * FRAME);
+let free = new Int32Array(1024);
+let freeTop = 0;
+let stack = new Int32Array(1024);
+let depth = 0;
+let trigger = 4096;
+let exact = false;
+let rssIntervalNs = 10e6;
+let lastRssNs = -Infinity;
+let startNs = 0;
+let enabled = true;
+
+export function configureProbes(c: MemoryCounters, b: EventBuffer, s: FunctionStats, settings: ProbeSettings): void {
+  counters = c;
+  V = c.values;
+  buffer = b;
+  stats = s;
+  trigger = settings.trigger;
+  exact = settings.exact;
+  rssIntervalNs = settings.rssIntervalNs;
+  c.read();
+  startNs = V[C_TIME]!;
+  for (let i = 0; i < free.length; i++) free[i] = free.length - 1 - i;
+  freeTop = free.length;
+}
+
+/** The line each function starts at, for the call/return rows. */
+export function setFunctionLines(lines: Int32Array): void {
+  lineNumbers = lines;
+}
+
+export function setCalibration(cal: Calibration | null): void {
+  CAL[CAL_SELF_B] = cal?.selfBytes ?? 0;
+  CAL[CAL_NESTED_B] = cal?.nestedBytes ?? 0;
+  CAL[CAL_SELF_NS] = cal?.selfNs ?? 0;
+  CAL[CAL_NESTED_NS] = cal?.nestedNs ?? 0;
+  CAL[CAL_COUNTED_NS] = cal?.countedNs ?? 0;
+}
+
+/** Stops recording (the probes still run, as cheaply as a counted call). */
+export function setEnabled(on: boolean): void {
+  enabled = on;
+}
+
+export function setTrigger(bytes: number): void {
+  trigger = bytes;
+}
+
+export function setExact(on: boolean): void {
+  exact = on;
+}
+
+/** Measured calls in progress (on the shadow stack). */
+export function currentDepth(): number {
+  return depth;
+}
+
+export function nowNs(): number {
+  counters.readTime();
+  return V[C_TIME]! - startNs;
+}
+
+function allocFrame(): number {
+  if (freeTop === 0) growFrames();
+  return free[--freeTop]!;
+}
+
+function growFrames(): void {
+  const old = F.length / FRAME;
+  const grown = new Float64Array(F.length * 2);
+  grown.set(F);
+  F = grown;
+  const freeGrown = new Int32Array(old * 2);
+  for (let i = 0; i < old; i++) freeGrown[i] = 2 * old - 1 - i;
+  free = freeGrown;
+  freeTop = old;
+}
+
+function push(slot: number): void {
+  if (depth === stack.length) {
+    const grown = new Int32Array(stack.length * 2);
+    grown.set(stack);
+    stack = grown;
+  }
+  stack[depth++] = slot;
+}
+
+function pop(slot: number): void {
+  if (depth > 0 && stack[depth - 1] === slot) {
+    depth--;
+    return;
+  }
+  // A frame left out of order (a generator abandoned while running cannot be; this is defensive).
+  for (let i = depth - 1; i >= 0; i--) {
+    if (stack[i] === slot) {
+      stack.copyWithin(i, i + 1, depth);
+      depth--;
+      return;
+    }
+  }
+}
+
+export const probes: Probes = {
+  enter(id: number): number {
+    if (!(id >= 0) || !enabled) return -1; // a hoisted call before its module registered, or tracing stopped
+    const s = stats;
+    s.calls[id]!++;
+    if (s.mode[id] !== Mode.Measure && !exact) {
+      if (--s.countdown[id]! > 0) {
+        G[COUNTED]!++;
+        return -1;
+      }
+      s.countdown[id] = Policy.ResampleEvery;
+    }
+    counters.read();
+    const heap = V[C_HEAP]!;
+    const alloc = heap + V[C_FREED]!;
+    const now = V[C_TIME]!;
+    if (depth > 0) {
+      const p = stack[depth - 1]! * FRAME;
+      if (heap > F[p + HMAX]!) F[p + HMAX] = heap;
+    }
+    const slot = allocFrame();
+    const b = slot * FRAME;
+    F[b + FN] = id;
+    F[b + T0] = now;
+    F[b + A0] = alloc;
+    F[b + H0] = heap;
+    F[b + HMAX] = heap;
+    F[b + ACC_T] = 0;
+    F[b + ACC_A] = 0;
+    F[b + CHILD_A] = 0;
+    F[b + CHILD_T] = 0;
+    F[b + SEG_M0] = G[MEASURED]!;
+    F[b + SEG_C0] = G[COUNTED]!;
+    F[b + ACC_M] = 0;
+    F[b + ACC_C] = 0;
+    F[b + LAST_A] = alloc;
+    F[b + LAST_H] = heap;
+    F[b + LAST_M] = G[MEASURED]!;
+    F[b + STATE] = RUNNING;
+    F[b + DEPTH] = depth;
+    F[b + THREW] = 0;
+    F[b + FIRST_SEG] = 1;
+    F[b + LINE_NO] = 0;
+    G[MEASURED]!++;
+    s.active[id]!++;
+    push(slot);
+    if (trigger === 0) writeRow(Kind.Call, slot, lineNumbers[id]!, 0, 0);
+    return slot;
+  },
+
+  exit(frame: number): void {
+    if (frame >= 0) finish(frame);
+  },
+
+  thrown(frame: number): void {
+    if (frame >= 0) F[frame * FRAME + THREW] = 1;
+  },
+
+  suspend<T>(frame: number, value: T): T {
+    if (frame < 0) return value;
+    const b = frame * FRAME;
+    if (F[b + STATE] !== RUNNING) return value;
+    counters.read();
+    endSegment(frame);
+    F[b + STATE] = SUSPENDED;
+    pop(frame);
+    eventSinceLast(Kind.Suspend, frame, lineNumbers[F[b + FN]!]!);
+    return value;
+  },
+
+  resume<T>(frame: number, value: T): T {
+    if (frame >= 0 && F[frame * FRAME + STATE] === SUSPENDED) resumeFrame(frame);
+    return value;
+  },
+
+  resumed(frame: number): void {
+    if (frame >= 0 && F[frame * FRAME + STATE] === SUSPENDED) resumeFrame(frame);
+  },
+
+  line(frame: number, line: number): void {
+    if (frame < 0) return;
+    const b = frame * FRAME;
+    if (F[b + STATE] === SUSPENDED) resumeFrame(frame);
+    counters.read();
+    // The row is for the line that just ran: what it allocated is the delta since the last event.
+    const previous = F[b + LINE_NO]!;
+    if (previous > 0) eventSinceLast(Kind.Line, frame, previous);
+    else markEvent(b);
+    F[b + LINE_NO] = line;
+  },
+};
+
+function resumeFrame(frame: number): void {
+  counters.read();
+  const b = frame * FRAME;
+  F[b + T0] = V[C_TIME]!;
+  F[b + A0] = V[C_HEAP]! + V[C_FREED]!;
+  F[b + SEG_M0] = G[MEASURED]!;
+  F[b + SEG_C0] = G[COUNTED]!;
+  F[b + STATE] = RUNNING;
+  F[b + DEPTH] = depth;
+  push(frame);
+  eventSinceLast(Kind.Resume, frame, lineNumbers[F[b + FN]!]!);
+}
+
+/**
+ * Closes the running segment of a call (entry or resumption to now, counters just read): adds it to
+ * the call's accumulators and credits it, calibrated, to the call below it on the stack, so that call's
+ * self figures leave it out.
+ */
+function endSegment(frame: number): void {
+  const b = frame * FRAME;
+  const alloc = V[C_HEAP]! + V[C_FREED]!;
+  const nested = G[MEASURED]! - F[b + SEG_M0]!;
+  const counted = G[COUNTED]! - F[b + SEG_C0]!;
+  const segAlloc = alloc - F[b + A0]!;
+  const segTime = V[C_TIME]! - F[b + T0]!;
+  F[b + ACC_A]! += segAlloc;
+  F[b + ACC_T]! += segTime;
+  F[b + ACC_M]! += nested;
+  F[b + ACC_C]! += counted;
+  const first = F[b + FIRST_SEG]!;
+  F[b + FIRST_SEG] = 0;
+  // Credit the caller (the frame below this one), when there is one.
+  let below = -1;
+  if (depth > 0) below = stack[depth - 1] === frame ? (depth > 1 ? stack[depth - 2]! : -1) : stack[depth - 1]!;
+  if (below >= 0) {
+    const p = below * FRAME;
+    F[p + CHILD_A]! += segAlloc - nested * CAL[CAL_NESTED_B]! - first * CAL[CAL_SELF_B]!;
+    F[p + CHILD_T]! += segTime - nested * CAL[CAL_NESTED_NS]! - counted * CAL[CAL_COUNTED_NS]! - first * CAL[CAL_SELF_NS]!;
+    if (F[b + HMAX]! > F[p + HMAX]!) F[p + HMAX] = F[b + HMAX]!;
+  }
+}
+
+function finish(frame: number): void {
+  const b = frame * FRAME;
+  if (F[b + STATE] === SUSPENDED) resumeFrame(frame); // generator return()/throw(), or a rejected await
+  counters.read();
+  const heap = V[C_HEAP]!;
+  if (heap > F[b + HMAX]!) F[b + HMAX] = heap;
+  const previousLine = F[b + LINE_NO]!;
+  if (previousLine > 0) eventSinceLast(Kind.Line, frame, previousLine);
+  endSegment(frame);
+  const id = F[b + FN]!;
+  const nested = F[b + ACC_M]!;
+  const total = F[b + ACC_A]! - CAL[CAL_SELF_B]! - nested * CAL[CAL_NESTED_B]!;
+  const time = F[b + ACC_T]! - CAL[CAL_SELF_NS]! - nested * CAL[CAL_NESTED_NS]! - F[b + ACC_C]! * CAL[CAL_COUNTED_NS]!;
+  const s = stats;
+  s.measuredCalls[id]!++;
+  s.selfAlloc[id]! += total - F[b + CHILD_A]!;
+  s.selfTime[id]! += time - F[b + CHILD_T]!;
+  if (--s.active[id]! === 0) {
+    // Recursion: only the outermost activation adds to the inclusive totals.
+    s.totalAlloc[id]! += total;
+    s.totalTime[id]! += time;
+  }
+  const growth = F[b + HMAX]! - F[b + H0]!;
+  if (growth > s.maxHeapGrowth[id]!) s.maxHeapGrowth[id] = growth;
+  if (!exact && s.mode[id] === Mode.Measure) s.observe(id, total, time);
+  else if (!exact && total >= Policy.PromoteBytes) s.promote(id);
+  pop(frame);
+  eventSinceLast(F[b + THREW] === 1 ? Kind.Throw : Kind.Return, frame, lineNumbers[id]!);
+  F[b + STATE] = FREE;
+  free[freeTop++] = frame;
+}
+
+/** Writes a row for an event of a call if memory moved by the trigger since its previous event. */
+function eventSinceLast(kind: Kind, frame: number, line: number): void {
+  const b = frame * FRAME;
+  const alloc = V[C_HEAP]! + V[C_FREED]!;
+  const nested = G[MEASURED]! - F[b + LAST_M]!;
+  let dAlloc = alloc - F[b + LAST_A]! - nested * CAL[CAL_NESTED_B]!;
+  if (kind === Kind.Return || kind === Kind.Throw) dAlloc -= CAL[CAL_SELF_B]!;
+  const dHeap = V[C_HEAP]! - F[b + LAST_H]!;
+  if (trigger === 0 || dAlloc >= trigger || dHeap >= trigger || dHeap <= -trigger) writeRow(kind, frame, line, dHeap, dAlloc);
+  markEvent(b);
+}
+
+function markEvent(b: number): void {
+  F[b + LAST_A] = V[C_HEAP]! + V[C_FREED]!;
+  F[b + LAST_H] = V[C_HEAP]!;
+  F[b + LAST_M] = G[MEASURED]!;
+}
+
+function writeRow(kind: Kind, frame: number, line: number, dHeap: number, dAlloc: number): void {
+  const b = frame * FRAME;
+  const now = V[C_TIME]!;
+  let rss = NaN;
+  let arrayBuffers = NaN;
+  if (now - lastRssNs >= rssIntervalNs) {
+    lastRssNs = now;
+    rss = counters.readRss();
+    counters.readExternal();
+    arrayBuffers = V[C_ARRAY_BUFFERS]!;
+  }
+  const d = buffer.data;
+  const at = buffer.reserve();
+  d[at + Col.TIME] = now - startNs;
+  d[at + Col.KIND] = kind;
+  d[at + Col.FUNCTION_ID] = F[b + FN]!;
+  d[at + Col.LINE] = line;
+  d[at + Col.DEPTH] = F[b + DEPTH]!;
+  d[at + Col.ASYNC_ID] = executionAsyncId();
+  d[at + Col.HEAP] = V[C_HEAP]!;
+  d[at + Col.D_HEAP] = dHeap;
+  d[at + Col.ALLOCATED] = V[C_HEAP]! + V[C_FREED]!;
+  d[at + Col.D_ALLOCATED] = dAlloc;
+  d[at + Col.RSS] = rss;
+  d[at + Col.EXTERNAL] = V[C_EXTERNAL]!;
+  d[at + Col.ARRAY_BUFFERS] = arrayBuffers;
+  buffer.commit();
+}
+
+/** A label row (label id in the function column), outside any call. */
+export function writeLabel(labelId: number): void {
+  counters.read();
+  const d = buffer.data;
+  const at = buffer.reserve();
+  d[at + Col.TIME] = V[C_TIME]! - startNs;
+  d[at + Col.KIND] = Kind.Label;
+  d[at + Col.FUNCTION_ID] = labelId;
+  d[at + Col.LINE] = 0;
+  d[at + Col.DEPTH] = depth;
+  d[at + Col.ASYNC_ID] = executionAsyncId();
+  d[at + Col.HEAP] = V[C_HEAP]!;
+  d[at + Col.D_HEAP] = 0;
+  d[at + Col.ALLOCATED] = V[C_HEAP]! + V[C_FREED]!;
+  d[at + Col.D_ALLOCATED] = 0;
+  d[at + Col.RSS] = counters.readRss();
+  counters.readExternal();
+  d[at + Col.EXTERNAL] = V[C_EXTERNAL]!;
+  d[at + Col.ARRAY_BUFFERS] = V[C_ARRAY_BUFFERS]!;
+  buffer.commit();
+}
+
+/** Events recorded so far (whether or not their row was written). */
+export function measuredCallCount(): number {
+  return G[MEASURED]!;
+}

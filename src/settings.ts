@@ -1,0 +1,103 @@
+/**
+ * Settings of a trace, from MEMTRACE_* environment variables (what `memtrace run` sets from its flags).
+ * A bad value stops with a one-line error naming the variable and what it accepts.
+ */
+import picomatch from 'picomatch';
+import { SettingError } from './errors.js';
+
+export interface Settings {
+  /** Directory under which each process writes its own memtrace-<pid>-<time>/. */
+  out: string;
+  /** Globs over file paths of modules to trace; empty means everything outside node_modules. */
+  include: string[];
+  exclude: string[];
+  /** events.csv gets a row where heap or allocated bytes moved by at least this many bytes; 0: every event. */
+  trigger: number;
+  lines: boolean;
+  exact: boolean;
+  /** Minimum interval between RSS readings on event rows (ms). */
+  rssIntervalMs: number;
+  /** 'js' forces the pure-JS counters even where the native addon is built. */
+  counters: 'auto' | 'js';
+  /** Cache instrumented modules on disk (keyed by source hash, memtrace version and settings). */
+  cache: boolean;
+  cacheDir: string | undefined;
+  /** Write a source map for instrumented code (always when Node's source maps are on). */
+  sourceMaps: boolean;
+}
+
+export const SETTING_VARIABLES = {
+  out: 'MEMTRACE_OUT',
+  include: 'MEMTRACE_INCLUDE',
+  exclude: 'MEMTRACE_EXCLUDE',
+  trigger: 'MEMTRACE_TRIGGER',
+  lines: 'MEMTRACE_LINES',
+  exact: 'MEMTRACE_EXACT',
+  rssIntervalMs: 'MEMTRACE_RSS_INTERVAL_MS',
+  counters: 'MEMTRACE_COUNTERS',
+  cache: 'MEMTRACE_CACHE',
+  cacheDir: 'MEMTRACE_CACHE_DIR',
+  sourceMaps: 'MEMTRACE_SOURCE_MAPS',
+} as const;
+
+export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
+  const v = SETTING_VARIABLES;
+  return {
+    out: env[v.out] || process.cwd(),
+    include: globs(v.include, env[v.include]),
+    exclude: globs(v.exclude, env[v.exclude]),
+    trigger: wholeNumber(v.trigger, env[v.trigger], 4096),
+    lines: flag(v.lines, env[v.lines], false),
+    exact: flag(v.exact, env[v.exact], false),
+    rssIntervalMs: wholeNumber(v.rssIntervalMs, env[v.rssIntervalMs], 10),
+    counters: choice(v.counters, env[v.counters], ['auto', 'js'] as const, 'auto'),
+    cache: flag(v.cache, env[v.cache], true),
+    cacheDir: env[v.cacheDir] || undefined,
+    sourceMaps: flag(v.sourceMaps, env[v.sourceMaps], Boolean(process.sourceMapsEnabled)),
+  };
+}
+
+/** The environment that makes a child process (or `--import memtrace/register`) trace with `settings`. */
+export function settingsToEnv(settings: Partial<Settings>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, name] of Object.entries(SETTING_VARIABLES)) {
+    const value = settings[key as keyof Settings];
+    if (value === undefined) continue;
+    env[name] = Array.isArray(value) ? value.join(',') : typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+  }
+  return env;
+}
+
+function wholeNumber(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d+$/.test(value.trim())) throw new SettingError(name, value, 'a whole number of bytes, 0 or more');
+  return Number(value);
+}
+
+function flag(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new SettingError(name, value, 'one of 1, 0, true, false');
+}
+
+function choice<T extends string>(name: string, value: string | undefined, accepted: readonly T[], fallback: T): T {
+  if (value === undefined || value === '') return fallback;
+  if ((accepted as readonly string[]).includes(value)) return value as T;
+  throw new SettingError(name, value, `one of ${accepted.join(', ')}`);
+}
+
+function globs(name: string, value: string | undefined): string[] {
+  if (value === undefined || value.trim() === '') return [];
+  const patterns = value.split(',').map((p) => p.trim()).filter(Boolean);
+  for (const pattern of patterns) {
+    try {
+      picomatch.scan(pattern, { parts: true });
+      picomatch(pattern);
+    } catch (error) {
+      throw new SettingError(name, value, `comma-separated globs (${(error as Error).message})`);
+    }
+  }
+  return patterns;
+}

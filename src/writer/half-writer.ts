@@ -1,0 +1,63 @@
+/**
+ * Writes full halves of the event buffer to events.csv, oldest first. The writer thread does this while
+ * the program runs; the main thread does the same at exit (or when there is no writer thread). A half
+ * is claimed with a compare-and-swap, so the two never write the same rows, and rows are written whole
+ * with one append each, so a killed process never leaves half a row.
+ */
+import { writeSync } from 'node:fs';
+import { COLUMNS, Control, HalfState, type EventBufferShared } from '../buffer/event-buffer.js';
+import { EventFormatter } from '../formats/events-csv.js';
+import type { FunctionInfo } from '../runtime/function-table.js';
+
+export class HalfWriter {
+  readonly data: Float64Array;
+  readonly control: Int32Array;
+  readonly formatter: EventFormatter;
+  written = 0;
+
+  constructor(shared: EventBufferShared, private readonly fd: number, functions: readonly FunctionInfo[], labels: readonly string[]) {
+    this.data = new Float64Array(shared.data);
+    this.control = new Int32Array(shared.control);
+    this.halfRows = shared.halfRows;
+    this.formatter = new EventFormatter(functions, labels, new Float64Array(shared.sequence));
+  }
+
+  private readonly halfRows: number;
+
+  /** The handed-over halves, oldest first. */
+  pending(): number[] {
+    const halves = [0, 1].filter((h) => Atomics.load(this.control, Control.State0 + h) !== HalfState.Filling);
+    return halves.sort((a, b) => Atomics.load(this.control, Control.Age0 + a) - Atomics.load(this.control, Control.Age0 + b));
+  }
+
+  /** Writes half `h` if it is full and nobody else claimed it; returns whether it did. */
+  tryWrite(h: number): boolean {
+    if (Atomics.compareExchange(this.control, Control.State0 + h, HalfState.Full, HalfState.Writing) !== HalfState.Full) return false;
+    const rows = Atomics.load(this.control, Control.Rows0 + h);
+    const text = this.formatter.format(this.data, h * this.halfRows, rows);
+    if (text.length > 0) writeSync(this.fd, text);
+    this.written += rows;
+    Atomics.store(this.control, Control.State0 + h, HalfState.Filling);
+    Atomics.notify(this.control, Control.State0 + h);
+    return true;
+  }
+
+  /** Writes every handed-over half, waiting (up to `timeoutMs`) for one another thread is writing. */
+  drain(timeoutMs: number): void {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const halves = this.pending();
+      if (halves.length === 0) return;
+      const oldest = halves[0]!;
+      if (this.tryWrite(oldest)) continue;
+      if (Date.now() > deadline) {
+        // The other writer is gone mid-half: take the half over rather than lose it.
+        Atomics.store(this.control, Control.State0 + oldest, HalfState.Full);
+        continue;
+      }
+      Atomics.wait(this.control, Control.State0 + oldest, HalfState.Writing, 50);
+    }
+  }
+}
+
+export { COLUMNS };

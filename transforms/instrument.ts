@@ -1,0 +1,216 @@
+/**
+ * The transform: parse a module with @babel/parser, then insert probes into the original text at the
+ * parsed positions with magic-string, which also derives the source map from the edits. Regenerating
+ * the code from the AST (the usual Babel pipeline) costs ten times more and moves every line; inserting
+ * text keeps every original line where it was, so stack traces keep their line numbers even without
+ * a source map.
+ *
+ * Every function body becomes
+ *   { const __mt$c = __mt$.enter(__mt$b + K); try { BODY } catch (e) { __mt$.thrown(__mt$c); throw e }
+ *     finally { __mt$.exit(__mt$c) } }
+ * which leaves `this`, `arguments`, `new.target`, `super`, return values and hoisting untouched: the
+ * body still runs in the same function, and `finally` sees every way out of it.
+ */
+import { parse, type ParserPlugin } from '@babel/parser';
+import type { Node, Function as FunctionNode } from '@babel/types';
+import MagicString from 'magic-string';
+import { functionName } from './function-names.js';
+import { OriginalPositions, readInlineSourceMap, type RawSourceMap } from './source-maps.js';
+import { ParseError } from '../src/errors.js';
+
+export const RUNTIME_GLOBAL = '__memtrace$';
+/** Marks instrumented code so a module is never instrumented twice. */
+export const INSTRUMENTED_MARKER = `/*memtrace:instrumented*/`;
+
+export interface InstrumentOptions {
+  /** Absolute path of the module; what the function table reports unless a source map says otherwise. */
+  filename: string;
+  sourceType: 'module' | 'script';
+  /** Parse TypeScript syntax (Node 24 strips types after us). */
+  typescript?: boolean;
+  jsx?: boolean;
+  /** Insert a probe before every statement inside functions (memory_profiler's line view). */
+  lines?: boolean;
+  /** Emit a source map of the edits, composed with any incoming one, as an inline comment. */
+  sourceMap?: boolean;
+}
+
+/** One traced function as the runtime's FunctionTable receives it. */
+export interface FunctionRecord {
+  name: string;
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface InstrumentResult {
+  code: string;
+  functions: FunctionRecord[];
+  /** Set when the source was left as it was (already instrumented). */
+  skipped?: string;
+}
+
+const IGNORED_KEYS = new Set([
+  'type', 'start', 'end', 'loc', 'range', 'extra', 'leadingComments', 'trailingComments', 'innerComments',
+  'typeAnnotation', 'returnType', 'typeParameters', 'superTypeParameters', 'implements', 'decorators',
+]);
+
+interface FunctionContext {
+  /** false where the node is not a traced function (a class static block, or module top level). */
+  traced: boolean;
+  suspends: boolean;
+}
+
+export function instrument(source: string, options: InstrumentOptions): InstrumentResult {
+  if (source.includes(INSTRUMENTED_MARKER)) return { code: source, functions: [], skipped: 'already instrumented' };
+  const plugins: ParserPlugin[] = [];
+  if (options.typescript) plugins.push('typescript');
+  if (options.jsx) plugins.push('jsx');
+  let ast;
+  try {
+    ast = parse(source, {
+      sourceType: options.sourceType,
+      sourceFilename: options.filename,
+      allowReturnOutsideFunction: options.sourceType === 'script',
+      allowAwaitOutsideFunction: options.sourceType === 'module',
+      createParenthesizedExpressions: true,
+      attachComment: false,
+      plugins,
+    });
+  } catch (error) {
+    const e = error as { message?: string; loc?: { line: number; column: number } };
+    throw new ParseError(options.filename, e.loc?.line, e.loc?.column, String(e.message ?? error));
+  }
+
+  const incomingMap = readInlineSourceMap(source, options.filename);
+  const positions = new OriginalPositions(options.filename, incomingMap);
+  const out = new MagicString(source);
+  const functions: FunctionRecord[] = [];
+  const ancestors: Node[] = [];
+  const contexts: FunctionContext[] = [{ traced: false, suspends: false }];
+
+  const visit = (node: Node): void => {
+    const isFunction = isInstrumentable(node);
+    if (isFunction) instrumentFunction(node as FunctionNode);
+    else instrumentExpression(node);
+    if (isFunction) contexts.push({ traced: true, suspends: Boolean((node as FunctionNode).async || (node as FunctionNode).generator) });
+    else if (node.type === 'StaticBlock') contexts.push({ traced: false, suspends: false });
+    ancestors.push(node);
+    const record = node as unknown as Record<string, unknown>;
+    for (const key in record) {
+      if (IGNORED_KEYS.has(key)) continue;
+      const child = record[key];
+      if (Array.isArray(child)) {
+        const linesHere = options.lines && (key === 'body' && node.type === 'BlockStatement' || key === 'consequent' && node.type === 'SwitchCase');
+        for (const item of child) {
+          if (item === null || typeof item !== 'object' || typeof (item as Node).type !== 'string') continue;
+          if (linesHere) lineProbe(item as Node);
+          visit(item as Node);
+        }
+      } else if (child !== null && typeof child === 'object' && typeof (child as Node).type === 'string') {
+        visit(child as Node);
+      }
+    }
+    ancestors.pop();
+    if (isFunction || node.type === 'StaticBlock') contexts.pop();
+  };
+
+  const instrumentFunction = (fn: FunctionNode): void => {
+    const start = fn.loc!.start;
+    const original = positions.original(start.line, start.column);
+    const id = functions.length;
+    functions.push({ name: functionName(fn, ancestors, source), file: original.file, line: original.line, column: original.column });
+    const enter = `const __mt$c=__mt$.enter(__mt$b+${id});try{`;
+    const leave = `}catch(__mt$e){__mt$.thrown(__mt$c);throw __mt$e}finally{__mt$.exit(__mt$c)}`;
+    const body = fn.body;
+    if (body.type === 'BlockStatement') {
+      const directives = body.directives;
+      const at = directives.length > 0 ? directives[directives.length - 1]!.end! : body.start! + 1;
+      const closeAt = body.end! - 1;
+      if (at === closeAt) {
+        out.appendLeft(at, enter + leave);
+      } else {
+        out.appendLeft(at, enter);
+        out.prependLeft(closeAt, leave);
+      }
+    } else {
+      out.appendLeft(body.start!, `{${enter}return `);
+      out.prependLeft(body.end!, `${leave}}`);
+    }
+  };
+
+  const instrumentExpression = (node: Node): void => {
+    const context = contexts[contexts.length - 1]!;
+    if (!context.traced || !context.suspends) return;
+    if (node.type === 'AwaitExpression' || node.type === 'YieldExpression') {
+      const keyword = node.type === 'AwaitExpression' ? 'await' : node.delegate ? 'yield*' : 'yield';
+      out.appendLeft(node.start!, '__mt$.resume(__mt$c,');
+      if (node.argument) {
+        out.appendLeft(node.argument.start!, '__mt$.suspend(__mt$c,');
+        out.prependLeft(node.argument.end!, ')');
+        out.prependLeft(node.end!, ')');
+      } else {
+        // `yield` alone: give it an argument so suspend() has something to pass through.
+        out.prependLeft(node.start! + keyword.length, ' __mt$.suspend(__mt$c,undefined))');
+      }
+    } else if (node.type === 'CatchClause' || node.type === 'TryStatement' && node.finalizer) {
+      // A rejected await or a generator's throw()/return() resumes the function here without passing
+      // through resume(): tell the runtime the call runs again.
+      const block = node.type === 'CatchClause' ? node.body : node.finalizer!;
+      out.appendLeft(block.start! + 1, '__mt$.resumed(__mt$c);');
+    }
+  };
+
+  const lineProbe = (statement: Node): void => {
+    const context = contexts[contexts.length - 1]!;
+    if (!context.traced || !isExecutableStatement(statement)) return;
+    const loc = statement.loc!.start;
+    out.appendLeft(statement.start!, `__mt$.line(__mt$c,${positions.original(loc.line, loc.column).line});`);
+  };
+
+  visit(ast.program);
+
+  if (functions.length === 0) return { code: source, functions };
+  const defaultFile = positions.original(1, 0).file;
+  const table = functions.map((f) => (f.file === defaultFile ? [f.name, f.line, f.column] : [f.name, f.line, f.column, f.file]));
+  const preamble = `${INSTRUMENTED_MARKER}var __mt$=globalThis.${RUNTIME_GLOBAL},__mt$b=__mt$.register(${JSON.stringify(defaultFile)},${JSON.stringify(table)});`;
+  out.appendLeft(preambleOffset(ast.program, source), preamble);
+  let code = out.toString();
+  if (options.sourceMap) code = `${stripSourceMapComment(code)}\n${positions.inlineMapComment(out)}`;
+  return { code, functions };
+}
+
+function isInstrumentable(node: Node): boolean {
+  switch (node.type) {
+    case 'FunctionDeclaration':
+    case 'FunctionExpression':
+    case 'ArrowFunctionExpression':
+    case 'ObjectMethod':
+    case 'ClassMethod':
+    case 'ClassPrivateMethod':
+      return node.body != null;
+    default:
+      return false;
+  }
+}
+
+function isExecutableStatement(node: Node): boolean {
+  return node.type !== 'EmptyStatement' && !node.type.startsWith('TS') && node.type !== 'FunctionDeclaration';
+}
+
+/** After a shebang and the directive prologue, which must stay first. */
+function preambleOffset(program: Node & { type: 'Program' }, source: string): number {
+  if (program.directives.length > 0) return program.directives[program.directives.length - 1]!.end!;
+  if (program.interpreter) {
+    // The shebang line runs to its newline; the preamble goes at the start of the next line.
+    const newline = source.indexOf('\n', program.interpreter.end!);
+    return newline < 0 ? source.length : newline + 1;
+  }
+  return source.startsWith('\uFEFF') ? 1 : 0;
+}
+
+function stripSourceMapComment(code: string): string {
+  return code.replace(/\n?\/\/[#@] sourceMappingURL=[^\n]*\s*$/, '');
+}
+
+export type { RawSourceMap };
