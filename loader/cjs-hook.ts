@@ -14,8 +14,9 @@ export function installCommonJsHook(transform: ModuleTransformer): void {
   const prototype = (Module as unknown as { prototype: CompilableModule }).prototype;
   const original = prototype._compile;
   prototype._compile = function compile(this: CompilableModule, content: string, filename: string, ...rest: unknown[]) {
-    const typescript = /\.[cm]?tsx?$/.test(filename);
-    const code = typescript ? content : transform(content, filename, { sourceType: 'script', typescript: false });
+    // A .ts file reaches _compile already compiled by a loader such as tsx; parse it as TypeScript
+    // all the same, in case some type syntax is left.
+    const code = transform(content, filename, { sourceType: 'script', typescript: /\.[cm]?tsx?$/.test(filename) });
     return original.call(this, code, filename, ...rest);
   };
 }

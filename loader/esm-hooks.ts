@@ -4,13 +4,20 @@
  */
 import { fileURLToPath } from 'node:url';
 import { settingsFromEnv } from '../src/settings.js';
-import { createTransformer, kindOfFormat } from './transform-module.js';
+import { sourceText } from './source-text.js';
+import { createTransformer, kindOfFormat, type ModuleTransformer } from './transform-module.js';
 
 interface LoadContext { format?: string | null }
 interface LoadResult { format?: string | null; source?: string | ArrayBuffer | ArrayBufferView | null; shortCircuit?: boolean }
 type NextLoad = (url: string, context?: LoadContext) => Promise<LoadResult>;
 
-const transform = createTransformer(settingsFromEnv());
+// The traced thread has checked the settings already (and stopped on a bad one).
+let transform: ModuleTransformer = (source) => source;
+try {
+  transform = createTransformer(settingsFromEnv());
+} catch {
+  // Left untraced: register.ts reports the setting.
+}
 
 export async function load(url: string, context: LoadContext, nextLoad: NextLoad): Promise<LoadResult> {
   const result = await nextLoad(url, context);
@@ -20,10 +27,4 @@ export async function load(url: string, context: LoadContext, nextLoad: NextLoad
   // CommonJS goes through Module.prototype._compile (cjs-hook), which keeps require() semantics.
   if (!kind || (kind.sourceType === 'script' && !kind.typescript)) return result;
   return { ...result, source: transform(sourceText(result.source), filename, kind) };
-}
-
-export function sourceText(source: string | ArrayBuffer | ArrayBufferView): string {
-  if (typeof source === 'string') return source;
-  const bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
-  return new TextDecoder().decode(bytes);
 }

@@ -10,7 +10,7 @@ import { MemtraceError } from '../src/errors.js';
 import { ensureTracer } from '../src/runtime/active.js';
 import { settingsFromEnv, type Settings } from '../src/settings.js';
 import { installCommonJsHook } from './cjs-hook.js';
-import { sourceText } from './esm-hooks.js';
+import { sourceText } from './source-text.js';
 import { createTransformer, kindOfFormat } from './transform-module.js';
 
 interface SyncLoadResult { format?: string | null; source?: string | ArrayBuffer | ArrayBufferView | null }

@@ -90,7 +90,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   const contexts: FunctionContext[] = [{ traced: false, suspends: false }];
 
   const visit = (node: Node): void => {
-    const isFunction = isInstrumentable(node);
+    const isFunction = isInstrumentable(node) && !hasBlockScopingConflict(node as FunctionNode);
     if (isFunction) instrumentFunction(node as FunctionNode);
     else instrumentExpression(node);
     if (isFunction) contexts.push({ traced: true, suspends: Boolean((node as FunctionNode).async || (node as FunctionNode).generator) });
@@ -120,8 +120,11 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     const original = positions.original(start.line, start.column);
     const id = functions.length;
     functions.push({ name: functionName(fn, ancestors, source), file: original.file, line: original.line, column: original.column });
-    const enter = `const __mt$c=__mt$.enter(__mt$b+${id});try{`;
-    const leave = `}catch(__mt$e){__mt$.thrown(__mt$c);throw __mt$e}finally{__mt$.exit(__mt$c)}`;
+    // `__mt$||__mt$i()`: a hoisted function can run before its module's preamble (circular imports).
+    // The exit probes are guarded: a probe must never replace the function's own completion (at the
+    // stack limit, the extra frame of a probe call can overflow).
+    const enter = `const __mt$c=(__mt$||__mt$i()).enter(__mt$b+${id});try{`;
+    const leave = `}catch(__mt$e){try{__mt$.thrown(__mt$c)}catch{}throw __mt$e}finally{try{__mt$.exit(__mt$c)}catch{}}`;
     const body = fn.body;
     if (body.type === 'BlockStatement') {
       const directives = body.directives;
@@ -173,7 +176,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   if (functions.length === 0) return { code: source, functions };
   const defaultFile = positions.original(1, 0).file;
   const table = functions.map((f) => (f.file === defaultFile ? [f.name, f.line, f.column] : [f.name, f.line, f.column, f.file]));
-  const preamble = `${INSTRUMENTED_MARKER}var __mt$=globalThis.${RUNTIME_GLOBAL},__mt$b=__mt$.register(${JSON.stringify(defaultFile)},${JSON.stringify(table)});`;
+  const preamble = `${INSTRUMENTED_MARKER}var __mt$,__mt$b;function __mt$i(){__mt$=globalThis.${RUNTIME_GLOBAL};__mt$b=__mt$.register(${JSON.stringify(defaultFile)},${JSON.stringify(table)});return __mt$}__mt$||__mt$i();`;
   out.appendLeft(preambleOffset(ast.program, source), preamble);
   let code = out.toString();
   if (options.sourceMap) code = `${stripSourceMapComment(code)}\n${positions.inlineMapComment(out)}`;
@@ -191,6 +194,66 @@ function isInstrumentable(node: Node): boolean {
       return node.body != null;
     default:
       return false;
+  }
+}
+
+/**
+ * The body goes inside a `try` block, where its top-level function declarations become block-scoped.
+ * That is the same program unless a name is declared twice (two function declarations, or a function
+ * and a `var`), which a block does not allow: such a function is left untraced.
+ */
+function hasBlockScopingConflict(fn: FunctionNode): boolean {
+  if (fn.body.type !== 'BlockStatement') return false;
+  const functionNames = new Set<string>();
+  for (const statement of fn.body.body) {
+    if (statement.type !== 'FunctionDeclaration' || !statement.id) continue;
+    if (functionNames.has(statement.id.name)) return true;
+    functionNames.add(statement.id.name);
+  }
+  if (functionNames.size === 0) return false;
+  const varNames = new Set<string>();
+  collectVarNames(fn.body, varNames);
+  for (const name of functionNames) if (varNames.has(name)) return true;
+  return false;
+}
+
+function collectVarNames(node: Node, names: Set<string>): void {
+  if (node.type === 'VariableDeclaration' && node.kind === 'var') {
+    for (const declarator of node.declarations) collectIdentifiers(declarator.id, names);
+  }
+  const record = node as unknown as Record<string, unknown>;
+  for (const key in record) {
+    if (IGNORED_KEYS.has(key)) continue;
+    const child = record[key];
+    const children = Array.isArray(child) ? child : [child];
+    for (const item of children) {
+      if (item === null || typeof item !== 'object' || typeof (item as Node).type !== 'string') continue;
+      const type = (item as Node).type;
+      if (type.includes('Function') || type === 'ObjectMethod' || type === 'ClassMethod' || type === 'ClassPrivateMethod') continue;
+      collectVarNames(item as Node, names);
+    }
+  }
+}
+
+function collectIdentifiers(pattern: Node, names: Set<string>): void {
+  switch (pattern.type) {
+    case 'Identifier':
+      names.add(pattern.name);
+      break;
+    case 'ObjectPattern':
+      for (const p of pattern.properties) collectIdentifiers(p.type === 'RestElement' ? p.argument : (p.value as Node), names);
+      break;
+    case 'ArrayPattern':
+      for (const e of pattern.elements) {
+        if (e) collectIdentifiers(e, names);
+      }
+      break;
+    case 'AssignmentPattern':
+      collectIdentifiers(pattern.left, names);
+      break;
+    case 'RestElement':
+      collectIdentifiers(pattern.argument, names);
+      break;
   }
 }
 

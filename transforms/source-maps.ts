@@ -64,8 +64,10 @@ export class OriginalPositions {
   inlineMapComment(edits: MagicString): string {
     const own = edits.generateMap({ source: this.filename, hires: 'boundary', includeContent: false });
     const incoming = this.incoming;
+    // The incoming map applies once: its own sources can carry the same name (tsx maps a.ts to a.ts).
+    let depth = 0;
     const map = incoming
-      ? remapping(own.toString(), (file) => (file === this.filename || resolve(file) === this.filename ? incoming : null), { excludeContent: false })
+      ? remapping(own.toString(), () => (depth++ === 0 ? incoming : null), { excludeContent: false })
       : own;
     return `//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(map.toString()).toString('base64')}`;
   }

@@ -11,12 +11,8 @@ import { setCalibration, setExact, setTrigger } from './probes.js';
 import type { Tracer } from './tracer.js';
 
 const CALIBRATION_FILE = '<memtrace calibration>';
-const SOURCE = `(function calibration() {
-  function empty() {}
-  function outer(n) { for (let i = 0; i < n; i++) empty(); }
-  function repeat(n) { for (let i = 0; i < n; i++) empty(); }
-  return { empty, outer };
-})`;
+const SOURCE = `function empty() {}
+function outer(n) { for (let i = 0; i < n; i++) empty(); }`;
 
 const BATCHES = 15;
 const CALLS = 2000;
@@ -24,13 +20,21 @@ const CALLS = 2000;
 export function calibrate(tracer: Tracer): Calibration {
   const { code } = instrument(SOURCE, { filename: CALIBRATION_FILE, sourceType: 'script' });
   const first = tracer.table.size;
-  const { empty, outer } = (vm.runInThisContext(code, { filename: CALIBRATION_FILE }) as () => { empty: () => void; outer: (n: number) => void })();
-  const ids = { empty: first + 1, outer: first + 2 };
+  setTrigger(Infinity);
+  // Evaluated inside a function so the preamble's variables stay out of the global scope.
+  const { empty, outer } = (vm.runInThisContext(`(function () {${code}\nreturn { empty, outer };})`, { filename: CALIBRATION_FILE }) as () => { empty: () => void; outer: (n: number) => void })();
+  const ids = { empty: first, outer: first + 1 };
   const stats = tracer.stats;
   setCalibration(null);
   setExact(true);
   setTrigger(Infinity);
   try {
+    // Warm every path of the probes (measured, counted, resampled, demoted) so the program's first
+    // calls run them optimised, as the calibration does: interpreted code boxes its doubles.
+    setExact(false);
+    for (let i = 0; i < 40; i++) outer(2000);
+    stats.promote(ids.empty);
+    setExact(true);
     for (let i = 0; i < 30; i++) outer(500);
     const selfBytes: number[] = [];
     const selfNs: number[] = [];

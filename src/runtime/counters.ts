@@ -57,11 +57,15 @@ class JsCounters implements MemoryCounters {
     const used = stats.used_heap_size;
     values[TIME] = now;
     values[EXTERNAL] = stats.external_memory;
+    const previous = values[HEAP]! + values[FREED]!;
     if (used < values[HEAP]! || now - this.lastSyncNs > GC_SYNC_INTERVAL_NS) {
       values[HEAP] = this.syncGcs(used, now);
     } else {
       values[HEAP] = used;
     }
+    // Allocated bytes only grow: where a GC's report falls short of what the heap lost, the
+    // difference was freed too.
+    if (values[HEAP]! + values[FREED]! < previous) values[FREED] = previous - values[HEAP]!;
   }
 
   readTime(): void {

@@ -63,6 +63,10 @@ export class Tracer {
     this.buffer.onBlocked = () => this.mainWriter.drain(0);
   }
 
+  get calibrationFigures(): Calibration {
+    return this.calibration;
+  }
+
   get counterKind(): 'native' | 'js' {
     return this.counters.kind;
   }
@@ -78,7 +82,8 @@ export class Tracer {
       rssIntervalNs: this.settings.rssIntervalMs * 1e6,
     });
     const runtime: Runtime = { ...probes, register: (file, entries) => this.register(file, entries) };
-    (globalThis as Record<string, unknown>).__memtrace$ = runtime;
+    // Not enumerable: a program listing its globals does not see memtrace.
+    Object.defineProperty(globalThis, '__memtrace$', { value: runtime, enumerable: false, configurable: true, writable: true });
     this.calibration = calibrate(this);
     setCalibration(this.calibration);
     this.startWriterThread();

@@ -1,0 +1,70 @@
+/**
+ * `memtrace run`: runs node with memtrace/register preloaded through NODE_OPTIONS (so child processes
+ * and worker threads are traced too, each into its own directory), with the settings from the flags
+ * as MEMTRACE_* variables. The program's exit code (or signal) passes through.
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { settingsFromEnv, settingsToEnv, type Settings } from '../settings.js';
+import { findTraces, readTrace } from '../formats/trace.js';
+import { renderTopFunctions } from '../report/top-functions.js';
+
+export interface RunFlags {
+  out?: string;
+  include?: string[];
+  exclude?: string[];
+  trigger?: string;
+  lines?: boolean;
+  exact?: boolean;
+  counters?: string;
+}
+
+export const REGISTER_URL = new URL('../../loader/register.js', import.meta.url).href;
+
+export function runTraced(command: string[], flags: RunFlags): Promise<number> {
+  const out = resolve(flags.out ?? process.env.MEMTRACE_OUT ?? '.');
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  Object.assign(env, settingsToEnv({
+    out,
+    ...(flags.include ? { include: flags.include } : {}),
+    ...(flags.exclude ? { exclude: flags.exclude } : {}),
+    ...(flags.lines ? { lines: true } : {}),
+    ...(flags.exact ? { exact: true } : {}),
+  } as Partial<Settings>));
+  if (flags.trigger !== undefined) env.MEMTRACE_TRIGGER = flags.trigger;
+  if (flags.counters !== undefined) env.MEMTRACE_COUNTERS = flags.counters;
+  // Check the settings here, so a bad flag is one line from memtrace rather than from every process.
+  settingsFromEnv(env);
+  env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --import=${REGISTER_URL}`.trim();
+
+  const before = new Set(findTraces(out));
+  const [program, ...args] = command;
+  const child = spawn(process.execPath, [program!, ...args], { env, stdio: 'inherit' });
+  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+  const onInt = forward('SIGINT');
+  const onTerm = forward('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  return new Promise((done) => {
+    child.on('error', (error) => {
+      process.stderr.write(`memtrace: cannot run ${program}: ${error.message}\n`);
+      done(127);
+    });
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      for (const directory of findTraces(out).filter((d) => !before.has(d))) {
+        try {
+          process.stderr.write(renderTopFunctions(readTrace(directory), 10));
+        } catch {
+          process.stderr.write(`memtrace: wrote ${directory} (incomplete)\n`);
+        }
+      }
+      if (signal) {
+        process.kill(process.pid, signal);
+        return;
+      }
+      done(code ?? 1);
+    });
+  });
+}

@@ -1,0 +1,34 @@
+/** A trace directory as one value: its meta.json, functions.csv and events.csv, read on demand. */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { TraceFileError } from '../errors.js';
+import { readEventsCsv, type EventRow } from './events-csv.js';
+import { readFunctionsCsv, type FunctionRow } from './functions-csv.js';
+import { readMeta, type TraceMeta } from './meta.js';
+
+export interface Trace {
+  directory: string;
+  meta: TraceMeta;
+  functions: FunctionRow[];
+  events(): EventRow[];
+}
+
+export function readTrace(directory: string): Trace {
+  if (!existsSync(directory) || !statSync(directory).isDirectory()) throw new TraceFileError(directory, 'not a trace directory');
+  return {
+    directory,
+    meta: readMeta(join(directory, 'meta.json')),
+    functions: readFunctionsCsv(join(directory, 'functions.csv')),
+    events: () => readEventsCsv(join(directory, 'events.csv')),
+  };
+}
+
+/** The memtrace-<pid>-<time> directories under `parent`, oldest first. */
+export function findTraces(parent: string): string[] {
+  if (!existsSync(parent)) return [];
+  return readdirSync(parent)
+    .filter((name) => name.startsWith('memtrace-'))
+    .map((name) => join(parent, name))
+    .filter((path) => statSync(path).isDirectory())
+    .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
+}

@@ -1,0 +1,77 @@
+// A traced program's numbers: what a call allocates, what calibration leaves of an empty call, and
+// garbage made across many GCs, with the native counters where built and the pure-JS ones always.
+import test from 'ava';
+import { runTraced, fixture, fn, MiB } from './helpers/run-traced.js';
+
+// What calibration leaves of a call's own probes, per call: none with the native counters. The
+// pure-JS counters leave tens of bytes per call, more on a loaded machine (each GC sync, at most one
+// per ms, leaves some of its own garbage): measured 4-49 B per call here; see docs/accuracy.md.
+const residual = (trace) => (trace.meta.counters === 'native' ? 1 : 64);
+
+for (const counters of ['auto', 'js']) {
+  test(`a call that keeps 1 MiB shows about 1 MiB allocated (${counters} counters)`, (t) => {
+    const run = runTraced(fixture('tracer', 'keep-1mib.mjs'), { env: { MEMTRACE_COUNTERS: counters } });
+    t.is(run.status, 0, run.stderr);
+    t.is(run.stdout.trim(), '20');
+    const row = fn(run.trace, 'keepOneMiB');
+    t.is(row.calls, 20);
+    t.is(row.measuredCalls, 20, 'a call allocating 1 MiB stays measured');
+    const perCall = row.totalAllocBytes / row.calls;
+    t.true(Math.abs(perCall - MiB) / MiB < 0.03, `per call ${perCall} B, expected ~${MiB}`);
+    t.true(row.maxHeapGrowthBytes >= 0.97 * MiB, `max heap growth ${row.maxHeapGrowthBytes}`);
+  });
+
+  test(`100 000 calls of an empty function show 0 bytes per call (${counters} counters, exact)`, (t) => {
+    const run = runTraced(fixture('tracer', 'empty-calls.mjs'), { env: { MEMTRACE_COUNTERS: counters, MEMTRACE_EXACT: '1' } });
+    t.is(run.status, 0, run.stderr);
+    const row = fn(run.trace, 'empty');
+    t.is(row.calls, 100000);
+    t.is(row.measuredCalls, 100000);
+    t.true(Math.abs(row.totalAllocBytes / row.calls) <= residual(run.trace), `bytes per call ${row.totalAllocBytes / row.calls} (${run.trace.meta.counters})`);
+    const caller = fn(run.trace, 'caller');
+    t.true(Math.abs(caller.totalAllocBytes / row.calls) <= residual(run.trace), `caller bytes per nested call ${caller.totalAllocBytes / row.calls}`);
+  });
+
+  test(`hundreds of MiB of garbage across many GCs count as allocated (${counters} counters)`, (t) => {
+    const run = runTraced(fixture('tracer', 'garbage.mjs'), { env: { MEMTRACE_COUNTERS: counters } });
+    t.is(run.status, 0, run.stderr);
+    const row = fn(run.trace, 'churn');
+    // 300 000 arrays of 125 doubles: 1000 B of elements + 16 B header + 32 B JSArray each, at least.
+    const expected = 300000 * 1016;
+    t.true(row.totalAllocBytes >= 0.95 * expected, `allocated ${(row.totalAllocBytes / MiB).toFixed(1)} MiB, expected >= ${(expected / MiB).toFixed(1)}`);
+    t.true(row.totalAllocBytes <= 1.5 * expected, `allocated ${(row.totalAllocBytes / MiB).toFixed(1)} MiB`);
+  });
+}
+
+test('the default policy counts a tiny hot function after its probation and keeps it at 0 bytes', (t) => {
+  const run = runTraced(fixture('tracer', 'empty-calls.mjs'));
+  t.is(run.status, 0, run.stderr);
+  const row = fn(run.trace, 'empty');
+  t.is(row.calls, 100000);
+  t.true(row.measuredCalls < 1000, `measured ${row.measuredCalls}`);
+  t.true(Math.abs(row.totalAllocBytes / row.measuredCalls) <= 2 * residual(run.trace), `bytes per measured call ${row.totalAllocBytes / row.measuredCalls}`);
+  const caller = fn(run.trace, 'caller');
+  t.true(Math.abs(caller.totalAllocBytes / row.calls) <= residual(run.trace), `caller bytes per nested call ${caller.totalAllocBytes / row.calls}`);
+});
+
+test('an async call is charged for what it allocates after its await, not for what others do meanwhile', (t) => {
+  const run = runTraced(fixture('tracer', 'async-attribution.mjs'));
+  t.is(run.status, 0, run.stderr);
+  const heavy = fn(run.trace, 'heavy');
+  const light = fn(run.trace, 'light');
+  t.true(Math.abs(heavy.totalAllocBytes - MiB) / MiB < 0.05, `heavy ${heavy.totalAllocBytes}`);
+  t.true(light.totalAllocBytes < 64 * 1024, `light ${light.totalAllocBytes}`);
+  const events = run.trace.events();
+  t.true(events.some((e) => e.event === 'return' && e.function === 'heavy' && e.dAllocated > 0.9 * MiB));
+});
+
+test('line mode charges the allocating line', (t) => {
+  const run = runTraced(fixture('tracer', 'lines.mjs'), { env: { MEMTRACE_LINES: '1' } });
+  t.is(run.status, 0, run.stderr);
+  const lines = run.trace.events().filter((e) => e.event === 'line' && e.function === 'byLine');
+  const top = lines.reduce((a, b) => (b.dAllocated > a.dAllocated ? b : a));
+  t.true(top.line === 4 || top.line === 5, `top line ${top.line}`);
+  const total = lines.filter((e) => e.line === 4 || e.line === 5).reduce((sum, e) => sum + e.dAllocated, 0);
+  // Up to 10 % more: the first run of a function also allocates its bytecode and feedback on the heap.
+  t.true(total >= 0.99 * MiB && total < 1.1 * MiB, `lines 4-5 allocated ${total}`);
+});

@@ -1,0 +1,78 @@
+// How a traced process ends must not lose the trace, change the exit, or leave half a row.
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { runTraced, spawnTraced, fixture, fn } from './helpers/run-traced.js';
+import { findTraces, readTrace, EVENT_COLUMNS } from '../dist/src/index.js';
+
+const exits = fixture('tracer', 'exits.mjs');
+const allWork = (trace) => fn(trace, 'work').calls;
+
+test('process.exit() inside a traced call keeps its code and writes the trace', (t) => {
+  const run = runTraced(exits, { args: ['exit'] });
+  t.is(run.status, 3);
+  t.is(allWork(run.trace), 50);
+  t.is(run.trace.meta.exit.reason, 'exit');
+});
+
+test('an uncaught exception keeps exit code 1, its message, and the trace', (t) => {
+  const plain = runTraced(exits, { args: ['throw'], traced: false });
+  const run = runTraced(exits, { args: ['throw'] });
+  t.is(run.status, 1);
+  t.is(plain.status, 1);
+  t.true(run.stderr.includes('Error: boom from end'));
+  t.is(run.stderr.split('\n').find((l) => l.startsWith('Error')), plain.stderr.split('\n').find((l) => l.startsWith('Error')));
+  t.is(allWork(run.trace), 50);
+  t.is(fn(run.trace, 'end').calls, 1);
+});
+
+test('process.exitCode passes through', (t) => {
+  const run = runTraced(exits, { args: ['exitcode'] });
+  t.is(run.status, 2);
+  t.is(allWork(run.trace), 50);
+});
+
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  test(`${signal} flushes the trace and still ends the process by the signal`, async (t) => {
+    const { child, out } = spawnTraced(exits, { args: ['wait'] });
+    child.stdout.setEncoding('utf8');
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    while (!output.includes('ready')) await once(child.stdout, 'data');
+    child.kill(signal);
+    const [code, gotSignal] = await once(child, 'exit');
+    t.is(code, null);
+    t.is(gotSignal, signal);
+    const trace = readTrace(findTraces(out)[0]);
+    t.is(trace.meta.exit.reason, signal);
+    t.true(fn(trace, 'work').calls >= 20);
+  });
+}
+
+test('SIGKILL keeps every row flushed before it, and no half rows', async (t) => {
+  const { child, out } = spawnTraced(exits, { args: ['wait'], env: { MEMTRACE_TRIGGER: '0' } });
+  let output = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d) => (output += d));
+  while (!output.includes('ready')) await once(child.stdout, 'data');
+  // The writer hands rows over at least every second.
+  await new Promise((r) => setTimeout(r, 3000));
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+  const text = readFileSync(join(findTraces(out)[0], 'events.csv'), 'utf8');
+  const lines = text.split('\n');
+  t.is(lines.at(-1), '', 'the file ends with a whole row');
+  t.true(lines.length > 40, `rows: ${lines.length}`);
+  for (const line of lines.slice(1, -1)) t.is(line.split(',').length, EVENT_COLUMNS.length, line);
+});
+
+test('a bad setting stops with one line naming the variable', (t) => {
+  const run = runTraced(exits, { args: ['exitcode'], env: { MEMTRACE_TRIGGER: 'lots' } });
+  t.is(run.status, 2);
+  t.is(run.stderr.trim().split('\n').length, 1);
+  t.regex(run.stderr, /MEMTRACE_TRIGGER="lots" is not valid: a whole number/);
+  const lines = runTraced(exits, { args: ['exitcode'], env: { MEMTRACE_LINES: 'maybe' } });
+  t.is(lines.status, 2);
+  t.regex(lines.stderr, /MEMTRACE_LINES="maybe" is not valid: one of 1, 0, true, false/);
+});

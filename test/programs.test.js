@@ -1,0 +1,114 @@
+// Real module systems and program shapes: CommonJS, TypeScript (tsx, and Node 24's type stripping),
+// workers, child processes, traceMemory without the loader, generators, a module Babel cannot parse.
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { runTraced, fixture, fn, freshDir, cliPath, MiB } from './helpers/run-traced.js';
+import { findTraces, readTrace } from '../dist/src/index.js';
+
+const require = createRequire(import.meta.url);
+
+test('CommonJS modules loaded by require are traced', (t) => {
+  const run = runTraced(fixture('tracer', 'cjs-main.cjs'));
+  t.is(run.status, 0, run.stderr);
+  t.is(run.stdout.trim(), '1000');
+  const build = fn(run.trace, 'build');
+  t.is(build.calls, 1);
+  t.true(build.file.endsWith('cjs-lib.cjs'));
+  t.is(build.line, 2);
+  t.true(build.totalAllocBytes > 1000 * 40, `build allocated ${build.totalAllocBytes}`);
+});
+
+test('TypeScript run through tsx reports .ts positions', (t) => {
+  const run = runTraced(fixture('tracer', 'typed.ts'), { nodeArgs: ['--import', 'tsx'] });
+  t.is(run.status, 0, run.stderr);
+  t.is(run.stdout.trim(), '100000');
+  const row = fn(run.trace, 'makePoints');
+  t.true(row.file.endsWith('typed.ts'), row.file);
+  t.is(row.line, 3);
+  t.true(row.totalAllocBytes > 100000 * 24, `allocated ${row.totalAllocBytes}`);
+});
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major > 23 || (major === 23 && minor >= 6) || (major === 22 && minor >= 18)) {
+  test('TypeScript run by Node itself (type stripping) is traced at .ts positions', (t) => {
+    const run = runTraced(fixture('tracer', 'typed.ts'));
+    t.is(run.status, 0, run.stderr);
+    const row = fn(run.trace, 'makePoints');
+    t.true(row.file.endsWith('typed.ts'));
+    t.is(row.line, 3);
+  });
+}
+
+test('a worker thread is traced into its own directory', (t) => {
+  const run = runTraced(fixture('tracer', 'worker-main.mjs'));
+  t.is(run.status, 0, run.stderr);
+  t.is(run.stdout.trim(), 'worker said 5000');
+  t.is(run.directories.length, 2);
+  const traces = run.directories.map((d) => readTrace(d));
+  const worker = traces.find((tr) => tr.meta.threadId !== 0);
+  const main = traces.find((tr) => tr.meta.threadId === 0);
+  t.is(fn(worker, 'inWorker').calls, 1);
+  t.is(fn(main, 'inMain').calls, 1);
+});
+
+test('memtrace run traces the program and its child processes, and passes the exit code', (t) => {
+  const out = freshDir();
+  const result = spawnSync(process.execPath, [cliPath, 'run', '--out', out, '--', fixture('tracer', 'child-main.mjs')], { encoding: 'utf8' });
+  t.is(result.status, 0, result.stderr);
+  t.is(result.stdout.trim(), 'child 3000');
+  const traces = findTraces(out).map((d) => readTrace(d));
+  t.is(traces.length, 2);
+  t.truthy(traces.find((tr) => tr.functions.some((r) => r.function === 'childWork')));
+  t.truthy(traces.find((tr) => tr.functions.some((r) => r.function === 'parentWork')));
+  t.regex(result.stderr, /memtrace: .*memtrace-\d+-/);
+  t.regex(result.stderr, /total alloc +self alloc +calls/);
+  const failing = spawnSync(process.execPath, [cliPath, 'run', '--out', out, '--', fixture('tracer', 'exits.mjs'), 'exit'], { encoding: 'utf8' });
+  t.is(failing.status, 3);
+});
+
+test('memtrace run rejects a bad flag in one line', (t) => {
+  const result = spawnSync(process.execPath, [cliPath, 'run', '--trigger', '-5', '--', 'x.js'], { encoding: 'utf8' });
+  t.is(result.status, 2);
+  t.is(result.stderr.trim().split('\n').length, 1);
+  const unknown = spawnSync(process.execPath, [cliPath, 'run', '--bogus', '--', 'x.js'], { encoding: 'utf8' });
+  t.is(unknown.status, 2);
+  t.regex(unknown.stderr, /^memtrace: Unknown option '--bogus'/);
+});
+
+test('traceMemory() traces a function without the loader, into the same files', (t) => {
+  const run = runTraced(fixture('tracer', 'trace-memory.mjs'), { traced: false });
+  t.is(run.status, 0, run.stderr);
+  t.is(run.stdout.trim(), '131072 131072');
+  const row = fn(run.trace, 'build');
+  t.is(row.calls, 2);
+  t.true(row.file.endsWith('trace-memory.mjs'));
+  t.true(Math.abs(row.totalAllocBytes / 2 - MiB) / MiB < 0.05, `per call ${row.totalAllocBytes / 2}`);
+  t.truthy(run.trace.events().find((e) => e.event === 'label' && e.function === 'start'));
+});
+
+test('a generator records a suspend and a resume at each yield', (t) => {
+  const run = runTraced(fixture('tracer', 'generator.mjs'), { env: { MEMTRACE_TRIGGER: '0' } });
+  t.is(run.status, 0, run.stderr);
+  t.is(run.stdout.trim(), '60');
+  const events = run.trace.events().filter((e) => e.function === 'numbers').map((e) => e.event);
+  // Four next() calls: run to the first yield, then three resumptions, the last running to the end.
+  t.deepEqual(events, ['call', 'suspend', 'resume', 'suspend', 'resume', 'suspend', 'resume', 'return']);
+});
+
+test('a module Babel cannot parse runs untraced with one warning line', (t) => {
+  const dir = freshDir();
+  const bad = join(dir, 'bad.cjs');
+  // 1200 nested array literals: V8 parses them, Babel's recursive parser runs out of stack.
+  writeFileSync(bad, `const v = ${'['.repeat(1200)}${']'.repeat(1200)};\nfunction f() { return 1 }\nconsole.log(f(), Array.isArray(v))\n`);
+  const plain = spawnSync(process.execPath, [bad], { encoding: 'utf8' });
+  t.is(plain.stdout, '1 true\n', plain.stderr);
+  const run = runTraced(bad);
+  t.is(run.stdout, plain.stdout);
+  t.is(run.status, 0);
+  const warnings = run.stderr.split('\n').filter(Boolean);
+  t.is(warnings.length, 1, run.stderr);
+  t.regex(warnings[0], /^memtrace: cannot parse .*bad\.cjs: .*; it runs untraced$/);
+});
