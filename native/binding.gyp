@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "memtrace",
+      "sources": ["memtrace.cc"],
+      "cflags_cc": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-cast-function-type"]
+    }
+  ]
+}

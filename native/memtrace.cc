@@ -1,0 +1,542 @@
+// memtrace native counters: clock, V8 used heap, bytes freed by GCs, GC count, RSS, external memory.
+//
+// Every read writes plain numbers into a Float64Array that JS created and handed over once with
+// init(buffer); the read functions return undefined, so a read allocates nothing on the JS heap.
+//
+// read()      exact: isolate->GetHeapStatistics() (what v8.getHeapStatistics() reports).
+// readFast()  the same number, tracked cheaply between exact reads:
+//   - new space is a bump-pointer area; its allocation top lives in the isolate at the public offset
+//     v8::internal::Internals::kNewAllocationInfoOffset ({start, top, limit}). Bytes allocated there
+//     since the last read are the distance the top moved, as long as the area is the same one, or
+//     a new one that starts where we last saw the top (contiguous).
+//   - the spaces that change other ways are read live with GetHeapSpaceStatistics (large objects
+//     always; on V8 >= 12 also old, code and trusted space, see below).
+//   - anything else (a new page, a replaced old-space area, a GC) makes it take one exact read.
+// On V8 11 (Node 20) GetHeapStatistics counts a main-thread old-space allocation area as used as
+// soon as it is handed out, so old-space allocations only change the exact figure when the area is
+// replaced, which readFast detects (the old area is at kOldAllocationInfoOffset). On V8 13 (Node 24)
+// every heap statistics call first gives the allocation areas back ("frees the LABs"), so the used
+// figure counts old space to its top and we read old space live instead.
+//
+// Hot path (read, readFast, readTime): speed beats clarity here, keep it small.
+
+#include <node.h>
+#include <uv.h>
+#include <v8.h>
+
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
+
+namespace memtrace {
+
+using v8::ArrayBuffer;
+using v8::BackingStore;
+using v8::Context;
+using v8::External;
+using v8::FunctionCallbackInfo;
+using v8::FunctionTemplate;
+using v8::GCCallbackFlags;
+using v8::GCType;
+using v8::Global;
+using v8::HandleScope;
+using v8::HeapSpaceStatistics;
+using v8::HeapStatistics;
+using v8::Isolate;
+using v8::Local;
+using v8::Object;
+using v8::String;
+using v8::Value;
+
+// Slots of the shared Float64Array.
+enum Slot { kTimeNs = 0, kUsedHeap, kFreedByGc, kGcCount, kExternal, kArrayBuffers, kSlotCount };
+
+// ---------------------------------------------------------------------------------------------
+// Clock: CLOCK_MONOTONIC, or the TSC scaled to it where the kernel itself uses the TSC for
+// CLOCK_MONOTONIC (then it is invariant and synchronised) and reading it is cheaper.
+
+uint64_t MonotonicNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
+}
+
+struct TscCalibration {
+  bool usable = false;
+  double ns_per_tick = 0;
+};
+
+#if defined(__x86_64__)
+// One (tsc, monotonic ns) pair, taken where the two reads were closest together.
+void TscPair(uint64_t* tsc, uint64_t* ns) {
+  uint64_t best = UINT64_MAX;
+  for (int i = 0; i < 8; i++) {
+    uint64_t a = __rdtsc();
+    uint64_t t = MonotonicNs();
+    uint64_t b = __rdtsc();
+    if (b - a < best) {
+      best = b - a;
+      *tsc = a + (b - a) / 2;
+      *ns = t;
+    }
+  }
+}
+
+bool KernelClocksourceIsTsc() {
+  int fd = open("/sys/devices/system/clocksource/clocksource0/current_clocksource", O_RDONLY);
+  if (fd < 0) return false;
+  char name[16] = {0};
+  ssize_t n = read(fd, name, sizeof(name) - 1);
+  close(fd);
+  return n >= 3 && strncmp(name, "tsc", 3) == 0 && (name[3] == '\n' || name[3] == 0);
+}
+#endif
+
+const TscCalibration& Tsc() {
+  static TscCalibration calibration;
+  static std::once_flag once;
+  std::call_once(once, [] {
+#if defined(__x86_64__)
+    const char* env = getenv("MEMTRACE_CLOCK");
+    if ((env != nullptr && strcmp(env, "monotonic") == 0) || !KernelClocksourceIsTsc()) return;
+    // Is rdtsc cheaper than clock_gettime here (it is not where a hypervisor traps it)?
+    const int kReads = 2000;
+    uint64_t t0 = MonotonicNs();
+    volatile uint64_t sink = 0;
+    for (int i = 0; i < kReads; i++) sink = sink + __rdtsc();
+    uint64_t t1 = MonotonicNs();
+    for (int i = 0; i < kReads; i++) sink = sink + MonotonicNs();
+    uint64_t t2 = MonotonicNs();
+    if (t1 - t0 >= t2 - t1) return;
+    // Calibrate over 2 ms; each pair is exact to a few ns, so the rate is exact to ~5 ppm.
+    uint64_t tsc_a, ns_a, tsc_b, ns_b;
+    TscPair(&tsc_a, &ns_a);
+    do TscPair(&tsc_b, &ns_b);
+    while (ns_b - ns_a < 2000000);
+    if (tsc_b <= tsc_a) return;
+    calibration.ns_per_tick = double(ns_b - ns_a) / double(tsc_b - tsc_a);
+    calibration.usable = calibration.ns_per_tick > 0.01 && calibration.ns_per_tick < 100;
+#endif
+  });
+  return calibration;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resident set size from a kept-open /proc/self/statm (one fd for the process).
+
+std::atomic<int> statm_fd{-2};
+
+double ReadRssBytes() {
+  int fd = statm_fd.load(std::memory_order_acquire);
+  if (fd == -2) {
+    int opened = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    int expected = -2;
+    if (!statm_fd.compare_exchange_strong(expected, opened)) {
+      if (opened >= 0) close(opened);
+    }
+    fd = statm_fd.load(std::memory_order_acquire);
+  }
+  if (fd < 0) return -1;
+  char text[128];
+  ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+  if (n <= 0) return -1;
+  text[n] = 0;
+  // "size resident shared text lib data dt", in pages.
+  char* p = text;
+  while (*p != 0 && *p != ' ') p++;
+  long long pages = strtoll(p, nullptr, 10);
+  static const long page_size = sysconf(_SC_PAGESIZE);
+  return double(pages) * double(page_size);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-isolate state.
+
+struct Lab {  // v8::internal::LinearAllocationArea
+  uintptr_t start, top, limit;
+};
+static_assert(v8::internal::Internals::kOldAllocationInfoOffset ==
+                  v8::internal::Internals::kNewAllocationInfoOffset + int(sizeof(Lab)),
+              "unexpected IsolateData layout");
+
+constexpr int kMaxLiveSpaces = 8;
+constexpr GCType kCollections = GCType(v8::kGCTypeScavenge | (1 << 1) /* minor mark-sweep */ |
+                                       v8::kGCTypeMarkSweepCompact);
+
+struct State {
+  Isolate* isolate = nullptr;
+  Global<Object> buffer;                // keeps the shared ArrayBuffer alive
+  std::shared_ptr<BackingStore> store;  // keeps its memory alive even if it gets detached
+  double* values = nullptr;
+  double scratch[kSlotCount] = {0};  // written before init(buffer) is called
+
+  // Clock: ns since this state was created. With the TSC: offset + (tsc - tsc_base) * ns_per_tick,
+  // its rate re-measured against CLOCK_MONOTONIC from the first pair (tsc0, mono0) whenever the
+  // time since then has grown 4-fold (off the hot path: at GCs and RSS/external reads).
+  bool use_tsc = false;
+  double ns_per_tick = 0;
+  double offset_ns = 0;
+  uint64_t tsc_base = 0;
+  uint64_t mono_base = 0;
+  uint64_t tsc0 = 0, mono0 = 0, next_refine_ns = 0;
+
+  // Garbage collections.
+  double used_before_gc = 0;
+  double freed_by_gc = 0;
+  double gc_count = 0;
+  bool saw_minor_mark_sweep = false;
+
+  // readFast.
+  bool fast_enabled = false;    // the layout checks passed
+  bool stats_free_labs = false; // V8 >= 12: heap statistics calls give the LABs back
+  bool fast_valid = false;
+  double fast_used = 0;
+  uintptr_t fast_new_top = 0;   // new-space top at the last read (0: unknown)
+  uintptr_t fast_new_start = 0;
+  Lab fast_old{0, 0, 0};
+  double fast_live = 0;
+  int live_spaces[kMaxLiveSpaces];
+  int live_space_count = 0;
+  double exact_reads = 0, fast_reads = 0;
+
+  // Array buffers: Node's allocator keeps a byte counter; found and checked at init.
+  const std::atomic<size_t>* array_buffer_bytes = nullptr;
+};
+
+inline State* StateOf(const FunctionCallbackInfo<Value>& info) {
+  return static_cast<State*>(info.Data().As<External>()->Value());
+}
+
+inline double NowNs(const State* s) {
+#if defined(__x86_64__)
+  if (s->use_tsc) return s->offset_ns + double(__rdtsc() - s->tsc_base) * s->ns_per_tick;
+#endif
+  return double(MonotonicNs() - s->mono_base);
+}
+
+void StartClock(State* s) {
+  s->mono_base = MonotonicNs();
+#if defined(__x86_64__)
+  const TscCalibration& tsc = Tsc();
+  s->use_tsc = tsc.usable;
+  if (!s->use_tsc) return;
+  s->ns_per_tick = tsc.ns_per_tick;
+  TscPair(&s->tsc0, &s->mono0);
+  s->tsc_base = s->tsc0;
+  s->mono_base = s->mono0;
+  s->offset_ns = 0;
+  s->next_refine_ns = s->mono0 + 8000000;
+#endif
+}
+
+// Continuous (no jump) change of rate, so the clock stays monotonic.
+void RefineClock(State* s) {
+#if defined(__x86_64__)
+  if (!s->use_tsc) return;
+  uint64_t now_mono = MonotonicNs();
+  if (now_mono < s->next_refine_ns) return;
+  uint64_t tsc, mono;
+  TscPair(&tsc, &mono);
+  if (tsc <= s->tsc0 || mono <= s->mono0) return;
+  double rate = double(mono - s->mono0) / double(tsc - s->tsc0);
+  if (!(rate > 0.5 * s->ns_per_tick && rate < 2 * s->ns_per_tick)) return;
+  s->offset_ns += double(tsc - s->tsc_base) * s->ns_per_tick;
+  s->tsc_base = tsc;
+  s->ns_per_tick = rate;
+  s->next_refine_ns = s->mono0 + 4 * (mono - s->mono0);
+#else
+  (void)s;
+#endif
+}
+
+inline const Lab* Labs(Isolate* isolate) {
+  return reinterpret_cast<const Lab*>(reinterpret_cast<const char*>(isolate) +
+                                      v8::internal::Internals::kNewAllocationInfoOffset);
+}
+
+inline double ExactUsedHeap(Isolate* isolate) {
+  HeapStatistics stats;
+  isolate->GetHeapStatistics(&stats);
+  return double(stats.used_heap_size());
+}
+
+inline double LiveSpacesUsed(State* s) {
+  double total = 0;
+  for (int i = 0; i < s->live_space_count; i++) {
+    HeapSpaceStatistics stats;
+    s->isolate->GetHeapSpaceStatistics(&stats, size_t(s->live_spaces[i]));
+    total += double(stats.space_used_size());
+  }
+  return total;
+}
+
+// An exact read that also restarts the cheap tracking from this point.
+double Resync(State* s) {
+  const Lab* labs = Labs(s->isolate);
+  const Lab young = labs[0];  // before the statistics call may give it back
+  double used = ExactUsedHeap(s->isolate);
+  s->exact_reads++;
+  s->fast_used = used;
+  s->fast_new_top = young.top;  // 0: no area now; the next one starts where the exact read counted to
+  s->fast_new_start = young.start;
+  s->fast_old = labs[1];
+  s->fast_live = s->live_space_count ? LiveSpacesUsed(s) : 0;
+  s->fast_valid = true;
+  return used;
+}
+
+inline double FastUsedHeap(State* s) {
+  if (!s->fast_valid) return Resync(s);
+  const Lab* labs = Labs(s->isolate);
+  const Lab young = labs[0];
+  double grown = 0;
+  if (young.top != 0) {
+    // The same area (its top only moves up), or a new one that starts exactly where we last saw
+    // the top. Anything else may have skipped bytes we cannot see: read exactly.
+    bool same_area = young.start == s->fast_new_start && young.top >= s->fast_new_top;
+    bool continues = young.start == s->fast_new_top;
+    if (s->fast_new_top == 0 || !(same_area || continues)) return Resync(s);
+    grown = double(young.top - s->fast_new_top);
+  }
+  if (!s->stats_free_labs) {
+    const Lab old = labs[1];
+    if (old.start != s->fast_old.start || old.limit != s->fast_old.limit) return Resync(s);
+  }
+  double live = s->live_space_count ? LiveSpacesUsed(s) : 0;  // may give the LABs back (V8 >= 12)
+  s->fast_reads++;
+  s->fast_used += grown + (live - s->fast_live);
+  s->fast_live = live;
+  if (young.top != 0) {
+    s->fast_new_top = young.top;
+    s->fast_new_start = young.start;
+  }
+  return s->fast_used;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JS functions.
+
+void Read(const FunctionCallbackInfo<Value>& info) {
+  State* s = StateOf(info);
+  double* v = s->values;
+  v[kTimeNs] = NowNs(s);
+  v[kUsedHeap] = ExactUsedHeap(s->isolate);
+  v[kFreedByGc] = s->freed_by_gc;
+  v[kGcCount] = s->gc_count;
+}
+
+void ReadFast(const FunctionCallbackInfo<Value>& info) {
+  State* s = StateOf(info);
+  double* v = s->values;
+  v[kTimeNs] = NowNs(s);
+  v[kUsedHeap] = s->fast_enabled && !s->saw_minor_mark_sweep ? FastUsedHeap(s) : ExactUsedHeap(s->isolate);
+  v[kFreedByGc] = s->freed_by_gc;
+  v[kGcCount] = s->gc_count;
+}
+
+void ReadTime(const FunctionCallbackInfo<Value>& info) {
+  State* s = StateOf(info);
+  s->values[kTimeNs] = NowNs(s);
+}
+
+void ReadRss(const FunctionCallbackInfo<Value>& info) {
+  info.GetReturnValue().Set(ReadRssBytes());
+  RefineClock(StateOf(info));
+}
+
+void ReadExternal(const FunctionCallbackInfo<Value>& info) {
+  State* s = StateOf(info);
+  HeapStatistics stats;
+  s->isolate->GetHeapStatistics(&stats);
+  double external = double(stats.external_memory());
+  s->values[kExternal] = external;
+  s->values[kArrayBuffers] =
+      s->array_buffer_bytes ? double(s->array_buffer_bytes->load(std::memory_order_relaxed)) : external;
+  RefineClock(s);
+}
+
+// init(buffer): buffer is an ArrayBuffer or SharedArrayBuffer of at least 6 doubles.
+void Init(const FunctionCallbackInfo<Value>& info) {
+  State* s = StateOf(info);
+  Isolate* isolate = info.GetIsolate();
+  std::shared_ptr<BackingStore> store;
+  if (info.Length() > 0 && info[0]->IsArrayBuffer()) store = info[0].As<ArrayBuffer>()->GetBackingStore();
+  else if (info.Length() > 0 && info[0]->IsSharedArrayBuffer()) store = info[0].As<v8::SharedArrayBuffer>()->GetBackingStore();
+  if (!store || store->ByteLength() < kSlotCount * sizeof(double) ||
+      reinterpret_cast<uintptr_t>(store->Data()) % alignof(double) != 0) {
+    isolate->ThrowException(v8::Exception::TypeError(String::NewFromUtf8Literal(
+        isolate, "memtrace: init() needs an ArrayBuffer of at least 6 float64 slots")));
+    return;
+  }
+  s->buffer.Reset(isolate, info[0].As<Object>());
+  s->store = std::move(store);
+  s->values = static_cast<double*>(s->store->Data());
+}
+
+// info(): how this isolate's counters work (for tests and diagnostics; allocates).
+void Info(const FunctionCallbackInfo<Value>& info) {
+  State* s = StateOf(info);
+  Isolate* isolate = info.GetIsolate();
+  Local<Context> context = isolate->GetCurrentContext();
+  Local<Object> result = Object::New(isolate);
+  auto set = [&](const char* key, Local<Value> value) {
+    result->Set(context, String::NewFromUtf8(isolate, key).ToLocalChecked(), value).Check();
+  };
+  auto str = [&](const char* text) { return String::NewFromUtf8(isolate, text).ToLocalChecked(); };
+  set("clock", str(s->use_tsc ? "tsc" : "monotonic"));
+  set("fastPath", str(!s->fast_enabled ? "off (exact reads)"
+                      : s->saw_minor_mark_sweep ? "off (minor mark-sweep young generation)"
+                      : s->stats_free_labs ? "new-space top + live old/code/trusted/large-object spaces"
+                      : "new-space top + old-space area check + live large-object spaces"));
+  set("arrayBuffers", str(s->array_buffer_bytes ? "node allocator counter" : "external memory"));
+  set("exactReads", v8::Number::New(isolate, s->exact_reads));
+  set("fastReads", v8::Number::New(isolate, s->fast_reads));
+  info.GetReturnValue().Set(result);
+}
+
+// ---------------------------------------------------------------------------------------------
+// GC callbacks.
+
+void BeforeGc(Isolate* isolate, GCType type, GCCallbackFlags, void* data) {
+  State* s = static_cast<State*>(data);
+  if (type == GCType(1 << 1)) s->saw_minor_mark_sweep = true;
+  s->used_before_gc = ExactUsedHeap(isolate);
+}
+
+void AfterGc(Isolate* isolate, GCType, GCCallbackFlags, void* data) {
+  State* s = static_cast<State*>(data);
+  s->freed_by_gc += s->used_before_gc - ExactUsedHeap(isolate);
+  s->gc_count += 1;
+  s->fast_valid = false;
+  RefineClock(s);
+}
+
+void Cleanup(void* data) {
+  State* s = static_cast<State*>(data);
+  s->isolate->RemoveGCPrologueCallback(BeforeGc, s);
+  s->isolate->RemoveGCEpilogueCallback(AfterGc, s);
+  s->buffer.Reset();
+  delete s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setup checks.
+
+// The LAB offsets hold what we expect: ordered pointers, and the new-space top moves by the size
+// of an object allocated now.
+bool LabLayoutLooksRight(Isolate* isolate) {
+  HandleScope scope(isolate);
+  for (int i = 0; i < 2; i++) {
+    const Lab lab = Labs(isolate)[i];
+    if (!(lab.start <= lab.top && lab.top <= lab.limit)) return false;
+    if (lab.limit - lab.start > (uintptr_t(1) << 24)) return false;
+  }
+  Local<Object> warm = Object::New(isolate);  // makes sure a new-space area exists
+  (void)warm;
+  const Lab before = Labs(isolate)[0];
+  Local<v8::Array> array = v8::Array::New(isolate, 4);
+  (void)array;
+  const Lab after = Labs(isolate)[0];
+  if (after.start != before.start) return true;  // a new area was needed; layout still unproven
+  uintptr_t moved = after.top - before.top;
+  return moved >= 16 && moved <= 256;
+}
+
+// Node's ArrayBuffer allocator (NodeArrayBufferAllocator) counts the bytes it hands out in an
+// atomic size_t right after its vtable pointer and a 32-bit flag (offset 16, Node 20) or right
+// after the vtable pointer (offset 8, Node 24). Accept an offset only if it moves by exactly the
+// size of two ArrayBuffers allocated now.
+const std::atomic<size_t>* FindArrayBufferCounter(Isolate* isolate) {
+  const char* allocator = reinterpret_cast<const char*>(isolate->GetArrayBufferAllocator());
+  if (allocator == nullptr) return nullptr;
+  for (size_t offset : {size_t(16), size_t(8)}) {
+    auto counter = reinterpret_cast<const std::atomic<size_t>*>(allocator + offset);
+    HandleScope scope(isolate);
+    size_t before = counter->load();
+    Local<ArrayBuffer> a = ArrayBuffer::New(isolate, 65536);
+    size_t middle = counter->load();
+    Local<ArrayBuffer> b = ArrayBuffer::New(isolate, 3 * 65536);
+    size_t after = counter->load();
+    (void)a;
+    (void)b;
+    if (middle - before == 65536 && after - middle == 3 * 65536 && before < (size_t(1) << 48)) return counter;
+  }
+  return nullptr;
+}
+
+void SetUpFastPath(State* s) {
+  Isolate* isolate = s->isolate;
+  s->fast_enabled = LabLayoutLooksRight(isolate);
+  if (!s->fast_enabled) return;
+  // Does a statistics call give the allocation areas back?
+  {
+    HandleScope scope(isolate);
+    Local<Object> warm = Object::New(isolate);
+    (void)warm;
+    const Lab before = Labs(isolate)[0];
+    ExactUsedHeap(isolate);
+    const Lab after = Labs(isolate)[0];
+    s->stats_free_labs = before.top != 0 && (after.top != before.top || after.start != before.start);
+  }
+  const char* always[] = {"new_large_object_space", "large_object_space"};
+  const char* when_labs_freed[] = {"old_space", "code_space", "trusted_space", "code_large_object_space",
+                                   "trusted_large_object_space"};
+  auto add = [&](const char* name) {
+    size_t n = isolate->NumberOfHeapSpaces();
+    for (size_t i = 0; i < n && s->live_space_count < kMaxLiveSpaces; i++) {
+      HeapSpaceStatistics stats;
+      if (isolate->GetHeapSpaceStatistics(&stats, i) && strcmp(stats.space_name(), name) == 0)
+        s->live_spaces[s->live_space_count++] = int(i);
+    }
+  };
+  for (const char* name : always) add(name);
+  if (s->stats_free_labs)
+    for (const char* name : when_labs_freed) add(name);
+}
+
+Local<v8::Function> MakeFunction(Local<Context> context, v8::FunctionCallback callback, State* s) {
+  Isolate* isolate = context->GetIsolate();
+  return FunctionTemplate::New(isolate, callback, External::New(isolate, s), Local<v8::Signature>(), 0,
+                               v8::ConstructorBehavior::kThrow)
+      ->GetFunction(context)
+      .ToLocalChecked();
+}
+
+}  // namespace memtrace
+
+NODE_MODULE_INIT(/* exports, module, context */) {
+  using namespace memtrace;
+  Isolate* isolate = context->GetIsolate();
+  State* s = new State();
+  s->isolate = isolate;
+  s->values = s->scratch;
+  StartClock(s);
+  SetUpFastPath(s);
+  s->array_buffer_bytes = FindArrayBufferCounter(isolate);
+  isolate->AddGCPrologueCallback(BeforeGc, s, kCollections);
+  isolate->AddGCEpilogueCallback(AfterGc, s, kCollections);
+  node::AddEnvironmentCleanupHook(isolate, Cleanup, s);
+
+  struct Entry {
+    const char* name;
+    v8::FunctionCallback callback;
+  };
+  const Entry entries[] = {{"init", Init},         {"read", Read},       {"readFast", ReadFast},
+                           {"readTime", ReadTime}, {"readRss", ReadRss}, {"readExternal", ReadExternal},
+                           {"info", Info}};
+  for (const Entry& entry : entries) {
+    exports->Set(context, String::NewFromUtf8(isolate, entry.name).ToLocalChecked(), MakeFunction(context, entry.callback, s))
+        .Check();
+  }
+}
