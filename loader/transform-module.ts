@@ -2,6 +2,8 @@
  * The one step every hook shares: decide whether a module is traced, and instrument it (through the
  * cache). A module Babel cannot parse runs untraced, with one warning line naming the file.
  */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { instrument } from '../transforms/instrument.js';
 import { MemtraceError } from '../src/errors.js';
 import type { Settings } from '../src/settings.js';
@@ -30,10 +32,18 @@ export function kindOfFormat(format: string | null | undefined, filename: string
   }
 }
 
+/** A hash of the transform's own code, so a cache never hands out output of another build. */
+function transformFingerprint(): string {
+  const directory = new URL('../transforms/', import.meta.url);
+  const hash = createHash('sha256');
+  for (const name of readdirSync(directory).filter((n) => n.endsWith('.js')).sort()) hash.update(readFileSync(new URL(name, directory)));
+  return hash.digest('hex').slice(0, 16);
+}
+
 export function createTransformer(settings: Settings): ModuleTransformer {
   const traced = moduleFilter(settings);
   const cache = settings.cache ? new TransformCache(settings.cacheDir) : undefined;
-  const optionsKey = JSON.stringify({ lines: settings.lines, sourceMaps: settings.sourceMaps });
+  const optionsKey = JSON.stringify({ lines: settings.lines, sourceMaps: settings.sourceMaps, transform: cache ? transformFingerprint() : '' });
   return (source, filename, kind) => {
     if (!traced(filename)) return source;
     const key = cache?.key(source, VERSION, optionsKey, filename, kind.sourceType, String(kind.typescript));

@@ -14,6 +14,10 @@ test('process.exit() inside a traced call keeps its code and writes the trace', 
   t.is(run.status, 3);
   t.is(allWork(run.trace), 50);
   t.is(run.trace.meta.exit.reason, 'exit');
+  // The call that exited is closed at exit, with what it allocated up to then.
+  const end = fn(run.trace, 'end');
+  t.is(end.measuredCalls, 1);
+  t.true(end.totalAllocBytes >= fn(run.trace, 'work').totalAllocBytes, `end ${end.totalAllocBytes}`);
 });
 
 test('an uncaught exception keeps exit code 1, its message, and the trace', (t) => {

@@ -11,6 +11,8 @@
  * which leaves `this`, `arguments`, `new.target`, `super`, return values and hoisting untouched: the
  * body still runs in the same function, and `finally` sees every way out of it.
  */
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parse, type ParserPlugin } from '@babel/parser';
 import type { Node, Function as FunctionNode } from '@babel/types';
 import MagicString from 'magic-string';
@@ -179,7 +181,10 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   const preamble = `${INSTRUMENTED_MARKER}var __mt$,__mt$b;function __mt$i(){__mt$=globalThis.${RUNTIME_GLOBAL};__mt$b=__mt$.register(${JSON.stringify(defaultFile)},${JSON.stringify(table)});return __mt$}__mt$||__mt$i();`;
   out.appendLeft(preambleOffset(ast.program, source), preamble);
   let code = out.toString();
-  if (options.sourceMap) code = `${stripSourceMapComment(code)}\n${positions.inlineMapComment(out)}`;
+  if (options.sourceMap) {
+    const sourceName = options.sourceType === 'module' && isAbsolute(options.filename) ? pathToFileURL(options.filename).href : options.filename;
+    code = `${stripSourceMapComment(code)}\n${positions.inlineMapComment(out, sourceName)}`;
+  }
   return { code, functions };
 }
 
@@ -199,8 +204,10 @@ function isInstrumentable(node: Node): boolean {
 
 /**
  * The body goes inside a `try` block, where its top-level function declarations become block-scoped.
- * That is the same program unless a name is declared twice (two function declarations, or a function
- * and a `var`), which a block does not allow: such a function is left untraced.
+ * That is the same program unless a declaration relies on sharing the function's own scope: a name
+ * declared twice (two function declarations, or a function and a `var`), a function declaration named
+ * like a parameter (it replaces the parameter's value), or a direct `eval` that may `var`-declare a
+ * name. Such a function is left untraced rather than changed.
  */
 function hasBlockScopingConflict(fn: FunctionNode): boolean {
   if (fn.body.type !== 'BlockStatement') return false;
@@ -211,15 +218,22 @@ function hasBlockScopingConflict(fn: FunctionNode): boolean {
     functionNames.add(statement.id.name);
   }
   if (functionNames.size === 0) return false;
-  const varNames = new Set<string>();
-  collectVarNames(fn.body, varNames);
-  for (const name of functionNames) if (varNames.has(name)) return true;
+  const params = new Set<string>();
+  for (const param of fn.params) collectIdentifiers(param as Node, params);
+  for (const name of functionNames) if (params.has(name) || name === 'arguments') return true;
+  const scope = { vars: new Set<string>(), directEval: false };
+  scanOwnScope(fn.body, scope);
+  if (scope.directEval) return true;
+  for (const name of functionNames) if (scope.vars.has(name)) return true;
   return false;
 }
 
-function collectVarNames(node: Node, names: Set<string>): void {
+/** `var` names and direct `eval` calls in a function's own scope (not in nested functions). */
+function scanOwnScope(node: Node, scope: { vars: Set<string>; directEval: boolean }): void {
   if (node.type === 'VariableDeclaration' && node.kind === 'var') {
-    for (const declarator of node.declarations) collectIdentifiers(declarator.id, names);
+    for (const declarator of node.declarations) collectIdentifiers(declarator.id, scope.vars);
+  } else if (node.type === 'CallExpression' && node.callee.type === 'Identifier' && node.callee.name === 'eval') {
+    scope.directEval = true;
   }
   const record = node as unknown as Record<string, unknown>;
   for (const key in record) {
@@ -230,7 +244,7 @@ function collectVarNames(node: Node, names: Set<string>): void {
       if (item === null || typeof item !== 'object' || typeof (item as Node).type !== 'string') continue;
       const type = (item as Node).type;
       if (type.includes('Function') || type === 'ObjectMethod' || type === 'ClassMethod' || type === 'ClassPrivateMethod') continue;
-      collectVarNames(item as Node, names);
+      scanOwnScope(item as Node, scope);
     }
   }
 }

@@ -61,8 +61,9 @@ export class OriginalPositions {
   }
 
   /** The map from the instrumented code to the original source, as a trailing inline comment. */
-  inlineMapComment(edits: MagicString): string {
-    const own = edits.generateMap({ source: this.filename, hires: 'boundary', includeContent: false });
+  /** `sourceName`: how stack traces name the module (its file URL for an ES module, else its path). */
+  inlineMapComment(edits: MagicString, sourceName: string): string {
+    const own = edits.generateMap({ source: sourceName, hires: 'boundary', includeContent: false });
     const incoming = this.incoming;
     // The incoming map applies once: its own sources can carry the same name (tsx maps a.ts to a.ts).
     let depth = 0;

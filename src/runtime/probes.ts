@@ -390,6 +390,11 @@ export function writeLabel(labelId: number): void {
   buffer.commit();
 }
 
+/** Ends the measured calls still on the stack: the process is exiting (process.exit) inside them. */
+export function closeOpenCalls(): void {
+  while (depth > 0) finish(stack[depth - 1]!);
+}
+
 /** Events recorded so far (whether or not their row was written). */
 export function measuredCallCount(): number {
   return G[MEASURED]!;

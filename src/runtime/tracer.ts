@@ -16,7 +16,7 @@ import type { WriterMessage, WriterThreadData } from '../writer/writer-thread.js
 import { memoryCounters, type MemoryCounters } from './counters.js';
 import { FunctionStats } from './function-stats.js';
 import { FunctionTable, type ModuleFunctionEntry } from './function-table.js';
-import { configureProbes, measuredCallCount, probes, setCalibration, setEnabled, setFunctionLines, writeLabel, type Probes } from './probes.js';
+import { closeOpenCalls, configureProbes, measuredCallCount, probes, setCalibration, setEnabled, setFunctionLines, writeLabel, type Probes } from './probes.js';
 import { calibrate } from './calibrate.js';
 import { VERSION } from '../version.js';
 
@@ -124,6 +124,7 @@ export class Tracer {
   stop(exit: StopReason = { reason: 'stop' }): void {
     if (this.state !== 'running') return;
     setEnabled(false);
+    closeOpenCalls();
     this.flush(exit);
     this.state = 'stopped';
     clearInterval(this.flushTimer);
