@@ -48,7 +48,7 @@ function documentText(seed, sections) {
 
 const scale = scaleArgument();
 const documents = [1, 2, 3, 4].map((seed) => documentText(seed, 60));
-const rounds = Math.max(1, Math.round(60 * scale));
+const rounds = Math.max(1, Math.round(16 * scale));
 
 run('marked', scale, () => {
   let hash = FNV_OFFSET;

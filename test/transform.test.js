@@ -1,0 +1,85 @@
+// The transform on its own: which functions get probes, their names and positions, the source maps,
+// and its errors. (What instrumented code does when it runs is test/semantics.test.js.)
+import test from 'ava';
+import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
+import { instrument } from '../dist/transforms/instrument.js';
+import { ParseError } from '../dist/src/index.js';
+
+const names = (source, options = {}) => instrument(source, { filename: '/app/x.js', sourceType: 'module', ...options }).functions.map((f) => f.name);
+
+test('functions are named as a user reads them', (t) => {
+  const source = `
+class Shop {
+  constructor() { this.onSale = () => 1; }
+  get total() { return 1 }
+  set total(v) {}
+  static open() {}
+  #secret() {}
+  [Symbol.iterator]() {}
+  handler = () => 2;
+}
+const render = (x) => x;
+const api = { fetch() {}, get ready() { return true }, nested: { deep: function () {} } };
+exports.load = function () {};
+function named() {}
+export default function () {}
+[1].map(function () {});
+`;
+  t.deepEqual(names(source), [
+    'Shop.constructor', 'this.onSale', 'get Shop.total', 'set Shop.total', 'Shop.open', 'Shop.#secret',
+    'Shop.[Symbol.iterator]', 'Shop.handler', 'render', 'api.fetch', 'get api.ready', 'api.nested.deep',
+    'exports.load', 'named', 'default', '(anonymous:16)',
+  ]);
+});
+
+test('positions are 1-based lines and columns of the function start', (t) => {
+  const { functions } = instrument('\n  function f() {}\nconst g = () => 1;\n', { filename: '/app/x.js', sourceType: 'script' });
+  t.deepEqual(functions.map((f) => [f.name, f.line, f.column]), [['f', 2, 3], ['g', 3, 11]]);
+});
+
+test('lines stay where they were: every original line is on the same line of the output', (t) => {
+  const source = 'function a() {\n  return 1;\n}\nconst b = async () => {\n  await a();\n};\n';
+  const { code } = instrument(source, { filename: '/app/x.js', sourceType: 'module', lines: true });
+  t.is(code.split('\n').length, source.split('\n').length);
+  t.true(code.split('\n')[1].includes('return 1;'));
+  t.true(code.split('\n')[4].includes('await'));
+});
+
+test('the emitted source map points back at the original columns', (t) => {
+  const source = 'function a() { return missing(); }\n';
+  const { code } = instrument(source, { filename: '/app/x.js', sourceType: 'script', sourceMap: true });
+  const map = JSON.parse(Buffer.from(code.slice(code.lastIndexOf('base64,') + 7), 'base64').toString());
+  const generatedColumn = code.indexOf('missing');
+  const original = originalPositionFor(new TraceMap(map), { line: 1, column: generatedColumn });
+  t.is(original.line, 1);
+  t.is(original.column, source.indexOf('missing'));
+});
+
+test('an incoming source map (as tsx leaves one) maps function positions to the original file', (t) => {
+  // Generated: line 1 'function f() {}' comes from original line 5, column 2 of /src/f.ts.
+  const map = { version: 3, sources: ['/src/f.ts'], names: [], mappings: 'AAIE' };
+  const source = `function f() {}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
+  const { functions } = instrument(source, { filename: '/build/f.js', sourceType: 'script' });
+  t.deepEqual(functions.map((f) => [f.file, f.line, f.column]), [['/src/f.ts', 5, 3]]);
+});
+
+test('TypeScript syntax parses with the typescript option; bodiless declarations get no probes', (t) => {
+  const source = 'declare function d(): void;\nabstract class A { abstract m(): void; n(x: number): string { return "" } }\n';
+  t.deepEqual(names(source, { typescript: true }), ['A.n']);
+});
+
+test('a function whose declarations rely on the function scope is left as it was', (t) => {
+  t.deepEqual(names('function f(a) { function a() {} }\nfunction g() { var h; function h() {} }\nfunction k() { function m() {} eval("") }\n', { sourceType: 'script' }), ['a', 'h', 'm']);
+});
+
+test('already instrumented code is left alone', (t) => {
+  const once = instrument('function f() {}', { filename: '/app/x.js', sourceType: 'script' });
+  const twice = instrument(once.code, { filename: '/app/x.js', sourceType: 'script' });
+  t.is(twice.code, once.code);
+  t.is(twice.skipped, 'already instrumented');
+});
+
+test('a syntax error is a ParseError naming the file, line and column', (t) => {
+  const error = t.throws(() => instrument('let x = ;', { filename: '/app/bad.js', sourceType: 'script' }), { instanceOf: ParseError });
+  t.regex(error.message, /^memtrace: cannot parse \/app\/bad\.js:1:9: Unexpected token; it runs untraced$/);
+});
