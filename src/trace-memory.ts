@@ -105,12 +105,13 @@ function wrapWithId(fn: AnyFunction, name: string, position: Position): { wrappe
 /** Where traceMemory was called from: the first stack frame outside memtrace. */
 function callerPosition(): Position {
   const stack = new Error().stack?.split('\n').slice(1) ?? [];
-  const here = fileURLToPath(new URL('.', import.meta.url));
+  // memtrace's own frames: dist/src/, or src/ where a loader with source maps (tsx) maps them back.
+  const own = [fileURLToPath(new URL('.', import.meta.url)), fileURLToPath(new URL('../../src/', import.meta.url))];
   for (const frame of stack) {
     const match = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?$/.exec(frame.trim());
     if (!match) continue;
     const file = match[1]!.startsWith('file:') ? fileURLToPath(match[1]!) : match[1]!;
-    if (file.startsWith(here) || file.startsWith('node:')) continue;
+    if (own.some((directory) => file.startsWith(directory)) || file.startsWith('node:')) continue;
     return { file, line: Number(match[2]), column: Number(match[3]) };
   }
   return { file: '(unknown)', line: 0, column: 0 };

@@ -112,3 +112,39 @@ test('a module Babel cannot parse runs untraced with one warning line', (t) => {
   t.is(warnings.length, 1, run.stderr);
   t.regex(warnings[0], /^memtrace: cannot parse .*bad\.cjs: .*; it runs untraced$/);
 });
+
+test('@traceMemory() traces methods, getters and static methods (TC39 decorators through tsx)', (t) => {
+  const run = runTraced(fixture('tracer', 'decorators.ts'), { traced: false, nodeArgs: ['--import', 'tsx'] });
+  t.is(run.status, 0, run.stderr);
+  // The decorated method keeps its name and length.
+  t.is(run.stdout.trim(), '2 Cache fill 1');
+  const fill = fn(run.trace, 'Cache.fill');
+  t.is(fill.calls, 2);
+  t.true(fill.file.endsWith('decorators.ts'), fill.file);
+  t.true(Math.abs(fill.totalAllocBytes / 2 - MiB) / MiB < 0.05, `per call ${fill.totalAllocBytes / 2}`);
+  t.is(fn(run.trace, 'get Cache.size').calls, 1);
+  t.truthy(run.trace.functions.find((r) => r.function.endsWith('Cache.create') && r.calls === 1));
+});
+
+test('@traceMemory() works with TypeScript experimentalDecorators', (t) => {
+  const run = runTraced(fixture('tracer', 'legacy', 'decorators.ts'), { traced: false, nodeArgs: ['--import', 'tsx'] });
+  t.is(run.status, 0, run.stderr);
+  t.is(run.stdout.trim(), '10000');
+  const add = fn(run.trace, 'Store.add');
+  t.is(add.calls, 1);
+  t.true(add.totalAllocBytes > 10000 * 20, `allocated ${add.totalAllocBytes}`);
+});
+
+test('startTracing/stopTracing trace a block of a program into a directory it names', async (t) => {
+  const { startTracing, stopTracing, traceMemory, readTrace } = await import('../dist/src/index.js');
+  const out = freshDir();
+  startTracing({ out });
+  const work = traceMemory(function work() { return new Array(131072).fill(1).length; });
+  work();
+  const directory = stopTracing();
+  t.truthy(directory);
+  const trace = readTrace(directory);
+  t.is(fn(trace, 'work').calls, 1);
+  t.is(trace.meta.exit.reason, 'stop');
+  t.is(stopTracing(), undefined, 'stopping twice is harmless');
+});
