@@ -148,3 +148,11 @@ test('startTracing/stopTracing trace a block of a program into a directory it na
   t.is(trace.meta.exit.reason, 'stop');
   t.is(stopTracing(), undefined, 'stopping twice is harmless');
 });
+
+test('memtrace run puts node options given before the program ahead of its own loader', (t) => {
+  const out = freshDir();
+  const result = spawnSync(process.execPath, [cliPath, 'run', '--out', out, '--', '--import', 'tsx', fixture('tracer', 'typed.ts')], { encoding: 'utf8' });
+  t.is(result.status, 0, result.stderr);
+  const trace = readTrace(findTraces(out)[0]);
+  t.true(fn(trace, 'makePoints').file.endsWith('typed.ts'));
+});

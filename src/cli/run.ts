@@ -5,7 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { MemtraceError } from '../errors.js';
 import { settingsFromEnv, settingsToEnv, type Settings } from '../settings.js';
+
+class UsageError extends MemtraceError {
+  override readonly exitCode = 2;
+}
 import { findTraces, readTrace } from '../formats/trace.js';
 import { renderTopFunctions } from '../report/top-functions.js';
 
@@ -17,6 +22,24 @@ export interface RunFlags {
   lines?: boolean;
   exact?: boolean;
   counters?: string;
+}
+
+/** Node options that take their value as the next argument. */
+const OPTIONS_WITH_VALUE = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C', '--env-file', '--title']);
+
+function splitNodeOptions(command: string[]): { nodeOptions: string[]; program: string; args: string[] } {
+  const nodeOptions: string[] = [];
+  let i = 0;
+  while (i < command.length && command[i]!.startsWith('-')) {
+    const option = command[i++]!;
+    nodeOptions.push(OPTIONS_WITH_VALUE.has(option) && i < command.length ? `${option}=${command[i++]!}` : option);
+  }
+  if (i >= command.length) throw new UsageError('memtrace run: name the program to trace after the node options');
+  return { nodeOptions, program: command[i]!, args: command.slice(i + 1) };
+}
+
+function quoteOption(option: string): string {
+  return /[\s"]/.test(option) ? `"${option.replace(/(["\\])/g, '\\$1')}"` : option;
 }
 
 export const REGISTER_URL = new URL('../../loader/register.js', import.meta.url).href;
@@ -35,11 +58,14 @@ export function runTraced(command: string[], flags: RunFlags): Promise<number> {
   if (flags.counters !== undefined) env.MEMTRACE_COUNTERS = flags.counters;
   // Check the settings here, so a bad flag is one line from memtrace rather than from every process.
   settingsFromEnv(env);
-  env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --import=${REGISTER_URL}`.trim();
+  // Node options before the program (`-- --import tsx app.ts`) go into NODE_OPTIONS ahead of
+  // memtrace's own --import, so other loaders run first (memtrace instruments their output), in this
+  // process and in its children alike.
+  const { nodeOptions, program, args } = splitNodeOptions(command);
+  env.NODE_OPTIONS = [env.NODE_OPTIONS ?? '', ...nodeOptions.map(quoteOption), `--import=${REGISTER_URL}`].join(' ').trim();
 
   const before = new Set(findTraces(out));
-  const [program, ...args] = command;
-  const child = spawn(process.execPath, [program!, ...args], { env, stdio: 'inherit' });
+  const child = spawn(process.execPath, [program, ...args], { env, stdio: 'inherit' });
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
   const onInt = forward('SIGINT');
   const onTerm = forward('SIGTERM');
