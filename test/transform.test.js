@@ -83,3 +83,9 @@ test('a syntax error is a ParseError naming the file, line and column', (t) => {
   const error = t.throws(() => instrument('let x = ;', { filename: '/app/bad.js', sourceType: 'script' }), { instanceOf: ParseError });
   t.regex(error.message, /^memtrace: cannot parse \/app\/bad\.js:1:9: Unexpected token; it runs untraced$/);
 });
+
+test('the committed visitor-key table is what @babel/types says (run scripts/generate-visitor-keys.js)', async (t) => {
+  const { readFileSync } = await import('node:fs');
+  const { render, visitorKeys } = await import('../scripts/generate-visitor-keys.js');
+  t.is(readFileSync(new URL('../transforms/visitor-keys.ts', import.meta.url), 'utf8'), render(visitorKeys()));
+});

@@ -17,6 +17,7 @@ import { parse, type ParserPlugin } from '@babel/parser';
 import type { Node, Function as FunctionNode } from '@babel/types';
 import MagicString from 'magic-string';
 import { functionName } from './function-names.js';
+import { VISITOR_KEYS } from './visitor-keys.js';
 import { OriginalPositions, readInlineSourceMap, type RawSourceMap } from './source-maps.js';
 import { ParseError } from '../src/errors.js';
 
@@ -52,10 +53,7 @@ export interface InstrumentResult {
   skipped?: string;
 }
 
-const IGNORED_KEYS = new Set([
-  'type', 'start', 'end', 'loc', 'range', 'extra', 'leadingComments', 'trailingComments', 'innerComments',
-  'typeAnnotation', 'returnType', 'typeParameters', 'superTypeParameters', 'implements', 'decorators',
-]);
+const NO_KEYS: readonly string[] = [];
 
 interface FunctionContext {
   /** false where the node is not a traced function (a class static block, or module top level). */
@@ -99,8 +97,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     else if (node.type === 'StaticBlock') contexts.push({ traced: false, suspends: false });
     ancestors.push(node);
     const record = node as unknown as Record<string, unknown>;
-    for (const key in record) {
-      if (IGNORED_KEYS.has(key)) continue;
+    for (const key of VISITOR_KEYS[node.type] ?? NO_KEYS) {
       const child = record[key];
       if (Array.isArray(child)) {
         const linesHere = options.lines && (key === 'body' && node.type === 'BlockStatement' || key === 'consequent' && node.type === 'SwitchCase');
@@ -236,8 +233,7 @@ function scanOwnScope(node: Node, scope: { vars: Set<string>; directEval: boolea
     scope.directEval = true;
   }
   const record = node as unknown as Record<string, unknown>;
-  for (const key in record) {
-    if (IGNORED_KEYS.has(key)) continue;
+  for (const key of VISITOR_KEYS[node.type] ?? NO_KEYS) {
     const child = record[key];
     const children = Array.isArray(child) ? child : [child];
     for (const item of children) {
@@ -287,7 +283,9 @@ function preambleOffset(program: Node & { type: 'Program' }, source: string): nu
 }
 
 function stripSourceMapComment(code: string): string {
-  return code.replace(/\n?\/\/[#@] sourceMappingURL=[^\n]*\s*$/, '');
+  const at = Math.max(code.lastIndexOf('//# sourceMappingURL='), code.lastIndexOf('//@ sourceMappingURL='));
+  if (at < 0 || code.slice(at).trimEnd().includes('\n')) return code;
+  return code.slice(0, at).replace(/\n$/, '');
 }
 
 export type { RawSourceMap };

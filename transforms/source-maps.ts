@@ -21,11 +21,13 @@ export interface OriginalPosition {
   column: number;
 }
 
-const SOURCE_MAP_COMMENT = /\/\/[#@] sourceMappingURL=([^\s'"]+)\s*$/;
+const SOURCE_MAP_COMMENT = /^\/\/[#@] sourceMappingURL=([^\s'"]+)\s*$/;
 
 /** The map named by the module's trailing sourceMappingURL comment (inline data: or a file beside it). */
 export function readInlineSourceMap(source: string, filename: string): RawSourceMap | null {
-  const match = SOURCE_MAP_COMMENT.exec(source.slice(-Math.min(source.length, 1 << 20)));
+  // The comment is the module's last line; look at that line only (a regex over the whole text is slow).
+  const at = Math.max(source.lastIndexOf('//# sourceMappingURL='), source.lastIndexOf('//@ sourceMappingURL='));
+  const match = at < 0 ? null : SOURCE_MAP_COMMENT.exec(source.slice(at));
   if (!match) return null;
   const url = match[1]!;
   try {
