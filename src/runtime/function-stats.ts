@@ -35,6 +35,7 @@ export class FunctionStats {
   /** Activations in progress (recursion). */
   active = new Int32Array(0);
   mode = new Uint8Array(0);
+  /** Calls left before a counted function's next measured call; 0 while a function is measured. */
   countdown = new Int32Array(0);
   /** Bytes and ns seen during probation. */
   private probationBytes = new Float64Array(0);
@@ -83,6 +84,7 @@ export class FunctionStats {
 
   promote(id: number): void {
     this.mode[id] = Mode.Measure;
+    this.countdown[id] = 0;
     this.probationCalls[id] = 0;
     this.probationBytes[id] = 0;
     this.probationNs[id] = 0;

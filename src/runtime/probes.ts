@@ -14,7 +14,7 @@ import { TIME as C_TIME, HEAP as C_HEAP, FREED as C_FREED, EXTERNAL as C_EXTERNA
 import * as Col from '../buffer/event-buffer.js';
 import type { EventBuffer } from '../buffer/event-buffer.js';
 import { Kind } from '../formats/events-csv.js';
-import { FunctionStats, Mode, Policy } from './function-stats.js';
+import { FunctionStats, Policy } from './function-stats.js';
 import type { Calibration } from '../formats/meta.js';
 
 // Frame fields (stride FRAME): one frame per measured call in progress.
@@ -157,16 +157,20 @@ function pop(slot: number): void {
 
 export const probes: Probes = {
   enter(id: number): number {
-    if (!(id >= 0) || !enabled) return -1; // a hoisted call before its module registered, or tracing stopped
     const s = stats;
-    s.calls[id]!++;
-    if (s.mode[id] !== Mode.Measure && !exact) {
-      if (--s.countdown[id]! > 0) {
-        G[COUNTED]!++;
-        return -1;
-      }
-      s.countdown[id] = Policy.ResampleEvery;
+    // Counted functions first: the cheapest way out. countdown is 0 for measured functions (and
+    // undefined for a NaN id, a hoisted call before its module registered).
+    const left = s.countdown[id]!;
+    if (left > 1) {
+      s.countdown[id] = left - 1;
+      s.calls[id]!++;
+      G[COUNTED]!++;
+      return -1;
     }
+    if (!(id >= 0) || !enabled) return -1;
+    s.calls[id]!++;
+    // The last of a counted stretch is measured, to see whether the function still deserves counting.
+    if (left === 1) s.countdown[id] = Policy.ResampleEvery;
     counters.read();
     const heap = V[C_HEAP]!;
     const alloc = heap + V[C_FREED]!;
@@ -313,7 +317,7 @@ function finish(frame: number): void {
   }
   const growth = F[b + HMAX]! - F[b + H0]!;
   if (growth > s.maxHeapGrowth[id]!) s.maxHeapGrowth[id] = growth;
-  if (!exact && s.mode[id] === Mode.Measure) s.observe(id, total, time);
+  if (!exact && s.countdown[id] === 0) s.observe(id, total, time);
   else if (!exact && total >= Policy.PromoteBytes) s.promote(id);
   pop(frame);
   eventSinceLast(F[b + THREW] === 1 ? Kind.Throw : Kind.Return, frame, lineNumbers[id]!);
