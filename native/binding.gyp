@@ -3,7 +3,7 @@
     {
       "target_name": "memtrace",
       "sources": ["memtrace.cc"],
-      "cflags_cc": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-cast-function-type"]
+      "cflags_cc": ["-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-cast-function-type"]
     }
   ]
 }

@@ -1,24 +1,30 @@
 // memtrace native counters: clock, V8 used heap, bytes freed by GCs, GC count, RSS, external memory.
 //
 // Every read writes plain numbers into a Float64Array that JS created and handed over once with
-// init(buffer); the read functions return undefined, so a read allocates nothing on the JS heap.
+// init(buffer) and returns undefined, so a read allocates nothing on the JS heap. State is per
+// isolate (each worker thread loads its own), removed by an environment cleanup hook.
 //
-// read()      exact: isolate->GetHeapStatistics() (what v8.getHeapStatistics() reports).
-// readFast()  the same number, tracked cheaply between exact reads:
-//   - new space is a bump-pointer area; its allocation top lives in the isolate at the public offset
-//     v8::internal::Internals::kNewAllocationInfoOffset ({start, top, limit}). Bytes allocated there
-//     since the last read are the distance the top moved, as long as the area is the same one, or
-//     a new one that starts where we last saw the top (contiguous).
-//   - the spaces that change other ways are read live with GetHeapSpaceStatistics (large objects
-//     always; on V8 >= 12 also old, code and trusted space, see below).
-//   - anything else (a new page, a replaced old-space area, a GC) makes it take one exact read.
-// On V8 11 (Node 20) GetHeapStatistics counts a main-thread old-space allocation area as used as
-// soon as it is handed out, so old-space allocations only change the exact figure when the area is
-// replaced, which readFast detects (the old area is at kOldAllocationInfoOffset). On V8 13 (Node 24)
-// every heap statistics call first gives the allocation areas back ("frees the LABs"), so the used
-// figure counts old space to its top and we read old space live instead.
+// read()      exact: isolate->GetHeapStatistics(), i.e. what v8.getHeapStatistics() reports.
+// readFast()  the same figure, followed cheaply between exact readings:
+//   - new space is a bump-pointer area whose {start, top, limit} V8 keeps in the isolate at the
+//     public offset v8::internal::Internals::kNewAllocationInfoOffset. The bytes allocated there since
+//     the last reading are the distance the top moved, while the area is the same one or a new one
+//     that starts exactly where we last saw the top;
+//   - the large-object spaces and code space (JIT code, often allocated by background compiler
+//     threads) are read live with GetHeapSpaceStatistics;
+//   - old space: V8 11 (Node 20) counts a main-thread old-space area as used when it is handed out,
+//     so the figure only moves when that area (kOldAllocationInfoOffset) is replaced, and that makes
+//     readFast take an exact reading. V8 13 (Node 24) first gives the areas back in every heap
+//     statistics call, so old space counts to its top: there old and trusted (bytecode) space are
+//     read live too;
+//   - anything else it cannot follow (a new page, a GC, an incremental-marking start) makes it take
+//     an exact reading, which also restarts the tracking.
+//   Not followed, so seen only at the next exact reading (the bytes move to a later reading, the
+//   totals stay exact): on Node 20 old-space areas taken by background threads (32 KiB each); code
+//   and bytecode objects over 128 KiB; on Node 24 new-space bytes allocated just before someone
+//   else's heap statistics call (process.memoryUsage(), v8.getHeapStatistics()).
 //
-// Hot path (read, readFast, readTime): speed beats clarity here, keep it small.
+// Hot path (read, readFast, readTime): speed beats clarity here; keep it small.
 
 #include <node.h>
 #include <uv.h>
@@ -72,9 +78,13 @@ uint64_t MonotonicNs() {
   return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
 }
 
-struct TscCalibration {
-  bool usable = false;
+// The process's clock epoch: values[0] of every isolate (main thread and workers) counts from the
+// first time the addon was initialised in the process, so their timelines line up.
+struct ClockEpoch {
+  bool use_tsc = false;
   double ns_per_tick = 0;
+  uint64_t tsc0 = 0;
+  uint64_t mono0 = 0;
 };
 
 #if defined(__x86_64__)
@@ -103,10 +113,11 @@ bool KernelClocksourceIsTsc() {
 }
 #endif
 
-const TscCalibration& Tsc() {
-  static TscCalibration calibration;
+const ClockEpoch& Epoch() {
+  static ClockEpoch epoch;
   static std::once_flag once;
   std::call_once(once, [] {
+    epoch.mono0 = MonotonicNs();
 #if defined(__x86_64__)
     const char* env = getenv("MEMTRACE_CLOCK");
     if ((env != nullptr && strcmp(env, "monotonic") == 0) || !KernelClocksourceIsTsc()) return;
@@ -119,17 +130,18 @@ const TscCalibration& Tsc() {
     for (int i = 0; i < kReads; i++) sink = sink + MonotonicNs();
     uint64_t t2 = MonotonicNs();
     if (t1 - t0 >= t2 - t1) return;
-    // Calibrate over 2 ms; each pair is exact to a few ns, so the rate is exact to ~5 ppm.
-    uint64_t tsc_a, ns_a, tsc_b, ns_b;
-    TscPair(&tsc_a, &ns_a);
+    // Calibrate over 2 ms; each pair is exact to a few ns, so the rate is exact to ~10 ppm (and
+    // refined later, see RefineClock).
+    uint64_t tsc_b, ns_b;
+    TscPair(&epoch.tsc0, &epoch.mono0);
     do TscPair(&tsc_b, &ns_b);
-    while (ns_b - ns_a < 2000000);
-    if (tsc_b <= tsc_a) return;
-    calibration.ns_per_tick = double(ns_b - ns_a) / double(tsc_b - tsc_a);
-    calibration.usable = calibration.ns_per_tick > 0.01 && calibration.ns_per_tick < 100;
+    while (ns_b - epoch.mono0 < 2000000);
+    if (tsc_b <= epoch.tsc0) return;
+    epoch.ns_per_tick = double(ns_b - epoch.mono0) / double(tsc_b - epoch.tsc0);
+    epoch.use_tsc = epoch.ns_per_tick > 0.01 && epoch.ns_per_tick < 100;
 #endif
   });
-  return calibration;
+  return epoch;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -181,9 +193,9 @@ struct State {
   double* values = nullptr;
   double scratch[kSlotCount] = {0};  // written before init(buffer) is called
 
-  // Clock: ns since this state was created. With the TSC: offset + (tsc - tsc_base) * ns_per_tick,
-  // its rate re-measured against CLOCK_MONOTONIC from the first pair (tsc0, mono0) whenever the
-  // time since then has grown 4-fold (off the hot path: at GCs and RSS/external reads).
+  // Clock: ns since the process's epoch. With the TSC: offset + (tsc - tsc_base) * ns_per_tick, its
+  // rate re-measured against CLOCK_MONOTONIC from the epoch whenever the time since the epoch has
+  // grown 4-fold (off the hot path: at GCs and RSS/external reads).
   bool use_tsc = false;
   double ns_per_tick = 0;
   double offset_ns = 0;
@@ -192,6 +204,7 @@ struct State {
   uint64_t tsc0 = 0, mono0 = 0, next_refine_ns = 0;
 
   // Garbage collections.
+  int gc_depth = 0;
   double used_before_gc = 0;
   double freed_by_gc = 0;
   double gc_count = 0;
@@ -225,19 +238,19 @@ inline double NowNs(const State* s) {
   return double(MonotonicNs() - s->mono_base);
 }
 
+void RefineClock(State* s);
+
 void StartClock(State* s) {
-  s->mono_base = MonotonicNs();
-#if defined(__x86_64__)
-  const TscCalibration& tsc = Tsc();
-  s->use_tsc = tsc.usable;
+  const ClockEpoch& epoch = Epoch();
+  s->mono_base = epoch.mono0;
+  s->use_tsc = epoch.use_tsc;
   if (!s->use_tsc) return;
-  s->ns_per_tick = tsc.ns_per_tick;
-  TscPair(&s->tsc0, &s->mono0);
-  s->tsc_base = s->tsc0;
-  s->mono_base = s->mono0;
+  s->ns_per_tick = epoch.ns_per_tick;
+  s->tsc0 = s->tsc_base = epoch.tsc0;
+  s->mono0 = epoch.mono0;
   s->offset_ns = 0;
-  s->next_refine_ns = s->mono0 + 8000000;
-#endif
+  s->next_refine_ns = 0;
+  RefineClock(s);
 }
 
 // Continuous (no jump) change of rate, so the clock stays monotonic.
@@ -254,7 +267,7 @@ void RefineClock(State* s) {
   s->offset_ns += double(tsc - s->tsc_base) * s->ns_per_tick;
   s->tsc_base = tsc;
   s->ns_per_tick = rate;
-  s->next_refine_ns = s->mono0 + 4 * (mono - s->mono0);
+  s->next_refine_ns = s->mono0 + 4 * (mono - s->mono0) + 8000000;
 #else
   (void)s;
 #endif
@@ -397,8 +410,8 @@ void Info(const FunctionCallbackInfo<Value>& info) {
   set("clock", str(s->use_tsc ? "tsc" : "monotonic"));
   set("fastPath", str(!s->fast_enabled ? "off (exact reads)"
                       : s->saw_minor_mark_sweep ? "off (minor mark-sweep young generation)"
-                      : s->stats_free_labs ? "new-space top + live old/code/trusted/large-object spaces"
-                      : "new-space top + old-space area check + live large-object spaces"));
+                      : s->stats_free_labs ? "new-space top + live old/trusted/code/large-object spaces"
+                      : "new-space top + old-space area check + live code/large-object spaces"));
   set("arrayBuffers", str(s->array_buffer_bytes ? "node allocator counter" : "external memory"));
   set("exactReads", v8::Number::New(isolate, s->exact_reads));
   set("fastReads", v8::Number::New(isolate, s->fast_reads));
@@ -411,21 +424,32 @@ void Info(const FunctionCallbackInfo<Value>& info) {
 void BeforeGc(Isolate* isolate, GCType type, GCCallbackFlags, void* data) {
   State* s = static_cast<State*>(data);
   if (type == GCType(1 << 1)) s->saw_minor_mark_sweep = true;
-  s->used_before_gc = ExactUsedHeap(isolate);
+  if (s->gc_depth++ == 0) s->used_before_gc = ExactUsedHeap(isolate);
 }
 
 void AfterGc(Isolate* isolate, GCType, GCCallbackFlags, void* data) {
   State* s = static_cast<State*>(data);
-  s->freed_by_gc += s->used_before_gc - ExactUsedHeap(isolate);
   s->gc_count += 1;
+  if (s->gc_depth == 0) {  // no prologue seen (cannot happen with paired callbacks)
+    s->fast_valid = false;
+    return;
+  }
+  if (--s->gc_depth > 0) return;  // the outer collection accounts for the nested one
+  s->freed_by_gc += s->used_before_gc - ExactUsedHeap(isolate);
   s->fast_valid = false;
   RefineClock(s);
+}
+
+// Incremental marking starts and weak-callback passes may give the allocation areas back too.
+void AfterOtherHeapEvent(Isolate* isolate, GCType, GCCallbackFlags, void* data) {
+  static_cast<State*>(data)->fast_valid = false;
 }
 
 void Cleanup(void* data) {
   State* s = static_cast<State*>(data);
   s->isolate->RemoveGCPrologueCallback(BeforeGc, s);
   s->isolate->RemoveGCEpilogueCallback(AfterGc, s);
+  s->isolate->RemoveGCEpilogueCallback(AfterOtherHeapEvent, s);
   s->buffer.Reset();
   delete s;
 }
@@ -434,7 +458,7 @@ void Cleanup(void* data) {
 // Setup checks.
 
 // The LAB offsets hold what we expect: ordered pointers, and the new-space top moves by the size
-// of an object allocated now.
+// of an array allocated now.
 bool LabLayoutLooksRight(Isolate* isolate) {
   HandleScope scope(isolate);
   for (int i = 0; i < 2; i++) {
@@ -442,15 +466,19 @@ bool LabLayoutLooksRight(Isolate* isolate) {
     if (!(lab.start <= lab.top && lab.top <= lab.limit)) return false;
     if (lab.limit - lab.start > (uintptr_t(1) << 24)) return false;
   }
-  Local<Object> warm = Object::New(isolate);  // makes sure a new-space area exists
-  (void)warm;
-  const Lab before = Labs(isolate)[0];
-  Local<v8::Array> array = v8::Array::New(isolate, 4);
-  (void)array;
-  const Lab after = Labs(isolate)[0];
-  if (after.start != before.start) return true;  // a new area was needed; layout still unproven
-  uintptr_t moved = after.top - before.top;
-  return moved >= 16 && moved <= 256;
+  for (int attempt = 0; attempt < 4; attempt++) {
+    Local<Object> warm = Object::New(isolate);  // makes sure a new-space area exists
+    const Lab before = Labs(isolate)[0];
+    Local<v8::Array> array = v8::Array::New(isolate, 4);
+    const Lab after = Labs(isolate)[0];
+    (void)warm;
+    (void)array;
+    if (after.start == before.start && before.top != 0) {
+      uintptr_t moved = after.top - before.top;
+      return moved >= 16 && moved <= 256;
+    }
+  }
+  return false;
 }
 
 // Node's ArrayBuffer allocator (NodeArrayBufferAllocator) counts the bytes it hands out in an
@@ -464,13 +492,13 @@ const std::atomic<size_t>* FindArrayBufferCounter(Isolate* isolate) {
     auto counter = reinterpret_cast<const std::atomic<size_t>*>(allocator + offset);
     HandleScope scope(isolate);
     size_t before = counter->load();
-    Local<ArrayBuffer> a = ArrayBuffer::New(isolate, 65536);
+    Local<ArrayBuffer> a = ArrayBuffer::New(isolate, 4096);
     size_t middle = counter->load();
-    Local<ArrayBuffer> b = ArrayBuffer::New(isolate, 3 * 65536);
+    Local<ArrayBuffer> b = ArrayBuffer::New(isolate, 3 * 4096);
     size_t after = counter->load();
     (void)a;
     (void)b;
-    if (middle - before == 65536 && after - middle == 3 * 65536 && before < (size_t(1) << 48)) return counter;
+    if (middle - before == 4096 && after - middle == 3 * 4096 && before < (size_t(1) << 48)) return counter;
   }
   return nullptr;
 }
@@ -489,9 +517,8 @@ void SetUpFastPath(State* s) {
     const Lab after = Labs(isolate)[0];
     s->stats_free_labs = before.top != 0 && (after.top != before.top || after.start != before.start);
   }
-  const char* always[] = {"new_large_object_space", "large_object_space"};
-  const char* when_labs_freed[] = {"old_space", "code_space", "trusted_space", "code_large_object_space",
-                                   "trusted_large_object_space"};
+  const char* always[] = {"new_large_object_space", "large_object_space", "code_space"};
+  const char* when_labs_freed[] = {"old_space", "trusted_space"};  // V8 >= 12, see the top of the file
   auto add = [&](const char* name) {
     size_t n = isolate->NumberOfHeapSpaces();
     for (size_t i = 0; i < n && s->live_space_count < kMaxLiveSpaces; i++) {
@@ -526,6 +553,8 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   s->array_buffer_bytes = FindArrayBufferCounter(isolate);
   isolate->AddGCPrologueCallback(BeforeGc, s, kCollections);
   isolate->AddGCEpilogueCallback(AfterGc, s, kCollections);
+  isolate->AddGCEpilogueCallback(AfterOtherHeapEvent, s,
+                                 GCType(v8::kGCTypeIncrementalMarking | v8::kGCTypeProcessWeakCallbacks));
   node::AddEnvironmentCleanupHook(isolate, Cleanup, s);
 
   struct Entry {

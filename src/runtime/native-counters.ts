@@ -4,12 +4,10 @@
  * into native/build-<ABI>/memtrace.node, one per Node ABI; where it is missing, fails to load or
  * MEMTRACE_NO_NATIVE=1, `loadNativeCounters()` returns null and the pure-JS counters are used.
  *
- * Costs and exactness, measured on this machine (bench/native-counters.js, test/native.test.js):
- * `read()` is exact (isolate->GetHeapStatistics); `readFast()` follows the same figure from the
- * new-space allocation top and live reads of the other spaces, taking an exact reading itself when
- * it cannot tell, and is some 3-4x cheaper on Node 20 (1.2-1.5x on Node 24, where every V8 heap
- * statistics call gives back the allocation buffers first). See the comment at the top of
- * native/memtrace.cc for what readFast() can miss.
+ * Cost per call on this machine (bench/native-counters.js): read() 165-190 ns on Node 20, 200-215 ns
+ * on Node 24 (as much as v8.getHeapStatistics(): V8 walks every space); readFast() 60 ns / 130 ns;
+ * readTime() 12-13 ns. On Node 24 every V8 heap statistics call, these included, also gives V8's
+ * allocation buffers back, so the program's next allocation takes a slower path (~50 ns).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,10 +26,11 @@ export interface NativeCounters {
   /** Fills values[0..3]. Allocates nothing on the JS heap. */
   read(): void;
   /**
-   * Fills values[0..3] like read(), with values[1] tracked cheaply between exact readings. Agreed
-   * with read() to the byte in most allocation patterns tested; bytes it misses for a while (JIT code
-   * on Node 20, allocations made before someone else's heap-statistics call on Node 24) show up at
-   * its next exact reading, so only their attribution moves, never the total.
+   * Fills values[0..3] like read(), values[1] followed cheaply between exact readings (the new-space
+   * allocation top plus live reads of the spaces that change otherwise). Agrees with read() to the
+   * byte in most allocation patterns tested and within 1 % in all; what it misses for a while (V8's
+   * JIT code on Node 20, bytes allocated just before someone else's heap-statistics call on Node 24)
+   * shows up at its next exact reading: the bytes move to a later reading, the totals stay exact.
    */
   readFast(): void;
   /** Fills values[0] only (the clock). */

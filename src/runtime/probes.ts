@@ -171,7 +171,7 @@ export const probes: Probes = {
     s.calls[id]!++;
     // The last of a counted stretch is measured, to see whether the function still deserves counting.
     if (left === 1) s.countdown[id] = Policy.ResampleEvery;
-    counters.read();
+    counters.readFast();
     const heap = V[C_HEAP]!;
     const alloc = heap + V[C_FREED]!;
     const now = V[C_TIME]!;
@@ -221,7 +221,7 @@ export const probes: Probes = {
     if (frame < 0) return value;
     const b = frame * FRAME;
     if (F[b + STATE] !== RUNNING) return value;
-    counters.read();
+    counters.readFast();
     endSegment(frame);
     F[b + STATE] = SUSPENDED;
     pop(frame);
@@ -242,7 +242,7 @@ export const probes: Probes = {
     if (frame < 0) return;
     const b = frame * FRAME;
     if (F[b + STATE] === SUSPENDED) resumeFrame(frame);
-    counters.read();
+    counters.readFast();
     // The row is for the line that just ran: what it allocated is the delta since the last event.
     const previous = F[b + LINE_NO]!;
     if (previous > 0) eventSinceLast(Kind.Line, frame, previous);
@@ -252,7 +252,7 @@ export const probes: Probes = {
 };
 
 function resumeFrame(frame: number): void {
-  counters.read();
+  counters.readFast();
   const b = frame * FRAME;
   F[b + T0] = V[C_TIME]!;
   F[b + A0] = V[C_HEAP]! + V[C_FREED]!;
@@ -296,7 +296,7 @@ function endSegment(frame: number): void {
 function finish(frame: number): void {
   const b = frame * FRAME;
   if (F[b + STATE] === SUSPENDED) resumeFrame(frame); // generator return()/throw(), or a rejected await
-  counters.read();
+  counters.readFast();
   const heap = V[C_HEAP]!;
   if (heap > F[b + HMAX]!) F[b + HMAX] = heap;
   const previousLine = F[b + LINE_NO]!;
@@ -374,7 +374,7 @@ function writeRow(kind: Kind, frame: number, line: number, dHeap: number, dAlloc
 
 /** A label row (label id in the function column), outside any call. */
 export function writeLabel(labelId: number): void {
-  counters.read();
+  counters.readFast();
   const d = buffer.data;
   const at = buffer.reserve();
   d[at + Col.TIME] = V[C_TIME]! - startNs;
