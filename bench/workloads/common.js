@@ -4,8 +4,10 @@
  *
  * A workload runs as `node workloads/NAME.js [scale]`: scale multiplies its fixed amount of work
  * (1 by default, about 1-3 s under plain node). It prints
- * `{"workload":NAME,"scale":S,"checksum":"…","workMs":…}` as its last line of stdout; workMs is the
- * timed section only (module loading and the tracer's start-up and exit are outside it).
+ * `{"workload":NAME,"scale":S,"checksum":"…","workMs":…,"workCpuMs":…}` as its last line of stdout;
+ * workMs (wall) and workCpuMs (CPU time of every thread of the process) cover the timed section
+ * only: module loading and the tracer's start-up and exit are outside it. The workloads are traced
+ * too (bench/run.js sets MEMTRACE_INCLUDE='**\/*'), so this module stays small.
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -56,12 +58,24 @@ export function scaleArgument() {
   return scale;
 }
 
-/** Runs `work` (which returns a checksum) once, timed, and prints the result line. */
+/**
+ * Runs `work` (which returns a checksum) once, timed, and prints the result line. With
+ * BENCH_LOAD_ONLY=1 the work is skipped (bench/run.js measures module loading and transform cost).
+ */
 export function run(workload, scale, work) {
+  if (process.env.BENCH_LOAD_ONLY === '1') {
+    process.stdout.write(`${JSON.stringify({ workload, scale, checksum: 'load-only', workMs: 0, workCpuMs: 0 })}\n`);
+    return;
+  }
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const checksum = work();
   const workMs = performance.now() - start;
-  process.stdout.write(`${JSON.stringify({ workload, scale, checksum: String(checksum), workMs: Math.round(workMs * 10) / 10 })}\n`);
+  const used = process.cpuUsage(cpu);
+  // CPU time of the whole process (every thread: GC helpers, memtrace's writer) during the work.
+  const workCpuMs = (used.user + used.system) / 1000;
+  const round = (value) => Math.round(value * 10) / 10;
+  process.stdout.write(`${JSON.stringify({ workload, scale, checksum: String(checksum), workMs: round(workMs), workCpuMs: round(workCpuMs) })}\n`);
 }
 
 /** A file of an installed package (bench/node_modules), read as text; `exports` maps are bypassed. */

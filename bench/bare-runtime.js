@@ -1,0 +1,79 @@
+/**
+ * Bare runtime: `node --import ./bench/bare-runtime.js app.js` instruments modules exactly as
+ * memtrace/register does (same transformer, same settings from MEMTRACE_*, same transform cache, same
+ * hooks), but globalThis.__memtrace$ holds probes that only count calls: no clock, no memory reading,
+ * no shadow stack, no events. It is the floor the full tracer is compared with ("instrumentation with
+ * no memory reads").
+ *
+ * BENCH_STATS=FILE: the timed transformer appends a line per instrumented module (transform-stats.js)
+ * and, at exit, this adds `C<TAB>calls<TAB>functions<TAB>modules`.
+ */
+import { appendFileSync } from 'node:fs';
+import module from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { distUrl } from './dist-path.js';
+import { benchTransformer } from './transform-stats.js';
+
+const { installCommonJsHook } = await import(distUrl('loader/cjs-hook.js'));
+const { sourceText } = await import(distUrl('loader/source-text.js'));
+const { kindOfFormat } = await import(distUrl('loader/transform-module.js'));
+
+let counts = new Float64Array(1024);
+let functions = 0;
+let modules = 0;
+
+const runtime = {
+  enter(id) {
+    counts[id]++;
+    return -1;
+  },
+  exit(frame) {},
+  thrown(frame) {},
+  suspend(frame, value) {
+    return value;
+  },
+  resume(frame, value) {
+    return value;
+  },
+  resumed(frame) {},
+  line(frame, line) {},
+  register(file, entries) {
+    const first = functions;
+    functions += entries.length;
+    modules++;
+    if (functions > counts.length) {
+      const grown = new Float64Array(Math.max(functions, counts.length * 2));
+      grown.set(counts);
+      counts = grown;
+    }
+    return first;
+  },
+};
+Object.defineProperty(globalThis, '__memtrace$', { value: runtime, enumerable: false, configurable: true, writable: true });
+
+const transform = benchTransformer();
+if (typeof module.registerHooks === 'function') {
+  // Node 22.15+ and 24: in-thread hooks for import and require alike, as memtrace/register does.
+  module.registerHooks({
+    load(url, context, nextLoad) {
+      const result = nextLoad(url, context);
+      if (!url.startsWith('file:') || result.source == null) return result;
+      const filename = fileURLToPath(url);
+      const kind = kindOfFormat(result.format, filename);
+      if (!kind) return result;
+      return { ...result, source: transform(sourceText(result.source), filename, kind) };
+    },
+  });
+} else {
+  module.register(new URL('./bare-esm-hooks.js', import.meta.url));
+  installCommonJsHook(transform);
+}
+
+if (process.env.BENCH_STATS) {
+  const statsPath = process.env.BENCH_STATS;
+  process.on('exit', () => {
+    let calls = 0;
+    for (let i = 0; i < functions; i++) calls += counts[i];
+    appendFileSync(statsPath, `C\t${calls}\t${functions}\t${modules}\n`);
+  });
+}
