@@ -59,8 +59,11 @@ export class Tracer {
     this.eventsFd = openSync(join(this.directory, 'events.csv'), 'a');
     writeSync(this.eventsFd, EVENT_HEADER);
     this.mainWriter = new HalfWriter(this.buffer.shared, this.eventsFd, this.table.functions, this.labels);
-    // Without a writer thread (not started yet, or gone), the traced thread writes a full half itself.
-    this.buffer.onBlocked = () => this.mainWriter.drain(0);
+    // Without a writer thread (not started yet, or gone), the traced thread writes a full half itself;
+    // with one, it waits for it (a half the writer is formatting is never taken over here).
+    this.buffer.onBlocked = () => {
+      if (!this.writerRunning) this.mainWriter.writeFull();
+    };
   }
 
   get calibrationFigures(): Calibration {
@@ -176,12 +179,17 @@ export class Tracer {
       });
       this.writerThread.unref();
       this.writerThread.on('error', () => (this.writerThread = undefined));
+      this.writerThread.on('exit', () => (this.writerThread = undefined));
       this.writerPort = port1;
       this.table.onAdd((first, added) => this.post({ kind: 'functions', first, added: [...added] }));
     } catch {
       // The traced thread writes the halves itself (onBlocked, flush).
       this.writerThread = undefined;
     }
+  }
+
+  private get writerRunning(): boolean {
+    return this.writerThread !== undefined && Atomics.load(this.buffer.control, Control.WriterReady) === 1;
   }
 
   private post(message: WriterMessage): void {

@@ -42,6 +42,13 @@ export class HalfWriter {
     return true;
   }
 
+  /** Writes the full halves nobody is writing, oldest first; never waits. */
+  writeFull(): void {
+    for (const half of this.pending()) {
+      if (!this.tryWrite(half)) return;
+    }
+  }
+
   /** Writes every handed-over half, waiting (up to `timeoutMs`) for one another thread is writing. */
   drain(timeoutMs: number): void {
     const deadline = Date.now() + timeoutMs;

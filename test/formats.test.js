@@ -1,0 +1,60 @@
+// Each trace file has one writer and one reader; what one writes the other reads back unchanged.
+import test from 'ava';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EventFormatter, EVENT_HEADER } from '../dist/src/formats/events-csv.js';
+import { formatFunctionsCsv } from '../dist/src/formats/functions-csv.js';
+import * as Col from '../dist/src/buffer/event-buffer.js';
+import { readEventsCsv, readFunctionsCsv, readMeta, TraceFileError } from '../dist/src/index.js';
+import { freshDir } from './helpers/run-traced.js';
+
+const functions = [
+  { name: 'Cart.add', file: '/app/cart.js', line: 3, column: 5 },
+  { name: 'weird, "quoted"\nname', file: '/app/a b,c.js', line: 10, column: 1 },
+];
+
+function row(values) {
+  const data = new Float64Array(Col.COLUMNS);
+  for (const [column, value] of Object.entries(values)) data[Col[column]] = value;
+  return data;
+}
+
+test('events.csv rows read back as written, names quoted, big and negative numbers exact', (t) => {
+  const rows = [
+    row({ TIME: 12345678901234, KIND: 1, FUNCTION_ID: 0, LINE: 3, DEPTH: 2, ASYNC_ID: 7, HEAP: 3_000_000_123, D_HEAP: -4096, ALLOCATED: 9_007_199_254_740_000, D_ALLOCATED: 1_048_592, RSS: NaN, EXTERNAL: 2_000_000, ARRAY_BUFFERS: NaN }),
+    row({ TIME: 5, KIND: 5, FUNCTION_ID: 1, LINE: 11, DEPTH: 0, ASYNC_ID: 1, HEAP: 10, D_HEAP: 0, ALLOCATED: 10, D_ALLOCATED: 0, RSS: 123_456_789, EXTERNAL: 0, ARRAY_BUFFERS: 1_000_000_000 }),
+  ];
+  const data = new Float64Array(rows.length * Col.COLUMNS);
+  rows.forEach((r, i) => data.set(r, i * Col.COLUMNS));
+  const path = join(freshDir(), 'events.csv');
+  writeFileSync(path, Buffer.concat([Buffer.from(EVENT_HEADER), new EventFormatter(functions, []).format(data, 0, rows.length)]));
+  const [first, second] = readEventsCsv(path);
+  t.like(first, { seq: 0, timeNs: 12345678901234, event: 'return', functionId: 0, function: 'Cart.add', file: '/app/cart.js', line: 3, column: 5, depth: 2, asyncId: 7, heapUsed: 3_000_000_123, dHeap: -4096, allocated: 9_007_199_254_740_000, dAllocated: 1_048_592, rss: null, external: 2_000_000, arrayBuffers: null });
+  t.like(second, { seq: 1, event: 'line', function: 'weird, "quoted"\nname', file: '/app/a b,c.js', line: 11, column: null, rss: 123_456_789, arrayBuffers: 1_000_000_000 });
+});
+
+test('functions.csv reads back as written, sorted by total allocation', (t) => {
+  const path = join(freshDir(), 'functions.csv');
+  const base = { line: 1, column: 1, calls: 1, measuredCalls: 1, selfAllocBytes: 0, maxHeapGrowthBytes: 0, selfTimeNs: 0, totalTimeNs: 0 };
+  writeFileSync(path, formatFunctionsCsv([{ ...base, function: 'small', file: '/a.js', totalAllocBytes: 10 }, { ...base, function: 'big, "one"', file: '/b.js', totalAllocBytes: 5e9 }]));
+  const rows = readFunctionsCsv(path);
+  t.deepEqual(rows.map((r) => [r.function, r.totalAllocBytes]), [['big, "one"', 5e9], ['small', 10]]);
+});
+
+test('a truncated last row is left out; a wrong header or an empty file is a one-line error naming the file', (t) => {
+  const dir = freshDir();
+  const truncated = join(dir, 'events.csv');
+  writeFileSync(truncated, `${EVENT_HEADER}0,1,call,0,f,/a.js,1,1,0,1,10,0,10,0,,0,\n1,2,ret`);
+  t.is(readEventsCsv(truncated).length, 1);
+  const wrong = join(dir, 'functions.csv');
+  writeFileSync(wrong, 'a,b,c\n1,2,3\n');
+  const error = t.throws(() => readFunctionsCsv(wrong), { instanceOf: TraceFileError });
+  t.regex(error.message, /functions\.csv: the header is not function,file,line,column/);
+  t.false(error.message.includes('\n'));
+  const empty = join(dir, 'empty.csv');
+  writeFileSync(empty, '');
+  t.throws(() => readEventsCsv(empty), { message: /empty\.csv: the file is empty/ });
+  const meta = join(dir, 'meta.json');
+  writeFileSync(meta, '{"version": 99}');
+  t.throws(() => readMeta(meta), { message: /meta\.json: not a memtrace meta\.json: version 99/ });
+});
