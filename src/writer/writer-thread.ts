@@ -24,19 +24,25 @@ export type WriterMessage =
 const { shared, eventsPath, functions, labels, port } = workerData as WriterThreadData;
 const writer = new HalfWriter(shared, openSync(eventsPath, 'a'), functions, labels);
 
-function drainMessages(): void {
-  for (let message = receiveMessageOnPort(port); message; message = receiveMessageOnPort(port)) {
-    const m = message.message as WriterMessage;
-    if (m.kind === 'functions') {
-      m.added.forEach((info, i) => {
-        functions[m.first + i] = info;
-        writer.formatter.invalidate(m.first + i);
-      });
-    } else {
-      labels[m.id] = m.text;
-    }
+function apply(m: WriterMessage): void {
+  if (m.kind === 'functions') {
+    m.added.forEach((info, i) => {
+      functions[m.first + i] = info;
+      writer.formatter.invalidate(m.first + i);
+    });
+  } else {
+    labels[m.id] = m.text;
   }
 }
+
+/** Messages sent before a hand-over are taken synchronously, so a half never names an unknown function. */
+function drainMessages(): void {
+  for (let message = receiveMessageOnPort(port); message; message = receiveMessageOnPort(port)) apply(message.message as WriterMessage);
+}
+
+// Listening keeps this thread alive while it waits (a pending Atomics.waitAsync alone does not); the
+// traced thread unrefs the worker, so the process still exits when the program is done.
+port.on('message', apply);
 
 async function run(): Promise<void> {
   const control = writer.control;
@@ -47,7 +53,10 @@ async function run(): Promise<void> {
     for (const half of writer.pending()) {
       if (!writer.tryWrite(half)) break;
     }
-    if (Atomics.load(control, Control.Stop) === 1) return;
+    if (Atomics.load(control, Control.Stop) === 1) {
+      port.close();
+      return;
+    }
     const wait = Atomics.waitAsync(control, Control.Signal, seen);
     if (wait.async) await wait.value;
   }
