@@ -2,14 +2,12 @@
  * The one step every hook shares: decide whether a module is traced, and instrument it (through the
  * cache). A module Babel cannot parse runs untraced, with one warning line naming the file.
  */
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { instrument } from '../transforms/instrument.js';
+import { TransformCache, transformFingerprint } from '../transforms/transform-cache.js';
 import { MemtraceError } from '../src/errors.js';
 import type { Settings } from '../src/settings.js';
 import { VERSION } from '../src/version.js';
 import { moduleFilter } from './module-filter.js';
-import { TransformCache } from './transform-cache.js';
 
 export interface ModuleKind {
   sourceType: 'module' | 'script';
@@ -30,14 +28,6 @@ export function kindOfFormat(format: string | null | undefined, filename: string
       return filename.endsWith('.mjs') ? { sourceType: 'module', typescript: false } : null;
     default: return null;
   }
-}
-
-/** A hash of the transform's own code, so a cache never hands out output of another build. */
-function transformFingerprint(): string {
-  const directory = new URL('../transforms/', import.meta.url);
-  const hash = createHash('sha256');
-  for (const name of readdirSync(directory).filter((n) => n.endsWith('.js')).sort()) hash.update(readFileSync(new URL(name, directory)));
-  return hash.digest('hex').slice(0, 16);
 }
 
 export function createTransformer(settings: Settings): ModuleTransformer {

@@ -62,7 +62,9 @@ nativeTest('the reads allocate nothing on the JS heap', (t, c) => {
     // Early trials can include V8 compiling the measuring loop itself; once it is compiled the
     // calls leave the heap exactly as it was.
     t.true(Math.min(...growths) <= 64, `${name} allocates: ${Math.min(...growths)} bytes per 100,000 calls`);
-    t.true(Math.max(...growths) < 100 * KB, `${name}: ${Math.max(...growths)} bytes per 100,000 calls`);
+    // A trial can still see V8 hand out a new old-space buffer (on Node 20 used_heap_size counts a fresh
+    // buffer as used at once: up to 256 KiB) or compile code; seen once at 170 KB on a loaded machine.
+    t.true(Math.max(...growths) < 300 * KB, `${name}: ${Math.max(...growths)} bytes per 100,000 calls`);
   }
 });
 

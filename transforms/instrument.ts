@@ -13,13 +13,20 @@
  */
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parse, type ParserPlugin } from '@babel/parser';
+import { createRequire } from 'node:module';
+import type { ParserPlugin } from '@babel/parser';
 import type { Node, Function as FunctionNode } from '@babel/types';
-import MagicString from 'magic-string';
+import type MagicStringType from 'magic-string';
 import { functionName } from './function-names.js';
 import { VISITOR_KEYS } from './visitor-keys.js';
 import { OriginalPositions, readInlineSourceMap, type RawSourceMap } from './source-maps.js';
 import { ParseError } from '../src/errors.js';
+
+// The parser and magic-string load on the first module that is not in the transform cache: a traced
+// process whose modules are all cached never pays for loading them.
+const require = createRequire(import.meta.url);
+let parser: typeof import('@babel/parser') | undefined;
+let MagicString: typeof MagicStringType | undefined;
 
 export const RUNTIME_GLOBAL = '__memtrace$';
 /** Marks instrumented code so a module is never instrumented twice. */
@@ -68,7 +75,8 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   if (options.jsx) plugins.push('jsx');
   let ast;
   try {
-    ast = parse(source, {
+    parser ??= require('@babel/parser') as typeof import('@babel/parser');
+    ast = parser.parse(source, {
       sourceType: options.sourceType,
       sourceFilename: options.filename,
       allowReturnOutsideFunction: options.sourceType === 'script',
@@ -84,6 +92,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
 
   const incomingMap = readInlineSourceMap(source, options.filename);
   const positions = new OriginalPositions(options.filename, incomingMap);
+  MagicString ??= (require('magic-string') as { default: typeof MagicStringType }).default;
   const out = new MagicString(source);
   const functions: FunctionRecord[] = [];
   const ancestors: Node[] = [];

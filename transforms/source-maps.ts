@@ -7,9 +7,15 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TraceMap, originalPositionFor, GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND } from '@jridgewell/trace-mapping';
-import remapping, { type RawSourceMap } from '@jridgewell/remapping';
+import { createRequire } from 'node:module';
+import type { TraceMap as TraceMapType } from '@jridgewell/trace-mapping';
+import type { RawSourceMap } from '@jridgewell/remapping';
 import type MagicString from 'magic-string';
+
+// Loaded when a module comes with a source map, or one is asked for: most modules need neither.
+const require = createRequire(import.meta.url);
+const traceMapping = (): typeof import('@jridgewell/trace-mapping') => require('@jridgewell/trace-mapping') as typeof import('@jridgewell/trace-mapping');
+const remapping = (): typeof import('@jridgewell/remapping').default => require('@jridgewell/remapping') as typeof import('@jridgewell/remapping').default;
 
 export type { RawSourceMap };
 
@@ -46,15 +52,16 @@ export function readInlineSourceMap(source: string, filename: string): RawSource
 }
 
 export class OriginalPositions {
-  private readonly trace: TraceMap | null;
+  private readonly trace: TraceMapType | null;
 
   constructor(private readonly filename: string, private readonly incoming: RawSourceMap | null) {
-    this.trace = incoming ? new TraceMap(incoming, filename) : null;
+    this.trace = incoming ? new (traceMapping().TraceMap)(incoming, filename) : null;
   }
 
   /** `line` 1-based and `column` 0-based, as Babel gives them. */
   original(line: number, column: number): OriginalPosition {
     if (this.trace) {
+      const { originalPositionFor, GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND } = traceMapping();
       let found = originalPositionFor(this.trace, { line, column, bias: GREATEST_LOWER_BOUND });
       if (found.source === null) found = originalPositionFor(this.trace, { line, column, bias: LEAST_UPPER_BOUND });
       if (found.source !== null) return { file: toPath(found.source), line: found.line, column: found.column + 1 };
@@ -70,7 +77,7 @@ export class OriginalPositions {
     // The incoming map applies once: its own sources can carry the same name (tsx maps a.ts to a.ts).
     let depth = 0;
     const map = incoming
-      ? remapping(own.toString(), () => (depth++ === 0 ? incoming : null), { excludeContent: false })
+      ? remapping()(own.toString(), () => (depth++ === 0 ? incoming : null), { excludeContent: false })
       : own;
     return `//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(map.toString()).toString('base64')}`;
   }

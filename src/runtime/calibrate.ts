@@ -5,6 +5,8 @@
  */
 import vm from 'node:vm';
 import { instrument } from '../../transforms/instrument.js';
+import { TransformCache, transformFingerprint } from '../../transforms/transform-cache.js';
+import { VERSION } from '../version.js';
 import type { Calibration } from '../formats/meta.js';
 import { Mode } from './function-stats.js';
 import { setCalibration, setExact, setTrigger } from './probes.js';
@@ -18,7 +20,7 @@ const BATCHES = 15;
 const CALLS = 2000;
 
 export function calibrate(tracer: Tracer): Calibration {
-  const { code } = instrument(SOURCE, { filename: CALIBRATION_FILE, sourceType: 'script' });
+  const code = calibrationCode(tracer);
   const first = tracer.table.size;
   setTrigger(Infinity);
   // Evaluated inside a function so the preamble's variables stay out of the global scope.
@@ -82,6 +84,17 @@ export function calibrate(tracer: Tracer): Calibration {
       tracer.markInternal(id);
     }
   }
+}
+
+/** The calibration functions, instrumented (through the transform cache: no parser on a warm start). */
+function calibrationCode(tracer: Tracer): string {
+  const cache = tracer.settings.cache ? new TransformCache(tracer.settings.cacheDir) : undefined;
+  const key = cache?.key(SOURCE, VERSION, transformFingerprint(), CALIBRATION_FILE);
+  const cached = key ? cache!.get(key) : undefined;
+  if (cached !== undefined) return cached;
+  const { code } = instrument(SOURCE, { filename: CALIBRATION_FILE, sourceType: 'script' });
+  if (key) cache!.set(key, code);
+  return code;
 }
 
 function mean(values: number[]): number {

@@ -4,7 +4,7 @@
  * parsing. Entries are written whole (temporary file, then rename); a failing cache only costs speed.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -41,4 +41,16 @@ export class TransformCache {
       // Read-only or full disk: run without the cache.
     }
   }
+}
+
+let fingerprint: string | undefined;
+
+/** A hash of the transform's own code, so a cache never hands out output of another build. */
+export function transformFingerprint(): string {
+  if (fingerprint) return fingerprint;
+  const directory = new URL('./', import.meta.url);
+  const hash = createHash('sha256');
+  for (const name of readdirSync(directory).filter((n) => n.endsWith('.js')).sort()) hash.update(readFileSync(new URL(name, directory)));
+  fingerprint = hash.digest('hex').slice(0, 16);
+  return fingerprint;
 }
