@@ -6,7 +6,11 @@ import { runTraced, fixture, fn, MiB } from './helpers/run-traced.js';
 // What calibration leaves of a call's own probes, per call: none with the native counters. The
 // pure-JS counters leave tens of bytes per call, more on a loaded machine (each GC sync, at most one
 // per ms, leaves some of its own garbage): measured -9 to +72 B per call here; see docs/accuracy.md.
-const residual = (trace) => (trace.meta.counters === 'native' ? 1 : 128);
+// On Node 24, V8's used-heap figure itself jumps now and then by an allocation area that a
+// background compiler thread takes (up to ~1 MB in a run of 100 000 calls: 9 B per call seen), so
+// there the native bound is 16 B.
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+const residual = (trace) => (trace.meta.counters === 'native' ? (NODE_MAJOR >= 24 ? 16 : 1) : 128);
 
 for (const counters of ['auto', 'js']) {
   test(`a call that keeps 1 MiB shows about 1 MiB allocated (${counters} counters)`, (t) => {

@@ -68,7 +68,11 @@ export class FunctionStats {
   /** A measured call of a function on probation ended. */
   observe(id: number, bytes: number, ns: number): void {
     const calls = ++this.probationCalls[id]!;
-    this.probationBytes[id]! += bytes;
+    // Only what calls were seen to allocate: V8's used-heap figure moves in steps of allocation
+    // buffers on Node 24 (a reading can hand the rest of one back), so one call of an allocating
+    // function may read 0 or less and another a whole buffer. The mean of the positive readings does
+    // not let such a function pass for one that allocates nothing.
+    this.probationBytes[id]! += bytes > 0 ? bytes : 0;
     this.probationNs[id]! += ns;
     if (calls < Policy.Probation) return;
     if (this.probationBytes[id]! / calls < Policy.DemoteBytes && this.probationNs[id]! / calls < Policy.DemoteNs) {
