@@ -47,8 +47,11 @@ export function calibrate(tracer: Tracer): Calibration {
       selfBytes.push((stats.totalAlloc[ids.empty]! - bytes0) / CALLS);
       selfNs.push((stats.totalTime[ids.empty]! - ns0) / CALLS);
     }
-    // Medians: a batch can catch a background compiler thread taking a V8 allocation area (Node 24).
-    const self = { bytes: median(selfBytes), ns: median(selfNs) };
+    // Bytes: with the native counters the median (a batch can catch a background compiler thread taking
+    // a V8 allocation area, on Node 24); with the JS counters the mean (their cost per reading is lumpy:
+    // a GC sync's garbage lands in one batch, and every run pays it).
+    const typicalBytes = tracer.counterKind === 'native' ? median : mean;
+    const self = { bytes: typicalBytes(selfBytes), ns: median(selfNs) };
     const nestedBytes: number[] = [];
     const nestedNs: number[] = [];
     for (let b = 0; b < BATCHES; b++) {
@@ -71,7 +74,7 @@ export function calibrate(tracer: Tracer): Calibration {
     }
     return {
       selfBytes: self.bytes,
-      nestedBytes: median(nestedBytes),
+      nestedBytes: typicalBytes(nestedBytes),
       selfNs: self.ns,
       nestedNs: median(nestedNs),
       countedNs: Math.max(0, median(countedNs)),
@@ -96,6 +99,10 @@ function calibrationCode(tracer: Tracer): string {
   const { code } = instrument(SOURCE, { filename: CALIBRATION_FILE, sourceType: 'script' });
   if (key) cache!.set(key, code);
   return code;
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
 function median(values: number[]): number {
