@@ -9,14 +9,10 @@
  * and, at exit, this adds `C<TAB>calls<TAB>functions<TAB>modules`.
  */
 import { appendFileSync } from 'node:fs';
-import module from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { distUrl } from './dist-path.js';
 import { benchTransformer } from './transform-stats.js';
 
-const { installCommonJsHook } = await import(distUrl('loader/cjs-hook.js'));
-const { sourceText } = await import(distUrl('loader/source-text.js'));
-const { kindOfFormat } = await import(distUrl('loader/transform-module.js'));
+const { installHooks } = await import(distUrl('loader/install-hooks.js'));
 
 let counts = new Float64Array(1024);
 let functions = 0;
@@ -51,23 +47,8 @@ const runtime = {
 };
 Object.defineProperty(globalThis, '__memtrace$', { value: runtime, enumerable: false, configurable: true, writable: true });
 
-const transform = benchTransformer();
-if (typeof module.registerHooks === 'function') {
-  // Node 22.15+ and 24: in-thread hooks for import and require alike, as memtrace/register does.
-  module.registerHooks({
-    load(url, context, nextLoad) {
-      const result = nextLoad(url, context);
-      if (!url.startsWith('file:') || result.source == null) return result;
-      const filename = fileURLToPath(url);
-      const kind = kindOfFormat(result.format, filename);
-      if (!kind) return result;
-      return { ...result, source: transform(sourceText(result.source), filename, kind) };
-    },
-  });
-} else {
-  module.register(new URL('./bare-esm-hooks.js', import.meta.url));
-  installCommonJsHook(transform);
-}
+// The same hooks as memtrace/register, around the timed transformer.
+installHooks(benchTransformer(), new URL('./bare-esm-hooks.js', import.meta.url));
 
 if (process.env.BENCH_STATS) {
   const statsPath = process.env.BENCH_STATS;
