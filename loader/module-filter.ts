@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import picomatch from 'picomatch';
 import type { Settings } from '../src/settings.js';
 
-const RUNTIME_PACKAGES = ['@babel/parser', 'magic-string', '@jridgewell/trace-mapping', '@jridgewell/remapping', '@jridgewell/sourcemap-codec', 'csv-stringify', 'csv-parse', 'picomatch'];
+const RUNTIME_PACKAGES = ['@babel/parser', 'magic-string', '@jridgewell/trace-mapping', '@jridgewell/remapping', '@jridgewell/sourcemap-codec', '@jridgewell/resolve-uri', '@jridgewell/gen-mapping', 'csv-stringify', 'csv-parse', 'picomatch'];
 
 /** Directories whose files are never traced. */
 function ownDirectories(): string[] {

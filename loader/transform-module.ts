@@ -34,12 +34,16 @@ export function createTransformer(settings: Settings): ModuleTransformer {
   const traced = moduleFilter(settings);
   const cache = settings.cache ? new TransformCache(settings.cacheDir) : undefined;
   const optionsKey = JSON.stringify({ lines: settings.lines, sourceMaps: settings.sourceMaps, transform: cache ? transformFingerprint() : '' });
+  // The transform loads its own libraries lazily (the parser, the source-map ones); while it runs, the
+  // modules they load come through these same hooks and must pass untouched.
+  let transforming = false;
   return (source, filename, kind) => {
-    if (!traced(filename)) return source;
+    if (transforming || !traced(filename)) return source;
     const key = cache?.key(source, VERSION, optionsKey, filename, kind.sourceType, String(kind.typescript));
     const cached = key ? cache!.get(key) : undefined;
     if (cached !== undefined) return cached;
     let code: string;
+    transforming = true;
     try {
       code = instrument(source, {
         filename,
@@ -53,6 +57,8 @@ export function createTransformer(settings: Settings): ModuleTransformer {
       if (!(error instanceof MemtraceError)) throw error;
       process.stderr.write(`${error.message}\n`);
       return source;
+    } finally {
+      transforming = false;
     }
     if (key) cache!.set(key, code);
     return code;

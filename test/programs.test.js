@@ -156,3 +156,15 @@ test('memtrace run puts node options given before the program ahead of its own l
   const trace = readTrace(findTraces(out)[0]);
   t.true(fn(trace, 'makePoints').file.endsWith('typed.ts'));
 });
+
+test('a CommonJS module with a source map is traced when node_modules are included and nothing is cached', (t) => {
+  // The transform then loads its source-map libraries lazily, through the very hooks it serves.
+  const dir = freshDir();
+  const file = join(dir, 'mapped.cjs');
+  const map = { version: 3, sources: ['mapped.ts'], names: [], mappings: 'AAAA;AACA' };
+  writeFileSync(file, `function mapped() { return [1, 2, 3].length; }\nconsole.log(mapped());\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`);
+  const run = runTraced(file, { env: { MEMTRACE_INCLUDE: '**/*', MEMTRACE_CACHE: '0' } });
+  t.is(run.status, 0, run.stderr);
+  t.is(run.stdout.trim(), '3');
+  t.true(fn(run.trace, 'mapped').file.endsWith('mapped.ts'));
+});
