@@ -5,7 +5,8 @@
  */
 import v8 from 'node:v8';
 import { performance } from 'node:perf_hooks';
-import { loadNativeCounters } from './native-counters.js';
+import { isMainThread } from 'node:worker_threads';
+import { loadNativeCounters, nativeUnavailableReason } from './native-counters.js';
 
 /** Slots of `MemoryCounters.values`. */
 export const TIME = 0;
@@ -114,7 +115,12 @@ let shared: MemoryCounters | undefined;
 /** The counters of this thread: native where the addon loads (unless `preferJs`), else pure JS. */
 export function memoryCounters(preferJs = false): MemoryCounters {
   if (shared && (!preferJs || shared.kind === 'js')) return shared;
-  const counters: MemoryCounters = (!preferJs && loadNativeCounters()) || new JsCounters();
+  const native = preferJs ? null : loadNativeCounters();
+  if (!preferJs && !native && nativeUnavailableReason() && isMainThread) {
+    // Once per process: the numbers are less exact without the addon (docs/accuracy.md).
+    process.stderr.write(`memtrace: native counters not available (${nativeUnavailableReason()}); using the pure-JS counters\n`);
+  }
+  const counters: MemoryCounters = native ?? new JsCounters();
   shared = counters;
   return counters;
 }

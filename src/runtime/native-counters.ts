@@ -62,6 +62,12 @@ function nativeAddonPath(): string {
 }
 
 let loaded: NativeCounters | null | undefined;
+let unavailable = '';
+
+/** Why loadNativeCounters() returned null ('' when it did not, or was told not to load). */
+export function nativeUnavailableReason(): string {
+  return unavailable;
+}
 
 /** This thread's native counters, or null where the addon is not available. Never throws. */
 export function loadNativeCounters(): NativeCounters | null {
@@ -70,12 +76,18 @@ export function loadNativeCounters(): NativeCounters | null {
   if (process.env.MEMTRACE_NO_NATIVE === '1') return loaded;
   try {
     const path = nativeAddonPath();
-    if (!existsSync(path)) return loaded;
+    if (!existsSync(path)) {
+      unavailable = `no addon built for this Node (ABI ${process.versions.modules}); npm install builds it`;
+      return loaded;
+    }
     const binding = createRequire(import.meta.url)(path) as Binding;
     const values = new Float64Array(SLOT_COUNT);
     binding.init(values.buffer);
     binding.read();
-    if (Math.abs(values[1]! - v8.getHeapStatistics().used_heap_size) > SANITY_TOLERANCE_BYTES) return loaded;
+    if (Math.abs(values[1]! - v8.getHeapStatistics().used_heap_size) > SANITY_TOLERANCE_BYTES) {
+      unavailable = 'its first reading disagreed with V8';
+      return loaded;
+    }
     loaded = Object.freeze({
       kind: 'native' as const,
       values,
@@ -85,7 +97,8 @@ export function loadNativeCounters(): NativeCounters | null {
       readRss: binding.readRss,
       readExternal: binding.readExternal,
     });
-  } catch {
+  } catch (error) {
+    unavailable = `it did not load: ${(error as Error).message.split('\n')[0]}`;
     loaded = null;
   }
   return loaded;
