@@ -8,7 +8,6 @@ import { instrument } from '../../transforms/instrument.js';
 import { TransformCache, transformFingerprint } from '../../transforms/transform-cache.js';
 import { VERSION } from '../version.js';
 import type { Calibration } from '../formats/meta.js';
-import { Mode } from './function-stats.js';
 import { setCalibration, setExact, setTrigger } from './probes.js';
 import type { Tracer } from './tracer.js';
 
@@ -63,7 +62,6 @@ export function calibrate(tracer: Tracer): Calibration {
     }
     // A counted call: the function demoted for good, so its probes only count it.
     setExact(false);
-    stats.mode[ids.empty] = Mode.Count;
     stats.countdown[ids.empty] = 2 ** 30;
     stats.promote(ids.outer);
     const countedNs: number[] = [];

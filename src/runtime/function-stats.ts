@@ -11,8 +11,6 @@
 import type { FunctionRow } from '../formats/functions-csv.js';
 import type { FunctionInfo } from './function-table.js';
 
-export const enum Mode { Measure = 0, Count = 1 }
-
 export const enum Policy {
   /** Calls measured before a function may be demoted. */
   Probation = 32,
@@ -34,8 +32,10 @@ export class FunctionStats {
   totalTime = new Float64Array(0);
   /** Activations in progress (recursion). */
   active = new Int32Array(0);
-  mode = new Uint8Array(0);
-  /** Calls left before a counted function's next measured call; 0 while a function is measured. */
+  /**
+   * Calls left before a counted function's next measured call; 0 while a function is measured (so
+   * this is also the function's mode).
+   */
   countdown = new Int32Array(0);
   /** Bytes and ns seen during probation. */
   private probationBytes = new Float64Array(0);
@@ -58,7 +58,6 @@ export class FunctionStats {
     this.selfTime = grow(this.selfTime, capacity);
     this.totalTime = grow(this.totalTime, capacity);
     this.active = grow(this.active, capacity);
-    this.mode = grow(this.mode, capacity);
     this.countdown = grow(this.countdown, capacity);
     this.probationBytes = grow(this.probationBytes, capacity);
     this.probationNs = grow(this.probationNs, capacity);
@@ -76,7 +75,6 @@ export class FunctionStats {
     this.probationNs[id]! += ns;
     if (calls < Policy.Probation) return;
     if (this.probationBytes[id]! / calls < Policy.DemoteBytes && this.probationNs[id]! / calls < Policy.DemoteNs) {
-      this.mode[id] = Mode.Count;
       this.countdown[id] = Policy.ResampleEvery;
     } else {
       // Keep measuring, and judge again on the next window of calls.
@@ -87,7 +85,6 @@ export class FunctionStats {
   }
 
   promote(id: number): void {
-    this.mode[id] = Mode.Measure;
     this.countdown[id] = 0;
     this.probationCalls[id] = 0;
     this.probationBytes[id] = 0;
