@@ -68,7 +68,8 @@ test('an async call is charged for what it allocates after its await, not for wh
   t.is(run.status, 0, run.stderr);
   const heavy = fn(run.trace, 'heavy');
   const light = fn(run.trace, 'light');
-  t.true(Math.abs(heavy.totalAllocBytes - MiB) / MiB < 0.05, `heavy ${heavy.totalAllocBytes}`);
+  // One call: on Node 24 it can also catch an allocation area V8 hands out meanwhile (up to ~0.4 MiB).
+  t.true(heavy.totalAllocBytes >= 0.97 * MiB && heavy.totalAllocBytes < (NODE_MAJOR >= 24 ? 1.5 : 1.05) * MiB, `heavy ${heavy.totalAllocBytes}`);
   t.true(light.totalAllocBytes < 64 * 1024, `light ${light.totalAllocBytes}`);
   const events = run.trace.events();
   t.true(events.some((e) => e.event === 'return' && e.function === 'heavy' && e.dAllocated > 0.9 * MiB));
@@ -83,4 +84,16 @@ test('line mode charges the allocating line', (t) => {
   const total = lines.filter((e) => e.line === 4 || e.line === 5).reduce((sum, e) => sum + e.dAllocated, 0);
   // Up to 10 % more: the first run of a function also allocates its bytecode and feedback on the heap.
   t.true(total >= 0.99 * MiB && total < 1.1 * MiB, `lines 4-5 allocated ${total}`);
+});
+
+test('a for-await loop suspends the call while it waits: others\' allocations are not charged to it', (t) => {
+  const run = runTraced(fixture('tracer', 'for-await.mjs'), { env: { MEMTRACE_TRIGGER: '0' } });
+  t.is(run.status, 0, run.stderr);
+  t.is(run.stdout.trim(), '3 2');
+  const consume = fn(run.trace, 'consume');
+  t.true(Math.abs(consume.totalAllocBytes - MiB) / MiB < 0.1, `consume ${consume.totalAllocBytes}`);
+  t.true(fn(run.trace, 'heavy').totalAllocBytes >= 0.97 * MiB);
+  const events = run.trace.events().filter((e) => e.function === 'consume').map((e) => e.event);
+  t.true(events.filter((e) => e === 'suspend').length >= 4, events.join(' '));
+  t.is(events.filter((e) => e === 'suspend').length, events.filter((e) => e === 'resume').length);
 });

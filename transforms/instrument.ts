@@ -164,11 +164,50 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
         // `yield` alone: give it an argument so suspend() has something to pass through.
         out.prependLeft(node.start! + keyword.length, ' __mt$.suspend(__mt$c,undefined))');
       }
+    } else if (node.type === 'ForOfStatement' && node.await) {
+      instrumentForAwait(node);
     } else if (node.type === 'CatchClause' || node.type === 'TryStatement' && node.finalizer) {
       // A rejected await or a generator's throw()/return() resumes the function here without passing
       // through resume(): tell the runtime the call runs again.
       const block = node.type === 'CatchClause' ? node.body : node.finalizer!;
       out.appendLeft(block.start! + 1, '__mt$.resumed(__mt$c);');
+    }
+  };
+
+  /**
+   * `for await` waits without an `await` keyword: before the first next() (suspend around the iterable),
+   * after each iteration (suspend in a finally around the body, which break/continue/return pass
+   * through too), and it resumes at the top of the body and after the loop.
+   */
+  const instrumentForAwait = (loop: Node & { type: 'ForOfStatement' }): void => {
+    // After the loop: the statement it is (with its labels), in a list of statements, or wrapped in a
+    // block where it stands alone (the branch of an if, the body of a loop). Done first: insertions
+    // that close at one position come out in the reverse order of these calls.
+    let statement: Node = loop;
+    let depth = ancestors.length - 1;
+    while (depth >= 0 && ancestors[depth]!.type === 'LabeledStatement') statement = ancestors[depth--]!;
+    const parent = ancestors[depth];
+    const inList = parent !== undefined && ['BlockStatement', 'Program', 'SwitchCase', 'StaticBlock'].includes(parent.type);
+    if (inList) {
+      out.prependLeft(statement.end!, ';__mt$.resumed(__mt$c);');
+    } else {
+      out.appendLeft(statement.start!, '{');
+      out.prependLeft(statement.end!, ';__mt$.resumed(__mt$c)}');
+    }
+    out.appendLeft(loop.right.start!, '__mt$.suspend(__mt$c,');
+    out.prependLeft(loop.right.end!, ')');
+    const body = loop.body;
+    const open = '__mt$.resumed(__mt$c);try{';
+    const close = '}finally{__mt$.suspend(__mt$c,0)}';
+    if (body.type === 'BlockStatement') {
+      if (body.start! + 1 === body.end! - 1) out.appendLeft(body.start! + 1, open + close);
+      else {
+        out.appendLeft(body.start! + 1, open);
+        out.prependLeft(body.end! - 1, close);
+      }
+    } else {
+      out.appendLeft(body.start!, `{${open}`);
+      out.prependLeft(body.end!, `${close}}`);
     }
   };
 
