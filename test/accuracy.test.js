@@ -6,11 +6,12 @@ import { runTraced, fixture, fn, MiB } from './helpers/run-traced.js';
 // What calibration leaves of a call's own probes, per call: none with the native counters. The
 // pure-JS counters leave tens of bytes per call, more on a loaded machine (each GC sync, at most one
 // per ms, leaves some of its own garbage): measured -9 to +72 B per call here; see docs/accuracy.md.
-// On Node 24, V8's used-heap figure itself jumps now and then by an allocation area that a
-// background compiler thread takes (up to ~1 MB in a run of 100 000 calls: 9 B per call seen), so
-// there the native bound is 16 B.
+// On Node 24, V8's used-heap figure itself moves in steps of allocation areas (each statistics call
+// hands the current ones back; background compiler threads take their own): over 100 000 calls of an
+// empty function 0-8 B per call, and 10-31 B per nested call for the caller, were seen. There the
+// native bound is 48 B; on Node 20 and 22 it is 1 B.
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
-const residual = (trace) => (trace.meta.counters === 'native' ? (NODE_MAJOR >= 24 ? 16 : 1) : 128);
+const residual = (trace) => (trace.meta.counters === 'native' ? (NODE_MAJOR >= 24 ? 48 : 1) : 128);
 
 for (const counters of ['auto', 'js']) {
   test(`a call that keeps 1 MiB shows about 1 MiB allocated (${counters} counters)`, (t) => {
@@ -91,7 +92,8 @@ test('a for-await loop suspends the call while it waits: others\' allocations ar
   t.is(run.status, 0, run.stderr);
   t.is(run.stdout.trim(), '3 2');
   const consume = fn(run.trace, 'consume');
-  t.true(Math.abs(consume.totalAllocBytes - MiB) / MiB < 0.1, `consume ${consume.totalAllocBytes}`);
+  // Its own 1 MiB, give or take what V8 allocates for its code on a first run; not heavy's too (2 MiB).
+  t.true(consume.totalAllocBytes >= 0.97 * MiB && consume.totalAllocBytes < 1.3 * MiB, `consume ${consume.totalAllocBytes}`);
   t.true(fn(run.trace, 'heavy').totalAllocBytes >= 0.97 * MiB);
   const events = run.trace.events().filter((e) => e.function === 'consume').map((e) => e.event);
   t.true(events.filter((e) => e === 'suspend').length >= 4, events.join(' '));

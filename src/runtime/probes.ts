@@ -179,6 +179,8 @@ export const probes: Probes = {
       const p = stack[depth - 1]! * FRAME;
       if (heap > F[p + HMAX]!) F[p + HMAX] = heap;
     }
+    // Counted before the snapshots below: a call is not nested in itself.
+    G[MEASURED]!++;
     const slot = allocFrame();
     const b = slot * FRAME;
     F[b + FN] = id;
@@ -202,7 +204,6 @@ export const probes: Probes = {
     F[b + THREW] = 0;
     F[b + FIRST_SEG] = 1;
     F[b + LINE_NO] = 0;
-    G[MEASURED]!++;
     s.active[id]!++;
     push(slot);
     if (trigger === 0) writeRow(Kind.Call, slot, lineNumbers[id]!, 0, 0);
