@@ -34,7 +34,6 @@ const CAL_SELF_B = 0, CAL_NESTED_B = 1, CAL_SELF_NS = 2, CAL_NESTED_NS = 3, CAL_
 export interface ProbeSettings {
   trigger: number;
   exact: boolean;
-  lines: boolean;
   rssIntervalNs: number;
 }
 
@@ -103,16 +102,6 @@ export function setTrigger(bytes: number): void {
 
 export function setExact(on: boolean): void {
   exact = on;
-}
-
-/** Measured calls in progress (on the shadow stack). */
-export function currentDepth(): number {
-  return depth;
-}
-
-export function nowNs(): number {
-  counters.readTime();
-  return V[C_TIME]! - startNs;
 }
 
 function allocFrame(): number {

@@ -81,7 +81,6 @@ export class Tracer {
     configureProbes(this.counters, this.buffer, this.stats, {
       trigger: this.settings.trigger,
       exact: this.settings.exact,
-      lines: this.settings.lines,
       rssIntervalNs: this.settings.rssIntervalMs * 1e6,
     });
     const runtime: Runtime = { ...probes, register: (file, entries) => this.register(file, entries) };

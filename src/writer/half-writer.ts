@@ -5,7 +5,7 @@
  * with one append each, so a killed process never leaves half a row.
  */
 import { writeSync } from 'node:fs';
-import { COLUMNS, Control, HalfState, type EventBufferShared } from '../buffer/event-buffer.js';
+import { Control, HalfState, type EventBufferShared } from '../buffer/event-buffer.js';
 import { EventFormatter } from '../formats/events-csv.js';
 import type { FunctionInfo } from '../runtime/function-table.js';
 
@@ -67,4 +67,3 @@ export class HalfWriter {
   }
 }
 
-export { COLUMNS };
