@@ -71,7 +71,9 @@ test('an async call is charged for what it allocates after its await, not for wh
   const light = fn(run.trace, 'light');
   // One call: on Node 24 it can also catch an allocation area V8 hands out meanwhile (up to ~0.4 MiB).
   t.true(heavy.totalAllocBytes >= 0.97 * MiB && heavy.totalAllocBytes < (NODE_MAJOR >= 24 ? 1.5 : 1.05) * MiB, `heavy ${heavy.totalAllocBytes}`);
-  t.true(light.totalAllocBytes < 64 * 1024, `light ${light.totalAllocBytes}`);
+  // Node 24's used heap moves in allocation-area steps (~100 KB seen once under load); still far from
+  // the 1 MiB it would show if charged for heavy.
+  t.true(light.totalAllocBytes < (NODE_MAJOR >= 24 ? 256 : 64) * 1024, `light ${light.totalAllocBytes}`);
   const events = run.trace.events();
   t.true(events.some((e) => e.event === 'return' && e.function === 'heavy' && e.dAllocated > 0.9 * MiB));
 });

@@ -108,7 +108,9 @@ test('a module Babel cannot parse runs untraced with one warning line', (t) => {
   const run = runTraced(bad);
   t.is(run.stdout, plain.stdout);
   t.is(run.status, 0);
-  const warnings = run.stderr.split('\n').filter(Boolean);
+  // (Where no addon is built, e.g. on a Node the install did not build for, memtrace also says once
+  // that it uses its pure-JS counters: not a parse warning.)
+  const warnings = run.stderr.split('\n').filter((line) => line && !line.includes('native counters not available'));
   t.is(warnings.length, 1, run.stderr);
   t.regex(warnings[0], /^memtrace: cannot parse .*bad\.cjs: .*; it runs untraced$/);
 });

@@ -19,7 +19,12 @@ export const ARRAY_BUFFERS = 5;
 
 export interface MemoryCounters {
   readonly kind: 'native' | 'js';
-  /** [TIME] ns, [HEAP] used heap bytes, [FREED], [GCS]; allocated bytes so far = HEAP + FREED. */
+  readonly monotonic: boolean;
+  /**
+   * [TIME] ns, [HEAP] used heap bytes, [FREED], [GCS]; allocated bytes so far = HEAP + FREED. It may
+   * step down where a GC report falls short of what the heap lost (JS) or V8 hands an allocation
+   * area back (Node 24): `monotonic` says the probes must keep it from going down.
+   */
   readonly values: Float64Array;
   read(): void;
   /**
@@ -47,6 +52,7 @@ const GC_SYNC_INTERVAL_NS = 1e6;
  */
 class JsCounters implements MemoryCounters {
   readonly kind = 'js' as const;
+  readonly monotonic = true;
   readonly values = new Float64Array(6);
   private profiler = new v8.GCProfiler();
   private lastSyncNs = 0;
@@ -63,15 +69,11 @@ class JsCounters implements MemoryCounters {
     const used = stats.used_heap_size;
     values[TIME] = now;
     values[EXTERNAL] = stats.external_memory;
-    const previous = values[HEAP]! + values[FREED]!;
     if (used < values[HEAP]! || now - this.lastSyncNs > GC_SYNC_INTERVAL_NS) {
       values[HEAP] = this.syncGcs(used, now);
     } else {
       values[HEAP] = used;
     }
-    // Allocated bytes only grow: where a GC's report falls short of what the heap lost, the
-    // difference was freed too.
-    if (values[HEAP]! + values[FREED]! < previous) values[FREED] = previous - values[HEAP]!;
   }
 
   readFast(): void {
@@ -120,7 +122,9 @@ export function memoryCounters(preferJs = false): MemoryCounters {
     // Once per process: the numbers are less exact without the addon (docs/accuracy.md).
     process.stderr.write(`memtrace: native counters not available (${nativeUnavailableReason()}); using the pure-JS counters\n`);
   }
-  const counters: MemoryCounters = native ?? new JsCounters();
+  // V8 13 (Node 24) can report a used heap below the previous reading without a GC; on Node 20 the
+  // native figures never go down, and keeping them from it would only add bias (~1.6 B per call).
+  const counters: MemoryCounters = native ? { ...native, monotonic: Number(process.versions.node.split('.')[0]) >= 24 } : new JsCounters();
   shared = counters;
   return counters;
 }

@@ -28,13 +28,9 @@ const G = new Float64Array(2);
 const MEASURED = 0, COUNTED = 1;
 
 /**
- * Allocated bytes at the last reading; [1] the correction added so far. On Node 24 they are kept from
- * going down: V8 13 can report a used heap lower than at the previous reading without a GC (an
- * allocation area handed back after a GC epilogue counted it as used), which showed as calls that
- * freed memory they never allocated (-400 KB on a call making 1000 small objects). On Node 20 the
- * native figures do not do that, and the same clamp would only add the unused rest of the old-space
- * buffers V8 counts as used when it hands them out (+1.6 B per call measured), so there it is off.
- * The JS counters keep their own figure from going down.
+ * Allocated bytes at the last reading; [1] the correction added so far to keep the figure from going
+ * down where the counters ask for it (MemoryCounters.monotonic): a call must never show as freeing
+ * memory it did not allocate.
  */
 const ALLOC = new Float64Array(2);
 let monotonic = false;
@@ -94,7 +90,7 @@ export function configureProbes(c: MemoryCounters, b: EventBuffer, s: FunctionSt
   c.read();
   ALLOC[0] = V[C_HEAP]! + V[C_FREED]!;
   ALLOC[1] = 0;
-  monotonic = c.kind === 'native' && Number(process.versions.node.split('.')[0]) >= 24;
+  monotonic = c.monotonic;
   startNs = V[C_TIME]!;
   for (let i = 0; i < free.length; i++) free[i] = free.length - 1 - i;
   freeTop = free.length;
