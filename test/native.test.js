@@ -12,6 +12,9 @@ const moduleUrl = new URL('../dist/src/runtime/native-counters.js', import.meta.
 const [TIME, HEAP, FREED, GCS, EXTERNAL, ARRAY_BUFFERS] = [0, 1, 2, 3, 4, 5];
 const KB = 1024;
 const MB = 1024 * KB;
+// Two heap readings a moment apart: on Node 24 V8's figure can move by itself in between (a background
+// compiler thread taking an allocation area, seen under load), so there they may differ by an area.
+const READINGS_AGREE = Number(process.versions.node.split('.')[0]) >= 24 ? 256 * KB : 4 * KB;
 
 /** A serial test that needs the addon; without it, passes with a note (fails if CI_EXPECT_NATIVE=1). */
 function nativeTest(title, body) {
@@ -298,8 +301,8 @@ nativeTest('each worker thread has its own counters', async (t, c, v) => {
   const results = await Promise.all([runWorker(workerCode), runWorker(workerCode)]);
   for (const r of results) {
     t.is(r.kind, 'native');
-    t.true(Math.abs(r.v8Heap - r.heap) < 4 * KB, `worker heap ${r.heap} vs its v8 ${r.v8Heap}`);
-    t.true(Math.abs(r.fast - r.heap) < 4 * KB);
+    t.true(Math.abs(r.v8Heap - r.heap) < READINGS_AGREE, `worker heap ${r.heap} vs its v8 ${r.v8Heap}`);
+    t.true(Math.abs(r.fast - r.heap) < READINGS_AGREE, `worker fast ${r.fast} vs heap ${r.heap}`);
     t.true(r.gcs > r.start.gcs, 'the worker counts its own GCs');
     t.true(r.allocated > 20 * MB && r.allocated < 30 * MB, `worker allocated ${r.allocated}`);
   }
@@ -307,7 +310,7 @@ nativeTest('each worker thread has its own counters', async (t, c, v) => {
   // The main thread's counters are untouched by the workers and still work after they exited.
   c.read();
   t.true(v[GCS] - mainGcs < results[0].gcs);
-  t.true(Math.abs(v[HEAP] - v8.getHeapStatistics().used_heap_size) < 4 * KB);
+  t.true(Math.abs(v[HEAP] - v8.getHeapStatistics().used_heap_size) < READINGS_AGREE);
 });
 
 nativeTest('MEMTRACE_NO_NATIVE=1 turns the addon off', async (t) => {

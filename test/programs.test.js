@@ -9,16 +9,20 @@ import { runTraced, fixture, fn, freshDir, cliPath, MiB } from './helpers/run-tr
 import { findTraces, readTrace } from '../dist/src/index.js';
 
 const require = createRequire(import.meta.url);
+// Per-call bound for one or two calls of ~1 MiB: 5 %, and on Node 24, whose used heap moves in
+// allocation-area steps of up to ~0.4 MB, 30 %.
+const perCallTolerance = Number(process.versions.node.split('.')[0]) >= 24 ? 0.3 : 0.05;
 
 test('CommonJS modules loaded by require are traced', (t) => {
   const run = runTraced(fixture('tracer', 'cjs-main.cjs'));
   t.is(run.status, 0, run.stderr);
-  t.is(run.stdout.trim(), '1000');
+  t.is(run.stdout.trim(), '20000');
   const build = fn(run.trace, 'build');
   t.is(build.calls, 1);
   t.true(build.file.endsWith('cjs-lib.cjs'));
   t.is(build.line, 2);
-  t.true(build.totalAllocBytes > 1000 * 40, `build allocated ${build.totalAllocBytes}`);
+  // 20 000 objects with a string each (~1.5 MB): large beside Node 24's used-heap steps (up to ~0.4 MB).
+  t.true(build.totalAllocBytes > 20000 * 40, `build allocated ${build.totalAllocBytes}`);
 });
 
 test('TypeScript run through tsx reports .ts positions', (t) => {
@@ -85,7 +89,7 @@ test('traceMemory() traces a function without the loader, into the same files', 
   const row = fn(run.trace, 'build');
   t.is(row.calls, 2);
   t.true(row.file.endsWith('trace-memory.mjs'));
-  t.true(Math.abs(row.totalAllocBytes / 2 - MiB) / MiB < 0.05, `per call ${row.totalAllocBytes / 2}`);
+  t.true(Math.abs(row.totalAllocBytes / 2 - MiB) / MiB < perCallTolerance, `per call ${row.totalAllocBytes / 2}`);
   t.truthy(run.trace.events().find((e) => e.event === 'label' && e.function === 'start'));
 });
 
@@ -123,7 +127,7 @@ test('@traceMemory() traces methods, getters and static methods (TC39 decorators
   const fill = fn(run.trace, 'Cache.fill');
   t.is(fill.calls, 2);
   t.true(fill.file.endsWith('decorators.ts'), fill.file);
-  t.true(Math.abs(fill.totalAllocBytes / 2 - MiB) / MiB < 0.05, `per call ${fill.totalAllocBytes / 2}`);
+  t.true(Math.abs(fill.totalAllocBytes / 2 - MiB) / MiB < perCallTolerance, `per call ${fill.totalAllocBytes / 2}`);
   t.is(fn(run.trace, 'get Cache.size').calls, 1);
   t.truthy(run.trace.functions.find((r) => r.function.endsWith('Cache.create') && r.calls === 1));
 });
