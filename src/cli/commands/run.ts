@@ -1,0 +1,33 @@
+import { parseArgs } from 'node:util';
+import type { Command } from '../command.js';
+import { UsageError } from '../command.js';
+import { runTraced } from '../run.js';
+
+export const runCommand: Command = {
+  name: 'run',
+  usage: `run [options] -- app.js [args...]   trace a Node program (and its child processes and workers)
+    --out DIR        where each process writes memtrace-<pid>-<time>/ (default: .)
+    --include GLOB   trace only modules matching (repeatable; default: all outside node_modules)
+    --exclude GLOB   do not trace modules matching (repeatable)
+    --trigger BYTES  write an event row when memory moved by at least BYTES (default 4096; 0: all)
+    --lines          also probe every statement (memory per line)
+    --exact          read memory at every call (no measure-then-count policy)
+    --counters js    use the pure-JS counters even where the native addon is built`,
+  run(args) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        include: { type: 'string', multiple: true },
+        exclude: { type: 'string', multiple: true },
+        trigger: { type: 'string' },
+        lines: { type: 'boolean' },
+        exact: { type: 'boolean' },
+        counters: { type: 'string' },
+      },
+    });
+    if (positionals.length === 0) throw new UsageError('memtrace run: name the program to trace: memtrace run [options] -- app.js [args...]');
+    return runTraced(positionals, values);
+  },
+};
