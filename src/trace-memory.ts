@@ -3,13 +3,14 @@
  * decorates class methods, getters and setters (TC39 decorators and TypeScript's
  * experimentalDecorators). Both report to this thread's tracer, into the same files as the loader.
  *
- * A function returning a promise is measured until it returns it (its synchronous part): following the
- * promise would mean attaching a handler, which changes unhandled-rejection behaviour. The loader
- * traces async functions across their awaits.
+ * An async function (or one seen returning a promise before) is measured until its promise settles,
+ * counting only the stretches where its own code runs (promise-calls.ts), as the loader's await probes
+ * do; the promise itself is left untouched.
  */
 import { fileURLToPath } from 'node:url';
 import { ensureTracer } from './runtime/active.js';
 import { probes } from './runtime/probes.js';
+import { callFollowingPromise } from './runtime/promise-calls.js';
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -86,16 +87,13 @@ function wrap(fn: AnyFunction, name: string, position: Position): AnyFunction {
 
 function wrapWithId(fn: AnyFunction, name: string, position: Position): { wrapped: AnyFunction; id: number } {
   const id = ensureTracer().addFunction(name, position.file, position.line, position.column);
+  let returnsPromises = fn.constructor?.name === 'AsyncFunction';
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
     const frame = probes.enter(id);
-    try {
-      return fn.apply(this, args);
-    } catch (error) {
-      probes.thrown(frame);
-      throw error;
-    } finally {
-      probes.exit(frame);
-    }
+    if (frame < 0) return fn.apply(this, args); // a counted call: nothing to follow
+    const { result, promise } = callFollowingPromise(frame, returnsPromises, () => fn.apply(this, args));
+    if (promise) returnsPromises = true;
+    return result;
   };
   Object.defineProperty(wrapped, 'name', { value: fn.name, configurable: true });
   Object.defineProperty(wrapped, 'length', { value: fn.length, configurable: true });

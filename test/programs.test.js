@@ -93,6 +93,31 @@ test('traceMemory() traces a function without the loader, into the same files', 
   t.truthy(run.trace.events().find((e) => e.event === 'label' && e.function === 'start'));
 });
 
+test('traceMemory() follows an async function until its promise settles, charging only its own code', (t) => {
+  const run = runTraced(fixture('tracer', 'trace-memory-async.mjs'), { traced: false });
+  t.is(run.status, 0, run.stderr);
+  t.is(run.stdout.trim(), 'light 524288 boom 7');
+  const heavy = fn(run.trace, 'heavy');
+  // heavy allocates its 4 MiB after an await: a measure of the synchronous part alone would miss it.
+  // (4 MiB rather than 1: one call, so Node 24's used-heap steps weigh a quarter as much.)
+  t.true(Math.abs(heavy.totalAllocBytes - 4 * MiB) / (4 * MiB) < perCallTolerance, `heavy ${heavy.totalAllocBytes}`);
+  // light waits while heavy allocates: none of that is its own.
+  t.true(fn(run.trace, 'light').totalAllocBytes < 64 * 1024, `light ${fn(run.trace, 'light').totalAllocBytes}`);
+  for (const name of ['failing', 'immediate']) t.is(fn(run.trace, name).calls, 1, name);
+  // Every call ended (a return or throw row), none left open at exit.
+  t.is(run.trace.events().filter((e) => e.function === 'heavy' && (e.event === 'return' || e.event === 'throw')).length, 1);
+});
+
+test('traceMemory() leaves an unhandled rejection and the promise order as they were', (t) => {
+  const traced = runTraced(fixture('tracer', 'trace-memory-unhandled.mjs'), { traced: false });
+  const plain = runTraced(fixture('tracer', 'trace-memory-unhandled.mjs'), { traced: false, env: { TRACED: '0' } });
+  t.is(traced.status, plain.status);
+  t.not(plain.status, 0);
+  t.is(traced.stdout, plain.stdout);
+  const firstLines = (stderr) => stderr.split('\n').filter((line) => /Error|nobody/.test(line)).slice(0, 2);
+  t.deepEqual(firstLines(traced.stderr), firstLines(plain.stderr));
+});
+
 test('a generator records a suspend and a resume at each yield', (t) => {
   const run = runTraced(fixture('tracer', 'generator.mjs'), { env: { MEMTRACE_TRIGGER: '0' } });
   t.is(run.status, 0, run.stderr);
