@@ -54,14 +54,14 @@ for (const signal of ['SIGTERM', 'SIGINT']) {
   });
 }
 
-test('SIGKILL keeps every row flushed before it, and no half rows', async (t) => {
+test('SIGKILL keeps every row flushed before it, no half rows, and the summaries as they stood', async (t) => {
   const { child, out } = spawnTraced(exits, { args: ['wait'], env: { MEMTRACE_TRIGGER: '0' } });
   let output = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (d) => (output += d));
   while (!output.includes('ready')) await once(child.stdout, 'data');
-  // The writer hands rows over at least every second.
-  await new Promise((r) => setTimeout(r, 3000));
+  // The writer hands rows over at least every second, and the summaries every 5 s.
+  await new Promise((r) => setTimeout(r, 6000));
   child.kill('SIGKILL');
   await once(child, 'exit');
   const text = readFileSync(join(findTraces(out)[0], 'events.csv'), 'utf8');
@@ -69,6 +69,9 @@ test('SIGKILL keeps every row flushed before it, and no half rows', async (t) =>
   t.is(lines.at(-1), '', 'the file ends with a whole row');
   t.true(lines.length > 40, `rows: ${lines.length}`);
   for (const line of lines.slice(1, -1)) t.is(line.split(',').length, EVENT_COLUMNS.length, line);
+  const trace = readTrace(findTraces(out)[0]);
+  t.is(trace.meta.exit, undefined, 'no exit reason: memtrace never saw the end');
+  t.true(fn(trace, 'work').calls > 100, `work calls ${fn(trace, 'work').calls}`);
 });
 
 test('a bad setting stops with one line naming the variable', (t) => {
