@@ -46,10 +46,9 @@ export interface EventRow {
  * ten times faster than building strings (the writer must keep up with millions of rows a second).
  */
 export class EventFormatter {
-  private readonly quoted: Array<Uint8Array | undefined> = [];
+  private readonly quoted: Array<Uint8Array<ArrayBufferLike> | undefined> = [];
   private readonly kinds = EVENT_KINDS.map((k) => Buffer.from(k));
-  private out = new Uint8Array(1 << 20);
-  private at = 0;
+  private out: Uint8Array = new Uint8Array(1 << 20);
 
   /** `sequence[0]` is the seq of the next row; shared when two threads take turns writing. */
   constructor(private readonly functions: readonly FunctionInfo[], private readonly labels: readonly string[], private readonly sequence: Float64Array<ArrayBufferLike> = new Float64Array(1)) {}
@@ -61,113 +60,64 @@ export class EventFormatter {
 
   /** The rows as CSV text (bytes, valid until the next call). */
   format(data: Float64Array<ArrayBufferLike>, firstRow: number, rows: number): Uint8Array {
-    // A row is at most ~17 numbers of ≤ 21 characters plus the quoted names.
-    this.at = 0;
+    // The hot loop of the writer: locals only (out, at), digits written by helpers that return the new
+    // offset, so the JIT keeps everything in registers.
+    let out = this.out;
+    let at = 0;
     let seq = this.sequence[0]!;
+    const functions = this.functions;
     for (let row = firstRow; row < firstRow + rows; row++) {
-      const at = row * Col.COLUMNS;
-      const kind = data[at + Col.KIND]!;
-      const id = data[at + Col.FUNCTION_ID]!;
+      const base = row * Col.COLUMNS;
+      const kind = data[base + Col.KIND]!;
+      const id = data[base + Col.FUNCTION_ID]!;
       const names = kind === Kind.Label ? Buffer.from(this.quote(this.labels[id] ?? '', '')) : (this.quoted[id] ?? (this.quoted[id] = Buffer.from(this.quoteFunction(id))));
-      this.reserve(400 + names.length);
-      this.integer(seq++);
-      this.comma();
-      this.integer(Math.round(data[at + Col.TIME]!));
-      this.comma();
-      this.bytes(this.kinds[kind]!);
-      this.comma();
-      if (kind !== Kind.Label) this.integer(id);
-      this.comma();
-      this.bytes(names);
-      this.comma();
-      if (kind !== Kind.Label) this.integer(data[at + Col.LINE]!);
-      this.comma();
-      if (kind !== Kind.Label && kind !== Kind.Line) this.integer(this.functions[id]?.column ?? 0);
-      this.comma();
-      this.integer(data[at + Col.DEPTH]!);
-      this.comma();
-      this.integer(data[at + Col.ASYNC_ID]!);
-      this.comma();
-      this.integer(data[at + Col.HEAP]!);
-      this.comma();
-      this.integer(Math.round(data[at + Col.D_HEAP]!));
-      this.comma();
-      this.integer(Math.round(data[at + Col.ALLOCATED]!));
-      this.comma();
-      this.integer(Math.round(data[at + Col.D_ALLOCATED]!));
-      this.comma();
-      this.optional(data[at + Col.RSS]!);
-      this.comma();
-      this.optional(data[at + Col.EXTERNAL]!);
-      this.comma();
-      this.optional(data[at + Col.ARRAY_BUFFERS]!);
-      this.out[this.at++] = 10;
+      // A row is at most 17 numbers of at most 21 characters, plus the quoted names.
+      if (at + 400 + names.length > out.length) out = this.grow(at + 400 + names.length, at);
+      at = writeInteger(out, at, seq++);
+      out[at++] = COMMA;
+      at = writeInteger(out, at, Math.round(data[base + Col.TIME]!));
+      out[at++] = COMMA;
+      at = copyBytes(out, at, this.kinds[kind]!);
+      out[at++] = COMMA;
+      if (kind !== Kind.Label) at = writeInteger(out, at, id);
+      out[at++] = COMMA;
+      at = copyBytes(out, at, names);
+      out[at++] = COMMA;
+      if (kind !== Kind.Label) at = writeInteger(out, at, data[base + Col.LINE]!);
+      out[at++] = COMMA;
+      if (kind !== Kind.Label && kind !== Kind.Line) at = writeInteger(out, at, functions[id]?.column ?? 0);
+      out[at++] = COMMA;
+      at = writeInteger(out, at, data[base + Col.DEPTH]!);
+      out[at++] = COMMA;
+      at = writeInteger(out, at, data[base + Col.ASYNC_ID]!);
+      out[at++] = COMMA;
+      at = writeInteger(out, at, data[base + Col.HEAP]!);
+      out[at++] = COMMA;
+      at = writeInteger(out, at, Math.round(data[base + Col.D_HEAP]!));
+      out[at++] = COMMA;
+      at = writeInteger(out, at, Math.round(data[base + Col.ALLOCATED]!));
+      out[at++] = COMMA;
+      at = writeInteger(out, at, Math.round(data[base + Col.D_ALLOCATED]!));
+      out[at++] = COMMA;
+      const rss = data[base + Col.RSS]!;
+      if (rss === rss) at = writeInteger(out, at, Math.round(rss)); // NaN: not read
+      out[at++] = COMMA;
+      const external = data[base + Col.EXTERNAL]!;
+      if (external === external) at = writeInteger(out, at, Math.round(external));
+      out[at++] = COMMA;
+      const arrayBuffers = data[base + Col.ARRAY_BUFFERS]!;
+      if (arrayBuffers === arrayBuffers) at = writeInteger(out, at, Math.round(arrayBuffers));
+      out[at++] = NEWLINE;
     }
     this.sequence[0] = seq;
-    return this.out.subarray(0, this.at);
+    return out.subarray(0, at);
   }
 
-  private reserve(bytes: number): void {
-    if (this.at + bytes <= this.out.length) return;
-    const grown = new Uint8Array(Math.max(this.out.length * 2, this.at + bytes));
-    grown.set(this.out.subarray(0, this.at));
+  private grow(bytes: number, used: number): Uint8Array {
+    const grown = new Uint8Array(Math.max(this.out.length * 2, bytes));
+    grown.set(this.out.subarray(0, used));
     this.out = grown;
-  }
-
-  private comma(): void {
-    this.out[this.at++] = 44;
-  }
-
-  private bytes(bytes: Uint8Array): void {
-    this.out.set(bytes, this.at);
-    this.at += bytes.length;
-  }
-
-  private optional(value: number): void {
-    if (!Number.isNaN(value)) this.integer(Math.round(value));
-  }
-
-  /** A whole number (|n| < 2^53) in decimal. */
-  private integer(n: number): void {
-    const out = this.out;
-    if (n < 0) {
-      out[this.at++] = 45;
-      n = -n;
-    }
-    if (n >= 1e9) {
-      // Above small-integer range: the high part, then the low nine digits zero-padded.
-      const high = Math.floor(n / 1e9);
-      this.smallInteger(high);
-      this.padded9(n - high * 1e9);
-    } else {
-      this.smallInteger(n);
-    }
-  }
-
-  /** 0 <= n < 1e9: integer arithmetic only. */
-  private smallInteger(n: number): void {
-    let digits = 1;
-    for (let p = 10; p <= n; p *= 10) digits++;
-    const out = this.out;
-    let at = this.at + digits;
-    this.at = at;
-    let v = n | 0;
-    do {
-      const q = (v / 10) | 0;
-      out[--at] = 48 + v - q * 10;
-      v = q;
-    } while (v > 0);
-  }
-
-  private padded9(n: number): void {
-    const out = this.out;
-    let v = n | 0;
-    for (let at = this.at + 8; at >= this.at; at--) {
-      const q = (v / 10) | 0;
-      out[at] = 48 + v - q * 10;
-      v = q;
-    }
-    this.at += 9;
+    return grown;
   }
 
   private quoteFunction(id: number): string {
@@ -178,6 +128,66 @@ export class EventFormatter {
   private quote(a: string, b: string): string {
     return stringify([[a, b]], { eof: false });
   }
+}
+
+const COMMA = 44;
+const NEWLINE = 10;
+const MINUS = 45;
+/** "00".."99": two digits per division. */
+const DIGIT_PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  DIGIT_PAIRS[2 * i] = 48 + ((i / 10) | 0);
+  DIGIT_PAIRS[2 * i + 1] = 48 + (i % 10);
+}
+
+/** Short copies by hand: TypedArray.set costs more than the copy for a few dozen bytes. */
+function copyBytes(out: Uint8Array, at: number, bytes: Uint8Array): number {
+  const n = bytes.length;
+  if (n > 64) {
+    out.set(bytes, at);
+    return at + n;
+  }
+  for (let i = 0; i < n; i++) out[at + i] = bytes[i]!;
+  return at + n;
+}
+
+/** A whole number (|n| < 2^53) in decimal at `at`; returns the offset after it. */
+function writeInteger(out: Uint8Array, at: number, n: number): number {
+  if (n < 0) {
+    out[at++] = MINUS;
+    n = -n;
+  }
+  if (n < 1e9) return writeSmall(out, at, n | 0);
+  // Above small-integer range: the high part, then the low nine digits zero-padded.
+  const high = Math.floor(n / 1e9);
+  at = writeSmall(out, at, high | 0);
+  let v = (n - high * 1e9) | 0;
+  for (let i = at + 8; i >= at; i--) {
+    const q = (v / 10) | 0;
+    out[i] = 48 + v - q * 10;
+    v = q;
+  }
+  return at + 9;
+}
+
+/** 0 <= v < 1e9, integer arithmetic only, two digits at a time. */
+function writeSmall(out: Uint8Array, at: number, v: number): number {
+  const digits = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : 9;
+  let i = at + digits;
+  while (v >= 100) {
+    const q = (v / 100) | 0;
+    const pair = (v - q * 100) * 2;
+    out[--i] = DIGIT_PAIRS[pair + 1]!;
+    out[--i] = DIGIT_PAIRS[pair]!;
+    v = q;
+  }
+  if (v >= 10) {
+    out[--i] = DIGIT_PAIRS[v * 2 + 1]!;
+    out[--i] = DIGIT_PAIRS[v * 2]!;
+  } else {
+    out[--i] = 48 + v;
+  }
+  return at + digits;
 }
 
 function nullable(text: string | undefined): number | null {

@@ -1,0 +1,79 @@
+/**
+ * Writer throughput: `node bench/writer.js [--rows N] [--rounds R]`. Formats synthetic event rows (the
+ * magnitudes of a real trace: times ~1e10 ns, heaps of tens of MB, small deltas, a few hundred
+ * functions) with the EventFormatter the writer thread uses, and writes them to a temporary file, as the
+ * writer does. Reports rows per second for formatting alone and for formatting plus the write, median
+ * of R rounds; prints a table and writes bench/results/writer.csv. Target (design): 5 M rows/s.
+ */
+import { mkdtempSync, openSync, writeSync, closeSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'csv-stringify/sync';
+import { distUrl } from './dist-path.js';
+
+const args = process.argv.slice(2);
+const { EventFormatter } = await import(distUrl('src/formats/events-csv.js'));
+// --against DIR: a second build's formatter (e.g. a copy of an older dist/), run in alternate rounds.
+const againstDir = args.includes('--against') ? args[args.indexOf('--against') + 1] : undefined;
+const Against = againstDir ? (await import(new URL('src/formats/events-csv.js', `file://${againstDir.replace(/\/+$/, '')}/`).href)).EventFormatter : undefined;
+const Col = await import(distUrl('src/buffer/event-buffer.js'));
+
+const option = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
+const rows = option('--rows', 65536);
+const rounds = option('--rounds', 21);
+
+const functions = Array.from({ length: 300 }, (_, i) => ({ name: `Parser.method${i}`, file: `/home/user/project/node_modules/lib/src/module${i % 20}.js`, line: i * 7 + 1, column: 2 }));
+const data = new Float64Array(rows * Col.COLUMNS);
+let heap = 40e6, allocated = 90e6, time = 12e9;
+for (let r = 0; r < rows; r++) {
+  const at = r * Col.COLUMNS;
+  const dHeap = Math.round((Math.sin(r) * 6000));
+  const dAlloc = Math.abs(dHeap) + (r % 7) * 512;
+  heap += dHeap; allocated += dAlloc; time += 180 + (r % 13) * 40;
+  data[at + Col.TIME] = time;
+  data[at + Col.KIND] = r % 2;
+  data[at + Col.FUNCTION_ID] = r % functions.length;
+  data[at + Col.LINE] = functions[r % functions.length].line;
+  data[at + Col.DEPTH] = 3 + (r % 9);
+  data[at + Col.ASYNC_ID] = 1;
+  data[at + Col.HEAP] = heap;
+  data[at + Col.D_HEAP] = dHeap;
+  data[at + Col.ALLOCATED] = allocated;
+  data[at + Col.D_ALLOCATED] = dAlloc;
+  data[at + Col.RSS] = r % 64 === 0 ? 80e6 + r : NaN;
+  data[at + Col.EXTERNAL] = r % 64 === 0 ? 2e6 : NaN;
+  data[at + Col.ARRAY_BUFFERS] = r % 64 === 0 ? 1e5 : NaN;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'memtrace-writer-bench-'));
+const median = (list) => [...list].sort((a, b) => a - b)[list.length >> 1];
+const fd = openSync(join(dir, 'events.csv'), 'w');
+const candidates = [{ name: 'this build', formatter: new EventFormatter(functions, []) }];
+if (Against) candidates.push({ name: `against ${againstDir}`, formatter: new Against(functions, []) });
+for (const c of candidates) Object.assign(c, { formatOnly: [], withWrite: [], bytes: 0 });
+// Alternate rounds, so load on the machine hits both alike; the best round says what the code can do.
+for (let round = 0; round < rounds; round++) {
+  for (const c of candidates) {
+    let t = process.hrtime.bigint();
+    const text = c.formatter.format(data, 0, rows);
+    c.formatOnly.push(rows / (Number(process.hrtime.bigint() - t) / 1e9));
+    c.bytes = text.length;
+    t = process.hrtime.bigint();
+    writeSync(fd, c.formatter.format(data, 0, rows));
+    c.withWrite.push(rows / (Number(process.hrtime.bigint() - t) / 1e9));
+  }
+}
+closeSync(fd);
+rmSync(dir, { recursive: true, force: true });
+
+const best = (list) => Math.max(...list);
+const result = candidates.flatMap((c) => [
+  { build: c.name, measure: 'format', median_rows_per_s: Math.round(median(c.formatOnly)), best_rows_per_s: Math.round(best(c.formatOnly)), bytes_per_row: (c.bytes / rows).toFixed(1) },
+  { build: c.name, measure: 'format + write', median_rows_per_s: Math.round(median(c.withWrite)), best_rows_per_s: Math.round(best(c.withWrite)), bytes_per_row: (c.bytes / rows).toFixed(1) },
+]);
+console.log(`writer: ${rows} rows x ${rounds} rounds, node ${process.version}`);
+console.table(result);
+const out = join(fileURLToPath(new URL('.', import.meta.url)), 'results');
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'writer.csv'), stringify(result, { header: true }));
