@@ -1,5 +1,5 @@
 /** One formatter for sizes and one for durations, used by every report (about three significant digits). */
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+export const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
 export function formatBytes(bytes: number, signed = false): string {
   const sign = bytes < 0 ? '-' : signed ? '+' : '';
