@@ -56,6 +56,7 @@ table.data td.fn { font-weight: 500; word-break: break-all; }
 table.data tr:hover td { background: #f4f7fc; }
 table.data td .bar { height: 3px; background: #f08c3c; border-radius: 2px; margin-top: 2px; }
 .table-wrap { max-height: 560px; overflow: auto; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 14px; }
 .chart svg { width: 100%; height: auto; display: block; }
 .chart .axis text { fill: var(--muted); font-size: 11px; }
 .chart .grid line { stroke: #edf0f4; }
