@@ -95,7 +95,7 @@ function renderSummary({ trace, events }: TraceReportInput): string {
   const top = trace.functions[0];
   const c = m.calibration;
   const figures = [
-    figure('duration', Number.isNaN(duration) ? 'unknown' : formatDuration(duration * 1e6), `${m.startTime}${m.exit ? ` · exit: ${m.exit.reason}${m.exit.code !== undefined ? ` ${m.exit.code}` : ''}` : ''}`),
+    figure('duration', Number.isNaN(duration) ? 'unknown' : formatDuration(duration * 1e6), `${m.startTime}${m.exit ? ` · ${m.exit.reason === 'exit' ? 'exit' : `ended by ${m.exit.reason}`}${m.exit.code !== undefined ? ` ${m.exit.code}` : ''}` : ''}`),
     figure('allocated', last ? formatBytes(last.allocated) : '–', 'since start, at the last event row'),
     figure('peak heap used', Number.isNaN(peakHeap) ? '–' : formatBytes(peakHeap), 'highest V8 used heap in events.csv'),
     figure('peak RSS', Number.isNaN(peakRss) ? '–' : formatBytes(peakRss), 'where read'),
@@ -114,15 +114,17 @@ function renderMemoryCharts(events: EventRow[]): string {
   if (rows.length === 0) return '<p class="empty">events.csv has no rows: nothing moved by the trigger.</p>';
   const times = rows.map((e) => e.timeNs);
   const column = (pick: (e: EventRow) => number | null) => rows.map((e) => pick(e) ?? Number.NaN);
+  const timeOrigin = 'time since the tracer started';
   const markers = events.filter((e) => e.event === 'label').map((e) => ({ timeNs: e.timeNs, text: e.function }));
   const charts = [
-    renderLineChart({ title: 'Heap used', markers, series: [{ label: 'V8 heap used', colour: '#2f6fde', times, values: column((e) => e.heapUsed) }] }),
-    renderLineChart({ title: 'Allocated since start', markers, series: [{ label: 'allocated', colour: '#e0662c', times, values: column((e) => e.allocated) }] }),
+    renderLineChart({ title: 'Heap used', markers, timeOrigin, series: [{ label: 'V8 heap used', colour: '#2f6fde', times, values: column((e) => e.heapUsed) }] }),
+    renderLineChart({ title: 'Allocated since start', markers, timeOrigin, series: [{ label: 'allocated', colour: '#e0662c', times, values: column((e) => e.allocated) }] }),
   ];
   if (rows.some((e) => e.rss !== null || e.external !== null)) {
     charts.push(renderLineChart({
       title: 'Process memory',
       markers,
+      timeOrigin,
       series: [
         { label: 'RSS', colour: '#6b4fbb', times, values: column((e) => e.rss) },
         { label: 'external', colour: '#2a9d8f', times, values: column((e) => e.external) },

@@ -172,8 +172,11 @@ for (const root of document.querySelectorAll('.flame-graph')) {
     if (!q) { matched = null; root.dataset.matches = '0'; root.dataset.matchedBytes = '0'; draw(); updateStatus(); return; }
     matched = new Uint8Array(count);
     let matches = 0;
+    // Names and files are interned: test each distinct string once, then each node by its string ids.
+    const hit = str.map((text) => text.toLowerCase().includes(q));
+    const withLine = q.includes(':');
     for (let i = 0; i < count; i++) {
-      if (name(i).toLowerCase().includes(q) || where(i).toLowerCase().includes(q)) { matched[i] = 1; matches++; }
+      if (hit[raw[i * F]] || hit[raw[i * F + 1]] || (withLine && where(i).toLowerCase().includes(q))) { matched[i] = 1; matches++; }
     }
     root.dataset.matches = String(matches);
     draw();

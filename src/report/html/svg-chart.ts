@@ -22,6 +22,8 @@ export interface Marker {
 
 export interface ChartOptions {
   title: string;
+  /** What the time axis counts from, printed under it. */
+  timeOrigin?: string;
   series: Series[];
   markers?: Marker[];
   width?: number;
@@ -77,15 +79,14 @@ export function niceStep(span: number, count: number, base = 1): number {
 
 export function renderLineChart(options: ChartOptions): string {
   const width = options.width ?? 640;
-  const height = options.height ?? 230;
-  const margin = { left: 68, right: 14, top: 30, bottom: 30 };
+  const height = options.height ?? (options.timeOrigin ? 244 : 230);
+  const margin = { left: 68, right: 14, top: 30, bottom: options.timeOrigin ? 44 : 30 };
   const plotWidth = width - margin.left - margin.right;
   const plotHeight = height - margin.top - margin.bottom;
   const present = options.series.filter((s) => s.values.some((v) => !Number.isNaN(v)));
   const allTimes = present.flatMap((s) => [s.times[0]!, s.times[s.times.length - 1]!]);
   if (present.length === 0) return `<p class="empty">${escapeHtml(options.title)}: no readings</p>`;
-  // Time runs from the trace's start (0), so a chart shows when in the run things happened.
-  const start = Math.min(0, ...allTimes);
+  const start = Math.min(...allTimes);
   const end = Math.max(...allTimes, start + 1);
   const reduced = present.map((s) => ({ series: s, points: downsample(s.times, s.values, start, end, options.buckets ?? 400) }));
   let maxValue = 0;
@@ -110,13 +111,14 @@ export function renderLineChart(options: ChartOptions): string {
   parts.push('<g class="grid axis">');
   for (let v = 0; v <= yMax + yStep / 2; v += yStep) {
     parts.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/>`);
-    parts.push(`<text x="${margin.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${escapeHtml(formatBytes(v))}</text>`);
+    parts.push(`<text x="${margin.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${escapeHtml(tickLabel(formatBytes(v)))}</text>`);
   }
   for (let t = Math.ceil(start / xStep) * xStep; t <= end; t += xStep) {
     parts.push(`<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${margin.top}" y2="${margin.top + plotHeight}"/>`);
-    parts.push(`<text x="${x(t).toFixed(1)}" y="${height - 10}" text-anchor="middle">${escapeHtml(formatDuration(t))}</text>`);
+    parts.push(`<text x="${x(t).toFixed(1)}" y="${margin.top + plotHeight + 16}" text-anchor="middle">${escapeHtml(tickLabel(formatDuration(t)))}</text>`);
   }
   parts.push('</g>');
+  if (options.timeOrigin) parts.push(`<text x="${margin.left + plotWidth / 2}" y="${height - 2}" text-anchor="middle" font-size="11" fill="#5f6b7a">${escapeHtml(options.timeOrigin)}</text>`);
   for (const marker of options.markers ?? []) {
     const mx = x(marker.timeNs).toFixed(1);
     parts.push(`<g class="marker"><line x1="${mx}" x2="${mx}" y1="${margin.top}" y2="${margin.top + plotHeight}" stroke="#8a94a6" stroke-dasharray="3 3"/><text x="${(x(marker.timeNs) + 3).toFixed(1)}" y="${margin.top + 10}" font-size="10.5" fill="#5f6b7a">${escapeHtml(marker.text.slice(0, 40))}</text></g>`);
@@ -128,4 +130,9 @@ export function renderLineChart(options: ChartOptions): string {
   parts.push(`<line x1="${margin.left}" x2="${margin.left}" y1="${margin.top}" y2="${margin.top + plotHeight}" stroke="#b7c0cc"/>`);
   parts.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${margin.top + plotHeight}" y2="${margin.top + plotHeight}" stroke="#b7c0cc"/>`);
   return `<div class="chart"><svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(options.title)}" font-family="system-ui, sans-serif">${parts.join('')}</svg></div>`;
+}
+
+/** Round ticks print without trailing zeros: "30 MiB", not "30.0 MiB". */
+function tickLabel(text: string): string {
+  return text.replace(/\.0+ /, ' ');
 }
