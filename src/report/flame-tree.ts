@@ -34,6 +34,12 @@ export interface LineRow {
   selfBytes: number;
   /** Bytes allocated under stacks that pass through this line, counted once however deep it recurses. */
   totalBytes: number;
+  /**
+   * For a frame without a source position (a builtin such as `join` or `Map.prototype.set`, which V8
+   * shows as its own frame): the nearest caller that has one, so rows of the same builtin called from
+   * different places stay apart.
+   */
+  caller?: { function: string; file: string; line: number };
 }
 
 /** Where V8 gives a file:// URL, the path; otherwise the URL itself (node:internal/..., https://...). */
@@ -142,27 +148,42 @@ export function topLines(root: FlameNode): LineRow[] {
   const rows = new Map<string, LineRow>();
   const onStack = new Map<string, number>();
   // Depth-first with explicit enter/leave so the set of lines on the current stack is known.
-  const stack: Array<{ node: FlameNode; leaving: boolean }> = [{ node: root, leaving: false }];
+  type Step = { node: FlameNode; leaving: boolean; caller: FlameNode | undefined; key?: string };
+  const stack: Step[] = [{ node: root, leaving: false, caller: undefined }];
   while (stack.length > 0) {
-    const { node, leaving } = stack.pop()!;
-    const key = `${node.name}\0${node.file}\0${node.line}`;
-    if (leaving) {
-      const depth = onStack.get(key)! - 1;
-      if (depth === 0) onStack.delete(key);
-      else onStack.set(key, depth);
+    const step = stack.pop()!;
+    const { node, caller } = step;
+    if (step.leaving) {
+      const depth = onStack.get(step.key!)! - 1;
+      if (depth === 0) onStack.delete(step.key!);
+      else onStack.set(step.key!, depth);
       continue;
     }
     if (node !== root) {
+      const builtin = !node.file && caller !== undefined;
+      const key = `${node.name}\0${node.file}\0${node.line}${builtin ? `\0${caller.name}\0${caller.file}\0${caller.line}` : ''}`;
       let row = rows.get(key);
-      if (!row) rows.set(key, (row = { function: node.name, file: node.file, line: node.line, selfBytes: 0, totalBytes: 0 }));
+      if (!row) {
+        row = { function: node.name, file: node.file, line: node.line, selfBytes: 0, totalBytes: 0 };
+        if (builtin) row.caller = { function: caller.name, file: caller.file, line: caller.line };
+        rows.set(key, row);
+      }
       row.selfBytes += node.selfBytes;
       if (!onStack.has(key)) row.totalBytes += node.totalBytes;
       onStack.set(key, (onStack.get(key) ?? 0) + 1);
-      stack.push({ node, leaving: true });
+      stack.push({ node, leaving: true, caller, key });
     }
-    for (const child of node.children) stack.push({ node: child, leaving: false });
+    const childCaller = node.file ? node : caller;
+    for (const child of node.children) stack.push({ node: child, leaving: false, caller: childCaller });
   }
   return [...rows.values()].sort((a, b) => b.selfBytes - a.selfBytes || b.totalBytes - a.totalBytes);
+}
+
+/** Where a row is, for a table: `file:line`, or for a builtin the caller it was called from. */
+export function lineRowWhere(row: LineRow): string {
+  if (row.file) return `${row.file}${row.line ? `:${row.line}` : ''}`;
+  if (row.caller) return `builtin, called from ${row.caller.function} ${row.caller.file}${row.caller.line ? `:${row.caller.line}` : ''}`;
+  return '';
 }
 
 /** How many nodes the tree has (for the page's summary and for tests). */

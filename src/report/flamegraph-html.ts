@@ -8,7 +8,7 @@ import { escapeHtml, dataScript } from './html/escape.js';
 import { FLAME_FIELDS, FLAME_SCRIPT } from './html/flame-script.js';
 import { renderPage, type PageSection } from './html/page.js';
 import { renderDataTable, TABLE_SCRIPT } from './html/table.js';
-import { topLines, walkFlameTree, type FlameNode } from './flame-tree.js';
+import { lineRowWhere, topLines, walkFlameTree, type FlameNode } from './flame-tree.js';
 import { formatBytes } from './units.js';
 
 /** What a frame is coloured by: its npm package, `node:` for Node's own code, V8, or its file. */
@@ -71,10 +71,16 @@ export function encodeFlameGraph(root: FlameNode): FlameGraphData {
   const groups: FlameGraphData['groups'] = [];
   const groupIds = new Map<string, number>();
   const nodes: number[] = [];
-  walkFlameTree(root, (node, depth) => {
-    const group = colourGroup(node.file);
-    let groupId = groupIds.get(group);
-    if (groupId === undefined) groupIds.set(group, (groupId = groups.push({ name: group, colour: groupColour(group), selfBytes: 0 }) - 1));
+  // A builtin (no file) takes its caller's colour: it allocates on that code's behalf.
+  const groupOf = new Map<FlameNode, number>();
+  walkFlameTree(root, (node, depth, parent) => {
+    let groupId = !node.file && parent ? groupOf.get(parent) : undefined;
+    if (groupId === undefined) {
+      const group = colourGroup(node.file);
+      groupId = groupIds.get(group);
+      if (groupId === undefined) groupIds.set(group, (groupId = groups.push({ name: group, colour: groupColour(group), selfBytes: 0 }) - 1));
+    }
+    groupOf.set(node, groupId);
     groups[groupId]!.selfBytes += node.selfBytes;
     const fields: Record<(typeof FLAME_FIELDS)[number], number> = {
       name: intern(node.name), file: intern(node.file), line: node.line, column: node.column, selfBytes: node.selfBytes,
@@ -122,7 +128,7 @@ ${dataScript(`${id}-flame-data`, data)}
       { label: 'function', kind: 'function' },
       { label: 'where', kind: 'where' },
     ],
-    rows: lines.map((r) => [r.selfBytes, r.totalBytes, r.function, r.file ? `${r.file}${r.line ? `:${r.line}` : ''}` : '']),
+    rows: lines.map((r) => [r.selfBytes, r.totalBytes, r.function, lineRowWhere(r)]),
     sortColumn: 0,
     limit: options.lineLimit ?? 300,
   });

@@ -109,3 +109,20 @@ test('memtrace report FILE.heapprofile prints the top lines', (t) => {
   t.regex(lines[2], new RegExp(`MiB .* kibibyte +${allocators.replaceAll('/', '\\/')}:6$`));
   t.true(readFileSync(profilePath, 'utf8').length > 0);
 });
+
+test('a builtin frame (no source position) is a row per caller, with the caller named', (t) => {
+  const builtin = { functionName: 'join', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 };
+  const hand = {
+    head: {
+      callFrame: { ...frame('(root)', -1), url: '' }, selfSize: 0, id: 1, children: [
+        { callFrame: frame('render', 2), selfSize: 1, id: 2, children: [{ callFrame: builtin, selfSize: 300, id: 3, children: [] }] },
+        { callFrame: frame('serve', 7), selfSize: 1, id: 4, children: [{ callFrame: builtin, selfSize: 200, id: 5, children: [] }] },
+      ],
+    },
+  };
+  const rows = topLines(flameTreeFromHeapProfile(hand));
+  t.deepEqual(rows.slice(0, 2).map((r) => [r.function, r.selfBytes, r.caller]), [
+    ['join', 300, { function: 'render', file: '/app/r.js', line: 3 }],
+    ['join', 200, { function: 'serve', file: '/app/r.js', line: 8 }],
+  ]);
+});

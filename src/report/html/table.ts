@@ -72,7 +72,7 @@ for (const root of document.querySelectorAll('.data-table')) {
     const shown = rows.slice(0, limit);
     tbody.innerHTML = shown.map((r) => '<tr>' + columns.map((c, i) => {
       const cls = NUMERIC.has(c.kind) ? 'num' : c.kind === 'where' ? 'where' : c.kind === 'function' ? 'fn' : '';
-      const bar = i === barColumn && barMax > 0 && r[i] >= barMax / 200 ? '<div class="bar" style="width:' + (100 * Math.max(0, r[i]) / barMax).toFixed(1) + '%"></div>' : '';
+      const bar = i === barColumn && barMax > 0 && r[i] >= barMax / 50 ? '<div class="bar" style="width:' + (100 * Math.max(0, r[i]) / barMax).toFixed(1) + '%"></div>' : '';
       return '<td class="' + cls + '">' + cell(c.kind, r[i]) + bar + '</td>';
     }).join('') + '</tr>').join('');
     headers.forEach((h, i) => (i === sortColumn ? h.setAttribute('aria-sort', descending ? 'descending' : 'ascending') : h.removeAttribute('aria-sort')));
