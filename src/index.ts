@@ -42,3 +42,5 @@ export { flameTreeFromHeapProfile, topLines, mergeFlameTrees, type FlameNode, ty
 export { renderFlameGraphPage, renderFlameGraphSections } from './report/flamegraph-html.js';
 export { renderTraceReport, writeTraceReport } from './report/trace-html.js';
 export { writeHtmlReport, type HtmlReportOptions } from './report/html-report.js';
+export { chromeTraceFromEvents, readChromeTrace, type ChromeTrace, type TraceEvent } from './formats/chrome-trace.js';
+export { writeTraceJson } from './report/trace-json.js';
