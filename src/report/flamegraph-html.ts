@@ -5,7 +5,7 @@
  * `renderFlameGraphPage` a page of its own.
  */
 import { escapeHtml, dataScript } from './html/escape.js';
-import { FLAME_FIELDS, FLAME_SCRIPT } from './html/flame-script.js';
+import { FLAME_SCRIPT } from './html/flame-script.js';
 import { renderPage, type PageSection } from './html/page.js';
 import { renderDataTable, TABLE_SCRIPT } from './html/table.js';
 import { lineRowWhere, topLines, walkFlameTree, type FlameNode } from './flame-tree.js';
@@ -73,20 +73,19 @@ export function encodeFlameGraph(root: FlameNode): FlameGraphData {
   const nodes: number[] = [];
   // A builtin (no file) takes its caller's colour: it allocates on that code's behalf.
   const groupOf = new Map<FlameNode, number>();
+  const groupOfFile = new Map<string, number>();
   walkFlameTree(root, (node, depth, parent) => {
-    let groupId = !node.file && parent ? groupOf.get(parent) : undefined;
+    let groupId = !node.file && parent ? groupOf.get(parent) : groupOfFile.get(node.file);
     if (groupId === undefined) {
       const group = colourGroup(node.file);
       groupId = groupIds.get(group);
       if (groupId === undefined) groupIds.set(group, (groupId = groups.push({ name: group, colour: groupColour(group), selfBytes: 0 }) - 1));
+      if (node.file || !parent) groupOfFile.set(node.file, groupId);
     }
     groupOf.set(node, groupId);
     groups[groupId]!.selfBytes += node.selfBytes;
-    const fields: Record<(typeof FLAME_FIELDS)[number], number> = {
-      name: intern(node.name), file: intern(node.file), line: node.line, column: node.column, selfBytes: node.selfBytes,
-      totalBytes: node.totalBytes, selfCount: node.selfCount ?? -1, depth, group: groupId,
-    };
-    for (const field of FLAME_FIELDS) nodes.push(fields[field]);
+    // In the order of FLAME_FIELDS.
+    nodes.push(intern(node.name), intern(node.file), node.line, node.column, node.selfBytes, node.totalBytes, node.selfCount ?? -1, depth, groupId);
   });
   return { strings, nodes, groups };
 }
