@@ -40,6 +40,6 @@ export function writeHtmlReport(path: string, options: HtmlReportOptions = {}): 
     return writeTraceReport(path, options.out);
   }
   const out = options.out ?? (isDirectory ? join(path, options.alloc ? 'allocations.html' : 'report.html') : `${path}.html`);
-  writeFileSync(out, renderFlameGraphPage(loadAllocations(path), path, { description: 'Sampled by V8\'s heap profiler, objects still live when the profile was taken' }));
+  writeFileSync(out, renderFlameGraphPage(loadAllocations(path), path, { description: 'Sampled by V8\'s sampling heap profiler' }));
   return out;
 }

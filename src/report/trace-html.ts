@@ -62,7 +62,7 @@ export function renderTraceReport(input: TraceReportInput): string {
   if (allocations) {
     sections.push(...renderFlameGraphSections(allocations.tree, {
       id: 'allocations',
-      description: `Sampled by V8's heap profiler (${allocations.files.map((f) => basename(f)).join(', ')}), objects still live when the profile was taken`,
+      description: `Sampled by V8's sampling heap profiler (${allocations.files.map((f) => basename(f)).join(', ')})`,
     }));
   }
   sections.push({ id: 'settings', title: 'Settings and environment', html: renderSettings(trace) });
