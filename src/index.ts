@@ -35,3 +35,12 @@ export function stopTracing(): string | undefined {
   releaseTracer(tracer);
   return tracer.directory;
 }
+
+// Reports (flame graph, HTML report): allocation profiles as flame trees, and the HTML pages.
+export { readHeapProfile, type HeapProfile, type HeapProfileNode } from './formats/heap-profile.js';
+export { flameTreeFromHeapProfile, topLines, mergeFlameTrees, type FlameNode, type LineRow } from './report/flame-tree.js';
+export { renderFlameGraphPage, renderFlameGraphSections } from './report/flamegraph-html.js';
+export { renderTraceReport, writeTraceReport } from './report/trace-html.js';
+export { writeHtmlReport, type HtmlReportOptions } from './report/html-report.js';
+export { chromeTraceFromEvents, readChromeTrace, type ChromeTrace, type TraceEvent } from './formats/chrome-trace.js';
+export { writeTraceJson } from './report/trace-json.js';

@@ -1,5 +1,9 @@
-/** One formatter for sizes and one for durations, used by every report (about three significant digits). */
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+/**
+ * One formatter for sizes and one for durations, used by every report (about three significant digits).
+ * The HTML reports put these two functions into their pages by their source text (html/browser-helpers.ts),
+ * so they must use nothing from this module but BYTE_UNITS.
+ */
+export const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
 export function formatBytes(bytes: number, signed = false): string {
   const sign = bytes < 0 ? '-' : signed ? '+' : '';

@@ -1,16 +1,47 @@
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { readTrace } from '../../formats/trace.js';
 import { renderTopFunctions } from '../../report/top-functions.js';
+import { renderTopLines } from '../../report/top-lines.js';
+import { loadAllocations, writeHtmlReport } from '../../report/html-report.js';
+import { formatBytes } from '../../report/units.js';
+import { writeTraceJson } from '../../report/trace-json.js';
+
+const SYNOPSIS = 'memtrace report DIR|FILE.heapprofile [--html] [--trace-json] [--out FILE] [--alloc] [--top N]';
 
 export const reportCommand: Command = {
   name: 'report',
-  usage: `report DIR [--top N]                the functions that allocated most, as a table`,
+  usage: `report DIR [--top N]                the functions that allocated most, as a table
+    --html           write DIR/report.html: charts, tables, and the allocation flame graph if recorded
+    --alloc          allocations only (a .heapprofile or DIR's profiles): top lines, or with --html a flame graph
+    --trace-json     write DIR/trace.json (Chrome trace-event format) for Perfetto or Chrome DevTools
+    --out FILE       where --html or --trace-json writes (one DIR only)`,
   run(args) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { top: { type: 'string' } } });
-    if (positionals.length === 0) throw new UsageError('memtrace report: name a trace directory: memtrace report DIR [--top N]');
-    for (const directory of positionals) process.stdout.write(renderTopFunctions(readTrace(directory), Number(values.top ?? 20)));
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { top: { type: 'string' }, html: { type: 'boolean' }, alloc: { type: 'boolean' }, out: { type: 'string' }, 'trace-json': { type: 'boolean' } },
+    });
+    if (positionals.length === 0) throw new UsageError(`memtrace report: name a trace directory: ${SYNOPSIS}`);
+    if (values.out && positionals.length > 1) throw new UsageError('memtrace report: --out takes one DIR');
+    if (values.out && values.html && values['trace-json']) throw new UsageError('memtrace report: --out names one file: give --html or --trace-json, not both');
+    const top = Number(values.top ?? 20);
+    if (!Number.isInteger(top) || top <= 0) throw new UsageError(`memtrace report: --top ${values.top} is not a positive whole number`);
+    const wrote = (file: string) => process.stdout.write(`memtrace: wrote ${file} (${formatBytes(statSync(file).size)})\n`);
+    for (const path of positionals) {
+      if (values['trace-json']) wrote(writeTraceJson(path, values.out));
+      if (values.html) {
+        wrote(writeHtmlReport(path, { alloc: values.alloc, out: values.out }));
+      } else if (values['trace-json']) {
+        continue;
+      } else if (values.alloc || path.endsWith('.heapprofile')) {
+        process.stdout.write(renderTopLines(loadAllocations(path), path, top));
+      } else {
+        process.stdout.write(renderTopFunctions(readTrace(path), top));
+      }
+    }
     return 0;
   },
 };

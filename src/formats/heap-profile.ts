@@ -1,0 +1,64 @@
+/**
+ * `.heapprofile`: V8's sampling heap profile as JSON, the file `node --heap-prof` writes and Chrome
+ * DevTools opens (the `HeapProfiler.SamplingHeapProfile` of the DevTools protocol). @types/node
+ * leaves out the node ids and the samples list that V8 writes, so they are added here as optional.
+ */
+import { readFileSync } from 'node:fs';
+import type { HeapProfiler } from 'node:inspector';
+import { TraceFileError } from '../errors.js';
+
+export interface HeapProfileNode extends Omit<HeapProfiler.SamplingHeapProfileNode, 'children'> {
+  id?: number;
+  children: HeapProfileNode[];
+}
+
+export interface HeapProfileSample {
+  /** The allocation's size in bytes (one sample, not scaled). */
+  size: number;
+  nodeId: number;
+  ordinal: number;
+}
+
+export interface HeapProfile {
+  head: HeapProfileNode;
+  samples?: HeapProfileSample[];
+}
+
+export function readHeapProfile(path: string): HeapProfile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new TraceFileError(path, `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let profile: unknown;
+  try {
+    profile = JSON.parse(text);
+  } catch (error) {
+    throw new TraceFileError(path, `not a heap profile: not JSON (${(error as Error).message})`);
+  }
+  const problem = heapProfileProblem(profile);
+  if (problem) throw new TraceFileError(path, `not a heap profile: ${problem}`);
+  return profile as HeapProfile;
+}
+
+/** What makes `value` not a sampling heap profile, or undefined. Checks every node (iteratively). */
+export function heapProfileProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || !('head' in value)) return 'no "head" node';
+  const pending: unknown[] = [value.head];
+  while (pending.length > 0) {
+    const node = pending.pop() as Record<string, unknown> | null;
+    if (typeof node !== 'object' || node === null) return 'a node is not an object';
+    const frame = node.callFrame as Record<string, unknown> | undefined;
+    if (typeof frame !== 'object' || frame === null || typeof frame.functionName !== 'string' || typeof frame.url !== 'string'
+      || typeof frame.lineNumber !== 'number' || typeof frame.columnNumber !== 'number') {
+      return 'a node has no callFrame {functionName, url, lineNumber, columnNumber}';
+    }
+    if (typeof node.selfSize !== 'number') return 'a node has no selfSize';
+    if (!Array.isArray(node.children)) return 'a node has no children list';
+    for (const child of node.children as unknown[]) pending.push(child);
+  }
+  const samples = (value as { samples?: unknown }).samples;
+  if (samples !== undefined && !Array.isArray(samples)) return '"samples" is not a list';
+  return undefined;
+}

@@ -1,0 +1,166 @@
+/**
+ * The tracer's HTML report (`memtrace report DIR --html`): what the trace measured at a glance, memory
+ * over time from events.csv, the functions table from functions.csv, and, where the directory holds
+ * allocation profiles, the flame graph. One self-contained page, written as DIR/report.html.
+ */
+import { writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { EventRow } from '../formats/events-csv.js';
+import { readTrace, type Trace } from '../formats/trace.js';
+import { findHeapProfiles, loadAllocationTree } from './allocation-profiles.js';
+import type { FlameNode } from './flame-tree.js';
+import { renderFlameGraphSections } from './flamegraph-html.js';
+import { escapeHtml } from './html/escape.js';
+import { FLAME_SCRIPT } from './html/flame-script.js';
+import { renderPage, type PageSection } from './html/page.js';
+import { renderLineChart } from './html/svg-chart.js';
+import { renderDataTable, TABLE_SCRIPT } from './html/table.js';
+import { formatBytes, formatDuration } from './units.js';
+
+export interface TraceReportInput {
+  trace: Trace;
+  events: EventRow[];
+  /** Allocations by stack, where the directory has profiles. */
+  allocations?: { tree: FlameNode; files: string[] };
+}
+
+/** Reads everything the report shows from a trace directory. */
+export function readTraceReportInput(directory: string): TraceReportInput {
+  const trace = readTrace(directory);
+  const profiles = findHeapProfiles(directory);
+  return {
+    trace,
+    events: trace.events(),
+    allocations: profiles.length > 0 ? { tree: loadAllocationTree(profiles), files: profiles } : undefined,
+  };
+}
+
+/** Writes DIR/report.html (or `out`) and returns its path. */
+export function writeTraceReport(directory: string, out = join(directory, 'report.html')): string {
+  writeFileSync(out, renderTraceReport(readTraceReportInput(directory)));
+  return out;
+}
+
+export function renderTraceReport(input: TraceReportInput): string {
+  const { trace, events, allocations } = input;
+  const m = trace.meta;
+  const sections: PageSection[] = [
+    { id: 'summary', title: 'Summary', html: renderSummary(input) },
+    {
+      id: 'memory',
+      title: 'Memory over time',
+      hint: `From events.csv: a row is written where a counter moved by at least ${formatBytes(m.trigger)} (the trigger), so short swings below it do not show. Dashed lines are labels.`,
+      html: renderMemoryCharts(events),
+    },
+    {
+      id: 'functions',
+      title: 'Functions',
+      hint: 'From functions.csv, every call counted. Total: bytes allocated during the calls, callees included; self: without traced callees; heap growth: the most one call left the heap bigger by. Click a header to sort.',
+      html: renderFunctionsTable(trace),
+    },
+  ];
+  if (allocations) {
+    sections.push(...renderFlameGraphSections(allocations.tree, {
+      id: 'allocations',
+      description: `Sampled by V8's sampling heap profiler (${allocations.files.map((f) => basename(f)).join(', ')})`,
+    }));
+  }
+  sections.push({ id: 'settings', title: 'Settings and environment', html: renderSettings(trace) });
+  return renderPage({
+    title: 'memtrace report',
+    subtitle: `node ${m.node} · pid ${m.pid}${m.threadId ? ` thread ${m.threadId}` : ''} · memtrace ${m.memtrace}`,
+    source: `${trace.directory} — ${m.argv.join(' ')}`,
+    sections,
+    scripts: allocations ? [TABLE_SCRIPT, FLAME_SCRIPT] : [TABLE_SCRIPT],
+  });
+}
+
+function figure(label: string, value: string, note = ''): string {
+  return `<div class="figure"><div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div>${note ? `<div class="note">${escapeHtml(note)}</div>` : ''}</div>`;
+}
+
+function maxOf(values: Iterable<number | null>): number {
+  let max = Number.NaN;
+  for (const v of values) if (v !== null && !(v <= max)) max = v;
+  return max;
+}
+
+function renderSummary({ trace, events }: TraceReportInput): string {
+  const m = trace.meta;
+  const duration = m.endTime ? Date.parse(m.endTime) - Date.parse(m.startTime) : Number.NaN;
+  const memory = events.filter((e) => e.event !== 'label');
+  const last = memory[memory.length - 1];
+  const peakHeap = maxOf(memory.map((e) => e.heapUsed));
+  const peakRss = maxOf(memory.map((e) => e.rss));
+  const top = trace.functions[0];
+  const c = m.calibration;
+  const figures = [
+    figure('duration', Number.isNaN(duration) ? 'unknown' : formatDuration(duration * 1e6), `${m.startTime}${m.exit ? ` · ${m.exit.reason === 'exit' ? 'exit' : `ended by ${m.exit.reason}`}${m.exit.code !== undefined ? ` ${m.exit.code}` : ''}` : ''}`),
+    figure('allocated', last ? formatBytes(last.allocated) : '–', 'since start, at the last event row'),
+    figure('peak heap used', Number.isNaN(peakHeap) ? '–' : formatBytes(peakHeap), 'highest V8 used heap in events.csv'),
+    figure('peak RSS', Number.isNaN(peakRss) ? '–' : formatBytes(peakRss), 'where read'),
+    figure('top function', top ? top.function : '–', top ? `${formatBytes(top.totalAllocBytes)} total · ${top.file.split('/').pop()}:${top.line}` : ''),
+    figure('functions called', m.functions.toLocaleString('en'), `${trace.functions.length.toLocaleString('en')} in functions.csv`),
+    figure('measured calls', m.events.measuredCalls.toLocaleString('en'), `${m.events.rowsWritten.toLocaleString('en')} event rows · ${m.events.writerWaits} writer waits`),
+    figure('counters', m.counters, m.counters === 'native' ? 'native addon: exact GC accounting' : 'pure JS (GCProfiler)'),
+    figure('calibration', `${formatBytes(c.selfBytes)} · ${formatDuration(c.selfNs)}`, `per call, subtracted; nested ${formatBytes(c.nestedBytes)} · ${formatDuration(c.nestedNs)}`),
+    figure('trigger', formatBytes(m.trigger), `probes: ${m.probes.exact ? 'exact' : 'adaptive'}${m.probes.lines ? ', lines' : ''}`),
+  ];
+  return `<div class="figures">${figures.join('')}</div>`;
+}
+
+function renderMemoryCharts(events: EventRow[]): string {
+  const rows = events.filter((e) => e.event !== 'label');
+  if (rows.length === 0) return '<p class="empty">events.csv has no rows: nothing moved by the trigger.</p>';
+  const times = rows.map((e) => e.timeNs);
+  const column = (pick: (e: EventRow) => number | null) => rows.map((e) => pick(e) ?? Number.NaN);
+  const timeOrigin = 'time since the tracer started';
+  const markers = events.filter((e) => e.event === 'label').map((e) => ({ timeNs: e.timeNs, text: e.function }));
+  const charts = [
+    renderLineChart({ title: 'Heap used', markers, timeOrigin, series: [{ label: 'V8 heap used', colour: '#2f6fde', times, values: column((e) => e.heapUsed) }] }),
+    renderLineChart({ title: 'Allocated since start', markers, timeOrigin, series: [{ label: 'allocated', colour: '#e0662c', times, values: column((e) => e.allocated) }] }),
+  ];
+  if (rows.some((e) => e.rss !== null || e.external !== null)) {
+    charts.push(renderLineChart({
+      title: 'Process memory',
+      markers,
+      timeOrigin,
+      series: [
+        { label: 'RSS', colour: '#6b4fbb', times, values: column((e) => e.rss) },
+        { label: 'external', colour: '#2a9d8f', times, values: column((e) => e.external) },
+        { label: 'array buffers', colour: '#c9a227', times, values: column((e) => e.arrayBuffers) },
+      ],
+    }));
+  }
+  return `<div class="charts">${charts.join('')}</div>`;
+}
+
+function renderFunctionsTable(trace: Trace): string {
+  return renderDataTable({
+    id: 'functions-table',
+    columns: [
+      { label: 'total alloc', kind: 'bytes', title: 'bytes allocated during its calls, callees included' },
+      { label: 'self alloc', kind: 'bytes', title: 'without the bytes of traced callees' },
+      { label: 'heap growth', kind: 'bytes', title: 'the most one call left the used heap bigger by' },
+      { label: 'calls', kind: 'count' },
+      { label: 'measured', kind: 'count', title: 'calls whose memory was read; the others roll up into their caller' },
+      { label: 'total time', kind: 'duration' },
+      { label: 'self time', kind: 'duration' },
+      { label: 'function', kind: 'function' },
+      { label: 'where', kind: 'where' },
+    ],
+    rows: trace.functions.map((r) => [r.totalAllocBytes, r.selfAllocBytes, r.maxHeapGrowthBytes, r.calls, r.measuredCalls, r.totalTimeNs, r.selfTimeNs, r.function, `${r.file}:${r.line}`]),
+    sortColumn: 0,
+  });
+}
+
+function renderSettings(trace: Trace): string {
+  const m = trace.meta;
+  const entries: Array<[string, unknown]> = [
+    ['directory', trace.directory], ['command', m.argv.join(' ')], ['node', m.node], ['memtrace', m.memtrace],
+    ['pid / ppid / thread', `${m.pid} / ${m.ppid} / ${m.threadId}`], ['start', m.startTime], ['end', m.endTime ?? '–'],
+    ['calibration', m.calibration], ['probes', m.probes], ...Object.entries(m.settings),
+  ];
+  const format = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+  return `<dl class="settings">${entries.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(format(v))}</dd>`).join('')}</dl>`;
+}
