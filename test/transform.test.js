@@ -3,6 +3,7 @@
 import test from 'ava';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 import { instrument } from '../dist/transforms/instrument.js';
+import { resolveParser } from '../dist/transforms/parse.js';
 import { ParseError } from '../dist/src/index.js';
 
 const names = (source, options = {}) => instrument(source, { filename: '/app/x.js', sourceType: 'module', ...options }).functions.map((f) => f.name);
@@ -84,8 +85,29 @@ test('a syntax error is a ParseError naming the file, line and column', (t) => {
   t.regex(error.message, /^memtrace: cannot parse \/app\/bad\.js:1:9: Unexpected token; it runs untraced$/);
 });
 
-test('the committed visitor-key table is what @babel/types says (run scripts/generate-visitor-keys.js)', async (t) => {
+test('the committed visitor-key table is what oxc-parser says (run scripts/generate-visitor-keys.js)', async (t) => {
   const { readFileSync } = await import('node:fs');
   const { render, visitorKeys } = await import('../scripts/generate-visitor-keys.js');
   t.is(readFileSync(new URL('../transforms/visitor-keys.ts', import.meta.url), 'utf8'), render(visitorKeys()));
+});
+
+test('oxc-parser parses here; MEMTRACE_PARSER=babel (parser: babel) forces the fallback', (t) => {
+  // Linux x64 on Node 20.19+/24: oxc-parser's prebuilt binding must load, or every cold start is slow.
+  t.is(resolveParser('auto'), 'oxc');
+  const source = 'function f() { return 1 }';
+  t.is(instrument(source, { filename: '/app/x.js', sourceType: 'script' }).parser, 'oxc');
+  t.is(instrument(source, { filename: '/app/x.js', sourceType: 'script', parser: 'babel' }).parser, 'babel');
+});
+
+test('deep nesting that Babel\'s recursive parser could not parse is traced with oxc-parser', (t) => {
+  const source = `const v = ${'['.repeat(1200)}${']'.repeat(1200)};\nfunction f() { return 1 }\n`;
+  t.throws(() => instrument(source, { filename: '/app/deep.js', sourceType: 'script', parser: 'babel' }), { instanceOf: ParseError });
+  t.deepEqual(names(source, { sourceType: 'script' }), ['f']);
+});
+
+test('both parsers report a syntax error as a ParseError at the same place', (t) => {
+  for (const parser of ['oxc', 'babel']) {
+    const error = t.throws(() => instrument('let x = ;', { filename: '/app/bad.js', sourceType: 'script', parser }), { instanceOf: ParseError });
+    t.regex(error.message, /^memtrace: cannot parse \/app\/bad\.js:1:9: /, parser);
+  }
 });
