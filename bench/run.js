@@ -406,8 +406,11 @@ function benchInstrument(workloads, options) {
       functions: r.functions,
       first_ms: ms(r.firstMs),
       first_mb_s: rate(r.firstMs),
+      first_cpu_ms: ms(r.firstCpuMs),
+      first_cpu_mb_s: rate(r.firstCpuMs),
       warm_ms: ms(r.warmMs),
       warm_mb_s: rate(r.warmMs),
+      warm_cpu_mb_s: rate(r.warmCpuMs),
       parse_only_mb_s: rate(r.parseMs),
       parse_share: fixed(r.parseMs / r.warmMs, 2),
     });
