@@ -14,11 +14,15 @@ export const TS_RUNTIME_TYPES = [
   'TSModuleBlock', 'TSImportEqualsDeclaration', 'TSAbstractMethodDefinition',
 ];
 
+/** Where @babel/parser's estree output (the fallback) has other keys than oxc's: Babel 7 puts enum
+ * members on the declaration, oxc in a TSEnumBody. */
+export const BABEL_ESTREE_KEYS = { TSEnumDeclaration: ['members'] };
+
 export function visitorKeys() {
   const table = {};
   for (const type of Object.keys(oxcVisitorKeys).sort()) {
     if (type.startsWith('TS') && !TS_RUNTIME_TYPES.includes(type)) continue;
-    const keys = oxcVisitorKeys[type].filter((key) => !TYPE_ONLY_KEYS.includes(key));
+    const keys = [...oxcVisitorKeys[type], ...(BABEL_ESTREE_KEYS[type] ?? [])].filter((key) => !TYPE_ONLY_KEYS.includes(key));
     if (keys.length > 0) table[type] = keys;
   }
   return table;

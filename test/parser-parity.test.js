@@ -1,6 +1,8 @@
 // oxc-parser and @babel/parser (the fallback) must give the same instrumented code and function table:
-// every fixture program, a few library files (one with an incoming source map, one of 0.5 MB) and
-// memtrace's own TypeScript sources, with and without line probes, source maps on.
+// every fixture program (test/fixtures/parser/ holds the syntax forms the transform handles, JS, TS and
+// TSX), a few library files (one with an incoming source map, one of 0.5 MB) and memtrace's own
+// TypeScript sources, with and without line probes, source maps on. (Checked by hand too: the output
+// is the same as the Babel-AST transform's before the port, on all of these and typescript.js.)
 import test from 'ava';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -16,13 +18,14 @@ const OXC_ONLY = new Set(['test/fixtures/tracer/decorators.ts', 'test/fixtures/t
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    return statSync(path).isDirectory() ? walk(path) : /\.[cm]?[jt]s$/.test(name) && !name.endsWith('.d.ts') ? [path] : [];
+    return statSync(path).isDirectory() ? walk(path) : /\.[cm]?[jt]sx?$/.test(name) && !name.endsWith('.d.ts') ? [path] : [];
   });
 }
 
 /** How the loader would parse it: .ts as TypeScript; CommonJS by extension or by the fixture's package. */
 function kind(path, source) {
-  const typescript = /\.[cm]?ts$/.test(path);
+  const typescript = /\.[cm]?tsx?$/.test(path);
+  if (path.endsWith('.tsx')) return { typescript, jsx: true, sourceType: 'module' };
   if (/\.c[jt]s$/.test(path)) return { typescript, sourceType: 'script' };
   if (/\.m[jt]s$/.test(path) || typescript) return { typescript, sourceType: 'module' };
   return { typescript, sourceType: /^(import|export)\b/m.test(source) ? 'module' : 'script' };

@@ -267,7 +267,8 @@ export const VISITOR_KEYS: Readonly<Record<string, readonly string[]>> = {
   ],
   "TSEnumDeclaration": [
     "id",
-    "body"
+    "body",
+    "members"
   ],
   "TSEnumMember": [
     "id",
