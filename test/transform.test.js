@@ -38,6 +38,11 @@ test('positions are 1-based lines and columns of the function start', (t) => {
   t.deepEqual(functions.map((f) => [f.name, f.line, f.column]), [['f', 2, 3], ['g', 3, 11]]);
 });
 
+test('lines end where ECMAScript ends them (\\r\\n, \\r, U+2028), as V8 and stack traces count them', (t) => {
+  const { functions } = instrument('a;\r\nfunction f() {}\rfunction g() {}\u2028const h = () => 1;\n', { filename: '/app/x.js', sourceType: 'script' });
+  t.deepEqual(functions.map((f) => [f.name, f.line, f.column]), [['f', 2, 1], ['g', 3, 1], ['h', 4, 11]]);
+});
+
 test('lines stay where they were: every original line is on the same line of the output', (t) => {
   const source = 'function a() {\n  return 1;\n}\nconst b = async () => {\n  await a();\n};\n';
   const { code } = instrument(source, { filename: '/app/x.js', sourceType: 'module', lines: true });

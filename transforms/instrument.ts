@@ -92,11 +92,15 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     else if (node.type === 'StaticBlock') contexts.push({ traced: false, suspends: false });
     ancestors.push(node);
     const record = node as unknown as Record<string, unknown>;
-    for (const key of VISITOR_KEYS[node.type] ?? NO_KEYS) {
+    // Indexed loops: the first module runs this in V8's interpreter, where for-of costs an iterator.
+    const keys = VISITOR_KEYS[node.type] ?? NO_KEYS;
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k]!;
       const child = record[key];
       if (Array.isArray(child)) {
         const linesHere = options.lines && (key === 'body' && node.type === 'BlockStatement' || key === 'consequent' && node.type === 'SwitchCase');
-        for (const item of child) {
+        for (let i = 0; i < child.length; i++) {
+          const item: unknown = child[i];
           if (item === null || typeof item !== 'object' || typeof (item as Node).type !== 'string') continue;
           if (linesHere) lineProbe(item as Statement);
           visit(item as Node);

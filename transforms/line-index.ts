@@ -33,6 +33,11 @@ export class LineIndex {
 
 function lineStarts(source: string): number[] {
   const starts = [0];
+  if (!source.includes('\r') && !source.includes('\u2028') && !source.includes('\u2029')) {
+    // The usual case, \n only: indexOf is several times faster than the regular expression.
+    for (let at = source.indexOf('\n'); at >= 0; at = source.indexOf('\n', at + 1)) starts.push(at + 1);
+    return starts;
+  }
   LINE_END.lastIndex = 0;
   for (let match = LINE_END.exec(source); match; match = LINE_END.exec(source)) starts.push(match.index + match[0].length);
   return starts;
