@@ -25,7 +25,12 @@ export function kindOfFormat(format: string | null | undefined, filename: string
     case 'commonjs-typescript': return { sourceType: 'script', typescript: true };
     case undefined:
     case null:
-      return filename.endsWith('.mjs') ? { sourceType: 'module', typescript: false } : null;
+      // No format: what `module.registerHooks` (Node 22.15+, 24) passes for a .js file that require()
+      // loads, before Node has decided (a .cjs comes as 'commonjs', an ES module as 'module'): CommonJS.
+      if (filename.endsWith('.mjs')) return { sourceType: 'module', typescript: false };
+      if (/\.c?js$/.test(filename)) return { sourceType: 'script', typescript: false };
+      if (/\.c?ts$/.test(filename)) return { sourceType: 'script', typescript: true };
+      return null;
     default: return null;
   }
 }

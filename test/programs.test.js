@@ -190,6 +190,16 @@ test('memtrace run puts node options given before the program ahead of its own l
   t.true(fn(trace, 'makePoints').file.endsWith('typed.ts'));
 });
 
+test('a .js module that require() loads is traced (Node 24 hands its load hook no format for it)', (t) => {
+  const dir = freshDir();
+  writeFileSync(join(dir, 'lib.js'), 'module.exports = function required() { return [1, 2].length; };\n');
+  writeFileSync(join(dir, 'main.cjs'), "console.log(require('./lib.js')());\n");
+  const run = runTraced(join(dir, 'main.cjs'));
+  t.is(run.status, 0, run.stderr);
+  t.is(run.stdout.trim(), '2');
+  t.is(fn(run.trace, 'required').calls, 1);
+});
+
 test('a CommonJS module with a source map is traced when node_modules are included and nothing is cached', (t) => {
   // The transform then loads its source-map libraries lazily, through the very hooks it serves.
   const dir = freshDir();
