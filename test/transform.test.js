@@ -78,6 +78,19 @@ test('a function whose declarations rely on the function scope is left as it was
   t.deepEqual(names('function f(a) { function a() {} }\nfunction g() { var h; function h() {} }\nfunction k() { function m() {} eval("") }\n', { sourceType: 'script' }), ['a', 'h', 'm']);
 });
 
+test('a var anywhere among the statements counts, one in a nested function does not', (t) => {
+  const source = [
+    'function p(y) { if (y) { for (var q of y) {} } function q() {} }',
+    'function r() { try {} catch { var s } function s() {} }',
+    'function u() { switch (1) { case 1: var v } function v() {} }',
+    'function w() { loop: while (0) { var x } function x() {} }',
+    'function ok() { const f = function () { var z }; function z() {} }',
+  ].join('\n');
+  for (const parser of ['oxc', 'babel']) {
+    t.deepEqual(names(source, { sourceType: 'script', parser }), ['q', 's', 'v', 'x', 'ok', 'f', 'z'], parser);
+  }
+});
+
 test('already instrumented code is left alone', (t) => {
   const once = instrument('function f() {}', { filename: '/app/x.js', sourceType: 'script' });
   const twice = instrument(once.code, { filename: '/app/x.js', sourceType: 'script' });
