@@ -1,36 +1,45 @@
 /**
  * Transform throughput of memtrace's instrument() (transforms/instrument.ts, as built) on one file, in a
- * fresh process so the first call is truly cold (Babel's parser not yet compiled by the JIT):
+ * fresh process so the first call is truly cold (the parser's module not loaded yet, and a JavaScript
+ * parser not yet compiled by the JIT):
  *
- *   node bench/instrument-bench.js FILE module|script [RUNS]
+ *   node bench/instrument-bench.js FILE module|script [RUNS] [auto|babel]
  *
- * Prints one line of JSON: bytes, functions found, the first call's ms, the median ms of RUNS more
- * calls (warm), and the median ms of @babel/parser's parse() alone with the same options (the part of
- * the transform the parser takes). bench/run.js runs it for each library's main file and for
- * TypeScript's lib/typescript.js.
+ * The last argument is the parser (MEMTRACE_PARSER): auto = oxc-parser where it loads. Prints one line
+ * of JSON: the parser used, bytes, functions found, the first call's ms (wall, and CPU of the process),
+ * the median ms of RUNS more calls (warm; wall and CPU), and the median ms of parsing alone with the same options (transforms/parse.js: for
+ * oxc-parser that includes moving the AST to JavaScript). bench/run.js runs it for each library's main
+ * file and for TypeScript's lib/typescript.js, with each parser.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { distUrl } from './dist-path.js';
 
 const { instrument } = await import(distUrl('transforms/instrument.js'));
-// The parser memtrace itself uses (resolved from its build, so from the root's node_modules).
-const { parse } = createRequire(distUrl('transforms/instrument.js'))('@babel/parser');
+const { parseProgram } = await import(distUrl('transforms/parse.js'));
 
-const [file, sourceType, runsArgument] = process.argv.slice(2);
-if (!file || (sourceType !== 'module' && sourceType !== 'script')) {
-  process.stderr.write('usage: node bench/instrument-bench.js FILE module|script [RUNS]\n');
+const [file, sourceType, runsArgument, parser = 'auto'] = process.argv.slice(2);
+if (!file || (sourceType !== 'module' && sourceType !== 'script') || !['auto', 'babel'].includes(parser)) {
+  process.stderr.write('usage: node bench/instrument-bench.js FILE module|script [RUNS] [auto|babel]\n');
   process.exit(2);
 }
 const runs = Math.max(1, Number(runsArgument ?? 3));
 const source = readFileSync(file, 'utf8');
-const options = { filename: file, sourceType };
+const options = { filename: file, sourceType, parser };
 
 function timed(fn) {
   const start = performance.now();
   const result = fn();
   return [performance.now() - start, result];
+}
+
+/** CPU ms of the whole process (this thread, and V8's GC helpers) while fn runs: on a loaded machine,
+ * closer than wall time to what a quiet machine would show. */
+function cpuTimed(fn) {
+  const start = process.cpuUsage();
+  const result = fn();
+  const used = process.cpuUsage(start);
+  return [(used.user + used.system) / 1000, result];
 }
 
 function median(values) {
@@ -39,27 +48,32 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-const [firstMs, first] = timed(() => instrument(source, options));
+let firstMs;
+const [firstCpuMs, first] = cpuTimed(() => {
+  const [ms, result] = timed(() => instrument(source, options));
+  firstMs = ms;
+  return result;
+});
 const warm = [];
-for (let i = 0; i < runs; i++) warm.push(timed(() => instrument(source, options))[0]);
-const parseOptions = {
-  sourceType,
-  sourceFilename: file,
-  allowReturnOutsideFunction: sourceType === 'script',
-  allowAwaitOutsideFunction: sourceType === 'module',
-  createParenthesizedExpressions: true,
-  attachComment: false,
-};
+const warmCpu = [];
+for (let i = 0; i < runs; i++) {
+  const [cpuMs, ms] = cpuTimed(() => timed(() => instrument(source, options))[0]);
+  warm.push(ms);
+  warmCpu.push(cpuMs);
+}
 const parses = [];
-for (let i = 0; i < runs; i++) parses.push(timed(() => parse(source, parseOptions))[0]);
+for (let i = 0; i < runs; i++) parses.push(timed(() => parseProgram(source, options))[0]);
 
 process.stdout.write(`${JSON.stringify({
   file,
+  parser: first.parser,
   bytes: Buffer.byteLength(source),
   functions: first.functions.length,
   outputBytes: Buffer.byteLength(first.code),
   firstMs,
+  firstCpuMs,
   warmMs: median(warm),
+  warmCpuMs: median(warmCpu),
   parseMs: median(parses),
   runs,
 })}\n`);

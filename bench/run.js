@@ -1,5 +1,5 @@
 /**
- * memtrace benchmarks: `node bench/run.js [--quick] [--runs N] [--scale S] [--only a,b] [--out DIR]`
+ * memtrace benchmarks: `node bench/run.js [--quick] [--runs N] [--scale S] [--only a,b] [--sections LIST] [--out DIR]`
  * (`npm run bench` from the root). Installs bench/'s own dependencies first if they are missing.
  *
  * Every figure is a ratio against plain node measured in the same run, on call-heavy work of real npm
@@ -29,9 +29,12 @@
  *   runtime     one row per workload and variant: medians of work, wall and CPU time (CPU: every
  *               thread of the process), ratios, ns added per traced call, measured calls, event rows
  *               and trace size, and how often the program waited for memtrace's writer thread
- *   transform   per workload: bytes of source instrumented, transform ms and MB/s cold (MEMTRACE_CACHE=0)
- *               and warm (cache hit), measured inside the hooks; load-only process wall times
- *   instrument  instrument() throughput on each library's main file and TypeScript's typescript.js
+ *   transform   per workload: bytes of source instrumented, transform ms and MB/s cold (MEMTRACE_CACHE=0;
+ *               with oxc-parser, and with MEMTRACE_PARSER=babel) and warm (cache hit), measured inside
+ *               the hooks; load-only process wall times
+ *   instrument  instrument() throughput on each library's main file and TypeScript's typescript.js, with
+ *               each parser
+ * `--sections transform,instrument` runs only those (runtime = the summary and runtime tables).
  *   environment machine, node, date, memtrace revision, settings of this run
  *
  * `node bench/profile.js WORKLOAD [VARIANT]` shows where one variant spends its time.
@@ -50,8 +53,11 @@ const rootDir = fileURLToPath(new URL('..', import.meta.url));
 // ---------------------------------------------------------------------------------------------
 // Options
 
+/** runtime: the summary and runtime tables (the longest part); transform and instrument: the transform's cost. */
+const SECTIONS = ['runtime', 'transform', 'instrument'];
+
 function parseArguments(argv) {
-  const options = { quick: false, runs: undefined, scale: undefined, only: undefined, out: undefined };
+  const options = { quick: false, runs: undefined, scale: undefined, only: undefined, out: undefined, sections: SECTIONS };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -63,8 +69,13 @@ function parseArguments(argv) {
     else if (arg === '--scale') options.scale = Number(value());
     else if (arg === '--only') options.only = value().split(',').map((s) => s.trim()).filter(Boolean);
     else if (arg === '--out') options.out = value();
+    else if (arg === '--sections') {
+      options.sections = value().split(',').map((s) => s.trim()).filter(Boolean);
+      const unknown = options.sections.filter((s) => !SECTIONS.includes(s));
+      if (unknown.length > 0 || options.sections.length === 0) fail(`--sections takes a list of ${SECTIONS.join(', ')}`);
+    }
     else if (arg === '--help' || arg === '-h') {
-      process.stdout.write('usage: node bench/run.js [--quick] [--runs N] [--scale S] [--only acorn,marked,…] [--out DIR]\n');
+      process.stdout.write(`usage: node bench/run.js [--quick] [--runs N] [--scale S] [--only acorn,marked,…] [--sections ${SECTIONS.join(',')}] [--out DIR]\n`);
       process.exit(0); // nothing started yet
     } else fail(`unknown option ${arg} (see --help)`);
   }
@@ -334,12 +345,14 @@ function benchTransform(workload, options) {
   progress(`${workload.name}: transform warm-up`);
   runChild(workload, bare, options.scale, load);
   const cold = [];
+  const coldBabel = [];
   const warm = [];
   const plainRuns = [];
   for (let round = 0; round < runs; round++) {
     progress(`${workload.name}: transform ${round + 1}/${runs}`);
     plainRuns.push(runChild(workload, plain, options.scale, load));
     cold.push(runChild(workload, bare, options.scale, { ...load, MEMTRACE_CACHE: '0' }));
+    coldBabel.push(runChild(workload, bare, options.scale, { ...load, MEMTRACE_CACHE: '0', MEMTRACE_PARSER: 'babel' }));
     warm.push(runChild(workload, bare, options.scale, load));
   }
   const files = cold[0].stats.files;
@@ -348,6 +361,7 @@ function benchTransform(workload, options) {
   const libraryBytes = libraryFiles.reduce((sum, f) => sum + f.bytes, 0);
   const transformMs = (list) => median(list.map((run) => run.stats.files.reduce((sum, f) => sum + f.ms, 0)));
   const coldMs = transformMs(cold);
+  const coldBabelMs = transformMs(coldBabel);
   const warmMs = transformMs(warm);
   return {
     workload: workload.name,
@@ -357,11 +371,14 @@ function benchTransform(workload, options) {
     library_kb: fixed(libraryBytes / 1024, 0),
     cold_ms: ms(coldMs),
     cold_mb_s: mb(bytes / 1e6 / (coldMs / 1000)),
+    cold_babel_ms: ms(coldBabelMs),
+    cold_babel_mb_s: mb(bytes / 1e6 / (coldBabelMs / 1000)),
     warm_ms: fixed(warmMs, 1),
     warm_mb_s: mb(bytes / 1e6 / (warmMs / 1000)),
     load_plain_ms: ms(median(plainRuns.map((r) => r.wallMs))),
     load_warm_ms: ms(median(warm.map((r) => r.wallMs))),
     load_cold_ms: ms(median(cold.map((r) => r.wallMs))),
+    load_cold_babel_ms: ms(median(coldBabel.map((r) => r.wallMs))),
   };
 }
 
@@ -372,11 +389,11 @@ function benchInstrument(workloads, options) {
   if (existsSync(typescript)) targets.push({ label: 'typescript/lib/typescript.js', file: typescript, sourceType: 'script' });
   else process.stdout.write('bench: node_modules/typescript is not installed at the root: typescript.js left out\n');
   const rows = [];
-  for (const target of targets) {
-    progress(`instrument: ${target.label}`);
+  for (const target of targets) for (const parser of ['auto', 'babel']) {
+    progress(`instrument: ${target.label} (${parser})`);
     const big = statSync(target.file).size > 1e6;
     const runs = options.quick ? 1 : big ? 3 : 5;
-    const child = spawnSync(process.execPath, [join(benchDir, 'instrument-bench.js'), target.file, target.sourceType, String(runs)], {
+    const child = spawnSync(process.execPath, [join(benchDir, 'instrument-bench.js'), target.file, target.sourceType, String(runs), parser], {
       cwd: benchDir, env: { ...baseEnvironment(), BENCH_DIST: benchDist }, encoding: 'utf8', maxBuffer: 16 << 20,
     });
     if (child.status !== 0) fail(`instrument-bench on ${target.label} failed:\n${child.stderr}`);
@@ -384,12 +401,16 @@ function benchInstrument(workloads, options) {
     const rate = (msValue) => mb(r.bytes / 1e6 / (msValue / 1000));
     rows.push({
       file: target.label,
+      parser: r.parser,
       kb: fixed(r.bytes / 1024, 0),
       functions: r.functions,
       first_ms: ms(r.firstMs),
       first_mb_s: rate(r.firstMs),
+      first_cpu_ms: ms(r.firstCpuMs),
+      first_cpu_mb_s: rate(r.firstCpuMs),
       warm_ms: ms(r.warmMs),
       warm_mb_s: rate(r.warmMs),
+      warm_cpu_mb_s: rate(r.warmCpuMs),
       parse_only_mb_s: rate(r.parseMs),
       parse_share: fixed(r.parseMs / r.warmMs, 2),
     });
@@ -433,7 +454,7 @@ function main() {
   try {
     const summary = [];
     const runtime = [];
-    for (const workload of workloads) {
+    for (const workload of options.sections.includes('runtime') ? workloads : []) {
       const { checksum, figures } = benchRuntime(workload, options);
       const plain = figures.get('plain');
       const bare = figures.get('bare');
@@ -474,14 +495,16 @@ function main() {
         counters: figures.get('full').counters,
       });
     }
-    const transform = workloads.map((w) => benchTransform(w, options));
-    const instrumentRows = benchInstrument(workloads, options);
+    const transform = options.sections.includes('transform') ? workloads.map((w) => benchTransform(w, options)) : [];
+    const instrumentRows = options.sections.includes('instrument') ? benchInstrument(workloads, options) : [];
     progress('');
 
-    section(options.out, 'summary', 'Summary: work-section time over plain node (median of runs; full_wall: whole process)', summary);
-    section(options.out, 'runtime', 'Runtime, every variant (ns_per_call: work time added per traced call, over plain)', runtime);
-    section(options.out, 'transform', 'Transform cost in the loader (bare runtime, load only): cold = MEMTRACE_CACHE=0, warm = cache hit; MB = 10^6 bytes', transform);
-    section(options.out, 'instrument', 'instrument() throughput, each file in a fresh process (first call cold, then median of warm calls)', instrumentRows);
+    if (summary.length > 0) {
+      section(options.out, 'summary', 'Summary: work-section time over plain node (median of runs; full_wall: whole process)', summary);
+      section(options.out, 'runtime', 'Runtime, every variant (ns_per_call: work time added per traced call, over plain)', runtime);
+    }
+    if (transform.length > 0) section(options.out, 'transform', 'Transform cost in the loader (bare runtime, load only): cold = MEMTRACE_CACHE=0 with oxc-parser, cold_babel = with MEMTRACE_PARSER=babel, warm = cache hit; MB = 10^6 bytes', transform);
+    if (instrumentRows.length > 0) section(options.out, 'instrument', 'instrument() throughput per parser (auto = oxc-parser), each file in a fresh process (first call cold, then median of warm calls)', instrumentRows);
 
     const distAfter = distFingerprint(join(rootDir, 'dist'));
     if (distAfter !== distBefore) process.stdout.write(`\nbench: dist/ was rebuilt during the run; the figures are of the copy taken at the start (${distBefore})\n`);

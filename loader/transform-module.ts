@@ -1,6 +1,6 @@
 /**
  * The one step every hook shares: decide whether a module is traced, and instrument it (through the
- * cache). A module Babel cannot parse runs untraced, with one warning line naming the file.
+ * cache). A module the parser cannot parse runs untraced, with one warning line naming the file.
  */
 import { instrument } from '../transforms/instrument.js';
 import { TransformCache, transformFingerprint } from '../transforms/transform-cache.js';
@@ -25,7 +25,12 @@ export function kindOfFormat(format: string | null | undefined, filename: string
     case 'commonjs-typescript': return { sourceType: 'script', typescript: true };
     case undefined:
     case null:
-      return filename.endsWith('.mjs') ? { sourceType: 'module', typescript: false } : null;
+      // No format: what `module.registerHooks` (Node 22.15+, 24) passes for a .js file that require()
+      // loads, before Node has decided (a .cjs comes as 'commonjs', an ES module as 'module'): CommonJS.
+      if (filename.endsWith('.mjs')) return { sourceType: 'module', typescript: false };
+      if (/\.c?js$/.test(filename)) return { sourceType: 'script', typescript: false };
+      if (/\.c?ts$/.test(filename)) return { sourceType: 'script', typescript: true };
+      return null;
     default: return null;
   }
 }
@@ -33,7 +38,9 @@ export function kindOfFormat(format: string | null | undefined, filename: string
 export function createTransformer(settings: Settings): ModuleTransformer {
   const traced = moduleFilter(settings);
   const cache = settings.cache ? new TransformCache(settings.cacheDir) : undefined;
-  const optionsKey = JSON.stringify({ lines: settings.lines, sourceMaps: settings.sourceMaps, transform: cache ? transformFingerprint() : '' });
+  // The parser is part of the key although both give the same output: where they differ (syntax only
+  // one of them accepts), a cached result must not outlive a change of MEMTRACE_PARSER.
+  const optionsKey = JSON.stringify({ lines: settings.lines, sourceMaps: settings.sourceMaps, parser: settings.parser, transform: cache ? transformFingerprint() : '' });
   // The transform loads its own libraries lazily (the parser, the source-map ones); while it runs, the
   // modules they load come through these same hooks and must pass untouched.
   let transforming = false;
@@ -52,6 +59,7 @@ export function createTransformer(settings: Settings): ModuleTransformer {
         jsx: filename.endsWith('.tsx') || filename.endsWith('.jsx'),
         lines: settings.lines,
         sourceMap: settings.sourceMaps,
+        parser: settings.parser,
       }).code;
     } catch (error) {
       if (!(error instanceof MemtraceError)) throw error;

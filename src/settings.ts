@@ -24,6 +24,8 @@ export interface Settings {
   cacheDir: string | undefined;
   /** Write a source map for instrumented code (always when Node's source maps are on). */
   sourceMaps: boolean;
+  /** The transform's parser: 'auto' (oxc-parser where its binding loads, else @babel/parser) or 'babel'. */
+  parser: 'auto' | 'babel';
 }
 
 export const SETTING_VARIABLES = {
@@ -38,6 +40,7 @@ export const SETTING_VARIABLES = {
   cache: 'MEMTRACE_CACHE',
   cacheDir: 'MEMTRACE_CACHE_DIR',
   sourceMaps: 'MEMTRACE_SOURCE_MAPS',
+  parser: 'MEMTRACE_PARSER',
 } as const;
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -54,6 +57,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     cache: flag(v.cache, env[v.cache], true),
     cacheDir: env[v.cacheDir] || undefined,
     sourceMaps: flag(v.sourceMaps, env[v.sourceMaps], Boolean(process.sourceMapsEnabled)),
+    parser: choice(v.parser, env[v.parser], ['auto', 'babel'] as const, 'auto'),
   };
 }
 

@@ -3,6 +3,7 @@
 import test from 'ava';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 import { instrument } from '../dist/transforms/instrument.js';
+import { resolveParser } from '../dist/transforms/parse.js';
 import { ParseError } from '../dist/src/index.js';
 
 const names = (source, options = {}) => instrument(source, { filename: '/app/x.js', sourceType: 'module', ...options }).functions.map((f) => f.name);
@@ -35,6 +36,11 @@ export default function () {}
 test('positions are 1-based lines and columns of the function start', (t) => {
   const { functions } = instrument('\n  function f() {}\nconst g = () => 1;\n', { filename: '/app/x.js', sourceType: 'script' });
   t.deepEqual(functions.map((f) => [f.name, f.line, f.column]), [['f', 2, 3], ['g', 3, 11]]);
+});
+
+test('lines end where ECMAScript ends them (\\r\\n, \\r, U+2028), as V8 and stack traces count them', (t) => {
+  const { functions } = instrument('a;\r\nfunction f() {}\rfunction g() {}\u2028const h = () => 1;\n', { filename: '/app/x.js', sourceType: 'script' });
+  t.deepEqual(functions.map((f) => [f.name, f.line, f.column]), [['f', 2, 1], ['g', 3, 1], ['h', 4, 11]]);
 });
 
 test('lines stay where they were: every original line is on the same line of the output', (t) => {
@@ -72,6 +78,19 @@ test('a function whose declarations rely on the function scope is left as it was
   t.deepEqual(names('function f(a) { function a() {} }\nfunction g() { var h; function h() {} }\nfunction k() { function m() {} eval("") }\n', { sourceType: 'script' }), ['a', 'h', 'm']);
 });
 
+test('a var anywhere among the statements counts, one in a nested function does not', (t) => {
+  const source = [
+    'function p(y) { if (y) { for (var q of y) {} } function q() {} }',
+    'function r() { try {} catch { var s } function s() {} }',
+    'function u() { switch (1) { case 1: var v } function v() {} }',
+    'function w() { loop: while (0) { var x } function x() {} }',
+    'function ok() { const f = function () { var z }; function z() {} }',
+  ].join('\n');
+  for (const parser of ['oxc', 'babel']) {
+    t.deepEqual(names(source, { sourceType: 'script', parser }), ['q', 's', 'v', 'x', 'ok', 'f', 'z'], parser);
+  }
+});
+
 test('already instrumented code is left alone', (t) => {
   const once = instrument('function f() {}', { filename: '/app/x.js', sourceType: 'script' });
   const twice = instrument(once.code, { filename: '/app/x.js', sourceType: 'script' });
@@ -84,8 +103,29 @@ test('a syntax error is a ParseError naming the file, line and column', (t) => {
   t.regex(error.message, /^memtrace: cannot parse \/app\/bad\.js:1:9: Unexpected token; it runs untraced$/);
 });
 
-test('the committed visitor-key table is what @babel/types says (run scripts/generate-visitor-keys.js)', async (t) => {
+test('the committed visitor-key table is what oxc-parser says (run scripts/generate-visitor-keys.js)', async (t) => {
   const { readFileSync } = await import('node:fs');
   const { render, visitorKeys } = await import('../scripts/generate-visitor-keys.js');
   t.is(readFileSync(new URL('../transforms/visitor-keys.ts', import.meta.url), 'utf8'), render(visitorKeys()));
+});
+
+test('oxc-parser parses here; MEMTRACE_PARSER=babel (parser: babel) forces the fallback', (t) => {
+  // Linux x64 on Node 20.19+/24: oxc-parser's prebuilt binding must load, or every cold start is slow.
+  t.is(resolveParser('auto'), 'oxc');
+  const source = 'function f() { return 1 }';
+  t.is(instrument(source, { filename: '/app/x.js', sourceType: 'script' }).parser, 'oxc');
+  t.is(instrument(source, { filename: '/app/x.js', sourceType: 'script', parser: 'babel' }).parser, 'babel');
+});
+
+test('deep nesting that Babel\'s recursive parser could not parse is traced with oxc-parser', (t) => {
+  const source = `const v = ${'['.repeat(1200)}${']'.repeat(1200)};\nfunction f() { return 1 }\n`;
+  t.throws(() => instrument(source, { filename: '/app/deep.js', sourceType: 'script', parser: 'babel' }), { instanceOf: ParseError });
+  t.deepEqual(names(source, { sourceType: 'script' }), ['f']);
+});
+
+test('both parsers report a syntax error as a ParseError at the same place', (t) => {
+  for (const parser of ['oxc', 'babel']) {
+    const error = t.throws(() => instrument('let x = ;', { filename: '/app/bad.js', sourceType: 'script', parser }), { instanceOf: ParseError });
+    t.regex(error.message, /^memtrace: cannot parse \/app\/bad\.js:1:9: /, parser);
+  }
 });

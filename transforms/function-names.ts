@@ -1,28 +1,27 @@
 /**
  * Names a function the way a user reads it (istanbul's rules, extended): `Class.method`,
  * `get Class.prop`, arrows by the variable or property they are assigned to, and
- * `(anonymous:LINE)` when nothing names them.
+ * `(anonymous:LINE)` when nothing names them. Works on ESTree: a method is a FunctionExpression that
+ * is the value of a MethodDefinition (class) or of a Property (object literal).
  */
-import type { Node } from '@babel/types';
+import type { Node, Function as FunctionNode, PropertyKey } from '@oxc-project/types';
 
 /** The chain of ancestors of a node, nearest last. */
 export type Ancestors = readonly Node[];
 
-export function functionName(fn: Node, ancestors: Ancestors, source: string): string {
+/** `line`: where the function starts (for the anonymous name). */
+export function functionName(fn: Node, ancestors: Ancestors, source: string, line: number): string {
+  if ((fn.type === 'FunctionDeclaration' || fn.type === 'FunctionExpression') && (fn as FunctionNode).id) return (fn as FunctionNode).id!.name;
   const parent = ancestors[ancestors.length - 1];
-  switch (fn.type) {
-    case 'ClassMethod':
-    case 'ClassPrivateMethod':
-      return methodName(fn.kind, className(ancestors, source), keyText(fn, source));
-    case 'ObjectMethod':
-      return methodName(fn.kind, objectName(ancestors, source), keyText(fn, source));
-    case 'FunctionDeclaration':
-    case 'FunctionExpression':
-      if (fn.id) return fn.id.name;
-      break;
-  }
   const inferred = parent ? nameFromParent(fn, parent, ancestors, source) : undefined;
-  return inferred ?? `(anonymous:${fn.loc?.start.line ?? 0})`;
+  return inferred ?? `(anonymous:${line})`;
+}
+
+/** The node whose start is where a user sees the function start: a method's definition, else the function. */
+export function functionStart(fn: Node, parent: Node | undefined): number {
+  if (parent?.type === 'MethodDefinition' || parent?.type === 'TSAbstractMethodDefinition') return parent.start;
+  if (parent?.type === 'Property' && parent.value === fn && (parent.method || parent.kind !== 'init')) return parent.start;
+  return fn.start;
 }
 
 function methodName(kind: string, owner: string | undefined, key: string): string {
@@ -32,23 +31,24 @@ function methodName(kind: string, owner: string | undefined, key: string): strin
 
 function nameFromParent(fn: Node, parent: Node, ancestors: Ancestors, source: string): string | undefined {
   switch (parent.type) {
+    case 'MethodDefinition':
+    case 'TSAbstractMethodDefinition':
+      return methodName(parent.kind, className(ancestors.slice(0, -1), source), keyText(parent.key, source));
     case 'VariableDeclarator':
       return parent.id.type === 'Identifier' && parent.init === fn ? parent.id.name : undefined;
     case 'AssignmentExpression':
       return parent.right === fn ? slice(parent.left, source) : undefined;
     case 'AssignmentPattern':
       return parent.right === fn && parent.left.type === 'Identifier' ? parent.left.name : undefined;
-    case 'ObjectProperty': {
+    case 'Property': {
       if (parent.value !== fn) return undefined;
       const owner = objectName(ancestors.slice(0, -1), source);
-      const key = keyText(parent, source);
-      return owner ? `${owner}.${key}` : key;
+      return methodName(parent.kind, owner, keyText(parent.key, source));
     }
-    case 'ClassProperty':
-    case 'ClassPrivateProperty':
-    case 'ClassAccessorProperty': {
+    case 'PropertyDefinition':
+    case 'AccessorProperty': {
       const owner = className(ancestors.slice(0, -1), source);
-      const key = keyText(parent, source);
+      const key = keyText(parent.key, source);
       return owner ? `${owner}.${key}` : key;
     }
     case 'ExportDefaultDeclaration':
@@ -85,26 +85,22 @@ function objectName(ancestors: Ancestors, source: string): string | undefined {
   const parent = ancestors[ancestors.length - 2];
   if (parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier') return parent.id.name;
   if (parent?.type === 'AssignmentExpression') return slice(parent.left, source);
-  if (parent?.type === 'ObjectProperty') {
+  if (parent?.type === 'Property') {
     const outer = objectName(ancestors.slice(0, -2), source);
-    const key = keyText(parent, source);
+    const key = keyText(parent.key, source);
     return outer ? `${outer}.${key}` : key;
   }
   return undefined;
 }
 
-interface Keyed { key: Node; computed?: boolean | null }
-
-function keyText(node: Keyed, source: string): string {
-  const key = node.key;
+function keyText(key: PropertyKey, source: string): string {
   if (key.type === 'Identifier') return key.name;
-  if (key.type === 'PrivateName') return `#${key.id.name}`;
-  if (key.type === 'StringLiteral') return key.value;
-  if (key.type === 'NumericLiteral') return String(key.value);
+  if (key.type === 'PrivateIdentifier') return `#${key.name}`;
+  if (key.type === 'Literal' && (typeof key.value === 'string' || typeof key.value === 'number')) return String(key.value);
   return `[${slice(key, source)}]`;
 }
 
 function slice(node: Node, source: string): string {
-  const text = source.slice(node.start ?? 0, node.end ?? 0);
+  const text = source.slice(node.start, node.end);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text.replace(/\s+/g, ' ');
 }

@@ -1,6 +1,6 @@
 /**
- * The transform: parse a module with @babel/parser, then insert probes into the original text at the
- * parsed positions with magic-string, which also derives the source map from the edits. Regenerating
+ * The transform: parse a module to ESTree (oxc-parser, or @babel/parser where oxc cannot load: see
+ * parse.ts), then insert probes into the original text at the parsed positions with magic-string, which also derives the source map from the edits. Regenerating
  * the code from the AST (the usual Babel pipeline) costs ten times more and moves every line; inserting
  * text keeps every original line where it was, so stack traces keep their line numbers even without
  * a source map.
@@ -14,18 +14,17 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
-import type { ParserPlugin } from '@babel/parser';
-import type { Node, Function as FunctionNode } from '@babel/types';
+import type { Node, Function as FunctionNode, ArrowFunctionExpression, Program, ForOfStatement, Statement } from '@oxc-project/types';
 import type MagicStringType from 'magic-string';
-import { functionName } from './function-names.js';
+import { functionName, functionStart } from './function-names.js';
 import { VISITOR_KEYS } from './visitor-keys.js';
 import { OriginalPositions, readInlineSourceMap, type RawSourceMap } from './source-maps.js';
-import { ParseError } from '../src/errors.js';
+import { parseProgram, type ParserChoice, type ParserName } from './parse.js';
+import { LineIndex } from './line-index.js';
 
-// The parser and magic-string load on the first module that is not in the transform cache: a traced
-// process whose modules are all cached never pays for loading them.
+// The parser (parse.ts) and magic-string load on the first module that is not in the transform cache:
+// a traced process whose modules are all cached never pays for loading them.
 const require = createRequire(import.meta.url);
-let parser: typeof import('@babel/parser') | undefined;
 let MagicString: typeof MagicStringType | undefined;
 
 export const RUNTIME_GLOBAL = '__memtrace$';
@@ -43,6 +42,8 @@ export interface InstrumentOptions {
   lines?: boolean;
   /** Emit a source map of the edits, composed with any incoming one, as an inline comment. */
   sourceMap?: boolean;
+  /** 'auto' (the default): oxc-parser where it loads, else @babel/parser. */
+  parser?: ParserChoice;
 }
 
 /** One traced function as the runtime's FunctionTable receives it. */
@@ -58,6 +59,8 @@ export interface InstrumentResult {
   functions: FunctionRecord[];
   /** Set when the source was left as it was (already instrumented). */
   skipped?: string;
+  /** The parser that parsed it (absent when skipped). */
+  parser?: ParserName;
 }
 
 const NO_KEYS: readonly string[] = [];
@@ -70,25 +73,8 @@ interface FunctionContext {
 
 export function instrument(source: string, options: InstrumentOptions): InstrumentResult {
   if (source.includes(INSTRUMENTED_MARKER)) return { code: source, functions: [], skipped: 'already instrumented' };
-  const plugins: ParserPlugin[] = [];
-  if (options.typescript) plugins.push('typescript');
-  if (options.jsx) plugins.push('jsx');
-  let ast;
-  try {
-    parser ??= require('@babel/parser') as typeof import('@babel/parser');
-    ast = parser.parse(source, {
-      sourceType: options.sourceType,
-      sourceFilename: options.filename,
-      allowReturnOutsideFunction: options.sourceType === 'script',
-      allowAwaitOutsideFunction: options.sourceType === 'module',
-      createParenthesizedExpressions: true,
-      attachComment: false,
-      plugins,
-    });
-  } catch (error) {
-    const e = error as { message?: string; loc?: { line: number; column: number } };
-    throw new ParseError(options.filename, e.loc?.line, e.loc?.column, String(e.message ?? error));
-  }
+  const { program, parser } = parseProgram(source, options);
+  const lineIndex = new LineIndex(source);
 
   const incomingMap = readInlineSourceMap(source, options.filename);
   const positions = new OriginalPositions(options.filename, incomingMap);
@@ -99,20 +85,24 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   const contexts: FunctionContext[] = [{ traced: false, suspends: false }];
 
   const visit = (node: Node): void => {
-    const isFunction = isInstrumentable(node) && !hasBlockScopingConflict(node as FunctionNode);
-    if (isFunction) instrumentFunction(node as FunctionNode);
+    const isFunction = isInstrumentable(node) && !hasBlockScopingConflict(node, source);
+    if (isFunction) instrumentFunction(node);
     else instrumentExpression(node);
-    if (isFunction) contexts.push({ traced: true, suspends: Boolean((node as FunctionNode).async || (node as FunctionNode).generator) });
+    if (isFunction) contexts.push({ traced: true, suspends: node.async || node.generator });
     else if (node.type === 'StaticBlock') contexts.push({ traced: false, suspends: false });
     ancestors.push(node);
     const record = node as unknown as Record<string, unknown>;
-    for (const key of VISITOR_KEYS[node.type] ?? NO_KEYS) {
+    // Indexed loops: the first module runs this in V8's interpreter, where for-of costs an iterator.
+    const keys = VISITOR_KEYS[node.type] ?? NO_KEYS;
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k]!;
       const child = record[key];
       if (Array.isArray(child)) {
         const linesHere = options.lines && (key === 'body' && node.type === 'BlockStatement' || key === 'consequent' && node.type === 'SwitchCase');
-        for (const item of child) {
+        for (let i = 0; i < child.length; i++) {
+          const item: unknown = child[i];
           if (item === null || typeof item !== 'object' || typeof (item as Node).type !== 'string') continue;
-          if (linesHere) lineProbe(item as Node);
+          if (linesHere) lineProbe(item as Statement);
           visit(item as Node);
         }
       } else if (child !== null && typeof child === 'object' && typeof (child as Node).type === 'string') {
@@ -123,11 +113,11 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     if (isFunction || node.type === 'StaticBlock') contexts.pop();
   };
 
-  const instrumentFunction = (fn: FunctionNode): void => {
-    const start = fn.loc!.start;
+  const instrumentFunction = (fn: InstrumentableFunction): void => {
+    const start = lineIndex.position(functionStart(fn, ancestors[ancestors.length - 1]));
     const original = positions.original(start.line, start.column);
     const id = functions.length;
-    functions.push({ name: functionName(fn, ancestors, source), file: original.file, line: original.line, column: original.column });
+    functions.push({ name: functionName(fn, ancestors, source, start.line), file: original.file, line: original.line, column: original.column });
     // `__mt$||__mt$i()`: a hoisted function can run before its module's preamble (circular imports).
     // The exit probes are guarded: a probe must never replace the function's own completion (at the
     // stack limit, the extra frame of a probe call can overflow).
@@ -135,9 +125,9 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     const leave = `}catch(__mt$e){try{__mt$.thrown(__mt$c)}catch{}throw __mt$e}finally{try{__mt$.exit(__mt$c)}catch{}}`;
     const body = fn.body;
     if (body.type === 'BlockStatement') {
-      const directives = body.directives;
-      const at = directives.length > 0 ? directives[directives.length - 1]!.end! : body.start! + 1;
-      const closeAt = body.end! - 1;
+      const prologue = directivesEnd(body.body);
+      const at = prologue ?? body.start + 1;
+      const closeAt = body.end - 1;
       if (at === closeAt) {
         out.appendLeft(at, enter + leave);
       } else {
@@ -145,24 +135,24 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
         out.prependLeft(closeAt, leave);
       }
     } else {
-      out.appendLeft(body.start!, `{${enter}return `);
-      out.prependLeft(body.end!, `${leave}}`);
+      out.appendLeft(body.start, `{${enter}return `);
+      out.prependLeft(body.end, `${leave}}`);
     }
   };
 
   const instrumentExpression = (node: Node): void => {
-    const context = contexts[contexts.length - 1]!;
+    const context = contexts[contexts.length - 1];
     if (!context.traced || !context.suspends) return;
     if (node.type === 'AwaitExpression' || node.type === 'YieldExpression') {
       const keyword = node.type === 'AwaitExpression' ? 'await' : node.delegate ? 'yield*' : 'yield';
-      out.appendLeft(node.start!, '__mt$.resume(__mt$c,');
+      out.appendLeft(node.start, '__mt$.resume(__mt$c,');
       if (node.argument) {
-        out.appendLeft(node.argument.start!, '__mt$.suspend(__mt$c,');
-        out.prependLeft(node.argument.end!, ')');
-        out.prependLeft(node.end!, ')');
+        out.appendLeft(node.argument.start, '__mt$.suspend(__mt$c,');
+        out.prependLeft(node.argument.end, ')');
+        out.prependLeft(node.end, ')');
       } else {
         // `yield` alone: give it an argument so suspend() has something to pass through.
-        out.prependLeft(node.start! + keyword.length, ' __mt$.suspend(__mt$c,undefined))');
+        out.prependLeft(node.start + keyword.length, ' __mt$.suspend(__mt$c,undefined))');
       }
     } else if (node.type === 'ForOfStatement' && node.await) {
       instrumentForAwait(node);
@@ -170,7 +160,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
       // A rejected await or a generator's throw()/return() resumes the function here without passing
       // through resume(): tell the runtime the call runs again.
       const block = node.type === 'CatchClause' ? node.body : node.finalizer!;
-      out.appendLeft(block.start! + 1, '__mt$.resumed(__mt$c);');
+      out.appendLeft(block.start + 1, '__mt$.resumed(__mt$c);');
     }
   };
 
@@ -179,72 +169,82 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
    * after each iteration (suspend in a finally around the body, which break/continue/return pass
    * through too), and it resumes at the top of the body and after the loop.
    */
-  const instrumentForAwait = (loop: Node & { type: 'ForOfStatement' }): void => {
+  const instrumentForAwait = (loop: ForOfStatement): void => {
     // After the loop: the statement it is (with its labels), in a list of statements, or wrapped in a
     // block where it stands alone (the branch of an if, the body of a loop). Done first: insertions
     // that close at one position come out in the reverse order of these calls.
     let statement: Node = loop;
     let depth = ancestors.length - 1;
-    while (depth >= 0 && ancestors[depth]!.type === 'LabeledStatement') statement = ancestors[depth--]!;
+    while (depth >= 0 && ancestors[depth].type === 'LabeledStatement') statement = ancestors[depth--];
     const parent = ancestors[depth];
     const inList = parent !== undefined && ['BlockStatement', 'Program', 'SwitchCase', 'StaticBlock'].includes(parent.type);
     if (inList) {
-      out.prependLeft(statement.end!, ';__mt$.resumed(__mt$c);');
+      out.prependLeft(statement.end, ';__mt$.resumed(__mt$c);');
     } else {
-      out.appendLeft(statement.start!, '{');
-      out.prependLeft(statement.end!, ';__mt$.resumed(__mt$c)}');
+      out.appendLeft(statement.start, '{');
+      out.prependLeft(statement.end, ';__mt$.resumed(__mt$c)}');
     }
-    out.appendLeft(loop.right.start!, '__mt$.suspend(__mt$c,');
-    out.prependLeft(loop.right.end!, ')');
+    out.appendLeft(loop.right.start, '__mt$.suspend(__mt$c,');
+    out.prependLeft(loop.right.end, ')');
     const body = loop.body;
     const open = '__mt$.resumed(__mt$c);try{';
     const close = '}finally{__mt$.suspend(__mt$c,0)}';
     if (body.type === 'BlockStatement') {
-      if (body.start! + 1 === body.end! - 1) out.appendLeft(body.start! + 1, open + close);
+      if (body.start + 1 === body.end - 1) out.appendLeft(body.start + 1, open + close);
       else {
-        out.appendLeft(body.start! + 1, open);
-        out.prependLeft(body.end! - 1, close);
+        out.appendLeft(body.start + 1, open);
+        out.prependLeft(body.end - 1, close);
       }
     } else {
-      out.appendLeft(body.start!, `{${open}`);
-      out.prependLeft(body.end!, `${close}}`);
+      out.appendLeft(body.start, `{${open}`);
+      out.prependLeft(body.end, `${close}}`);
     }
   };
 
-  const lineProbe = (statement: Node): void => {
+  const lineProbe = (statement: Statement): void => {
     const context = contexts[contexts.length - 1]!;
     if (!context.traced || !isExecutableStatement(statement)) return;
-    const loc = statement.loc!.start;
-    out.appendLeft(statement.start!, `__mt$.line(__mt$c,${positions.original(loc.line, loc.column).line});`);
+    const loc = lineIndex.position(statement.start);
+    out.appendLeft(statement.start, `__mt$.line(__mt$c,${positions.original(loc.line, loc.column).line});`);
   };
 
-  visit(ast.program);
+  visit(program);
 
-  if (functions.length === 0) return { code: source, functions };
+  if (functions.length === 0) return { code: source, functions, parser };
   const defaultFile = positions.original(1, 0).file;
   const table = functions.map((f) => (f.file === defaultFile ? [f.name, f.line, f.column] : [f.name, f.line, f.column, f.file]));
   const preamble = `${INSTRUMENTED_MARKER}var __mt$,__mt$b;function __mt$i(){__mt$=globalThis.${RUNTIME_GLOBAL};__mt$b=__mt$.register(${JSON.stringify(defaultFile)},${JSON.stringify(table)});return __mt$}__mt$||__mt$i();`;
-  out.appendLeft(preambleOffset(ast.program, source), preamble);
+  out.appendLeft(preambleOffset(program, source), preamble);
   let code = out.toString();
   if (options.sourceMap) {
     const sourceName = options.sourceType === 'module' && isAbsolute(options.filename) ? pathToFileURL(options.filename).href : options.filename;
     code = `${stripSourceMapComment(code)}\n${positions.inlineMapComment(out, sourceName)}`;
   }
-  return { code, functions };
+  return { code, functions, parser };
 }
 
-function isInstrumentable(node: Node): boolean {
+type InstrumentableFunction = FunctionNode & { body: NonNullable<FunctionNode['body']> } | ArrowFunctionExpression;
+
+/** A function with a body (not a TypeScript declaration or overload signature). */
+function isInstrumentable(node: Node): node is InstrumentableFunction {
   switch (node.type) {
     case 'FunctionDeclaration':
     case 'FunctionExpression':
     case 'ArrowFunctionExpression':
-    case 'ObjectMethod':
-    case 'ClassMethod':
-    case 'ClassPrivateMethod':
       return node.body != null;
     default:
       return false;
   }
+}
+
+/** The end of a block's directive prologue ('use strict' ...), or undefined where it has none. */
+function directivesEnd(statements: readonly Statement[]): number | undefined {
+  let end: number | undefined;
+  for (const statement of statements) {
+    if (statement.type !== 'ExpressionStatement' || typeof statement.directive !== 'string') break;
+    end = statement.end;
+  }
+  return end;
 }
 
 /**
@@ -254,7 +254,7 @@ function isInstrumentable(node: Node): boolean {
  * like a parameter (it replaces the parameter's value), or a direct `eval` that may `var`-declare a
  * name. Such a function is left untraced rather than changed.
  */
-function hasBlockScopingConflict(fn: FunctionNode): boolean {
+function hasBlockScopingConflict(fn: InstrumentableFunction, source: string): boolean {
   if (fn.body.type !== 'BlockStatement') return false;
   const functionNames = new Set<string>();
   for (const statement of fn.body.body) {
@@ -267,17 +267,59 @@ function hasBlockScopingConflict(fn: FunctionNode): boolean {
   for (const param of fn.params) collectIdentifiers(param as Node, params);
   for (const name of functionNames) if (params.has(name) || name === 'arguments') return true;
   const scope = { vars: new Set<string>(), directEval: false };
-  scanOwnScope(fn.body, scope);
+  // Without the word `eval` in the body there is no direct eval, and `var` can only be in statements:
+  // a walk over the statements is enough (and cheaper than one over every expression).
+  if (source.slice(fn.body.start, fn.body.end).includes('eval')) scanOwnScope(fn.body, scope);
+  else collectVars(fn.body.body, scope.vars);
   if (scope.directEval) return true;
   for (const name of functionNames) if (scope.vars.has(name)) return true;
   return false;
+}
+
+/** `var` names declared by statements (not in nested functions or class bodies). */
+function collectVars(statements: readonly (Statement | null | undefined)[], vars: Set<string>): void {
+  for (let i = 0; i < statements.length; i++) {
+    const statement = statements[i];
+    if (!statement) continue;
+    switch (statement.type) {
+      case 'VariableDeclaration':
+        if (statement.kind === 'var') for (const declarator of statement.declarations) collectIdentifiers(declarator.id, vars);
+        break;
+      case 'BlockStatement':
+        collectVars(statement.body, vars);
+        break;
+      case 'IfStatement':
+        collectVars([statement.consequent, statement.alternate], vars);
+        break;
+      case 'ForStatement':
+        collectVars([statement.init?.type === 'VariableDeclaration' ? statement.init : null, statement.body], vars);
+        break;
+      case 'ForInStatement':
+      case 'ForOfStatement':
+        collectVars([statement.left.type === 'VariableDeclaration' ? statement.left : null, statement.body], vars);
+        break;
+      case 'WhileStatement':
+      case 'DoWhileStatement':
+      case 'LabeledStatement':
+      case 'WithStatement':
+        collectVars([statement.body], vars);
+        break;
+      case 'TryStatement':
+        collectVars([statement.block, statement.handler?.body, statement.finalizer], vars);
+        break;
+      case 'SwitchStatement':
+        for (const switchCase of statement.cases) collectVars(switchCase.consequent, vars);
+        break;
+    }
+  }
 }
 
 /** `var` names and direct `eval` calls in a function's own scope (not in nested functions). */
 function scanOwnScope(node: Node, scope: { vars: Set<string>; directEval: boolean }): void {
   if (node.type === 'VariableDeclaration' && node.kind === 'var') {
     for (const declarator of node.declarations) collectIdentifiers(declarator.id, scope.vars);
-  } else if (node.type === 'CallExpression' && node.callee.type === 'Identifier' && node.callee.name === 'eval') {
+  } else if (node.type === 'CallExpression' && !node.optional && node.callee.type === 'Identifier' && node.callee.name === 'eval') {
+    // (`eval?.()` is an indirect eval.)
     scope.directEval = true;
   }
   const record = node as unknown as Record<string, unknown>;
@@ -286,8 +328,8 @@ function scanOwnScope(node: Node, scope: { vars: Set<string>; directEval: boolea
     const children = Array.isArray(child) ? child : [child];
     for (const item of children) {
       if (item === null || typeof item !== 'object' || typeof (item as Node).type !== 'string') continue;
-      const type = (item as Node).type;
-      if (type.includes('Function') || type === 'ObjectMethod' || type === 'ClassMethod' || type === 'ClassPrivateMethod') continue;
+      // Nested functions, methods' values included, have scopes of their own.
+      if ((item as Node).type.includes('Function')) continue;
       scanOwnScope(item as Node, scope);
     }
   }
@@ -299,7 +341,7 @@ function collectIdentifiers(pattern: Node, names: Set<string>): void {
       names.add(pattern.name);
       break;
     case 'ObjectPattern':
-      for (const p of pattern.properties) collectIdentifiers(p.type === 'RestElement' ? p.argument : (p.value as Node), names);
+      for (const p of pattern.properties) collectIdentifiers(p.type === 'RestElement' ? p.argument : p.value, names);
       break;
     case 'ArrayPattern':
       for (const e of pattern.elements) {
@@ -315,19 +357,22 @@ function collectIdentifiers(pattern: Node, names: Set<string>): void {
   }
 }
 
-function isExecutableStatement(node: Node): boolean {
+function isExecutableStatement(node: Statement): boolean {
+  if (node.type === 'ExpressionStatement' && typeof node.directive === 'string') return false;
   return node.type !== 'EmptyStatement' && !node.type.startsWith('TS') && node.type !== 'FunctionDeclaration';
 }
 
 /** After a shebang and the directive prologue, which must stay first. */
-function preambleOffset(program: Node & { type: 'Program' }, source: string): number {
-  if (program.directives.length > 0) return program.directives[program.directives.length - 1]!.end!;
-  if (program.interpreter) {
+function preambleOffset(program: Program, source: string): number {
+  const prologue = directivesEnd(program.body as Statement[]);
+  if (prologue !== undefined) return prologue;
+  const start = source.startsWith('\uFEFF') ? 1 : 0;
+  if (source.startsWith('#!', start)) {
     // The shebang line runs to its newline; the preamble goes at the start of the next line.
-    const newline = source.indexOf('\n', program.interpreter.end!);
+    const newline = source.indexOf('\n', start);
     return newline < 0 ? source.length : newline + 1;
   }
-  return source.startsWith('\uFEFF') ? 1 : 0;
+  return start;
 }
 
 function stripSourceMapComment(code: string): string {

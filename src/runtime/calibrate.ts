@@ -96,7 +96,7 @@ function calibrationCode(tracer: Tracer): string {
   const key = cache?.key(SOURCE, VERSION, transformFingerprint(), CALIBRATION_FILE);
   const cached = key ? cache!.get(key) : undefined;
   if (cached !== undefined) return cached;
-  const { code } = instrument(SOURCE, { filename: CALIBRATION_FILE, sourceType: 'script' });
+  const { code } = instrument(SOURCE, { filename: CALIBRATION_FILE, sourceType: 'script', parser: tracer.settings.parser });
   if (key) cache!.set(key, code);
   return code;
 }
