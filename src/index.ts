@@ -35,3 +35,12 @@ export function stopTracing(): string | undefined {
   releaseTracer(tracer);
   return tracer.directory;
 }
+
+// Heap snapshots (memtrace heap): reading .heapsnapshot files and analysing them.
+export { readSnapshot, HeapSnapshot } from './heap/snapshot.js';
+export type { SummaryRow, SummaryOptions } from './heap/summary.js';
+export type { RetainerPath, PathStep, PathOptions } from './heap/paths.js';
+export { formatPath } from './heap/paths.js';
+export type { TopRow, TopOptions } from './heap/top.js';
+export type { Classifier } from './heap/classify.js';
+export { HeapSnapshotError } from './errors.js';
