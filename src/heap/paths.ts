@@ -4,7 +4,7 @@
  */
 import { HeapSnapshotError } from '../errors.js';
 import type { HeapSnapshot } from './snapshot.js';
-import { edgeLabel } from './snapshot.js';
+import { edgeLabel, foldedEdgeLabel } from './snapshot.js';
 import { NO_EDGE } from './shortest-paths.js';
 
 export interface PathStep {
@@ -87,12 +87,12 @@ export function findPaths(snapshot: HeapSnapshot, options: PathOptions): Retaine
 
 /** A path with element indexes folded: objects in the same array or Map share it. */
 export function pathSignature(path: RetainerPath): string {
-  return path.steps.map((step) => `${step.from}${step.edgeType === 'element' || step.edgeType === 'hidden' ? edgeLabel(step.edgeType, '') : edgeLabel(step.edgeType, step.edgeName)}`).join(' → ') + ` → ${path.name}`;
+  return path.steps.map((step) => `${step.from}${foldedEdgeLabel(step.edgeType, step.edgeName)}`).join(' → ') + ` → ${path.name}`;
 }
 
 /** `(GC roots) → (Global handles) → global.cache → Map.{table} → (object elements)[17] → Leaky @1234`. */
 export function formatPath(path: RetainerPath): string {
   // The synthetic GC root groups hold their members by index, which says nothing to the reader.
-  const parts = path.steps.map((step) => (step.fromType === 'synthetic' && (step.edgeType === 'element' || step.edgeType === 'hidden') ? step.from : `${step.from}${edgeLabel(step.edgeType, step.edgeName)}`));
+  const parts = path.steps.map((step) => (step.fromType === 'synthetic' && /^\d+$/.test(step.edgeName) ? step.from : `${step.from}${edgeLabel(step.edgeType, step.edgeName)}`));
   return [...parts, `${path.name} @${path.id}`].join(' → ');
 }

@@ -204,21 +204,21 @@ export class HeapSnapshot {
       (key) => {
         if (key < 0) return '(no path)';
         const type = key % types;
-        if (indexed(type)) return edgeLabel(this.raw.meta.edgeTypes[type], '');
-        return edgeLabel(this.raw.meta.edgeTypes[type], this.raw.strings[(key - type) / types - 1] ?? '');
+        const typeName = this.raw.meta.edgeTypes[type] ?? 'unknown';
+        return indexed(type) ? '[]' : foldedEdgeLabel(typeName, this.raw.strings[(key - type) / types - 1] ?? '');
       },
     );
   }
 }
 
 /**
- * How an edge reads in a path: `.name` for a property, `[3]` for an element, `::name` for a closure's
- * variable, `.{name}` for V8's internal links, `[]` for an element when the index does not matter.
+ * How an edge reads in a path: `.name` for a property, `[3]` for an element (and for V8's numbered
+ * internal slots, such as a Map's table entries), `::name` for a closure's variable, `.{name}` for V8's
+ * internal links.
  */
 export function edgeLabel(type: string, name: string): string {
+  if (type === 'element' || ((type === 'internal' || type === 'hidden') && /^\d+$/.test(name))) return `[${name}]`;
   switch (type) {
-    case 'element':
-      return `[${name}]`;
     case 'hidden':
       return `{${name}}`;
     case 'context':
@@ -230,6 +230,12 @@ export function edgeLabel(type: string, name: string): string {
     default:
       return `.${name}`;
   }
+}
+
+/** The label with any index left out, so objects held by the same array or table read alike. */
+export function foldedEdgeLabel(type: string, name: string): string {
+  const label = edgeLabel(type, name);
+  return /^\[\d*\]$/.test(label) ? '[]' : label;
 }
 
 export { ROOT };
