@@ -43,4 +43,5 @@ export type { RetainerPath, PathStep, PathOptions } from './heap/paths.js';
 export { formatPath } from './heap/paths.js';
 export type { TopRow, TopOptions } from './heap/top.js';
 export type { Classifier } from './heap/classify.js';
+export { diffSnapshots, type SnapshotDiff, type LeakGroup, type ClassGrowth } from './heap/diff.js';
 export { HeapSnapshotError } from './errors.js';

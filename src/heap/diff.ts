@@ -1,6 +1,7 @@
 /**
- * What grew between snapshots of one process. V8 gives objects ids in allocation order, so an object of
- * a later snapshot with an id above the first snapshot's largest is new since then. With two snapshots,
+ * What grew between snapshots of one process. V8 gives heap objects odd ids in allocation order, so an
+ * object of a later snapshot with an id above the first snapshot's largest is new since then (embedder
+ * nodes have even ids made from their addresses, which say nothing about time). With two snapshots,
  * the leak candidates are the new objects still alive in the second; with three (memlab's rule), those
  * allocated between the first and the second and still alive in the third, which leaves out the
  * objects of work that was in flight when the second was taken.
@@ -103,7 +104,7 @@ function leakGroups(snapshot: HeapSnapshot, afterId: number, upToId: number): { 
   for (let k = 0; k < reached; k++) {
     const node = order[k];
     const id = raw.nodeId[node];
-    if (id <= afterId || id > upToId || excluded[raw.nodeType[node]] === 1) continue;
+    if (id % 2 === 0 || id <= afterId || id > upToId || excluded[raw.nodeType[node]] === 1) continue;
     candidates++;
     const parent = parentNode[node];
     if (parentEdge[node] !== NO_EDGE && entry[parent] !== NONE) {

@@ -48,11 +48,15 @@ export class HeapSnapshot {
     return this.ids.get(id);
   }
 
-  /** The largest node id: every object allocated after this snapshot has a larger one. */
+  /**
+   * The largest id of a V8 heap object: every object allocated after this snapshot has a larger one.
+   * V8 numbers heap objects with odd ids in allocation order; the even ids of embedder (native) nodes
+   * come from their addresses and are left out.
+   */
   get maxNodeId(): number {
     if (this.maxId === undefined) {
       let max = 0;
-      for (const id of this.raw.nodeId) if (id > max) max = id;
+      for (const id of this.raw.nodeId) if (id % 2 === 1 && id > max) max = id;
       this.maxId = max;
     }
     return this.maxId;
