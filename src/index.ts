@@ -38,6 +38,7 @@ export function stopTracing(): string | undefined {
 
 // Heap snapshots (memtrace heap): reading .heapsnapshot files and analysing them.
 export { readSnapshot, HeapSnapshot } from './heap/snapshot.js';
+export { HeapNode, HeapEdge } from './heap/views.js';
 export type { SummaryRow, SummaryOptions } from './heap/summary.js';
 export type { RetainerPath, PathStep, PathOptions } from './heap/paths.js';
 export { formatPath } from './heap/paths.js';

@@ -21,6 +21,7 @@ import type { PathOptions, RetainerPath } from './paths.js';
 import { findPaths, pathTo } from './paths.js';
 import type { TopOptions, TopRow } from './top.js';
 import { topRetainers } from './top.js';
+import { HeapNode } from './views.js';
 
 export async function readSnapshot(file: string, options: ReadOptions = {}): Promise<HeapSnapshot> {
   return new HeapSnapshot(file, await readRawSnapshot(file, options));
@@ -41,6 +42,18 @@ export class HeapSnapshot {
     this.nodeCount = raw.nodeCount;
     this.edgeCount = raw.edgeCount;
     this.kinds = edgeKinds(raw);
+  }
+
+  /** A view of one node (see views.ts); `node(0)` is the synthetic root. */
+  node(index: number): HeapNode {
+    if (!Number.isInteger(index) || index < 0 || index >= this.nodeCount) throw new RangeError(`no node ${index} in ${this.file} (${this.nodeCount} nodes)`);
+    return new HeapNode(this, index);
+  }
+
+  /** The view of the object with this V8 id, if the snapshot has it. */
+  nodeById(id: number): HeapNode | undefined {
+    const index = this.nodeIndexById(id);
+    return index === undefined ? undefined : new HeapNode(this, index);
   }
 
   nodeIndexById(id: number): number | undefined {

@@ -109,3 +109,20 @@ test('memtrace heap summary, paths and top on the Leaky program: table, CSV and 
   t.true(top.some((r) => r.name === 'Map' && r.path.endsWith(`.cache → Map @${r.id}`)));
   t.true(Number(top[0].retained_size) >= Number(top[4].retained_size));
 });
+
+test('node and edge views: edges, retainers, dominator, lookup by id', async (t) => {
+  const snapshot = await readSnapshot(listenerFile);
+  const view = snapshot.node(nodesOf(snapshot, 'DetachedView')[0]);
+  t.is(view.className, 'DetachedView');
+  t.is(snapshot.nodeById(view.id).index, view.index);
+  t.is(snapshot.nodeById(2 ** 31 + 2), undefined);
+  const rows = [...view.edges()].find((edge) => edge.name === 'rows');
+  t.is(rows.type, 'property');
+  t.is(rows.to.className, 'Array');
+  t.is(rows.from.index, view.index);
+  t.is(rows.to.dominator.index, view.index);
+  t.true(view.retainedSize > rows.to.retainedSize);
+  t.deepEqual([...view.retainers()].map((node) => node.name), ['system / Context']);
+  t.regex(String(view), /^DetachedView @\d+$/);
+  t.throws(() => snapshot.node(snapshot.nodeCount), { instanceOf: RangeError });
+});
