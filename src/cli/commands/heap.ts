@@ -73,12 +73,14 @@ export const heapCommand: Command = {
         const by = (values.by ?? 'constructor') as Classifier;
         if (!CLASSIFIERS.includes(by)) throw usageError(`--by takes ${CLASSIFIERS.join(', ')} (not ${JSON.stringify(values.by)})`);
         const limit = number('limit', 30);
+        const results = [];
         for (const file of positionals) {
           const rows = (await load(file)).summary({ by });
-          if (format === 'json') json({ file, by, rows });
-          else if (format === 'csv') out(summaryCsv(rows, by));
-          else out(`${positionals.length > 1 ? `${file}:\n` : ''}${summaryTable(rows, by, limit)}`);
+          results.push({ file, by, rows });
+          if (format === 'csv') out(summaryCsv(rows, by));
+          else if (format === 'table') out(`${positionals.length > 1 ? `${file}:\n` : ''}${summaryTable(rows, by, limit)}`);
         }
+        if (format === 'json') json(results.length === 1 ? results[0] : results);
         return 0;
       }
       case 'paths': {
@@ -105,12 +107,14 @@ export const heapCommand: Command = {
       }
       case 'top': {
         if (positionals.length === 0) throw usageError('top needs a snapshot file');
+        const results = [];
         for (const file of positionals) {
           const rows = (await load(file)).top({ limit: number('limit', 20) });
-          if (format === 'json') json({ file, rows });
-          else if (format === 'csv') out(topCsv(rows));
-          else out(`${positionals.length > 1 ? `${file}:\n` : ''}${topTable(rows)}`);
+          results.push({ file, rows });
+          if (format === 'csv') out(topCsv(rows));
+          else if (format === 'table') out(`${positionals.length > 1 ? `${file}:\n` : ''}${topTable(rows)}`);
         }
+        if (format === 'json') json(results.length === 1 ? results[0] : results);
         return 0;
       }
       default:
