@@ -33,7 +33,7 @@ export class HeapSnapshot {
   readonly kinds: EdgeKinds;
   private retainerIndex: Retainers | undefined;
   private tree: DominatorTree | undefined;
-  private shortest: ShortestPaths | undefined;
+  private shortest: [ShortestPaths?, ShortestPaths?] = [];
   private ids: IdIndex | undefined;
   private maxId: number | undefined;
   private classes = new Map<Classifier, { classOf: Uint32Array; names: string[] }>();
@@ -154,9 +154,11 @@ export class HeapSnapshot {
     return this.tree;
   }
 
-  shortestPaths(): ShortestPaths {
-    this.shortest ??= computeShortestPaths(this.raw, this.kinds);
-    return this.shortest;
+  /** The breadth-first tree of shortest retainer paths; `internals` lets it go through V8's machinery from the start. */
+  shortestPaths(internals = false): ShortestPaths {
+    const which = internals ? 1 : 0;
+    this.shortest[which] ??= computeShortestPaths(this.raw, this.kinds, { internals });
+    return this.shortest[which]!;
   }
 
   /** Each node's group under a classifier, computed once per classifier. */
@@ -179,8 +181,8 @@ export class HeapSnapshot {
   }
 
   /** The shortest retainer path to one node, or undefined when the root does not reach it. */
-  pathTo(index: number): RetainerPath | undefined {
-    return pathTo(this, index);
+  pathTo(index: number, internals = false): RetainerPath | undefined {
+    return pathTo(this, index, internals);
   }
 
   top(options: TopOptions = {}): TopRow[] {

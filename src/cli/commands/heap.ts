@@ -12,6 +12,7 @@ import { readSnapshot } from '../../heap/snapshot.js';
 const USAGE = `heap summary|paths|diff|top FILE...  analyse V8 heap snapshots (.heapsnapshot)
     summary FILE... [--by constructor|type|via] [--limit N]   objects by kind: count, self and retained size
     paths FILE (--constructor NAME | --id N) [--max N]        shortest retainer paths from the GC roots
+      [--internals]  paths may go through V8's internals (hidden classes, code) as readily as user references
     diff A B [C] [--limit N] [--growth]                         what grew; objects new since A still alive
     top FILE... [--limit N]                                     the objects that retain most, with their paths
     --json | --csv   machine-readable output (sizes in bytes) instead of a table`;
@@ -54,6 +55,7 @@ export const heapCommand: Command = {
         class: { type: 'string' },
         id: { type: 'string' },
         growth: { type: 'boolean' },
+        internals: { type: 'boolean' },
       },
     });
     const number = (flag: 'limit' | 'max', fallback: number) => {
@@ -89,7 +91,7 @@ export const heapCommand: Command = {
         const id = values.id === undefined ? undefined : Number(values.id);
         if (id !== undefined && !Number.isInteger(id)) throw usageError(`--id takes a node id (not ${JSON.stringify(values.id)})`);
         const snapshot = await load(positionals[0]!);
-        const paths = snapshot.paths({ className: values.class, id, max: number('max', 5) });
+        const paths = snapshot.paths({ className: values.class, id, max: number('max', 5), internals: values.internals });
         if (format === 'json') json({ file: snapshot.file, paths });
         else if (format === 'csv') out(pathsCsv(paths));
         else out(pathsTable(paths));
