@@ -4,7 +4,7 @@
  */
 import { HeapSnapshotError } from '../errors.js';
 import type { HeapSnapshot } from './snapshot.js';
-import { edgeLabel, foldedEdgeLabel } from './snapshot.js';
+import { edgeLabel, foldedEdgeLabel } from './labels.js';
 import { NO_EDGE } from './shortest-paths.js';
 
 export interface PathStep {
