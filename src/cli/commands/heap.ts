@@ -21,12 +21,17 @@ function usageError(message: string): UsageError {
   return new UsageError(`memtrace heap: ${message} (see memtrace --help)`);
 }
 
-/** Reads a snapshot with a progress bar on a terminal; dominators are computed here too, under the bar. */
-async function load(file: string): Promise<HeapSnapshot> {
+/**
+ * Reads a snapshot with a progress bar on a terminal; dominators are computed here too, under the bar,
+ * unless the command has no use for them (diff's earlier snapshots: only their ids and classes count).
+ */
+async function load(file: string, dominators = true): Promise<HeapSnapshot> {
   const bar = progressBar(process.stderr, `reading ${file}`);
   const snapshot = await readSnapshot(file, { onProgress: bar ? (done, total) => bar.update(done, total) : undefined });
-  bar?.phase('dominators and retained sizes');
-  snapshot.dominators();
+  if (dominators) {
+    bar?.phase('dominators and retained sizes');
+    snapshot.dominators();
+  }
   bar?.phase();
   return snapshot;
 }
@@ -100,7 +105,7 @@ export const heapCommand: Command = {
       case 'diff': {
         if (positionals.length < 2 || positionals.length > 3) throw usageError('diff takes two or three snapshot files: A B [C]');
         const snapshots: HeapSnapshot[] = [];
-        for (const file of positionals) snapshots.push(await load(file));
+        for (const [i, file] of positionals.entries()) snapshots.push(await load(file, i === positionals.length - 1));
         const diff = diffSnapshots(snapshots[0]!, snapshots[1]!, snapshots[2]);
         if (format === 'json') json(diff);
         else if (format === 'csv') out(values.growth ? growthCsv(diff) : diffCsv(diff));
