@@ -35,3 +35,11 @@ export class TraceFileError extends MemtraceError {
     super(`memtrace: ${file}: ${problem}`);
   }
 }
+
+/** A heap snapshot file that is empty, truncated, corrupt or not a V8 heap snapshot. */
+export class HeapSnapshotError extends MemtraceError {
+  /** `offset` is the byte where the problem was found, when there is one. */
+  constructor(readonly file: string, problem: string, readonly offset?: number) {
+    super(`memtrace: ${file}: ${problem}`);
+  }
+}

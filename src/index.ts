@@ -44,3 +44,13 @@ export { renderTraceReport, writeTraceReport } from './report/trace-html.js';
 export { writeHtmlReport, type HtmlReportOptions } from './report/html-report.js';
 export { chromeTraceFromEvents, readChromeTrace, type ChromeTrace, type TraceEvent } from './formats/chrome-trace.js';
 export { writeTraceJson } from './report/trace-json.js';
+// Heap snapshots (memtrace heap): reading .heapsnapshot files and analysing them.
+export { readSnapshot, HeapSnapshot } from './heap/snapshot.js';
+export { HeapNode, HeapEdge } from './heap/views.js';
+export type { SummaryRow, SummaryOptions } from './heap/summary.js';
+export type { RetainerPath, PathStep, PathOptions } from './heap/paths.js';
+export { formatPath } from './heap/paths.js';
+export type { TopRow, TopOptions } from './heap/top.js';
+export type { Classifier } from './heap/classify.js';
+export { diffSnapshots, type SnapshotDiff, type LeakGroup, type ClassGrowth } from './heap/diff.js';
+export { HeapSnapshotError } from './errors.js';
