@@ -35,3 +35,11 @@ export function stopTracing(): string | undefined {
   releaseTracer(tracer);
   return tracer.directory;
 }
+
+// --- heap snapshots of the live process: writeSnapshot, sizeOf, trackClass (docs/heap-live.md) ---
+export { writeSnapshot, type WriteSnapshotOptions } from './heap/live/write-snapshot.js';
+export { trackClass, ClassTracker, type TrackClassOptions } from './heap/live/track-class.js';
+export {
+  readClassTrackerCsv, parseClassTrackerCsv, formatClassTrackerCsv, CLASS_TRACKER_COLUMNS, type ClassSample,
+} from './formats/class-tracker-csv.js';
+export { InvalidArgumentError, SnapshotWriteError } from './errors.js';
