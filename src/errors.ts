@@ -36,6 +36,14 @@ export class TraceFileError extends MemtraceError {
   }
 }
 
+/** A heap snapshot file that is empty, truncated, corrupt or not a V8 heap snapshot. */
+export class HeapSnapshotError extends MemtraceError {
+  /** `offset` is the byte where the problem was found, when there is one. */
+  constructor(readonly file: string, problem: string, readonly offset?: number) {
+    super(`memtrace: ${file}: ${problem}`);
+  }
+}
+
 // --- heap snapshots of the live process (writeSnapshot, sizeOf, trackClass) ---
 
 /** A library function called with an argument it cannot use (sizeOf of a number, trackClass of an arrow function). */

@@ -36,6 +36,15 @@ export function stopTracing(): string | undefined {
   return tracer.directory;
 }
 
+// Heap snapshots (memtrace heap): reading .heapsnapshot files and analysing them.
+export { readSnapshot, HeapSnapshot } from './heap/snapshot.js';
+export type { SummaryRow, SummaryOptions } from './heap/summary.js';
+export type { RetainerPath, PathStep, PathOptions } from './heap/paths.js';
+export { formatPath } from './heap/paths.js';
+export type { TopRow, TopOptions } from './heap/top.js';
+export type { Classifier } from './heap/classify.js';
+export { HeapSnapshotError } from './errors.js';
+
 // --- heap snapshots of the live process: writeSnapshot, sizeOf, trackClass (docs/heap-live.md) ---
 export { writeSnapshot, type WriteSnapshotOptions } from './heap/live/write-snapshot.js';
 export { trackClass, ClassTracker, type TrackClassOptions } from './heap/live/track-class.js';
