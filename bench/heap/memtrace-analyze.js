@@ -30,6 +30,6 @@ process.stdout.write(`${JSON.stringify({
   summaryS: (t3 - t2) / 1000,
   totalS: (t3 - t0) / 1000,
   peakRssBytes: process.resourceUsage().maxRSS * 1024,
-  classes: ['Customer', 'Order', 'LineItem'].map((name) => [name, byName.get(name)?.count ?? 0]),
+  classes: ['Customer', 'Order', 'LineItem'].map((name) => [name, byName.get(name)?.count ?? 0, byName.get(name)?.selfSize ?? 0]),
   top: summary.slice(0, 5).map((r) => [r.name, r.count, r.selfSize, r.retainedSize]),
 })}\n`);

@@ -99,13 +99,13 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
-/** The two tools must find the same objects: the count of each class the generator makes. */
+/** The two tools must find the same objects: the count and self size of each class the generator makes. */
 function checkAgreement(results, file) {
   if (results.memtrace[0].unavailable) return;
-  const counts = (result) => Object.fromEntries(result.classes.map(([name, count]) => [name, count]));
-  const [a, b] = [counts(results.memtrace[0]), counts(results.memlab[0])];
+  const classes = (result) => Object.fromEntries(result.classes.map(([name, count, selfSize]) => [name, `${count} objects, ${selfSize} bytes`]));
+  const [a, b] = [classes(results.memtrace[0]), classes(results.memlab[0])];
   for (const name of Object.keys(b)) {
-    if (a[name] !== b[name]) fail(`${file}: memtrace counts ${a[name]} ${name}, memlab ${b[name]}`);
+    if (a[name] !== b[name]) fail(`${file}: memtrace finds ${name}: ${a[name]}; memlab ${b[name]}`);
   }
 }
 
