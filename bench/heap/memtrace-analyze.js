@@ -6,8 +6,10 @@
  * the phase times and the process's peak RSS, like memlab-analyze.js.
  */
 import { performance } from 'node:perf_hooks';
+import { distUrl } from '../dist-path.js';
 
-const memtrace = await import('../../dist/src/index.js');
+// BENCH_DIST: the copy of dist/ that run.js takes at its start (else the repository's dist/).
+const memtrace = await import(distUrl('src/index.js').href);
 const file = process.argv[2];
 if (typeof memtrace.readSnapshot !== 'function') {
   process.stdout.write(`${JSON.stringify({ tool: 'memtrace', unavailable: 'this build of memtrace has no readSnapshot (engineer A\'s reader not merged yet)' })}\n`);

@@ -15,7 +15,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,9 +85,28 @@ function snapshotFor(size) {
   return file;
 }
 
+/**
+ * A copy of dist/ for the run (bench/node_modules/.memtrace-heap/, where dist's imports of the root's
+ * node_modules still resolve), so a rebuild while the bench runs cannot mix two builds.
+ */
+function snapshotDist() {
+  const home = join(benchDir, 'node_modules', '.memtrace-heap');
+  rmSync(home, { recursive: true, force: true });
+  cpSync(join(rootDir, 'dist'), join(home, 'dist'), { recursive: true });
+  cpSync(join(rootDir, 'package.json'), join(home, 'package.json'));
+  return join(home, 'dist');
+}
+
+let benchDist;
+
 function analyze(tool, file) {
   const script = join(heapDir, `${tool}-analyze.js`);
-  const child = spawnSync(process.execPath, [HEAP_LIMIT, script, file], { cwd: benchDir, encoding: 'utf8', maxBuffer: 16 << 20 });
+  const child = spawnSync(process.execPath, [HEAP_LIMIT, script, file], {
+    cwd: benchDir,
+    env: { ...process.env, BENCH_DIST: benchDist },
+    encoding: 'utf8',
+    maxBuffer: 16 << 20,
+  });
   if (child.status !== 0) fail(`${tool} on ${file} exited with ${child.status ?? child.signal}:\n${child.stderr.slice(-2000)}`);
   const lines = child.stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]);
@@ -110,6 +129,8 @@ function checkAgreement(results, file) {
 }
 
 ensureReady();
+const loadAtStart = os.loadavg()[0].toFixed(2);
+benchDist = snapshotDist();
 const rows = [];
 for (const size of sizes) {
   const file = snapshotFor(size);
@@ -170,6 +191,7 @@ writeFileSync(join(outDir, 'heap-environment.csv'), stringify([
   ['node', process.version],
   ['cpus', `${os.cpus().length} x ${os.cpus()[0]?.model}`],
   ['memory_bytes', os.totalmem()],
+  ['loadavg_1min_at_start', loadAtStart],
   ['loadavg_1min_at_end', os.loadavg()[0].toFixed(2)],
   ['memlab', JSON.parse(readFileSync(join(benchDir, 'node_modules', '@memlab', 'core', 'package.json'), 'utf8')).version],
   ['heap_limit', HEAP_LIMIT],

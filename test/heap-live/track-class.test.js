@@ -35,9 +35,12 @@ test('1000 instances made with plain new, 400 dropped: 600 live, 1000 created, 4
 });
 
 test('instances made through tracker.Class count at construction, with no sample in between', (t) => {
-  const { sample, kept, admin } = runFixture('track-registered.mjs', ['scan']);
+  const { sample, kept, admin, sameProto, shallow } = runFixture('track-registered.mjs', ['scan']);
   t.is(kept, 600);
   t.true(admin);
+  t.true(sameProto);
+  t.is(shallow.name, 'Session');
+  t.is(shallow.viaTracker, shallow.viaNew);
   t.deepEqual(counts(sample), { live: 600, created: 1000, collected: 400 });
 });
 

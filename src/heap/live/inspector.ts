@@ -3,7 +3,9 @@
  * the live-heap tools need. An in-process session answers most calls synchronously, but not all
  * (Node 24 answers HeapProfiler.takeHeapSnapshot later), so every call is a promise.
  */
-import { Session } from 'node:inspector';
+import { createRequire } from 'node:module';
+import type { Session } from 'node:inspector';
+import { MemtraceError } from '../../errors.js';
 
 /** A DevTools protocol RemoteObject, as far as these tools read it. */
 export interface RemoteObject {
@@ -16,8 +18,19 @@ type Post = (method: string, params: object, callback: (error: Error | null, res
 
 let temporaryKeys = 0;
 
+/** node:inspector is loaded on first use: a Node built without the inspector can still load memtrace. */
+function newSession(): Session {
+  let inspector: typeof import('node:inspector');
+  try {
+    inspector = createRequire(import.meta.url)('node:inspector') as typeof import('node:inspector');
+  } catch (error) {
+    throw new MemtraceError(`memtrace: this Node has no inspector (node:inspector: ${(error as Error).message}); sizeOf and trackClass's scan need it`);
+  }
+  return new inspector.Session();
+}
+
 export class InspectorSession {
-  private readonly session = new Session();
+  private readonly session = newSession();
 
   constructor() {
     // In a worker thread this connects to the worker's own inspector: the tools then see its heap.
