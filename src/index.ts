@@ -38,11 +38,13 @@ export function stopTracing(): string | undefined {
 
 // Heap snapshots (memtrace heap): reading .heapsnapshot files and analysing them.
 export { readSnapshot, HeapSnapshot } from './heap/snapshot.js';
+export { HeapNode, HeapEdge } from './heap/views.js';
 export type { SummaryRow, SummaryOptions } from './heap/summary.js';
 export type { RetainerPath, PathStep, PathOptions } from './heap/paths.js';
 export { formatPath } from './heap/paths.js';
 export type { TopRow, TopOptions } from './heap/top.js';
 export type { Classifier } from './heap/classify.js';
+export { diffSnapshots, type SnapshotDiff, type LeakGroup, type ClassGrowth } from './heap/diff.js';
 export { HeapSnapshotError } from './errors.js';
 
 // --- heap snapshots of the live process: writeSnapshot, sizeOf, trackClass (docs/heap-live.md) ---

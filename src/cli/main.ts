@@ -9,8 +9,9 @@ import { UsageError } from './command.js';
 import { runCommand } from './commands/run.js';
 import { reportCommand } from './commands/report.js';
 import { calibrateCommand } from './commands/calibrate.js';
+import { heapCommand } from './commands/heap.js';
 
-const COMMANDS: readonly Command[] = [runCommand, reportCommand, calibrateCommand];
+const COMMANDS: readonly Command[] = [runCommand, reportCommand, calibrateCommand, heapCommand];
 
 function usage(): string {
   const lines = COMMANDS.map((command) => `  ${command.usage.replaceAll('\n', '\n  ')}`);

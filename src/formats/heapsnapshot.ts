@@ -71,3 +71,10 @@ export function parseSnapshotHeader(header: unknown): { meta: SnapshotMeta; node
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
+
+/** What is wrong with a snapshot file and where (a byte offset, when there is one); the reader adds the file name. */
+export class ScanProblem extends Error {
+  constructor(message: string, readonly offset: number | undefined) {
+    super(message);
+  }
+}

@@ -4,7 +4,7 @@
  */
 import { HeapSnapshotError } from '../errors.js';
 import type { HeapSnapshot } from './snapshot.js';
-import { edgeLabel } from './snapshot.js';
+import { edgeLabel, foldedEdgeLabel } from './snapshot.js';
 import { NO_EDGE } from './shortest-paths.js';
 
 export interface PathStep {
@@ -27,7 +27,10 @@ export interface RetainerPath {
   retainedSize: number;
   /** From the GC roots to the object's holder; the synthetic root itself is left out. */
   steps: PathStep[];
-  /** How many objects of the query share this path (element indexes aside); 1 for an id query. */
+  /**
+   * How many objects of the query share this path: element indexes aside, and counting those held
+   * through others of their class (the rest of a linked list); 1 for an id query.
+   */
   count: number;
 }
 
@@ -68,31 +71,46 @@ export function findPaths(snapshot: HeapSnapshot, options: PathOptions): Retaine
   const { classOf, names } = snapshot.classify('constructor');
   const group = names.indexOf(options.className);
   if (group < 0) return [];
+  // An object held by another of the same class (a linked list, a tree) shares the path of the first
+  // one: walking the parents in search order gives each object its entry in one pass.
+  const { parentEdge, parentNode, order, reached } = snapshot.shortestPaths();
   const retained = snapshot.dominators().retainedSize;
-  const members: number[] = [];
-  for (let node = 0; node < snapshot.nodeCount; node++) if (classOf[node] === group) members.push(node);
-  members.sort((a, b) => retained[b] - retained[a] || a - b);
-  // Group objects whose paths differ only in element indexes; the largest object stands for its group.
+  const entryOf = new Map<number, number>();
+  const members = new Map<number, number>();
+  for (let k = 0; k < reached; k++) {
+    const node = order[k];
+    if (classOf[node] !== group) continue;
+    const parent = parentNode[node];
+    const entry = parentEdge[node] !== NO_EDGE && entryOf.has(parent) ? entryOf.get(parent)! : node;
+    entryOf.set(node, entry);
+    members.set(entry, (members.get(entry) ?? 0) + 1);
+  }
+  // Entries whose paths differ only in element indexes form one group; the largest stands for it.
+  const entries = [...members.keys()].sort((a, b) => retained[b] - retained[a] || a - b);
   const groups = new Map<string, RetainerPath>();
-  for (const node of members) {
-    const path = pathTo(snapshot, node);
+  for (const entry of entries) {
+    const path = pathTo(snapshot, entry);
     if (!path) continue;
     const key = pathSignature(path);
     const existing = groups.get(key);
-    if (existing) existing.count++;
-    else groups.set(key, path);
+    if (existing) existing.count += members.get(entry)!;
+    else groups.set(key, { ...path, count: members.get(entry)! });
   }
   return [...groups.values()].sort((a, b) => b.retainedSize - a.retainedSize || b.count - a.count).slice(0, options.max ?? 5);
 }
 
 /** A path with element indexes folded: objects in the same array or Map share it. */
 export function pathSignature(path: RetainerPath): string {
-  return path.steps.map((step) => `${step.from}${step.edgeType === 'element' || step.edgeType === 'hidden' ? edgeLabel(step.edgeType, '') : edgeLabel(step.edgeType, step.edgeName)}`).join(' → ') + ` → ${path.name}`;
+  return [...path.steps.map((step) => stepText(step, true)), path.name].join(' → ');
 }
 
 /** `(GC roots) → (Global handles) → global.cache → Map.{table} → (object elements)[17] → Leaky @1234`. */
 export function formatPath(path: RetainerPath): string {
+  return [...path.steps.map((step) => stepText(step, false)), `${path.name} @${path.id}`].join(' → ');
+}
+
+function stepText(step: PathStep, folded: boolean): string {
   // The synthetic GC root groups hold their members by index, which says nothing to the reader.
-  const parts = path.steps.map((step) => (step.fromType === 'synthetic' && (step.edgeType === 'element' || step.edgeType === 'hidden') ? step.from : `${step.from}${edgeLabel(step.edgeType, step.edgeName)}`));
-  return [...parts, `${path.name} @${path.id}`].join(' → ');
+  if (step.fromType === 'synthetic' && /^\d+$/.test(step.edgeName)) return step.from;
+  return `${step.from}${folded ? foldedEdgeLabel(step.edgeType, step.edgeName) : edgeLabel(step.edgeType, step.edgeName)}`;
 }

@@ -21,6 +21,7 @@ import type { PathOptions, RetainerPath } from './paths.js';
 import { findPaths, pathTo } from './paths.js';
 import type { TopOptions, TopRow } from './top.js';
 import { topRetainers } from './top.js';
+import { HeapNode } from './views.js';
 
 export async function readSnapshot(file: string, options: ReadOptions = {}): Promise<HeapSnapshot> {
   return new HeapSnapshot(file, await readRawSnapshot(file, options));
@@ -43,16 +44,32 @@ export class HeapSnapshot {
     this.kinds = edgeKinds(raw);
   }
 
+  /** A view of one node (see views.ts); `node(0)` is the synthetic root. */
+  node(index: number): HeapNode {
+    if (!Number.isInteger(index) || index < 0 || index >= this.nodeCount) throw new RangeError(`no node ${index} in ${this.file} (${this.nodeCount} nodes)`);
+    return new HeapNode(this, index);
+  }
+
+  /** The view of the object with this V8 id, if the snapshot has it. */
+  nodeById(id: number): HeapNode | undefined {
+    const index = this.nodeIndexById(id);
+    return index === undefined ? undefined : new HeapNode(this, index);
+  }
+
   nodeIndexById(id: number): number | undefined {
     this.ids ??= new IdIndex(this.raw.nodeId);
     return this.ids.get(id);
   }
 
-  /** The largest node id: every object allocated after this snapshot has a larger one. */
+  /**
+   * The largest id of a V8 heap object: every object allocated after this snapshot has a larger one.
+   * V8 numbers heap objects with odd ids in allocation order; the even ids of embedder (native) nodes
+   * come from their addresses and are left out.
+   */
   get maxNodeId(): number {
     if (this.maxId === undefined) {
       let max = 0;
-      for (const id of this.raw.nodeId) if (id > max) max = id;
+      for (const id of this.raw.nodeId) if (id % 2 === 1 && id > max) max = id;
       this.maxId = max;
     }
     return this.maxId;
@@ -204,21 +221,21 @@ export class HeapSnapshot {
       (key) => {
         if (key < 0) return '(no path)';
         const type = key % types;
-        if (indexed(type)) return edgeLabel(this.raw.meta.edgeTypes[type], '');
-        return edgeLabel(this.raw.meta.edgeTypes[type], this.raw.strings[(key - type) / types - 1] ?? '');
+        const typeName = this.raw.meta.edgeTypes[type] ?? 'unknown';
+        return indexed(type) ? '[]' : foldedEdgeLabel(typeName, this.raw.strings[(key - type) / types - 1] ?? '');
       },
     );
   }
 }
 
 /**
- * How an edge reads in a path: `.name` for a property, `[3]` for an element, `::name` for a closure's
- * variable, `.{name}` for V8's internal links, `[]` for an element when the index does not matter.
+ * How an edge reads in a path: `.name` for a property, `[3]` for an element (and for V8's numbered
+ * internal slots, such as a Map's table entries), `::name` for a closure's variable, `.{name}` for V8's
+ * internal links.
  */
 export function edgeLabel(type: string, name: string): string {
+  if (type === 'element' || ((type === 'internal' || type === 'hidden') && /^\d+$/.test(name))) return `[${name}]`;
   switch (type) {
-    case 'element':
-      return `[${name}]`;
     case 'hidden':
       return `{${name}}`;
     case 'context':
@@ -230,6 +247,12 @@ export function edgeLabel(type: string, name: string): string {
     default:
       return `.${name}`;
   }
+}
+
+/** The label with any index left out, so objects held by the same array or table read alike. */
+export function foldedEdgeLabel(type: string, name: string): string {
+  const label = edgeLabel(type, name);
+  return /^\[\d*\]$/.test(label) ? '[]' : label;
 }
 
 export { ROOT };

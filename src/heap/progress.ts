@@ -1,0 +1,32 @@
+/** A one-line progress bar on a terminal (stderr), redrawn at most ten times a second. */
+import { formatBytes } from '../report/units.js';
+
+export interface Progress {
+  update(done: number, total: number): void;
+  /** Replaces the bar with a note of the phase that follows (dominators, …), or clears it. */
+  phase(text?: string): void;
+}
+
+const WIDTH = 30;
+
+/** A progress bar on `stream`, or undefined when it is not a terminal (a file or a pipe gets nothing). */
+export function progressBar(stream: NodeJS.WriteStream, label: string): Progress | undefined {
+  if (!stream.isTTY) return undefined;
+  let last = 0;
+  const clear = () => stream.write('\r\x1b[K');
+  return {
+    update(done, total) {
+      const now = Date.now();
+      if (now - last < 100 && done < total) return;
+      last = now;
+      const fraction = total > 0 ? Math.min(done / total, 1) : 0;
+      const filled = Math.round(fraction * WIDTH);
+      clear();
+      stream.write(`${label} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${(fraction * 100).toFixed(0)}% ${formatBytes(done)} of ${formatBytes(total)}`);
+    },
+    phase(text) {
+      clear();
+      if (text) stream.write(`${label}: ${text}`);
+    },
+  };
+}
