@@ -50,7 +50,7 @@ export { HeapSnapshotError } from './errors.js';
 // --- heap snapshots of the live process: writeSnapshot, sizeOf, trackClass (docs/heap-live.md) ---
 export { writeSnapshot, type WriteSnapshotOptions } from './heap/live/write-snapshot.js';
 export { sizeOf, sizeOfEach, ObjectSize, type SizeOfOptions } from './heap/live/size-of.js';
-export { trackClass, ClassTracker, type TrackClassOptions } from './heap/live/track-class.js';
+export { trackClass, ClassTracker, type TrackClassOptions, type AnyClass } from './heap/live/track-class.js';
 export {
   readClassTrackerCsv, parseClassTrackerCsv, formatClassTrackerCsv, CLASS_TRACKER_COLUMNS, type ClassSample,
 } from './formats/class-tracker-csv.js';

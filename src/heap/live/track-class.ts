@@ -9,9 +9,12 @@
  *   is exact, at the cost of that collection (tens to hundreds of ms; see docs/heap-live.md).
  * - registration: `tracker.Class` (a stand-in for the class) and `tracker.track(obj)` register an
  *   instance when it is made; a scan registers every instance it finds for the first time.
- * Each registered instance is held by a WeakRef, so a collected one is seen as collected at the next
- * sample. Instances made and freed between two scans without registration are never seen: `created`
- * then counts the instances seen, which the docs say.
+ * A registered instance is remembered in a WeakSet. A scan finds every registered instance still
+ * alive, so the ones it does not find were collected: exact, with nothing per instance to sweep
+ * (WeakRef.deref() costs microseconds each: it pins its target until the job ends). Without a scan,
+ * a FinalizationRegistry counts collections when V8 runs its callbacks, some time after a
+ * collection. Instances made and freed between two scans without registration are never seen:
+ * `created` then counts the instances seen, which the docs say.
  */
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -36,18 +39,22 @@ export interface TrackClassOptions {
   name?: string;
 }
 
-type Constructor<T extends object> = new (...args: never[]) => T;
+/**
+ * Any class. The parameters are `any[]` because a constructor taking (name: string) is not assignable
+ * to one taking unknown[]; `tracker.Class` keeps the class's own signature.
+ */
+export type AnyClass = new (...args: any[]) => object;
 
 let trackers = 0;
 
-export class ClassTracker<T extends object> {
+export class ClassTracker<C extends AnyClass = AnyClass> {
   readonly className: string;
   readonly samples: ClassSample[] = [];
   /**
    * The class itself, behind a Proxy that registers each instance as it is constructed (also of
    * subclasses that extend it). `new tracker.Class(...)` makes exactly what `new Class(...)` makes.
    */
-  readonly Class: Constructor<T>;
+  readonly Class: C;
 
   private readonly prototype: object;
   private readonly scan: boolean;
@@ -55,7 +62,10 @@ export class ClassTracker<T extends object> {
   private readonly startedAt = performance.now();
   private readonly objectGroup = `memtrace-track-class-${++trackers}`;
   private readonly known = new WeakSet<object>();
-  private alive: Array<WeakRef<object>> = [];
+  /** Registered instances not yet known to be collected. */
+  private registeredAlive = 0;
+  /** Without a scan: counts registered instances as V8 frees them. */
+  private readonly finalization: FinalizationRegistry<undefined> | undefined;
   private created = 0;
   private collected = 0;
   private session: InspectorSession | undefined;
@@ -65,16 +75,22 @@ export class ClassTracker<T extends object> {
   private sampling = false;
   private stopped = false;
 
-  constructor(Class: Constructor<T>, options: TrackClassOptions = {}) {
+  constructor(Class: C, options: TrackClassOptions = {}) {
     this.prototype = Class.prototype as object;
     this.className = options.name ?? (Class.name || '(anonymous)');
     this.scan = options.scan ?? true;
     this.subclasses = options.subclasses ?? false;
-    const standIn: Constructor<T> = new Proxy(Class, {
+    if (!this.scan) {
+      this.finalization = new FinalizationRegistry(() => {
+        this.registeredAlive--;
+        this.collected++;
+      });
+    }
+    const standIn: C = new Proxy(Class, {
       construct: (target, args, newTarget) => {
         // With the Proxy itself as new.target V8 cannot use the class's own object layout (the
         // instances came out 3.4 times larger); a subclass's new.target is a real class already.
-        const instance = Reflect.construct(target, args, newTarget === standIn ? target : newTarget) as T;
+        const instance = Reflect.construct(target, args, newTarget === standIn ? target : newTarget) as InstanceType<C>;
         this.track(instance);
         return instance;
       },
@@ -93,7 +109,7 @@ export class ClassTracker<T extends object> {
   }
 
   /** Registers an instance as created now (once per object); returns it. Other objects are ignored. */
-  track(instance: T): T {
+  track(instance: InstanceType<C>): InstanceType<C> {
     if (typeof instance === 'object' && instance !== null && this.isInstance(instance)) this.register(instance);
     return instance;
   }
@@ -135,14 +151,13 @@ export class ClassTracker<T extends object> {
   private async takeSample(label: string): Promise<ClassSample> {
     this.sampling = true;
     try {
-      // A WeakRef made in this job keeps its target alive until the job ends; let it end first.
+      // Let the caller's job end first (and finalization callbacks already due run).
       await nextMacrotask();
-      const live = this.scan ? await this.scanInstances() : undefined;
-      this.sweep();
+      const live = this.scan ? await this.scanInstances() : this.registeredAlive;
       const row: ClassSample = {
         timeS: (performance.now() - this.startedAt) / 1000,
         className: this.className,
-        live: live ?? this.created - this.collected,
+        live,
         created: this.created,
         collected: this.collected,
         label,
@@ -166,26 +181,27 @@ export class ClassTracker<T extends object> {
     const found = (await this.session.localValue(objects.objectId!)) as object[];
     await this.session.releaseGroup(group);
     let live = 0;
+    let registeredFound = 0;
+    const fresh: object[] = [];
     for (const object of found) {
       if (!this.isInstance(object)) continue;
       live++;
-      this.register(object);
+      if (this.known.has(object)) registeredFound++;
+      else fresh.push(object);
     }
+    // Every registered instance still alive was found: the others were collected.
+    this.collected += this.registeredAlive - registeredFound;
+    this.registeredAlive = registeredFound;
+    for (const object of fresh) this.register(object);
     return live;
   }
 
   private register(instance: object): void {
     if (this.known.has(instance)) return;
     this.known.add(instance);
-    this.alive.push(new WeakRef(instance));
+    this.finalization?.register(instance, undefined);
+    this.registeredAlive++;
     this.created++;
-  }
-
-  /** Counts registered instances the collector has freed since the last sample, and forgets them. */
-  private sweep(): void {
-    const stillAlive = this.alive.filter((ref) => ref.deref() !== undefined);
-    this.collected += this.alive.length - stillAlive.length;
-    this.alive = stillAlive;
   }
 
   private isInstance(object: object): boolean {
@@ -201,7 +217,7 @@ export class ClassTracker<T extends object> {
  * Tracks the live instances of `Class` over time: `await tracker.sample(label)` on demand, or every
  * `options.interval` ms; `tracker.toCsv()`; `await tracker.stop()`.
  */
-export function trackClass<T extends object>(Class: Constructor<T>, options: TrackClassOptions = {}): ClassTracker<T> {
+export function trackClass<C extends AnyClass>(Class: C, options: TrackClassOptions = {}): ClassTracker<C> {
   if (!isConstructor(Class) || typeof Class.prototype !== 'object' || Class.prototype === null) {
     throw new InvalidArgumentError('trackClass', `${describeValue(Class)} is not a class (expected a class or constructor function with a prototype)`);
   }
