@@ -20,7 +20,9 @@ export async function readRawSnapshot(file: string, options: ReadOptions = {}): 
     throw new HeapSnapshotError(file, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a heap snapshot' : `cannot open it (${code ?? (error as Error).message})`);
   }
   try {
-    const { size } = await handle.stat();
+    const stats = await handle.stat();
+    const size = stats.size;
+    if (stats.isDirectory()) throw new HeapSnapshotError(file, 'is a directory, not a heap snapshot');
     if (size === 0) throw new HeapSnapshotError(file, 'the file is empty (expected a V8 heap snapshot)');
     const scanner = new SnapshotScanner();
     // One buffer, reused: the scanner copies what it keeps across chunks.

@@ -16,7 +16,7 @@ import type { RetainerPath } from './paths.js';
 import { pathSignature, pathTo } from './paths.js';
 import { NO_EDGE } from './shortest-paths.js';
 import type { HeapSnapshot } from './snapshot.js';
-import { foldedEdgeLabel } from './snapshot.js';
+import { foldedEdgeLabel } from './labels.js';
 
 export interface ClassGrowth {
   name: string;

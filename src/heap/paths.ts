@@ -4,7 +4,7 @@
  */
 import { HeapSnapshotError } from '../errors.js';
 import type { HeapSnapshot } from './snapshot.js';
-import { edgeLabel, foldedEdgeLabel } from './snapshot.js';
+import { edgeLabel, foldedEdgeLabel } from './labels.js';
 import { NO_EDGE } from './shortest-paths.js';
 
 export interface PathStep {
@@ -41,13 +41,19 @@ export interface PathOptions {
   id?: number;
   /** At most this many distinct paths, largest retained size first (default 5). */
   max?: number;
+  /**
+   * Let paths go through V8's machinery (hidden edges, hidden classes, code, feedback vectors) as
+   * readily as through the program's own references; by default only objects reachable no other way
+   * get such a path.
+   */
+  internals?: boolean;
 }
 
 /** Longest path walked; real heaps have paths of tens of steps, a linked list can have millions. */
 const MAX_STEPS = 1000;
 
-export function pathTo(snapshot: HeapSnapshot, node: number): RetainerPath | undefined {
-  const { parentEdge, parentNode } = snapshot.shortestPaths();
+export function pathTo(snapshot: HeapSnapshot, node: number, internals = false): RetainerPath | undefined {
+  const { parentEdge, parentNode } = snapshot.shortestPaths(internals);
   if (node !== 0 && parentEdge[node] === NO_EDGE) return undefined;
   const steps: PathStep[] = [];
   for (let at = node; parentEdge[at] !== NO_EDGE && steps.length < MAX_STEPS; at = parentNode[at]) {
@@ -64,7 +70,7 @@ export function findPaths(snapshot: HeapSnapshot, options: PathOptions): Retaine
   if (options.id !== undefined) {
     const node = snapshot.nodeIndexById(options.id);
     if (node === undefined) throw new HeapSnapshotError(snapshot.file, `no object has id ${options.id}`);
-    const path = pathTo(snapshot, node);
+    const path = pathTo(snapshot, node, options.internals);
     return path ? [path] : [];
   }
   if (options.className === undefined) throw new TypeError('paths: give className or id');
@@ -73,7 +79,7 @@ export function findPaths(snapshot: HeapSnapshot, options: PathOptions): Retaine
   if (group < 0) return [];
   // An object held by another of the same class (a linked list, a tree) shares the path of the first
   // one: walking the parents in search order gives each object its entry in one pass.
-  const { parentEdge, parentNode, order, reached } = snapshot.shortestPaths();
+  const { parentEdge, parentNode, order, reached } = snapshot.shortestPaths(options.internals);
   const retained = snapshot.dominators().retainedSize;
   const entryOf = new Map<number, number>();
   const members = new Map<number, number>();
@@ -89,7 +95,7 @@ export function findPaths(snapshot: HeapSnapshot, options: PathOptions): Retaine
   const entries = [...members.keys()].sort((a, b) => retained[b] - retained[a] || a - b);
   const groups = new Map<string, RetainerPath>();
   for (const entry of entries) {
-    const path = pathTo(snapshot, entry);
+    const path = pathTo(snapshot, entry, options.internals);
     if (!path) continue;
     const key = pathSignature(path);
     const existing = groups.get(key);

@@ -67,9 +67,9 @@ export function diffTable(diff: SnapshotDiff, limit: number): string {
   const rule = diff.files.length === 3 ? `allocated between ${diff.files[0]} and ${diff.files[1]}, alive in ${diff.files[2]}` : `allocated after ${diff.files[0]}, alive in ${diff.files[1]}`;
   return [
     `growth by constructor, ${diff.files[0]} → ${diff.files[diff.files.length - 1]}:\n`,
-    renderTable(['Δ count', 'Δ self size', 'count', 'self size', 'constructor'], growth, [true, true, true, true, false]),
-    `\n${diff.candidates} objects ${rule}, in ${diff.leaks.length} groups by retainer path:\n`,
-    renderTable(['#', 'objects', 'self size', 'retained', 'constructors'], leaks.map((row, i) => [`#${i + 1}`, ...row]), [true, true, true, true, false]),
+    growth.length > 0 ? renderTable(['Δ count', 'Δ self size', 'count', 'self size', 'constructor'], growth, [true, true, true, true, false]) : 'no constructor changed in count or size\n',
+    `\n${diff.candidates} objects ${rule}${diff.leaks.length > 0 ? `, in ${diff.leaks.length} ${diff.leaks.length === 1 ? "group" : "groups"} by retainer path:` : ''}\n`,
+    leaks.length > 0 ? renderTable(['#', 'objects', 'self size', 'retained', 'constructors'], leaks.map((row, i) => [`#${i + 1}`, ...row]), [true, true, true, true, false]) : '',
     paths,
   ].join('');
 }

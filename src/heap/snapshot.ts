@@ -11,7 +11,8 @@ import { classifyNodes, classNameFor, classNameOf } from './classify.js';
 import type { DominatorTree } from './dominators.js';
 import { computeDominators } from './dominators.js';
 import type { EdgeKinds, Retainers } from './graph.js';
-import { buildRetainers, edgeKinds, ROOT } from './graph.js';
+import { buildRetainers, edgeKinds } from './graph.js';
+import { foldedEdgeLabel } from './labels.js';
 import { IdIndex } from './id-index.js';
 import type { ShortestPaths } from './shortest-paths.js';
 import { computeShortestPaths, NO_EDGE } from './shortest-paths.js';
@@ -33,7 +34,7 @@ export class HeapSnapshot {
   readonly kinds: EdgeKinds;
   private retainerIndex: Retainers | undefined;
   private tree: DominatorTree | undefined;
-  private shortest: ShortestPaths | undefined;
+  private shortest: [ShortestPaths?, ShortestPaths?] = [];
   private ids: IdIndex | undefined;
   private maxId: number | undefined;
   private classes = new Map<Classifier, { classOf: Uint32Array; names: string[] }>();
@@ -154,9 +155,11 @@ export class HeapSnapshot {
     return this.tree;
   }
 
-  shortestPaths(): ShortestPaths {
-    this.shortest ??= computeShortestPaths(this.raw, this.kinds);
-    return this.shortest;
+  /** The breadth-first tree of shortest retainer paths; `internals` lets it go through V8's machinery from the start. */
+  shortestPaths(internals = false): ShortestPaths {
+    const which = internals ? 1 : 0;
+    this.shortest[which] ??= computeShortestPaths(this.raw, this.kinds, { internals });
+    return this.shortest[which]!;
   }
 
   /** Each node's group under a classifier, computed once per classifier. */
@@ -179,8 +182,8 @@ export class HeapSnapshot {
   }
 
   /** The shortest retainer path to one node, or undefined when the root does not reach it. */
-  pathTo(index: number): RetainerPath | undefined {
-    return pathTo(this, index);
+  pathTo(index: number, internals = false): RetainerPath | undefined {
+    return pathTo(this, index, internals);
   }
 
   top(options: TopOptions = {}): TopRow[] {
@@ -227,32 +230,3 @@ export class HeapSnapshot {
     );
   }
 }
-
-/**
- * How an edge reads in a path: `.name` for a property, `[3]` for an element (and for V8's numbered
- * internal slots, such as a Map's table entries), `::name` for a closure's variable, `.{name}` for V8's
- * internal links.
- */
-export function edgeLabel(type: string, name: string): string {
-  if (type === 'element' || ((type === 'internal' || type === 'hidden') && /^\d+$/.test(name))) return `[${name}]`;
-  switch (type) {
-    case 'hidden':
-      return `{${name}}`;
-    case 'context':
-      return `::${name}`;
-    case 'internal':
-      return `.{${name}}`;
-    case 'weak':
-      return `.(weak ${name})`;
-    default:
-      return `.${name}`;
-  }
-}
-
-/** The label with any index left out, so objects held by the same array or table read alike. */
-export function foldedEdgeLabel(type: string, name: string): string {
-  const label = edgeLabel(type, name);
-  return /^\[\d*\]$/.test(label) ? '[]' : label;
-}
-
-export { ROOT };

@@ -63,6 +63,9 @@ test('a missing file and bad flags', (t) => {
   const missing = memtraceHeap(['summary', join(dir, 'nope.heapsnapshot')]);
   t.is(missing.status, 1);
   t.regex(missing.stderr, /nope\.heapsnapshot: no such file/);
+  const directory = memtraceHeap(['top', dir]);
+  t.is(directory.status, 1);
+  t.is(directory.stderr, `memtrace: ${dir}: is a directory, not a heap snapshot\n`);
   const badBy = memtraceHeap(['summary', good, '--by', 'colour']);
   t.is(badBy.status, 2);
   t.regex(badBy.stderr, /--by takes constructor, type, via/);

@@ -126,3 +126,19 @@ test('node and edge views: edges, retainers, dominator, lookup by id', async (t)
   t.regex(String(view), /^DetachedView @\d+$/);
   t.throws(() => snapshot.node(snapshot.nodeCount), { instanceOf: RangeError });
 });
+
+test('paths through V8 internals (--internals) are never longer, and the default prefers the program\'s references', async (t) => {
+  const snapshot = await readSnapshot(leakyFile);
+  let shorter = 0;
+  for (let node = 1; node < snapshot.nodeCount; node += 97) {
+    const preferred = snapshot.pathTo(node);
+    const any = snapshot.pathTo(node, true);
+    t.is(preferred === undefined, any === undefined);
+    if (!preferred) continue;
+    t.true(any.steps.length <= preferred.steps.length);
+    if (any.steps.length < preferred.steps.length) shorter++;
+  }
+  t.true(shorter > 0);
+  const cli = memtraceHeap(['paths', leakyFile, '--constructor', 'Leaky', '--internals']);
+  t.regex(cli.stdout, /^1000 objects like Leaky/m);
+});

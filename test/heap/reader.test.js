@@ -63,3 +63,16 @@ test('strings with escapes and non-ASCII text survive', (t) => {
   t.deepEqual(raw.strings, strings);
   t.deepEqual([...raw.edgeToNode], [1, 2, 3, 4]);
 });
+
+test('the progress bar draws on a terminal and stays silent elsewhere', async (t) => {
+  const { progressBar } = await import('../../dist/src/heap/progress.js');
+  const written = [];
+  const terminal = { isTTY: true, write: (text) => written.push(text) };
+  const bar = progressBar(terminal, 'reading x');
+  await readSnapshot(file, { onProgress: (done, total) => bar.update(done, total) });
+  bar.phase();
+  const drawn = written.join('');
+  t.regex(drawn, /reading x \[#{30}\] 100% \S+ \S+ of \S+ \S+/);
+  t.true(drawn.endsWith('\r\x1b[K'));
+  t.is(progressBar({ isTTY: false, write: () => t.fail() }, 'reading x'), undefined);
+});

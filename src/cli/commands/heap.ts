@@ -12,6 +12,7 @@ import { readSnapshot } from '../../heap/snapshot.js';
 const USAGE = `heap summary|paths|diff|top FILE...  analyse V8 heap snapshots (.heapsnapshot)
     summary FILE... [--by constructor|type|via] [--limit N]   objects by kind: count, self and retained size
     paths FILE (--constructor NAME | --id N) [--max N]        shortest retainer paths from the GC roots
+      [--internals]  paths may go through V8's internals (hidden classes, code) as readily as user references
     diff A B [C] [--limit N] [--growth]                         what grew; objects new since A still alive
     top FILE... [--limit N]                                     the objects that retain most, with their paths
     --json | --csv   machine-readable output (sizes in bytes) instead of a table`;
@@ -20,12 +21,17 @@ function usageError(message: string): UsageError {
   return new UsageError(`memtrace heap: ${message} (see memtrace --help)`);
 }
 
-/** Reads a snapshot with a progress bar on a terminal; dominators are computed here too, under the bar. */
-async function load(file: string): Promise<HeapSnapshot> {
+/**
+ * Reads a snapshot with a progress bar on a terminal; dominators are computed here too, under the bar,
+ * unless the command has no use for them (diff's earlier snapshots: only their ids and classes count).
+ */
+async function load(file: string, dominators = true): Promise<HeapSnapshot> {
   const bar = progressBar(process.stderr, `reading ${file}`);
   const snapshot = await readSnapshot(file, { onProgress: bar ? (done, total) => bar.update(done, total) : undefined });
-  bar?.phase('dominators and retained sizes');
-  snapshot.dominators();
+  if (dominators) {
+    bar?.phase('dominators and retained sizes');
+    snapshot.dominators();
+  }
   bar?.phase();
   return snapshot;
 }
@@ -54,6 +60,7 @@ export const heapCommand: Command = {
         class: { type: 'string' },
         id: { type: 'string' },
         growth: { type: 'boolean' },
+        internals: { type: 'boolean' },
       },
     });
     const number = (flag: 'limit' | 'max', fallback: number) => {
@@ -89,7 +96,7 @@ export const heapCommand: Command = {
         const id = values.id === undefined ? undefined : Number(values.id);
         if (id !== undefined && !Number.isInteger(id)) throw usageError(`--id takes a node id (not ${JSON.stringify(values.id)})`);
         const snapshot = await load(positionals[0]!);
-        const paths = snapshot.paths({ className: values.class, id, max: number('max', 5) });
+        const paths = snapshot.paths({ className: values.class, id, max: number('max', 5), internals: values.internals });
         if (format === 'json') json({ file: snapshot.file, paths });
         else if (format === 'csv') out(pathsCsv(paths));
         else out(pathsTable(paths));
@@ -98,7 +105,7 @@ export const heapCommand: Command = {
       case 'diff': {
         if (positionals.length < 2 || positionals.length > 3) throw usageError('diff takes two or three snapshot files: A B [C]');
         const snapshots: HeapSnapshot[] = [];
-        for (const file of positionals) snapshots.push(await load(file));
+        for (const [i, file] of positionals.entries()) snapshots.push(await load(file, i === positionals.length - 1));
         const diff = diffSnapshots(snapshots[0]!, snapshots[1]!, snapshots[2]);
         if (format === 'json') json(diff);
         else if (format === 'csv') out(values.growth ? growthCsv(diff) : diffCsv(diff));
