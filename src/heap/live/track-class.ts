@@ -89,7 +89,7 @@ export class ClassTracker<C extends AnyClass = AnyClass> {
     const standIn: C = new Proxy(Class, {
       construct: (target, args, newTarget) => {
         // With the Proxy itself as new.target V8 cannot use the class's own object layout (the
-        // instances came out 3.4 times larger); a subclass's new.target is a real class already.
+        // instances took 104 bytes, not 40); a subclass's new.target is a real class already.
         const instance = Reflect.construct(target, args, newTarget === standIn ? target : newTarget) as InstanceType<C>;
         this.track(instance);
         return instance;
