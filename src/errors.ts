@@ -43,3 +43,21 @@ export class HeapSnapshotError extends MemtraceError {
     super(`memtrace: ${file}: ${problem}`);
   }
 }
+
+// --- heap snapshots of the live process (writeSnapshot, sizeOf, trackClass) ---
+
+/** A library function called with an argument it cannot use (sizeOf of a number, trackClass of an arrow function). */
+export class InvalidArgumentError extends MemtraceError {
+  override readonly exitCode = 2;
+
+  constructor(readonly functionName: string, problem: string) {
+    super(`memtrace: ${functionName}: ${problem}`);
+  }
+}
+
+/** A heap snapshot that could not be written (a missing directory, a full disk, no permission). */
+export class SnapshotWriteError extends MemtraceError {
+  constructor(readonly file: string, problem: string) {
+    super(`memtrace: cannot write the heap snapshot ${file}: ${problem}`);
+  }
+}

@@ -54,3 +54,12 @@ export type { TopRow, TopOptions } from './heap/top.js';
 export type { Classifier } from './heap/classify.js';
 export { diffSnapshots, type SnapshotDiff, type LeakGroup, type ClassGrowth } from './heap/diff.js';
 export { HeapSnapshotError } from './errors.js';
+
+// --- heap snapshots of the live process: writeSnapshot, sizeOf, trackClass (docs/heap-live.md) ---
+export { writeSnapshot, type WriteSnapshotOptions } from './heap/live/write-snapshot.js';
+export { sizeOf, sizeOfEach, ObjectSize, type SizeOfOptions } from './heap/live/size-of.js';
+export { trackClass, ClassTracker, type TrackClassOptions, type AnyClass } from './heap/live/track-class.js';
+export {
+  readClassTrackerCsv, parseClassTrackerCsv, formatClassTrackerCsv, CLASS_TRACKER_COLUMNS, type ClassSample,
+} from './formats/class-tracker-csv.js';
+export { InvalidArgumentError, SnapshotWriteError } from './errors.js';
