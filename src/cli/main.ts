@@ -9,8 +9,9 @@ import { UsageError } from './command.js';
 import { runCommand } from './commands/run.js';
 import { reportCommand } from './commands/report.js';
 import { calibrateCommand } from './commands/calibrate.js';
+import { processCommand } from './commands/process.js';
 
-const COMMANDS: readonly Command[] = [runCommand, reportCommand, calibrateCommand];
+const COMMANDS: readonly Command[] = [runCommand, reportCommand, calibrateCommand, processCommand];
 
 function usage(): string {
   const lines = COMMANDS.map((command) => `  ${command.usage.replaceAll('\n', '\n  ')}`);

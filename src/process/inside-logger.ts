@@ -1,0 +1,76 @@
+/**
+ * The in-process logger (`node --import memtrace/process app.js`, or startProcessLog() in code): what
+ * `memtrace process` logs from outside, plus the V8 heap and every GC, written by a worker thread.
+ */
+import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { parseIntervalSetting } from './settings.js';
+import { startHeapSampler, type HeapSampler } from './heap-sampler.js';
+import type { SamplerMessage, SamplerWorkerData } from './sampler-worker.js';
+
+export interface ProcessLogOptions {
+  /** Seconds between samples (default MEMTRACE_PROCESS_INTERVAL, else 0.1). */
+  intervalS?: number;
+  /** The CSV to write (default MEMTRACE_PROCESS_OUT, else memtrace-process-<pid>.csv). */
+  out?: string;
+  /** Read USS/PSS from smaps_rollup (default true). */
+  smaps?: boolean;
+}
+
+export interface ProcessLog {
+  readonly path: string;
+  /** 'native' when heap readings keep coming while the main thread is busy; 'js' otherwise. */
+  readonly heapSampler: 'native' | 'js';
+}
+
+interface Running extends ProcessLog {
+  worker: Worker;
+  sampler: HeapSampler;
+  stopped: Promise<void>;
+}
+
+let running: Running | undefined;
+
+/** The log running in this process, if any. */
+export function activeProcessLog(): ProcessLog | undefined {
+  return running;
+}
+
+/** Starts logging this process (or returns the running log). */
+export function startProcessLog(options: ProcessLogOptions = {}): ProcessLog {
+  if (running) return running;
+  const intervalS = options.intervalS ?? parseIntervalSetting(process.env.MEMTRACE_PROCESS_INTERVAL);
+  const path = resolve(options.out ?? process.env.MEMTRACE_PROCESS_OUT ?? `memtrace-process-${process.pid}.csv`);
+  const sampler = startHeapSampler(intervalS);
+  const workerData: SamplerWorkerData = {
+    buffer: sampler.buffer, native: sampler.kind === 'native', intervalS, out: path, smaps: options.smaps !== false, startNs: Number(process.hrtime.bigint()),
+  };
+  // No execArgv: the worker must not load --import memtrace/register (or this module) itself.
+  const worker = new Worker(new URL('./sampler-worker.js', import.meta.url), { workerData, execArgv: [], env: {}, stdout: false, stderr: false });
+  worker.unref();
+  const stopped = new Promise<void>((done) => {
+    worker.once('exit', () => done());
+    worker.once('error', () => done());
+  });
+  running = { path, heapSampler: sampler.kind, worker, sampler, stopped };
+  return running;
+}
+
+/** Marks the next row of the running log; false when none runs. */
+export function labelProcessLog(text: string): boolean {
+  if (!running) return false;
+  running.worker.postMessage({ type: 'label', text } satisfies SamplerMessage);
+  return true;
+}
+
+/** Takes a last sample, closes the CSV and resolves to its path (undefined when no log runs). */
+export async function stopProcessLog(): Promise<string | undefined> {
+  const log = running;
+  if (!log) return undefined;
+  running = undefined;
+  log.worker.ref(); // keep the program alive until the last rows are written
+  log.worker.postMessage({ type: 'stop' } satisfies SamplerMessage);
+  await log.stopped;
+  log.sampler.stop();
+  return log.path;
+}

@@ -1,0 +1,90 @@
+/**
+ * The outside logger: samples a process and its descendants from /proc at an interval and appends one
+ * row per process per sample to a process CSV. `memtrace process` runs it around a command or a pid.
+ */
+import { ProcessCsvWriter, emptyRow, type ProcessRow } from '../formats/process-csv.js';
+import { readProc } from './proc-reader.js';
+import { ProcessTree } from './process-tree.js';
+
+export interface WatchOptions {
+  /** Seconds between samples. */
+  intervalS: number;
+  /** The CSV file to write. */
+  out: string;
+  /** Read USS/PSS from smaps_rollup (default true; it is the costliest read). */
+  smaps?: boolean;
+  /** Called with each sample's rows (the live view). */
+  onSample?: (rows: readonly ProcessRow[]) => void;
+  /** Labels from outside: polled at each sample. */
+  takeLabels?: () => string[];
+}
+
+export class ProcessWatcher {
+  private readonly tree: ProcessTree;
+  private readonly writer: ProcessCsvWriter;
+  private readonly startNs = process.hrtime.bigint();
+  private readonly labels: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private ticks = 0;
+  private stopped = false;
+  samples = 0;
+
+  constructor(readonly pid: number, private readonly options: WatchOptions) {
+    this.tree = new ProcessTree(pid);
+    this.writer = new ProcessCsvWriter(options.out, false);
+  }
+
+  /** Samples now and then every interval, on a schedule that does not drift. */
+  start(): this {
+    this.sample();
+    this.schedule();
+    return this;
+  }
+
+  /** Marks the next sample's first row. */
+  label(text: string): void {
+    this.labels.push(text);
+  }
+
+  /** Takes a sample: one row per live process of the tree (none once they all exited). */
+  sample(): ProcessRow[] {
+    if (this.stopped) return [];
+    this.labels.push(...(this.options.takeLabels?.() ?? []));
+    const timeS = Number(process.hrtime.bigint() - this.startNs) / 1e9;
+    const rows: ProcessRow[] = [];
+    for (const pid of this.tree.members()) {
+      const proc = readProc(pid, { smaps: this.options.smaps });
+      if (!proc) continue;
+      rows.push({
+        ...emptyRow(timeS, pid, proc.ppid, proc.command),
+        rss: proc.rss, uss: proc.uss, pss: proc.pss, pageFaults: proc.pageFaults, cpuUserS: proc.cpuUserS, cpuSysS: proc.cpuSysS,
+        threads: proc.threads, fds: proc.fds,
+      });
+    }
+    if (rows.length > 0 && this.labels.length > 0) rows[0]!.label = this.labels.splice(0).join('; ');
+    this.writer.write(rows);
+    this.samples++;
+    this.options.onSample?.(rows);
+    return rows;
+  }
+
+  /** Takes a last sample (unless `final` is false) and closes the file. */
+  stop(final = true): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    if (final) this.sample();
+    this.stopped = true;
+    this.writer.close();
+  }
+
+  private schedule(): void {
+    const intervalNs = this.options.intervalS * 1e9;
+    const elapsed = Number(process.hrtime.bigint() - this.startNs);
+    // The next tick on the grid start + k·interval that is still ahead (late ticks are skipped, not bunched).
+    this.ticks = Math.max(this.ticks + 1, Math.ceil(elapsed / intervalNs));
+    this.timer = setTimeout(() => {
+      this.sample();
+      if (!this.stopped) this.schedule();
+    }, Math.max(0, (this.ticks * intervalNs - elapsed) / 1e6));
+  }
+}
