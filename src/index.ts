@@ -54,3 +54,4 @@ export { ProcessNotFoundError, CommandNotFoundError } from './errors.js';
 export { heapStats, startHeapStats, type HeapStatsOptions, type HeapStatsMeasurement } from './heap-stats/heap-stats.js';
 export { HeapStatsDiff, type Threshold } from './heap-stats/heap-stats-diff.js';
 export { HEAP_STATS_COLUMNS, formatHeapStatsCsv, parseHeapStatsCsv, type HeapStatsRow } from './formats/heap-stats-csv.js';
+export { plotProcessLog, type PlotOptions } from './report/plot.js';

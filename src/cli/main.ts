@@ -10,8 +10,9 @@ import { runCommand } from './commands/run.js';
 import { reportCommand } from './commands/report.js';
 import { calibrateCommand } from './commands/calibrate.js';
 import { processCommand } from './commands/process.js';
+import { plotCommand } from './commands/plot.js';
 
-const COMMANDS: readonly Command[] = [runCommand, reportCommand, calibrateCommand, processCommand];
+const COMMANDS: readonly Command[] = [runCommand, reportCommand, calibrateCommand, processCommand, plotCommand];
 
 function usage(): string {
   const lines = COMMANDS.map((command) => `  ${command.usage.replaceAll('\n', '\n  ')}`);

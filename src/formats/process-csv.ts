@@ -85,9 +85,10 @@ export function formatProcessRows(rows: readonly ProcessRow[], inside: boolean):
 export class ProcessCsvWriter {
   private fd: number | undefined;
 
-  constructor(readonly path: string, readonly inside: boolean) {
-    this.fd = openSync(path, 'w');
-    writeSync(this.fd, `${(inside ? INSIDE_COLUMNS : PROCESS_COLUMNS).join(',')}\n`);
+  /** Creates the file with its header, or with `append` adds rows to one that has it. */
+  constructor(readonly path: string, readonly inside: boolean, append = false) {
+    this.fd = openSync(path, append ? 'a' : 'w');
+    if (!append) writeSync(this.fd, `${(inside ? INSIDE_COLUMNS : PROCESS_COLUMNS).join(',')}\n`);
   }
 
   write(rows: readonly ProcessRow[]): void {

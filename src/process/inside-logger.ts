@@ -3,7 +3,10 @@
  * `memtrace process` logs from outside, plus the V8 heap and every GC, written by a worker thread.
  */
 import { resolve } from 'node:path';
+import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
+import { ProcessCsvWriter, emptyRow, type ProcessRow } from '../formats/process-csv.js';
+import { readProc } from './proc-reader.js';
 import { parseIntervalSetting } from './settings.js';
 import { startHeapSampler, type HeapSampler } from './heap-sampler.js';
 import type { SamplerMessage, SamplerWorkerData } from './sampler-worker.js';
@@ -31,6 +34,17 @@ interface Running extends ProcessLog {
 
 let running: Running | undefined;
 
+function writeFirstRow(path: string, smaps: boolean): void {
+  const writer = new ProcessCsvWriter(path, true);
+  const proc = readProc(process.pid, { smaps });
+  const heap = v8.getHeapStatistics();
+  const memory = process.memoryUsage();
+  const row: ProcessRow = { ...emptyRow(0, process.pid, process.ppid, proc?.command ?? 'node'), heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size, external: memory.external, arrayBuffers: memory.arrayBuffers };
+  if (proc) Object.assign(row, { rss: proc.rss, uss: proc.uss, pss: proc.pss, pageFaults: proc.pageFaults, cpuUserS: proc.cpuUserS, cpuSysS: proc.cpuSysS, threads: proc.threads, fds: proc.fds });
+  writer.write([row]);
+  writer.close();
+}
+
 /** The log running in this process, if any. */
 export function activeProcessLog(): ProcessLog | undefined {
   return running;
@@ -41,10 +55,12 @@ export function startProcessLog(options: ProcessLogOptions = {}): ProcessLog {
   if (running) return running;
   const intervalS = options.intervalS ?? parseIntervalSetting(process.env.MEMTRACE_PROCESS_INTERVAL);
   const path = resolve(options.out ?? process.env.MEMTRACE_PROCESS_OUT ?? `memtrace-process-${process.pid}.csv`);
+  const smaps = options.smaps !== false;
+  const startNs = Number(process.hrtime.bigint());
+  // The first row comes from here: a worker takes a while (~0.1 s) to start.
+  writeFirstRow(path, smaps);
   const sampler = startHeapSampler(intervalS);
-  const workerData: SamplerWorkerData = {
-    buffer: sampler.buffer, native: sampler.kind === 'native', intervalS, out: path, smaps: options.smaps !== false, startNs: Number(process.hrtime.bigint()),
-  };
+  const workerData: SamplerWorkerData = { buffer: sampler.buffer, native: sampler.kind === 'native', intervalS, out: path, smaps, startNs };
   // No execArgv: the worker must not load --import memtrace/register (or this module) itself.
   const worker = new Worker(new URL('./sampler-worker.js', import.meta.url), { workerData, execArgv: [], env: {}, stdout: false, stderr: false });
   worker.unref();

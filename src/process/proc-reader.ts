@@ -28,9 +28,15 @@ export interface ProcSample {
  */
 const TICKS_PER_SECOND = 100;
 
+const PF_EXITING = 0x4;
+
 /** The fields of /proc/PID/stat after the command name (which may hold spaces and parentheses). */
 interface StatFields {
   comm: string;
+  /** R, S, D, Z (zombie: exited, not yet reaped) ... */
+  state: string;
+  /** The kernel's PF_* flags of the task. */
+  flags: number;
   ppid: number;
   minorFaults: number;
   majorFaults: number;
@@ -48,6 +54,8 @@ export function parseStat(text: string): StatFields {
   const field = (n: number): number => Number(rest[n - 3]);
   return {
     comm: text.slice(open + 1, close),
+    state: rest[0] ?? '',
+    flags: field(9),
     ppid: field(4),
     minorFaults: field(10),
     majorFaults: field(12),
@@ -87,12 +95,15 @@ export interface ReadOptions {
   command?: string;
 }
 
-/** The figures of one process now, or null if it has exited (or was never there). */
+/** The figures of one process now, or null if it is exiting or has exited (a zombie included), or was never there. */
 export function readProc(pid: number, options: ReadOptions = {}): ProcSample | null {
   const statText = readOrNull(`/proc/${pid}/stat`);
   const status = readOrNull(`/proc/${pid}/status`);
   if (statText === null || status === null) return null;
   const stat = parseStat(statText);
+  // A process that is exiting (PF_EXITING) closes its files and drops its command line before it
+  // becomes a zombie: half-torn-down figures are no sample.
+  if (stat.state === 'Z' || stat.state === 'X' || (stat.flags & PF_EXITING) !== 0) return null;
   let uss: number | null = null;
   let pss: number | null = null;
   if (options.smaps !== false) {
@@ -110,11 +121,13 @@ export function readProc(pid: number, options: ReadOptions = {}): ProcSample | n
   } catch {
     // another user's process, or it exited between the reads
   }
+  // Read last: a process that lost its memory map meanwhile (it is exiting) has no command line.
+  const command = options.command ?? commandLine(pid, '');
+  if (command === '') return null;
   return {
     pid,
     ppid: stat.ppid,
-    command: options.command ?? commandLine(pid, stat.comm),
-    // A zombie has no VmRSS line: it holds no memory any more.
+    command,
     rss: kilobyteField(status, 'VmRSS') ?? 0,
     uss,
     pss,

@@ -24,7 +24,7 @@ export type SamplerMessage = { type: 'label'; text: string } | { type: 'stop' };
 const data = workerData as SamplerWorkerData;
 const values = new Float64Array(data.buffer);
 const binding = data.native ? loadSamplerBinding() : null;
-const writer = new ProcessCsvWriter(data.out, true);
+const writer = new ProcessCsvWriter(data.out, true, true);
 const command = commandLine(process.pid, 'node');
 const labels: string[] = [];
 const intervalNs = data.intervalS * 1e9;
@@ -106,5 +106,4 @@ parentPort!.on('message', (message: SamplerMessage) => {
     parentPort!.close();
   }
 });
-sample();
 schedule();
