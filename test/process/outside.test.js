@@ -85,7 +85,7 @@ test('--pid watches a running process until it exits', async (t) => {
   t.is(result.status, 0, result.stderr);
   const rows = rowsOf(readProcessCsv(out), target.pid);
   t.true(rows.length >= 5, `${rows.length} rows`);
-  t.true(rows.at(-1).rss - rows[0].rss > 5 * MiB, 'the RSS growth shows');
+  t.true(Math.max(...rows.map((row) => row.rss)) - rows[0].rss > 15 * MiB, `RSS: ${rows.map((row) => (row.rss / MiB).toFixed(1))}`);
 });
 
 test('a line written to the --labels FIFO labels the next sample', async (t) => {
