@@ -73,9 +73,28 @@ function cells(row: ProcessRow, inside: boolean): string[] {
   return [...base, cell(row.heapUsed), cell(row.heapTotal), cell(row.external), cell(row.arrayBuffers), row.gcKind, cell(row.gcDurationS, 6), cell(row.gcBefore), cell(row.gcAfter)];
 }
 
-/** Formats rows as CSV lines (csv-stringify quotes commands and labels). */
+/** Commands repeat at every sample: each is quoted by csv-stringify once. */
+const quotedCache = new Map<string, string>();
+
+function quoted(text: string): string {
+  let cell = quotedCache.get(text);
+  if (cell === undefined) {
+    cell = stringify([[text]], { eof: false });
+    if (quotedCache.size < 1000) quotedCache.set(text, cell);
+  }
+  return cell;
+}
+
+/** Formats rows as CSV lines (text cells quoted by csv-stringify). */
 export function formatProcessRows(rows: readonly ProcessRow[], inside: boolean): string {
-  return rows.length === 0 ? '' : stringify(rows.map((row) => cells(row, inside)));
+  let text = '';
+  for (const row of rows) {
+    const line = cells(row, inside);
+    line[3] = quoted(line[3]!);
+    if (line[12]) line[12] = quoted(line[12]);
+    text += `${line.join(',')}\n`;
+  }
+  return text;
 }
 
 /**

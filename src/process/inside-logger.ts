@@ -7,7 +7,7 @@ import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { ProcessCsvWriter, emptyRow, type ProcessRow } from '../formats/process-csv.js';
 import { readProc } from './proc-reader.js';
-import { parseIntervalSetting } from './settings.js';
+import { parseIntervalSetting, parseSmapsInterval } from './settings.js';
 import { startHeapSampler, type HeapSampler } from './heap-sampler.js';
 import type { SamplerMessage, SamplerWorkerData } from './sampler-worker.js';
 
@@ -16,14 +16,16 @@ export interface ProcessLogOptions {
   intervalS?: number;
   /** The CSV to write (default MEMTRACE_PROCESS_OUT, else memtrace-process-<pid>.csv). */
   out?: string;
-  /** Read USS/PSS from smaps_rollup (default true). */
-  smaps?: boolean;
+  /** Seconds between USS/PSS reads (default MEMTRACE_PROCESS_SMAPS_INTERVAL, else 1; 0: never). */
+  smapsIntervalS?: number;
 }
 
 export interface ProcessLog {
   readonly path: string;
   /** 'native' when heap readings keep coming while the main thread is busy; 'js' otherwise. */
   readonly heapSampler: 'native' | 'js';
+  /** Resolves once the sampler worker runs (it takes ~0.1 s to start; the first row is written before). */
+  readonly ready: Promise<void>;
 }
 
 interface Running extends ProcessLog {
@@ -55,12 +57,12 @@ export function startProcessLog(options: ProcessLogOptions = {}): ProcessLog {
   if (running) return running;
   const intervalS = options.intervalS ?? parseIntervalSetting(process.env.MEMTRACE_PROCESS_INTERVAL);
   const path = resolve(options.out ?? process.env.MEMTRACE_PROCESS_OUT ?? `memtrace-process-${process.pid}.csv`);
-  const smaps = options.smaps !== false;
+  const smapsIntervalS = options.smapsIntervalS ?? parseSmapsInterval(process.env.MEMTRACE_PROCESS_SMAPS_INTERVAL);
   const startNs = Number(process.hrtime.bigint());
   // The first row comes from here: a worker takes a while (~0.1 s) to start.
-  writeFirstRow(path, smaps);
+  writeFirstRow(path, smapsIntervalS > 0);
   const sampler = startHeapSampler(intervalS);
-  const workerData: SamplerWorkerData = { buffer: sampler.buffer, native: sampler.kind === 'native', intervalS, out: path, smaps, startNs };
+  const workerData: SamplerWorkerData = { buffer: sampler.buffer, native: sampler.kind === 'native', intervalS, out: path, smapsIntervalS, startNs };
   // No execArgv: the worker must not load --import memtrace/register (or this module) itself.
   const worker = new Worker(new URL('./sampler-worker.js', import.meta.url), { workerData, execArgv: [], env: {}, stdout: false, stderr: false });
   worker.unref();
@@ -68,7 +70,11 @@ export function startProcessLog(options: ProcessLogOptions = {}): ProcessLog {
     worker.once('exit', () => done());
     worker.once('error', () => done());
   });
-  running = { path, heapSampler: sampler.kind, worker, sampler, stopped };
+  const ready = new Promise<void>((done) => {
+    worker.once('message', () => done());
+    worker.once('exit', () => done());
+  });
+  running = { path, heapSampler: sampler.kind, worker, sampler, stopped, ready };
   return running;
 }
 

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ProcessCsvWriter, emptyRow, type GcKind, type ProcessRow } from '../formats/process-csv.js';
-import { commandLine, readProc } from './proc-reader.js';
+import { ProcFiles, commandLine } from './proc-reader.js';
 import { GC_FIELDS, GC_RING, Slot, loadSamplerBinding } from './heap-sampler.js';
 
 export interface SamplerWorkerData {
@@ -14,7 +14,8 @@ export interface SamplerWorkerData {
   native: boolean;
   intervalS: number;
   out: string;
-  smaps: boolean;
+  /** Seconds between USS/PSS reads (0: never). */
+  smapsIntervalS: number;
   /** process.hrtime.bigint() at the start of the log, as a number of ns: time_s counts from there. */
   startNs: number;
 }
@@ -26,6 +27,8 @@ const values = new Float64Array(data.buffer);
 const binding = data.native ? loadSamplerBinding() : null;
 const writer = new ProcessCsvWriter(data.out, true, true);
 const command = commandLine(process.pid, 'node');
+const files = new ProcFiles(process.pid, command);
+let smapsAt = Number.NEGATIVE_INFINITY;
 const labels: string[] = [];
 const intervalNs = data.intervalS * 1e9;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -73,7 +76,9 @@ function gcRows(ppid: number): ProcessRow[] {
 function sample(): void {
   const fresh = heapReading();
   const timeNs = now();
-  const proc = readProc(process.pid, { smaps: data.smaps, command });
+  const smaps = data.smapsIntervalS > 0 && timeNs - smapsAt >= data.smapsIntervalS * 0.999e9;
+  if (smaps) smapsAt = timeNs;
+  const proc = files.sample(smaps);
   const ppid = proc?.ppid ?? process.ppid;
   const row: ProcessRow = { ...emptyRow(seconds(timeNs), process.pid, ppid, command), label: labels.splice(0).join('; ') };
   if (proc) Object.assign(row, { rss: proc.rss, uss: proc.uss, pss: proc.pss, pageFaults: proc.pageFaults, cpuUserS: proc.cpuUserS, cpuSysS: proc.cpuSysS, threads: proc.threads, fds: proc.fds });
@@ -92,6 +97,7 @@ function schedule(): void {
   timer = setTimeout(() => {
     sample();
     schedule();
+parentPort!.postMessage('ready');
   }, Math.max(0, (ticks * intervalNs - elapsed) / 1e6));
 }
 
@@ -107,3 +113,4 @@ parentPort!.on('message', (message: SamplerMessage) => {
   }
 });
 schedule();
+parentPort!.postMessage('ready');

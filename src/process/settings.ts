@@ -9,3 +9,11 @@ export function parseIntervalSetting(text: string | undefined, setting = 'MEMTRA
   if (value < 0.001) throw new SettingError(setting, text, 'at least 0.001 (one millisecond)');
   return value;
 }
+
+/** Seconds between USS/PSS reads: a number >= 0 (0: never); 1 when unset. */
+export function parseSmapsInterval(text: string | undefined, setting = 'MEMTRACE_PROCESS_SMAPS_INTERVAL'): number {
+  if (text === undefined || text === '') return 1;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) throw new SettingError(setting, text, 'a number of seconds (0 for never), such as 1');
+  return value;
+}

@@ -3,7 +3,7 @@
  * row per process per sample to a process CSV. `memtrace process` runs it around a command or a pid.
  */
 import { ProcessCsvWriter, emptyRow, type ProcessRow } from '../formats/process-csv.js';
-import { readProc } from './proc-reader.js';
+import { ProcFiles } from './proc-reader.js';
 import { ProcessTree } from './process-tree.js';
 
 export interface WatchOptions {
@@ -11,8 +11,11 @@ export interface WatchOptions {
   intervalS: number;
   /** The CSV file to write. */
   out: string;
-  /** Read USS/PSS from smaps_rollup (default true; it is the costliest read). */
-  smaps?: boolean;
+  /**
+   * Seconds between reads of USS/PSS (smaps_rollup: milliseconds each for a node process, holding its
+   * memory-map lock); the rows in between leave them empty. Default 1; 0: never.
+   */
+  smapsIntervalS?: number;
   /** Called with each sample's rows (the live view). */
   onSample?: (rows: readonly ProcessRow[]) => void;
   /** Labels from outside: polled at each sample. */
@@ -26,6 +29,8 @@ export class ProcessWatcher {
   private readonly labels: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private ticks = 0;
+  private readonly files = new Map<number, ProcFiles>();
+  private smapsAt = Number.NEGATIVE_INFINITY;
   private stopped = false;
   samples = 0;
 
@@ -52,8 +57,19 @@ export class ProcessWatcher {
     this.labels.push(...(this.options.takeLabels?.() ?? []));
     const timeS = Number(process.hrtime.bigint() - this.startNs) / 1e9;
     const rows: ProcessRow[] = [];
-    for (const pid of this.tree.members()) {
-      const proc = readProc(pid, { smaps: this.options.smaps });
+    const smapsEvery = this.options.smapsIntervalS ?? 1;
+    const smaps = smapsEvery > 0 && timeS - this.smapsAt >= smapsEvery * 0.999;
+    if (smaps) this.smapsAt = timeS;
+    const members = this.tree.members();
+    for (const [pid, files] of this.files) {
+      if (members.includes(pid)) continue;
+      files.close();
+      this.files.delete(pid);
+    }
+    for (const pid of members) {
+      let files = this.files.get(pid);
+      if (!files) this.files.set(pid, (files = new ProcFiles(pid)));
+      const proc = files.sample(smaps);
       if (!proc) continue;
       rows.push({
         ...emptyRow(timeS, pid, proc.ppid, proc.command),
@@ -75,6 +91,8 @@ export class ProcessWatcher {
     if (final) this.sample();
     this.stopped = true;
     this.writer.close();
+    this.tree.close();
+    for (const files of this.files.values()) files.close();
   }
 
   private schedule(): void {

@@ -12,8 +12,10 @@ const quote = (text: string): string => `"${text.replace(/["\\]/g, '\\$&')}"`;
 export function renderGnuplot(model: PlotModel, datPath: string, pngPath: string): { dat: string; plt: string } {
   const series = model.series.filter((s) => s.points.some((p) => p.bytes !== null));
   const blocks = series.map((s) => {
+    // One blank line breaks the line at a gap in the readings (two would start a new block).
     const lines = s.points.map((p) => (p.bytes === null ? '' : `${p.timeS.toFixed(6)} ${(p.bytes / MiB).toFixed(3)}`));
-    return `# ${s.kind} pid ${s.pid} ${s.command.replace(/\n/g, ' ')}\n${lines.join('\n')}`;
+    const text = lines.join('\n').replace(/\n{2,}/g, '\n\n').replace(/^\n+|\n+$/g, '');
+    return `# ${s.kind} pid ${s.pid} ${s.command.replace(/\n/g, ' ')}\n${text}`;
   });
   const dat = `${blocks.join('\n\n\n')}\n`;
   const plot = series.map((s, i) => `${quote(basename(datPath))} index ${i} using 1:2 with lines lw ${s.kind === 'rss' ? 2 : 1} dt ${s.kind === 'rss' ? 1 : s.kind === 'heap used' ? 2 : 3} title ${quote(`${s.kind} ${s.pid} ${shortCommand(s.command, 40)}`)}`);

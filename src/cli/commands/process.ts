@@ -6,7 +6,7 @@ import { LabelFifo } from '../../process/label-fifo.js';
 import { LiveView } from '../../process/live-view.js';
 import { watchCommand, watchPid } from '../../process/run-watched.js';
 import type { WatchOptions } from '../../process/watcher.js';
-import { parseIntervalSetting } from '../../process/settings.js';
+import { parseIntervalSetting, parseSmapsInterval } from '../../process/settings.js';
 
 const USAGE = `process [options] -- CMD ARGS...   memory of a command and its children over time, to CSV
       process [options] --pid N         the same for a running process
@@ -14,7 +14,8 @@ const USAGE = `process [options] -- CMD ARGS...   memory of a command and its ch
   --out FILE     the CSV to write (default memtrace-process-<pid>.csv)
   --labels PATH  a FIFO (created if missing): each line written to it labels the next sample
   --live         a table of the latest sample on stderr (plain lines when not a terminal)
-  --no-smaps     skip USS/PSS (smaps_rollup is the costliest read)`;
+  --smaps-interval S  seconds between USS/PSS reads (default 1; 0: none): smaps_rollup costs
+                 milliseconds per node process, so other rows leave uss/pss empty`;
 
 export const processCommand: Command = {
   name: 'process',
@@ -29,7 +30,7 @@ export const processCommand: Command = {
         pid: { type: 'string' },
         labels: { type: 'string' },
         live: { type: 'boolean' },
-        'no-smaps': { type: 'boolean' },
+        'smaps-interval': { type: 'string' },
       },
     });
     const intervalS = parseIntervalSetting(values.interval, '--interval');
@@ -46,7 +47,7 @@ export const processCommand: Command = {
     const options: WatchOptions = {
       intervalS,
       out: values.out ?? `memtrace-process-${pid ?? process.pid}.csv`,
-      smaps: !values['no-smaps'],
+      smapsIntervalS: parseSmapsInterval(values['smaps-interval'], '--smaps-interval'),
       onSample: live ? (rows) => live.update(rows) : undefined,
       takeLabels: labels ? () => labels.take() : undefined,
     };
