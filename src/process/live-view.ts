@@ -15,20 +15,29 @@ interface Stream {
   isTTY?: boolean;
 }
 
+const known = (bytes: number | null | undefined): string => (bytes === null || bytes === undefined ? '' : formatBytes(bytes));
+
 export class LiveView {
   private previous = new Map<number, ProcessRow>();
+  /** USS/PSS are read less often than the rest: the latest reading per pid, and the one before it. */
+  private smaps = new Map<number, { uss: number; pss: number | null; before: number | null }>();
   private drawnLines = 0;
 
   constructor(private readonly out: Stream = process.stderr) {}
 
   update(rows: readonly ProcessRow[]): void {
+    for (const row of rows) {
+      if (row.uss === null) continue;
+      this.smaps.set(row.pid, { uss: row.uss, pss: row.pss, before: this.smaps.get(row.pid)?.uss ?? null });
+    }
     const text = this.out.isTTY ? this.table(rows) : this.plain(rows);
     this.previous = new Map(rows.map((row) => [row.pid, row]));
     this.out.write(text);
   }
 
-  private change(row: ProcessRow, key: 'rss' | 'uss' | 'pss', colour: boolean): string {
-    const before = this.previous.get(row.pid)?.[key];
+  private change(row: ProcessRow, key: 'rss' | 'uss', colour: boolean): string {
+    const smaps = this.smaps.get(row.pid);
+    const before = key === 'uss' ? (row.uss === null ? null : smaps?.before) : this.previous.get(row.pid)?.rss;
     const now = row[key];
     if (now === null || before === null || before === undefined) return '';
     const delta = now - before;
@@ -51,7 +60,7 @@ export class LiveView {
     const header = ['pid', 'ppid', 'rss', 'Δrss', 'uss', 'Δuss', 'pss', 'cpu s', 'thr', 'fds', 'command'];
     const lines = rows.map((row) => [
       String(row.pid), String(row.ppid), formatBytes(row.rss ?? 0), this.change(row, 'rss', true),
-      row.uss === null ? '' : formatBytes(row.uss), this.change(row, 'uss', true), row.pss === null ? '' : formatBytes(row.pss),
+      known(this.smaps.get(row.pid)?.uss), this.change(row, 'uss', true), known(this.smaps.get(row.pid)?.pss),
       ((row.cpuUserS ?? 0) + (row.cpuSysS ?? 0)).toFixed(2), String(row.threads ?? ''), String(row.fds ?? ''), row.command.slice(0, 50),
     ]);
     const visible = (text: string): number => text.replace(/\x1b\[\d+m/g, '').length;
