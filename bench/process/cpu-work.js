@@ -1,7 +1,7 @@
 // A CPU-bound program for the process-logger bench: fixed, deterministic work (integer hashing over a
 // rolling window of small objects, so the GC runs too). Prints the work section's time and a checksum.
 const scale = Number(process.env.WORK_SCALE ?? 1);
-const rounds = Math.round(6e6 * scale);
+const rounds = Math.round(4e7 * scale);
 const start = process.hrtime.bigint();
 let hash = 2166136261;
 const window = new Array(4096);

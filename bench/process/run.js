@@ -29,7 +29,7 @@ const work = join(here, 'cpu-work.js');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const roundsAt = args.indexOf('--rounds');
-const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : quick ? 5 : 21;
+const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : quick ? 5 : 15;
 const scale = quick ? 0.4 : 1;
 const scratch = mkdtempSync(join(os.tmpdir(), 'memtrace-process-bench-'));
 

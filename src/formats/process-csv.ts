@@ -48,7 +48,7 @@ export interface ProcessRow {
   gcAfter: number | null;
 }
 
-export interface ProcessLog {
+export interface ProcessCsv {
   /** Whether the log was written from inside the process (it then has heap and GC columns). */
   inside: boolean;
   rows: ProcessRow[];
@@ -124,7 +124,7 @@ export class ProcessCsvWriter {
 
 const number = (text: string | undefined): number | null => (text === undefined || text === '' ? null : Number(text));
 
-export function readProcessCsv(path: string): ProcessLog {
+export function readProcessCsv(path: string): ProcessCsv {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

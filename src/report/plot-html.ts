@@ -1,12 +1,12 @@
 /** An HTML page around the plot's SVG, with a table of each process's figures: one file to attach to a bug report. */
-import type { ProcessLog } from '../formats/process-csv.js';
+import type { ProcessCsv } from '../formats/process-csv.js';
 import { formatBytes } from './units.js';
 
 function escapeHtml(text: string): string {
   return text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 }
 
-export function renderPlotHtml(log: ProcessLog, svg: string, title: string): string {
+export function renderPlotHtml(log: ProcessCsv, svg: string, title: string): string {
   const rows: string[] = [];
   const pids = [...new Set(log.rows.filter((row) => !row.gcKind).map((row) => row.pid))];
   for (const pid of pids) {

@@ -2,7 +2,7 @@
  * What a plot of a process log shows, independent of how it is drawn (SVG or gnuplot): one RSS series
  * per process, one heap series per process that logged from inside, the labels and the GCs.
  */
-import type { GcKind, ProcessLog } from '../formats/process-csv.js';
+import type { GcKind, ProcessCsv } from '../formats/process-csv.js';
 
 export interface Point {
   timeS: number;
@@ -44,7 +44,7 @@ export function shortCommand(command: string, length = 48): string {
   return text.length > length ? `${text.slice(0, length - 1)}…` : text;
 }
 
-export function plotModel(log: ProcessLog, title: string): PlotModel {
+export function plotModel(log: ProcessCsv, title: string): PlotModel {
   const byPid = new Map<number, Series[]>();
   const labels: PlotMark[] = [];
   const gcs: GcTick[] = [];
