@@ -64,7 +64,7 @@ export function startProcessLog(options: ProcessLogOptions = {}): ProcessLog {
   const sampler = startHeapSampler(intervalS);
   const workerData: SamplerWorkerData = { buffer: sampler.buffer, native: sampler.kind === 'native', intervalS, out: path, smapsIntervalS, startNs };
   // No execArgv: the worker must not load --import memtrace/register (or this module) itself.
-  const worker = new Worker(new URL('./sampler-worker.js', import.meta.url), { workerData, execArgv: [], env: {}, stdout: false, stderr: false });
+  const worker = new Worker(new URL('./sampler-worker.js', import.meta.url), { workerData, execArgv: [] });
   worker.unref();
   const stopped = new Promise<void>((done) => {
     worker.once('exit', () => done());
