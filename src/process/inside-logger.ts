@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { ProcessCsvWriter, emptyRow, type ProcessRow } from '../formats/process-csv.js';
-import { readProc } from './proc-reader.js';
+import { readProc, sampleRow } from './proc-reader.js';
 import { parseIntervalSetting, parseSmapsInterval } from './settings.js';
 import { startHeapSampler, type HeapSampler } from './heap-sampler.js';
 import type { SamplerMessage, SamplerWorkerData } from './sampler-worker.js';
@@ -41,8 +41,10 @@ function writeFirstRow(path: string, smaps: boolean): void {
   const proc = readProc(process.pid, { smaps });
   const heap = v8.getHeapStatistics();
   const memory = process.memoryUsage();
-  const row: ProcessRow = { ...emptyRow(0, process.pid, process.ppid, proc?.command ?? 'node'), heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size, external: memory.external, arrayBuffers: memory.arrayBuffers };
-  if (proc) Object.assign(row, { rss: proc.rss, uss: proc.uss, pss: proc.pss, pageFaults: proc.pageFaults, cpuUserS: proc.cpuUserS, cpuSysS: proc.cpuSysS, threads: proc.threads, fds: proc.fds });
+  const row: ProcessRow = {
+    ...(proc ? sampleRow(0, proc) : emptyRow(0, process.pid, process.ppid, 'node')),
+    heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size, external: memory.external, arrayBuffers: memory.arrayBuffers,
+  };
   writer.write([row]);
   writer.close();
 }

@@ -4,6 +4,7 @@
  * smaps_rollup is the costly one (the kernel walks every mapping), so it is read less often.
  */
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { emptyRow, type ProcessRow } from '../formats/process-csv.js';
 
 export interface ProcSample {
   pid: number;
@@ -197,4 +198,13 @@ export function readProc(pid: number, options: { smaps?: boolean; command?: stri
 /** Whether a process with this pid exists now. */
 export function processExists(pid: number): boolean {
   return readOrNull(`/proc/${pid}/stat`) !== null;
+}
+
+/** A process-CSV row of a sample (the heap and GC cells left empty). */
+export function sampleRow(timeS: number, proc: ProcSample): ProcessRow {
+  return {
+    ...emptyRow(timeS, proc.pid, proc.ppid, proc.command),
+    rss: proc.rss, uss: proc.uss, pss: proc.pss, pageFaults: proc.pageFaults, cpuUserS: proc.cpuUserS, cpuSysS: proc.cpuSysS,
+    threads: proc.threads, fds: proc.fds,
+  };
 }

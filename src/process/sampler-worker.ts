@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ProcessCsvWriter, emptyRow, type GcKind, type ProcessRow } from '../formats/process-csv.js';
-import { ProcFiles, commandLine } from './proc-reader.js';
+import { ProcFiles, commandLine, sampleRow } from './proc-reader.js';
 import { GC_FIELDS, GC_RING, Slot, loadSamplerBinding } from './heap-sampler.js';
 
 export interface SamplerWorkerData {
@@ -80,8 +80,8 @@ function sample(): void {
   if (smaps) smapsAt = timeNs;
   const proc = files.sample(smaps);
   const ppid = proc?.ppid ?? process.ppid;
-  const row: ProcessRow = { ...emptyRow(seconds(timeNs), process.pid, ppid, command), label: labels.splice(0).join('; ') };
-  if (proc) Object.assign(row, { rss: proc.rss, uss: proc.uss, pss: proc.pss, pageFaults: proc.pageFaults, cpuUserS: proc.cpuUserS, cpuSysS: proc.cpuSysS, threads: proc.threads, fds: proc.fds });
+  const row = proc ? sampleRow(seconds(timeNs), proc) : emptyRow(seconds(timeNs), process.pid, ppid, command);
+  row.label = labels.splice(0).join('; ');
   if (fresh) {
     row.heapUsed = values[Slot.HeapUsed]!;
     row.heapTotal = values[Slot.HeapTotal]!;

@@ -2,8 +2,8 @@
  * The outside logger: samples a process and its descendants from /proc at an interval and appends one
  * row per process per sample to a process CSV. `memtrace process` runs it around a command or a pid.
  */
-import { ProcessCsvWriter, emptyRow, type ProcessRow } from '../formats/process-csv.js';
-import { ProcFiles } from './proc-reader.js';
+import { ProcessCsvWriter, type ProcessRow } from '../formats/process-csv.js';
+import { ProcFiles, sampleRow } from './proc-reader.js';
 import { ProcessTree } from './process-tree.js';
 
 export interface WatchOptions {
@@ -71,11 +71,7 @@ export class ProcessWatcher {
       if (!files) this.files.set(pid, (files = new ProcFiles(pid)));
       const proc = files.sample(smaps);
       if (!proc) continue;
-      rows.push({
-        ...emptyRow(timeS, pid, proc.ppid, proc.command),
-        rss: proc.rss, uss: proc.uss, pss: proc.pss, pageFaults: proc.pageFaults, cpuUserS: proc.cpuUserS, cpuSysS: proc.cpuSysS,
-        threads: proc.threads, fds: proc.fds,
-      });
+      rows.push(sampleRow(timeS, proc));
     }
     if (rows.length > 0 && this.labels.length > 0) rows[0]!.label = this.labels.splice(0).join('; ');
     this.writer.write(rows);
