@@ -40,13 +40,22 @@ let timer: NodeJS.Timeout | undefined;
 const now = (): number => Number(process.hrtime.bigint());
 const seconds = (ns: number): number => (ns - data.startNs) / 1e9;
 
-/** Asks the main thread for its heap figures and waits for them up to half the interval (V8 answers no interrupt during a GC). */
-function heapReading(): boolean {
+/** Asks the main thread for its heap figures (native); returns the request's number, or 0. */
+function requestHeap(): number {
+  return binding?.requestSample() ? values[Slot.Requested]! : 0;
+}
+
+/**
+ * Whether the heap figures in the buffer answer `request`, waiting for them up to 0.9 of the interval
+ * after `requestedAt` (V8 serves no interrupt during a GC, and a loaded machine may not run the main
+ * thread for a while; the row is then written that much later). Pure JS: whether the main thread's
+ * timer wrote them lately.
+ */
+function heapAnswered(request: number, requestedAt: number): boolean {
   if (!binding) return now() - values[Slot.SampleTimeNs]! < 2 * intervalNs + 5e6;
-  if (!binding.requestSample()) return false;
-  const wanted = values[Slot.Requested]!;
-  const deadline = now() + Math.min(intervalNs / 2, 50e6);
-  while (values[Slot.Done]! < wanted) {
+  if (request === 0) return false;
+  const deadline = requestedAt + Math.min(intervalNs * 0.9, 100e6);
+  while (values[Slot.Done]! < request) {
     if (now() > deadline) return false;
     Atomics.wait(sleeper, 0, 0, 0.1);
   }
@@ -74,15 +83,16 @@ function gcRows(ppid: number): ProcessRow[] {
 }
 
 function sample(): void {
-  const fresh = heapReading();
+  // The heap is asked for first and waited for last, so the /proc reads happen meanwhile.
   const timeNs = now();
+  const request = requestHeap();
   const smaps = data.smapsIntervalS > 0 && timeNs - smapsAt >= data.smapsIntervalS * 0.999e9;
   if (smaps) smapsAt = timeNs;
   const proc = files.sample(smaps);
   const ppid = proc?.ppid ?? process.ppid;
   const row = proc ? sampleRow(seconds(timeNs), proc) : emptyRow(seconds(timeNs), process.pid, ppid, command);
   row.label = labels.splice(0).join('; ');
-  if (fresh) {
+  if (heapAnswered(request, timeNs)) {
     row.heapUsed = values[Slot.HeapUsed]!;
     row.heapTotal = values[Slot.HeapTotal]!;
     row.external = values[Slot.External]!;
