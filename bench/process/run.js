@@ -7,10 +7,15 @@
  *   inside-10ms      node --import memtrace/process cpu-work.js, MEMTRACE_PROCESS_INTERVAL=0.01 (and 100ms)
  *   inside-js-10ms   the same with MEMTRACE_NO_NATIVE=1 (the pure-JS heap sampler)
  * Each round runs every variant once, in a rotating order (so load on the shared machine hits each
- * alike); a variant's ratio in a round is its work time over plain's in the same round. The table gives
+ * alike); a variant's ratio in a round is its figure over plain's in the same round. The table gives
  * the median ratio over the rounds and a ~95 % confidence interval of that median (order statistics,
- * a sign-test interval: no assumption about the noise's shape). The figure is the program's own time
- * for its work section, so node's start-up and the CLI's are not in it; wall time is also recorded.
+ * a sign-test interval: no assumption about the noise's shape), for three figures of the program's
+ * work section (node's and the CLI's start-up are not in them):
+ *   work     wall time: what a user waits for (on a loaded machine, the noisiest);
+ *   main     CPU time of the main thread: the logger's interference with the program itself (its
+ *            interrupts, cache and lock effects), far less sensitive to other load;
+ *   process  CPU time of every thread of the program: adds the in-process logger's worker (and V8's
+ *            helpers); from outside the logger's CPU is in another process, not here.
  * Writes bench/results/process.csv (bench/results/quick/process.csv with --quick).
  */
 import { spawnSync } from 'node:child_process';
@@ -91,18 +96,29 @@ for (let round = 0; round < rounds; round++) {
   process.stderr.write(`round ${round + 1}/${rounds}\r`);
 }
 
-const rows = names.map((name) => {
-  const ratios = results[name].map((result, round) => result.workMs / results.plain[round].workMs);
+/** Median ratio of `key` to plain's in the same round, and its interval, as 'r [lo, hi]' cells. */
+function ratioCells(name, key) {
+  const ratios = results[name].map((result, round) => result[key] / results.plain[round][key]);
   const [low, high] = medianInterval(ratios);
+  return { ratio: median(ratios).toFixed(3), ci: `${low.toFixed(3)}-${high.toFixed(3)}` };
+}
+
+const rows = names.map((name) => {
+  const work = ratioCells(name, 'workMs');
+  const main = ratioCells(name, 'mainCpuMs');
+  const all = ratioCells(name, 'processCpuMs');
   return {
     variant: name,
     rounds,
-    work_ms: median(results[name].map((r) => r.workMs)).toFixed(1),
+    work_ms: median(results[name].map((r) => r.workMs)).toFixed(0),
+    work_ratio: work.ratio,
+    work_ci: work.ci,
+    main_cpu_ms: median(results[name].map((r) => r.mainCpuMs)).toFixed(0),
+    main_cpu_ratio: main.ratio,
+    main_cpu_ci: main.ci,
+    process_cpu_ratio: all.ratio,
+    process_cpu_ci: all.ci,
     wall_ms: median(results[name].map((r) => r.wallMs)).toFixed(0),
-    ratio: median(ratios).toFixed(4),
-    ci_low: low.toFixed(4),
-    ci_high: high.toFixed(4),
-    overhead_pct: ((median(ratios) - 1) * 100).toFixed(2),
   };
 });
 console.log(`\nprocess logger overhead on a CPU-bound program (work ~${rows[0].work_ms} ms; Node ${process.version}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
