@@ -1,6 +1,6 @@
 // Helpers of the process-logger and heapStats tests: run the CLI or a fixture, read /proc-style output.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -54,4 +54,15 @@ export async function until(check, ms = 20_000) {
     if (Date.now() > end) throw new Error('timed out waiting');
     await sleep(20);
   }
+}
+
+/** Whether this Node's addon is built; a native test without it passes with a note, unless CI_EXPECT_NATIVE=1. */
+export function nativeAvailable(t) {
+  if (existsSync(join(root, 'native', `build-${process.versions.modules}`, 'memtrace.node'))) return true;
+  if (process.env.CI_EXPECT_NATIVE === '1') t.fail(`the native addon is not built for Node ${process.version}`);
+  else {
+    t.log(`native addon not built for Node ${process.version}: only the pure-JS path is tested`);
+    t.pass();
+  }
+  return false;
 }
