@@ -31,6 +31,19 @@ const TICKS_PER_SECOND = 100;
 
 const PF_EXITING = 0x4;
 
+/** Bytes per page of statm: the kernel's page size (4 KiB on x86-64; 4, 16 or 64 KiB on arm64). */
+let pageBytes = 0;
+
+/** The page size, found once from this process's RSS as statm (pages) and status (kB) both give it. */
+function pageSize(): number {
+  if (pageBytes > 0) return pageBytes;
+  pageBytes = 4096;
+  const pages = Number(readOrNull('/proc/self/statm')?.split(' ')[1]);
+  const bytes = kilobyteField(readOrNull('/proc/self/status') ?? '', 'VmRSS');
+  if (pages > 0 && bytes !== null) pageBytes = 2 ** Math.round(Math.log2(bytes / pages));
+  return pageBytes;
+}
+
 /** The fields of /proc/PID/stat after the command name (which may hold spaces and parentheses). */
 interface StatFields {
   comm: string;
@@ -144,11 +157,13 @@ export class ProcFiles {
     } catch {
       // another user's process, or it exited between the reads
     }
-    // After the fds: an exiting process drops its memory map (VmRSS goes from status) before it
-    // closes its files, so a process whose files were already closed shows no VmRSS here.
-    const status = this.read('status');
-    const rss = status === null ? null : kilobyteField(status, 'VmRSS');
-    if (rss === null) return null;
+    // RSS from statm (the counters status prints as VmRSS, without formatting forty other lines).
+    // Read after the fds: an exiting process drops its memory map (statm then reads all zeros)
+    // before it closes its files, so a process whose files were already closed shows no RSS here.
+    const statm = this.read('statm');
+    const residentPages = statm === null ? 0 : Number(statm.split(' ')[1]);
+    if (!(residentPages > 0)) return null;
+    const rss = residentPages * pageSize();
     let uss: number | null = null;
     let pss: number | null = null;
     if (smaps) {
