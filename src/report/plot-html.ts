@@ -23,7 +23,7 @@ export function renderPlotHtml(log: ProcessCsv, svg: string, title: string): str
   const gcLine = log.inside ? `<p>${gcs.length} GCs (${gcs.filter((row) => row.gcKind === 'major').length} major), ${(gcs.reduce((sum, row) => sum + (row.gcDurationS ?? 0), 0) * 1000).toFixed(0)} ms in all.</p>` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<style>body{font-family:Helvetica,Arial,sans-serif;margin:24px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:nth-child(2){text-align:left;max-width:420px;overflow-wrap:anywhere}</style>
+<style>body{font-family:Helvetica,Arial,sans-serif;margin:24px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:nth-child(2),th:nth-child(2){text-align:left;max-width:420px;overflow-wrap:anywhere}</style>
 </head><body>
 ${svg}
 <table><tr><th>pid</th><th>command</th><th>samples</th><th>time</th><th>RSS first</th><th>RSS peak</th><th>RSS last</th><th>heap used peak</th></tr>

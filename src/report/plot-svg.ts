@@ -65,18 +65,23 @@ export function renderPlotSvg(model: PlotModel): string {
   for (const series of model.series) {
     const colour = COLOURS[pids.indexOf(series.pid) % COLOURS.length]!;
     let d = '';
-    let pen = false;
+    const dots: string[] = [];
+    // Runs of readings between gaps; a reading alone between two gaps is drawn as a dot.
+    let run: Array<[number, number]> = [];
+    const endRun = (): void => {
+      if (run.length === 1) dots.push(`<circle cx="${fixed(run[0]![0])}" cy="${fixed(run[0]![1])}" r="1.8" fill="${colour}"/>`);
+      else run.forEach(([x, y], i) => (d += `${i === 0 ? 'M' : 'L'}${fixed(x)} ${fixed(y)}`));
+      run = [];
+    };
     for (const point of series.points) {
-      if (point.bytes === null) {
-        pen = false;
-        continue;
-      }
-      d += `${pen ? 'L' : 'M'}${fixed(px(point.timeS))} ${fixed(py(point.bytes))}`;
-      pen = true;
+      if (point.bytes === null) endRun();
+      else run.push([px(point.timeS), py(point.bytes)]);
     }
-    if (!d) continue;
+    endRun();
+    if (!d && dots.length === 0) continue;
     const dash = DASH[series.kind] ? ` stroke-dasharray="${DASH[series.kind]}"` : '';
     out.push(`<path class="series" d="${d}" fill="none" stroke="${colour}" stroke-width="${series.kind === 'rss' ? 2 : 1.5}"${dash}><title>${escapeXml(`${series.kind} pid ${series.pid}`)}</title></path>`);
+    out.push(...dots);
   }
 
   // Legend, right of the chart.
