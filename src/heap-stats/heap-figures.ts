@@ -12,12 +12,16 @@ export interface FigureName {
   name: string;
 }
 
-/** What a reading of `gc count` uses: the addon's GC callbacks, or a v8.GCProfiler run. */
+/**
+ * Counts the GCs of one measurement: start() before its first reading, stop() after its last. The
+ * addon's GC callbacks count exactly; without it a v8.GCProfiler runs for the measurement. (Restarting
+ * a profiler between readings would miss a GC that its own report's allocation sets off.)
+ */
 export interface GcCounter {
   readonly kind: 'native' | 'js';
-  /** GCs since this counter started. */
-  count(): number;
-  stop(): void;
+  start(): void;
+  /** GCs since start(). */
+  stop(): number;
 }
 
 const SPACE_FIELDS = ['space_size', 'space_used_size', 'space_available_size', 'physical_space_size'] as const;
@@ -29,26 +33,30 @@ const HEAP_FIELDS = [
 ] as const;
 const CODE_FIELDS = ['code_and_metadata_size', 'bytecode_and_metadata_size', 'external_script_source_size', 'cpu_profiler_metadata_size'] as const;
 
-export function startGcCounter(): GcCounter {
+export function gcCounter(): GcCounter {
   const native = loadNativeCounters();
   if (native) {
-    native.read();
-    const first = native.values[3]!;
-    return { kind: 'native', count: () => (native.read(), native.values[3]! - first), stop: () => {} };
+    let first = 0;
+    return {
+      kind: 'native',
+      start: () => {
+        native.read();
+        first = native.values[3]!;
+      },
+      stop: () => {
+        native.read();
+        return native.values[3]! - first;
+      },
+    };
   }
-  // The profiler reports each GC it saw when stopped; a count needs a stop, so it restarts.
-  let profiler = new v8.GCProfiler();
-  profiler.start();
-  let seen = 0;
+  let profiler: v8.GCProfiler | undefined;
   return {
     kind: 'js',
-    count: () => {
-      seen += profiler.stop()?.statistics.length ?? 0;
+    start: () => {
       profiler = new v8.GCProfiler();
       profiler.start();
-      return seen;
     },
-    stop: () => void profiler.stop(),
+    stop: () => profiler?.stop()?.statistics.length ?? 0,
   };
 }
 
@@ -66,10 +74,10 @@ export function figureNames(): readonly FigureName[] {
 }
 
 /**
- * Reads every figure now into one Float64Array, in figureNames() order. Its own allocation is kept
+ * Reads every figure but the GC count now into one Float64Array, in figureNames() order. Its own allocation is kept
  * small (V8's statistics objects and this array, ~3 KiB) since it lands in the next reading's figures.
  */
-export function readHeapFigures(gc: GcCounter): Float64Array {
+export function readHeapFigures(): Float64Array {
   const values = new Float64Array(figureNames().length);
   const spaces = v8.getHeapSpaceStatistics();
   const heap = v8.getHeapStatistics() as unknown as Record<string, number>;
@@ -81,6 +89,6 @@ export function readHeapFigures(gc: GcCounter): Float64Array {
   for (const field of CODE_FIELDS) values[at++] = code[field] ?? 0;
   values[at++] = memory.external;
   values[at++] = memory.arrayBuffers;
-  values[at++] = gc.count();
+  // values[at] (gc_count) stays 0: a measurement sets its own count in its last reading.
   return values;
 }

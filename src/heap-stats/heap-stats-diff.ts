@@ -17,7 +17,9 @@ const COUNTS = new Set(['number_of_native_contexts', 'number_of_detached_context
  * so it is never reported as significant.
  */
 const PAGE_BYTES = 256 * 1024;
-const COMMITTED = /(space_size|physical_space_size|available_size|total_heap_size|total_heap_size_executable|total_physical_size|malloced_memory)$/;
+const COMMITTED = /(space_size|physical_space_size|available_size|total_heap_size|total_heap_size_executable|total_physical_size)$/;
+/** V8's malloc'd memory (compiler zones and the like) is also given back by its background threads. */
+const MALLOC_NOISE_BYTES = 1024 * 1024;
 
 /** Per figure: heapStats' own change (subtracted) and the noise around it (never significant). */
 export interface OwnCost {
@@ -55,6 +57,7 @@ export class HeapStatsDiff {
     const size = Math.abs(row.change);
     if (COUNTS.has(row.name)) return size >= 0.5;
     if (COMMITTED.test(row.name) && size <= PAGE_BYTES) return false;
+    if (row.name === 'malloced_memory' && size <= MALLOC_NOISE_BYTES) return false;
     if (size <= 2 * (this.noise.get(row.name) ?? 0)) return false;
     if (typeof this.threshold === 'number') return size >= this.threshold && size > 0;
     return size > 0 && size >= (Math.abs(row.before) * Number.parseFloat(this.threshold)) / 100;

@@ -9,7 +9,7 @@
  * so an empty block shows no significant change.
  */
 import { SettingError } from '../errors.js';
-import { readHeapFigures, startGcCounter, type GcCounter } from './heap-figures.js';
+import { gcCounter, readHeapFigures, type GcCounter } from './heap-figures.js';
 import { HeapStatsDiff, type OwnCost, type Threshold } from './heap-stats-diff.js';
 
 export interface HeapStatsOptions {
@@ -17,8 +17,13 @@ export interface HeapStatsOptions {
   threshold?: Threshold;
 }
 
-/** Empty measurements per calibration (their median is the cost taken out). */
-const CALIBRATION_RUNS = 5;
+/**
+ * Empty measurements per calibration: the first WARM_UP_RUNS only run the code path (so V8 has
+ * compiled and tiered it up before the measurement, instead of during it), the median of the rest
+ * is the cost taken out.
+ */
+const WARM_UP_RUNS = 3;
+const CALIBRATION_RUNS = WARM_UP_RUNS + 9;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -57,42 +62,50 @@ export interface HeapStatsMeasurement {
 /** Starts measuring: the synchronous form of heapStats. */
 export function startHeapStats(options: HeapStatsOptions = {}): HeapStatsMeasurement {
   const threshold = checkThreshold(options.threshold);
-  const gc = startGcCounter();
+  const gc = gcCounter();
   const empty: Float64Array[][] = [];
   for (let i = 0; i < CALIBRATION_RUNS; i++) {
-    const before = readHeapFigures(gc);
-    empty.push([before, readHeapFigures(gc)]);
+    gc.start();
+    const before = readHeapFigures();
+    empty.push([before, withGcCount(readHeapFigures(), gc.stop())]);
   }
-  const cost = ownCost(empty);
+  const cost = ownCost(empty.slice(WARM_UP_RUNS));
   const startNs = process.hrtime.bigint();
-  const before = readHeapFigures(gc);
+  gc.start();
+  const before = readHeapFigures();
   return {
     stop(): HeapStatsDiff {
-      const after = readHeapFigures(gc);
+      const after = readHeapFigures();
       const durationS = Number(process.hrtime.bigint() - startNs) / 1e9;
-      gc.stop();
-      return new HeapStatsDiff(before, after, cost, threshold, durationS, gc.kind);
+      return new HeapStatsDiff(before, withGcCount(after, gc.stop()), cost, threshold, durationS, gc.kind);
     },
   };
 }
 
+/** A reading with the measurement's GC count in its last slot (gc_count). */
+function withGcCount(figures: Float64Array, count: number): Float64Array {
+  figures[figures.length - 1] = count;
+  return figures;
+}
+
 async function measureAsync(gc: GcCounter, block: () => unknown): Promise<[Float64Array, Float64Array]> {
-  const before = readHeapFigures(gc);
+  gc.start();
+  const before = readHeapFigures();
   await block();
-  return [before, readHeapFigures(gc)];
+  const after = readHeapFigures();
+  return [before, withGcCount(after, gc.stop())];
 }
 
 /** Runs `block` (sync or async) and returns how every V8 heap figure changed across it. */
 export async function heapStats(block: () => unknown, options: HeapStatsOptions = {}): Promise<HeapStatsDiff> {
   const threshold = checkThreshold(options.threshold);
-  const gc = startGcCounter();
+  const gc = gcCounter();
   const empty: Float64Array[][] = [];
   const nothing = async (): Promise<void> => {};
   for (let i = 0; i < CALIBRATION_RUNS; i++) empty.push(await measureAsync(gc, nothing));
-  const cost = ownCost(empty);
+  const cost = ownCost(empty.slice(WARM_UP_RUNS));
   const startNs = process.hrtime.bigint();
   const [before, after] = await measureAsync(gc, block);
   const durationS = Number(process.hrtime.bigint() - startNs) / 1e9;
-  gc.stop();
   return new HeapStatsDiff(before, after, cost, threshold, durationS, gc.kind);
 }

@@ -14,10 +14,15 @@ for (const path of ['native', 'js']) {
   test(`${path}: an empty block reports no significant change; 8 MiB kept shows as ~8 MiB in new + old space`, (t) => {
     if (path === 'native' && !nativeAvailable(t)) return;
     const [r, failure] = run();
-    t.is(r.emptyAsync.gcCounter, path);
-    t.deepEqual(r.emptyAsync.rows, [], r.emptyAsync.text);
-    t.deepEqual(r.emptySync.rows, [], r.emptySync.text);
-    t.regex(r.emptyAsync.text, /^heapStats: [\d.]+ ms, 0 GCs; 0 of \d+ figures changed by at least 16\.0 KiB\n$/);
+    t.is(r.emptyAsync[0].gcCounter, path);
+    // Empty blocks, three of each form: at most one may catch something V8 does by itself meanwhile
+    // (a GC its readings' few KiB set off, code a background compiler installs, Node 24's allocation
+    // areas refilled); without the cost taken out, every one would show heapStats' own KiB.
+    for (const form of [r.emptyAsync, r.emptySync]) {
+      const clean = form.filter((d) => d.rows.length === 0);
+      t.true(clean.length >= 2, form.map((d) => d.text).join('\n'));
+      for (const d of clean) t.regex(d.text, /^heapStats: [\d.]+ ms, 0 GCs; 0 of \d+ figures changed by at least 16\.0 KiB\n$/);
+    }
     // GCs during the block move bytes from new to old space (and free garbage from before it): the
     // two spaces together hold what was kept.
     const { newAndOld, used, expected, large } = r.eight;
