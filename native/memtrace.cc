@@ -225,7 +225,17 @@ struct State {
 
   // Array buffers: Node's allocator keeps a byte counter; found and checked at init.
   const std::atomic<size_t>* array_buffer_bytes = nullptr;
+
+  // The process logger's shared buffer (see "Sampler" below), while this isolate is the sampled one.
+  double* sampler_values = nullptr;
+  std::shared_ptr<BackingStore> sampler_store;
+  uv_async_t* sampler_async = nullptr;
+  std::atomic<bool> interrupt_pending{false};
+  double gc_start_mono_ns = 0;
+  GCType gc_type = GCType(0);
 };
+
+void RecordGc(State* s, double after);
 
 inline State* StateOf(const FunctionCallbackInfo<Value>& info) {
   return static_cast<State*>(info.Data().As<External>()->Value());
@@ -424,7 +434,11 @@ void Info(const FunctionCallbackInfo<Value>& info) {
 void BeforeGc(Isolate* isolate, GCType type, GCCallbackFlags, void* data) {
   State* s = static_cast<State*>(data);
   if (type == GCType(1 << 1)) s->saw_minor_mark_sweep = true;
-  if (s->gc_depth++ == 0) s->used_before_gc = ExactUsedHeap(isolate);
+  if (s->gc_depth++ == 0) {
+    s->used_before_gc = ExactUsedHeap(isolate);
+    s->gc_type = type;
+    if (s->sampler_values != nullptr) s->gc_start_mono_ns = double(MonotonicNs());
+  }
 }
 
 void AfterGc(Isolate* isolate, GCType, GCCallbackFlags, void* data) {
@@ -435,7 +449,9 @@ void AfterGc(Isolate* isolate, GCType, GCCallbackFlags, void* data) {
     return;
   }
   if (--s->gc_depth > 0) return;  // the outer collection accounts for the nested one
-  s->freed_by_gc += s->used_before_gc - ExactUsedHeap(isolate);
+  double after = ExactUsedHeap(isolate);
+  s->freed_by_gc += s->used_before_gc - after;
+  if (s->sampler_values != nullptr) RecordGc(s, after);
   s->fast_valid = false;
   RefineClock(s);
 }
@@ -445,13 +461,136 @@ void AfterOtherHeapEvent(Isolate* isolate, GCType, GCCallbackFlags, void* data) 
   static_cast<State*>(data)->fast_valid = false;
 }
 
+void StopSampling(State* s);
+
 void Cleanup(void* data) {
   State* s = static_cast<State*>(data);
+  StopSampling(s);
   s->isolate->RemoveGCPrologueCallback(BeforeGc, s);
   s->isolate->RemoveGCEpilogueCallback(AfterGc, s);
   s->isolate->RemoveGCEpilogueCallback(AfterOtherHeapEvent, s);
   s->buffer.Reset();
   delete s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sampler: the in-process logger (src/process/) samples the main thread's V8 heap from a worker
+// thread, which keeps running while the main thread is busy in a long synchronous loop (where no
+// timer of its own fires). The main thread calls startSampler(sharedBuffer); the worker then calls
+// requestSample(), which asks the sampled isolate for a reading twice over: Isolate::RequestInterrupt
+// (runs at V8's next interrupt check, even inside a tight JS loop) and a uv_async on its event loop
+// (runs when the loop is idle, where no JS runs to check interrupts). The first to run writes the
+// reading into the shared buffer; the worker waits a little for it. GC callbacks append each
+// collection to a ring in the same buffer. Times are CLOCK_MONOTONIC ns, the clock of
+// process.hrtime.bigint() in every thread.
+
+enum SamplerSlot {
+  kRequested = 0, kDone, kSampleTimeNs, kHeapUsed, kHeapTotal, kHeapExternal, kHeapArrayBuffers,
+  kGcWritten, kGcHeaderEnd = 16
+};
+constexpr int kGcFields = 5;  // kind (1 minor, 2 major), start ns, duration ns, used before, used after
+constexpr int kGcRing = 1024;
+constexpr size_t kSamplerSlots = kGcHeaderEnd + kGcFields * kGcRing;
+
+std::mutex sampler_mutex;
+State* sampled = nullptr;  // guarded by sampler_mutex
+
+void RecordGc(State* s, double after) {
+  double* v = s->sampler_values;
+  uint64_t written = uint64_t(v[kGcWritten]);
+  double* entry = v + kGcHeaderEnd + (written % kGcRing) * kGcFields;
+  entry[0] = s->gc_type == v8::kGCTypeMarkSweepCompact ? 2 : 1;
+  entry[1] = s->gc_start_mono_ns;
+  entry[2] = double(MonotonicNs()) - s->gc_start_mono_ns;
+  entry[3] = s->used_before_gc;
+  entry[4] = after;
+  std::atomic_thread_fence(std::memory_order_release);
+  v[kGcWritten] = double(written + 1);
+}
+
+// On the sampled isolate's thread.
+void TakeSample(Isolate* isolate) {
+  std::lock_guard<std::mutex> lock(sampler_mutex);
+  State* s = sampled;
+  if (s == nullptr || s->isolate != isolate) return;
+  s->interrupt_pending.store(false);
+  double* v = s->sampler_values;
+  if (v[kDone] >= v[kRequested]) return;  // the other route was first
+  double requested = v[kRequested];
+  HeapStatistics stats;
+  isolate->GetHeapStatistics(&stats);
+  v[kSampleTimeNs] = double(MonotonicNs());
+  v[kHeapUsed] = double(stats.used_heap_size());
+  v[kHeapTotal] = double(stats.total_heap_size());
+  v[kHeapExternal] = double(stats.external_memory());
+  v[kHeapArrayBuffers] = s->array_buffer_bytes ? double(s->array_buffer_bytes->load(std::memory_order_relaxed))
+                                               : double(stats.external_memory());
+  std::atomic_thread_fence(std::memory_order_release);
+  v[kDone] = requested;
+}
+
+void OnInterrupt(Isolate* isolate, void*) { TakeSample(isolate); }
+
+void OnAsync(uv_async_t* handle) { TakeSample(static_cast<Isolate*>(handle->data)); }
+
+// startSampler(sharedArrayBuffer): this isolate becomes the sampled one (one per process).
+void StartSampler(const FunctionCallbackInfo<Value>& info) {
+  State* s = StateOf(info);
+  Isolate* isolate = info.GetIsolate();
+  if (info.Length() < 1 || !info[0]->IsSharedArrayBuffer()) {
+    isolate->ThrowException(v8::Exception::TypeError(String::NewFromUtf8Literal(isolate, "memtrace: startSampler() needs a SharedArrayBuffer")));
+    return;
+  }
+  std::shared_ptr<BackingStore> store = info[0].As<v8::SharedArrayBuffer>()->GetBackingStore();
+  if (store->ByteLength() < kSamplerSlots * sizeof(double)) {
+    isolate->ThrowException(v8::Exception::RangeError(String::NewFromUtf8Literal(isolate, "memtrace: the sampler buffer is too small")));
+    return;
+  }
+  std::lock_guard<std::mutex> lock(sampler_mutex);
+  if (sampled != nullptr) {
+    info.GetReturnValue().Set(false);
+    return;
+  }
+  uv_loop_t* loop = node::GetCurrentEventLoop(isolate);
+  if (loop == nullptr) {
+    info.GetReturnValue().Set(false);
+    return;
+  }
+  s->sampler_async = new uv_async_t;
+  uv_async_init(loop, s->sampler_async, OnAsync);
+  s->sampler_async->data = isolate;
+  uv_unref(reinterpret_cast<uv_handle_t*>(s->sampler_async));  // never keeps the program alive
+  s->sampler_store = std::move(store);
+  s->sampler_values = static_cast<double*>(s->sampler_store->Data());
+  sampled = s;
+  info.GetReturnValue().Set(true);
+}
+
+void StopSampling(State* s) {
+  std::lock_guard<std::mutex> lock(sampler_mutex);
+  if (sampled != s) return;
+  sampled = nullptr;
+  s->sampler_values = nullptr;
+  s->sampler_store.reset();
+  uv_close(reinterpret_cast<uv_handle_t*>(s->sampler_async), [](uv_handle_t* handle) { delete reinterpret_cast<uv_async_t*>(handle); });
+  s->sampler_async = nullptr;
+}
+
+void StopSampler(const FunctionCallbackInfo<Value>& info) { StopSampling(StateOf(info)); }
+
+// requestSample(): from any thread; false when no isolate is being sampled.
+void RequestSample(const FunctionCallbackInfo<Value>& info) {
+  std::lock_guard<std::mutex> lock(sampler_mutex);
+  State* s = sampled;
+  if (s == nullptr) {
+    info.GetReturnValue().Set(false);
+    return;
+  }
+  s->sampler_values[kRequested] += 1;
+  // One queued interrupt at a time: a main thread stuck in native code must not pile them up.
+  if (!s->interrupt_pending.exchange(true)) s->isolate->RequestInterrupt(OnInterrupt, nullptr);
+  uv_async_send(s->sampler_async);
+  info.GetReturnValue().Set(true);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -563,7 +702,9 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   };
   const Entry entries[] = {{"init", Init},         {"read", Read},       {"readFast", ReadFast},
                            {"readTime", ReadTime}, {"readRss", ReadRss}, {"readExternal", ReadExternal},
-                           {"info", Info}};
+                           {"info", Info},
+                           {"startSampler", StartSampler}, {"stopSampler", StopSampler},
+                           {"requestSample", RequestSample}};
   for (const Entry& entry : entries) {
     exports->Set(context, String::NewFromUtf8(isolate, entry.name).ToLocalChecked(), MakeFunction(context, entry.callback, s))
         .Check();

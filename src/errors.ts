@@ -61,3 +61,23 @@ export class SnapshotWriteError extends MemtraceError {
     super(`memtrace: cannot write the heap snapshot ${file}: ${problem}`);
   }
 }
+
+// memtrace process
+
+/** `memtrace process --pid N` for a process that does not exist (or is gone). */
+export class ProcessNotFoundError extends MemtraceError {
+  constructor(readonly pid: number) {
+    super(`memtrace process: no process with pid ${pid}`);
+  }
+}
+
+/** `memtrace process -- cmd` where cmd cannot be run: 127 (not found) or 126 (not executable), as a shell says. */
+export class CommandNotFoundError extends MemtraceError {
+  override readonly exitCode: number;
+
+  constructor(readonly command: string, code: string | undefined) {
+    const notFound = code === 'ENOENT';
+    super(`memtrace process: ${notFound ? 'command not found' : `cannot run the command (${code ?? 'unknown error'})`}: ${command}`);
+    this.exitCode = notFound ? 127 : 126;
+  }
+}

@@ -7,6 +7,7 @@ import { activeTracer, ensureTracer, releaseTracer } from './runtime/active.js';
 import type { Settings } from './settings.js';
 import { settingsFromEnv } from './settings.js';
 import type { Tracer } from './runtime/tracer.js';
+import { labelProcessLog } from './process/inside-logger.js';
 
 export { traceMemory, type TraceMemoryOptions } from './trace-memory.js';
 export { Tracer } from './runtime/tracer.js';
@@ -17,9 +18,16 @@ export { readFunctionsCsv, FUNCTION_COLUMNS, type FunctionRow } from './formats/
 export { readMeta, type TraceMeta, type Calibration } from './formats/meta.js';
 export { readTrace, findTraces, type Trace } from './formats/trace.js';
 
-/** Writes a label row into events.csv (cPyMemTrace's message lines), starting a trace if none runs. */
-export function label(text: string): void {
-  ensureTracer().label(text);
+/**
+ * Marks this moment in whatever memtrace runs in this process: a label row in the tracer's events.csv
+ * (cPyMemTrace's message lines) and/or the label of the process log's next row. When nothing runs it
+ * starts nothing (a label left in code costs nothing in production) and returns false.
+ */
+export function label(text: string): boolean {
+  const tracer = activeTracer();
+  tracer?.label(text);
+  const logged = labelProcessLog(text);
+  return tracer !== undefined || logged;
 }
 
 /** Starts tracing this thread (what --import memtrace/register does), or returns the running tracer. */
@@ -63,3 +71,14 @@ export {
   readClassTrackerCsv, parseClassTrackerCsv, formatClassTrackerCsv, CLASS_TRACKER_COLUMNS, type ClassSample,
 } from './formats/class-tracker-csv.js';
 export { InvalidArgumentError, SnapshotWriteError } from './errors.js';
+// memtrace process and heapStats
+export { startProcessLog, stopProcessLog, activeProcessLog, type ProcessLog, type ProcessLogOptions } from './process/inside-logger.js';
+export { ProcessWatcher, type WatchOptions } from './process/watcher.js';
+export { watchCommand, watchPid } from './process/run-watched.js';
+export { readProc, type ProcSample } from './process/proc-reader.js';
+export { readProcessCsv, ProcessCsvWriter, type ProcessCsv, PROCESS_COLUMNS, INSIDE_COLUMNS, type ProcessRow, type GcKind } from './formats/process-csv.js';
+export { ProcessNotFoundError, CommandNotFoundError } from './errors.js';
+export { heapStats, startHeapStats, type HeapStatsOptions, type HeapStatsMeasurement } from './heap-stats/heap-stats.js';
+export { HeapStatsDiff, type Threshold } from './heap-stats/heap-stats-diff.js';
+export { HEAP_STATS_COLUMNS, formatHeapStatsCsv, parseHeapStatsCsv, type HeapStatsRow } from './formats/heap-stats-csv.js';
+export { plotProcessLog, type PlotOptions } from './report/plot.js';

@@ -10,8 +10,10 @@ import { runCommand } from './commands/run.js';
 import { reportCommand } from './commands/report.js';
 import { calibrateCommand } from './commands/calibrate.js';
 import { heapCommand } from './commands/heap.js';
+import { processCommand } from './commands/process.js';
+import { plotCommand } from './commands/plot.js';
 
-const COMMANDS: readonly Command[] = [runCommand, reportCommand, calibrateCommand, heapCommand];
+const COMMANDS: readonly Command[] = [runCommand, reportCommand, processCommand, plotCommand, heapCommand, calibrateCommand];
 
 function usage(): string {
   const lines = COMMANDS.map((command) => `  ${command.usage.replaceAll('\n', '\n  ')}`);

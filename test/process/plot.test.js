@@ -1,0 +1,71 @@
+// memtrace plot on a real in-process log, and the process CSV format read back.
+import test from 'ava';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readProcessCsv, ProcessCsvWriter } from '../../dist/src/index.js';
+import { cli, fixture, freshDir, runLogged } from './helpers.js';
+
+/** Well-formed XML as far as an SVG needs: every tag closed in order, attributes quoted. */
+function checkWellFormed(t, xml) {
+  const stack = [];
+  for (const match of xml.matchAll(/<(\/?)([a-zA-Z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>|<!--[\s\S]*?-->|<([^>]*)>/g)) {
+    if (match[5] !== undefined) t.fail(`not a tag: <${match[5]}>`);
+    if (!match[2]) continue;
+    if (match[1]) t.is(stack.pop(), match[2]);
+    else if (!match[4]) stack.push(match[2]);
+  }
+  t.deepEqual(stack, []);
+  t.false(/&(?!(lt|gt|amp|quot|apos);)/.test(xml), 'every & is an entity');
+}
+
+test('memtrace plot draws a log as SVG + HTML with its labels, one line per series and a tick per GC; --gnuplot adds .dat + .plt', (t) => {
+  const dir = freshDir();
+  const csv = join(dir, 'run.csv');
+  const run = runLogged(fixture('grow.mjs'), { out: csv, interval: 0.02, env: { STEPS: '3', STEP_MB: '8', PAUSE_MS: '100' } });
+  t.is(run.status, 0, run.stderr);
+  const plotted = cli(['plot', csv, '--gnuplot']);
+  t.is(plotted.status, 0, plotted.stderr);
+  const stem = join(dir, 'run');
+  t.deepEqual(plotted.stdout.trim().split('\n'), ['svg', 'html', 'dat', 'plt'].map((ext) => `${stem}.${ext}`));
+  const svg = readFileSync(`${stem}.svg`, 'utf8');
+  checkWellFormed(t, svg);
+  t.true(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
+  const log = readProcessCsv(csv);
+  for (const step of ['step 1', 'step 2', 'step 3']) t.true(svg.includes(`: ${step}</text>`), step);
+  t.is((svg.match(/class="label"/g) ?? []).length, 3);
+  t.is((svg.match(/class="gc"/g) ?? []).length, log.rows.filter((row) => row.gcKind).length);
+  t.is((svg.match(/class="series"/g) ?? []).length, 3, 'rss, heap total and heap used');
+  t.regex(svg, />memory \(MiB\)</);
+  t.regex(svg, />time \(s\)</);
+  const html = readFileSync(`${stem}.html`, 'utf8');
+  t.true(html.includes(svg.trim()));
+  const dat = readFileSync(`${stem}.dat`, 'utf8');
+  t.is(dat.split('\n\n\n').length, 3);
+  const plt = readFileSync(`${stem}.plt`, 'utf8');
+  t.regex(plt, /set output "run\.png"/);
+  t.is((plt.match(/index \d/g) ?? []).length, 3);
+  t.true(plt.includes('"step 2" at'));
+});
+
+test('memtrace plot of a missing or foreign file gives one line and exit code 1', (t) => {
+  const dir = freshDir();
+  const missing = cli(['plot', join(dir, 'none.csv')]);
+  t.is(missing.status, 1);
+  t.is(missing.stderr, `memtrace: ${join(dir, 'none.csv')}: cannot read it (ENOENT)\n`);
+  const other = join(dir, 'other.csv');
+  writeFileSync(other, 'a,b\n1,2\n');
+  const foreign = cli(['plot', other]);
+  t.is(foreign.status, 1);
+  t.regex(foreign.stderr, /^memtrace: .*other\.csv: the header is not time_s,pid,ppid,command,\.\.\. \(found "a,b"\)\n$/);
+  t.false(existsSync(join(dir, 'other.svg')));
+  t.is(cli(['plot']).status, 2);
+});
+
+test('the process CSV keeps commands and labels with commas, quotes and newlines', (t) => {
+  const path = join(freshDir(), 'quoted.csv');
+  const writer = new ProcessCsvWriter(path, false);
+  const row = { timeS: 1.5, pid: 10, ppid: 1, command: 'sh -c "a, b"', rss: 4096, uss: null, pss: null, pageFaults: 3, cpuUserS: 0.01, cpuSysS: 0, threads: 1, fds: 4, label: 'line one\nline "two", three', heapUsed: null, heapTotal: null, external: null, arrayBuffers: null, gcKind: '', gcDurationS: null, gcBefore: null, gcAfter: null };
+  writer.write([row]);
+  writer.close();
+  t.deepEqual(readProcessCsv(path), { inside: false, rows: [row] });
+});
