@@ -35,3 +35,11 @@ export function stopTracing(): string | undefined {
   releaseTracer(tracer);
   return tracer.directory;
 }
+
+// traceAllocations (issue 4): V8's sampled allocations by statement, function and stack.
+export { traceAllocations, takeAllocationSnapshot, startAllocationSampling, stopAllocationSampling, AllocationResult, type TraceAllocationsOptions, type AllocationSamplingOptions } from './alloc/trace-allocations.js';
+export { AllocationSnapshot } from './alloc/snapshot.js';
+export { Statistic, StatisticDiff, type StatisticKey } from './alloc/statistic.js';
+export { Filter, type FilterSpec, type FilterInput } from './alloc/filter.js';
+export type { Frame, FrameKind } from './alloc/frames.js';
+export type { SnapshotData, AllocationTrace, StackNode, LineMethod, Compensation } from './alloc/model.js';

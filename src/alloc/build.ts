@@ -1,0 +1,175 @@
+/**
+ * From V8's sampling heap profile to a snapshot: frames resolved to original positions, memtrace's
+ * and the profiler's own samples taken out (and counted), builtins folded into the statement that
+ * called them, and each site's sampled bytes split over its statements by the tracer's exact
+ * per-line byte counts where the function was traced with line probes.
+ *
+ * Why the split: V8 samples a stack of functions whose positions are where the functions start; it
+ * never says which statement allocated. The line probes count, exactly, the bytes each statement of
+ * a traced function allocated itself (callees left out). A site's samples are shared among its
+ * statements in proportion to those counts; a function with no probe data keeps `line: null`.
+ */
+import type { LineTotal } from '../runtime/probes.js';
+import type { Frame } from './frames.js';
+import { FrameResolver } from './frames.js';
+import type { AllocationTrace, Compensation, LineMethod, SnapshotData, StackNode } from './model.js';
+import type { SamplingHeapProfile, SamplingHeapProfileNode } from './sampler.js';
+
+export interface BuildOptions {
+  kind: 'total' | 'live';
+  samplingInterval: number;
+  stackDepth: number;
+  resolver: FrameResolver;
+  /** Per-line byte counts of the traced functions over the same period, when line probes ran. */
+  lineTotals?: readonly LineTotal[];
+  /** Why there are no line totals (said in the snapshot). */
+  noLinesReason?: string;
+  /** Only samples with a larger ordinal (those taken after a moment). */
+  afterOrdinal?: number;
+}
+
+interface NodeInfo {
+  /** Site stack id, or -1 for a node whose samples are memtrace's own. */
+  site: number;
+  /** The site's frame (for the line split). */
+  siteFrame: Frame | undefined;
+}
+
+interface LineWeights {
+  lines: number[];
+  self: number[];
+  callee: number[];
+}
+
+export function buildSnapshot(profile: SamplingHeapProfile, options: BuildOptions): SnapshotData {
+  const frames: Frame[] = [];
+  const frameIndex = new Map<Frame, number>();
+  const stacks: StackNode[] = [];
+  const stackIndex = new Map<string, number>();
+  const nodes = new Map<number, NodeInfo>();
+
+  const internFrame = (frame: Frame): number => {
+    let index = frameIndex.get(frame);
+    if (index === undefined) {
+      index = frames.push(frame) - 1;
+      frameIndex.set(frame, index);
+    }
+    return index;
+  };
+  const internStack = (parent: number, frame: number): number => {
+    const key = `${parent}:${frame}`;
+    let id = stackIndex.get(key);
+    if (id === undefined) {
+      id = stacks.push({ frame, parent }) - 1;
+      stackIndex.set(key, id);
+    }
+    return id;
+  };
+
+  // Walk the tree keeping the path of resolved frames; memtrace's and the inspector's subtrees are
+  // marked own (their samples are subtracted), builtin leaves fold into their caller's site.
+  const walk = (node: SamplingHeapProfileNode, path: Frame[], own: boolean): void => {
+    const frame = options.resolver.resolve(node.callFrame);
+    const isOwn = own || frame.kind === 'memtrace' || frame.kind === 'profiler';
+    const shown = frame.kind === 'vm' ? path : [...path, frame];
+    let site = -1;
+    let siteFrame: Frame | undefined;
+    if (!isOwn) {
+      // The site: this frame unless it is a builtin (or a V8 pseudo-frame) called from a frame with source.
+      let end = shown.length;
+      while (end > 0 && (shown[end - 1]!.kind === 'builtin') && shown.slice(0, end - 1).some((f) => f.kind === 'js' || f.kind === 'node')) end--;
+      const sitePath = shown.slice(Math.max(0, end - options.stackDepth), end);
+      for (const f of sitePath) site = internStack(site, internFrame(f));
+      siteFrame = sitePath[sitePath.length - 1];
+    }
+    nodes.set(node.id, { site, siteFrame });
+    for (const child of node.children) walk(child, shown, isOwn);
+  };
+  walk(profile.head, [], false);
+
+  // Samples as V8 counts them for its own selfSize: a sample's size is the bytes it stands for (V8
+  // 11-13 record about one sampling interval per sample, so the sizes add up to the bytes allocated).
+  const bySite = new Map<number, { bytes: number; count: number }>();
+  const compensation: Compensation = { bytes: 0, count: 0, what: "samples whose stack holds memtrace's own code or the inspector session (node:inspector)" };
+  const after = options.afterOrdinal ?? -1;
+  for (const sample of profile.samples) {
+    if (sample.ordinal <= after) continue;
+    const info = nodes.get(sample.nodeId);
+    if (!info) continue;
+    if (info.site < 0) {
+      compensation.bytes += sample.size;
+      compensation.count++;
+      continue;
+    }
+    const sum = bySite.get(info.site) ?? { bytes: 0, count: 0 };
+    sum.bytes += sample.size;
+    sum.count++;
+    bySite.set(info.site, sum);
+  }
+
+  const weights = lineWeights(options.lineTotals);
+  const traces: AllocationTrace[] = [];
+  for (const [stack, sum] of bySite) {
+    const frame = frames[stacks[stack]!.frame]!;
+    const w = frame.functionId === undefined ? undefined : weights.get(frame.functionId);
+    const selfTotal = w ? w.self.reduce((a, b) => a + b, 0) : 0;
+    if (!w || selfTotal <= 0) {
+      traces.push({ stack, line: null, bytes: sum.bytes, count: sum.count, calleeShare: 1 });
+      continue;
+    }
+    const calleeTotal = w.callee.reduce((a, b) => a + b, 0);
+    w.lines.forEach((line, i) => {
+      const share = w.self[i]! / selfTotal;
+      if (share <= 0) return;
+      traces.push({ stack, line, bytes: sum.bytes * share, count: sum.count * share, calleeShare: calleeTotal > 0 ? w.callee[i]! / calleeTotal : share });
+    });
+  }
+  // Sites with callees but no samples of their own still need their lines' callee shares (for the
+  // inclusive figures): they appear with zero self bytes.
+  for (let stack = 0; stack < stacks.length; stack++) {
+    if (bySite.has(stack)) continue;
+    const frame = frames[stacks[stack]!.frame]!;
+    const w = frame.functionId === undefined ? undefined : weights.get(frame.functionId);
+    const calleeTotal = w ? w.callee.reduce((a, b) => a + b, 0) : 0;
+    if (!w || calleeTotal <= 0) continue;
+    w.lines.forEach((line, i) => {
+      if (w.callee[i]! > 0) traces.push({ stack, line, bytes: 0, count: 0, calleeShare: w.callee[i]! / calleeTotal });
+    });
+  }
+
+  const lines: LineMethod = options.lineTotals
+    ? { method: 'line-probes' }
+    : { method: 'none', reason: options.noLinesReason ?? 'no line probes ran: only functions are known' };
+  return {
+    kind: options.kind,
+    samplingInterval: options.samplingInterval,
+    stackDepth: options.stackDepth,
+    frames,
+    stacks,
+    traces,
+    lines,
+    compensation,
+    takenAt: new Date().toISOString(),
+  };
+}
+
+function lineWeights(totals: readonly LineTotal[] | undefined): Map<number, LineWeights> {
+  const byFunction = new Map<number, LineWeights>();
+  for (const total of totals ?? []) {
+    let w = byFunction.get(total.functionId);
+    if (!w) byFunction.set(total.functionId, (w = { lines: [], self: [], callee: [] }));
+    w.lines.push(total.line);
+    w.self.push(Math.max(0, total.selfBytes));
+    w.callee.push(Math.max(0, total.calleeBytes));
+  }
+  return byFunction;
+}
+
+/** Per-line totals over a period: `after` less `before` (both cumulative, from lineTotalsSoFar()). */
+export function lineTotalsBetween(before: readonly LineTotal[], after: readonly LineTotal[]): LineTotal[] {
+  const start = new Map(before.map((t) => [`${t.functionId}:${t.line}`, t]));
+  return after.map((t) => {
+    const b = start.get(`${t.functionId}:${t.line}`);
+    return b ? { ...t, selfBytes: t.selfBytes - b.selfBytes, calleeBytes: t.calleeBytes - b.calleeBytes } : t;
+  });
+}
