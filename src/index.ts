@@ -43,3 +43,10 @@ export { Statistic, StatisticDiff, type StatisticKey } from './alloc/statistic.j
 export { Filter, type FilterSpec, type FilterInput } from './alloc/filter.js';
 export type { Frame, FrameKind } from './alloc/frames.js';
 export type { SnapshotData, AllocationTrace, StackNode, LineMethod, Compensation } from './alloc/model.js';
+export { readAllocationRun, hasAllocations, ALLOCATION_FILES, type AllocationRun, type AllocationMeta } from './formats/allocation-run.js';
+export { readAllocationsCsv, ALLOCATION_COLUMNS, type AllocationRow } from './formats/allocations-csv.js';
+export { readStacksCsv, stackOf, STACK_COLUMNS, type StackRow } from './formats/stacks-csv.js';
+export { readHeapProfile } from './formats/heapprofile.js';
+export { readSpeedscope, type SpeedscopeFile } from './formats/speedscope.js';
+export { readPprof } from './formats/pprof.js';
+export type { SamplingHeapProfile, SamplingHeapProfileNode, SamplingHeapProfileSample, CallFrame } from './alloc/sampler.js';

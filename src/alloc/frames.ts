@@ -4,8 +4,8 @@
  * memtrace's edits with tsx's or a bundler's map), of which kind, and which function of the tracer's
  * table it is (whose line probes then tell the allocating statement).
  */
-import module from 'node:module';
-import { dirname } from 'node:path';
+import module, { createRequire } from 'node:module';
+import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionInfo } from '../runtime/function-table.js';
 import type { CallFrame } from './sampler.js';
@@ -32,6 +32,25 @@ export interface Frame {
 /** memtrace's own files (dist/): frames there are memtrace's work, not the program's. */
 const OWN_DIRECTORY = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 
+/** Packages memtrace's own code runs on: their frames are memtrace's when memtrace called them. */
+const RUNTIME_PACKAGES = ['csv-stringify', 'csv-parse', 'picomatch', '@babel/parser', 'magic-string', '@jridgewell/trace-mapping', '@jridgewell/remapping', '@jridgewell/sourcemap-codec', 'pprof-format'];
+
+function runtimePackageDirectories(): string[] {
+  const require = createRequire(import.meta.url);
+  const directories: string[] = [];
+  for (const name of RUNTIME_PACKAGES) {
+    try {
+      const entry = require.resolve(name);
+      const marker = `${sep}node_modules${sep}${name.split('/').join(sep)}${sep}`;
+      const at = entry.lastIndexOf(marker);
+      if (at >= 0) directories.push(entry.slice(0, at + marker.length));
+    } catch {
+      // Not installed where memtrace looks: nothing of it can run inside memtrace.
+    }
+  }
+  return directories;
+}
+
 interface SourceMapLike {
   findEntry(line: number, column: number): { originalSource?: string; originalLine?: number; originalColumn?: number };
 }
@@ -42,6 +61,16 @@ export class FrameResolver {
   private readonly cache = new Map<string, Frame>();
   private readonly maps = new Map<string, SourceMapLike | undefined>();
   private readonly byLine = new Map<string, Array<{ column: number; id: number }>>();
+  private readonly dependencies = runtimePackageDirectories();
+  private readonly dependencyFrames = new Set<Frame>();
+
+  /**
+   * Whether a frame is in a package memtrace's own code uses (csv-stringify…): its samples count as
+   * its caller's (memtrace's when memtrace called it, the program's when the program did).
+   */
+  isRuntimeDependency(frame: Frame): boolean {
+    return this.dependencyFrames.has(frame);
+  }
 
   /** `functions`: the tracer's function table, when a tracer runs in this thread. */
   constructor(private readonly functions: readonly FunctionInfo[] = []) {
@@ -57,7 +86,11 @@ export class FrameResolver {
   resolve(callFrame: CallFrame): Frame {
     const key = `${callFrame.url}\0${callFrame.functionName}\0${callFrame.lineNumber}\0${callFrame.columnNumber}`;
     let frame = this.cache.get(key);
-    if (!frame) this.cache.set(key, (frame = this.resolveNew(callFrame)));
+    if (!frame) {
+      frame = this.resolveNew(callFrame);
+      this.cache.set(key, frame);
+      if (this.dependencies.some((directory) => frame!.file.startsWith(directory))) this.dependencyFrames.add(frame);
+    }
     return frame;
   }
 

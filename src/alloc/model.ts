@@ -56,6 +56,11 @@ export interface SnapshotData {
   traces: AllocationTrace[];
   lines: LineMethod;
   compensation: Compensation;
+  /**
+   * Factor applied to V8's sample sizes so they add up to the exact bytes allocated (memtrace's
+   * allocation counter, where the snapshot covers a known period: a block, a whole run); 1 otherwise.
+   */
+  scale: number;
   takenAt: string;
 }
 

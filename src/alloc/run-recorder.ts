@@ -20,6 +20,14 @@ import { buildSnapshot } from './build.js';
 import { FrameResolver } from './frames.js';
 import { currentLineSource } from './line-source.js';
 import { samplerRunning, startSampler, stopSampler } from './sampler.js';
+import { FREED, HEAP, memoryCounters } from '../runtime/counters.js';
+
+/** Bytes this thread allocated so far (memtrace's exact counter: used heap plus what GCs freed). */
+function allocatedSoFar(): number {
+  const counters = memoryCounters();
+  counters.read();
+  return counters.values[HEAP]! + counters.values[FREED]!;
+}
 
 export interface RunRecording {
   /** Writes the files now (once); returns the directory. */
@@ -33,12 +41,14 @@ export interface RunRecording {
 export function startRunRecording(settings: Settings, directory?: () => string): RunRecording {
   const startTime = new Date();
   startSampler({ samplingInterval: settings.allocInterval, keepCollected: true });
+  const allocatedAtStart = allocatedSoFar();
   if (settings.lines) currentLineSource();
   let done = false;
   const recording: RunRecording = {
     finish() {
       if (done || !samplerRunning()) return undefined;
       done = true;
+      const exactBytes = allocatedSoFar() - allocatedAtStart;
       const profile = stopSampler();
       const target = directory?.() ?? ownDirectory(settings.out, startTime);
       mkdirSync(target, { recursive: true });
@@ -49,6 +59,7 @@ export function startRunRecording(settings: Settings, directory?: () => string):
         samplingInterval: settings.allocInterval,
         stackDepth: settings.allocDepth,
         resolver,
+        exactBytes,
         ...(source.totals ? { lineTotals: source.totals } : { noLinesReason: source.reason ?? 'no line probes ran' }),
       });
       const rows = allocationRowsOf(data);
@@ -71,6 +82,8 @@ export function startRunRecording(settings: Settings, directory?: () => string):
         kind: 'total',
         lines: data.lines,
         compensation: data.compensation,
+        scale: data.scale,
+        allocatedBytes: exactBytes,
         sampledBytes: data.traces.reduce((sum, t) => sum + t.bytes, 0),
         samples: data.traces.reduce((sum, t) => sum + t.count, 0),
       };

@@ -163,6 +163,7 @@ export async function traceAllocations<T>(block: () => T | Promise<T>, options: 
     stackDepth,
     resolver: new FrameResolver(sourceAfter.functions),
     afterOrdinal,
+    ...(running.keepCollected ? { exactBytes: after.allocated - before.allocated } : {}),
     ...(lineTotals ? { lineTotals } : { noLinesReason: sourceAfter.reason! }),
   }));
   if (filters.length > 0) snapshot = snapshot.filter(filters);

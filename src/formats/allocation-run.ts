@@ -45,6 +45,10 @@ export interface AllocationMeta {
   kind: 'total' | 'live';
   lines: LineMethod;
   compensation: Compensation;
+  /** Factor applied to V8's sample sizes so they add up to allocatedBytes. */
+  scale: number;
+  /** Bytes the thread allocated while sampling, exactly (memtrace's allocation counter). */
+  allocatedBytes: number;
   /** Sampled bytes in allocations.csv (after compensation). */
   sampledBytes: number;
   samples: number;
