@@ -128,8 +128,7 @@ export function buildSnapshot(profile: SamplingHeapProfile, options: BuildOption
   const weights = lineWeights(options.lineTotals);
   const traces: AllocationTrace[] = [];
   for (const [stack, sum] of bySite) {
-    const frame = frames[stacks[stack]!.frame]!;
-    const w = frame.functionId === undefined ? undefined : weights.get(frame.functionId);
+    const w = weightsFor(weights, { frames, stacks }, stack);
     const selfTotal = w ? w.self.reduce((a, b) => a + b, 0) : 0;
     if (!w || selfTotal <= 0) {
       traces.push({ stack, line: null, bytes: sum.bytes, count: sum.count, calleeShare: 1 });
@@ -146,8 +145,7 @@ export function buildSnapshot(profile: SamplingHeapProfile, options: BuildOption
   // inclusive figures): they appear with zero self bytes.
   for (let stack = 0; stack < stacks.length; stack++) {
     if (bySite.has(stack)) continue;
-    const frame = frames[stacks[stack]!.frame]!;
-    const w = frame.functionId === undefined ? undefined : weights.get(frame.functionId);
+    const w = weightsFor(weights, { frames, stacks }, stack);
     const calleeTotal = w ? w.callee.reduce((a, b) => a + b, 0) : 0;
     if (!w || calleeTotal <= 0) continue;
     w.lines.forEach((line, i) => {
@@ -172,23 +170,54 @@ export function buildSnapshot(profile: SamplingHeapProfile, options: BuildOption
   };
 }
 
-function lineWeights(totals: readonly LineTotal[] | undefined): Map<number, LineWeights> {
-  const byFunction = new Map<number, LineWeights>();
+/** Per function: its lines' bytes under each nearest measured caller, and under all callers (key ALL). */
+const ALL = -2;
+
+function lineWeights(totals: readonly LineTotal[] | undefined): Map<number, Map<number, LineWeights>> {
+  const byFunction = new Map<number, Map<number, LineWeights>>();
+  const add = (byCaller: Map<number, LineWeights>, caller: number, total: LineTotal): void => {
+    let w = byCaller.get(caller);
+    if (!w) byCaller.set(caller, (w = { lines: [], self: [], callee: [] }));
+    let at = w.lines.indexOf(total.line);
+    if (at < 0) {
+      at = w.lines.push(total.line) - 1;
+      w.self.push(0);
+      w.callee.push(0);
+    }
+    w.self[at]! += Math.max(0, total.selfBytes);
+    w.callee[at]! += Math.max(0, total.calleeBytes);
+  };
   for (const total of totals ?? []) {
-    let w = byFunction.get(total.functionId);
-    if (!w) byFunction.set(total.functionId, (w = { lines: [], self: [], callee: [] }));
-    w.lines.push(total.line);
-    w.self.push(Math.max(0, total.selfBytes));
-    w.callee.push(Math.max(0, total.calleeBytes));
+    let byCaller = byFunction.get(total.functionId);
+    if (!byCaller) byFunction.set(total.functionId, (byCaller = new Map()));
+    add(byCaller, total.callerId, total);
+    add(byCaller, ALL, total);
   }
   return byFunction;
 }
 
+/**
+ * The line weights for a site: those recorded under the nearest traced caller in its stack that the
+ * probes saw calling it (the probes know measured callers only), else those of every caller.
+ */
+function weightsFor(weights: Map<number, Map<number, LineWeights>>, data: { frames: Frame[]; stacks: StackNode[] }, stack: number): LineWeights | undefined {
+  const frame = data.frames[data.stacks[stack]!.frame]!;
+  const byCaller = frame.functionId === undefined ? undefined : weights.get(frame.functionId);
+  if (!byCaller) return undefined;
+  for (let at = data.stacks[stack]!.parent; at >= 0; at = data.stacks[at]!.parent) {
+    const caller = data.frames[data.stacks[at]!.frame]!.functionId;
+    if (caller === undefined) continue;
+    const w = byCaller.get(caller);
+    if (w) return w;
+  }
+  return byCaller.get(ALL);
+}
+
 /** Per-line totals over a period: `after` less `before` (both cumulative, from lineTotalsSoFar()). */
 export function lineTotalsBetween(before: readonly LineTotal[], after: readonly LineTotal[]): LineTotal[] {
-  const start = new Map(before.map((t) => [`${t.functionId}:${t.line}`, t]));
+  const start = new Map(before.map((t) => [`${t.functionId}:${t.callerId}:${t.line}`, t]));
   return after.map((t) => {
-    const b = start.get(`${t.functionId}:${t.line}`);
+    const b = start.get(`${t.functionId}:${t.callerId}:${t.line}`);
     return b ? { ...t, selfBytes: t.selfBytes - b.selfBytes, calleeBytes: t.calleeBytes - b.calleeBytes } : t;
   });
 }

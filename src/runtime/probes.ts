@@ -347,10 +347,12 @@ function finish(frame: number): void {
  * allocation); a slot is made the first time a line of a function allocates.
  */
 let lineTotals = false;
-let lineSlots: Array<Map<number, number> | undefined> = [];
+// lineSlots[fn] maps the nearest measured caller's function id (+1; 0 at the top) to line → slot.
+let lineSlots: Array<Map<number, Map<number, number>> | undefined> = [];
 let lineSelf = new Float64Array(1024);
 let lineCallees = new Float64Array(1024);
 let lineFunction = new Int32Array(1024);
+let lineCaller = new Int32Array(1024);
 let lineNumber = new Int32Array(1024);
 let lineSlotCount = 0;
 
@@ -360,26 +362,35 @@ function addLineBytes(b: number, line: number): void {
   const self = ALLOC[0]! - F[b + LAST_A]! - nested * CAL[CAL_NESTED_B]! - callees;
   if (self <= 0 && callees <= 0) return;
   const fn = F[b + FN]!;
-  let slots = lineSlots[fn];
-  if (slots === undefined) slots = lineSlots[fn] = new Map();
+  // The frame runs on top of the shadow stack; the one below it is its nearest measured caller.
+  const caller = depth >= 2 ? F[stack[depth - 2]! * FRAME + FN]! + 1 : 0;
+  let byCaller = lineSlots[fn];
+  if (byCaller === undefined) byCaller = lineSlots[fn] = new Map();
+  let slots = byCaller.get(caller);
+  if (slots === undefined) {
+    slots = new Map();
+    byCaller.set(caller, slots);
+  }
   let slot = slots.get(line);
   if (slot === undefined) {
-    slot = newLineSlot(fn, line);
+    slot = newLineSlot(fn, caller - 1, line);
     slots.set(line, slot);
   }
   if (self > 0) lineSelf[slot]! += self;
   if (callees > 0) lineCallees[slot]! += callees;
 }
 
-function newLineSlot(fn: number, line: number): number {
+function newLineSlot(fn: number, caller: number, line: number): number {
   if (lineSlotCount === lineSelf.length) {
     const grow = <T extends Float64Array | Int32Array>(from: T, to: T): T => (to.set(from), to);
     lineSelf = grow(lineSelf, new Float64Array(lineSelf.length * 2));
     lineCallees = grow(lineCallees, new Float64Array(lineCallees.length * 2));
     lineFunction = grow(lineFunction, new Int32Array(lineFunction.length * 2));
+    lineCaller = grow(lineCaller, new Int32Array(lineCaller.length * 2));
     lineNumber = grow(lineNumber, new Int32Array(lineNumber.length * 2));
   }
   lineFunction[lineSlotCount] = fn;
+  lineCaller[lineSlotCount] = caller;
   lineNumber[lineSlotCount] = line;
   return lineSlotCount++;
 }
@@ -391,6 +402,8 @@ export function setLineTotals(on: boolean): void {
 
 export interface LineTotal {
   functionId: number;
+  /** The nearest measured caller's function id (-1: none). */
+  callerId: number;
   line: number;
   /** Bytes the statement allocated itself (calibrated; measured callees left out). */
   selfBytes: number;
@@ -402,7 +415,7 @@ export interface LineTotal {
 export function lineTotalsSoFar(): LineTotal[] {
   const rows: LineTotal[] = [];
   for (let slot = 0; slot < lineSlotCount; slot++) {
-    rows.push({ functionId: lineFunction[slot]!, line: lineNumber[slot]!, selfBytes: lineSelf[slot]!, calleeBytes: lineCallees[slot]! });
+    rows.push({ functionId: lineFunction[slot]!, callerId: lineCaller[slot]!, line: lineNumber[slot]!, selfBytes: lineSelf[slot]!, calleeBytes: lineCallees[slot]! });
   }
   return rows;
 }
