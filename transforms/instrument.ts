@@ -145,7 +145,9 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
         out.prependLeft(closeAt, leave);
       }
     } else {
-      out.appendLeft(body.start!, `{${enter}return `);
+      // An expression body is the function's one statement: in line mode it gets its line probe too.
+      const line = options.lines ? `__mt$.line(__mt$c,${positions.original(body.loc!.start.line, body.loc!.start.column).line});` : '';
+      out.appendLeft(body.start!, `{${enter}${line}return `);
       out.prependLeft(body.end!, `${leave}}`);
     }
   };

@@ -13,10 +13,13 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findTraces, hasAllocations, readAllocationRun, stackOf } from '../../dist/src/index.js';
-import { median, parseOptions, printTable, writeCsv } from './common.js';
+import { copyOfDist, median, parseOptions, printTable, scratchDirectory, writeCsv } from './common.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = join(root, 'dist/src/cli/main.js');
+// memtrace runs from a copy of dist/ taken now: a rebuild during the run cannot mix two builds.
+const scratch = scratchDirectory('memtrace-accuracy-dist-');
+const cli = join(copyOfDist(scratch), 'src/cli/main.js');
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 const options = parseOptions(process.argv.slice(2), { runs: undefined, out: undefined });
 options.runs ??= options.quick ? 2 : 5;
 options.out ??= join(root, 'bench', 'results', 'alloc', ...(options.quick ? ['quick'] : []));

@@ -1,6 +1,8 @@
 /** Shared by bench/alloc's scripts: options, medians, tables and CSV (csv-stringify, from memtrace's own dependencies). */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
 
 export function parseOptions(argv, defaults) {
@@ -39,4 +41,23 @@ export function printTable(title, rows) {
 export function writeCsv(dir, name, rows) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${name}.csv`), stringify(rows, { header: true }));
+}
+
+/**
+ * A copy of the repository's dist/ (its node_modules reached through a link beside it), so that a
+ * rebuild during a long run does not mix two builds. Returns the copy's dist directory.
+ */
+export function copyOfDist(scratch) {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const copy = join(scratch, 'memtrace');
+  mkdirSync(copy, { recursive: true });
+  cpSync(join(root, 'dist'), join(copy, 'dist'), { recursive: true });
+  cpSync(join(root, 'package.json'), join(copy, 'package.json'));
+  cpSync(join(root, 'native'), join(copy, 'native'), { recursive: true });
+  symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
+  return join(copy, 'dist');
+}
+
+export function scratchDirectory(prefix) {
+  return mkdtempSync(join(os.tmpdir(), prefix));
 }

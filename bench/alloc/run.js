@@ -11,23 +11,25 @@
  * `work` is the workload's timed section; `wall` the whole process (start-up, and the profile written
  * at exit: one .heapprofile for heap-prof, five files for memtrace). Median of N runs (5; --quick: 1
  * at a quarter of the work). Results: bench/results/alloc/overhead.csv (quick/ for --quick).
+ * memtrace runs from a copy of dist/ taken at the start (`npm run build` first).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { median, parseOptions, printTable, writeCsv } from './common.js';
+import { copyOfDist, median, parseOptions, printTable, scratchDirectory, writeCsv } from './common.js';
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
-const register = fileURLToPath(new URL('../../dist/loader/register.js', import.meta.url));
 const options = parseOptions(process.argv.slice(2), { runs: undefined, scale: undefined, interval: 512 * 1024, only: undefined, out: undefined });
 options.runs ??= options.quick ? 1 : 5;
 options.scale ??= options.quick ? 0.25 : 1;
 options.out ??= join(benchDir, 'results', 'alloc', ...(options.quick ? ['quick'] : []));
 const workloads = (options.only ?? ['acorn', 'marked', 'handlebars', 'js-yaml']);
-const scratch = mkdtempSync(join(os.tmpdir(), 'memtrace-alloc-bench-'));
+const scratch = scratchDirectory('memtrace-alloc-bench-');
+// memtrace runs from a copy of dist/ taken now: a rebuild during the run cannot mix two builds.
+const register = join(copyOfDist(scratch), 'loader/register.js');
 
 const interval = String(options.interval);
 const VARIANTS = [

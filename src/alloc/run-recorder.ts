@@ -3,7 +3,9 @@
  * collected objects' samples kept; at exit the run directory gets allocations.csv, stacks.csv and the
  * profile as .heapprofile, speedscope and pprof (formats/allocation-run.ts lists them). With line
  * probes (`--lines`) the tracer runs too and tells the statements; without, only the sampler runs
- * (the cost of `node --heap-prof`) and statements are left empty.
+ * (the cost of `node --heap-prof`) and statements are left empty. Files are written at exit (and,
+ * without the tracer, on SIGINT/SIGTERM/SIGHUP; with it, a signal ends the process through the
+ * tracer's hooks before they are written).
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -92,7 +94,26 @@ export function startRunRecording(settings: Settings, directory?: () => string):
     },
   };
   process.once('exit', () => recording.finish());
+  if (!directory) installSignalHooks(recording);
   return recording;
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Without the tracer (whose own signal hooks end the process), a signal writes the files; then, if
+ * the program has no handler of its own, the signal is raised again so the process ends as it would.
+ */
+function installSignalHooks(recording: RunRecording): void {
+  for (const signal of SIGNALS) {
+    const onSignal = (): void => {
+      recording.finish();
+      if (process.listenerCount(signal) > 1) return;
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
 }
 
 function ownDirectory(out: string, start: Date): string {

@@ -1,6 +1,7 @@
 // memtrace run --alloc on real programs: the allocating statements with their bytes, in JS and in
 // TypeScript through tsx; without line probes, functions only and no invented lines.
 import test from 'ava';
+import { stackOf } from '../../dist/src/index.js';
 import { bytesAt, MiB, runAlloc } from '../helpers/run-alloc.js';
 import { fixture } from '../helpers/run-traced.js';
 
@@ -50,4 +51,23 @@ test('a sampling interval of 0 is one line of error', (t) => {
   t.is(status, 2);
   t.is(stderr.trim().split('\n').length, 1, stderr);
   t.regex(stderr, /MEMTRACE_ALLOC_INTERVAL="0" is not valid/);
+});
+
+test('a function whose statement depends on its caller: each stack gets its own caller\'s statement', (t) => {
+  const { status, stderr, run } = runAlloc(fixture('alloc', 'callers.mjs'), { flags: ['--alloc', '--lines', ...INTERVAL] });
+  t.is(status, 0, stderr);
+  const under = (caller, line) => run.allocations
+    .filter((r) => r.function === 'make' && r.line === line && stackOf(run.stacks, r.stackId)[1]?.function === caller)
+    .reduce((sum, r) => sum + r.selfBytes, 0);
+  near(t, under('fromBig', 7), 8 * MiB, 'fromBig > make line 7');
+  near(t, under('fromSmall', 9), 2 * MiB, 'fromSmall > make line 9');
+  t.true(under('fromBig', 9) < 0.05 * MiB && under('fromSmall', 7) < 0.05 * MiB, 'no statement of the other caller');
+});
+
+test('an arrow function with an expression body: its body is the statement', (t) => {
+  const { status, stderr, run } = runAlloc(fixture('alloc', 'arrow.mjs'), { flags: ['--alloc', '--lines', ...INTERVAL] });
+  t.is(status, 0, stderr);
+  const rows = run.allocations.filter((r) => r.function === 'makeRow');
+  t.deepEqual([...new Set(rows.map((r) => r.line))], [5]);
+  near(t, bytesAt(run, 'arrow.mjs', 5), 8 * MiB, 'makeRow line 5');
 });
