@@ -75,24 +75,26 @@ export function buildSnapshot(profile: SamplingHeapProfile, options: BuildOption
   // the nearest frame with source above it is memtrace's or the inspector session's: the program's
   // code called from traceAllocations() stays the program's. memtrace's frames are not shown in
   // stacks, nor V8's pseudo-frames; builtin leaves fold into their caller's site.
-  const walk = (node: SamplingHeapProfileNode, path: Frame[], own: boolean): void => {
+  const walk = (node: SamplingHeapProfileNode, path: Frame[], own: boolean, sourceAbove: boolean): void => {
     const frame = options.resolver.resolve(node.callFrame);
     const isOwn = frame.kind === 'memtrace' || frame.kind === 'profiler' ? true : frame.kind === 'js' && !options.resolver.isRuntimeDependency(frame) ? false : own;
     const shown = frame.kind === 'vm' || frame.kind === 'memtrace' || frame.kind === 'profiler' ? path : [...path, frame];
+    const withSource = sourceAbove || frame.kind === 'js' || frame.kind === 'node';
     let site = -1;
     let siteFrame: Frame | undefined;
     if (!isOwn) {
-      // The site: this frame unless it is a builtin called from a frame with source.
+      // The site: this frame unless it is a builtin called from a frame with source (then the
+      // builtins at the end of the path fold into the nearest frame with source).
       let end = shown.length;
-      while (end > 1 && shown[end - 1]!.kind === 'builtin' && shown.slice(0, end - 1).some((f) => f.kind === 'js' || f.kind === 'node')) end--;
+      if (withSource) while (end > 1 && shown[end - 1]!.kind === 'builtin') end--;
       const sitePath = shown.slice(Math.max(0, end - options.stackDepth), end);
       for (const f of sitePath) site = internStack(site, internFrame(f));
       siteFrame = sitePath[sitePath.length - 1];
     }
     nodes.set(node.id, { site, siteFrame });
-    for (const child of node.children) walk(child, shown, isOwn);
+    for (const child of node.children) walk(child, shown, isOwn, withSource);
   };
-  walk(profile.head, [], false);
+  walk(profile.head, [], false, false);
 
   // Samples as V8 counts them for its own selfSize: a sample's size is the bytes it stands for (V8
   // 11-13 record about one sampling interval per sample, so the sizes add up to the bytes allocated).
