@@ -1,9 +1,11 @@
 // memtrace run --alloc on real programs: the allocating statements with their bytes, in JS and in
 // TypeScript through tsx; without line probes, functions only and no invented lines.
 import test from 'ava';
-import { stackOf } from '../../dist/src/index.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { findTraces, hasAllocations, readAllocationRun, stackOf } from '../../dist/src/index.js';
 import { bytesAt, MiB, runAlloc } from '../helpers/run-alloc.js';
-import { fixture } from '../helpers/run-traced.js';
+import { cliPath, fixture, freshDir } from '../helpers/run-traced.js';
 
 // loop.mjs: line 10 allocates 8 MiB, line 11 4 MiB, line 12 2 MiB (plus the Map's tables). At a 16 KiB
 // interval the sampling error of a 2 MiB figure is about ±9 % (one standard deviation); ±30 % is
@@ -70,4 +72,19 @@ test('an arrow function with an expression body: its body is the statement', (t)
   const rows = run.allocations.filter((r) => r.function === 'makeRow');
   t.deepEqual([...new Set(rows.map((r) => r.line))], [5]);
   near(t, bytesAt(run, 'arrow.mjs', 5), 8 * MiB, 'makeRow line 5');
+});
+
+test('--alloc alone writes its files when a signal ends the program', async (t) => {
+  const out = freshDir('memtrace-alloc-');
+  const child = spawn(process.execPath, [cliPath, 'run', '--alloc', '--alloc-interval', '16384', '--out', out, '--', fixture('alloc', 'forever.mjs')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  await new Promise((resolve) => child.stdout.on('data', (chunk) => String(chunk).includes('ready') && resolve()));
+  child.kill('SIGINT');
+  const [, signal] = await once(child, 'exit');
+  t.is(signal, 'SIGINT', stderr);
+  const directory = findTraces(out).find(hasAllocations);
+  t.truthy(directory, stderr);
+  const run = readAllocationRun(directory);
+  t.true(run.allocations.some((r) => r.function === 'grow' && r.selfBytes > 1024 * 1024), JSON.stringify(run.allocations.slice(0, 3)));
 });
