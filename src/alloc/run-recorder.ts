@@ -3,9 +3,8 @@
  * collected objects' samples kept; at exit the run directory gets allocations.csv, stacks.csv and the
  * profile as .heapprofile, speedscope and pprof (formats/allocation-run.ts lists them). With line
  * probes (`--lines`) the tracer runs too and tells the statements; without, only the sampler runs
- * (the cost of `node --heap-prof`) and statements are left empty. Files are written at exit (and,
- * without the tracer, on SIGINT/SIGTERM/SIGHUP; with it, a signal ends the process through the
- * tracer's hooks before they are written).
+ * (the cost of `node --heap-prof`) and statements are left empty. Files are written at exit and on
+ * SIGINT/SIGTERM/SIGHUP.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +22,7 @@ import { FrameResolver } from './frames.js';
 import { currentLineSource } from './line-source.js';
 import { samplerRunning, startSampler, stopSampler } from './sampler.js';
 import { FREED, HEAP, memoryCounters } from '../runtime/counters.js';
+import { MEMTRACE_LISTENER, programHandles } from '../runtime/exit-hooks.js';
 
 /** Bytes this thread allocated so far (memtrace's exact counter: used heap plus what GCs freed). */
 function allocatedSoFar(): number {
@@ -94,25 +94,27 @@ export function startRunRecording(settings: Settings, directory?: () => string):
     },
   };
   process.once('exit', () => recording.finish());
-  if (!directory) installSignalHooks(recording);
+  installSignalHooks(recording, directory !== undefined);
   return recording;
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
- * Without the tracer (whose own signal hooks end the process), a signal writes the files; then, if
- * the program has no handler of its own, the signal is raised again so the process ends as it would.
+ * A signal writes the files. With the tracer running, its own hooks (which run after these) end the
+ * process; without it, if the program has no handler of its own, the signal is raised again so the
+ * process ends as it would have.
  */
-function installSignalHooks(recording: RunRecording): void {
+function installSignalHooks(recording: RunRecording, tracerEnds: boolean): void {
   for (const signal of SIGNALS) {
-    const onSignal = (): void => {
+    const onSignal = Object.assign((): void => {
       recording.finish();
-      if (process.listenerCount(signal) > 1) return;
+      if (programHandles(signal, onSignal)) return;
+      // Nothing left to write: the signal the tracer raises again (or ours) must not land here.
       process.removeListener(signal, onSignal);
-      process.kill(process.pid, signal);
-    };
-    process.on(signal, onSignal);
+      if (!tracerEnds) process.kill(process.pid, signal);
+    }, { [MEMTRACE_LISTENER]: true });
+    process.prependListener(signal, onSignal);
   }
 }
 

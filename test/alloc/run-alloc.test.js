@@ -3,6 +3,7 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { findTraces, hasAllocations, readAllocationRun, stackOf } from '../../dist/src/index.js';
 import { bytesAt, MiB, runAlloc } from '../helpers/run-alloc.js';
 import { cliPath, fixture, freshDir } from '../helpers/run-traced.js';
@@ -74,17 +75,22 @@ test('an arrow function with an expression body: its body is the statement', (t)
   near(t, bytesAt(run, 'arrow.mjs', 5), 8 * MiB, 'makeRow line 5');
 });
 
-test('--alloc alone writes its files when a signal ends the program', async (t) => {
-  const out = freshDir('memtrace-alloc-');
-  const child = spawn(process.execPath, [cliPath, 'run', '--alloc', '--alloc-interval', '16384', '--out', out, '--', fixture('alloc', 'forever.mjs')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  await new Promise((resolve) => child.stdout.on('data', (chunk) => String(chunk).includes('ready') && resolve()));
-  child.kill('SIGINT');
-  const [, signal] = await once(child, 'exit');
-  t.is(signal, 'SIGINT', stderr);
-  const directory = findTraces(out).find(hasAllocations);
-  t.truthy(directory, stderr);
-  const run = readAllocationRun(directory);
-  t.true(run.allocations.some((r) => r.function === 'grow' && r.selfBytes > 1024 * 1024), JSON.stringify(run.allocations.slice(0, 3)));
-});
+for (const flags of [['--alloc'], ['--alloc', '--lines']]) {
+  test(`${flags.join(' ')}: a signal that ends the program still writes the files`, async (t) => {
+    const out = freshDir('memtrace-alloc-');
+    const child = spawn(process.execPath, [cliPath, 'run', ...flags, '--alloc-interval', '16384', '--out', out, '--', fixture('alloc', 'forever.mjs')], {
+      env: { ...process.env, MEMTRACE_CACHE_DIR: join(out, '.cache') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    await new Promise((resolve) => child.stdout.on('data', (chunk) => String(chunk).includes('ready') && resolve()));
+    child.kill('SIGINT');
+    const [, signal] = await once(child, 'exit');
+    t.is(signal, 'SIGINT', stderr);
+    const directory = findTraces(out).find(hasAllocations);
+    t.truthy(directory, stderr);
+    const run = readAllocationRun(directory);
+    t.true(run.allocations.some((r) => r.function === 'grow' && r.selfBytes > 1024 * 1024), JSON.stringify(run.allocations.slice(0, 3)));
+  });
+}
