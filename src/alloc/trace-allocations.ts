@@ -33,6 +33,11 @@ export interface TraceAllocationsOptions extends AllocationSamplingOptions {
   include?: readonly FilterInput[];
   /** Leave out allocations whose site matches one of these. */
   exclude?: readonly FilterInput[];
+  /**
+   * 'total' (default): every allocation the block made, collected or not; 'live': only those still
+   * alive after it (after a full GC), by statement and stack.
+   */
+  samples?: 'total' | 'live';
 }
 
 function checkOptions(options: AllocationSamplingOptions): { samplingInterval: number; stackDepth: number } {
@@ -102,7 +107,7 @@ export class AllocationResult<T = unknown> {
   constructor(
     /** What the block returned. */
     readonly value: T,
-    /** The block's sampled allocations ('total': collected ones too, unless a live sampler already ran). */
+    /** The block's sampled allocations: kind 'total' (collected ones too) or 'live' (options.samples, or a live sampler already running). */
     readonly allocations: AllocationSnapshot,
     /** Bytes the block allocated, exactly (memtrace's allocation counter). */
     readonly allocatedBytes: number,
@@ -136,9 +141,11 @@ export class AllocationResult<T = unknown> {
 export async function traceAllocations<T>(block: () => T | Promise<T>, options: TraceAllocationsOptions = {}): Promise<AllocationResult<Awaited<T>>> {
   const { samplingInterval, stackDepth } = checkOptions(options);
   const filters = [...(options.include ?? []).map((f) => Filter.from(f, true)), ...(options.exclude ?? []).map((f) => Filter.from(f, false))];
+  const live = options.samples === 'live';
+  if (options.samples !== undefined && options.samples !== 'total' && !live) throw new SettingError('samples', String(options.samples), "'total' or 'live'");
   const ownSampler = !samplerRunning();
   let afterOrdinal = -1;
-  if (ownSampler) startSampler({ samplingInterval, keepCollected: true });
+  if (ownSampler) startSampler({ samplingInterval, keepCollected: !live });
   else afterOrdinal = lastOrdinal(readSamplingProfile());
   const running = samplerRunning()!;
   const sourceBefore = currentLineSource();
@@ -153,9 +160,12 @@ export async function traceAllocations<T>(block: () => T | Promise<T>, options: 
   }
   const after = allocatedSoFar();
   const sourceAfter = currentLineSource();
-  const profile = ownSampler ? stopSampler() : readSamplingProfile();
+  // A live sampler drops a sample when a GC collects its object: collect first, then read.
   fullGc();
   const liveHeap = allocatedSoFar().heap;
+  const profile = ownSampler ? stopSampler() : readSamplingProfile();
+  const allocatedBytes = after.allocated - before.allocated;
+  const liveBytes = liveHeap - before.heap;
   const lineTotals = sourceBefore.totals && sourceAfter.totals ? lineTotalsBetween(sourceBefore.totals, sourceAfter.totals) : undefined;
   let snapshot = new AllocationSnapshot(buildSnapshot(profile, {
     kind: running.keepCollected ? 'total' : 'live',
@@ -163,11 +173,12 @@ export async function traceAllocations<T>(block: () => T | Promise<T>, options: 
     stackDepth,
     resolver: new FrameResolver(sourceAfter.functions),
     afterOrdinal,
-    ...(running.keepCollected ? { exactBytes: after.allocated - before.allocated } : {}),
+    // The samples share out the exact figure of their kind: bytes allocated, or bytes left alive.
+    ...(running.keepCollected ? { exactBytes: allocatedBytes } : liveBytes > 0 ? { exactBytes: liveBytes } : {}),
     ...(lineTotals ? { lineTotals } : { noLinesReason: sourceAfter.reason! }),
   }));
   if (filters.length > 0) snapshot = snapshot.filter(filters);
-  return new AllocationResult(value, snapshot, after.allocated - before.allocated, liveHeap - before.heap);
+  return new AllocationResult(value, snapshot, allocatedBytes, liveBytes);
 }
 
 function lastOrdinal(profile: SamplingHeapProfile): number {

@@ -12,7 +12,7 @@ const json = (result) => JSON.parse(result.stdout.trim().split('\n').pop());
 test('a block that makes only garbage shows a high total and almost nothing live', (t) => {
   const result = runTraced(fixture('alloc', 'garbage.mjs'), { traced: false });
   t.is(result.status, 0, result.stderr);
-  const { garbage, keeping } = json(result);
+  const { garbage, keeping, garbageLive, keepingLive } = json(result);
   t.is(garbage.value, 2048 * 1024);
   t.true(garbage.allocatedBytes > 15 * MiB, `allocated ${garbage.allocatedBytes}`);
   t.true(garbage.liveBytes < 0.5 * MiB, `live ${garbage.liveBytes}`);
@@ -25,6 +25,11 @@ test('a block that makes only garbage shows a high total and almost nothing live
   t.is(garbage.top[0].line, '');
   t.regex(garbage.text, /statements unknown \(memtrace's loader is not running/);
   t.regex(garbage.text, /left out as memtrace's own: /);
+  // samples: 'live' keeps only what survived the block: nothing of the garbage, the kept arrays.
+  t.is(garbageLive.kind, 'live');
+  t.true(garbageLive.sampledBytes < 0.5 * MiB, `garbage live ${garbageLive.sampledBytes}`);
+  t.is(keepingLive.top[0].function, 'keep');
+  t.true(keepingLive.top[0].size_bytes > 7 * MiB && keepingLive.top[0].size_bytes < 9.5 * MiB, `kept live ${keepingLive.top[0].size_bytes}`);
 });
 
 test('compareTo between snapshots around building a 10 MiB cache names the cache line first', (t) => {
