@@ -6,13 +6,16 @@ import { MemtraceError } from '../src/errors.js';
 import { ensureTracer } from '../src/runtime/active.js';
 import { settingsFromEnv } from '../src/settings.js';
 import { installHooks } from './install-hooks.js';
+import { startRunRecording } from '../src/alloc/run-recorder.js';
 import { createTransformer } from './transform-module.js';
 
 if (process.env.MEMTRACE_DISABLE !== '1') {
   try {
     const settings = settingsFromEnv();
-    ensureTracer(settings);
-    installHooks(createTransformer(settings), new URL('./esm-hooks.js', import.meta.url));
+    // Allocation sampling alone (`--alloc` without `--lines`) needs no probes: the tracer stays off.
+    const tracer = !settings.alloc || settings.lines ? ensureTracer(settings) : undefined;
+    if (tracer) installHooks(createTransformer(settings), new URL('./esm-hooks.js', import.meta.url));
+    if (settings.alloc) startRunRecording(settings, tracer ? () => tracer.directory : undefined);
   } catch (error) {
     if (!(error instanceof MemtraceError)) throw error;
     process.stderr.write(`${error.message}\n`);

@@ -45,7 +45,7 @@ export function stopTracing(): string | undefined {
 }
 
 // Reports (flame graph, HTML report): allocation profiles as flame trees, and the HTML pages.
-export { readHeapProfile, type HeapProfile, type HeapProfileNode } from './formats/heap-profile.js';
+export { readHeapProfile, formatHeapProfile, type HeapProfile, type HeapProfileNode } from './formats/heap-profile.js';
 export { flameTreeFromHeapProfile, topLines, mergeFlameTrees, type FlameNode, type LineRow } from './report/flame-tree.js';
 export { renderFlameGraphPage, renderFlameGraphSections } from './report/flamegraph-html.js';
 export { renderTraceReport, writeTraceReport } from './report/trace-html.js';
@@ -82,3 +82,16 @@ export { heapStats, startHeapStats, type HeapStatsOptions, type HeapStatsMeasure
 export { HeapStatsDiff, type Threshold } from './heap-stats/heap-stats-diff.js';
 export { HEAP_STATS_COLUMNS, formatHeapStatsCsv, parseHeapStatsCsv, type HeapStatsRow } from './formats/heap-stats-csv.js';
 export { plotProcessLog, type PlotOptions } from './report/plot.js';
+// traceAllocations (issue 4): V8's sampled allocations by statement, function and stack.
+export { traceAllocations, takeAllocationSnapshot, startAllocationSampling, stopAllocationSampling, AllocationResult, type TraceAllocationsOptions, type AllocationSamplingOptions } from './alloc/trace-allocations.js';
+export { AllocationSnapshot } from './alloc/snapshot.js';
+export { Statistic, StatisticDiff, type StatisticKey } from './alloc/statistic.js';
+export { Filter, type FilterSpec, type FilterInput } from './alloc/filter.js';
+export type { Frame, FrameKind } from './alloc/frames.js';
+export type { SnapshotData, AllocationTrace, StackNode, LineMethod, Compensation } from './alloc/model.js';
+export { readAllocationRun, hasAllocations, ALLOCATION_FILES, type AllocationRun, type AllocationMeta } from './formats/allocation-run.js';
+export { readAllocationsCsv, ALLOCATION_COLUMNS, type AllocationRow } from './formats/allocations-csv.js';
+export { readStacksCsv, stackOf, STACK_COLUMNS, type StackRow } from './formats/stacks-csv.js';
+export { readSpeedscope, type SpeedscopeFile } from './formats/speedscope.js';
+export { readPprof } from './formats/pprof.js';
+export type { SamplingHeapProfile, SamplingHeapProfileNode, SamplingHeapProfileSample, CallFrame } from './alloc/sampler.js';

@@ -26,6 +26,12 @@ export interface Settings {
   sourceMaps: boolean;
   /** The transform's parser: 'auto' (oxc-parser where its binding loads, else @babel/parser) or 'babel'. */
   parser: 'auto' | 'babel';
+  /** Sample allocations with V8's sampling heap profiler for the whole run (`memtrace run --alloc`). */
+  alloc: boolean;
+  /** Mean bytes between two allocation samples. */
+  allocInterval: number;
+  /** Frames kept per sampled stack (the innermost). */
+  allocDepth: number;
 }
 
 export const SETTING_VARIABLES = {
@@ -41,7 +47,14 @@ export const SETTING_VARIABLES = {
   cacheDir: 'MEMTRACE_CACHE_DIR',
   sourceMaps: 'MEMTRACE_SOURCE_MAPS',
   parser: 'MEMTRACE_PARSER',
+  alloc: 'MEMTRACE_ALLOC',
+  allocInterval: 'MEMTRACE_ALLOC_INTERVAL',
+  allocDepth: 'MEMTRACE_ALLOC_DEPTH',
 } as const;
+
+/** Node's own --heap-prof-interval default, so the two compare at the same interval. */
+export const DEFAULT_ALLOC_INTERVAL = 512 * 1024;
+export const DEFAULT_ALLOC_DEPTH = 128;
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
   const v = SETTING_VARIABLES;
@@ -58,6 +71,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     cacheDir: env[v.cacheDir] || undefined,
     sourceMaps: flag(v.sourceMaps, env[v.sourceMaps], Boolean(process.sourceMapsEnabled)),
     parser: choice(v.parser, env[v.parser], ['auto', 'babel'] as const, 'auto'),
+    alloc: flag(v.alloc, env[v.alloc], false),
+    allocInterval: positiveNumber(v.allocInterval, env[v.allocInterval], DEFAULT_ALLOC_INTERVAL),
+    allocDepth: positiveNumber(v.allocDepth, env[v.allocDepth], DEFAULT_ALLOC_DEPTH),
   };
 }
 
@@ -75,6 +91,12 @@ export function settingsToEnv(settings: Partial<Settings>): Record<string, strin
 function wholeNumber(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   if (!/^\d+$/.test(value.trim())) throw new SettingError(name, value, 'a whole number of bytes, 0 or more');
+  return Number(value);
+}
+
+function positiveNumber(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new SettingError(name, value, 'a whole number, 1 or more');
   return Number(value);
 }
 

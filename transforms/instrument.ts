@@ -135,7 +135,13 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
         out.prependLeft(closeAt, leave);
       }
     } else {
-      out.appendLeft(body.start, `{${enter}return `);
+      // An expression body is the function's one statement: in line mode it gets its line probe too.
+      let line = '';
+      if (options.lines) {
+        const loc = lineIndex.position(body.start);
+        line = `__mt$.line(__mt$c,${positions.original(loc.line, loc.column).line});`;
+      }
+      out.appendLeft(body.start, `{${enter}${line}return `);
       out.prependLeft(body.end, `${leave}}`);
     }
   };

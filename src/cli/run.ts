@@ -13,6 +13,8 @@ class UsageError extends MemtraceError {
 }
 import { findTraces, readTrace } from '../formats/trace.js';
 import { renderTopFunctions } from '../report/top-functions.js';
+import { hasAllocations, readAllocationRun } from '../formats/allocation-run.js';
+import { renderTopAllocationLines } from '../alloc/top-lines.js';
 
 export interface RunFlags {
   out?: string;
@@ -22,6 +24,9 @@ export interface RunFlags {
   lines?: boolean;
   exact?: boolean;
   counters?: string;
+  alloc?: boolean;
+  allocInterval?: string;
+  allocDepth?: string;
 }
 
 /** Node options that take their value as the next argument. */
@@ -56,13 +61,19 @@ export function runTraced(command: string[], flags: RunFlags): Promise<number> {
   } as Partial<Settings>));
   if (flags.trigger !== undefined) env.MEMTRACE_TRIGGER = flags.trigger;
   if (flags.counters !== undefined) env.MEMTRACE_COUNTERS = flags.counters;
+  if (flags.alloc) env.MEMTRACE_ALLOC = '1';
+  if (flags.allocInterval !== undefined) env.MEMTRACE_ALLOC_INTERVAL = flags.allocInterval;
+  if (flags.allocDepth !== undefined) env.MEMTRACE_ALLOC_DEPTH = flags.allocDepth;
+  // Statements come from line probes whose positions V8's frames are matched to through Node's source maps.
+  const allocNodeOptions = flags.alloc && flags.lines ? ['--enable-source-maps'] : [];
+  if (allocNodeOptions.length > 0) env.MEMTRACE_SOURCE_MAPS = '1';
   // Check the settings here, so a bad flag is one line from memtrace rather than from every process.
   settingsFromEnv(env);
   // Node options before the program (`-- --import tsx app.ts`) go into NODE_OPTIONS ahead of
   // memtrace's own --import, so other loaders run first (memtrace instruments their output), in this
   // process and in its children alike.
   const { nodeOptions, program, args } = splitNodeOptions(command);
-  env.NODE_OPTIONS = [env.NODE_OPTIONS ?? '', ...nodeOptions.map(quoteOption), `--import=${REGISTER_URL}`].join(' ').trim();
+  env.NODE_OPTIONS = [env.NODE_OPTIONS ?? '', ...allocNodeOptions, ...nodeOptions.map(quoteOption), `--import=${REGISTER_URL}`].join(' ').trim();
 
   const before = new Set(findTraces(out));
   const child = spawn(process.execPath, [program, ...args], { env, stdio: 'inherit' });
@@ -81,7 +92,8 @@ export function runTraced(command: string[], flags: RunFlags): Promise<number> {
       process.off('SIGTERM', onTerm);
       for (const directory of findTraces(out).filter((d) => !before.has(d))) {
         try {
-          process.stderr.write(renderTopFunctions(readTrace(directory), 10));
+          if (hasAllocations(directory)) process.stderr.write(renderTopAllocationLines(readAllocationRun(directory), 10));
+          else process.stderr.write(renderTopFunctions(readTrace(directory), 10));
         } catch {
           process.stderr.write(`memtrace: wrote ${directory} (incomplete)\n`);
         }

@@ -2,6 +2,7 @@
  * `.heapprofile`: V8's sampling heap profile as JSON, the file `node --heap-prof` writes and Chrome
  * DevTools opens (the `HeapProfiler.SamplingHeapProfile` of the DevTools protocol). @types/node
  * leaves out the node ids and the samples list that V8 writes, so they are added here as optional.
+ * memtrace run --alloc writes one per run (src/alloc/compensated-profile.ts); the reports read them.
  */
 import { readFileSync } from 'node:fs';
 import type { HeapProfiler } from 'node:inspector';
@@ -40,6 +41,10 @@ export function readHeapProfile(path: string): HeapProfile {
   const problem = heapProfileProblem(profile);
   if (problem) throw new TraceFileError(path, `not a heap profile: ${problem}`);
   return profile as HeapProfile;
+}
+
+export function formatHeapProfile(profile: HeapProfile): string {
+  return JSON.stringify(profile);
 }
 
 /** What makes `value` not a sampling heap profile, or undefined. Checks every node (iteratively). */

@@ -20,7 +20,7 @@ import type { Calibration } from '../formats/meta.js';
 // Frame fields (stride FRAME): one frame per measured call in progress.
 const FN = 0, T0 = 1, A0 = 2, H0 = 3, HMAX = 4, ACC_T = 5, ACC_A = 6, CHILD_A = 7, CHILD_T = 8, SEG_M0 = 9,
   SEG_C0 = 10, ACC_M = 11, ACC_C = 12, LAST_A = 13, LAST_H = 14, LAST_M = 15, STATE = 16, DEPTH = 17,
-  THREW = 18, FIRST_SEG = 19, LINE_NO = 20, FRAME = 21;
+  THREW = 18, FIRST_SEG = 19, LINE_NO = 20, LAST_CA = 21, FRAME = 22;
 const FREE = 0, RUNNING = 1, SUSPENDED = 2;
 
 // Global counters: measured and counted calls so far (a call's nested count is a difference of these).
@@ -211,6 +211,7 @@ export const probes: Probes = {
     F[b + THREW] = 0;
     F[b + FIRST_SEG] = 1;
     F[b + LINE_NO] = 0;
+    F[b + LAST_CA] = 0;
     s.active[id]!++;
     push(slot);
     if (trigger === 0) writeRow(Kind.Call, slot, lineNumbers[id]!, 0, 0);
@@ -253,7 +254,10 @@ export const probes: Probes = {
     read();
     // The row is for the line that just ran: what it allocated is the delta since the last event.
     const previous = F[b + LINE_NO]!;
-    if (previous > 0) eventSinceLast(Kind.Line, frame, previous);
+    if (previous > 0) {
+      if (lineTotals) addLineBytes(b, previous);
+      eventSinceLast(Kind.Line, frame, previous);
+    }
     else markEvent(b);
     F[b + LINE_NO] = line;
   },
@@ -308,7 +312,10 @@ function finish(frame: number): void {
   const heap = V[C_HEAP]!;
   if (heap > F[b + HMAX]!) F[b + HMAX] = heap;
   const previousLine = F[b + LINE_NO]!;
-  if (previousLine > 0) eventSinceLast(Kind.Line, frame, previousLine);
+  if (previousLine > 0) {
+    if (lineTotals) addLineBytes(b, previousLine);
+    eventSinceLast(Kind.Line, frame, previousLine);
+  }
   endSegment(frame);
   const id = F[b + FN]!;
   const nested = F[b + ACC_M]!;
@@ -333,6 +340,86 @@ function finish(frame: number): void {
   free[freeTop++] = frame;
 }
 
+/**
+ * Per-line totals (on for `--alloc --lines`): the bytes a statement allocated itself (its measured
+ * callees' bytes left out, as they are credited to the call through CHILD_A) and the bytes of the
+ * measured callees it called. Slots are found through one Map per function (small-integer keys: no
+ * allocation); a slot is made the first time a line of a function allocates.
+ */
+let lineTotals = false;
+// lineSlots[fn] maps the nearest measured caller's function id (+1; 0 at the top) to line → slot.
+let lineSlots: Array<Map<number, Map<number, number>> | undefined> = [];
+let lineSelf = new Float64Array(1024);
+let lineCallees = new Float64Array(1024);
+let lineFunction = new Int32Array(1024);
+let lineCaller = new Int32Array(1024);
+let lineNumber = new Int32Array(1024);
+let lineSlotCount = 0;
+
+function addLineBytes(b: number, line: number): void {
+  const nested = G[MEASURED]! - F[b + LAST_M]!;
+  const callees = F[b + CHILD_A]! - F[b + LAST_CA]!;
+  const self = ALLOC[0]! - F[b + LAST_A]! - nested * CAL[CAL_NESTED_B]! - callees;
+  if (self <= 0 && callees <= 0) return;
+  const fn = F[b + FN]!;
+  // The frame runs on top of the shadow stack; the one below it is its nearest measured caller.
+  const caller = depth >= 2 ? F[stack[depth - 2]! * FRAME + FN]! + 1 : 0;
+  let byCaller = lineSlots[fn];
+  if (byCaller === undefined) byCaller = lineSlots[fn] = new Map();
+  let slots = byCaller.get(caller);
+  if (slots === undefined) {
+    slots = new Map();
+    byCaller.set(caller, slots);
+  }
+  let slot = slots.get(line);
+  if (slot === undefined) {
+    slot = newLineSlot(fn, caller - 1, line);
+    slots.set(line, slot);
+  }
+  if (self > 0) lineSelf[slot]! += self;
+  if (callees > 0) lineCallees[slot]! += callees;
+}
+
+function newLineSlot(fn: number, caller: number, line: number): number {
+  if (lineSlotCount === lineSelf.length) {
+    const grow = <T extends Float64Array | Int32Array>(from: T, to: T): T => (to.set(from), to);
+    lineSelf = grow(lineSelf, new Float64Array(lineSelf.length * 2));
+    lineCallees = grow(lineCallees, new Float64Array(lineCallees.length * 2));
+    lineFunction = grow(lineFunction, new Int32Array(lineFunction.length * 2));
+    lineCaller = grow(lineCaller, new Int32Array(lineCaller.length * 2));
+    lineNumber = grow(lineNumber, new Int32Array(lineNumber.length * 2));
+  }
+  lineFunction[lineSlotCount] = fn;
+  lineCaller[lineSlotCount] = caller;
+  lineNumber[lineSlotCount] = line;
+  return lineSlotCount++;
+}
+
+/** Turns the per-line totals on (they cost a Map lookup per line probe). */
+export function setLineTotals(on: boolean): void {
+  lineTotals = on;
+}
+
+export interface LineTotal {
+  functionId: number;
+  /** The nearest measured caller's function id (-1: none). */
+  callerId: number;
+  line: number;
+  /** Bytes the statement allocated itself (calibrated; measured callees left out). */
+  selfBytes: number;
+  /** Bytes allocated by the measured calls it made. */
+  calleeBytes: number;
+}
+
+/** The per-line totals so far (a copy; off the hot path). */
+export function lineTotalsSoFar(): LineTotal[] {
+  const rows: LineTotal[] = [];
+  for (let slot = 0; slot < lineSlotCount; slot++) {
+    rows.push({ functionId: lineFunction[slot]!, callerId: lineCaller[slot]!, line: lineNumber[slot]!, selfBytes: lineSelf[slot]!, calleeBytes: lineCallees[slot]! });
+  }
+  return rows;
+}
+
 /** Writes a row for an event of a call if memory moved by the trigger since its previous event. */
 function eventSinceLast(kind: Kind, frame: number, line: number): void {
   const b = frame * FRAME;
@@ -346,6 +433,7 @@ function eventSinceLast(kind: Kind, frame: number, line: number): void {
 }
 
 function markEvent(b: number): void {
+  F[b + LAST_CA] = F[b + CHILD_A]!;
   F[b + LAST_A] = ALLOC[0]!;
   F[b + LAST_H] = V[C_HEAP]!;
   F[b + LAST_M] = G[MEASURED]!;

@@ -12,7 +12,11 @@ export const runCommand: Command = {
     --trigger BYTES  write an event row when memory moved by at least BYTES (default 4096; 0: all)
     --lines          also probe every statement (memory per line)
     --exact          read memory at every call (no measure-then-count policy)
-    --counters js    use the pure-JS counters even where the native addon is built`,
+    --counters js    use the pure-JS counters even where the native addon is built
+    --alloc          sample allocations (V8's sampling heap profiler): allocations.csv, stacks.csv,
+                     .heapprofile, speedscope and pprof; with --lines, by allocating statement
+    --alloc-interval BYTES  mean bytes between samples (default 524288, as node --heap-prof)
+    --alloc-depth N  frames kept per stack (default 128)`,
   run(args) {
     const { values, positionals } = parseArgs({
       args,
@@ -25,9 +29,13 @@ export const runCommand: Command = {
         lines: { type: 'boolean' },
         exact: { type: 'boolean' },
         counters: { type: 'string' },
+        alloc: { type: 'boolean' },
+        'alloc-interval': { type: 'string' },
+        'alloc-depth': { type: 'string' },
       },
     });
     if (positionals.length === 0) throw new UsageError('memtrace run: name the program to trace: memtrace run [options] -- app.js [args...]');
-    return runTraced(positionals, values);
+    const { 'alloc-interval': allocInterval, 'alloc-depth': allocDepth, ...rest } = values;
+    return runTraced(positionals, { ...rest, ...(allocInterval !== undefined ? { allocInterval } : {}), ...(allocDepth !== undefined ? { allocDepth } : {}) });
   },
 };

@@ -1,0 +1,130 @@
+/**
+ * `memtrace run --alloc` (MEMTRACE_ALLOC=1): V8's sampler on for the whole run of each thread,
+ * collected objects' samples kept; at exit the run directory gets allocations.csv, stacks.csv and the
+ * profile as .heapprofile, speedscope and pprof (formats/allocation-run.ts lists them). With line
+ * probes (`--lines`) the tracer runs too and tells the statements; without, only the sampler runs
+ * (the cost of `node --heap-prof`) and statements are left empty. Files are written at exit and on
+ * SIGINT/SIGTERM/SIGHUP.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isMainThread, threadId } from 'node:worker_threads';
+import type { Settings } from '../settings.js';
+import { VERSION } from '../version.js';
+import { formatAllocationsCsv, allocationRowsOf } from '../formats/allocations-csv.js';
+import { ALLOCATION_FILES, ALLOCATION_META_VERSION, type AllocationMeta } from '../formats/allocation-run.js';
+import { formatHeapProfile } from '../formats/heap-profile.js';
+import { compensatedHeapProfile } from './compensated-profile.js';
+import { encodePprof, pprofOf } from '../formats/pprof.js';
+import { formatSpeedscope, speedscopeOf } from '../formats/speedscope.js';
+import { formatStacksCsv, stackRowsOf } from '../formats/stacks-csv.js';
+import { buildSnapshot } from './build.js';
+import { FrameResolver } from './frames.js';
+import { currentLineSource } from './line-source.js';
+import { samplerRunning, startSampler, stopSampler } from './sampler.js';
+import { FREED, HEAP, memoryCounters } from '../runtime/counters.js';
+import { MEMTRACE_LISTENER, programHandles } from '../runtime/exit-hooks.js';
+
+/** Bytes this thread allocated so far (memtrace's exact counter: used heap plus what GCs freed). */
+function allocatedSoFar(): number {
+  const counters = memoryCounters();
+  counters.read();
+  return counters.values[HEAP]! + counters.values[FREED]!;
+}
+
+export interface RunRecording {
+  /** Writes the files now (once); returns the directory. */
+  finish(): string | undefined;
+}
+
+/**
+ * Starts sampling. `directory`: where to write (the tracer's directory when it runs), else a new
+ * memtrace-<pid>-<time>/ under settings.out.
+ */
+export function startRunRecording(settings: Settings, directory?: () => string): RunRecording {
+  const startTime = new Date();
+  startSampler({ samplingInterval: settings.allocInterval, keepCollected: true });
+  const allocatedAtStart = allocatedSoFar();
+  if (settings.lines) currentLineSource();
+  let done = false;
+  const recording: RunRecording = {
+    finish() {
+      if (done || !samplerRunning()) return undefined;
+      done = true;
+      const exactBytes = allocatedSoFar() - allocatedAtStart;
+      const profile = stopSampler();
+      const target = directory?.() ?? ownDirectory(settings.out, startTime);
+      mkdirSync(target, { recursive: true });
+      const source = currentLineSource();
+      const resolver = new FrameResolver(source.functions);
+      const data = buildSnapshot(profile, {
+        kind: 'total',
+        samplingInterval: settings.allocInterval,
+        stackDepth: settings.allocDepth,
+        resolver,
+        exactBytes,
+        ...(source.totals ? { lineTotals: source.totals } : { noLinesReason: source.reason ?? 'no line probes ran' }),
+      });
+      const rows = allocationRowsOf(data);
+      atomicWrite(join(target, ALLOCATION_FILES.table), formatAllocationsCsv(rows));
+      atomicWrite(join(target, ALLOCATION_FILES.stacks), formatStacksCsv(stackRowsOf(data.frames, data.stacks)));
+      atomicWrite(join(target, ALLOCATION_FILES.heapProfile), formatHeapProfile(compensatedHeapProfile(profile, resolver)));
+      atomicWrite(join(target, ALLOCATION_FILES.speedscope), formatSpeedscope(speedscopeOf(data, `memtrace allocations of pid ${process.pid}`, `memtrace ${VERSION}`)));
+      atomicWrite(join(target, ALLOCATION_FILES.pprof), encodePprof(pprofOf(data, startTime)));
+      const meta: AllocationMeta = {
+        version: ALLOCATION_META_VERSION,
+        memtrace: VERSION,
+        node: process.version,
+        pid: process.pid,
+        threadId,
+        argv: process.argv,
+        startTime: startTime.toISOString(),
+        endTime: new Date().toISOString(),
+        samplingInterval: settings.allocInterval,
+        stackDepth: settings.allocDepth,
+        kind: 'total',
+        lines: data.lines,
+        compensation: data.compensation,
+        scale: data.scale,
+        allocatedBytes: exactBytes,
+        sampledBytes: data.traces.reduce((sum, t) => sum + t.bytes, 0),
+        samples: data.traces.reduce((sum, t) => sum + t.count, 0),
+      };
+      atomicWrite(join(target, ALLOCATION_FILES.meta), `${JSON.stringify(meta, null, 2)}\n`);
+      return target;
+    },
+  };
+  process.once('exit', () => recording.finish());
+  installSignalHooks(recording, directory !== undefined);
+  return recording;
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * A signal writes the files. With the tracer running, its own hooks (which run after these) end the
+ * process; without it, if the program has no handler of its own, the signal is raised again so the
+ * process ends as it would have.
+ */
+function installSignalHooks(recording: RunRecording, tracerEnds: boolean): void {
+  for (const signal of SIGNALS) {
+    const onSignal = Object.assign((): void => {
+      recording.finish();
+      if (programHandles(signal, onSignal)) return;
+      // Nothing left to write: the signal the tracer raises again (or ours) must not land here.
+      process.removeListener(signal, onSignal);
+      if (!tracerEnds) process.kill(process.pid, signal);
+    }, { [MEMTRACE_LISTENER]: true });
+    process.prependListener(signal, onSignal);
+  }
+}
+
+function ownDirectory(out: string, start: Date): string {
+  const stamp = start.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return join(out, `memtrace-${process.pid}${isMainThread ? '' : `-t${threadId}`}-${stamp}`);
+}
+
+function atomicWrite(path: string, content: string | Buffer): void {
+  writeFileSync(`${path}.tmp`, content);
+  renameSync(`${path}.tmp`, path);
+}

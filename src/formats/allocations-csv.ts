@@ -1,0 +1,74 @@
+/**
+ * allocations.csv: sampled allocations by site and statement, largest first. `line` is the allocating
+ * statement where line probes told it, empty where it is not known (`column` is always empty: the
+ * probes know statements by line). `self_bytes`: bytes the statement allocated itself (builtins it
+ * called included); `total_bytes`: with what the calls it made allocated; `self_count`: samples.
+ * `stack_id` names the site's node in stacks.csv.
+ */
+import { readFileSync } from 'node:fs';
+import { stringify } from 'csv-stringify/sync';
+import type { SnapshotData } from '../alloc/model.js';
+import { parseCsv } from './csv.js';
+
+export const ALLOCATION_COLUMNS = ['function', 'file', 'line', 'column', 'self_bytes', 'total_bytes', 'self_count', 'stack_id'] as const;
+
+export interface AllocationRow {
+  function: string;
+  file: string;
+  line: number | null;
+  column: number | null;
+  selfBytes: number;
+  totalBytes: number;
+  selfCount: number;
+  stackId: number;
+}
+
+/** The rows of a snapshot: one per site and statement. */
+export function allocationRowsOf(data: SnapshotData): AllocationRow[] {
+  // Inclusive bytes of every node: its traces' bytes added to it and each of its callers.
+  const self = new Float64Array(data.stacks.length);
+  for (const t of data.traces) self[t.stack]! += t.bytes;
+  const inclusive = Float64Array.from(self);
+  for (let id = data.stacks.length - 1; id >= 0; id--) {
+    // Children are always interned after their parents, so one backward pass adds every subtree up.
+    const parent = data.stacks[id]!.parent;
+    if (parent >= 0) inclusive[parent]! += inclusive[id]!;
+  }
+  const rows = data.traces.map((t) => {
+    const frame = data.frames[data.stacks[t.stack]!.frame]!;
+    const callees = inclusive[t.stack]! - self[t.stack]!;
+    return {
+      function: frame.function,
+      file: frame.file,
+      line: t.line,
+      column: null,
+      selfBytes: t.bytes,
+      totalBytes: t.bytes + callees * t.calleeShare,
+      selfCount: t.count,
+      stackId: t.stack,
+    };
+  });
+  return rows.filter((r) => r.totalBytes > 0).sort((a, b) => b.selfBytes - a.selfBytes || b.totalBytes - a.totalBytes);
+}
+
+export function formatAllocationsCsv(rows: readonly AllocationRow[]): string {
+  return stringify(
+    rows.map((r) => [r.function, r.file, r.line ?? '', r.column ?? '', Math.round(r.selfBytes), Math.round(r.totalBytes), Number(r.selfCount.toFixed(2)), r.stackId]),
+    { header: true, columns: [...ALLOCATION_COLUMNS] },
+  );
+}
+
+const optional = (text: string | undefined): number | null => (text === undefined || text === '' ? null : Number(text));
+
+export function readAllocationsCsv(path: string): AllocationRow[] {
+  return parseCsv(path, readFileSync(path, 'utf8'), ALLOCATION_COLUMNS).map((r) => ({
+    function: r.function!,
+    file: r.file!,
+    line: optional(r.line),
+    column: optional(r.column),
+    selfBytes: Number(r.self_bytes),
+    totalBytes: Number(r.total_bytes),
+    selfCount: Number(r.self_count),
+    stackId: Number(r.stack_id),
+  }));
+}
