@@ -8,7 +8,7 @@ import { escapeHtml, dataScript } from './html/escape.js';
 import { FLAME_SCRIPT } from './html/flame-script.js';
 import { renderPage, type PageSection } from './html/page.js';
 import { renderDataTable, TABLE_SCRIPT } from './html/table.js';
-import { lineRowWhere, topLines, walkFlameTree, type FlameNode } from './flame-tree.js';
+import { lineRowWhere, topLines, walkFlameTree, type FlameNode, type LineRow } from './flame-tree.js';
 import { formatBytes } from './units.js';
 
 /** What a frame is coloured by: its npm package, `node:` for Node's own code, V8, or its file. */
@@ -97,6 +97,8 @@ export interface FlameGraphOptions {
   description?: string;
   /** Rows of the top-lines table. */
   lineLimit?: number;
+  /** The top-lines rows when known better than the tree's function starts (allocations.csv's statements). */
+  lines?: LineRow[];
 }
 
 /** The flame graph and the top-lines table, as two sections of a page (its scripts: FLAME_SCRIPT, TABLE_SCRIPT). */
@@ -118,7 +120,7 @@ export function renderFlameGraphSections(root: FlameNode, options: FlameGraphOpt
 <div class="legend">self bytes by colour: ${legend}</div>
 ${dataScript(`${id}-flame-data`, data)}
 </div>`;
-  const lines = topLines(root);
+  const lines = options.lines ?? topLines(root);
   const table = renderDataTable({
     id: `${id}-lines`,
     columns: [

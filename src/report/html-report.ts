@@ -9,6 +9,7 @@ import { findHeapProfiles, HEAP_PROFILE_EXTENSION, loadAllocationTree } from './
 import type { FlameNode } from './flame-tree.js';
 import { renderFlameGraphPage } from './flamegraph-html.js';
 import { writeTraceReport } from './trace-html.js';
+import { allocationLinesOf } from './allocation-lines.js';
 
 export interface HtmlReportOptions {
   /** Only the allocations (flame graph and top lines), even in a tracer's trace directory. */
@@ -40,6 +41,7 @@ export function writeHtmlReport(path: string, options: HtmlReportOptions = {}): 
     return writeTraceReport(path, options.out);
   }
   const out = options.out ?? (isDirectory ? join(path, options.alloc ? 'allocations.html' : 'report.html') : `${path}.html`);
-  writeFileSync(out, renderFlameGraphPage(loadAllocations(path), path, { description: 'Sampled by V8\'s sampling heap profiler' }));
+  const lines = allocationLinesOf(path);
+  writeFileSync(out, renderFlameGraphPage(loadAllocations(path), path, { description: 'Sampled by V8\'s sampling heap profiler', ...(lines ? { lines } : {}) }));
   return out;
 }

@@ -8,7 +8,8 @@ import { basename, join } from 'node:path';
 import type { EventRow } from '../formats/events-csv.js';
 import { readTrace, type Trace } from '../formats/trace.js';
 import { findHeapProfiles, loadAllocationTree } from './allocation-profiles.js';
-import type { FlameNode } from './flame-tree.js';
+import { allocationLinesOf } from './allocation-lines.js';
+import type { FlameNode, LineRow } from './flame-tree.js';
 import { renderFlameGraphSections } from './flamegraph-html.js';
 import { escapeHtml } from './html/escape.js';
 import { FLAME_SCRIPT } from './html/flame-script.js';
@@ -21,7 +22,7 @@ export interface TraceReportInput {
   trace: Trace;
   events: EventRow[];
   /** Allocations by stack, where the directory has profiles. */
-  allocations?: { tree: FlameNode; files: string[] };
+  allocations?: { tree: FlameNode; files: string[]; lines?: LineRow[] | undefined };
 }
 
 /** Reads everything the report shows from a trace directory. */
@@ -31,7 +32,7 @@ export function readTraceReportInput(directory: string): TraceReportInput {
   return {
     trace,
     events: trace.events(),
-    allocations: profiles.length > 0 ? { tree: loadAllocationTree(profiles), files: profiles } : undefined,
+    allocations: profiles.length > 0 ? { tree: loadAllocationTree(profiles), files: profiles, lines: allocationLinesOf(directory) } : undefined,
   };
 }
 
@@ -63,6 +64,7 @@ export function renderTraceReport(input: TraceReportInput): string {
     sections.push(...renderFlameGraphSections(allocations.tree, {
       id: 'allocations',
       description: `Sampled by V8's sampling heap profiler (${allocations.files.map((f) => basename(f)).join(', ')})`,
+      ...(allocations.lines ? { lines: allocations.lines } : {}),
     }));
   }
   sections.push({ id: 'settings', title: 'Settings and environment', html: renderSettings(trace) });

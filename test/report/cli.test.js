@@ -36,3 +36,20 @@ test('mistakes give one line and an exit status', (t) => {
   t.is(twoOuts.status, 2);
   t.is(twoOuts.stderr.split('\n').length, 2);
 });
+
+test('report --alloc of a run --alloc --lines directory lists the allocating statements, not where functions start', (t) => {
+  const allocOut = freshDir();
+  const loop = join(cliPath, '..', '..', '..', '..', 'test', 'fixtures', 'alloc', 'loop.mjs');
+  const run = memtrace('run', '--alloc', '--lines', '--alloc-interval', '65536', '--out', allocOut, '--', loop);
+  t.is(run.status, 0, run.stderr);
+  const [allocDir] = findTraces(allocOut);
+  const text = memtrace('report', allocDir, '--alloc', '--top', '3');
+  t.is(text.status, 0, text.stderr);
+  const rows = text.stdout.split('\n').slice(2, 5);
+  // fill() starts at line 7; its statements at lines 10 (8 MiB kept), 11 (4 MiB) and 12 (2 MiB+).
+  t.regex(rows[0], /\sfill\s+\S*loop\.mjs:10$/, text.stdout);
+  t.regex(rows[1], /\sfill\s+\S*loop\.mjs:11$/, text.stdout);
+  t.false(text.stdout.includes('loop.mjs:7\n'), text.stdout);
+  const html = memtrace('report', allocDir, '--html');
+  t.is(html.status, 0, html.stderr);
+});

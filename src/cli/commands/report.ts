@@ -6,6 +6,7 @@ import { readTrace } from '../../formats/trace.js';
 import { renderTopFunctions } from '../../report/top-functions.js';
 import { renderTopLines } from '../../report/top-lines.js';
 import { loadAllocations, writeHtmlReport } from '../../report/html-report.js';
+import { allocationLinesOf } from '../../report/allocation-lines.js';
 import { formatBytes } from '../../report/units.js';
 import { writeTraceJson } from '../../report/trace-json.js';
 
@@ -37,7 +38,7 @@ export const reportCommand: Command = {
       } else if (values['trace-json']) {
         continue;
       } else if (values.alloc || path.endsWith('.heapprofile')) {
-        process.stdout.write(renderTopLines(loadAllocations(path), path, top));
+        process.stdout.write(renderTopLines(loadAllocations(path), path, top, allocationLinesOf(path)));
       } else {
         process.stdout.write(renderTopFunctions(readTrace(path), top));
       }
