@@ -4,29 +4,17 @@
  * node_modules. memtrace itself and the packages its runtime uses are never traced: their code runs
  * inside the probes and the writer.
  */
-import { createRequire } from 'node:module';
 import { dirname, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import picomatch from 'picomatch';
 import type { Settings } from '../src/settings.js';
-
-const RUNTIME_PACKAGES = ['@babel/parser', 'magic-string', '@jridgewell/trace-mapping', '@jridgewell/remapping', '@jridgewell/sourcemap-codec', '@jridgewell/resolve-uri', '@jridgewell/gen-mapping', 'csv-stringify', 'csv-parse', 'picomatch'];
+import { runtimePackageDirectories } from '../src/runtime-packages.js';
 
 /** Directories whose files are never traced. */
 function ownDirectories(): string[] {
   const distDirectory = dirname(dirname(fileURLToPath(import.meta.url)));
-  const require = createRequire(import.meta.url);
   const directories = [distDirectory + sep];
-  for (const name of RUNTIME_PACKAGES) {
-    try {
-      const entry = require.resolve(name);
-      const marker = `${sep}node_modules${sep}${name.split('/').join(sep)}${sep}`;
-      const at = entry.lastIndexOf(marker);
-      if (at >= 0) directories.push(entry.slice(0, at + marker.length));
-    } catch {
-      // Not installed where we look: nothing to exclude.
-    }
-  }
+  directories.push(...runtimePackageDirectories());
   return directories;
 }
 

@@ -4,11 +4,12 @@
  * memtrace's edits with tsx's or a bundler's map), of which kind, and which function of the tracer's
  * table it is (whose line probes then tell the allocating statement).
  */
-import module, { createRequire } from 'node:module';
-import { dirname, sep } from 'node:path';
+import module from 'node:module';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionInfo } from '../runtime/function-table.js';
 import type { CallFrame } from './sampler.js';
+import { runtimePackageDirectories } from '../runtime-packages.js';
 
 /**
  * `js`: a function with a source file. `builtin`: V8's own (Map.prototype.set, Array.prototype.push).
@@ -33,24 +34,6 @@ export interface Frame {
 const OWN_DIRECTORY = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 
 /** Packages memtrace's own code runs on: their frames are memtrace's when memtrace called them. */
-const RUNTIME_PACKAGES = ['csv-stringify', 'csv-parse', 'picomatch', '@babel/parser', 'magic-string', '@jridgewell/trace-mapping', '@jridgewell/remapping', '@jridgewell/sourcemap-codec', 'pprof-format'];
-
-function runtimePackageDirectories(): string[] {
-  const require = createRequire(import.meta.url);
-  const directories: string[] = [];
-  for (const name of RUNTIME_PACKAGES) {
-    try {
-      const entry = require.resolve(name);
-      const marker = `${sep}node_modules${sep}${name.split('/').join(sep)}${sep}`;
-      const at = entry.lastIndexOf(marker);
-      if (at >= 0) directories.push(entry.slice(0, at + marker.length));
-    } catch {
-      // Not installed where memtrace looks: nothing of it can run inside memtrace.
-    }
-  }
-  return directories;
-}
-
 interface SourceMapLike {
   findEntry(line: number, column: number): { originalSource?: string; originalLine?: number; originalColumn?: number };
 }

@@ -13,7 +13,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TraceFileError } from '../errors.js';
 import type { Compensation, LineMethod } from '../alloc/model.js';
-import type { SamplingHeapProfile } from '../alloc/sampler.js';
 import { readAllocationsCsv, type AllocationRow } from './allocations-csv.js';
 import { readHeapProfile, type HeapProfile } from './heap-profile.js';
 import { readStacksCsv, type StackRow } from './stacks-csv.js';
