@@ -69,13 +69,16 @@ test('an async call is charged for what it allocates after its await, not for wh
   t.is(run.status, 0, run.stderr);
   const heavy = fn(run.trace, 'heavy');
   const light = fn(run.trace, 'light');
-  // One call: on Node 24 it can also catch an allocation area V8 hands out meanwhile (up to ~0.4 MiB).
-  t.true(heavy.totalAllocBytes >= 0.97 * MiB && heavy.totalAllocBytes < (NODE_MAJOR >= 24 ? 1.5 : 1.05) * MiB, `heavy ${heavy.totalAllocBytes}`);
-  // Node 24's used heap moves in allocation-area steps (~100 KB seen once under load); still far from
-  // the 1 MiB it would show if charged for heavy.
-  t.true(light.totalAllocBytes < (NODE_MAJOR >= 24 ? 256 : 64) * 1024, `light ${light.totalAllocBytes}`);
+  // One call of 4 MiB: on Node 24 it can also catch an allocation area V8 hands out meanwhile (up to
+  // ~0.4 MiB), and on either a busy machine's background compiler can finish a job inside it.
+  t.true(heavy.totalAllocBytes >= 0.97 * 4 * MiB && heavy.totalAllocBytes < (NODE_MAJOR >= 24 ? 1.15 : 1.05) * 4 * MiB, `heavy ${heavy.totalAllocBytes}`);
+  // light runs for microseconds between its awaits, but what V8 allocates for itself then (an
+  // allocation area on Node 24, code of a background compile job finished under load: 100-400 KB seen
+  // in loaded CI runs) lands in its figure; 512 KiB is still an eighth of heavy's, which it would
+  // show if it were charged for what heavy does while it waits.
+  t.true(light.totalAllocBytes < 512 * 1024, `light ${light.totalAllocBytes}`);
   const events = run.trace.events();
-  t.true(events.some((e) => e.event === 'return' && e.function === 'heavy' && e.dAllocated > 0.9 * MiB));
+  t.true(events.some((e) => e.event === 'return' && e.function === 'heavy' && e.dAllocated > 0.9 * 4 * MiB));
 });
 
 test('line mode charges the allocating line', (t) => {
