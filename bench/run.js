@@ -103,7 +103,9 @@ function ensureDependencies() {
   if (missing.length === 0) return;
   process.stdout.write(`bench: installing bench/'s dependencies (${missing.join(', ')} missing): npm --prefix bench install\n`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const result = spawnSync(npm, ['--prefix', benchDir, 'install', '--no-audit', '--no-fund'], { stdio: 'inherit', shell: process.platform === 'win32' });
+  // @memlab/core (bench/heap) depends on puppeteer, whose install would download a browser (refused here).
+  const env = { ...process.env, PUPPETEER_SKIP_DOWNLOAD: '1' };
+  const result = spawnSync(npm, ['--prefix', benchDir, 'install', '--no-audit', '--no-fund'], { stdio: 'inherit', shell: process.platform === 'win32', env });
   if (result.status !== 0) fail(`npm --prefix bench install failed (${result.error?.message ?? `exit ${result.status}`})`);
 }
 
