@@ -22,15 +22,8 @@ import { buildSnapshot } from './build.js';
 import { FrameResolver } from './frames.js';
 import { currentLineSource } from './line-source.js';
 import { samplerRunning, startSampler, stopSampler } from './sampler.js';
-import { FREED, HEAP, memoryCounters } from '../runtime/counters.js';
+import { allocatedSoFar } from '../runtime/counters.js';
 import { MEMTRACE_LISTENER, programHandles } from '../runtime/exit-hooks.js';
-
-/** Bytes this thread allocated so far (memtrace's exact counter: used heap plus what GCs freed). */
-function allocatedSoFar(): number {
-  const counters = memoryCounters();
-  counters.read();
-  return counters.values[HEAP]! + counters.values[FREED]!;
-}
 
 export interface RunRecording {
   /** Writes the files now (once); returns the directory. */

@@ -6,8 +6,7 @@
 import { runInNewContext } from 'node:vm';
 import v8 from 'node:v8';
 import { formatBytes } from '../report/units.js';
-import { memoryCounters } from '../runtime/counters.js';
-import { FREED, HEAP } from '../runtime/counters.js';
+import { allocatedSoFar, HEAP, memoryCounters } from '../runtime/counters.js';
 import { SettingError } from '../errors.js';
 import { DEFAULT_ALLOC_DEPTH } from '../settings.js';
 import { buildSnapshot, lineTotalsBetween } from './build.js';
@@ -96,10 +95,11 @@ function fullGc(): void {
   collectGarbage();
 }
 
-function allocatedSoFar(): { allocated: number; heap: number } {
+/** Allocated bytes so far (kept from going down) and the used heap of the same reading. */
+function readAllocated(): { allocated: number; heap: number } {
   const counters = memoryCounters();
-  counters.read();
-  return { allocated: counters.values[HEAP]! + counters.values[FREED]!, heap: counters.values[HEAP]! };
+  const allocated = allocatedSoFar(counters);
+  return { allocated, heap: counters.values[HEAP]! };
 }
 
 /** What `traceAllocations` found. */
@@ -150,7 +150,7 @@ export async function traceAllocations<T>(block: () => T | Promise<T>, options: 
   const running = samplerRunning()!;
   const sourceBefore = currentLineSource();
   fullGc();
-  const before = allocatedSoFar();
+  const before = readAllocated();
   let value: Awaited<T>;
   try {
     value = await block();
@@ -158,11 +158,11 @@ export async function traceAllocations<T>(block: () => T | Promise<T>, options: 
     if (ownSampler) stopSampler();
     throw error;
   }
-  const after = allocatedSoFar();
+  const after = readAllocated();
   const sourceAfter = currentLineSource();
   // A live sampler drops a sample when a GC collects its object: collect first, then read.
   fullGc();
-  const liveHeap = allocatedSoFar().heap;
+  const liveHeap = readAllocated().heap;
   const profile = ownSampler ? stopSampler() : readSamplingProfile();
   const allocatedBytes = after.allocated - before.allocated;
   const liveBytes = liveHeap - before.heap;

@@ -31,6 +31,12 @@ async function main(argv: string[]): Promise<number> {
   return command.run(args);
 }
 
+// `memtrace … | head` closes the pipe early: the reader has what it wanted, which is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -233,9 +233,7 @@ export class SnapshotScanner {
     for (; i < chunk.length; i++) {
       const c = chunk[i];
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === BACKSLASH) this.escaped = true;
-        else if (c === QUOTE) this.inString = false;
+        this.scanStringByte(c);
         continue;
       }
       if (c === QUOTE) this.inString = true;
@@ -283,9 +281,7 @@ export class SnapshotScanner {
     for (; i < end; i++) {
       const c = chunk[i];
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === BACKSLASH) this.escaped = true;
-        else if (c === QUOTE) this.inString = false;
+        this.scanStringByte(c);
         continue;
       }
       if (c === QUOTE) this.inString = true;
@@ -306,6 +302,13 @@ export class SnapshotScanner {
       }
     }
     return i;
+  }
+
+  /** One byte inside a JSON string (of the header or of a skipped section): only its end matters. */
+  private scanStringByte(c: number): void {
+    if (this.escaped) this.escaped = false;
+    else if (c === BACKSLASH) this.escaped = true;
+    else if (c === QUOTE) this.inString = false;
   }
 
   private scanDone(chunk: Buffer, i: number): number {

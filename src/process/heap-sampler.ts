@@ -9,9 +9,7 @@
  * the main thread is blocked the heap cells stay empty (the worker still logs RSS and the rest from
  * /proc) and GCs arrive late (with their own start times) and without bytes before/after.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { loadNativeAddon } from '../runtime/native-counters.js';
 import { PerformanceObserver, constants as perfConstants, type PerformanceEntry } from 'node:perf_hooks';
 import v8 from 'node:v8';
 
@@ -28,16 +26,8 @@ export interface SamplerBinding {
 
 /** The addon's sampler functions in this thread, or null (no addon, or MEMTRACE_NO_NATIVE=1). */
 export function loadSamplerBinding(): SamplerBinding | null {
-  if (process.env.MEMTRACE_NO_NATIVE === '1') return null;
-  // The same file loadNativeCounters() loads (one per Node ABI, built by npm install).
-  const path = fileURLToPath(new URL(`../../../native/build-${process.versions.modules}/memtrace.node`, import.meta.url));
-  if (!existsSync(path)) return null;
-  try {
-    const binding = createRequire(import.meta.url)(path) as Partial<SamplerBinding>;
-    return typeof binding.startSampler === 'function' ? (binding as SamplerBinding) : null;
-  } catch {
-    return null;
-  }
+  const binding = loadNativeAddon() as Partial<SamplerBinding> | null;
+  return typeof binding?.startSampler === 'function' ? (binding as SamplerBinding) : null;
 }
 
 export interface HeapSampler {

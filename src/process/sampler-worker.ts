@@ -107,7 +107,6 @@ function schedule(): void {
   timer = setTimeout(() => {
     sample();
     schedule();
-parentPort!.postMessage('ready');
   }, Math.max(0, (ticks * intervalNs - elapsed) / 1e6));
 }
 
@@ -118,7 +117,6 @@ parentPort!.on('message', (message: SamplerMessage) => {
     clearTimeout(timer);
     sample();
     writer.close();
-    parentPort!.postMessage('stopped');
     parentPort!.close();
   }
 });

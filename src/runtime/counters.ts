@@ -128,3 +128,22 @@ export function memoryCounters(preferJs = false): MemoryCounters {
   shared = counters;
   return counters;
 }
+
+let lastAllocated = 0;
+let allocatedCorrection = 0;
+
+/**
+ * Bytes this thread allocated so far, read exactly (used heap plus what GCs freed), kept from going
+ * down where `monotonic` asks for it: for readers around a block or a run (traceAllocations, the
+ * --alloc recorder). The probes apply the same rule inline, on their hot path.
+ */
+export function allocatedSoFar(counters: MemoryCounters = memoryCounters()): number {
+  counters.read();
+  const allocated = counters.values[HEAP]! + counters.values[FREED]! + allocatedCorrection;
+  if (counters.monotonic && allocated < lastAllocated) {
+    allocatedCorrection += lastAllocated - allocated;
+    return lastAllocated;
+  }
+  lastAllocated = allocated;
+  return allocated;
+}

@@ -61,6 +61,31 @@ function nativeAddonPath(): string {
   return fileURLToPath(new URL(`../../../native/build-${process.versions.modules}/memtrace.node`, import.meta.url));
 }
 
+let addon: unknown;
+let addonError = '';
+
+/**
+ * The compiled addon of this Node's ABI as its module object, loaded once per thread, or null (no
+ * addon, MEMTRACE_NO_NATIVE=1, or it failed to load: nativeUnavailableReason() then says why). The
+ * counters below and the process log's heap sampler both take their functions from it.
+ */
+export function loadNativeAddon(): Record<string, unknown> | null {
+  if (addon !== undefined) return addon as Record<string, unknown> | null;
+  addon = null;
+  if (process.env.MEMTRACE_NO_NATIVE === '1') return null;
+  const path = nativeAddonPath();
+  if (!existsSync(path)) {
+    addonError = `no addon built for this Node (ABI ${process.versions.modules}); npm install builds it`;
+    return null;
+  }
+  try {
+    addon = createRequire(import.meta.url)(path) as Record<string, unknown>;
+  } catch (error) {
+    addonError = `it did not load: ${(error as Error).message.split('\n')[0]}`;
+  }
+  return addon as Record<string, unknown> | null;
+}
+
 let loaded: NativeCounters | null | undefined;
 let unavailable = '';
 
@@ -73,14 +98,12 @@ export function nativeUnavailableReason(): string {
 export function loadNativeCounters(): NativeCounters | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
-  if (process.env.MEMTRACE_NO_NATIVE === '1') return loaded;
+  const binding = loadNativeAddon() as Binding | null;
+  if (!binding) {
+    unavailable = addonError;
+    return loaded;
+  }
   try {
-    const path = nativeAddonPath();
-    if (!existsSync(path)) {
-      unavailable = `no addon built for this Node (ABI ${process.versions.modules}); npm install builds it`;
-      return loaded;
-    }
-    const binding = createRequire(import.meta.url)(path) as Binding;
     const values = new Float64Array(SLOT_COUNT);
     binding.init(values.buffer);
     binding.read();

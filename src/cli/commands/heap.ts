@@ -40,11 +40,6 @@ export const heapCommand: Command = {
   name: 'heap',
   usage: USAGE,
   async run(args) {
-    // `memtrace heap … | head` closes the pipe early: that is not an error.
-    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(0);
-      throw error;
-    });
     const [action, ...rest] = args;
     // `constructor` cannot be a key of parseArgs' typed options (it is every object's), so --constructor is read as --class.
     const renamed = rest.map((arg) => arg.replace(/^--constructor(?=$|=)/, '--class'));

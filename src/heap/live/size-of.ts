@@ -12,7 +12,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { InvalidArgumentError } from '../../errors.js';
+import { HeapSnapshotError, InvalidArgumentError } from '../../errors.js';
 import { formatBytes } from '../../report/units.js';
 import { readSnapshot } from '../snapshot.js';
 import { describeValue } from './describe-value.js';
@@ -89,7 +89,7 @@ async function measure(values: readonly object[], caller: string, options: SizeO
     const snapshot = await readSnapshot(file);
     return ids.map((id) => {
       const index = snapshot.nodeIndexById(id);
-      if (index === undefined) throw new Error(`memtrace: ${caller}: heap object @${id} is not in the snapshot ${file}`);
+      if (index === undefined) throw new HeapSnapshotError(file, `${caller}: heap object @${id} is not in it`);
       return new ObjectSize(snapshot.nodeName(index), snapshot.nodeType(index), snapshot.selfSize(index), snapshot.retainedSize(index), id);
     });
   } finally {
