@@ -1,6 +1,7 @@
 /** The text report of a `--alloc` run: the statements that allocated most (what `memtrace run` prints). */
 import type { AllocationRun } from '../formats/allocation-run.js';
 import { formatBytes } from '../report/units.js';
+import { renderTable } from '../report/text-table.js';
 import { whereOf } from './statistic.js';
 
 export function renderTopAllocationLines(run: AllocationRun, limit = 10): string {
@@ -15,14 +16,11 @@ export function renderTopAllocationLines(run: AllocationRun, limit = 10): string
   const top = [...groups.values()].sort((a, b) => b.self - a.self).slice(0, limit);
   const header = ['self bytes', 'with callees', 'where', 'function'];
   const body = top.map((g) => [formatBytes(g.self), formatBytes(g.total), g.where, g.fn]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i < 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   const m = run.meta;
   const lines = m.lines.method === 'line-probes' ? 'statements from line probes' : 'statements not known (add --lines)';
   return [
     `memtrace: ${run.directory}`,
     `  sampled allocations: ${formatBytes(m.sampledBytes)} in ${Math.round(m.samples)} samples (interval ${formatBytes(m.samplingInterval)}); ${lines}; memtrace's own left out: ${formatBytes(m.compensation.bytes)}`,
-    line(header),
-    ...body.map(line),
-  ].join('\n') + '\n';
+    renderTable(header, body, [true, true, false, false]),
+  ].join('\n');
 }

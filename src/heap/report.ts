@@ -4,18 +4,12 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { formatBytes } from '../report/units.js';
+import { renderTable } from '../report/text-table.js';
 import type { SnapshotDiff } from './diff.js';
 import type { RetainerPath } from './paths.js';
 import { formatPath } from './paths.js';
 import type { SummaryRow } from './summary.js';
 import type { TopRow } from './top.js';
-
-/** Columns right-aligned where `numeric` says so; the last column is never padded. */
-export function renderTable(header: string[], rows: string[][], numeric: boolean[]): string {
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : numeric[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
-}
 
 export function summaryTable(rows: SummaryRow[], by: string, limit: number): string {
   const shown = rows.slice(0, limit);

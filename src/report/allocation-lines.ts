@@ -5,8 +5,9 @@
  * has them (docs/allocations.md: how statements are found).
  */
 import { existsSync, statSync } from 'node:fs';
-import { hasAllocations, readAllocationRun } from '../formats/allocation-run.js';
-import type { AllocationRow } from '../formats/allocations-csv.js';
+import { join } from 'node:path';
+import { ALLOCATION_FILES, hasAllocations } from '../formats/allocation-run.js';
+import { readAllocationsCsv, type AllocationRow } from '../formats/allocations-csv.js';
 import type { LineRow } from './flame-tree.js';
 
 /** Rows by function, file and statement (one per statement however many stacks reach it), largest self first. */
@@ -28,5 +29,5 @@ export function lineRowsFromAllocations(rows: readonly AllocationRow[]): LineRow
 /** The statement rows of `path` when it is a directory that `memtrace run --alloc` wrote, else undefined. */
 export function allocationLinesOf(path: string): LineRow[] | undefined {
   if (!existsSync(path) || !statSync(path).isDirectory() || !hasAllocations(path)) return undefined;
-  return lineRowsFromAllocations(readAllocationRun(path).allocations);
+  return lineRowsFromAllocations(readAllocationsCsv(join(path, ALLOCATION_FILES.table)));
 }

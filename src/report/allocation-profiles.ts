@@ -4,6 +4,7 @@
  * or its `allocations/` folder, merged into one flame tree.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { TraceFileError } from '../errors.js';
 import { basename, join } from 'node:path';
 import { readHeapProfile } from '../formats/heap-profile.js';
 import { flameTreeFromHeapProfile, mergeFlameTrees, type FlameNode } from './flame-tree.js';
@@ -25,4 +26,20 @@ export function findHeapProfiles(directory: string): string[] {
 /** One tree of every profile; with several, each is a child of the root named by its file. */
 export function loadAllocationTree(paths: readonly string[]): FlameNode {
   return mergeFlameTrees(paths.map((path) => ({ label: basename(path, HEAP_PROFILE_EXTENSION), tree: flameTreeFromHeapProfile(readHeapProfile(path)) })));
+}
+
+/** The allocation profiles a path names: a `.heapprofile` file, or those of a directory. */
+export function allocationProfilesOf(path: string): string[] {
+  if (!existsSync(path)) throw new TraceFileError(path, 'no such file or directory');
+  if (!statSync(path).isDirectory()) {
+    if (!path.endsWith(HEAP_PROFILE_EXTENSION)) throw new TraceFileError(path, `not a trace directory or a ${HEAP_PROFILE_EXTENSION} file`);
+    return [path];
+  }
+  const profiles = findHeapProfiles(path);
+  if (profiles.length === 0) throw new TraceFileError(path, `no allocation profiles (*${HEAP_PROFILE_EXTENSION} here or in allocations/); record them with memtrace run --alloc`);
+  return profiles;
+}
+
+export function loadAllocations(path: string): FlameNode {
+  return loadAllocationTree(allocationProfilesOf(path));
 }

@@ -4,9 +4,8 @@
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TraceFileError } from '../errors.js';
-import { findHeapProfiles, HEAP_PROFILE_EXTENSION, loadAllocationTree } from './allocation-profiles.js';
-import type { FlameNode } from './flame-tree.js';
+import { findHeapProfiles, loadAllocations } from './allocation-profiles.js';
+import { topLines } from './flame-tree.js';
 import { renderFlameGraphPage } from './flamegraph-html.js';
 import { writeTraceReport } from './trace-html.js';
 import { allocationLinesOf } from './allocation-lines.js';
@@ -18,22 +17,6 @@ export interface HtmlReportOptions {
   out?: string;
 }
 
-/** The allocation profiles a path names: a `.heapprofile` file, or those of a directory. */
-export function allocationProfilesOf(path: string): string[] {
-  if (!existsSync(path)) throw new TraceFileError(path, 'no such file or directory');
-  if (!statSync(path).isDirectory()) {
-    if (!path.endsWith(HEAP_PROFILE_EXTENSION)) throw new TraceFileError(path, `not a trace directory or a ${HEAP_PROFILE_EXTENSION} file`);
-    return [path];
-  }
-  const profiles = findHeapProfiles(path);
-  if (profiles.length === 0) throw new TraceFileError(path, `no allocation profiles (*${HEAP_PROFILE_EXTENSION} here or in allocations/); record them with memtrace run --alloc`);
-  return profiles;
-}
-
-export function loadAllocations(path: string): FlameNode {
-  return loadAllocationTree(allocationProfilesOf(path));
-}
-
 /** Writes the HTML report for `path` and returns the file written. */
 export function writeHtmlReport(path: string, options: HtmlReportOptions = {}): string {
   const isDirectory = existsSync(path) && statSync(path).isDirectory();
@@ -41,7 +24,8 @@ export function writeHtmlReport(path: string, options: HtmlReportOptions = {}): 
     return writeTraceReport(path, options.out);
   }
   const out = options.out ?? (isDirectory ? join(path, options.alloc ? 'allocations.html' : 'report.html') : `${path}.html`);
-  const lines = allocationLinesOf(path);
-  writeFileSync(out, renderFlameGraphPage(loadAllocations(path), path, { description: 'Sampled by V8\'s sampling heap profiler', ...(lines ? { lines } : {}) }));
+  const tree = loadAllocations(path);
+  const lines = allocationLinesOf(path) ?? topLines(tree);
+  writeFileSync(out, renderFlameGraphPage(tree, path, { description: 'Sampled by V8\'s sampling heap profiler', lines }));
   return out;
 }

@@ -1,6 +1,7 @@
 /** The text report: the functions that allocated most, as a table for a terminal or a bug report. */
 import type { Trace } from '../formats/trace.js';
 import { formatBytes, formatDuration } from './units.js';
+import { renderTable } from './text-table.js';
 
 export function renderTopFunctions(trace: Trace, limit = 15): string {
   const rows = trace.functions.slice(0, limit);
@@ -9,13 +10,10 @@ export function renderTopFunctions(trace: Trace, limit = 15): string {
     formatBytes(r.totalAllocBytes), formatBytes(r.selfAllocBytes), String(r.calls), String(r.measuredCalls),
     formatDuration(r.totalTimeNs), r.function, `${r.file}:${r.line}`,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   const m = trace.meta;
   return [
     `memtrace: ${trace.directory}`,
     `  node ${m.node}, pid ${m.pid}${m.threadId ? ` thread ${m.threadId}` : ''}, ${m.counters} counters, ${m.functions} functions, ${m.events.rowsWritten} event rows`,
-    line(header),
-    ...body.map(line),
-  ].join('\n') + '\n';
+    renderTable(header, body, [true, true, true, true, true, false, false]),
+  ].join('\n');
 }

@@ -361,26 +361,26 @@ function addLineBytes(b: number, line: number): void {
   const callees = F[b + CHILD_A]! - F[b + LAST_CA]!;
   const self = ALLOC[0]! - F[b + LAST_A]! - nested * CAL[CAL_NESTED_B]! - callees;
   if (self <= 0 && callees <= 0) return;
-  const fn = F[b + FN]!;
+  // Keys as small integers (`| 0`): a double read from a Float64Array would be boxed to look up a
+  // Map, an allocation at every line probe that the next line would be charged with.
+  const fn = F[b + FN]! | 0;
   // The frame runs on top of the shadow stack; the one below it is its nearest measured caller.
-  const caller = depth >= 2 ? F[stack[depth - 2]! * FRAME + FN]! + 1 : 0;
-  let byCaller = lineSlots[fn];
-  if (byCaller === undefined) byCaller = lineSlots[fn] = new Map();
-  let slots = byCaller.get(caller);
-  if (slots === undefined) {
-    slots = new Map();
-    byCaller.set(caller, slots);
-  }
-  let slot = slots.get(line);
-  if (slot === undefined) {
-    slot = newLineSlot(fn, caller - 1, line);
-    slots.set(line, slot);
-  }
+  const caller = depth >= 2 ? (F[stack[depth - 2]! * FRAME + FN]! | 0) + 1 : 0;
+  const key = line | 0;
+  let slot = lineSlots[fn]?.get(caller)?.get(key);
+  if (slot === undefined) slot = newLineSlot(fn, caller, key);
   if (self > 0) lineSelf[slot]! += self;
   if (callees > 0) lineCallees[slot]! += callees;
 }
 
+/**
+ * The first bytes of a (function, caller, line): a slot and its map entries. What that allocates is
+ * memtrace's own: read exactly around it and taken out of the allocated figure, so no line is
+ * charged with it.
+ */
 function newLineSlot(fn: number, caller: number, line: number): number {
+  counters.read();
+  const before = V[C_HEAP]! + V[C_FREED]!;
   if (lineSlotCount === lineSelf.length) {
     const grow = <T extends Float64Array | Int32Array>(from: T, to: T): T => (to.set(from), to);
     lineSelf = grow(lineSelf, new Float64Array(lineSelf.length * 2));
@@ -389,15 +389,44 @@ function newLineSlot(fn: number, caller: number, line: number): number {
     lineCaller = grow(lineCaller, new Int32Array(lineCaller.length * 2));
     lineNumber = grow(lineNumber, new Int32Array(lineNumber.length * 2));
   }
-  lineFunction[lineSlotCount] = fn;
-  lineCaller[lineSlotCount] = caller;
-  lineNumber[lineSlotCount] = line;
-  return lineSlotCount++;
+  const slot = lineSlotCount++;
+  lineFunction[slot] = fn;
+  lineCaller[slot] = caller - 1;
+  lineNumber[slot] = line;
+  let byCaller = lineSlots[fn];
+  if (byCaller === undefined) byCaller = lineSlots[fn] = new Map();
+  let slots = byCaller.get(caller);
+  if (slots === undefined) byCaller.set(caller, (slots = new Map()));
+  slots.set(line, slot);
+  counters.read();
+  ALLOC[1]! -= V[C_HEAP]! + V[C_FREED]! - before;
+  return slot;
 }
 
-/** Turns the per-line totals on (they cost a Map lookup per line probe). */
+/** Turns the per-line totals on (they cost a lookup in small-integer Maps per allocating line). */
 export function setLineTotals(on: boolean): void {
+  if (on && !lineTotals) warmLineTotals();
   lineTotals = on;
+}
+
+/**
+ * Interpreted code boxes its doubles: until the JIT compiles addLineBytes, every call would allocate,
+ * and the next line would be charged with it. Run it on a scratch frame until it is compiled (as the
+ * calibration does for the other probes), then forget what it recorded.
+ */
+function warmLineTotals(): void {
+  const slot = allocFrame();
+  const b = slot * FRAME;
+  F.fill(0, b, b + FRAME);
+  for (let i = 0; i < 20000; i++) {
+    F[b + LAST_A] = ALLOC[0]! - 64;
+    addLineBytes(b, 1 + (i & 7));
+  }
+  free[freeTop++] = slot;
+  lineSlots = [];
+  lineSlotCount = 0;
+  lineSelf.fill(0);
+  lineCallees.fill(0);
 }
 
 export interface LineTotal {

@@ -5,7 +5,9 @@ import { UsageError } from '../command.js';
 import { readTrace } from '../../formats/trace.js';
 import { renderTopFunctions } from '../../report/top-functions.js';
 import { renderTopLines } from '../../report/top-lines.js';
-import { loadAllocations, writeHtmlReport } from '../../report/html-report.js';
+import { writeHtmlReport } from '../../report/html-report.js';
+import { loadAllocations } from '../../report/allocation-profiles.js';
+import { topLines } from '../../report/flame-tree.js';
 import { allocationLinesOf } from '../../report/allocation-lines.js';
 import { formatBytes } from '../../report/units.js';
 import { writeTraceJson } from '../../report/trace-json.js';
@@ -38,7 +40,7 @@ export const reportCommand: Command = {
       } else if (values['trace-json']) {
         continue;
       } else if (values.alloc || path.endsWith('.heapprofile')) {
-        process.stdout.write(renderTopLines(loadAllocations(path), path, top, allocationLinesOf(path)));
+        process.stdout.write(renderTopLines(allocationLinesOf(path) ?? topLines(loadAllocations(path)), path, top));
       } else {
         process.stdout.write(renderTopFunctions(readTrace(path), top));
       }
