@@ -5,12 +5,8 @@
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { MemtraceError } from '../errors.js';
 import { settingsFromEnv, settingsToEnv, type Settings } from '../settings.js';
-
-class UsageError extends MemtraceError {
-  override readonly exitCode = 2;
-}
+import { UsageError } from './command.js';
 import { findTraces, readTrace } from '../formats/trace.js';
 import { renderTopFunctions } from '../report/top-functions.js';
 import { hasAllocations, readAllocationRun } from '../formats/allocation-run.js';
@@ -31,16 +27,24 @@ export interface RunFlags {
 
 /** Node options that take their value as the next argument. */
 const OPTIONS_WITH_VALUE = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C', '--env-file', '--title']);
+/** Node options NODE_OPTIONS refuses: they go on the command line of the traced process only. */
+const COMMAND_LINE_ONLY = new Set(['--env-file']);
 
-function splitNodeOptions(command: string[]): { nodeOptions: string[]; program: string; args: string[] } {
+/**
+ * Splits `[node options…] program args…`. Each option keeps its value as a word of its own (`-r x`:
+ * NODE_OPTIONS refuses `-r=x`); `nodeOptions` go into NODE_OPTIONS, `commandLine` ahead of the program.
+ */
+function splitNodeOptions(command: string[]): { nodeOptions: string[]; commandLine: string[]; program: string; args: string[] } {
   const nodeOptions: string[] = [];
+  const commandLine: string[] = [];
   let i = 0;
   while (i < command.length && command[i]!.startsWith('-')) {
     const option = command[i++]!;
-    nodeOptions.push(OPTIONS_WITH_VALUE.has(option) && i < command.length ? `${option}=${command[i++]!}` : option);
+    const words = OPTIONS_WITH_VALUE.has(option) && i < command.length ? [option, command[i++]!] : [option];
+    (COMMAND_LINE_ONLY.has(option.split('=')[0]!) ? commandLine : nodeOptions).push(...words);
   }
   if (i >= command.length) throw new UsageError('memtrace run: name the program to trace after the node options');
-  return { nodeOptions, program: command[i]!, args: command.slice(i + 1) };
+  return { nodeOptions, commandLine, program: command[i]!, args: command.slice(i + 1) };
 }
 
 function quoteOption(option: string): string {
@@ -72,11 +76,11 @@ export function runTraced(command: string[], flags: RunFlags): Promise<number> {
   // Node options before the program (`-- --import tsx app.ts`) go into NODE_OPTIONS ahead of
   // memtrace's own --import, so other loaders run first (memtrace instruments their output), in this
   // process and in its children alike.
-  const { nodeOptions, program, args } = splitNodeOptions(command);
+  const { nodeOptions, commandLine, program, args } = splitNodeOptions(command);
   env.NODE_OPTIONS = [env.NODE_OPTIONS ?? '', ...allocNodeOptions, ...nodeOptions.map(quoteOption), `--import=${REGISTER_URL}`].join(' ').trim();
 
   const before = new Set(findTraces(out));
-  const child = spawn(process.execPath, [program, ...args], { env, stdio: 'inherit' });
+  const child = spawn(process.execPath, [...commandLine, program, ...args], { env, stdio: 'inherit' });
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
   const onInt = forward('SIGINT');
   const onTerm = forward('SIGTERM');
