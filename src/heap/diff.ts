@@ -94,12 +94,11 @@ function leakGroups(snapshot: HeapSnapshot, afterId: number, upToId: number): { 
   raw.meta.nodeTypes.forEach((type, number) => (excluded[number] = NOT_CANDIDATES.has(type) ? 1 : 0));
   const { parentEdge, parentNode, order, reached } = snapshot.shortestPaths();
   const NONE = 0xffffffff;
-  // Each candidate's group, through its entry: the first candidate on its shortest path.
-  const entry = new Uint32Array(raw.nodeCount).fill(NONE);
+  // Each candidate's group: that of the first candidate on its shortest path (its parent's, if that is one).
   const groupOf = new Uint32Array(raw.nodeCount).fill(NONE);
   const groupByKey = new Map<string, number>();
   const keyOfParent = new Map<number, string>();
-  const groups: Array<{ key: string; members: number }> = [];
+  const groupKeys: string[] = [];
   let candidates = 0;
   for (let k = 0; k < reached; k++) {
     const node = order[k];
@@ -107,12 +106,10 @@ function leakGroups(snapshot: HeapSnapshot, afterId: number, upToId: number): { 
     if (id % 2 === 0 || id <= afterId || id > upToId || excluded[raw.nodeType[node]] === 1) continue;
     candidates++;
     const parent = parentNode[node];
-    if (parentEdge[node] !== NO_EDGE && entry[parent] !== NONE) {
-      entry[node] = entry[parent];
+    if (parentEdge[node] !== NO_EDGE && groupOf[parent] !== NONE) {
       groupOf[node] = groupOf[parent];
       continue;
     }
-    entry[node] = node;
     let prefix = keyOfParent.get(parent);
     if (prefix === undefined) {
       const path = pathTo(snapshot, parent);
@@ -124,17 +121,17 @@ function leakGroups(snapshot: HeapSnapshot, afterId: number, upToId: number): { 
     const key = `${prefix}${label} → ${classNameOf(raw, node)}`;
     let group = groupByKey.get(key);
     if (group === undefined) {
-      group = groups.length;
-      groups.push({ key, members: 0 });
+      group = groupKeys.length;
+      groupKeys.push(key);
       groupByKey.set(key, group);
     }
     groupOf[node] = group;
   }
-  const retained = groupRetainedSizes(snapshot.dominators(), groupOf, groups.length, NONE);
-  const counts = new Float64Array(groups.length);
-  const selfSizes = new Float64Array(groups.length);
-  const largest = new Uint32Array(groups.length).fill(NONE);
-  const classCounts = groups.map(() => new Map<string, number>());
+  const retained = groupRetainedSizes(snapshot.dominators(), groupOf, groupKeys.length, NONE);
+  const counts = new Float64Array(groupKeys.length);
+  const selfSizes = new Float64Array(groupKeys.length);
+  const largest = new Uint32Array(groupKeys.length).fill(NONE);
+  const classCounts = groupKeys.map(() => new Map<string, number>());
   const nodeRetained = snapshot.dominators().retainedSize;
   for (let node = 0; node < raw.nodeCount; node++) {
     const group = groupOf[node];
@@ -145,8 +142,8 @@ function leakGroups(snapshot: HeapSnapshot, afterId: number, upToId: number): { 
     const name = classNameOf(raw, node);
     classCounts[group].set(name, (classCounts[group].get(name) ?? 0) + 1);
   }
-  const leaks = groups.map((group, number): LeakGroup => ({
-    path: group.key,
+  const leaks = groupKeys.map((key, number): LeakGroup => ({
+    path: key,
     example: pathTo(snapshot, largest[number])!,
     count: counts[number],
     selfSize: selfSizes[number],

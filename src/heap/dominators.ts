@@ -18,8 +18,6 @@ export interface DominatorTree {
   dominator: Uint32Array;
   /** Node ordinal → bytes freed if it were gone: its self size plus that of every node it dominates. */
   retainedSize: Float64Array;
-  /** Nodes the root does not reach through retaining edges. */
-  unreachable: number;
 }
 
 const NONE = 0xffffffff;
@@ -88,7 +86,7 @@ export function computeDominators(raw: RawSnapshot, kinds: EdgeKinds, retainers:
   // A dominator has a smaller number than what it dominates: sum from the leaves up.
   const retainedSize = Float64Array.from(raw.nodeSelfSize);
   for (let w = n - 1; w > 0; w--) retainedSize[order[idom[w]]] += retainedSize[order[w]];
-  return { dominator, retainedSize, unreachable: search.unreachable };
+  return { dominator, retainedSize };
 }
 
 /**
@@ -108,7 +106,6 @@ function depthFirst(raw: RawSnapshot, kinds: EdgeKinds) {
   let next = 0;
   let top = 0;
   let unvisitedCursor = 0;
-  let reachable = -1;
   stackNode[0] = ROOT;
   stackEdge[0] = firstEdge[ROOT];
   dfnum[ROOT] = next;
@@ -129,7 +126,6 @@ function depthFirst(raw: RawSnapshot, kinds: EdgeKinds) {
       continue;
     }
     if (top === 0) {
-      if (reachable < 0) reachable = next;
       while (unvisitedCursor < n && dfnum[unvisitedCursor] !== NONE) unvisitedCursor++;
       if (unvisitedCursor < n) {
         const orphan = unvisitedCursor;
@@ -145,5 +141,5 @@ function depthFirst(raw: RawSnapshot, kinds: EdgeKinds) {
     }
     top--;
   }
-  return { dfnum, order, parent, heldByRoot, unreachable: n - reachable, spare1: stackNode, spare2: stackEdge };
+  return { dfnum, order, parent, heldByRoot, spare1: stackNode, spare2: stackEdge };
 }

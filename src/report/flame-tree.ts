@@ -186,9 +186,3 @@ export function lineRowWhere(row: LineRow): string {
   return '';
 }
 
-/** How many nodes the tree has (for the page's summary and for tests). */
-export function countFlameNodes(root: FlameNode): number {
-  let count = 0;
-  walkFlameTree(root, () => count++);
-  return count;
-}

@@ -1,10 +1,7 @@
 /** An HTML page around the plot's SVG, with a table of each process's figures: one file to attach to a bug report. */
 import type { ProcessCsv } from '../formats/process-csv.js';
 import { formatBytes } from './units.js';
-
-function escapeHtml(text: string): string {
-  return text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
-}
+import { escapeHtml } from './html/escape.js';
 
 export function renderPlotHtml(log: ProcessCsv, svg: string, title: string): string {
   const rows: string[] = [];

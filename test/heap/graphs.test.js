@@ -63,6 +63,10 @@ test('a closure chain: each step holds the previous one through its scope', asyn
   t.regex(formatPath(deepest), /::holder → Holder @\d+$/);
   const head = snapshot.paths({ className: 'Holder', max: 100 }).find((path) => path.steps.length === Math.min(...paths.map((p) => p.steps.length)));
   t.truthy(head);
+  // The shortest is the head's own holder: reached from the global through the first step only.
+  t.true(head.steps.length < deepest.steps.length, formatPath(head));
+  t.regex(formatPath(head), /\.chainHead → step\(\)\.\{context\} → .*::holder → Holder @\d+$/);
+  t.notRegex(formatPath(head), /Context::previous/);
   const holders = nodesOf(snapshot, 'Holder');
   const steps = nodesOf(snapshot, '(closure)').filter((node) => snapshot.nodeName(node) === 'step');
   t.is(steps.length, 50);

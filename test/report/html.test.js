@@ -1,4 +1,5 @@
 import test from 'ava';
+import { execFileSync } from 'node:child_process';
 import { downsample, niceStep, renderLineChart } from '../../dist/src/report/html/svg-chart.js';
 import { colourGroup, groupColour } from '../../dist/src/report/flamegraph-html.js';
 import { renderFlameGraphPage } from '../../dist/src/index.js';
@@ -45,6 +46,9 @@ test('frames are coloured by package, by Node, or by file', (t) => {
   t.is(colourGroup(''), '(V8 and native)');
   t.is(colourGroup('/app/src/cache.js'), '/app/src/cache.js');
   t.is(groupColour('/app/src/cache.js'), groupColour('/app/src/cache.js'));
+  // Stable across runs: another process gives the same colour (it is derived from the name only).
+  const elsewhere = execFileSync(process.execPath, ['--input-type=module', '-e', `import { groupColour } from ${JSON.stringify(new URL('../../dist/src/report/flamegraph-html.js', import.meta.url).href)}; process.stdout.write(groupColour('/app/src/cache.js'))`], { encoding: 'utf8' });
+  t.is(elsewhere, groupColour('/app/src/cache.js'));
   t.not(groupColour('/app/src/cache.js'), groupColour('/app/src/index.js'));
 });
 
