@@ -5,7 +5,7 @@
  */
 import { BROWSER_HELPERS } from './browser-helpers.js';
 
-/** Numbers per node in the flat array; must match FIELDS in flamegraph-html.ts. */
+/** Numbers per node in the flat array, in this order: encodeFlameGraph (flamegraph-html.ts) pushes them so, and the script below reads them at these offsets. */
 export const FLAME_FIELDS = ['name', 'file', 'line', 'column', 'selfBytes', 'totalBytes', 'selfCount', 'depth', 'group'] as const;
 
 export const FLAME_SCRIPT = `${BROWSER_HELPERS}
