@@ -21,12 +21,14 @@ import { formatStacksCsv, stackRowsOf } from '../formats/stacks-csv.js';
 import { buildSnapshot } from './build.js';
 import { FrameResolver } from './frames.js';
 import { currentLineSource } from './line-source.js';
-import { samplerRunning, startSampler, stopSampler } from './sampler.js';
+import { readSamplingProfile, samplerRunning, startSampler, stopSampler, type SamplingHeapProfile } from './sampler.js';
 import { allocatedSoFar } from '../runtime/counters.js';
-import { MEMTRACE_LISTENER, programHandles } from '../runtime/exit-hooks.js';
+import { onProcessEnd } from '../runtime/exit-hooks.js';
 
 export interface RunRecording {
-  /** Writes the files now (once); returns the directory. */
+  /** Writes the files of what was sampled so far and goes on sampling; returns the directory. */
+  flush(): string | undefined;
+  /** Stops sampling and writes the files (once); returns the directory. */
   finish(): string | undefined;
 }
 
@@ -40,76 +42,60 @@ export function startRunRecording(settings: Settings, directory?: () => string):
   const allocatedAtStart = allocatedSoFar();
   if (settings.lines) currentLineSource();
   let done = false;
+  const write = (profile: SamplingHeapProfile): string => {
+    const exactBytes = allocatedSoFar() - allocatedAtStart;
+    const target = directory?.() ?? ownDirectory(settings.out, startTime);
+    mkdirSync(target, { recursive: true });
+    const source = currentLineSource();
+    const resolver = new FrameResolver(source.functions);
+    const data = buildSnapshot(profile, {
+      kind: 'total',
+      samplingInterval: settings.allocInterval,
+      stackDepth: settings.allocDepth,
+      resolver,
+      exactBytes,
+      ...(source.totals ? { lineTotals: source.totals } : { noLinesReason: source.reason ?? 'no line probes ran' }),
+    });
+    const rows = allocationRowsOf(data);
+    atomicWrite(join(target, ALLOCATION_FILES.table), formatAllocationsCsv(rows));
+    atomicWrite(join(target, ALLOCATION_FILES.stacks), formatStacksCsv(stackRowsOf(data.frames, data.stacks)));
+    atomicWrite(join(target, ALLOCATION_FILES.heapProfile), formatHeapProfile(compensatedHeapProfile(profile, resolver)));
+    atomicWrite(join(target, ALLOCATION_FILES.speedscope), formatSpeedscope(speedscopeOf(data, `memtrace allocations of pid ${process.pid}`, `memtrace ${VERSION}`)));
+    atomicWrite(join(target, ALLOCATION_FILES.pprof), encodePprof(pprofOf(data, startTime)));
+    const meta: AllocationMeta = {
+      version: ALLOCATION_META_VERSION,
+      memtrace: VERSION,
+      node: process.version,
+      pid: process.pid,
+      threadId,
+      argv: process.argv,
+      startTime: startTime.toISOString(),
+      endTime: new Date().toISOString(),
+      samplingInterval: settings.allocInterval,
+      stackDepth: settings.allocDepth,
+      kind: 'total',
+      lines: data.lines,
+      compensation: data.compensation,
+      scale: data.scale,
+      allocatedBytes: exactBytes,
+      sampledBytes: data.traces.reduce((sum, t) => sum + t.bytes, 0),
+      samples: data.traces.reduce((sum, t) => sum + t.count, 0),
+    };
+    atomicWrite(join(target, ALLOCATION_FILES.meta), `${JSON.stringify(meta, null, 2)}\n`);
+    return target;
+  };
   const recording: RunRecording = {
+    flush() {
+      return done || !samplerRunning() ? undefined : write(readSamplingProfile());
+    },
     finish() {
       if (done || !samplerRunning()) return undefined;
       done = true;
-      const exactBytes = allocatedSoFar() - allocatedAtStart;
-      const profile = stopSampler();
-      const target = directory?.() ?? ownDirectory(settings.out, startTime);
-      mkdirSync(target, { recursive: true });
-      const source = currentLineSource();
-      const resolver = new FrameResolver(source.functions);
-      const data = buildSnapshot(profile, {
-        kind: 'total',
-        samplingInterval: settings.allocInterval,
-        stackDepth: settings.allocDepth,
-        resolver,
-        exactBytes,
-        ...(source.totals ? { lineTotals: source.totals } : { noLinesReason: source.reason ?? 'no line probes ran' }),
-      });
-      const rows = allocationRowsOf(data);
-      atomicWrite(join(target, ALLOCATION_FILES.table), formatAllocationsCsv(rows));
-      atomicWrite(join(target, ALLOCATION_FILES.stacks), formatStacksCsv(stackRowsOf(data.frames, data.stacks)));
-      atomicWrite(join(target, ALLOCATION_FILES.heapProfile), formatHeapProfile(compensatedHeapProfile(profile, resolver)));
-      atomicWrite(join(target, ALLOCATION_FILES.speedscope), formatSpeedscope(speedscopeOf(data, `memtrace allocations of pid ${process.pid}`, `memtrace ${VERSION}`)));
-      atomicWrite(join(target, ALLOCATION_FILES.pprof), encodePprof(pprofOf(data, startTime)));
-      const meta: AllocationMeta = {
-        version: ALLOCATION_META_VERSION,
-        memtrace: VERSION,
-        node: process.version,
-        pid: process.pid,
-        threadId,
-        argv: process.argv,
-        startTime: startTime.toISOString(),
-        endTime: new Date().toISOString(),
-        samplingInterval: settings.allocInterval,
-        stackDepth: settings.allocDepth,
-        kind: 'total',
-        lines: data.lines,
-        compensation: data.compensation,
-        scale: data.scale,
-        allocatedBytes: exactBytes,
-        sampledBytes: data.traces.reduce((sum, t) => sum + t.bytes, 0),
-        samples: data.traces.reduce((sum, t) => sum + t.count, 0),
-      };
-      atomicWrite(join(target, ALLOCATION_FILES.meta), `${JSON.stringify(meta, null, 2)}\n`);
-      return target;
+      return write(stopSampler());
     },
   };
-  process.once('exit', () => recording.finish());
-  installSignalHooks(recording, directory !== undefined);
+  onProcessEnd({ flush: () => recording.flush(), stop: () => recording.finish() });
   return recording;
-}
-
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
-/**
- * A signal writes the files. With the tracer running, its own hooks (which run after these) end the
- * process; without it, if the program has no handler of its own, the signal is raised again so the
- * process ends as it would have.
- */
-function installSignalHooks(recording: RunRecording, tracerEnds: boolean): void {
-  for (const signal of SIGNALS) {
-    const onSignal = Object.assign((): void => {
-      recording.finish();
-      if (programHandles(signal, onSignal)) return;
-      // Nothing left to write: the signal the tracer raises again (or ours) must not land here.
-      process.removeListener(signal, onSignal);
-      if (!tracerEnds) process.kill(process.pid, signal);
-    }, { [MEMTRACE_LISTENER]: true });
-    process.prependListener(signal, onSignal);
-  }
 }
 
 function ownDirectory(out: string, start: Date): string {

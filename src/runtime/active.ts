@@ -3,7 +3,7 @@
  * start one on first use when the program runs without the loader.
  */
 import { settingsFromEnv, type Settings } from '../settings.js';
-import { installExitHooks } from './exit-hooks.js';
+import { onProcessEnd } from './exit-hooks.js';
 import { Tracer } from './tracer.js';
 
 let active: Tracer | undefined;
@@ -17,7 +17,7 @@ export function ensureTracer(settings?: Settings): Tracer {
   if (active) return active;
   const tracer = new Tracer(settings ?? settingsFromEnv()).start();
   active = tracer;
-  installExitHooks(tracer);
+  onProcessEnd({ flush: (reason) => tracer.flush(reason), stop: (reason) => tracer.stop(reason) });
   return tracer;
 }
 

@@ -1,32 +1,42 @@
 /**
- * Flushing on the ways a process ends: normal exit, process.exit(), an uncaught exception (all three
- * pass through 'exit'), and SIGINT/SIGTERM/SIGHUP. On a signal the trace is flushed; then, if the
- * program has no handler of its own, the signal is raised again so the process ends as it would have.
+ * Writing out on the ways a process ends: normal exit, process.exit(), an uncaught exception (all
+ * three pass through 'exit'), and SIGINT/SIGTERM/SIGHUP. One listener per signal for everything of
+ * memtrace's that records (the tracer, whole-run allocation sampling): if the program handles the
+ * signal itself and goes on, each writes what it has so far and keeps recording; if not, each stops
+ * and writes, and the signal is raised again so the process ends as it would have.
  */
-import type { Tracer } from './tracer.js';
+import type { StopReason } from './tracer.js';
 
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
-/** Marks memtrace's signal listeners (the tracer's, allocation sampling's): they are not the program's. */
-export const MEMTRACE_LISTENER = Symbol.for('memtrace.listener');
-
-/** Whether the program itself listens to `signal` (besides `own` and memtrace's marked listeners). */
-export function programHandles(signal: NodeJS.Signals, own: (...args: unknown[]) => void): boolean {
-  return process.listeners(signal).some((listener) => listener !== own && !(MEMTRACE_LISTENER in listener));
+export interface EndOfProcessTask {
+  /** The program goes on after a signal it handles: write what is recorded so far. */
+  flush(reason: StopReason): void;
+  /** The process ends: write everything and stop recording. */
+  stop(reason: StopReason): void;
 }
 
-export function installExitHooks(tracer: Tracer): void {
-  process.once('exit', (code) => tracer.stop({ reason: 'exit', code }));
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const tasks: EndOfProcessTask[] = [];
+
+/**
+ * Registers `task`. Tasks run last registered first: a recorder that builds on one started before it
+ * (allocation sampling on the tracer's line probes and directory) ends before it.
+ */
+export function onProcessEnd(task: EndOfProcessTask): void {
+  tasks.unshift(task);
+  if (tasks.length > 1) return;
+  process.once('exit', (code) => {
+    for (const t of tasks) t.stop({ reason: 'exit', code });
+  });
   for (const signal of SIGNALS) {
-    const onSignal = Object.assign((): void => {
-      if (programHandles(signal, onSignal)) {
-        tracer.flush({ reason: signal });
+    const onSignal = (): void => {
+      if (process.listeners(signal).some((listener) => listener !== onSignal)) {
+        for (const t of tasks) t.flush({ reason: signal });
         return;
       }
-      tracer.stop({ reason: signal });
+      for (const t of tasks) t.stop({ reason: signal });
       process.removeListener(signal, onSignal);
       process.kill(process.pid, signal);
-    }, { [MEMTRACE_LISTENER]: true });
+    };
     process.on(signal, onSignal);
   }
 }

@@ -4,6 +4,7 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { findTraces, hasAllocations, readAllocationRun, stackOf } from '../../dist/src/index.js';
 import { bytesAt, MiB, runAlloc } from '../helpers/run-alloc.js';
 import { cliPath, fixture, freshDir } from '../helpers/run-traced.js';
@@ -97,4 +98,33 @@ for (const flags of [['--alloc'], ['--alloc', '--lines']]) {
     const run = readAllocationRun(directory);
     t.true(run.allocations.some((r) => r.function === 'grow' && r.selfBytes > 1024 * 1024), JSON.stringify(run.allocations.slice(0, 3)));
   });
+}
+
+test('--alloc: a signal the program handles writes what was sampled so far and sampling goes on', async (t) => {
+  const out = freshDir('memtrace-alloc-');
+  const child = spawn(process.execPath, [cliPath, 'run', '--alloc', '--alloc-interval', '16384', '--out', out, '--', fixture('alloc', 'handles-hup.mjs')], {
+    env: { ...process.env, MEMTRACE_CACHE_DIR: join(out, '.cache') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  await new Promise((resolve) => child.stdout.on('data', (chunk) => (stdout += chunk).includes('ready') && resolve()));
+  // The signal goes to the program (memtrace run forwards SIGINT/SIGTERM only).
+  const program = findChild(child.pid);
+  process.kill(program, 'SIGHUP');
+  const [code] = await once(child, 'exit');
+  t.is(code, 0, stderr);
+  t.true(stdout.includes('done'), stdout);
+  const run = readAllocationRun(findTraces(out).find(hasAllocations));
+  const bytesOf = (name) => run.allocations.filter((r) => r.function === name).reduce((sum, r) => sum + r.selfBytes, 0);
+  t.true(bytesOf('before') > 8 * MiB, JSON.stringify(run.allocations.slice(0, 3)));
+  // Allocated after the signal: still sampled, in the files written at exit.
+  t.true(bytesOf('after') > 8 * MiB, JSON.stringify(run.allocations.slice(0, 3)));
+});
+
+/** The node process `memtrace run` started (its only child). */
+function findChild(pid) {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+  return children[0];
 }
