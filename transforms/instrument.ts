@@ -18,7 +18,7 @@ import type { Node, Function as FunctionNode, ArrowFunctionExpression, Program, 
 import type MagicStringType from 'magic-string';
 import { functionName, functionStart } from './function-names.js';
 import { VISITOR_KEYS } from './visitor-keys.js';
-import { OriginalPositions, readInlineSourceMap, type RawSourceMap } from './source-maps.js';
+import { OriginalPositions, readInlineSourceMap, sourceMapCommentAt, type RawSourceMap } from './source-maps.js';
 import { parseProgram, type ParserChoice, type ParserName } from './parse.js';
 import { LineIndex } from './line-index.js';
 
@@ -136,12 +136,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
       }
     } else {
       // An expression body is the function's one statement: in line mode it gets its line probe too.
-      let line = '';
-      if (options.lines) {
-        const loc = lineIndex.position(body.start);
-        line = `__mt$.line(__mt$c,${positions.original(loc.line, loc.column).line});`;
-      }
-      out.appendLeft(body.start, `{${enter}${line}return `);
+      out.appendLeft(body.start, `{${enter}${options.lines ? lineProbeAt(body.start) : ''}return `);
       out.prependLeft(body.end, `${leave}}`);
     }
   };
@@ -207,11 +202,16 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     }
   };
 
+  /** The line probe of the statement at `offset`, with its line in the original source. */
+  const lineProbeAt = (offset: number): string => {
+    const loc = lineIndex.position(offset);
+    return `__mt$.line(__mt$c,${positions.original(loc.line, loc.column).line});`;
+  };
+
   const lineProbe = (statement: Statement): void => {
     const context = contexts[contexts.length - 1]!;
     if (!context.traced || !isExecutableStatement(statement)) return;
-    const loc = lineIndex.position(statement.start);
-    out.appendLeft(statement.start, `__mt$.line(__mt$c,${positions.original(loc.line, loc.column).line});`);
+    out.appendLeft(statement.start, lineProbeAt(statement.start));
   };
 
   visit(program);
@@ -382,8 +382,8 @@ function preambleOffset(program: Program, source: string): number {
 }
 
 function stripSourceMapComment(code: string): string {
-  const at = Math.max(code.lastIndexOf('//# sourceMappingURL='), code.lastIndexOf('//@ sourceMappingURL='));
-  if (at < 0 || code.slice(at).trimEnd().includes('\n')) return code;
+  const at = sourceMapCommentAt(code);
+  if (at < 0) return code;
   return code.slice(0, at).replace(/\n$/, '');
 }
 

@@ -29,10 +29,18 @@ export interface OriginalPosition {
 
 const SOURCE_MAP_COMMENT = /^\/\/[#@] sourceMappingURL=([^\s'"]+)\s*$/;
 
+/**
+ * Where the module's trailing sourceMappingURL comment starts, or -1. The comment is the module's last
+ * line: only that is looked at (a regex over the whole text is slow).
+ */
+export function sourceMapCommentAt(code: string): number {
+  const at = Math.max(code.lastIndexOf('//# sourceMappingURL='), code.lastIndexOf('//@ sourceMappingURL='));
+  return at < 0 || code.slice(at).trimEnd().includes('\n') ? -1 : at;
+}
+
 /** The map named by the module's trailing sourceMappingURL comment (inline data: or a file beside it). */
 export function readInlineSourceMap(source: string, filename: string): RawSourceMap | null {
-  // The comment is the module's last line; look at that line only (a regex over the whole text is slow).
-  const at = Math.max(source.lastIndexOf('//# sourceMappingURL='), source.lastIndexOf('//@ sourceMappingURL='));
+  const at = sourceMapCommentAt(source);
   const match = at < 0 ? null : SOURCE_MAP_COMMENT.exec(source.slice(at));
   if (!match) return null;
   const url = match[1]!;

@@ -93,7 +93,8 @@ export function calibrate(tracer: Tracer): Calibration {
 /** The calibration functions, instrumented (through the transform cache: no parser on a warm start). */
 function calibrationCode(tracer: Tracer): string {
   const cache = tracer.settings.cache ? new TransformCache(tracer.settings.cacheDir) : undefined;
-  const key = cache?.key(SOURCE, VERSION, transformFingerprint(), CALIBRATION_FILE);
+  // Keyed as loader/transform-module.ts keys modules: the parser too, whose output a cache must not outlive.
+  const key = cache?.key(SOURCE, VERSION, transformFingerprint(), tracer.settings.parser, CALIBRATION_FILE);
   const cached = key ? cache!.get(key) : undefined;
   if (cached !== undefined) return cached;
   const { code } = instrument(SOURCE, { filename: CALIBRATION_FILE, sourceType: 'script', parser: tracer.settings.parser });
