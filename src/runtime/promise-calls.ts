@@ -58,12 +58,17 @@ function startHooks(): void {
         return;
       }
       if (call.settled) return;
-      call.settled = true;
-      probes.exit(call.frame);
       pendingCalls--;
-      stopHooksWhenIdle();
+      endCall(call);
     },
   }) as () => void; // @types/node 20 types it as Function
+}
+
+/** The call ends: its exit probe, and the hooks off if nothing is left to follow. */
+function endCall(call: PendingCall): void {
+  call.settled = true;
+  probes.exit(call.frame);
+  stopHooksWhenIdle();
 }
 
 function stopHooksWhenIdle(): void {
@@ -92,9 +97,7 @@ export function callFollowingPromise(frame: number, expectPromise: boolean, body
     probes.thrown(frame);
     current = previous;
     activeCalls--;
-    call.settled = true;
-    probes.exit(frame);
-    stopHooksWhenIdle();
+    endCall(call);
     throw error;
   }
   current = previous;
@@ -102,9 +105,7 @@ export function callFollowingPromise(frame: number, expectPromise: boolean, body
   // Without the hooks on during the call, whether its promise already settled cannot be known: the
   // call ends here (its synchronous part), and the caller turns the hooks on for its next calls.
   if (!(result instanceof Promise) || !expectPromise || settledEarly.has(result)) {
-    call.settled = true;
-    probes.exit(frame);
-    stopHooksWhenIdle();
+    endCall(call);
     return { result, promise: result instanceof Promise };
   }
   call.running = false;
