@@ -85,11 +85,13 @@ test('memtrace run rejects a bad flag in one line', (t) => {
 test('traceMemory() traces a function without the loader, into the same files', (t) => {
   const run = runTraced(fixture('tracer', 'trace-memory.mjs'), { traced: false });
   t.is(run.status, 0, run.stderr);
-  t.is(run.stdout.trim(), '131072 131072');
+  t.is(run.stdout.trim(), '1048576 1048576');
   const row = fn(run.trace, 'build');
   t.is(row.calls, 2);
   t.true(row.file.endsWith('trace-memory.mjs'));
-  t.true(Math.abs(row.totalAllocBytes / 2 - MiB) / MiB < perCallTolerance, `per call ${row.totalAllocBytes / 2}`);
+  // 8 MiB a call: importing the whole library loads ~100 modules, and V8 can finish compiling some of
+  // them inside a traced call (0.1-0.25 MB seen in about one run in seven on Node 20).
+  t.true(Math.abs(row.totalAllocBytes / 2 - 8 * MiB) / (8 * MiB) < perCallTolerance, `per call ${row.totalAllocBytes / 2}`);
   t.truthy(run.trace.events().find((e) => e.event === 'label' && e.function === 'start'));
 });
 
