@@ -6,9 +6,10 @@
  * (the cost of `node --heap-prof`) and statements are left empty. Files are written at exit and on
  * SIGINT/SIGTERM/SIGHUP.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMainThread, threadId } from 'node:worker_threads';
+import { threadId } from 'node:worker_threads';
+import { atomicWrite, traceDirectoryName } from '../formats/trace.js';
 import type { Settings } from '../settings.js';
 import { VERSION } from '../version.js';
 import { formatAllocationsCsv, allocationRowsOf } from '../formats/allocations-csv.js';
@@ -44,7 +45,7 @@ export function startRunRecording(settings: Settings, directory?: () => string):
   let done = false;
   const write = (profile: SamplingHeapProfile): string => {
     const exactBytes = allocatedSoFar() - allocatedAtStart;
-    const target = directory?.() ?? ownDirectory(settings.out, startTime);
+    const target = directory?.() ?? traceDirectoryName(settings.out, startTime);
     mkdirSync(target, { recursive: true });
     const source = currentLineSource();
     const resolver = new FrameResolver(source.functions);
@@ -96,14 +97,4 @@ export function startRunRecording(settings: Settings, directory?: () => string):
   };
   onProcessEnd({ flush: () => recording.flush(), stop: () => recording.finish() });
   return recording;
-}
-
-function ownDirectory(out: string, start: Date): string {
-  const stamp = start.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return join(out, `memtrace-${process.pid}${isMainThread ? '' : `-t${threadId}`}-${stamp}`);
-}
-
-function atomicWrite(path: string, content: string | Buffer): void {
-  writeFileSync(`${path}.tmp`, content);
-  renameSync(`${path}.tmp`, path);
 }

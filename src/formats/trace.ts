@@ -1,6 +1,7 @@
 /** A trace directory as one value: its meta.json, functions.csv and events.csv, read on demand. */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isMainThread, threadId } from 'node:worker_threads';
 import { TraceFileError } from '../errors.js';
 import { readEventsCsv, type EventRow } from './events-csv.js';
 import { readFunctionsCsv, type FunctionRow } from './functions-csv.js';
@@ -31,4 +32,17 @@ export function findTraces(parent: string): string[] {
     .map((name) => join(parent, name))
     .filter((path) => statSync(path).isDirectory())
     .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
+}
+
+/** The directory a process (or worker thread) started at `start` writes under `out`: memtrace-<pid>[-t<thread>]-<UTC time>. */
+export function traceDirectoryName(out: string, start: Date): string {
+  const stamp = start.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return join(out, `memtrace-${process.pid}${isMainThread ? '' : `-t${threadId}`}-${stamp}`);
+}
+
+/** Writes a whole file or nothing: a reader never sees half a CSV. */
+export function atomicWrite(path: string, content: string | Uint8Array): void {
+  const temporary = `${path}.tmp`;
+  writeFileSync(temporary, content);
+  renameSync(temporary, path);
 }

@@ -3,10 +3,11 @@
  * writer thread, and the trace directory (events.csv, functions.csv, meta.json). One tracer is active
  * per thread; the probes of instrumented modules and of traceMemory() report to it.
  */
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync, renameSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMainThread, threadId, Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
+import { threadId, Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { EventBuffer, Control } from '../buffer/event-buffer.js';
+import { atomicWrite, traceDirectoryName } from '../formats/trace.js';
 import { EVENT_HEADER } from '../formats/events-csv.js';
 import { formatFunctionsCsv } from '../formats/functions-csv.js';
 import { META_VERSION, type Calibration, type TraceMeta } from '../formats/meta.js';
@@ -53,8 +54,7 @@ export class Tracer {
 
   constructor(readonly settings: Settings) {
     this.counters = memoryCounters(settings.counters === 'js');
-    const stamp = this.startTime.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-    this.directory = join(settings.out, `memtrace-${process.pid}${isMainThread ? '' : `-t${threadId}`}-${stamp}`);
+    this.directory = traceDirectoryName(settings.out, this.startTime);
     mkdirSync(this.directory, { recursive: true });
     this.eventsFd = openSync(join(this.directory, 'events.csv'), 'a');
     writeSync(this.eventsFd, EVENT_HEADER);
@@ -235,10 +235,3 @@ export class Tracer {
 
 /** How often the summaries are rewritten while the program runs, in seconds. */
 const SUMMARY_EVERY_S = 5;
-
-/** Writes a whole file or nothing: a reader never sees half a CSV. */
-function atomicWrite(path: string, text: string): void {
-  const temporary = `${path}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
-}
