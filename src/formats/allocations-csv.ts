@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import type { SnapshotData } from '../alloc/model.js';
-import { parseCsv } from './csv.js';
+import { parseCsv, optionalNumber } from './csv.js';
 
 export const ALLOCATION_COLUMNS = ['function', 'file', 'line', 'column', 'self_bytes', 'total_bytes', 'self_count', 'stack_id'] as const;
 
@@ -58,14 +58,12 @@ export function formatAllocationsCsv(rows: readonly AllocationRow[]): string {
   );
 }
 
-const optional = (text: string | undefined): number | null => (text === undefined || text === '' ? null : Number(text));
-
 export function readAllocationsCsv(path: string): AllocationRow[] {
   return parseCsv(path, readFileSync(path, 'utf8'), ALLOCATION_COLUMNS).map((r) => ({
     function: r.function!,
     file: r.file!,
-    line: optional(r.line),
-    column: optional(r.column),
+    line: optionalNumber(r.line),
+    column: optionalNumber(r.column),
     selfBytes: Number(r.self_bytes),
     totalBytes: Number(r.total_bytes),
     selfCount: Number(r.self_count),

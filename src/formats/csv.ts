@@ -19,3 +19,8 @@ export function parseCsv(path: string, text: string, columns: readonly string[])
     throw new TraceFileError(path, `not valid CSV: ${(error as Error).message.split('\n')[0]}`);
   }
 }
+
+/** A CSV cell that may be empty (a figure not read, a position not known): null, else its number. */
+export function optionalNumber(text: string | undefined): number | null {
+  return text === undefined || text === '' ? null : Number(text);
+}

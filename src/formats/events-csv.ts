@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import * as Col from '../buffer/event-buffer.js';
 import type { FunctionInfo } from '../runtime/function-table.js';
-import { parseCsv } from './csv.js';
+import { parseCsv, optionalNumber } from './csv.js';
 
 export const EVENT_COLUMNS = [
   'seq', 'time_ns', 'event', 'function_id', 'function', 'file', 'line', 'column', 'depth', 'async_id',
@@ -190,29 +190,25 @@ function writeSmall(out: Uint8Array, at: number, v: number): number {
   return at + digits;
 }
 
-function nullable(text: string | undefined): number | null {
-  return text === undefined || text === '' ? null : Number(text);
-}
-
 export function readEventsCsv(path: string): EventRow[] {
   const records = parseCsv(path, readFileSync(path, 'utf8'), EVENT_COLUMNS);
   return records.map((r) => ({
     seq: Number(r.seq),
     timeNs: Number(r.time_ns),
     event: r.event as EventKind,
-    functionId: nullable(r.function_id),
+    functionId: optionalNumber(r.function_id),
     function: r.function!,
     file: r.file!,
-    line: nullable(r.line),
-    column: nullable(r.column),
+    line: optionalNumber(r.line),
+    column: optionalNumber(r.column),
     depth: Number(r.depth),
     asyncId: Number(r.async_id),
     heapUsed: Number(r.heap_used),
     dHeap: Number(r.d_heap),
     allocated: Number(r.allocated),
     dAllocated: Number(r.d_allocated),
-    rss: nullable(r.rss),
-    external: nullable(r.external),
-    arrayBuffers: nullable(r.array_buffers),
+    rss: optionalNumber(r.rss),
+    external: optionalNumber(r.external),
+    arrayBuffers: optionalNumber(r.array_buffers),
   }));
 }

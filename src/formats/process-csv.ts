@@ -9,7 +9,7 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { TraceFileError } from '../errors.js';
-import { parseCsv } from './csv.js';
+import { parseCsv, optionalNumber } from './csv.js';
 
 export const PROCESS_COLUMNS = [
   'time_s', 'pid', 'ppid', 'command', 'rss', 'uss', 'pss', 'page_faults', 'cpu_user_s', 'cpu_sys_s', 'threads', 'fds', 'label',
@@ -122,8 +122,6 @@ export class ProcessCsvWriter {
   }
 }
 
-const number = (text: string | undefined): number | null => (text === undefined || text === '' ? null : Number(text));
-
 export function readProcessCsv(path: string): ProcessCsv {
   let text: string;
   try {
@@ -138,23 +136,23 @@ export function readProcessCsv(path: string): ProcessCsv {
     pid: Number(r.pid),
     ppid: Number(r.ppid),
     command: r.command ?? '',
-    rss: number(r.rss),
-    uss: number(r.uss),
-    pss: number(r.pss),
-    pageFaults: number(r.page_faults),
-    cpuUserS: number(r.cpu_user_s),
-    cpuSysS: number(r.cpu_sys_s),
-    threads: number(r.threads),
-    fds: number(r.fds),
+    rss: optionalNumber(r.rss),
+    uss: optionalNumber(r.uss),
+    pss: optionalNumber(r.pss),
+    pageFaults: optionalNumber(r.page_faults),
+    cpuUserS: optionalNumber(r.cpu_user_s),
+    cpuSysS: optionalNumber(r.cpu_sys_s),
+    threads: optionalNumber(r.threads),
+    fds: optionalNumber(r.fds),
     label: r.label ?? '',
-    heapUsed: number(r.heap_used),
-    heapTotal: number(r.heap_total),
-    external: number(r.external),
-    arrayBuffers: number(r.array_buffers),
+    heapUsed: optionalNumber(r.heap_used),
+    heapTotal: optionalNumber(r.heap_total),
+    external: optionalNumber(r.external),
+    arrayBuffers: optionalNumber(r.array_buffers),
     gcKind: (r.gc_kind ?? '') as GcKind | '',
-    gcDurationS: number(r.gc_duration_s),
-    gcBefore: number(r.gc_before),
-    gcAfter: number(r.gc_after),
+    gcDurationS: optionalNumber(r.gc_duration_s),
+    gcBefore: optionalNumber(r.gc_before),
+    gcAfter: optionalNumber(r.gc_after),
   }));
   if (rows.some((row) => Number.isNaN(row.timeS) || Number.isNaN(row.pid))) throw new TraceFileError(path, 'a row has no time_s or pid number');
   return { inside, rows };

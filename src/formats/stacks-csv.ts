@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import type { Frame, FrameKind } from '../alloc/frames.js';
-import { parseCsv } from './csv.js';
+import { parseCsv, optionalNumber } from './csv.js';
 
 export const STACK_COLUMNS = ['stack_id', 'parent_id', 'function', 'file', 'line', 'column', 'kind'] as const;
 
@@ -33,16 +33,14 @@ export function formatStacksCsv(rows: readonly StackRow[]): string {
   return stringify(rows.map((r) => [r.stackId, r.parentId ?? '', r.function, r.file, r.line ?? '', r.column ?? '', r.kind]), { header: true, columns: [...STACK_COLUMNS] });
 }
 
-const optional = (text: string | undefined): number | null => (text === undefined || text === '' ? null : Number(text));
-
 export function readStacksCsv(path: string): StackRow[] {
   return parseCsv(path, readFileSync(path, 'utf8'), STACK_COLUMNS).map((r) => ({
     stackId: Number(r.stack_id),
-    parentId: optional(r.parent_id),
+    parentId: optionalNumber(r.parent_id),
     function: r.function!,
     file: r.file!,
-    line: optional(r.line),
-    column: optional(r.column),
+    line: optionalNumber(r.line),
+    column: optionalNumber(r.column),
     kind: r.kind as FrameKind,
   }));
 }
