@@ -32,7 +32,7 @@ export class HeapStatsDiff {
   readonly all: readonly HeapStatsRow[];
   private readonly noise: ReadonlyMap<string, number>;
 
-  constructor(before: Float64Array, after: Float64Array, own: OwnCost, readonly threshold: number | string, readonly durationS: number, readonly gcCounter: 'native' | 'js') {
+  constructor(before: Float64Array, after: Float64Array, own: OwnCost, readonly threshold: Threshold, readonly durationS: number, readonly gcCounter: 'native' | 'js') {
     this.all = figureNames().map((figure, i) => ({
       group: figure.group,
       name: figure.name,

@@ -1,5 +1,7 @@
 /** Axis ticks a person reads easily: 1, 2 or 5 times a power of ten (seconds) or of 1024 units (bytes). */
 
+import { BYTE_UNITS } from './units.js';
+
 export interface Axis {
   max: number;
   ticks: number[];
@@ -29,12 +31,10 @@ export function timeAxis(endS: number): Axis {
   return { max, ticks: ticksTo(max, step), format: (value) => value.toFixed(digits), title: 'time (s)' };
 }
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-
 export function bytesAxis(maxBytes: number): Axis {
   const top = maxBytes > 0 ? maxBytes * 1.05 : 1024;
   let unit = 0;
-  while (top / 1024 ** unit >= 1024 * 2 && unit < UNITS.length - 1) unit++;
+  while (top / 1024 ** unit >= 1024 * 2 && unit < BYTE_UNITS.length - 1) unit++;
   const scale = 1024 ** unit;
   const step = niceStep(top / scale, 6);
   const max = Math.ceil(top / scale / step - 1e-9) * step;
@@ -43,6 +43,6 @@ export function bytesAxis(maxBytes: number): Axis {
     max: max * scale,
     ticks: ticksTo(max, step).map((tick) => tick * scale),
     format: (value) => (value / scale).toFixed(digits),
-    title: `memory (${UNITS[unit]})`,
+    title: `memory (${BYTE_UNITS[unit]})`,
   };
 }
