@@ -1,7 +1,7 @@
 /**
  * Scanners for the three big arrays of a heap snapshot, each fed the bytes after its '[' chunk by
- * chunk: "nodes" and "edges" go digit by digit into one typed array per field (grown by doubling when
- * the header's counts are missing or wrong), "strings" into one table. `scan` returns where it stopped:
+ * chunk: "nodes" and "edges" go digit by digit into one typed array per field (sized from the
+ * header's counts, grown by doubling where they are missing; a count that disagrees is an error), "strings" into one table. `scan` returns where it stopped:
  * after the closing ']' (then `finished` is set) or at the end of the chunk.
  *
  * Speed beats clarity in the two number loops (they see almost every byte of the file): the arrays are
