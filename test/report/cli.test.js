@@ -40,7 +40,7 @@ test('mistakes give one line and an exit status', (t) => {
 test('report --alloc of a run --alloc --lines directory lists the allocating statements, not where functions start', (t) => {
   const allocOut = freshDir();
   const loop = join(cliPath, '..', '..', '..', '..', 'test', 'fixtures', 'alloc', 'loop.mjs');
-  const run = memtrace('run', '--alloc', '--lines', '--alloc-interval', '65536', '--out', allocOut, '--', loop);
+  const run = memtrace('run', '--alloc', '--lines', '--alloc-interval', '16384', '--out', allocOut, '--', loop);
   t.is(run.status, 0, run.stderr);
   const [allocDir] = findTraces(allocOut);
   const text = memtrace('report', allocDir, '--alloc', '--top', '3');
