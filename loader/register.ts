@@ -8,13 +8,14 @@ import { settingsFromEnv } from '../src/settings.js';
 import { installHooks } from './install-hooks.js';
 import { startRunRecording } from '../src/alloc/run-recorder.js';
 import { createTransformer } from './transform-module.js';
+import { measuredCallOpen } from '../src/runtime/probes.js';
 
 if (process.env.MEMTRACE_DISABLE !== '1') {
   try {
     const settings = settingsFromEnv();
     // Allocation sampling alone (`--alloc` without `--lines`) needs no probes: the tracer stays off.
     const tracer = !settings.alloc || settings.lines ? ensureTracer(settings) : undefined;
-    if (tracer) installHooks(createTransformer(settings), new URL('./esm-hooks.js', import.meta.url));
+    if (tracer) installHooks(createTransformer(settings, measuredCallOpen), new URL('./esm-hooks.js', import.meta.url));
     if (settings.alloc) startRunRecording(settings, tracer ? () => tracer.directory : undefined);
   } catch (error) {
     if (!(error instanceof MemtraceError)) throw error;

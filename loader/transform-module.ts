@@ -2,7 +2,8 @@
  * The one step every hook shares: decide whether a module is traced, and instrument it (through the
  * cache). A module the parser cannot parse runs untraced, with one warning line naming the file.
  */
-import { instrument } from '../transforms/instrument.js';
+import { instrument, type InstrumentOptions } from '../transforms/instrument.js';
+import { instrumentOffThread } from './transform-thread.js';
 import { TransformCache, transformFingerprint } from '../transforms/transform-cache.js';
 import { MemtraceError } from '../src/errors.js';
 import type { Settings } from '../src/settings.js';
@@ -35,7 +36,14 @@ export function kindOfFormat(format: string | null | undefined, filename: string
   }
 }
 
-export function createTransformer(settings: Settings): ModuleTransformer {
+/**
+ * `offThread` is asked at each cache miss: true sends the module to the transform worker
+ * (transform-thread.ts). memtrace/register says true while a measured call is open on the traced
+ * thread (a require() inside a function), so that call is not charged with the transform; at startup,
+ * and on Node 20's hooks thread, modules are transformed where the hook runs.
+ */
+export function createTransformer(settings: Settings, offThread: () => boolean = () => false): ModuleTransformer {
+  const instrumentCode = (source: string, options: InstrumentOptions): string => (offThread() ? instrumentOffThread(source, options) : instrument(source, options).code);
   const traced = moduleFilter(settings);
   const cache = settings.cache ? new TransformCache(settings.cacheDir) : undefined;
   // The parser is part of the key although both give the same output: where they differ (syntax only
@@ -52,7 +60,7 @@ export function createTransformer(settings: Settings): ModuleTransformer {
     let code: string;
     transforming = true;
     try {
-      code = instrument(source, {
+      code = instrumentCode(source, {
         filename,
         sourceType: kind.sourceType,
         typescript: kind.typescript,
@@ -60,7 +68,7 @@ export function createTransformer(settings: Settings): ModuleTransformer {
         lines: settings.lines,
         sourceMap: settings.sourceMaps,
         parser: settings.parser,
-      }).code;
+      });
     } catch (error) {
       if (!(error instanceof MemtraceError)) throw error;
       process.stderr.write(`${error.message}\n`);

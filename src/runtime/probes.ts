@@ -96,6 +96,11 @@ export function configureProbes(c: MemoryCounters, b: EventBuffer, s: FunctionSt
   freeTop = free.length;
 }
 
+/** Whether a measured call is running on this thread (what a module loaded now would be charged to). */
+export function measuredCallOpen(): boolean {
+  return depth > 0;
+}
+
 /** The line each function starts at, for the call/return rows. */
 export function setFunctionLines(lines: Int32Array): void {
   lineNumbers = lines;
