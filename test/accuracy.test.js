@@ -100,7 +100,9 @@ test('a for-await loop suspends the call while it waits: others\' allocations ar
   t.is(run.stdout.trim(), '3 2');
   const consume = fn(run.trace, 'consume');
   // Its own 1 MiB, give or take what V8 allocates for its code on a first run; not heavy's too (2 MiB).
-  t.true(consume.totalAllocBytes >= 0.97 * MiB && consume.totalAllocBytes < 1.3 * MiB, `consume ${consume.totalAllocBytes}`);
+  // On Node 24 the readings around an await can lag by an allocation area: 1.41 MB was seen once in 8.
+  const most = (NODE_MAJOR >= 24 ? 1.6 : 1.3) * MiB;
+  t.true(consume.totalAllocBytes >= 0.97 * MiB && consume.totalAllocBytes < most, `consume ${consume.totalAllocBytes}`);
   t.true(fn(run.trace, 'heavy').totalAllocBytes >= 0.97 * MiB);
   const events = run.trace.events().filter((e) => e.function === 'consume').map((e) => e.event);
   t.true(events.filter((e) => e === 'suspend').length >= 4, events.join(' '));
