@@ -17,7 +17,8 @@ export interface TransformRequest {
   options: InstrumentOptions;
 }
 
-export type TransformReply = { code: string } | { error: string; expected: boolean };
+/** `unusable`: the worker cannot transform at all (the caller transforms on its own thread instead). */
+export type TransformReply = { code: string } | { error: string; expected: boolean } | { unusable: string };
 
 export interface TransformWorkerData {
   port: MessagePort;
@@ -79,9 +80,10 @@ export function instrumentOffThread(source: string, options: InstrumentOptions):
     }
   }
   const reply = worker?.request({ source, options });
-  if (!reply) {
+  if (!reply || 'unusable' in reply) {
     if (worker) {
-      process.stderr.write(`memtrace: the transform worker did not answer for ${options.filename}; transforming on this thread from now on\n`);
+      const why = reply ? reply.unusable.split('\n')[0] : `the transform worker did not answer for ${options.filename}`;
+      process.stderr.write(`memtrace: ${why.replace(/^memtrace: /, '')}; transforming on this thread from now on\n`);
       worker.close();
       worker = null;
     }
