@@ -167,11 +167,59 @@ function pop(slot: number): void {
   }
 }
 
+/** A measured call (a measured function's, or a counted function's one call in ResampleEvery): reads the counters and opens a frame. */
+function enterMeasured(id: number, left: number | undefined): number {
+  const s = stats;
+  if (!(id >= 0) || !enabled) return -1;
+  s.calls[id]!++;
+  // The last of a counted stretch is measured, to see whether the function still deserves counting.
+  if (left === 1) s.countdown[id] = Policy.ResampleEvery;
+  read();
+  const heap = V[C_HEAP]!;
+  const alloc = ALLOC[0]!;
+  const now = V[C_TIME]!;
+  if (depth > 0) {
+    const p = stack[depth - 1]! * FRAME;
+    if (heap > F[p + HMAX]!) F[p + HMAX] = heap;
+  }
+  // Counted before the snapshots below: a call is not nested in itself.
+  G[MEASURED]!++;
+  const slot = allocFrame();
+  const b = slot * FRAME;
+  F[b + FN] = id;
+  F[b + T0] = now;
+  F[b + A0] = alloc;
+  F[b + H0] = heap;
+  F[b + HMAX] = heap;
+  F[b + ACC_T] = 0;
+  F[b + ACC_A] = 0;
+  F[b + CHILD_A] = 0;
+  F[b + CHILD_T] = 0;
+  F[b + SEG_M0] = G[MEASURED]!;
+  F[b + SEG_C0] = G[COUNTED]!;
+  F[b + ACC_M] = 0;
+  F[b + ACC_C] = 0;
+  F[b + LAST_A] = alloc;
+  F[b + LAST_H] = heap;
+  F[b + LAST_M] = G[MEASURED]!;
+  F[b + STATE] = RUNNING;
+  F[b + DEPTH] = depth;
+  F[b + THREW] = 0;
+  F[b + FIRST_SEG] = 1;
+  F[b + LINE_NO] = 0;
+  F[b + LAST_CA] = 0;
+  s.active[id]!++;
+  push(slot);
+  if (trigger === 0) writeRow(Kind.Call, slot, lineNumbers[id]!, 0, 0);
+  return slot;
+}
+
 export const probes: Probes = {
   enter(id: number): number {
     const s = stats;
-    // Counted functions first: the cheapest way out. countdown is 0 for measured functions (and
-    // undefined for a NaN id, a hoisted call before its module registered).
+    // Counted functions first, and nothing else here: this is small enough for V8 to inline into the
+    // traced functions (2.2 ns of 9 ns per counted call in a loop of 5e7 calls). countdown is 0 for
+    // measured functions (and undefined for a NaN id, a hoisted call before its module registered).
     const left = s.countdown[id]!;
     if (left > 1) {
       s.countdown[id] = left - 1;
@@ -179,48 +227,7 @@ export const probes: Probes = {
       G[COUNTED]!++;
       return -1;
     }
-    if (!(id >= 0) || !enabled) return -1;
-    s.calls[id]!++;
-    // The last of a counted stretch is measured, to see whether the function still deserves counting.
-    if (left === 1) s.countdown[id] = Policy.ResampleEvery;
-    read();
-    const heap = V[C_HEAP]!;
-    const alloc = ALLOC[0]!;
-    const now = V[C_TIME]!;
-    if (depth > 0) {
-      const p = stack[depth - 1]! * FRAME;
-      if (heap > F[p + HMAX]!) F[p + HMAX] = heap;
-    }
-    // Counted before the snapshots below: a call is not nested in itself.
-    G[MEASURED]!++;
-    const slot = allocFrame();
-    const b = slot * FRAME;
-    F[b + FN] = id;
-    F[b + T0] = now;
-    F[b + A0] = alloc;
-    F[b + H0] = heap;
-    F[b + HMAX] = heap;
-    F[b + ACC_T] = 0;
-    F[b + ACC_A] = 0;
-    F[b + CHILD_A] = 0;
-    F[b + CHILD_T] = 0;
-    F[b + SEG_M0] = G[MEASURED]!;
-    F[b + SEG_C0] = G[COUNTED]!;
-    F[b + ACC_M] = 0;
-    F[b + ACC_C] = 0;
-    F[b + LAST_A] = alloc;
-    F[b + LAST_H] = heap;
-    F[b + LAST_M] = G[MEASURED]!;
-    F[b + STATE] = RUNNING;
-    F[b + DEPTH] = depth;
-    F[b + THREW] = 0;
-    F[b + FIRST_SEG] = 1;
-    F[b + LINE_NO] = 0;
-    F[b + LAST_CA] = 0;
-    s.active[id]!++;
-    push(slot);
-    if (trigger === 0) writeRow(Kind.Call, slot, lineNumbers[id]!, 0, 0);
-    return slot;
+    return enterMeasured(id, left);
   },
 
   exit(frame: number): void {
