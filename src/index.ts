@@ -45,7 +45,10 @@ export function stopTracing(): string | undefined {
 }
 
 // Reports (flame graph, HTML report): allocation profiles as flame trees, and the HTML pages.
-export { readHeapProfile, formatHeapProfile, type HeapProfile, type HeapProfileNode } from './formats/heap-profile.js';
+export {
+  readHeapProfile, formatHeapProfile, type HeapProfile, type HeapProfileNode, type HeapProfileSample, type CallFrame,
+  type SamplingHeapProfile, type SamplingHeapProfileNode, type HeapProfileSample as SamplingHeapProfileSample,
+} from './formats/heap-profile.js';
 export { flameTreeFromHeapProfile, topLines, mergeFlameTrees, type FlameNode, type LineRow } from './report/flame-tree.js';
 export { renderFlameGraphPage, renderFlameGraphSections } from './report/flamegraph-html.js';
 export { renderTraceReport, writeTraceReport } from './report/trace-html.js';
@@ -94,4 +97,3 @@ export { readAllocationsCsv, ALLOCATION_COLUMNS, type AllocationRow } from './fo
 export { readStacksCsv, stackOf, STACK_COLUMNS, type StackRow } from './formats/stacks-csv.js';
 export { readSpeedscope, type SpeedscopeFile } from './formats/speedscope.js';
 export { readPprof } from './formats/pprof.js';
-export type { SamplingHeapProfile, SamplingHeapProfileNode, SamplingHeapProfileSample, CallFrame } from './alloc/sampler.js';

@@ -13,7 +13,7 @@ import type { LineTotal } from '../runtime/probes.js';
 import type { Frame } from './frames.js';
 import { FrameResolver } from './frames.js';
 import type { AllocationTrace, Compensation, LineMethod, SnapshotData, StackNode } from './model.js';
-import type { SamplingHeapProfile, SamplingHeapProfileNode } from './sampler.js';
+import type { SamplingHeapProfile, SamplingHeapProfileNode } from '../formats/heap-profile.js';
 
 export interface BuildOptions {
   kind: 'total' | 'live';

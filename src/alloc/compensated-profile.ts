@@ -6,7 +6,7 @@
 import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
 import type { FrameResolver } from './frames.js';
-import type { SamplingHeapProfile, SamplingHeapProfileNode } from './sampler.js';
+import type { SamplingHeapProfile, SamplingHeapProfileNode } from '../formats/heap-profile.js';
 
 /** The profile as memtrace writes it: own subtrees out, original positions. */
 export function compensatedHeapProfile(profile: SamplingHeapProfile, resolver: FrameResolver): SamplingHeapProfile {

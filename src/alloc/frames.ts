@@ -8,7 +8,7 @@ import module from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionInfo } from '../runtime/function-table.js';
-import type { CallFrame } from './sampler.js';
+import type { CallFrame } from '../formats/heap-profile.js';
 import { runtimePackageDirectories } from '../runtime-packages.js';
 
 /**

@@ -14,7 +14,7 @@ import type { Settings } from '../settings.js';
 import { VERSION } from '../version.js';
 import { formatAllocationsCsv, allocationRowsOf } from '../formats/allocations-csv.js';
 import { ALLOCATION_FILES, ALLOCATION_META_VERSION, type AllocationMeta } from '../formats/allocation-run.js';
-import { formatHeapProfile } from '../formats/heap-profile.js';
+import { formatHeapProfile, type SamplingHeapProfile } from '../formats/heap-profile.js';
 import { compensatedHeapProfile } from './compensated-profile.js';
 import { encodePprof, pprofOf } from '../formats/pprof.js';
 import { formatSpeedscope, speedscopeOf } from '../formats/speedscope.js';
@@ -22,7 +22,7 @@ import { formatStacksCsv, stackRowsOf } from '../formats/stacks-csv.js';
 import { buildSnapshot } from './build.js';
 import { FrameResolver } from './frames.js';
 import { currentLineSource } from './line-source.js';
-import { readSamplingProfile, samplerRunning, startSampler, stopSampler, type SamplingHeapProfile } from './sampler.js';
+import { readSamplingProfile, samplerRunning, startSampler, stopSampler } from './sampler.js';
 import { allocatedSoFar } from '../runtime/counters.js';
 import { onProcessEnd } from '../runtime/exit-hooks.js';
 

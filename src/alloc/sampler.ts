@@ -5,37 +5,7 @@
  */
 import { Session } from 'node:inspector';
 import { SettingError } from '../errors.js';
-
-/** Chrome DevTools protocol shapes (HeapProfiler.SamplingHeapProfile). */
-export interface CallFrame {
-  functionName: string;
-  scriptId: string;
-  url: string;
-  /** 0-based; the function's start (V8's `(` of its parameters), not the allocating line. */
-  lineNumber: number;
-  columnNumber: number;
-}
-
-export interface SamplingHeapProfileNode {
-  callFrame: CallFrame;
-  /** Bytes of the samples taken in this function itself. */
-  selfSize: number;
-  id: number;
-  children: SamplingHeapProfileNode[];
-}
-
-export interface SamplingHeapProfileSample {
-  /** Bytes of the sampled object. */
-  size: number;
-  nodeId: number;
-  /** Order of the sample in the run: later samples have larger ordinals. */
-  ordinal: number;
-}
-
-export interface SamplingHeapProfile {
-  head: SamplingHeapProfileNode;
-  samples: SamplingHeapProfileSample[];
-}
+import type { SamplingHeapProfile } from '../formats/heap-profile.js';
 
 export interface SamplerOptions {
   /** Mean bytes between two samples. */

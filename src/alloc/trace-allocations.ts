@@ -13,7 +13,8 @@ import { buildSnapshot, lineTotalsBetween } from './build.js';
 import { Filter, type FilterInput } from './filter.js';
 import { FrameResolver } from './frames.js';
 import { currentLineSource } from './line-source.js';
-import { checkSamplingInterval, readSamplingProfile, samplerRunning, startSampler, stopSampler, type SamplingHeapProfile } from './sampler.js';
+import { checkSamplingInterval, readSamplingProfile, samplerRunning, startSampler, stopSampler } from './sampler.js';
+import type { SamplingHeapProfile } from '../formats/heap-profile.js';
 import { AllocationSnapshot } from './snapshot.js';
 import type { Statistic, StatisticKey } from './statistic.js';
 

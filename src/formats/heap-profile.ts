@@ -1,14 +1,26 @@
 /**
  * `.heapprofile`: V8's sampling heap profile as JSON, the file `node --heap-prof` writes and Chrome
- * DevTools opens (the `HeapProfiler.SamplingHeapProfile` of the DevTools protocol). @types/node
- * leaves out the node ids and the samples list that V8 writes, so they are added here as optional.
+ * DevTools opens (the `HeapProfiler.SamplingHeapProfile` of the DevTools protocol), and the one set of
+ * types for it: the file's shape (ids and samples optional) and the in-process sampler's (both there).
  * memtrace run --alloc writes one per run (src/alloc/compensated-profile.ts); the reports read them.
  */
 import { readFileSync } from 'node:fs';
-import type { HeapProfiler } from 'node:inspector';
 import { TraceFileError } from '../errors.js';
 
-export interface HeapProfileNode extends Omit<HeapProfiler.SamplingHeapProfileNode, 'children'> {
+/** Where a node's function is (the DevTools protocol's Runtime.CallFrame). */
+export interface CallFrame {
+  functionName: string;
+  scriptId: string;
+  url: string;
+  /** 0-based; the function's start (V8's `(` of its parameters), not the allocating line. */
+  lineNumber: number;
+  columnNumber: number;
+}
+
+export interface HeapProfileNode {
+  callFrame: CallFrame;
+  /** Bytes of the samples taken in this function itself. */
+  selfSize: number;
   id?: number;
   children: HeapProfileNode[];
 }
@@ -17,12 +29,25 @@ export interface HeapProfileSample {
   /** The allocation's size in bytes (one sample, not scaled). */
   size: number;
   nodeId: number;
+  /** Order of the sample in the run: later samples have larger ordinals. */
   ordinal: number;
 }
 
+/** A profile as a file holds it: node ids and samples may be missing (older writers leave them out). */
 export interface HeapProfile {
   head: HeapProfileNode;
   samples?: HeapProfileSample[];
+}
+
+/** A profile as V8's sampler returns it in process (src/alloc/sampler.ts): every id and sample there. */
+export interface SamplingHeapProfileNode extends HeapProfileNode {
+  id: number;
+  children: SamplingHeapProfileNode[];
+}
+
+export interface SamplingHeapProfile extends HeapProfile {
+  head: SamplingHeapProfileNode;
+  samples: HeapProfileSample[];
 }
 
 export function readHeapProfile(path: string): HeapProfile {
