@@ -5,6 +5,7 @@
  */
 import { bytesAxis, timeAxis } from './plot-scale.js';
 import { shortCommand, type PlotModel, type Series } from './plot-model.js';
+import { escapeHtml as escapeXml } from './html/escape.js';
 
 const WIDTH = 1100;
 const MARGIN = { left: 80, right: 300, top: 48, bottom: 64 };
@@ -12,10 +13,6 @@ const PLOT_HEIGHT = 420;
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
 const DASH: Record<Series['kind'], string> = { rss: '', 'heap used': '6 4', 'heap total': '2 3' };
 const LEGEND_LIMIT = 12;
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
-}
 
 const fixed = (n: number): string => n.toFixed(1);
 
