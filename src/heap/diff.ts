@@ -16,6 +16,7 @@ import type { RetainerPath } from './paths.js';
 import { pathSignature, pathTo } from './paths.js';
 import { NO_EDGE } from './shortest-paths.js';
 import type { HeapSnapshot } from './snapshot.js';
+import { classTotals } from './summary.js';
 import { foldedEdgeLabel } from './labels.js';
 
 export interface ClassGrowth {
@@ -64,15 +65,7 @@ export function diffSnapshots(a: HeapSnapshot, b: HeapSnapshot, c?: HeapSnapshot
 function classGrowth(before: HeapSnapshot, after: HeapSnapshot): ClassGrowth[] {
   const rows = new Map<string, ClassGrowth>();
   const add = (snapshot: HeapSnapshot, which: 'Before' | 'After') => {
-    const { classOf, names } = snapshot.classify('constructor');
-    const counts = new Float64Array(names.length);
-    const sizes = new Float64Array(names.length);
-    const synthetic = snapshot.raw.meta.nodeTypes.indexOf('synthetic');
-    for (let node = 0; node < snapshot.nodeCount; node++) {
-      if (snapshot.raw.nodeType[node] === synthetic) continue;
-      counts[classOf[node]]++;
-      sizes[classOf[node]] += snapshot.raw.nodeSelfSize[node];
-    }
+    const { names, counts, selfSizes: sizes } = classTotals(snapshot, 'constructor');
     names.forEach((name, group) => {
       if (counts[group] === 0) return;
       let row = rows.get(name);

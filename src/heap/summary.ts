@@ -16,22 +16,36 @@ export interface SummaryOptions {
   by?: Classifier;
 }
 
-/** Rows sorted by retained size, then self size; the synthetic root and GC root nodes are left out. */
-export function summarize(snapshot: HeapSnapshot, options: SummaryOptions = {}): SummaryRow[] {
-  const { classOf, names } = snapshot.classify(options.by ?? 'constructor');
+/** Each class's node count and self size, the synthetic root and GC root nodes left out. */
+export interface ClassTotals {
+  names: string[];
+  classOf: Uint32Array;
+  counts: Float64Array;
+  selfSizes: Float64Array;
+  /** The node-type index of synthetic nodes (the ones left out). */
+  synthetic: number;
+}
+
+export function classTotals(snapshot: HeapSnapshot, by: Classifier): ClassTotals {
+  const { classOf, names } = snapshot.classify(by);
   const raw = snapshot.raw;
   const synthetic = raw.meta.nodeTypes.indexOf('synthetic');
   const counts = new Float64Array(names.length);
   const selfSizes = new Float64Array(names.length);
-  const groupOf = new Uint32Array(classOf);
   for (let ordinal = 0; ordinal < raw.nodeCount; ordinal++) {
-    if (raw.nodeType[ordinal] === synthetic) {
-      groupOf[ordinal] = 0xffffffff;
-      continue;
-    }
+    if (raw.nodeType[ordinal] === synthetic) continue;
     counts[classOf[ordinal]]++;
     selfSizes[classOf[ordinal]] += raw.nodeSelfSize[ordinal];
   }
+  return { names, classOf, counts, selfSizes, synthetic };
+}
+
+/** Rows sorted by retained size, then self size; the synthetic root and GC root nodes are left out. */
+export function summarize(snapshot: HeapSnapshot, options: SummaryOptions = {}): SummaryRow[] {
+  const { names, classOf, counts, selfSizes, synthetic } = classTotals(snapshot, options.by ?? 'constructor');
+  const raw = snapshot.raw;
+  const groupOf = new Uint32Array(classOf);
+  for (let ordinal = 0; ordinal < raw.nodeCount; ordinal++) if (raw.nodeType[ordinal] === synthetic) groupOf[ordinal] = 0xffffffff;
   const retained = groupRetainedSizes(snapshot.dominators(), groupOf, names.length);
   const rows: SummaryRow[] = [];
   for (let group = 0; group < names.length; group++) {
