@@ -519,6 +519,8 @@ void TakeSample(Isolate* isolate) {
   double requested = v[kRequested];
   HeapStatistics stats;
   isolate->GetHeapStatistics(&stats);
+  // V8 13 gave the allocation areas back for that call: the tracer's next readFast starts afresh.
+  if (s->stats_free_labs) s->fast_valid = false;
   v[kSampleTimeNs] = double(MonotonicNs());
   v[kHeapUsed] = double(stats.used_heap_size());
   v[kHeapTotal] = double(stats.total_heap_size());
