@@ -13,6 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { median } from './common.js';
 import { distUrl } from './dist-path.js';
 
 const { instrument } = await import(distUrl('transforms/instrument.js'));
@@ -40,12 +41,6 @@ function cpuTimed(fn) {
   const result = fn();
   const used = process.cpuUsage(start);
   return [(used.user + used.system) / 1000, result];
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 let firstMs;

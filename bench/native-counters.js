@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { loadNativeCounters } from '../dist/src/runtime/native-counters.js';
+import { median, printTable } from './common.js';
 
 const RUNS = 7;
 const counters = loadNativeCounters();
@@ -44,11 +45,6 @@ function makeLoop(method, allocating) {
   const call = `object.${method}();`;
   const body = allocating ? `sink = { a: i }; ${call}` : call;
   return new Function('object', 'n', `let sink; for (let i = 0; i < n; i++) { ${body} } return sink;`);
-}
-
-function median(list) {
-  const sorted = [...list].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 function nsPerCall(object, method, n, allocating) {
@@ -86,13 +82,10 @@ const binding = createRequire(import.meta.url)(
 );
 const info = binding.info();
 console.log(`Node ${process.version}, V8 ${process.versions.v8}; clock: ${info.clock}; readFast: ${info.fastPath}; array buffers: ${info.arrayBuffers}`);
-console.log(`median of ${RUNS} runs; the empty loop costs ${nsPerCall(empty, 'noop', 2e6, false).toFixed(1)} ns per iteration, with a small allocation ${allocationLoopNs.toFixed(1)} ns`);
-const header = ['reading', 'ns/call', 'ns/call, allocating loop', 'JS heap B/call'];
-const table = rows.map((r) => [r.name, r.ns.toFixed(1), r.nsAllocating.toFixed(1), r.bytes.toFixed(0)]);
-const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-const line = (cells) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-console.log(line(header));
-for (const row of table) console.log(line(row));
+printTable(
+  `median of ${RUNS} runs; the empty loop costs ${nsPerCall(empty, 'noop', 2e6, false).toFixed(1)} ns per iteration, with a small allocation ${allocationLoopNs.toFixed(1)} ns`,
+  rows.map((r) => ({ reading: r.name, 'ns/call': r.ns.toFixed(1), 'ns/call, allocating loop': r.nsAllocating.toFixed(1), 'JS heap B/call': r.bytes.toFixed(0) })),
+);
 
 const resultsDir = fileURLToPath(new URL('results/', import.meta.url));
 const csvPath = `${resultsDir}native-counters.csv`;

@@ -7,10 +7,11 @@
  * as ns per call, and the difference from bare. Prints a table and writes bench/results/probe-paths.csv.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, printTable, writeCsv } from './common.js';
 import { DIST } from './variants.js';
 
 const args = process.argv.slice(2);
@@ -49,7 +50,6 @@ for (let round = 0; round <= rounds; round++) {
 }
 rmSync(out, { recursive: true, force: true });
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const rows = [];
 for (const program of programs) {
   const bare = median(results.get(`${program} bare`));
@@ -59,12 +59,7 @@ for (const program of programs) {
     rows.push({ program, variant: variant.name, ns: ns.toFixed(2), overBare: variant.name === 'plain' ? '' : (ns - bare).toFixed(2), min: Math.min(...values).toFixed(2), max: Math.max(...values).toFixed(2) });
   }
 }
-const header = ['program', 'variant', 'ns/call (median)', 'ns over bare', 'min', 'max'];
-const lines = [header, ...rows.map((r) => [r.program, r.variant, r.ns, r.overBare, r.min, r.max])];
-const widths = header.map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
-console.log(`Node ${process.version}, ${rounds} rounds`);
-for (const line of lines) console.log(line.map((cell, i) => String(cell).padStart(widths[i])).join('  '));
+printTable(`Node ${process.version}, ${rounds} rounds`, rows.map((r) => ({ program: r.program, variant: r.variant, 'ns/call (median)': r.ns, 'ns over bare': r.overBare, min: r.min, max: r.max })));
 const resultsDir = join(here, 'results');
-mkdirSync(resultsDir, { recursive: true });
-writeFileSync(join(resultsDir, 'probe-paths.csv'), ['program,variant,ns_per_call,ns_over_bare,min,max', ...rows.map((r) => [r.program, r.variant, r.ns, r.overBare, r.min, r.max].join(','))].join('\n') + '\n');
+writeCsv(resultsDir, 'probe-paths', rows.map((r) => ({ program: r.program, variant: r.variant, ns_per_call: r.ns, ns_over_bare: r.overBare, min: r.min, max: r.max })));
 console.log(`written to ${join(resultsDir, 'probe-paths.csv')}`);

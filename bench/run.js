@@ -40,11 +40,12 @@
  * `node bench/profile.js WORKLOAD [VARIANT]` shows where one variant spends its time.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { median, printTable, writeCsv } from './common.js';
 import { baseEnvironment, variants } from './variants.js';
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
@@ -251,13 +252,6 @@ function directorySize(dir) {
 // ---------------------------------------------------------------------------------------------
 // Statistics and formatting
 
-function median(values) {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 function fixed(value, digits) {
   return Number.isFinite(value) ? value.toFixed(digits) : '';
 }
@@ -265,26 +259,6 @@ function fixed(value, digits) {
 const ratio = (value) => fixed(value, 2);
 const ms = (value) => fixed(value, 0);
 const mb = (value) => fixed(value, 2);
-
-/** Prints rows (objects with the same keys) as an aligned table under a title. */
-function printTable(title, rows) {
-  const keys = Object.keys(rows[0]);
-  const widths = keys.map((key) => Math.max(key.length, ...rows.map((row) => String(row[key]).length)));
-  const line = (cells) => cells.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join('  ');
-  process.stdout.write(`\n## ${title}\n${line(keys)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
-  for (const row of rows) process.stdout.write(`${line(keys.map((key) => row[key]))}\n`);
-}
-
-function csvCell(value) {
-  const text = String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-function writeCsv(dir, section, rows) {
-  const keys = Object.keys(rows[0]);
-  const text = [keys.join(','), ...rows.map((row) => keys.map((key) => csvCell(row[key])).join(','))].join('\n');
-  writeFileSync(join(dir, `${section}.csv`), `${text}\n`);
-}
 
 function section(dir, name, title, rows) {
   if (rows.length === 0) return;

@@ -5,11 +5,11 @@
  * writer does. Reports rows per second for formatting alone and for formatting plus the write, median
  * of R rounds; prints a table and writes bench/results/writer.csv. Target (design): 5 M rows/s.
  */
-import { mkdtempSync, openSync, writeSync, closeSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, writeSync, closeSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'csv-stringify/sync';
+import { median, writeCsv } from './common.js';
 import { distUrl } from './dist-path.js';
 
 const args = process.argv.slice(2);
@@ -47,7 +47,6 @@ for (let r = 0; r < rows; r++) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'memtrace-writer-bench-'));
-const median = (list) => [...list].sort((a, b) => a - b)[list.length >> 1];
 const fd = openSync(join(dir, 'events.csv'), 'w');
 const candidates = [{ name: 'this build', formatter: new EventFormatter(functions, []) }];
 if (Against) candidates.push({ name: `against ${againstDir}`, formatter: new Against(functions, []) });
@@ -74,6 +73,4 @@ const result = candidates.flatMap((c) => [
 ]);
 console.log(`writer: ${rows} rows x ${rounds} rounds, node ${process.version}`);
 console.table(result);
-const out = join(fileURLToPath(new URL('.', import.meta.url)), 'results');
-mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'writer.csv'), stringify(result, { header: true }));
+writeCsv(join(fileURLToPath(new URL('.', import.meta.url)), 'results'), 'writer', result);

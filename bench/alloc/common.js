@@ -1,9 +1,10 @@
-/** Shared by bench/alloc's scripts: options, medians, tables and CSV (csv-stringify, from memtrace's own dependencies). */
-import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+/** Shared by bench/alloc's scripts: options, a copy of dist/, a scratch directory; and, passed on from bench/common.js, medians, tables and CSV. */
+import { cpSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'csv-stringify/sync';
+
+export { median, printTable, writeCsv } from '../common.js';
 
 export function parseOptions(argv, defaults) {
   const options = { quick: false, ...defaults };
@@ -22,25 +23,6 @@ export function parseOptions(argv, defaults) {
     else throw new Error(`unknown option ${arg}`);
   }
   return options;
-}
-
-export function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-export function printTable(title, rows) {
-  const keys = Object.keys(rows[0]);
-  const widths = keys.map((key) => Math.max(key.length, ...rows.map((row) => String(row[key]).length)));
-  const line = (cells) => cells.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join('  ');
-  process.stdout.write(`\n## ${title}\n${line(keys)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
-  for (const row of rows) process.stdout.write(`${line(keys.map((key) => row[key]))}\n`);
-}
-
-export function writeCsv(dir, name, rows) {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${name}.csv`), stringify(rows, { header: true }));
 }
 
 /**

@@ -11,13 +11,13 @@
  * and with --quick).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { stringify } from 'csv-stringify/sync';
+import { median, writeCsv } from '../common.js';
 import { distUrl } from '../dist-path.js';
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
@@ -58,7 +58,6 @@ if (values.child) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } else {
   const sizes = values.quick ? [50_000] : [50_000, 500_000, 2_000_000];
-  const median = (list) => [...list].sort((a, b) => a - b)[list.length >> 1];
   const rows = [];
   for (const records of sizes) {
     const rounds = values.quick || records >= 1_000_000 ? 1 : 3;
@@ -85,9 +84,8 @@ if (values.child) {
     });
   }
   const outDir = values.out ?? join(benchDir, 'results', ...(values.quick ? ['quick'] : []));
-  mkdirSync(outDir, { recursive: true });
+  writeCsv(outDir, 'heap-live', rows);
   const columns = Object.keys(rows[0]);
-  writeFileSync(join(outDir, 'heap-live.csv'), stringify(rows, { header: true, columns }));
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
   const line = (cells) => cells.map((cell, i) => String(cell).padStart(widths[i])).join('  ');
   process.stdout.write(`${line(columns)}\n${rows.map((r) => line(columns.map((c) => r[c]))).join('\n')}\n`);

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
+import { median } from '../common.js';
 
 const heapDir = fileURLToPath(new URL('.', import.meta.url));
 const benchDir = join(heapDir, '..');
@@ -111,12 +112,6 @@ function analyze(tool, file) {
   const lines = child.stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]);
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 /** The two tools must find the same objects: the count and self size of each class the generator makes. */
 function checkAgreement(results, file) {

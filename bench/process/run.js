@@ -21,11 +21,12 @@
  * Writes bench/results/process.csv (bench/results/quick/process.csv with --quick).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { median, writeCsv } from '../common.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..', '..');
@@ -60,12 +61,6 @@ function runOnce(name, round) {
   const line = result.stdout.split('\n').find((text) => text.startsWith('{'));
   return { ...JSON.parse(line), wallMs };
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 /** Sign-test interval of the median: ranks k and n-1-k with P(Binomial(n, 1/2) < k+1) <= 2.5 %. */
 function medianInterval(values) {
@@ -127,9 +122,7 @@ console.log(`\nprocess logger overhead on a CPU-bound program (work ~${rows[0].w
 console.table(rows);
 const outAt = args.indexOf('--out');
 const outDir = outAt >= 0 ? args[outAt + 1] : join(here, '..', 'results', ...(quick ? ['quick'] : []));
-mkdirSync(outDir, { recursive: true });
-const header = Object.keys(rows[0]);
-const csv = [header.join(','), ...rows.map((row) => header.map((key) => row[key]).join(','))].join('\n');
-writeFileSync(join(outDir, 'process.csv'), `${csv}\n`);
-writeFileSync(join(outDir, 'process-environment.csv'), `date,node,cpus,load1,load5,load15\n${new Date().toISOString()},${process.version},${os.cpus().length},${os.loadavg().map((l) => l.toFixed(2)).join(',')}\n`);
+writeCsv(outDir, 'process', rows);
+const [load1, load5, load15] = os.loadavg().map((l) => l.toFixed(2));
+writeCsv(outDir, 'process-environment', [{ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, load1, load5, load15 }]);
 console.log(`written: ${join(outDir, 'process.csv')}`);
