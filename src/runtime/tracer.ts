@@ -17,7 +17,7 @@ import type { WriterMessage, WriterThreadData } from '../writer/writer-thread.js
 import { memoryCounters, type MemoryCounters } from './counters.js';
 import { FunctionStats } from './function-stats.js';
 import { FunctionTable, type ModuleFunctionEntry } from './function-table.js';
-import { closeOpenCalls, configureProbes, measuredCallCount, probes, setCalibration, setEnabled, setFunctionLines, writeLabel, type Probes } from './probes.js';
+import { closeOpenCalls, configureProbes, measuredCallCount, probesFor, setCalibration, setEnabled, setFunctionLines, writeLabel, type Probes } from './probes.js';
 import { calibrate } from './calibrate.js';
 import { VERSION } from '../version.js';
 
@@ -83,7 +83,7 @@ export class Tracer {
       exact: this.settings.exact,
       rssIntervalNs: this.settings.rssIntervalMs * 1e6,
     });
-    const runtime: Runtime = { ...probes, register: (file, entries) => this.register(file, entries) };
+    const runtime: Runtime = { ...probesFor(this.counterKind), register: (file, entries) => this.register(file, entries) };
     // Not enumerable: a program listing its globals does not see memtrace.
     Object.defineProperty(globalThis, '__memtrace$', { value: runtime, enumerable: false, configurable: true, writable: true });
     this.calibration = calibrate(this);
