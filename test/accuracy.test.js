@@ -129,8 +129,9 @@ test('a module required inside a traced call: the call is not charged with the t
   }
   const coldBytes = fn(cold.trace, 'loadBig').selfAllocBytes;
   const warmBytes = fn(warm.trace, 'loadBig').selfAllocBytes;
-  // The same with the transform (cold) as with its result from the cache (warm); transformed on this
-  // thread, the cold call read 46 MB against 9 MB warm (Node 20).
-  t.true(coldBytes < warmBytes + 1 * MiB, `cold ${coldBytes} B, warm ${warmBytes} B`);
+  // About the same with the transform (cold) as with its result from the cache (warm): Node's own
+  // loading varies by run (7.7-9.4 MB warm and cold here); transformed on this thread, the cold call
+  // read 46 MB against 9 MB warm (Node 20).
+  t.true(coldBytes < 1.5 * warmBytes, `cold ${coldBytes} B, warm ${warmBytes} B`);
   t.true(warmBytes > 0.1 * MiB, `warm ${warmBytes} B: Node's own loading of 400 KB of code`);
 });
