@@ -3,46 +3,13 @@
  * `memtrace run`); what is here traces selected functions without the loader, marks moments, and
  * reads the files a trace writes.
  */
-import { activeTracer, ensureTracer, releaseTracer } from './runtime/active.js';
-import type { Settings } from './settings.js';
-import { settingsFromEnv } from './settings.js';
-import type { Tracer } from './runtime/tracer.js';
-import { labelProcessLog } from './process/inside-logger.js';
-
-export { traceMemory, type TraceMemoryOptions } from './trace-memory.js';
-export { Tracer } from './runtime/tracer.js';
+export { traceMemory, Tracer, label, startTracing, stopTracing, type TraceMemoryOptions } from './trace.js';
 export { settingsFromEnv, settingsToEnv, type Settings } from './settings.js';
 export { MemtraceError, SettingError, ParseError, TraceFileError } from './errors.js';
 export { readEventsCsv, EVENT_COLUMNS, type EventRow, type EventKind } from './formats/events-csv.js';
 export { readFunctionsCsv, FUNCTION_COLUMNS, type FunctionRow } from './formats/functions-csv.js';
 export { readMeta, type TraceMeta, type Calibration } from './formats/meta.js';
 export { readTrace, findTraces, type Trace } from './formats/trace.js';
-
-/**
- * Marks this moment in whatever memtrace runs in this process: a label row in the tracer's events.csv
- * (cPyMemTrace's message lines) and/or the label of the process log's next row. When nothing runs it
- * starts nothing (a label left in code costs nothing in production) and returns false.
- */
-export function label(text: string): boolean {
-  const tracer = activeTracer();
-  tracer?.label(text);
-  const logged = labelProcessLog(text);
-  return tracer !== undefined || logged;
-}
-
-/** Starts tracing this thread (what --import memtrace/register does), or returns the running tracer. */
-export function startTracing(settings: Partial<Settings> = {}): Tracer {
-  return ensureTracer({ ...settingsFromEnv(), ...settings });
-}
-
-/** Stops this thread's tracer and writes its files; returns its directory. */
-export function stopTracing(): string | undefined {
-  const tracer = activeTracer();
-  if (!tracer) return undefined;
-  tracer.stop();
-  releaseTracer(tracer);
-  return tracer.directory;
-}
 
 // Reports (flame graph, HTML report): allocation profiles as flame trees, and the HTML pages.
 export {

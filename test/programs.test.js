@@ -2,13 +2,14 @@
 // workers, child processes, traceMemory without the loader, generators, a module Babel cannot parse.
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
-import { runTraced, fixture, fn, freshDir, cliPath, MiB } from './helpers/run-traced.js';
+import { runTraced, fixture, fn, freshDir, cliPath, MiB, root } from './helpers/run-traced.js';
 import { findTraces, readTrace } from '../dist/src/index.js';
 
 const require = createRequire(import.meta.url);
+const { parseSync } = require('oxc-parser');
 // Per-call bound for one or two calls of ~1 MiB: 5 %, and on Node 24, whose used heap moves in
 // allocation-area steps of up to ~0.4 MB, 30 %.
 const perCallTolerance = Number(process.versions.node.split('.')[0]) >= 24 ? 0.3 : 0.05;
@@ -93,6 +94,30 @@ test('traceMemory() traces a function without the loader, into the same files', 
   // them inside a traced call (0.1-0.25 MB seen in about one run in seven on Node 20).
   t.true(Math.abs(row.totalAllocBytes / 2 - 8 * MiB) / (8 * MiB) < perCallTolerance, `per call ${row.totalAllocBytes / 2}`);
   t.truthy(run.trace.events().find((e) => e.event === 'label' && e.function === 'start'));
+});
+
+test('memtrace/trace is the tracer API alone: no heap, allocation or report modules, and a 1 MiB call reads 1 MiB', (t) => {
+  // The modules it loads, following static imports and re-exports from dist/src/trace.js.
+  const seen = new Set();
+  const pending = [join(root, 'dist', 'src', 'trace.js')];
+  while (pending.length > 0) {
+    const file = pending.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const { module } = parseSync(file, readFileSync(file, 'utf8'));
+    const requests = [...module.staticImports.map((i) => i.moduleRequest.value), ...module.staticExports.flatMap((e) => e.entries.map((entry) => entry.moduleRequest?.value))];
+    for (const request of requests) if (request?.startsWith('.')) pending.push(join(dirname(file), request));
+  }
+  const loaded = [...seen].map((file) => relative(join(root, 'dist'), file));
+  t.false(loaded.some((file) => /^src\/(heap|alloc|report)\//.test(file)), loaded.join(' '));
+  t.true(loaded.length < 60, `${loaded.length} modules`);
+
+  const run = runTraced(fixture('tracer', 'trace-subpath.mjs'), { traced: false });
+  t.is(run.status, 0, run.stderr);
+  t.is(run.stdout.trim(), '131072 131072');
+  const row = fn(run.trace, 'build');
+  t.is(row.calls, 2);
+  t.true(Math.abs(row.totalAllocBytes / 2 - MiB) / MiB < perCallTolerance, `per call ${row.totalAllocBytes / 2}`);
 });
 
 test('traceMemory() follows an async function until its promise settles, charging only its own code', (t) => {
