@@ -77,9 +77,16 @@ test('memtrace run, then report --html: a page with the functions, the memory ch
   // The flame graph shows the known allocator, as wide as its bytes.
   const flame = '#allocations-flame';
   const graph = (method, ...args) => page.evaluate(([m, a]) => window.memtraceFlameGraphs['allocations-flame'][m](...a), [method, args]);
+  // Where a frame is drawn, once it is: a resize (a full-page screenshot makes one) redraws the canvas
+  // from a ResizeObserver callback, and on a loaded machine the test can ask in between (a clean-clone
+  // CI run got null here once). Waits up to Playwright's default 30 s, then fails on the null.
+  const locate = async (functionName) => {
+    await page.waitForFunction((f) => window.memtraceFlameGraphs['allocations-flame'].locate(f) !== null, functionName).catch(() => {});
+    return graph('locate', functionName);
+  };
   const root = Number(await page.getAttribute(flame, 'data-zoom-bytes'));
   await page.locator(`${flame} canvas`).scrollIntoViewIfNeeded();
-  const cache = await graph('locate', 'buildCache');
+  const cache = await locate('buildCache');
   t.truthy(cache, 'buildCache is drawn');
   const canvasWidth = await page.$eval(`${flame} canvas`, (c) => c.clientWidth);
   t.true(Math.abs(cache.width / canvasWidth - CACHE_BYTES / root) < 0.1, `buildCache spans ${(100 * cache.width / canvasWidth).toFixed(1)}% of the width`);
@@ -104,11 +111,13 @@ test('memtrace run, then report --html: a page with the functions, the memory ch
   // A click zooms into buildCache; the breadcrumbs lead back. Located again: the full-page screenshot
   // and the search status can move the canvas, and a click at the old place can land on the root.
   await page.locator(`${flame} canvas`).scrollIntoViewIfNeeded();
-  const target = await graph('locate', 'buildCache');
+  const target = await locate('buildCache');
+  t.truthy(target, 'buildCache is drawn before the click');
+  if (!target) return;
   await page.mouse.click(target.x, target.y);
   t.is(await page.getAttribute(flame, 'data-zoom'), 'buildCache');
   t.true(Math.abs(Number(await page.getAttribute(flame, 'data-zoom-bytes')) - CACHE_BYTES) < 0.15 * CACHE_BYTES);
-  const zoomed = await graph('locate', 'kibibyte');
+  const zoomed = await locate('kibibyte');
   t.true(zoomed.width > 0.9 * canvasWidth, 'kibibyte fills the zoomed view');
   t.regex(await page.textContent(`${flame} .status`), /of this zoom/);
   await page.screenshot({ path: join(SCREENSHOTS, 'report-zoomed.png'), fullPage: true });
