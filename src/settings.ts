@@ -17,8 +17,12 @@ export interface Settings {
   exact: boolean;
   /** Minimum interval between RSS readings on event rows (ms). */
   rssIntervalMs: number;
-  /** 'js' forces the pure-JS counters even where the native addon is built. */
-  counters: 'auto' | 'js';
+  /**
+   * 'js' forces the pure-JS counters even where the native addon is built; 'js-probes' keeps the
+   * native counters but runs the measured path of the probes in JS (as before the addon had it: for
+   * comparison, and a way out should the native path misbehave).
+   */
+  counters: 'auto' | 'js' | 'js-probes';
   /** Cache instrumented modules on disk (keyed by source hash, memtrace version and settings). */
   cache: boolean;
   cacheDir: string | undefined;
@@ -66,7 +70,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     lines: flag(v.lines, env[v.lines], false),
     exact: flag(v.exact, env[v.exact], false),
     rssIntervalMs: wholeNumber(v.rssIntervalMs, env[v.rssIntervalMs], 10),
-    counters: choice(v.counters, env[v.counters], ['auto', 'js'] as const, 'auto'),
+    counters: choice(v.counters, env[v.counters], ['auto', 'js', 'js-probes'] as const, 'auto'),
     cache: flag(v.cache, env[v.cache], true),
     cacheDir: env[v.cacheDir] || undefined,
     sourceMaps: flag(v.sourceMaps, env[v.sourceMaps], Boolean(process.sourceMapsEnabled)),

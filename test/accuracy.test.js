@@ -32,7 +32,10 @@ for (const counters of ['auto', 'js']) {
     const run = runTraced(fixture('tracer', 'empty-calls.mjs'), { env: { MEMTRACE_COUNTERS: counters, MEMTRACE_EXACT: '1' } });
     t.is(run.status, 0, run.stderr);
     // CI builds the addon: there the 'auto' runs must have used it (and so met the ±1 B bound).
-    if (counters === 'auto' && process.env.CI_EXPECT_NATIVE === '1') t.is(run.trace.meta.counters, 'native');
+    if (counters === 'auto' && process.env.CI_EXPECT_NATIVE === '1') {
+      t.is(run.trace.meta.counters, 'native');
+      t.is(run.trace.meta.probes.measuredPath, 'native');
+    }
     if (counters === 'js') t.is(run.trace.meta.counters, 'js');
     const row = fn(run.trace, 'empty');
     t.is(row.calls, 100000);

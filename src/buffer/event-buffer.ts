@@ -3,7 +3,8 @@
  * halves. The probes fill one half while the writer thread formats the other; a full half is handed
  * over with an atomic flag and a notify, so the hot path never allocates, formats or touches a file.
  *
- * Hot path: push() is called from the probes; keep it to array stores and one comparison.
+ * Hot path: reserve() and commit() are called from the probes; keep them to array stores and one
+ * comparison.
  */
 
 /** Columns of one event row, in order. */
@@ -63,9 +64,12 @@ export class EventBuffer {
   readonly sequence = new SharedArrayBuffer(8);
   /** Times the probes had to wait for the writer to free a half. */
   waits = 0;
-  private cursor = 0;
+  /**
+   * [0] the next row, [1] the end of the half being filled: in a typed array, so the native probes
+   * write rows too (they set a flag instead of handing a full half over; see handOverFull).
+   */
+  readonly position = new Int32Array(2);
   private half = 0;
-  private end: number;
   private age = 0;
   /** Called while waiting for a half; the tracer writes it itself when there is no writer thread. */
   onBlocked?: () => void;
@@ -74,7 +78,7 @@ export class EventBuffer {
     this.halfRows = halfRows;
     this.data = new Float64Array(new SharedArrayBuffer(2 * halfRows * COLUMNS * 8));
     this.control = new Int32Array(new SharedArrayBuffer(Control.Words * 4));
-    this.end = halfRows;
+    this.position[1] = halfRows;
   }
 
   get shared(): EventBufferShared {
@@ -83,16 +87,21 @@ export class EventBuffer {
 
   /** Where the next row goes; the caller fills COLUMNS doubles from there, then calls commit(). */
   reserve(): number {
-    return this.cursor * COLUMNS;
+    return this.position[0]! * COLUMNS;
   }
 
   commit(): void {
-    if (++this.cursor === this.end) this.switchHalves();
+    if (++this.position[0]! === this.position[1]) this.switchHalves();
+  }
+
+  /** Hands over the half that a native probe's row just filled. */
+  handOverFull(): void {
+    if (this.position[0] === this.position[1]) this.switchHalves();
   }
 
   /** Rows waiting in the half being filled. */
   get pendingRows(): number {
-    return this.cursor - this.half * this.halfRows;
+    return this.position[0]! - this.half * this.halfRows;
   }
 
   /** Hands the half being filled to the writer, however full; used when flushing. */
@@ -105,7 +114,7 @@ export class EventBuffer {
   private switchHalves(): void {
     const control = this.control;
     const full = this.half;
-    Atomics.store(control, Control.Rows0 + full, this.cursor - full * this.halfRows);
+    Atomics.store(control, Control.Rows0 + full, this.position[0]! - full * this.halfRows);
     Atomics.store(control, Control.Age0 + full, ++this.age);
     Atomics.store(control, Control.State0 + full, HalfState.Full);
     Atomics.add(control, Control.Signal, 1);
@@ -118,7 +127,7 @@ export class EventBuffer {
       Atomics.wait(control, Control.State0 + next, Atomics.load(control, Control.State0 + next), 50);
     }
     this.half = next;
-    this.cursor = next * this.halfRows;
-    this.end = this.cursor + this.halfRows;
+    this.position[0] = next * this.halfRows;
+    this.position[1] = this.position[0] + this.halfRows;
   }
 }

@@ -28,7 +28,8 @@ export interface TraceMeta {
   startTime: string;
   endTime?: string;
   counters: 'native' | 'js';
-  probes: { lines: boolean; exact: boolean; rssIntervalMs: number };
+  /** measuredPath: where measured calls are entered and ended (the addon, or the JS probes). */
+  probes: { lines: boolean; exact: boolean; rssIntervalMs: number; measuredPath?: 'native' | 'js' };
   trigger: number;
   calibration: Calibration;
   /** Measured calls (probes that read memory), rows in events.csv, and times the program waited for the writer. */

@@ -6,7 +6,7 @@
 import v8 from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import { isMainThread } from 'node:worker_threads';
-import { loadNativeCounters, nativeUnavailableReason } from './native-counters.js';
+import { loadNativeCounters, nativeUnavailableReason, type NativeProbes } from './native-counters.js';
 
 /** Slots of `MemoryCounters.values`. */
 export const TIME = 0;
@@ -36,6 +36,8 @@ export interface MemoryCounters {
   readRss(): number;
   /** Fills [EXTERNAL] and [ARRAY_BUFFERS]. */
   readExternal(): void;
+  /** The addon's measured path of the probes (native counters only). */
+  readonly probes?: NativeProbes;
 }
 
 /** How often the JS path asks V8 for the GCs it may have missed, at the latest. */

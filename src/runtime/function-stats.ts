@@ -37,10 +37,10 @@ export class FunctionStats {
    * this is also the function's mode).
    */
   countdown = new Int32Array(0);
-  /** Bytes and ns seen during probation. */
-  private probationBytes = new Float64Array(0);
-  private probationNs = new Float64Array(0);
-  private probationCalls = new Int32Array(0);
+  /** Bytes, ns and calls seen during probation (public for the native probes, which judge too). */
+  probationBytes = new Float64Array(0);
+  probationNs = new Float64Array(0);
+  probationCalls = new Int32Array(0);
 
   get capacity(): number {
     return this.calls.length;

@@ -39,6 +39,20 @@ export interface NativeCounters {
   readRss(): number;
   /** Fills values[4] = external memory bytes, values[5] = array buffer bytes. */
   readExternal(): void;
+  /** The measured path of the probes (native/probes.cc), where the addon has it. */
+  readonly probes?: NativeProbes;
+}
+
+/**
+ * The probes' measured path in the addon, over the typed arrays of probe-layout.ts (probes.ts binds
+ * them, in bindProbes' order, and again whenever one is replaced).
+ */
+export interface NativeProbes {
+  bindProbes(layoutVersion: number, ...arrays: Array<Float64Array | Int32Array>): boolean;
+  /** A frame slot, -1 (counted, disabled) or NEEDS_ROOM. */
+  enterMeasured(id: number): number;
+  /** 0, or LEFT_TO_JS. */
+  finishCall(frame: number): number;
 }
 
 /** What the compiled addon exports (plus `info()`, for diagnostics). */
@@ -49,6 +63,9 @@ interface Binding {
   readTime(): void;
   readRss(): number;
   readExternal(): void;
+  bindProbes?: NativeProbes['bindProbes'];
+  enterMeasured?: NativeProbes['enterMeasured'];
+  finishCall?: NativeProbes['finishCall'];
 }
 
 /** Slots the addon writes: time, used heap, freed by GCs, GC count, external, array buffers. */
@@ -119,6 +136,9 @@ export function loadNativeCounters(): NativeCounters | null {
       readTime: binding.readTime,
       readRss: binding.readRss,
       readExternal: binding.readExternal,
+      ...(binding.bindProbes && binding.enterMeasured && binding.finishCall
+        ? { probes: { bindProbes: binding.bindProbes, enterMeasured: binding.enterMeasured, finishCall: binding.finishCall } }
+        : {}),
     });
   } catch (error) {
     unavailable = `it did not load: ${(error as Error).message.split('\n')[0]}`;

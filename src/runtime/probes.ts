@@ -4,6 +4,11 @@
  * measured calls, add each call's figures to its function's totals and write an event row when memory
  * moved by at least the trigger.
  *
+ * All state is in typed arrays (probe-layout.ts), so that with the native counters the measured path
+ * (entry of a measured call, end of a running one) runs in the addon over the same arrays
+ * (native/probes.cc); the JS functions below stay the reference and run everything else, and
+ * everything with the pure-JS counters.
+ *
  * Hot path: everything here runs at every traced call. It allocates nothing on the JS heap (all state
  * is in typed arrays or small integers), formats nothing and touches no file. Speed beats clarity
  * here; keep it small.
@@ -16,40 +21,34 @@ import type { EventBuffer } from '../buffer/event-buffer.js';
 import { Kind } from '../formats/events-csv.js';
 import { FunctionStats, Policy } from './function-stats.js';
 import type { Calibration } from '../formats/meta.js';
+import type { NativeProbes } from './native-counters.js';
+import { Frame, FrameState, Global, Int, LAYOUT_VERSION, LEFT_TO_JS, NEEDS_ROOM } from './probe-layout.js';
 
-// Frame fields (stride FRAME): one frame per measured call in progress.
-const FN = 0, T0 = 1, A0 = 2, H0 = 3, HMAX = 4, ACC_T = 5, ACC_A = 6, CHILD_A = 7, CHILD_T = 8, SEG_M0 = 9,
-  SEG_C0 = 10, ACC_M = 11, ACC_C = 12, LAST_A = 13, LAST_H = 14, LAST_M = 15, STATE = 16, DEPTH = 17,
-  THREW = 18, FIRST_SEG = 19, LINE_NO = 20, LAST_CA = 21, FRAME = 22;
-const FREE = 0, RUNNING = 1, SUSPENDED = 2;
+const FN = Frame.FN, T0 = Frame.T0, A0 = Frame.A0, H0 = Frame.H0, HMAX = Frame.HMAX, ACC_T = Frame.ACC_T,
+  ACC_A = Frame.ACC_A, CHILD_A = Frame.CHILD_A, CHILD_T = Frame.CHILD_T, SEG_M0 = Frame.SEG_M0, SEG_C0 = Frame.SEG_C0,
+  ACC_M = Frame.ACC_M, ACC_C = Frame.ACC_C, LAST_A = Frame.LAST_A, LAST_H = Frame.LAST_H, LAST_M = Frame.LAST_M,
+  STATE = Frame.STATE, DEPTH = Frame.DEPTH, THREW = Frame.THREW, FIRST_SEG = Frame.FIRST_SEG, LINE_NO = Frame.LINE_NO,
+  LAST_CA = Frame.LAST_CA, FRAME = Frame.SIZE;
+const FREE = FrameState.Free, RUNNING = FrameState.Running, SUSPENDED = FrameState.Suspended;
 
-// Global counters: measured and counted calls so far (a call's nested count is a difference of these).
-const G = new Float64Array(2);
-const MEASURED = 0, COUNTED = 1;
-
-/**
- * Allocated bytes at the last reading; [1] the correction added so far to keep the figure from going
- * down where the counters ask for it (MemoryCounters.monotonic): a call must never show as freeing
- * memory it did not allocate.
- */
-const ALLOC = new Float64Array(2);
-let monotonic = false;
+/** Numbers shared with the native probes (Global slots). */
+const P = new Float64Array(Global.SIZE);
+/** Flags and counts shared with the native probes (Int slots). */
+const I = new Int32Array(Int.SIZE);
 
 function read(): void {
   counters.readFast();
-  const allocated = V[C_HEAP]! + V[C_FREED]! + ALLOC[1]!;
-  if (monotonic && allocated < ALLOC[0]!) ALLOC[1]! += ALLOC[0]! - allocated;
-  else ALLOC[0] = allocated;
+  const allocated = V[C_HEAP]! + V[C_FREED]! + P[Global.ALLOC_CORRECTION]!;
+  if (I[Int.MONOTONIC] !== 0 && allocated < P[Global.ALLOC_LAST]!) P[Global.ALLOC_CORRECTION]! += P[Global.ALLOC_LAST]! - allocated;
+  else P[Global.ALLOC_LAST] = allocated;
 }
-
-/** Calibration figures, subtracted from every measured call (see calibrate.ts). */
-const CAL = new Float64Array(5);
-const CAL_SELF_B = 0, CAL_NESTED_B = 1, CAL_SELF_NS = 2, CAL_NESTED_NS = 3, CAL_COUNTED_NS = 4;
 
 export interface ProbeSettings {
   trigger: number;
   exact: boolean;
   rssIntervalNs: number;
+  /** Run the measured path in the addon where the counters have it (else in JS). */
+  nativeProbes: boolean;
 }
 
 export interface Probes {
@@ -69,75 +68,98 @@ let stats: FunctionStats;
 let lineNumbers: Int32Array = new Int32Array(0);
 let F = new Float64Array(1024 * FRAME);
 let free = new Int32Array(1024);
-let freeTop = 0;
 let stack = new Int32Array(1024);
-let depth = 0;
-let trigger = 4096;
-let exact = false;
-let rssIntervalNs = 10e6;
-let lastRssNs = -Infinity;
-let startNs = 0;
-let enabled = true;
+/** The addon's measured path, while it is bound to the arrays above (else null: all in JS). */
+let native: NativeProbes | null = null;
 
 export function configureProbes(c: MemoryCounters, b: EventBuffer, s: FunctionStats, settings: ProbeSettings): void {
   counters = c;
   V = c.values;
   buffer = b;
   stats = s;
-  trigger = settings.trigger;
-  exact = settings.exact;
-  rssIntervalNs = settings.rssIntervalNs;
+  P.fill(0);
+  I.fill(0);
+  P[Global.TRIGGER] = settings.trigger;
+  I[Int.EXACT] = settings.exact ? 1 : 0;
+  I[Int.ENABLED] = 1;
+  P[Global.RSS_INTERVAL_NS] = settings.rssIntervalNs;
+  P[Global.LAST_RSS_NS] = -Infinity;
+  P[Global.PROBATION] = Policy.Probation;
+  P[Global.DEMOTE_BYTES] = Policy.DemoteBytes;
+  P[Global.DEMOTE_NS] = Policy.DemoteNs;
+  P[Global.RESAMPLE_EVERY] = Policy.ResampleEvery;
+  P[Global.PROMOTE_BYTES] = Policy.PromoteBytes;
   c.read();
-  ALLOC[0] = V[C_HEAP]! + V[C_FREED]!;
-  ALLOC[1] = 0;
-  monotonic = c.monotonic;
-  startNs = V[C_TIME]!;
+  P[Global.ALLOC_LAST] = V[C_HEAP]! + V[C_FREED]!;
+  I[Int.MONOTONIC] = c.monotonic ? 1 : 0;
+  P[Global.START_NS] = V[C_TIME]!;
   for (let i = 0; i < free.length; i++) free[i] = free.length - 1 - i;
-  freeTop = free.length;
+  I[Int.FREE_TOP] = free.length;
+  native = settings.nativeProbes ? (c.probes ?? null) : null;
+  probes.enter = native ? enterCounted : enterAny;
+  probes.exit = native ? exitNative : exitJs;
+  bindNative();
 }
 
-/**
- * The probes for these counters: with the native ones, the entry probe whose counted path V8 inlines;
- * with the pure-JS ones, the whole entry probe (enterAny), which it does not.
- */
-export function probesFor(counterKind: 'native' | 'js'): Probes {
-  return counterKind === 'native' ? probes : { ...probes, enter: enterAny };
+/** Hands the native probes the arrays as they are now (again after any of them grew). */
+function bindNative(): void {
+  if (!native) return;
+  const s = stats;
+  const bound = native.bindProbes(LAYOUT_VERSION, P, I, F, free, stack, lineNumbers, s.calls, s.measuredCalls, s.selfAlloc, s.totalAlloc,
+    s.maxHeapGrowth, s.selfTime, s.totalTime, s.active, s.countdown, s.probationBytes, s.probationNs, s.probationCalls, buffer.data, buffer.position);
+  if (!bound) {
+    // An addon built from other sources than this dist/: the JS probes do it all.
+    native = null;
+    probes.enter = enterAny;
+    probes.exit = exitJs;
+  }
+}
+
+/** The probes as configured (configureProbes picks the entry and exit for the counters in use). */
+export function currentProbes(): Probes {
+  return { ...probes };
+}
+
+/** Whether the measured path runs in the addon (false: all in JS). */
+export function nativeProbesBound(): boolean {
+  return native !== null;
 }
 
 /** Whether a measured call is running on this thread (what a module loaded now would be charged to). */
 export function measuredCallOpen(): boolean {
-  return depth > 0;
+  return I[Int.DEPTH]! > 0;
 }
 
-/** The line each function starts at, for the call/return rows. */
+/** The line each function starts at, for the call/return rows; called after the function stats grew. */
 export function setFunctionLines(lines: Int32Array): void {
   lineNumbers = lines;
+  bindNative();
 }
 
 export function setCalibration(cal: Calibration | null): void {
-  CAL[CAL_SELF_B] = cal?.selfBytes ?? 0;
-  CAL[CAL_NESTED_B] = cal?.nestedBytes ?? 0;
-  CAL[CAL_SELF_NS] = cal?.selfNs ?? 0;
-  CAL[CAL_NESTED_NS] = cal?.nestedNs ?? 0;
-  CAL[CAL_COUNTED_NS] = cal?.countedNs ?? 0;
+  P[Global.CAL_SELF_B] = cal?.selfBytes ?? 0;
+  P[Global.CAL_NESTED_B] = cal?.nestedBytes ?? 0;
+  P[Global.CAL_SELF_NS] = cal?.selfNs ?? 0;
+  P[Global.CAL_NESTED_NS] = cal?.nestedNs ?? 0;
+  P[Global.CAL_COUNTED_NS] = cal?.countedNs ?? 0;
 }
 
 /** Stops recording (the probes still run, as cheaply as a counted call). */
 export function setEnabled(on: boolean): void {
-  enabled = on;
+  I[Int.ENABLED] = on ? 1 : 0;
 }
 
 export function setTrigger(bytes: number): void {
-  trigger = bytes;
+  P[Global.TRIGGER] = bytes;
 }
 
 export function setExact(on: boolean): void {
-  exact = on;
+  I[Int.EXACT] = on ? 1 : 0;
 }
 
 function allocFrame(): number {
-  if (freeTop === 0) growFrames();
-  return free[--freeTop]!;
+  if (I[Int.FREE_TOP] === 0) growFrames();
+  return free[--I[Int.FREE_TOP]!]!;
 }
 
 function growFrames(): void {
@@ -148,28 +170,33 @@ function growFrames(): void {
   const freeGrown = new Int32Array(old * 2);
   for (let i = 0; i < old; i++) freeGrown[i] = 2 * old - 1 - i;
   free = freeGrown;
-  freeTop = old;
+  I[Int.FREE_TOP] = old;
+  bindNative();
+}
+
+function growStack(): void {
+  const grown = new Int32Array(stack.length * 2);
+  grown.set(stack);
+  stack = grown;
+  bindNative();
 }
 
 function push(slot: number): void {
-  if (depth === stack.length) {
-    const grown = new Int32Array(stack.length * 2);
-    grown.set(stack);
-    stack = grown;
-  }
-  stack[depth++] = slot;
+  if (I[Int.DEPTH] === stack.length) growStack();
+  stack[I[Int.DEPTH]!++] = slot;
 }
 
 function pop(slot: number): void {
+  const depth = I[Int.DEPTH]!;
   if (depth > 0 && stack[depth - 1] === slot) {
-    depth--;
+    I[Int.DEPTH] = depth - 1;
     return;
   }
   // A frame left out of order (a generator abandoned while running cannot be; this is defensive).
   for (let i = depth - 1; i >= 0; i--) {
     if (stack[i] === slot) {
       stack.copyWithin(i, i + 1, depth);
-      depth--;
+      I[Int.DEPTH] = depth - 1;
       return;
     }
   }
@@ -190,23 +217,24 @@ function enterAny(id: number): number {
   if (left > 1) {
     s.countdown[id] = left - 1;
     s.calls[id]!++;
-    G[COUNTED]!++;
+    P[Global.COUNTED]!++;
     return -1;
   }
-  if (!(id >= 0) || !enabled) return -1;
+  if (!(id >= 0) || I[Int.ENABLED] === 0) return -1;
   s.calls[id]!++;
   // The last of a counted stretch is measured, to see whether the function still deserves counting.
   if (left === 1) s.countdown[id] = Policy.ResampleEvery;
   read();
   const heap = V[C_HEAP]!;
-  const alloc = ALLOC[0]!;
+  const alloc = P[Global.ALLOC_LAST]!;
   const now = V[C_TIME]!;
+  const depth = I[Int.DEPTH]!;
   if (depth > 0) {
     const p = stack[depth - 1]! * FRAME;
     if (heap > F[p + HMAX]!) F[p + HMAX] = heap;
   }
   // Counted before the snapshots below: a call is not nested in itself.
-  G[MEASURED]!++;
+  const measured = ++P[Global.MEASURED]!;
   const slot = allocFrame();
   const b = slot * FRAME;
   F[b + FN] = id;
@@ -218,13 +246,13 @@ function enterAny(id: number): number {
   F[b + ACC_A] = 0;
   F[b + CHILD_A] = 0;
   F[b + CHILD_T] = 0;
-  F[b + SEG_M0] = G[MEASURED]!;
-  F[b + SEG_C0] = G[COUNTED]!;
+  F[b + SEG_M0] = measured;
+  F[b + SEG_C0] = P[Global.COUNTED]!;
   F[b + ACC_M] = 0;
   F[b + ACC_C] = 0;
   F[b + LAST_A] = alloc;
   F[b + LAST_H] = heap;
-  F[b + LAST_M] = G[MEASURED]!;
+  F[b + LAST_M] = measured;
   F[b + STATE] = RUNNING;
   F[b + DEPTH] = depth;
   F[b + THREW] = 0;
@@ -233,29 +261,60 @@ function enterAny(id: number): number {
   F[b + LAST_CA] = 0;
   s.active[id]!++;
   push(slot);
-  if (trigger === 0) writeRow(Kind.Call, slot, lineNumbers[id]!, 0, 0);
+  if (P[Global.TRIGGER] === 0) writeRow(Kind.Call, slot, lineNumbers[id]!, 0, 0);
   return slot;
 }
 
-export const probes: Probes = {
-  enter(id: number): number {
-    const s = stats;
-    // The counted path of enterAny, and nothing else here: small enough for V8 to inline into the
-    // traced functions (2.2 ns of 9 ns per counted call in a loop of 5e7 calls). countdown is 0 for
-    // measured functions (and undefined for a NaN id, a hoisted call before its module registered).
-    const left = s.countdown[id]!;
-    if (left > 1) {
-      s.countdown[id] = left - 1;
-      s.calls[id]!++;
-      G[COUNTED]!++;
-      return -1;
-    }
-    return enterAny(id);
-  },
+/**
+ * The entry probe with the native counters: the counted path of enterAny, and nothing else here, small
+ * enough for V8 to inline into the traced functions (2.2 ns of 9 ns per counted call in a loop of 5e7
+ * calls); a measured call goes to the addon. countdown is 0 for measured functions (and undefined for a
+ * NaN id, a hoisted call before its module registered).
+ */
+function enterCounted(id: number): number {
+  const s = stats;
+  const left = s.countdown[id]!;
+  if (left > 1) {
+    s.countdown[id] = left - 1;
+    s.calls[id]!++;
+    P[Global.COUNTED]!++;
+    return -1;
+  }
+  return enterMeasured(id);
+}
 
-  exit(frame: number): void {
-    if (frame >= 0) finish(frame);
-  },
+function enterMeasured(id: number): number {
+  if (native === null) return enterAny(id);
+  let slot = native.enterMeasured(id);
+  if (slot === NEEDS_ROOM) {
+    if (I[Int.FREE_TOP] === 0) growFrames();
+    if (I[Int.DEPTH] === stack.length) growStack();
+    slot = native === null ? enterAny(id) : native.enterMeasured(id);
+  }
+  if (I[Int.HANDOVER] !== 0) handOver();
+  return slot;
+}
+
+function exitJs(frame: number): void {
+  if (frame >= 0) finish(frame);
+}
+
+function exitNative(frame: number): void {
+  if (frame < 0) return;
+  if (native === null || native.finishCall(frame) === LEFT_TO_JS) finish(frame);
+  else if (I[Int.HANDOVER] !== 0) handOver();
+}
+
+/** A native row filled the half being filled: give it to the writer (JS does the atomics). */
+function handOver(): void {
+  I[Int.HANDOVER] = 0;
+  buffer.handOverFull();
+}
+
+/** What instrumented code calls; configureProbes sets `enter` and `exit` for the counters in use. */
+export const probes: Probes = {
+  enter: enterAny,
+  exit: exitJs,
 
   thrown(frame: number): void {
     if (frame >= 0) F[frame * FRAME + THREW] = 1;
@@ -302,11 +361,11 @@ function resumeFrame(frame: number): void {
   read();
   const b = frame * FRAME;
   F[b + T0] = V[C_TIME]!;
-  F[b + A0] = ALLOC[0]!;
-  F[b + SEG_M0] = G[MEASURED]!;
-  F[b + SEG_C0] = G[COUNTED]!;
+  F[b + A0] = P[Global.ALLOC_LAST]!;
+  F[b + SEG_M0] = P[Global.MEASURED]!;
+  F[b + SEG_C0] = P[Global.COUNTED]!;
   F[b + STATE] = RUNNING;
-  F[b + DEPTH] = depth;
+  F[b + DEPTH] = I[Int.DEPTH]!;
   push(frame);
   eventSinceLast(Kind.Resume, frame, lineNumbers[F[b + FN]!]!);
 }
@@ -318,9 +377,9 @@ function resumeFrame(frame: number): void {
  */
 function endSegment(frame: number): void {
   const b = frame * FRAME;
-  const alloc = ALLOC[0]!;
-  const nested = G[MEASURED]! - F[b + SEG_M0]!;
-  const counted = G[COUNTED]! - F[b + SEG_C0]!;
+  const alloc = P[Global.ALLOC_LAST]!;
+  const nested = P[Global.MEASURED]! - F[b + SEG_M0]!;
+  const counted = P[Global.COUNTED]! - F[b + SEG_C0]!;
   const segAlloc = alloc - F[b + A0]!;
   const segTime = V[C_TIME]! - F[b + T0]!;
   F[b + ACC_A]! += segAlloc;
@@ -330,12 +389,13 @@ function endSegment(frame: number): void {
   const first = F[b + FIRST_SEG]!;
   F[b + FIRST_SEG] = 0;
   // Credit the caller (the frame below this one), when there is one.
+  const depth = I[Int.DEPTH]!;
   let below = -1;
   if (depth > 0) below = stack[depth - 1] === frame ? (depth > 1 ? stack[depth - 2]! : -1) : stack[depth - 1]!;
   if (below >= 0) {
     const p = below * FRAME;
-    F[p + CHILD_A]! += segAlloc - nested * CAL[CAL_NESTED_B]! - first * CAL[CAL_SELF_B]!;
-    F[p + CHILD_T]! += segTime - nested * CAL[CAL_NESTED_NS]! - counted * CAL[CAL_COUNTED_NS]! - first * CAL[CAL_SELF_NS]!;
+    F[p + CHILD_A]! += segAlloc - nested * P[Global.CAL_NESTED_B]! - first * P[Global.CAL_SELF_B]!;
+    F[p + CHILD_T]! += segTime - nested * P[Global.CAL_NESTED_NS]! - counted * P[Global.CAL_COUNTED_NS]! - first * P[Global.CAL_SELF_NS]!;
     if (F[b + HMAX]! > F[p + HMAX]!) F[p + HMAX] = F[b + HMAX]!;
   }
 }
@@ -354,8 +414,8 @@ function finish(frame: number): void {
   endSegment(frame);
   const id = F[b + FN]!;
   const nested = F[b + ACC_M]!;
-  const total = F[b + ACC_A]! - CAL[CAL_SELF_B]! - nested * CAL[CAL_NESTED_B]!;
-  const time = F[b + ACC_T]! - CAL[CAL_SELF_NS]! - nested * CAL[CAL_NESTED_NS]! - F[b + ACC_C]! * CAL[CAL_COUNTED_NS]!;
+  const total = F[b + ACC_A]! - P[Global.CAL_SELF_B]! - nested * P[Global.CAL_NESTED_B]!;
+  const time = F[b + ACC_T]! - P[Global.CAL_SELF_NS]! - nested * P[Global.CAL_NESTED_NS]! - F[b + ACC_C]! * P[Global.CAL_COUNTED_NS]!;
   const s = stats;
   s.measuredCalls[id]!++;
   s.selfAlloc[id]! += total - F[b + CHILD_A]!;
@@ -367,12 +427,13 @@ function finish(frame: number): void {
   }
   const growth = F[b + HMAX]! - F[b + H0]!;
   if (growth > s.maxHeapGrowth[id]!) s.maxHeapGrowth[id] = growth;
+  const exact = I[Int.EXACT] !== 0;
   if (!exact && s.countdown[id] === 0) s.observe(id, total, time);
   else if (!exact && total >= Policy.PromoteBytes) s.promote(id);
   pop(frame);
   eventSinceLast(F[b + THREW] === 1 ? Kind.Throw : Kind.Return, frame, lineNumbers[id]!);
   F[b + STATE] = FREE;
-  free[freeTop++] = frame;
+  free[I[Int.FREE_TOP]!++] = frame;
 }
 
 /**
@@ -392,14 +453,15 @@ let lineNumber = new Int32Array(1024);
 let lineSlotCount = 0;
 
 function addLineBytes(b: number, line: number): void {
-  const nested = G[MEASURED]! - F[b + LAST_M]!;
+  const nested = P[Global.MEASURED]! - F[b + LAST_M]!;
   const callees = F[b + CHILD_A]! - F[b + LAST_CA]!;
-  const self = ALLOC[0]! - F[b + LAST_A]! - nested * CAL[CAL_NESTED_B]! - callees;
+  const self = P[Global.ALLOC_LAST]! - F[b + LAST_A]! - nested * P[Global.CAL_NESTED_B]! - callees;
   if (self <= 0 && callees <= 0) return;
   // Keys as small integers (`| 0`): a double read from a Float64Array would be boxed to look up a
   // Map, an allocation at every line probe that the next line would be charged with.
   const fn = F[b + FN]! | 0;
   // The frame runs on top of the shadow stack; the one below it is its nearest measured caller.
+  const depth = I[Int.DEPTH]!;
   const caller = depth >= 2 ? (F[stack[depth - 2]! * FRAME + FN]! | 0) + 1 : 0;
   const key = line | 0;
   let slot = lineSlots[fn]?.get(caller)?.get(key);
@@ -434,7 +496,7 @@ function newLineSlot(fn: number, caller: number, line: number): number {
   if (slots === undefined) byCaller.set(caller, (slots = new Map()));
   slots.set(line, slot);
   counters.read();
-  ALLOC[1]! -= V[C_HEAP]! + V[C_FREED]! - before;
+  P[Global.ALLOC_CORRECTION]! -= V[C_HEAP]! + V[C_FREED]! - before;
   return slot;
 }
 
@@ -454,10 +516,10 @@ function warmLineTotals(): void {
   const b = slot * FRAME;
   F.fill(0, b, b + FRAME);
   for (let i = 0; i < 20000; i++) {
-    F[b + LAST_A] = ALLOC[0]! - 64;
+    F[b + LAST_A] = P[Global.ALLOC_LAST]! - 64;
     addLineBytes(b, 1 + (i & 7));
   }
-  free[freeTop++] = slot;
+  free[I[Int.FREE_TOP]!++] = slot;
   lineSlots = [];
   lineSlotCount = 0;
   lineSelf.fill(0);
@@ -487,20 +549,21 @@ export function lineTotalsSoFar(): LineTotal[] {
 /** Writes a row for an event of a call if memory moved by the trigger since its previous event. */
 function eventSinceLast(kind: Kind, frame: number, line: number): void {
   const b = frame * FRAME;
-  const alloc = ALLOC[0]!;
-  const nested = G[MEASURED]! - F[b + LAST_M]!;
-  let dAlloc = alloc - F[b + LAST_A]! - nested * CAL[CAL_NESTED_B]!;
-  if (kind === Kind.Return || kind === Kind.Throw) dAlloc -= CAL[CAL_SELF_B]!;
+  const alloc = P[Global.ALLOC_LAST]!;
+  const nested = P[Global.MEASURED]! - F[b + LAST_M]!;
+  let dAlloc = alloc - F[b + LAST_A]! - nested * P[Global.CAL_NESTED_B]!;
+  if (kind === Kind.Return || kind === Kind.Throw) dAlloc -= P[Global.CAL_SELF_B]!;
   const dHeap = V[C_HEAP]! - F[b + LAST_H]!;
+  const trigger = P[Global.TRIGGER]!;
   if (trigger === 0 || dAlloc >= trigger || dHeap >= trigger || dHeap <= -trigger) writeRow(kind, frame, line, dHeap, dAlloc);
   markEvent(b);
 }
 
 function markEvent(b: number): void {
   F[b + LAST_CA] = F[b + CHILD_A]!;
-  F[b + LAST_A] = ALLOC[0]!;
+  F[b + LAST_A] = P[Global.ALLOC_LAST]!;
   F[b + LAST_H] = V[C_HEAP]!;
-  F[b + LAST_M] = G[MEASURED]!;
+  F[b + LAST_M] = P[Global.MEASURED]!;
 }
 
 function writeRow(kind: Kind, frame: number, line: number, dHeap: number, dAlloc: number): void {
@@ -508,15 +571,15 @@ function writeRow(kind: Kind, frame: number, line: number, dHeap: number, dAlloc
   const now = V[C_TIME]!;
   let rss = NaN;
   let arrayBuffers = NaN;
-  if (now - lastRssNs >= rssIntervalNs) {
-    lastRssNs = now;
+  if (now - P[Global.LAST_RSS_NS]! >= P[Global.RSS_INTERVAL_NS]!) {
+    P[Global.LAST_RSS_NS] = now;
     rss = counters.readRss();
     counters.readExternal();
     arrayBuffers = V[C_ARRAY_BUFFERS]!;
   }
   const d = buffer.data;
   const at = buffer.reserve();
-  d[at + Col.TIME] = now - startNs;
+  d[at + Col.TIME] = now - P[Global.START_NS]!;
   d[at + Col.KIND] = kind;
   d[at + Col.FUNCTION_ID] = F[b + FN]!;
   d[at + Col.LINE] = line;
@@ -524,7 +587,7 @@ function writeRow(kind: Kind, frame: number, line: number, dHeap: number, dAlloc
   d[at + Col.ASYNC_ID] = executionAsyncId();
   d[at + Col.HEAP] = V[C_HEAP]!;
   d[at + Col.D_HEAP] = dHeap;
-  d[at + Col.ALLOCATED] = ALLOC[0]!;
+  d[at + Col.ALLOCATED] = P[Global.ALLOC_LAST]!;
   d[at + Col.D_ALLOCATED] = dAlloc;
   d[at + Col.RSS] = rss;
   d[at + Col.EXTERNAL] = V[C_EXTERNAL]!;
@@ -537,15 +600,15 @@ export function writeLabel(labelId: number): void {
   read();
   const d = buffer.data;
   const at = buffer.reserve();
-  d[at + Col.TIME] = V[C_TIME]! - startNs;
+  d[at + Col.TIME] = V[C_TIME]! - P[Global.START_NS]!;
   d[at + Col.KIND] = Kind.Label;
   d[at + Col.FUNCTION_ID] = labelId;
   d[at + Col.LINE] = 0;
-  d[at + Col.DEPTH] = depth;
+  d[at + Col.DEPTH] = I[Int.DEPTH]!;
   d[at + Col.ASYNC_ID] = executionAsyncId();
   d[at + Col.HEAP] = V[C_HEAP]!;
   d[at + Col.D_HEAP] = 0;
-  d[at + Col.ALLOCATED] = ALLOC[0]!;
+  d[at + Col.ALLOCATED] = P[Global.ALLOC_LAST]!;
   d[at + Col.D_ALLOCATED] = 0;
   d[at + Col.RSS] = counters.readRss();
   counters.readExternal();
@@ -556,10 +619,10 @@ export function writeLabel(labelId: number): void {
 
 /** Ends the measured calls still on the stack: the process is exiting (process.exit) inside them. */
 export function closeOpenCalls(): void {
-  while (depth > 0) finish(stack[depth - 1]!);
+  while (I[Int.DEPTH]! > 0) finish(stack[I[Int.DEPTH]! - 1]!);
 }
 
 /** Events recorded so far (whether or not their row was written). */
 export function measuredCallCount(): number {
-  return G[MEASURED]!;
+  return P[Global.MEASURED]!;
 }

@@ -17,7 +17,7 @@ import type { WriterMessage, WriterThreadData } from '../writer/writer-thread.js
 import { memoryCounters, type MemoryCounters } from './counters.js';
 import { FunctionStats } from './function-stats.js';
 import { FunctionTable, type ModuleFunctionEntry } from './function-table.js';
-import { closeOpenCalls, configureProbes, measuredCallCount, probesFor, setCalibration, setEnabled, setFunctionLines, writeLabel, type Probes } from './probes.js';
+import { closeOpenCalls, configureProbes, currentProbes, measuredCallCount, nativeProbesBound, setCalibration, setEnabled, setFunctionLines, writeLabel, type Probes } from './probes.js';
 import { calibrate } from './calibrate.js';
 import { VERSION } from '../version.js';
 
@@ -82,8 +82,9 @@ export class Tracer {
       trigger: this.settings.trigger,
       exact: this.settings.exact,
       rssIntervalNs: this.settings.rssIntervalMs * 1e6,
+      nativeProbes: this.settings.counters !== 'js-probes',
     });
-    const runtime: Runtime = { ...probesFor(this.counterKind), register: (file, entries) => this.register(file, entries) };
+    const runtime: Runtime = { ...currentProbes(), register: (file, entries) => this.register(file, entries) };
     // Not enumerable: a program listing its globals does not see memtrace.
     Object.defineProperty(globalThis, '__memtrace$', { value: runtime, enumerable: false, configurable: true, writable: true });
     this.calibration = calibrate(this);
@@ -221,7 +222,7 @@ export class Tracer {
       startTime: this.startTime.toISOString(),
       endTime: new Date().toISOString(),
       counters: this.counters.kind,
-      probes: { lines: this.settings.lines, exact: this.settings.exact, rssIntervalMs: this.settings.rssIntervalMs },
+      probes: { lines: this.settings.lines, exact: this.settings.exact, rssIntervalMs: this.settings.rssIntervalMs, measuredPath: nativeProbesBound() ? 'native' : 'js' },
       trigger: this.settings.trigger,
       calibration: this.calibration,
       events: { measuredCalls: measuredCallCount(), rowsWritten: new Float64Array(this.buffer.sequence)[0]!, writerWaits: this.buffer.waits },

@@ -13,6 +13,7 @@ export const runCommand: Command = {
     --lines          also probe every statement (memory per line)
     --exact          read memory at every call (no measure-then-count policy)
     --counters js    use the pure-JS counters even where the native addon is built
+                     (js-probes: native counters, measured calls entered and ended in JS)
     --alloc          sample allocations (V8's sampling heap profiler): allocations.csv, stacks.csv,
                      .heapprofile, speedscope and pprof; with --lines, by allocating statement
     --alloc-interval BYTES  mean bytes between samples (default 524288, as node --heap-prof)

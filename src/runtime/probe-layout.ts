@@ -1,0 +1,48 @@
+/**
+ * The probes' state as typed arrays: the layout both implementations of the measured path share, the
+ * JS one (probes.ts) and the native one (native/probes.cc, which mirrors these numbers and refuses to
+ * bind when LAYOUT_VERSION differs). Change one side, change the other and the version.
+ */
+
+export const LAYOUT_VERSION = 1;
+
+/** Fields of one frame (stride FRAME in a Float64Array): one frame per measured call in progress. */
+export const enum Frame {
+  FN = 0, T0, A0, H0, HMAX, ACC_T, ACC_A, CHILD_A, CHILD_T, SEG_M0, SEG_C0, ACC_M, ACC_C, LAST_A, LAST_H,
+  LAST_M, STATE, DEPTH, THREW, FIRST_SEG, LINE_NO, LAST_CA, SIZE,
+}
+
+/** Frame[STATE]. */
+export const enum FrameState { Free = 0, Running = 1, Suspended = 2 }
+
+/** Slots of the Float64Array of numbers (`globals`). */
+export const enum Global {
+  /** Measured and counted calls so far (a call's nested count is a difference of these). */
+  MEASURED = 0, COUNTED,
+  /**
+   * Allocated bytes at the last reading, and the correction added so far to keep the figure from
+   * going down where the counters ask for it (MemoryCounters.monotonic).
+   */
+  ALLOC_LAST, ALLOC_CORRECTION,
+  /** Calibration figures, subtracted from every measured call (calibrate.ts). */
+  CAL_SELF_B, CAL_NESTED_B, CAL_SELF_NS, CAL_NESTED_NS, CAL_COUNTED_NS,
+  TRIGGER, START_NS, LAST_RSS_NS, RSS_INTERVAL_NS,
+  /** The policy (function-stats.ts's Policy), for the native side. */
+  PROBATION, DEMOTE_BYTES, DEMOTE_NS, RESAMPLE_EVERY, PROMOTE_BYTES,
+  SIZE,
+}
+
+/** Slots of the Int32Array of flags and counts (`ints`). */
+export const enum Int {
+  /** Measured calls on the shadow stack; free frames left. */
+  DEPTH = 0, FREE_TOP,
+  EXACT, ENABLED, MONOTONIC,
+  /** Set by the native probes when a row filled the event buffer's half: JS hands it over. */
+  HANDOVER,
+  SIZE,
+}
+
+/** What the native entry probe returns when the frames or the stack are full: JS grows them, asks again. */
+export const NEEDS_ROOM = -2;
+/** What the native exit probe returns for a call it leaves to JS (suspended, or with line events). */
+export const LEFT_TO_JS = -1;
