@@ -12,6 +12,7 @@
  *   full        memtrace/register, default settings
  *   exact       memtrace/register, MEMTRACE_EXACT=1 (memory read at every call)
  *   full-js     memtrace/register, MEMTRACE_COUNTERS=js (pure-JS counters even where the addon loads)
+ *   js-probes   memtrace/register, MEMTRACE_COUNTERS=js-probes (native counters, the measured path in JS)
  *
  * Traced variants set MEMTRACE_INCLUDE='**' + '/*' (the libraries themselves are traced) and run with a
  * warm transform cache: one untimed warm-up run per variant (at a small scale) first. The median of N
@@ -58,7 +59,7 @@ const rootDir = fileURLToPath(new URL('..', import.meta.url));
 const SECTIONS = ['runtime', 'transform', 'instrument'];
 
 function parseArguments(argv) {
-  const options = { quick: false, runs: undefined, scale: undefined, only: undefined, out: undefined, sections: SECTIONS };
+  const options = { quick: false, runs: undefined, scale: undefined, only: undefined, out: undefined, sections: SECTIONS, variants: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -70,13 +71,14 @@ function parseArguments(argv) {
     else if (arg === '--scale') options.scale = Number(value());
     else if (arg === '--only') options.only = value().split(',').map((s) => s.trim()).filter(Boolean);
     else if (arg === '--out') options.out = value();
+    else if (arg === '--variants') options.variants = value().split(',').map((s) => s.trim()).filter(Boolean);
     else if (arg === '--sections') {
       options.sections = value().split(',').map((s) => s.trim()).filter(Boolean);
       const unknown = options.sections.filter((s) => !SECTIONS.includes(s));
       if (unknown.length > 0 || options.sections.length === 0) fail(`--sections takes a list of ${SECTIONS.join(', ')}`);
     }
     else if (arg === '--help' || arg === '-h') {
-      process.stdout.write(`usage: node bench/run.js [--quick] [--runs N] [--scale S] [--only acorn,marked,…] [--sections ${SECTIONS.join(',')}] [--out DIR]\n`);
+      process.stdout.write(`usage: node bench/run.js [--quick] [--runs N] [--scale S] [--only acorn,marked,…] [--variants full,exact,…] [--sections ${SECTIONS.join(',')}] [--out DIR]\n`);
       process.exit(0); // nothing started yet
     } else fail(`unknown option ${arg} (see --help)`);
   }
@@ -421,6 +423,12 @@ function main() {
   const snapshot = snapshotDist();
   benchDist = snapshot.dist;
   VARIANTS = variants(benchDist);
+  if (options.variants) {
+    // plain and bare always run: every ratio is over one of them.
+    const unknown = options.variants.filter((name) => !VARIANTS.some((v) => v.name === name));
+    if (unknown.length > 0) fail(`--variants: no variant ${unknown.join(', ')} (have ${VARIANTS.map((v) => v.name).join(', ')})`);
+    VARIANTS = VARIANTS.filter((v) => v.name === 'plain' || v.name === 'bare' || options.variants.includes(v.name));
+  }
   const started = new Date();
   const loadBefore = os.loadavg()[0];
   const t0 = performance.now();
@@ -455,20 +463,23 @@ function main() {
           checksum,
         });
       }
-      const x = (name) => ratio(figures.get(name).workMs / plain.workMs);
+      // A variant left out by --variants: an empty cell.
+      const over = (name, base, key = 'workMs') => (figures.has(name) ? ratio(figures.get(name)[key] / base[key]) : '');
       summary.push({
         workload: workload.name,
         calls_m: fixed(calls / 1e6, 1),
         plain_ms: ms(plain.workMs),
-        'heap-prof': x('heap-prof'),
-        bare: x('bare'),
-        full: x('full'),
-        exact: x('exact'),
-        'full-js': x('full-js'),
-        full_x_bare: ratio(figures.get('full').workMs / bare.workMs),
-        'full-js_x_bare': ratio(figures.get('full-js').workMs / bare.workMs),
-        full_wall: ratio(figures.get('full').wallMs / plain.wallMs),
-        counters: figures.get('full').counters,
+        'heap-prof': over('heap-prof', plain),
+        bare: over('bare', plain),
+        full: over('full', plain),
+        exact: over('exact', plain),
+        'full-js': over('full-js', plain),
+        'js-probes': over('js-probes', plain),
+        full_x_bare: over('full', bare),
+        'full-js_x_bare': over('full-js', bare),
+        'js-probes_x_bare': over('js-probes', bare),
+        full_wall: over('full', plain, 'wallMs'),
+        counters: figures.get('full')?.counters ?? '',
       });
     }
     const transform = options.sections.includes('transform') ? workloads.map((w) => benchTransform(w, options)) : [];

@@ -21,6 +21,7 @@ export function variants(dist = DIST) {
     { name: 'full', args: ['--import', register], env: { ...env, ...TRACED }, traced: true, tracer: true },
     { name: 'exact', args: ['--import', register], env: { ...env, ...TRACED, MEMTRACE_EXACT: '1' }, traced: true, tracer: true },
     { name: 'full-js', args: ['--import', register], env: { ...env, ...TRACED, MEMTRACE_COUNTERS: 'js' }, traced: true, tracer: true },
+    { name: 'js-probes', args: ['--import', register], env: { ...env, ...TRACED, MEMTRACE_COUNTERS: 'js-probes' }, traced: true, tracer: true },
   ];
 }
 

@@ -476,7 +476,7 @@ void SetUpFastPath(State* s) {
     const Lab after = Labs(isolate)[0];
     s->stats_free_labs = before.top != 0 && (after.top != before.top || after.start != before.start);
   }
-  const char* always[] = {"new_large_object_space", "large_object_space", "code_space"};
+  const char* always[] = {"new_large_object_space", "large_object_space"};  // not code space: counters.h
   const char* when_labs_freed[] = {"old_space", "trusted_space"};  // V8 >= 12, see the top of the file
   auto add = [&](const char* name) {
     size_t n = isolate->NumberOfHeapSpaces();

@@ -5,8 +5,8 @@
  * MEMTRACE_NO_NATIVE=1, `loadNativeCounters()` returns null and the pure-JS counters are used.
  *
  * Cost per call on this machine (bench/native-counters.js): read() 165-190 ns on Node 20, 200-215 ns
- * on Node 24 (as much as v8.getHeapStatistics(): V8 walks every space); readFast() 60 ns / 130 ns;
- * readTime() 12-13 ns. On Node 24 every V8 heap statistics call, these included, also gives V8's
+ * on Node 24 on a quiet day (as much as v8.getHeapStatistics(): V8 walks every space); readFast()
+ * 50-70 ns / 170-250 ns on a busy one (2026-12-02, when read() took 360-380 ns); readTime() 12-13 ns. On Node 24 every V8 heap statistics call, these included, also gives V8's
  * allocation buffers back, so the program's next allocation takes a slower path (~50 ns).
  */
 import { existsSync } from 'node:fs';
@@ -29,7 +29,7 @@ export interface NativeCounters {
    * Fills values[0..3] like read(), values[1] followed cheaply between exact readings (the new-space
    * allocation top plus live reads of the spaces that change otherwise). Agrees with read() to the
    * byte in most allocation patterns tested and within 1 % in all; what it misses for a while (V8's
-   * JIT code on Node 20, bytes allocated just before someone else's heap-statistics call on Node 24)
+   * JIT code, bytes allocated just before someone else's heap-statistics call on Node 24)
    * shows up at its next exact reading: the bytes move to a later reading, the totals stay exact.
    */
   readFast(): void;
