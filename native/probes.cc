@@ -20,8 +20,8 @@ namespace memtrace {
 
 namespace {
 
-// Mirrors src/runtime/probe-layout.ts (LAYOUT_VERSION 1).
-constexpr int kLayoutVersion = 1;
+// Mirrors src/runtime/probe-layout.ts (LAYOUT_VERSION 2).
+constexpr int kLayoutVersion = 2;
 enum FrameField {
   FN = 0, T0, A0, H0, HMAX, ACC_T, ACC_A, CHILD_A, CHILD_T, SEG_M0, SEG_C0, ACC_M, ACC_C, LAST_A, LAST_H,
   LAST_M, STATE, DEPTH, THREW, FIRST_SEG, LINE_NO, LAST_CA, FRAME
@@ -33,6 +33,11 @@ enum GlobalSlot {
   RESAMPLE_EVERY, PROMOTE_BYTES, GLOBAL_SLOTS
 };
 enum IntSlot { I_DEPTH = 0, FREE_TOP, EXACT, ENABLED, MONOTONIC, HANDOVER, INT_SLOTS };
+// One record per function id in the stats table (FunctionStats.table).
+enum StatField {
+  COUNTDOWN = 0, CALLS, MEASURED_CALLS, SELF_ALLOC, SELF_TIME, TOTAL_ALLOC, TOTAL_TIME, ACTIVE, MAX_HEAP_GROWTH,
+  PROBATION_BYTES, PROBATION_NS, PROBATION_CALLS, LINE, STRIDE = 16
+};
 // src/formats/events-csv.ts's Kind and src/buffer/event-buffer.ts's columns.
 enum Kind { kCall = 0, kReturn = 1, kThrow = 2 };
 enum Column {
@@ -50,10 +55,9 @@ struct View {
 }  // namespace
 
 struct ProbeBinding {
-  View<double> globals, frames, calls, measured_calls, self_alloc, total_alloc, max_heap_growth, self_time,
-      total_time, probation_bytes, probation_ns, events;
-  View<int32_t> ints, free_slots, stack, lines, active, countdown, probation_calls, event_position;
-  size_t capacity = 0;  // of the per-function columns
+  View<double> globals, frames, stats, events;
+  View<int32_t> ints, free_slots, stack, event_position;
+  size_t capacity = 0;  // function ids the stats table has records for
 };
 
 namespace {
@@ -179,22 +183,21 @@ void Pop(ProbeBinding* b, int32_t frame) {
 }
 
 // function-stats.ts's observe and promote.
-void ResetProbation(ProbeBinding* b, size_t id) {
-  b->probation_calls.data[id] = 0;
-  b->probation_bytes.data[id] = 0;
-  b->probation_ns.data[id] = 0;
+void ResetProbation(double* record) {
+  record[PROBATION_CALLS] = 0;
+  record[PROBATION_BYTES] = 0;
+  record[PROBATION_NS] = 0;
 }
 
-void Observe(ProbeBinding* b, size_t id, double bytes, double ns) {
-  const double* g = b->globals.data;
-  int32_t calls = ++b->probation_calls.data[id];
-  b->probation_bytes.data[id] += bytes > 0 ? bytes : 0;
-  b->probation_ns.data[id] += ns;
+void Observe(const double* g, double* record, double bytes, double ns) {
+  double calls = ++record[PROBATION_CALLS];
+  record[PROBATION_BYTES] += bytes > 0 ? bytes : 0;
+  record[PROBATION_NS] += ns;
   if (calls < g[PROBATION]) return;
-  if (b->probation_bytes.data[id] / calls < g[DEMOTE_BYTES] && b->probation_ns.data[id] / calls < g[DEMOTE_NS]) {
-    b->countdown.data[id] = int32_t(g[RESAMPLE_EVERY]);
+  if (record[PROBATION_BYTES] / calls < g[DEMOTE_BYTES] && record[PROBATION_NS] / calls < g[DEMOTE_NS]) {
+    record[COUNTDOWN] = g[RESAMPLE_EVERY];
   } else {
-    ResetProbation(b, id);
+    ResetProbation(record);
   }
 }
 
@@ -210,19 +213,19 @@ void EnterMeasured(const FunctionCallbackInfo<Value>& info) {
   size_t id = size_t(id_number);
   int32_t* ints = b->ints.data;
   double* g = b->globals.data;
-  int32_t* countdown = b->countdown.data;
-  int32_t left = countdown[id];
+  double* record = b->stats.data + id * STRIDE;
+  double left = record[COUNTDOWN];
   if (left > 1) {  // a counted call (enter() inlined in JS normally takes these)
-    countdown[id] = left - 1;
-    b->calls.data[id]++;
+    record[COUNTDOWN] = left - 1;
+    record[CALLS]++;
     g[COUNTED]++;
     return info.GetReturnValue().Set(-1);
   }
   if (ints[ENABLED] == 0) return info.GetReturnValue().Set(-1);
   int32_t depth = ints[I_DEPTH];
   if (ints[FREE_TOP] <= 0 || size_t(depth) >= b->stack.length) return info.GetReturnValue().Set(-2);
-  b->calls.data[id]++;
-  if (left == 1) countdown[id] = int32_t(g[RESAMPLE_EVERY]);
+  record[CALLS]++;
+  if (left == 1) record[COUNTDOWN] = g[RESAMPLE_EVERY];
   ReadCounters(s, b);
   double heap = s->values[kUsedHeap];
   double alloc = g[ALLOC_LAST];
@@ -257,10 +260,10 @@ void EnterMeasured(const FunctionCallbackInfo<Value>& info) {
   f[FIRST_SEG] = 1;
   f[LINE_NO] = 0;
   f[LAST_CA] = 0;
-  b->active.data[id]++;
+  record[ACTIVE]++;
   b->stack.data[depth] = slot;
   ints[I_DEPTH] = depth + 1;
-  if (g[TRIGGER] == 0) WriteRow(s, b, kCall, slot, id < b->lines.length ? b->lines.data[id] : 0, 0, 0);
+  if (g[TRIGGER] == 0) WriteRow(s, b, kCall, slot, record[LINE], 0, 0);
   info.GetReturnValue().Set(slot);
 }
 
@@ -277,37 +280,35 @@ void FinishCall(const FunctionCallbackInfo<Value>& info) {
   double heap = s->values[kUsedHeap];
   if (heap > f[HMAX]) f[HMAX] = heap;
   EndSegment(b, frame, s->values[kTimeNs]);
-  size_t id = size_t(f[FN]);
+  double* record = b->stats.data + size_t(f[FN]) * STRIDE;
   double nested = f[ACC_M];
   double total = f[ACC_A] - g[CAL_SELF_B] - nested * g[CAL_NESTED_B];
   double time = f[ACC_T] - g[CAL_SELF_NS] - nested * g[CAL_NESTED_NS] - f[ACC_C] * g[CAL_COUNTED_NS];
-  b->measured_calls.data[id]++;
-  b->self_alloc.data[id] += total - f[CHILD_A];
-  b->self_time.data[id] += time - f[CHILD_T];
-  if (--b->active.data[id] == 0) {  // recursion: only the outermost activation adds to the totals
-    b->total_alloc.data[id] += total;
-    b->total_time.data[id] += time;
+  record[MEASURED_CALLS]++;
+  record[SELF_ALLOC] += total - f[CHILD_A];
+  record[SELF_TIME] += time - f[CHILD_T];
+  if (--record[ACTIVE] == 0) {  // recursion: only the outermost activation adds to the totals
+    record[TOTAL_ALLOC] += total;
+    record[TOTAL_TIME] += time;
   }
   double growth = f[HMAX] - f[H0];
-  if (growth > b->max_heap_growth.data[id]) b->max_heap_growth.data[id] = growth;
+  if (growth > record[MAX_HEAP_GROWTH]) record[MAX_HEAP_GROWTH] = growth;
   bool exact = b->ints.data[EXACT] != 0;
-  if (!exact && b->countdown.data[id] == 0) Observe(b, id, total, time);
+  if (!exact && record[COUNTDOWN] == 0) Observe(g, record, total, time);
   else if (!exact && total >= g[PROMOTE_BYTES]) {
-    b->countdown.data[id] = 0;
-    ResetProbation(b, id);
+    record[COUNTDOWN] = 0;
+    ResetProbation(record);
   }
   Pop(b, frame);
-  EndEvent(s, b, f[THREW] == 1 ? kThrow : kReturn, frame, id < b->lines.length ? b->lines.data[id] : 0);
+  EndEvent(s, b, f[THREW] == 1 ? kThrow : kReturn, frame, record[LINE]);
   f[STATE] = kFree;
   int32_t* ints = b->ints.data;
   if (size_t(ints[FREE_TOP]) < b->free_slots.length) b->free_slots.data[ints[FREE_TOP]++] = frame;
   info.GetReturnValue().Set(0);
 }
 
-// bindProbes(layoutVersion, globals, ints, frames, freeSlots, stack, functionLines, calls, measuredCalls,
-//   selfAlloc, totalAlloc, maxHeapGrowth, selfTime, totalTime, active, countdown, probationBytes,
-//   probationNs, probationCalls, events, eventPosition) -> whether the probes are bound. Called again
-// whenever JS replaces one of the arrays (they grow).
+// bindProbes(layoutVersion, globals, ints, frames, freeSlots, stack, statsTable, events, eventPosition)
+//   -> whether the probes are bound. Called again whenever JS replaces one of the arrays (they grow).
 void BindProbes(const FunctionCallbackInfo<Value>& info) {
   State* s = StateOf(info);
   auto b = std::make_unique<ProbeBinding>();
@@ -317,14 +318,9 @@ void BindProbes(const FunctionCallbackInfo<Value>& info) {
   bool ok = version->IsNumber() && version.As<v8::Number>()->Value() == kLayoutVersion;
   ok = ok && Take(next(), &b->globals, GLOBAL_SLOTS) && Take(next(), &b->ints, INT_SLOTS);
   ok = ok && Take(next(), &b->frames, FRAME) && b->frames.length % FRAME == 0;
-  ok = ok && Take(next(), &b->free_slots, 0) && Take(next(), &b->stack, 0) && Take(next(), &b->lines, 0);
-  ok = ok && Take(next(), &b->calls, 0);
-  if (ok) b->capacity = b->calls.length;
-  size_t n = b->capacity;
-  ok = ok && Take(next(), &b->measured_calls, n) && Take(next(), &b->self_alloc, n) && Take(next(), &b->total_alloc, n) &&
-       Take(next(), &b->max_heap_growth, n) && Take(next(), &b->self_time, n) && Take(next(), &b->total_time, n) &&
-       Take(next(), &b->active, n) && Take(next(), &b->countdown, n) && Take(next(), &b->probation_bytes, n) &&
-       Take(next(), &b->probation_ns, n) && Take(next(), &b->probation_calls, n);
+  ok = ok && Take(next(), &b->free_slots, 0) && Take(next(), &b->stack, 0);
+  ok = ok && Take(next(), &b->stats, 0) && b->stats.length % STRIDE == 0;
+  b->capacity = b->stats.length / STRIDE;
   ok = ok && Take(next(), &b->events, COLUMNS) && Take(next(), &b->event_position, 2);
   ok = ok && b->free_slots.length >= b->frames.length / FRAME;
   if (!ok) {

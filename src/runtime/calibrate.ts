@@ -9,6 +9,7 @@ import { TransformCache, transformFingerprint } from '../../transforms/transform
 import { VERSION } from '../version.js';
 import type { Calibration } from '../formats/meta.js';
 import { setCalibration, setExact, setTrigger } from './probes.js';
+import { Stat } from './probe-layout.js';
 import type { Tracer } from './tracer.js';
 
 const CALIBRATION_FILE = '<memtrace calibration>';
@@ -48,11 +49,11 @@ export function calibrate(tracer: Tracer): Calibration {
       const selfBytes: number[] = [];
       const selfNs: number[] = [];
       for (let b = 0; b < BATCHES; b++) {
-        const bytes0 = stats.totalAlloc[ids.empty]!;
-        const ns0 = stats.totalTime[ids.empty]!;
+        const bytes0 = stats.get(ids.empty, Stat.TOTAL_ALLOC);
+        const ns0 = stats.get(ids.empty, Stat.TOTAL_TIME);
         for (let i = 0; i < CALLS; i++) empty();
-        selfBytes.push((stats.totalAlloc[ids.empty]! - bytes0) / CALLS);
-        selfNs.push((stats.totalTime[ids.empty]! - ns0) / CALLS);
+        selfBytes.push((stats.get(ids.empty, Stat.TOTAL_ALLOC) - bytes0) / CALLS);
+        selfNs.push((stats.get(ids.empty, Stat.TOTAL_TIME) - ns0) / CALLS);
       }
       // Time: the fastest batch, the probes' cost without interference (the hooks thread, the JIT, other
       // processes); a median taken on a busy start-up over-subtracts from every later call.
@@ -60,11 +61,11 @@ export function calibrate(tracer: Tracer): Calibration {
       const nestedBytes: number[] = [];
       const nestedNs: number[] = [];
       for (let b = 0; b < BATCHES; b++) {
-        const bytes0 = stats.totalAlloc[ids.outer]!;
-        const ns0 = stats.totalTime[ids.outer]!;
+        const bytes0 = stats.get(ids.outer, Stat.TOTAL_ALLOC);
+        const ns0 = stats.get(ids.outer, Stat.TOTAL_TIME);
         outer(CALLS);
-        nestedBytes.push((stats.totalAlloc[ids.outer]! - bytes0 - self.bytes) / CALLS);
-        nestedNs.push((stats.totalTime[ids.outer]! - ns0 - self.ns) / CALLS);
+        nestedBytes.push((stats.get(ids.outer, Stat.TOTAL_ALLOC) - bytes0 - self.bytes) / CALLS);
+        nestedNs.push((stats.get(ids.outer, Stat.TOTAL_TIME) - ns0 - self.ns) / CALLS);
       }
       return { self, nested: { bytes: typicalBytes(nestedBytes), ns: Math.min(...nestedNs) } };
     };
@@ -79,13 +80,13 @@ export function calibrate(tracer: Tracer): Calibration {
     }
     // A counted call: the function demoted for good, so its probes only count it.
     setExact(false);
-    stats.countdown[ids.empty] = 2 ** 30;
+    stats.set(ids.empty, Stat.COUNTDOWN, 2 ** 30);
     stats.promote(ids.outer);
     const countedNs: number[] = [];
     for (let b = 0; b < BATCHES; b++) {
-      const ns0 = stats.totalTime[ids.outer]!;
+      const ns0 = stats.get(ids.outer, Stat.TOTAL_TIME);
       outer(CALLS);
-      countedNs.push((stats.totalTime[ids.outer]! - ns0 - self.ns) / CALLS);
+      countedNs.push((stats.get(ids.outer, Stat.TOTAL_TIME) - ns0 - self.ns) / CALLS);
     }
     return {
       selfBytes: self.bytes,

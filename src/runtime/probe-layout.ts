@@ -4,7 +4,7 @@
  * bind when LAYOUT_VERSION differs). Change one side, change the other and the version.
  */
 
-export const LAYOUT_VERSION = 1;
+export const LAYOUT_VERSION = 2;
 
 /** Fields of one frame (stride FRAME in a Float64Array): one frame per measured call in progress. */
 export const enum Frame {
@@ -46,3 +46,22 @@ export const enum Int {
 export const NEEDS_ROOM = -2;
 /** What the native exit probe returns for a call it leaves to JS (suspended, or with line events). */
 export const LEFT_TO_JS = -1;
+
+/**
+ * Fields of one function's record in FunctionStats.table (stride Stat.STRIDE doubles, 128 bytes: two
+ * cache lines). A probe touches one function's figures at a time, so they are kept together: a column
+ * per figure cost a cache miss per column in programs of thousands of functions. The first line holds
+ * what every call touches (the counted path: COUNTDOWN and CALLS) and what a measured call adds to.
+ */
+export const enum Stat {
+  /** Calls left before a counted function's next measured call; 0 while it is measured. */
+  COUNTDOWN = 0, CALLS, MEASURED_CALLS, SELF_ALLOC, SELF_TIME, TOTAL_ALLOC, TOTAL_TIME,
+  /** Activations in progress (recursion). */
+  ACTIVE,
+  MAX_HEAP_GROWTH,
+  /** Bytes, ns and calls seen during probation. */
+  PROBATION_BYTES, PROBATION_NS, PROBATION_CALLS,
+  /** The line the function starts at, for its call/return rows. */
+  LINE,
+  STRIDE = 16,
+}

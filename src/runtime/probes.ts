@@ -22,7 +22,7 @@ import { Kind } from '../formats/events-csv.js';
 import { FunctionStats, Policy } from './function-stats.js';
 import type { Calibration } from '../formats/meta.js';
 import type { NativeProbes } from './native-counters.js';
-import { Frame, FrameState, Global, Int, LAYOUT_VERSION, LEFT_TO_JS, NEEDS_ROOM } from './probe-layout.js';
+import { Frame, FrameState, Global, Int, LAYOUT_VERSION, LEFT_TO_JS, NEEDS_ROOM, Stat } from './probe-layout.js';
 
 const FN = Frame.FN, T0 = Frame.T0, A0 = Frame.A0, H0 = Frame.H0, HMAX = Frame.HMAX, ACC_T = Frame.ACC_T,
   ACC_A = Frame.ACC_A, CHILD_A = Frame.CHILD_A, CHILD_T = Frame.CHILD_T, SEG_M0 = Frame.SEG_M0, SEG_C0 = Frame.SEG_C0,
@@ -65,7 +65,6 @@ let counters: MemoryCounters;
 let V: Float64Array;
 let buffer: EventBuffer;
 let stats: FunctionStats;
-let lineNumbers: Int32Array = new Int32Array(0);
 let F = new Float64Array(1024 * FRAME);
 let free = new Int32Array(1024);
 let stack = new Int32Array(1024);
@@ -104,9 +103,7 @@ export function configureProbes(c: MemoryCounters, b: EventBuffer, s: FunctionSt
 /** Hands the native probes the arrays as they are now (again after any of them grew). */
 function bindNative(): void {
   if (!native) return;
-  const s = stats;
-  const bound = native.bindProbes(LAYOUT_VERSION, P, I, F, free, stack, lineNumbers, s.calls, s.measuredCalls, s.selfAlloc, s.totalAlloc,
-    s.maxHeapGrowth, s.selfTime, s.totalTime, s.active, s.countdown, s.probationBytes, s.probationNs, s.probationCalls, buffer.data, buffer.position);
+  const bound = native.bindProbes(LAYOUT_VERSION, P, I, F, free, stack, stats.table, buffer.data, buffer.position);
   if (!bound) {
     // An addon built from other sources than this dist/: the JS probes do it all.
     native = null;
@@ -130,9 +127,8 @@ export function measuredCallOpen(): boolean {
   return I[Int.DEPTH]! > 0;
 }
 
-/** The line each function starts at, for the call/return rows; called after the function stats grew. */
-export function setFunctionLines(lines: Int32Array): void {
-  lineNumbers = lines;
+/** The function stats' table was replaced (it grew): the addon must use the new one. */
+export function statsGrew(): void {
   bindNative();
 }
 
@@ -212,18 +208,19 @@ function pop(slot: number): void {
  * after the calibration measured them).
  */
 function enterAny(id: number): number {
-  const s = stats;
-  const left = s.countdown[id]!;
+  const t = stats.table;
+  const at = id * Stat.STRIDE;
+  const left = t[at + Stat.COUNTDOWN]!;
   if (left > 1) {
-    s.countdown[id] = left - 1;
-    s.calls[id]!++;
+    t[at + Stat.COUNTDOWN] = left - 1;
+    t[at + Stat.CALLS]!++;
     P[Global.COUNTED]!++;
     return -1;
   }
-  if (!(id >= 0) || I[Int.ENABLED] === 0) return -1;
-  s.calls[id]!++;
+  if (!(id >= 0 && id < stats.capacity) || I[Int.ENABLED] === 0) return -1;
+  t[at + Stat.CALLS]!++;
   // The last of a counted stretch is measured, to see whether the function still deserves counting.
-  if (left === 1) s.countdown[id] = Policy.ResampleEvery;
+  if (left === 1) t[at + Stat.COUNTDOWN] = Policy.ResampleEvery;
   read();
   const heap = V[C_HEAP]!;
   const alloc = P[Global.ALLOC_LAST]!;
@@ -259,9 +256,9 @@ function enterAny(id: number): number {
   F[b + FIRST_SEG] = 1;
   F[b + LINE_NO] = 0;
   F[b + LAST_CA] = 0;
-  s.active[id]!++;
+  t[at + Stat.ACTIVE]!++;
   push(slot);
-  if (P[Global.TRIGGER] === 0) writeRow(Kind.Call, slot, lineNumbers[id]!, 0, 0);
+  if (P[Global.TRIGGER] === 0) writeRow(Kind.Call, slot, t[at + Stat.LINE]!, 0, 0);
   return slot;
 }
 
@@ -272,11 +269,12 @@ function enterAny(id: number): number {
  * NaN id, a hoisted call before its module registered).
  */
 function enterCounted(id: number): number {
-  const s = stats;
-  const left = s.countdown[id]!;
+  const t = stats.table;
+  const at = id * Stat.STRIDE;
+  const left = t[at + Stat.COUNTDOWN]!;
   if (left > 1) {
-    s.countdown[id] = left - 1;
-    s.calls[id]!++;
+    t[at + Stat.COUNTDOWN] = left - 1;
+    t[at + Stat.CALLS]!++;
     P[Global.COUNTED]!++;
     return -1;
   }
@@ -328,7 +326,7 @@ export const probes: Probes = {
     endSegment(frame);
     F[b + STATE] = SUSPENDED;
     pop(frame);
-    eventSinceLast(Kind.Suspend, frame, lineNumbers[F[b + FN]!]!);
+    eventSinceLast(Kind.Suspend, frame, stats.get(F[b + FN]!, Stat.LINE));
     return value;
   },
 
@@ -367,7 +365,7 @@ function resumeFrame(frame: number): void {
   F[b + STATE] = RUNNING;
   F[b + DEPTH] = I[Int.DEPTH]!;
   push(frame);
-  eventSinceLast(Kind.Resume, frame, lineNumbers[F[b + FN]!]!);
+  eventSinceLast(Kind.Resume, frame, stats.get(F[b + FN]!, Stat.LINE));
 }
 
 /**
@@ -417,21 +415,23 @@ function finish(frame: number): void {
   const total = F[b + ACC_A]! - P[Global.CAL_SELF_B]! - nested * P[Global.CAL_NESTED_B]!;
   const time = F[b + ACC_T]! - P[Global.CAL_SELF_NS]! - nested * P[Global.CAL_NESTED_NS]! - F[b + ACC_C]! * P[Global.CAL_COUNTED_NS]!;
   const s = stats;
-  s.measuredCalls[id]!++;
-  s.selfAlloc[id]! += total - F[b + CHILD_A]!;
-  s.selfTime[id]! += time - F[b + CHILD_T]!;
-  if (--s.active[id]! === 0) {
+  const t = s.table;
+  const at = id * Stat.STRIDE;
+  t[at + Stat.MEASURED_CALLS]!++;
+  t[at + Stat.SELF_ALLOC]! += total - F[b + CHILD_A]!;
+  t[at + Stat.SELF_TIME]! += time - F[b + CHILD_T]!;
+  if (--t[at + Stat.ACTIVE]! === 0) {
     // Recursion: only the outermost activation adds to the inclusive totals.
-    s.totalAlloc[id]! += total;
-    s.totalTime[id]! += time;
+    t[at + Stat.TOTAL_ALLOC]! += total;
+    t[at + Stat.TOTAL_TIME]! += time;
   }
   const growth = F[b + HMAX]! - F[b + H0]!;
-  if (growth > s.maxHeapGrowth[id]!) s.maxHeapGrowth[id] = growth;
+  if (growth > t[at + Stat.MAX_HEAP_GROWTH]!) t[at + Stat.MAX_HEAP_GROWTH] = growth;
   const exact = I[Int.EXACT] !== 0;
-  if (!exact && s.countdown[id] === 0) s.observe(id, total, time);
+  if (!exact && t[at + Stat.COUNTDOWN] === 0) s.observe(id, total, time);
   else if (!exact && total >= Policy.PromoteBytes) s.promote(id);
   pop(frame);
-  eventSinceLast(F[b + THREW] === 1 ? Kind.Throw : Kind.Return, frame, lineNumbers[id]!);
+  eventSinceLast(F[b + THREW] === 1 ? Kind.Throw : Kind.Return, frame, t[at + Stat.LINE]!);
   F[b + STATE] = FREE;
   free[I[Int.FREE_TOP]!++] = frame;
 }

@@ -16,8 +16,9 @@ import { HalfWriter } from '../writer/half-writer.js';
 import type { WriterMessage, WriterThreadData } from '../writer/writer-thread.js';
 import { memoryCounters, type MemoryCounters } from './counters.js';
 import { FunctionStats } from './function-stats.js';
+import { Stat } from './probe-layout.js';
 import { FunctionTable, type ModuleFunctionEntry } from './function-table.js';
-import { closeOpenCalls, configureProbes, currentProbes, measuredCallCount, nativeProbesBound, setCalibration, setEnabled, setFunctionLines, writeLabel, type Probes } from './probes.js';
+import { closeOpenCalls, configureProbes, currentProbes, measuredCallCount, nativeProbesBound, setCalibration, setEnabled, statsGrew, writeLabel, type Probes } from './probes.js';
 import { calibrate } from './calibrate.js';
 import { VERSION } from '../version.js';
 
@@ -44,7 +45,6 @@ export class Tracer {
   private readonly mainWriter: HalfWriter;
   private writerPort: MessagePort | undefined;
   private writerThread: Worker | undefined;
-  private functionLines = new Int32Array(256);
   /** Functions of the calibration, left out of functions.csv. */
   private readonly internal = new Set<number>();
   private calibration: Calibration = { selfBytes: 0, nestedBytes: 0, selfNs: 0, nestedNs: 0, countedNs: 0, samples: 0 };
@@ -104,7 +104,7 @@ export class Tracer {
   register(file: string, entries: readonly ModuleFunctionEntry[]): number {
     const first = this.table.addModule(file, entries);
     this.grow(first + entries.length);
-    entries.forEach((entry, i) => (this.functionLines[first + i] = entry[1]));
+    entries.forEach((entry, i) => this.stats.set(first + i, Stat.LINE, entry[1]));
     return first;
   }
 
@@ -112,7 +112,7 @@ export class Tracer {
   addFunction(name: string, file: string, line: number, column: number, internal = false): number {
     const id = this.table.addFunction(name, file, line, column);
     this.grow(id + 1);
-    this.functionLines[id] = line;
+    this.stats.set(id, Stat.LINE, line);
     if (internal) this.internal.add(id);
     return id;
   }
@@ -157,13 +157,9 @@ export class Tracer {
   }
 
   private grow(size: number): void {
+    const table = this.stats.table;
     this.stats.ensure(size);
-    if (size > this.functionLines.length) {
-      const lines = new Int32Array(Math.max(size, this.functionLines.length * 2));
-      lines.set(this.functionLines);
-      this.functionLines = lines;
-    }
-    setFunctionLines(this.functionLines);
+    if (this.stats.table !== table) statsGrew();
   }
 
   private startWriterThread(): void {
