@@ -20,6 +20,8 @@ import { median, printTable } from './common.js';
 
 const RUNS = 7;
 const counters = loadNativeCounters();
+// As the tracer reads them: the large-object spaces through their size fields (native/space-fields.cc).
+counters?.findSpaceFields();
 if (!counters) {
   console.error(`memtrace: no native addon for Node ${process.version} (ABI ${process.versions.modules}); build it with node scripts/build-native.js`);
   process.exit(1);

@@ -7,11 +7,11 @@
 //     public offset v8::internal::Internals::kNewAllocationInfoOffset. The bytes allocated there since
 //     the last reading are the distance the top moved, while the area is the same one or a new one
 //     that starts exactly where we last saw the top;
-//   - the large-object spaces are read live with GetHeapSpaceStatistics;
-//   - code space is not: it holds V8's JIT code, which its compiler threads allocate whenever a
-//     compile job ends, in whatever call is running then. Reading it live cost 40 % of a readFast
-//     (44 of ~110 ns here, 2026-12-02) for bytes that are V8's, not the call's; they show at the
-//     next exact reading;
+//   - the large-object spaces are read live, from the size fields space-fields.cc finds (one load
+//     each) or with GetHeapSpaceStatistics;
+//   - code space is not read: it holds V8's JIT code, which its compiler threads allocate whenever a
+//     compile job ends, in whatever call is running then, so the allocation counter leaves it out
+//     altogether (CodeUsed below; reading it live had cost 40 % of a readFast, 44 of ~110 ns);
 //   - old space: V8 11 (Node 20) counts a main-thread old-space area as used when it is handed out,
 //     so the figure only moves when that area (kOldAllocationInfoOffset) is replaced, and that makes
 //     readFast take an exact reading. V8 13 (Node 24) first gives the areas back in every heap
@@ -20,7 +20,7 @@
 //   - anything else it cannot follow (a new page, a GC, an incremental-marking start) makes it take
 //     an exact reading, which also restarts the tracking.
 //   Not followed, so seen only at the next exact reading (the bytes move to a later reading, the
-//   totals stay exact): JIT code; on Node 20 old-space areas taken by background threads (32 KiB
+//   totals stay exact): on Node 20 old-space areas taken by background threads (32 KiB
 //   each); code and bytecode objects over 128 KiB; on Node 24 new-space bytes allocated just before someone
 //   else's heap statistics call (process.memoryUsage(), v8.getHeapStatistics()).
 //
@@ -111,7 +111,14 @@ struct State {
   // Garbage collections.
   int gc_depth = 0;
   double used_before_gc = 0;
-  double freed_by_gc = 0;
+  double freed_by_gc = 0;  // less what GCs freed of code space (see CodeUsed)
+  // V8's JIT code: its spaces' used size at the last exact reading. The allocation counter (used +
+  // freed, values[1] + values[2]) leaves it out: JIT code is V8's compiler's, allocated in whatever
+  // call runs when a compile job ends, not that call's (values[2] = freed_by_gc - code_used).
+  double code_used = 0;
+  double code_before_gc = 0;
+  int code_spaces[2];
+  int code_space_count = 0;
   double gc_count = 0;
   bool saw_minor_mark_sweep = false;
 
@@ -126,6 +133,9 @@ struct State {
   double fast_live = 0;
   int live_spaces[kMaxLiveSpaces];
   int live_space_count = 0;
+  // Where a live space's used size can be read directly (space-fields.cc), else null: the API.
+  const std::atomic<size_t>* live_direct[kMaxLiveSpaces] = {};
+  bool direct_turned_off = false;
   double exact_reads = 0, fast_reads = 0;
 
   // Array buffers: Node's allocator keeps a byte counter; found and checked at init.
@@ -168,12 +178,38 @@ inline double ExactUsedHeap(Isolate* isolate) {
 inline double LiveSpacesUsed(State* s) {
   double total = 0;
   for (int i = 0; i < s->live_space_count; i++) {
+    const std::atomic<size_t>* direct = s->live_direct[i];
+    if (direct != nullptr) {
+      total += double(direct->load(std::memory_order_relaxed));
+      continue;
+    }
     HeapSpaceStatistics stats;
     s->isolate->GetHeapSpaceStatistics(&stats, size_t(s->live_spaces[i]));
     total += double(stats.space_used_size());
   }
   return total;
 }
+
+// What V8's JIT code occupies (code space and code large-object space), through the API.
+inline double CodeUsed(State* s) {
+  double total = 0;
+  for (int i = 0; i < s->code_space_count; i++) {
+    HeapSpaceStatistics stats;
+    s->isolate->GetHeapSpaceStatistics(&stats, size_t(s->code_spaces[i]));
+    total += double(stats.space_used_size());
+  }
+  return total;
+}
+
+// The exact used heap, and code_used as of now.
+inline double ExactUsedHeapAndCode(State* s) {
+  s->code_used = CodeUsed(s);
+  return ExactUsedHeap(s->isolate);
+}
+
+// values[kFreedByGc]: what GCs freed outside code space, less the code space's size now, so that
+// used + this counts no JIT code.
+inline double FreedLessCode(const State* s) { return s->freed_by_gc - s->code_used; }
 
 // An exact read that also restarts the cheap tracking from this point.
 double Resync(State* s);
@@ -208,13 +244,17 @@ inline double FastUsedHeap(State* s) {
 
 // readFast()'s figure: the used heap, followed cheaply where the fast path is on.
 inline double UsedHeapFast(State* s) {
-  return s->fast_enabled && !s->saw_minor_mark_sweep ? FastUsedHeap(s) : ExactUsedHeap(s->isolate);
+  return s->fast_enabled && !s->saw_minor_mark_sweep ? FastUsedHeap(s) : ExactUsedHeapAndCode(s);
 }
 
 double ReadRssBytes();
 void RefineClock(State* s);
 // Fills values[kExternal] and values[kArrayBuffers].
 void ReadExternalInto(State* s);
+
+// space-fields.cc: finds the large-object spaces' size fields; whether they still agree with the API.
+void FindLargeObjectSizes(State* s);
+bool DirectSizesAgree(State* s);
 
 // probes.cc
 void AddProbeFunctions(Local<Context> context, Local<Object> exports, State* s);

@@ -7,6 +7,8 @@
 
 #include "counters.h"
 
+#include <string>
+
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
@@ -152,12 +154,19 @@ void RefineClock(State* s) {
 double Resync(State* s) {
   const Lab* labs = Labs(s->isolate);
   const Lab young = labs[0];  // before the statistics call may give it back
-  double used = ExactUsedHeap(s->isolate);
+  double used = ExactUsedHeapAndCode(s);
   s->exact_reads++;
   s->fast_used = used;
   s->fast_new_top = young.top;  // 0: no area now; the next one starts where the exact read counted to
   s->fast_new_start = young.start;
   s->fast_old = labs[1];
+  // What space-fields.cc found must keep agreeing with the API, or the API it is again.
+  bool direct = false;
+  for (int i = 0; i < s->live_space_count; i++) direct = direct || s->live_direct[i] != nullptr;
+  if (direct && !DirectSizesAgree(s)) {
+    for (int i = 0; i < s->live_space_count; i++) s->live_direct[i] = nullptr;
+    s->direct_turned_off = true;
+  }
   s->fast_live = s->live_space_count ? LiveSpacesUsed(s) : 0;
   s->fast_valid = true;
   return used;
@@ -170,8 +179,8 @@ void Read(const FunctionCallbackInfo<Value>& info) {
   State* s = StateOf(info);
   double* v = s->values;
   v[kTimeNs] = NowNs(s);
-  v[kUsedHeap] = ExactUsedHeap(s->isolate);
-  v[kFreedByGc] = s->freed_by_gc;
+  v[kUsedHeap] = ExactUsedHeapAndCode(s);
+  v[kFreedByGc] = FreedLessCode(s);
   v[kGcCount] = s->gc_count;
 }
 
@@ -180,7 +189,7 @@ void ReadFast(const FunctionCallbackInfo<Value>& info) {
   double* v = s->values;
   v[kTimeNs] = NowNs(s);
   v[kUsedHeap] = UsedHeapFast(s);
-  v[kFreedByGc] = s->freed_by_gc;
+  v[kFreedByGc] = FreedLessCode(s);
   v[kGcCount] = s->gc_count;
 }
 
@@ -224,6 +233,22 @@ void Init(const FunctionCallbackInfo<Value>& info) {
   s->values = static_cast<double*>(s->store->Data());
 }
 
+// findSpaceFields(): readFast reads the large-object spaces' sizes where V8 keeps them, once found
+// (space-fields.cc); true if it found any. JS calls it unless told not to (MEMTRACE_SPACE_FIELDS=api).
+void FindSpaceFields(const FunctionCallbackInfo<Value>& info) {
+  State* s = StateOf(info);
+  // Its two large objects (and what finding the fields allocates) are memtrace's, not the program's:
+  // out of the allocation counter (used + freed), as if freed at once.
+  double before = ExactUsedHeap(s->isolate) + s->freed_by_gc;
+  if (s->fast_enabled) FindLargeObjectSizes(s);
+  double own = ExactUsedHeap(s->isolate) + s->freed_by_gc - before;
+  if (own > 0) s->freed_by_gc -= own;
+  s->fast_valid = false;  // the next reading starts afresh
+  bool any = false;
+  for (int i = 0; i < s->live_space_count; i++) any = any || s->live_direct[i] != nullptr;
+  info.GetReturnValue().Set(any);
+}
+
 // info(): how this isolate's counters work (for tests and diagnostics; allocates).
 void Info(const FunctionCallbackInfo<Value>& info) {
   State* s = StateOf(info);
@@ -237,9 +262,17 @@ void Info(const FunctionCallbackInfo<Value>& info) {
   set("clock", str(s->use_tsc ? "tsc" : "monotonic"));
   set("fastPath", str(!s->fast_enabled ? "off (exact reads)"
                       : s->saw_minor_mark_sweep ? "off (minor mark-sweep young generation)"
-                      : s->stats_free_labs ? "new-space top + live old/trusted/code/large-object spaces"
-                      : "new-space top + old-space area check + live code/large-object spaces"));
+                      : s->stats_free_labs ? "new-space top + live spaces"
+                      : "new-space top + old-space area check + live spaces"));
   set("arrayBuffers", str(s->array_buffer_bytes ? "node allocator counter" : "external memory"));
+  std::string spaces;
+  for (int i = 0; i < s->live_space_count; i++) {
+    HeapSpaceStatistics stats;
+    isolate->GetHeapSpaceStatistics(&stats, size_t(s->live_spaces[i]));
+    spaces += std::string(spaces.empty() ? "" : ", ") + stats.space_name() + (s->live_direct[i] ? " (size field)" : " (api)");
+  }
+  if (s->direct_turned_off) spaces += "; size fields turned off: they stopped agreeing with the api";
+  set("liveSpaces", str(spaces.c_str()));
   set("exactReads", v8::Number::New(isolate, s->exact_reads));
   set("fastReads", v8::Number::New(isolate, s->fast_reads));
   info.GetReturnValue().Set(result);
@@ -253,6 +286,7 @@ void BeforeGc(Isolate* isolate, GCType type, GCCallbackFlags, void* data) {
   if (type == GCType(1 << 1)) s->saw_minor_mark_sweep = true;
   if (s->gc_depth++ == 0) {
     s->used_before_gc = ExactUsedHeap(isolate);
+    s->code_before_gc = CodeUsed(s);
     s->gc_type = type;
     if (s->sampler_values != nullptr) s->gc_start_mono_ns = double(MonotonicNs());
   }
@@ -267,7 +301,8 @@ void AfterGc(Isolate* isolate, GCType, GCCallbackFlags, void* data) {
   }
   if (--s->gc_depth > 0) return;  // the outer collection accounts for the nested one
   double after = ExactUsedHeap(isolate);
-  s->freed_by_gc += s->used_before_gc - after;
+  // What it freed of JIT code is not counted: that code's allocation was not either.
+  s->freed_by_gc += (s->used_before_gc - after) - (s->code_before_gc - CodeUsed(s));
   if (s->sampler_values != nullptr) RecordGc(s, after);
   s->fast_valid = false;
   RefineClock(s);
@@ -462,6 +497,18 @@ const std::atomic<size_t>* FindArrayBufferCounter(Isolate* isolate) {
   return nullptr;
 }
 
+// The spaces of V8's JIT code, which the allocation counter leaves out (counters.h, CodeUsed).
+void FindCodeSpaces(State* s) {
+  Isolate* isolate = s->isolate;
+  for (const char* name : {"code_space", "code_large_object_space"}) {
+    size_t n = isolate->NumberOfHeapSpaces();
+    for (size_t i = 0; i < n && s->code_space_count < 2; i++) {
+      HeapSpaceStatistics stats;
+      if (isolate->GetHeapSpaceStatistics(&stats, i) && strcmp(stats.space_name(), name) == 0) s->code_spaces[s->code_space_count++] = int(i);
+    }
+  }
+}
+
 void SetUpFastPath(State* s) {
   Isolate* isolate = s->isolate;
   s->fast_enabled = LabLayoutLooksRight(isolate);
@@ -508,6 +555,7 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   s->isolate = isolate;
   s->values = s->scratch;
   StartClock(s);
+  FindCodeSpaces(s);
   SetUpFastPath(s);
   s->array_buffer_bytes = FindArrayBufferCounter(isolate);
   isolate->AddGCPrologueCallback(BeforeGc, s, kCollections);
@@ -522,7 +570,7 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   };
   const Entry entries[] = {{"init", Init},         {"read", Read},       {"readFast", ReadFast},
                            {"readTime", ReadTime}, {"readRss", ReadRss}, {"readExternal", ReadExternal},
-                           {"info", Info},
+                           {"info", Info},           {"findSpaceFields", FindSpaceFields},
                            {"startSampler", StartSampler}, {"stopSampler", StopSampler},
                            {"requestSample", RequestSample}};
   for (const Entry& entry : entries) {

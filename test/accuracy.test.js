@@ -35,6 +35,7 @@ for (const counters of ['auto', 'js']) {
     if (counters === 'auto' && process.env.CI_EXPECT_NATIVE === '1') {
       t.is(run.trace.meta.counters, 'native');
       t.is(run.trace.meta.probes.measuredPath, 'native');
+      t.true(run.trace.meta.probes.spaceFields, 'the large-object spaces\' size fields were found');
     }
     if (counters === 'js') t.is(run.trace.meta.counters, 'js');
     const row = fn(run.trace, 'empty');

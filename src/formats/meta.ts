@@ -28,8 +28,11 @@ export interface TraceMeta {
   startTime: string;
   endTime?: string;
   counters: 'native' | 'js';
-  /** measuredPath: where measured calls are entered and ended (the addon, or the JS probes). */
-  probes: { lines: boolean; exact: boolean; rssIntervalMs: number; measuredPath?: 'native' | 'js' };
+  /**
+   * measuredPath: where measured calls are entered and ended (the addon, or the JS probes);
+   * spaceFields: whether readings take the large-object spaces' sizes from where V8 keeps them.
+   */
+  probes: { lines: boolean; exact: boolean; rssIntervalMs: number; measuredPath?: 'native' | 'js'; spaceFields?: boolean };
   trigger: number;
   calibration: Calibration;
   /** Measured calls (probes that read memory), rows in events.csv, and times the program waited for the writer. */

@@ -11,7 +11,10 @@ import { loadNativeCounters, nativeUnavailableReason, type NativeProbes } from '
 /** Slots of `MemoryCounters.values`. */
 export const TIME = 0;
 export const HEAP = 1;
-/** Bytes freed by GCs so far (less, in the JS path, what the counters themselves allocated). */
+/**
+ * Bytes freed by GCs so far (less, in the JS path, what the counters themselves allocated; in the
+ * native one, less V8's JIT code, which HEAP + FREED then leaves out).
+ */
 export const FREED = 2;
 export const GCS = 3;
 export const EXTERNAL = 4;
@@ -36,6 +39,8 @@ export interface MemoryCounters {
   readRss(): number;
   /** Fills [EXTERNAL] and [ARRAY_BUFFERS]. */
   readExternal(): void;
+  /** See NativeCounters.findSpaceFields (native counters only). */
+  findSpaceFields?(): boolean;
   /** The addon's measured path of the probes (native counters only). */
   readonly probes?: NativeProbes;
 }

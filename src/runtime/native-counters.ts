@@ -20,7 +20,9 @@ export interface NativeCounters {
    * Filled by read(): [0] monotonic time in ns since the addon was initialised, [1] V8 used heap
    * bytes (exact, all spaces, as v8.getHeapStatistics().used_heap_size), [2] cumulative bytes freed
    * by all GCs since init (sum over GCs of used-before minus used-after, measured in GC
-   * prologue/epilogue callbacks), [3] number of GCs since init
+   * prologue/epilogue callbacks) outside code space, less code space's size now: [1] + [2], the
+   * allocation counter, leaves V8's JIT code out (it is V8's compiler's, not the running call's);
+   * [3] number of GCs since init
    */
   readonly values: Float64Array;
   /** Fills values[0..3]. Allocates nothing on the JS heap. */
@@ -29,7 +31,8 @@ export interface NativeCounters {
    * Fills values[0..3] like read(), values[1] followed cheaply between exact readings (the new-space
    * allocation top plus live reads of the spaces that change otherwise). Agrees with read() to the
    * byte in most allocation patterns tested and within 1 % in all; what it misses for a while (V8's
-   * JIT code, bytes allocated just before someone else's heap-statistics call on Node 24)
+   * JIT code, which [2] then cancels; bytes allocated just before someone else's heap-statistics
+   * call on Node 24)
    * shows up at its next exact reading: the bytes move to a later reading, the totals stay exact.
    */
   readFast(): void;
@@ -39,6 +42,12 @@ export interface NativeCounters {
   readRss(): number;
   /** Fills values[4] = external memory bytes, values[5] = array buffer bytes. */
   readExternal(): void;
+  /**
+   * Makes readFast read the large-object spaces' sizes where V8 keeps them (native/space-fields.cc)
+   * rather than through the API; true if it found them. Allocates two large objects in each (its
+   * garbage, taken out of the allocation counter) and takes 5-10 ms: the tracer calls it as it starts.
+   */
+  findSpaceFields(): boolean;
   /** The measured path of the probes (native/probes.cc), where the addon has it. */
   readonly probes?: NativeProbes;
 }
@@ -63,6 +72,7 @@ interface Binding {
   readTime(): void;
   readRss(): number;
   readExternal(): void;
+  findSpaceFields?(): boolean;
   bindProbes?: NativeProbes['bindProbes'];
   enterMeasured?: NativeProbes['enterMeasured'];
   finishCall?: NativeProbes['finishCall'];
@@ -136,6 +146,7 @@ export function loadNativeCounters(): NativeCounters | null {
       readTime: binding.readTime,
       readRss: binding.readRss,
       readExternal: binding.readExternal,
+      findSpaceFields: binding.findSpaceFields ?? (() => false),
       ...(binding.bindProbes && binding.enterMeasured && binding.finishCall
         ? { probes: { bindProbes: binding.bindProbes, enterMeasured: binding.enterMeasured, finishCall: binding.finishCall } }
         : {}),

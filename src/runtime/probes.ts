@@ -68,6 +68,8 @@ let stats: FunctionStats;
 let F = new Float64Array(1024 * FRAME);
 let free = new Int32Array(1024);
 let stack = new Int32Array(1024);
+/** Whether readFast reads the large-object spaces' sizes directly (native/space-fields.cc). */
+let spaceFields = false;
 /** The addon's measured path, while it is bound to the arrays above (else null: all in JS). */
 let native: NativeProbes | null = null;
 
@@ -76,6 +78,8 @@ export function configureProbes(c: MemoryCounters, b: EventBuffer, s: FunctionSt
   V = c.values;
   buffer = b;
   stats = s;
+  // The large-object spaces read where V8 keeps their sizes (native/space-fields.cc), unless told not to.
+  spaceFields = process.env.MEMTRACE_SPACE_FIELDS !== 'api' && (c.findSpaceFields?.() ?? false);
   P.fill(0);
   I.fill(0);
   P[Global.TRIGGER] = settings.trigger;
@@ -120,6 +124,11 @@ export function currentProbes(): Probes {
 /** Whether the measured path runs in the addon (false: all in JS). */
 export function nativeProbesBound(): boolean {
   return native !== null;
+}
+
+/** Whether the readings take the large-object spaces' sizes from where V8 keeps them. */
+export function spaceFieldsFound(): boolean {
+  return spaceFields;
 }
 
 /** Whether a measured call is running on this thread (what a module loaded now would be charged to). */

@@ -18,7 +18,7 @@ import { memoryCounters, type MemoryCounters } from './counters.js';
 import { FunctionStats } from './function-stats.js';
 import { Stat } from './probe-layout.js';
 import { FunctionTable, type ModuleFunctionEntry } from './function-table.js';
-import { closeOpenCalls, configureProbes, currentProbes, measuredCallCount, nativeProbesBound, setCalibration, setEnabled, statsGrew, writeLabel, type Probes } from './probes.js';
+import { closeOpenCalls, configureProbes, currentProbes, measuredCallCount, nativeProbesBound, spaceFieldsFound, setCalibration, setEnabled, statsGrew, writeLabel, type Probes } from './probes.js';
 import { calibrate } from './calibrate.js';
 import { VERSION } from '../version.js';
 
@@ -218,7 +218,7 @@ export class Tracer {
       startTime: this.startTime.toISOString(),
       endTime: new Date().toISOString(),
       counters: this.counters.kind,
-      probes: { lines: this.settings.lines, exact: this.settings.exact, rssIntervalMs: this.settings.rssIntervalMs, measuredPath: nativeProbesBound() ? 'native' : 'js' },
+      probes: { lines: this.settings.lines, exact: this.settings.exact, rssIntervalMs: this.settings.rssIntervalMs, measuredPath: nativeProbesBound() ? 'native' : 'js', spaceFields: spaceFieldsFound() },
       trigger: this.settings.trigger,
       calibration: this.calibration,
       events: { measuredCalls: measuredCallCount(), rowsWritten: new Float64Array(this.buffer.sequence)[0]!, writerWaits: this.buffer.waits },
