@@ -1,7 +1,8 @@
 // Shared by the counters (memtrace.cc) and the measured-call probes (probes.cc): the per-isolate
 // state and the hot-path readers.
 //
-// read()      exact: isolate->GetHeapStatistics(), i.e. what v8.getHeapStatistics() reports.
+// read()      exact: isolate->GetHeapStatistics(), i.e. what v8.getHeapStatistics() reports, less
+//             V8's JIT code (code space and code large-object space).
 // readFast()  the same figure, followed cheaply between exact readings:
 //   - new space is a bump-pointer area whose {start, top, limit} V8 keeps in the isolate at the
 //     public offset v8::internal::Internals::kNewAllocationInfoOffset. The bytes allocated there since
@@ -10,8 +11,9 @@
 //   - the large-object spaces are read live, from the size fields space-fields.cc finds (one load
 //     each) or with GetHeapSpaceStatistics;
 //   - code space is not read: it holds V8's JIT code, which its compiler threads allocate whenever a
-//     compile job ends, in whatever call is running then, so the allocation counter leaves it out
-//     altogether (CodeUsed below; reading it live had cost 40 % of a readFast, 44 of ~110 ns);
+//     compile job ends, in whatever call is running then, so every figure leaves it out (exact
+//     readings take it away, see ExactProgramHeap; reading it live had cost 40 % of a readFast,
+//     44 of ~110 ns);
 //   - old space: V8 11 (Node 20) counts a main-thread old-space area as used when it is handed out,
 //     so the figure only moves when that area (kOldAllocationInfoOffset) is replaced, and that makes
 //     readFast take an exact reading. V8 13 (Node 24) first gives the areas back in every heap
@@ -111,11 +113,10 @@ struct State {
   // Garbage collections.
   int gc_depth = 0;
   double used_before_gc = 0;
-  double freed_by_gc = 0;  // less what GCs freed of code space (see CodeUsed)
-  // V8's JIT code: its spaces' used size at the last exact reading. The allocation counter (used +
-  // freed, values[1] + values[2]) leaves it out: JIT code is V8's compiler's, allocated in whatever
-  // call runs when a compile job ends, not that call's (values[2] = freed_by_gc - code_used).
-  double code_used = 0;
+  // V8's JIT code (code space, code large-object space) is left out of every figure: values[1] is
+  // the used heap less it, and freed_by_gc what GCs freed elsewhere. It is V8's compiler's,
+  // allocated in whatever call runs when a compile job ends, not that call's.
+  double freed_by_gc = 0;
   double code_before_gc = 0;
   int code_spaces[2];
   int code_space_count = 0;
@@ -201,15 +202,11 @@ inline double CodeUsed(State* s) {
   return total;
 }
 
-// The exact used heap, and code_used as of now.
-inline double ExactUsedHeapAndCode(State* s) {
-  s->code_used = CodeUsed(s);
-  return ExactUsedHeap(s->isolate);
+// The used heap less V8's JIT code, exactly: values[1] of every reading.
+inline double ExactProgramHeap(State* s) {
+  double code = CodeUsed(s);
+  return ExactUsedHeap(s->isolate) - code;
 }
-
-// values[kFreedByGc]: what GCs freed outside code space, less the code space's size now, so that
-// used + this counts no JIT code.
-inline double FreedLessCode(const State* s) { return s->freed_by_gc - s->code_used; }
 
 // An exact read that also restarts the cheap tracking from this point.
 double Resync(State* s);
@@ -244,7 +241,7 @@ inline double FastUsedHeap(State* s) {
 
 // readFast()'s figure: the used heap, followed cheaply where the fast path is on.
 inline double UsedHeapFast(State* s) {
-  return s->fast_enabled && !s->saw_minor_mark_sweep ? FastUsedHeap(s) : ExactUsedHeapAndCode(s);
+  return s->fast_enabled && !s->saw_minor_mark_sweep ? FastUsedHeap(s) : ExactProgramHeap(s);
 }
 
 double ReadRssBytes();

@@ -154,7 +154,7 @@ void RefineClock(State* s) {
 double Resync(State* s) {
   const Lab* labs = Labs(s->isolate);
   const Lab young = labs[0];  // before the statistics call may give it back
-  double used = ExactUsedHeapAndCode(s);
+  double used = ExactProgramHeap(s);
   s->exact_reads++;
   s->fast_used = used;
   s->fast_new_top = young.top;  // 0: no area now; the next one starts where the exact read counted to
@@ -179,8 +179,8 @@ void Read(const FunctionCallbackInfo<Value>& info) {
   State* s = StateOf(info);
   double* v = s->values;
   v[kTimeNs] = NowNs(s);
-  v[kUsedHeap] = ExactUsedHeapAndCode(s);
-  v[kFreedByGc] = FreedLessCode(s);
+  v[kUsedHeap] = ExactProgramHeap(s);
+  v[kFreedByGc] = s->freed_by_gc;
   v[kGcCount] = s->gc_count;
 }
 
@@ -189,7 +189,7 @@ void ReadFast(const FunctionCallbackInfo<Value>& info) {
   double* v = s->values;
   v[kTimeNs] = NowNs(s);
   v[kUsedHeap] = UsedHeapFast(s);
-  v[kFreedByGc] = FreedLessCode(s);
+  v[kFreedByGc] = s->freed_by_gc;
   v[kGcCount] = s->gc_count;
 }
 
@@ -239,9 +239,9 @@ void FindSpaceFields(const FunctionCallbackInfo<Value>& info) {
   State* s = StateOf(info);
   // Its two large objects (and what finding the fields allocates) are memtrace's, not the program's:
   // out of the allocation counter (used + freed), as if freed at once.
-  double before = ExactUsedHeap(s->isolate) + s->freed_by_gc;
+  double before = ExactProgramHeap(s) + s->freed_by_gc;
   if (s->fast_enabled) FindLargeObjectSizes(s);
-  double own = ExactUsedHeap(s->isolate) + s->freed_by_gc - before;
+  double own = ExactProgramHeap(s) + s->freed_by_gc - before;
   if (own > 0) s->freed_by_gc -= own;
   s->fast_valid = false;  // the next reading starts afresh
   bool any = false;

@@ -78,7 +78,7 @@ inline void ReadCounters(State* s, ProbeBinding* b) {
   double* v = s->values;
   v[kTimeNs] = NowNs(s);
   v[kUsedHeap] = UsedHeapFast(s);
-  v[kFreedByGc] = FreedLessCode(s);
+  v[kFreedByGc] = s->freed_by_gc;
   v[kGcCount] = s->gc_count;
   double* g = b->globals.data;
   double allocated = v[kUsedHeap] + v[kFreedByGc] + g[ALLOC_CORRECTION];

@@ -18,11 +18,10 @@ export interface NativeCounters {
   readonly kind: 'native';
   /**
    * Filled by read(): [0] monotonic time in ns since the addon was initialised, [1] V8 used heap
-   * bytes (exact, all spaces, as v8.getHeapStatistics().used_heap_size), [2] cumulative bytes freed
-   * by all GCs since init (sum over GCs of used-before minus used-after, measured in GC
-   * prologue/epilogue callbacks) outside code space, less code space's size now: [1] + [2], the
-   * allocation counter, leaves V8's JIT code out (it is V8's compiler's, not the running call's);
-   * [3] number of GCs since init
+   * bytes (exact, as v8.getHeapStatistics().used_heap_size) less V8's JIT code (code space and code
+   * large-object space: the compiler's, not the running call's), [2] cumulative bytes freed by all
+   * GCs since init, outside those spaces (sum over GCs of used-before minus used-after, measured in
+   * GC prologue/epilogue callbacks), [3] number of GCs since init
    */
   readonly values: Float64Array;
   /** Fills values[0..3]. Allocates nothing on the JS heap. */
@@ -30,9 +29,8 @@ export interface NativeCounters {
   /**
    * Fills values[0..3] like read(), values[1] followed cheaply between exact readings (the new-space
    * allocation top plus live reads of the spaces that change otherwise). Agrees with read() to the
-   * byte in most allocation patterns tested and within 1 % in all; what it misses for a while (V8's
-   * JIT code, which [2] then cancels; bytes allocated just before someone else's heap-statistics
-   * call on Node 24)
+   * byte in most allocation patterns tested and within 1 % in all; what it misses for a while
+   * (bytes allocated just before someone else's heap-statistics call on Node 24)
    * shows up at its next exact reading: the bytes move to a later reading, the totals stay exact.
    */
   readFast(): void;
@@ -113,6 +111,12 @@ export function loadNativeAddon(): Record<string, unknown> | null {
   return addon as Record<string, unknown> | null;
 }
 
+/** V8's used heap less its JIT code, as the addon counts it. */
+export function programHeap(): number {
+  const code = v8.getHeapSpaceStatistics().reduce((sum, s) => sum + (s.space_name === 'code_space' || s.space_name === 'code_large_object_space' ? s.space_used_size : 0), 0);
+  return v8.getHeapStatistics().used_heap_size - code;
+}
+
 let loaded: NativeCounters | null | undefined;
 let unavailable = '';
 
@@ -134,7 +138,7 @@ export function loadNativeCounters(): NativeCounters | null {
     const values = new Float64Array(SLOT_COUNT);
     binding.init(values.buffer);
     binding.read();
-    if (Math.abs(values[1]! - v8.getHeapStatistics().used_heap_size) > SANITY_TOLERANCE_BYTES) {
+    if (Math.abs(values[1]! - programHeap()) > SANITY_TOLERANCE_BYTES) {
       unavailable = 'its first reading disagreed with V8';
       return loaded;
     }
