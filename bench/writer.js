@@ -1,9 +1,11 @@
 /**
  * Writer throughput: `node bench/writer.js [--rows N] [--rounds R]`. Formats synthetic event rows (the
  * magnitudes of a real trace: times ~1e10 ns, heaps of tens of MB, small deltas, a few hundred
- * functions) with the EventFormatter the writer thread uses, and writes them to a temporary file, as the
- * writer does. Reports rows per second for formatting alone and for formatting plus the write, median
- * of R rounds; prints a table and writes bench/results/writer.csv. Target (design): 5 M rows/s.
+ * functions) with the EventFormatter the writer thread uses, in JS and with the addon's formatter, and
+ * writes them to a temporary file, as the writer does: appended into fresh disk blocks, and into
+ * blocks reserved ahead (fallocate, as half-writer.ts does). Reports rows per second for formatting
+ * alone and for formatting plus the write, median of R rounds; prints a table and writes
+ * bench/results/writer.csv. Target (design): 5 M rows/s.
  */
 import { mkdtempSync, openSync, writeSync, closeSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,8 @@ import { distUrl } from './dist-path.js';
 
 const args = process.argv.slice(2);
 const { EventFormatter } = await import(distUrl('src/formats/events-csv.js'));
+const { loadNativeAddon } = await import(distUrl('src/runtime/native-counters.js'));
+const addon = loadNativeAddon();
 // --against DIR: a second build's formatter (e.g. a copy of an older dist/), run in alternate rounds.
 const againstDir = args.includes('--against') ? args[args.indexOf('--against') + 1] : undefined;
 const Against = againstDir ? (await import(new URL('src/formats/events-csv.js', `file://${againstDir.replace(/\/+$/, '')}/`).href)).EventFormatter : undefined;
@@ -47,10 +51,15 @@ for (let r = 0; r < rows; r++) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'memtrace-writer-bench-'));
-const fd = openSync(join(dir, 'events.csv'), 'w');
-const candidates = [{ name: 'this build', formatter: new EventFormatter(functions, []) }];
+const fd = openSync(join(dir, 'events.csv'), 'a');
+const reservedFd = openSync(join(dir, 'events-reserved.csv'), 'a');
+let reservedUntil = 0;
+let reservedSize = 0;
+const RESERVE = 32 * 1024 * 1024;
+const candidates = [{ name: 'this build, JS', formatter: new EventFormatter(functions, []) }];
+if (addon) candidates.push({ name: 'this build, addon', formatter: new EventFormatter(functions, [], new Float64Array(1), addon), reserve: true });
 if (Against) candidates.push({ name: `against ${againstDir}`, formatter: new Against(functions, []) });
-for (const c of candidates) Object.assign(c, { formatOnly: [], withWrite: [], bytes: 0 });
+for (const c of candidates) Object.assign(c, { formatOnly: [], withWrite: [], withReservedWrite: [], bytes: 0 });
 // Alternate rounds, so load on the machine hits both alike; the best round says what the code can do.
 for (let round = 0; round < rounds; round++) {
   for (const c of candidates) {
@@ -61,15 +70,24 @@ for (let round = 0; round < rounds; round++) {
     t = process.hrtime.bigint();
     writeSync(fd, c.formatter.format(data, 0, rows));
     c.withWrite.push(rows / (Number(process.hrtime.bigint() - t) / 1e9));
+    if (!c.reserve) continue;
+    t = process.hrtime.bigint();
+    const bytes = c.formatter.format(data, 0, rows);
+    if (reservedSize + bytes.length > reservedUntil && addon.preallocate(reservedFd, reservedSize, RESERVE)) reservedUntil = reservedSize + RESERVE;
+    writeSync(reservedFd, bytes);
+    reservedSize += bytes.length;
+    c.withReservedWrite.push(rows / (Number(process.hrtime.bigint() - t) / 1e9));
   }
 }
 closeSync(fd);
+closeSync(reservedFd);
 rmSync(dir, { recursive: true, force: true });
 
 const best = (list) => Math.max(...list);
 const result = candidates.flatMap((c) => [
   { build: c.name, measure: 'format', median_rows_per_s: Math.round(median(c.formatOnly)), best_rows_per_s: Math.round(best(c.formatOnly)), bytes_per_row: (c.bytes / rows).toFixed(1) },
   { build: c.name, measure: 'format + write', median_rows_per_s: Math.round(median(c.withWrite)), best_rows_per_s: Math.round(best(c.withWrite)), bytes_per_row: (c.bytes / rows).toFixed(1) },
+  ...(c.reserve ? [{ build: c.name, measure: 'format + write, blocks reserved', median_rows_per_s: Math.round(median(c.withReservedWrite)), best_rows_per_s: Math.round(best(c.withReservedWrite)), bytes_per_row: (c.bytes / rows).toFixed(1) }] : []),
 ]);
 console.log(`writer: ${rows} rows x ${rounds} rounds, node ${process.version}`);
 console.table(result);

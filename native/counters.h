@@ -253,6 +253,9 @@ void ReadExternalInto(State* s);
 void FindLargeObjectSizes(State* s);
 bool DirectSizesAgree(State* s);
 
+// format.cc: the writer's row formatter and disk reservation.
+void AddFormatFunctions(Local<Context> context, Local<Object> exports, State* s);
+
 // probes.cc
 void AddProbeFunctions(Local<Context> context, Local<Object> exports, State* s);
 void ReleaseProbes(State* s);

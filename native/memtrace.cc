@@ -578,4 +578,5 @@ NODE_MODULE_INIT(/* exports, module, context */) {
         .Check();
   }
   AddProbeFunctions(context, exports, s);
+  AddFormatFunctions(context, exports, s);
 }

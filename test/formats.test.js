@@ -7,6 +7,7 @@ import { formatFunctionsCsv } from '../dist/src/formats/functions-csv.js';
 import * as Col from '../dist/src/buffer/event-buffer.js';
 import { readEventsCsv, readFunctionsCsv, readMeta, TraceFileError } from '../dist/src/index.js';
 import { freshDir } from './helpers/run-traced.js';
+import { loadNativeAddon } from '../dist/src/runtime/native-counters.js';
 
 const functions = [
   { name: 'Cart.add', file: '/app/cart.js', line: 3, column: 5 },
@@ -31,6 +32,49 @@ test('events.csv rows read back as written, names quoted, big and negative numbe
   const [first, second] = readEventsCsv(path);
   t.like(first, { seq: 0, timeNs: 12345678901234, event: 'return', functionId: 0, function: 'Cart.add', file: '/app/cart.js', line: 3, column: 5, depth: 2, asyncId: 7, heapUsed: 3_000_000_123, dHeap: -4096, allocated: 9_007_199_254_740_000, dAllocated: 1_048_592, rss: null, external: 2_000_000, arrayBuffers: null });
   t.like(second, { seq: 1, event: 'line', function: 'weird, "quoted"\nname', file: '/app/a b,c.js', line: 11, column: null, rss: 123_456_789, arrayBuffers: 1_000_000_000 });
+});
+
+test('the addon formats events.csv rows to the same bytes as the JS formatter', (t) => {
+  const addon = loadNativeAddon();
+  if (!addon) {
+    if (process.env.CI_EXPECT_NATIVE === '1') t.fail(`native addon missing for Node ${process.version}`);
+    else t.pass('native addon not built: the JS formatter is the only one');
+    return;
+  }
+  // Every kind, labels, a function the writer does not know yet (#id), negatives, halves to round,
+  // NaN where a column is not read, numbers past 2^32 and close to 2^53.
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const count = 5000;
+  const data = new Float64Array(count * Col.COLUMNS);
+  for (let r = 0; r < count; r++) {
+    const at = r * Col.COLUMNS;
+    const kind = Math.floor(random() * 7);
+    data[at + Col.TIME] = random() * 1e13 + (r % 2 ? 0.5 : 0.25);
+    data[at + Col.KIND] = kind;
+    data[at + Col.FUNCTION_ID] = kind === 6 ? r % 2 : Math.floor(random() * 3); // id 2: unknown
+    data[at + Col.LINE] = Math.floor(random() * 5000);
+    data[at + Col.DEPTH] = Math.floor(random() * 40);
+    data[at + Col.ASYNC_ID] = Math.floor(random() * 1e6);
+    data[at + Col.HEAP] = Math.floor(random() * 9e15);
+    data[at + Col.D_HEAP] = (random() - 0.5) * 1e7 + (r % 3 === 0 ? 0.5 : 0);
+    data[at + Col.ALLOCATED] = random() * 9e15;
+    data[at + Col.D_ALLOCATED] = random() < 0.1 ? -2.5 : random() * 1e9;
+    data[at + Col.RSS] = r % 4 === 0 ? random() * 1e10 : NaN;
+    data[at + Col.EXTERNAL] = r % 4 === 0 ? random() * 1e8 : NaN;
+    data[at + Col.ARRAY_BUFFERS] = r % 8 === 0 ? 0 : NaN;
+  }
+  const labels = ['phase, one', 'two "quoted"'];
+  const js = new EventFormatter(functions, labels, new Float64Array([100])).format(data, 0, count);
+  const native = new EventFormatter(functions, labels, new Float64Array([100]), addon).format(data, 0, count);
+  t.is(Buffer.compare(Buffer.from(js), Buffer.from(native)), 0, `first difference at byte ${Buffer.from(js).findIndex((b, i) => b !== native[i])}`);
+  t.true(js.length > count * 60);
+  // A later half continues the sequence, and a slice from the middle formats alike too.
+  const sequence = new Float64Array([0]);
+  const formatter = new EventFormatter(functions, labels, sequence, addon);
+  formatter.format(data, 0, 10);
+  t.is(sequence[0], 10);
+  t.is(Buffer.compare(Buffer.from(formatter.format(data, 1000, 200)), Buffer.from(new EventFormatter(functions, labels, new Float64Array([10])).format(data, 1000, 200))), 0);
 });
 
 test('functions.csv reads back as written, sorted by total allocation', (t) => {

@@ -40,52 +40,137 @@ export interface EventRow {
   arrayBuffers: number | null;
 }
 
+/** The addon's formatter (native/format.cc): the same bytes as EventFormatter's JS loop. */
+export interface NativeEventFormat {
+  /** 0: done; 1: stopped at row progress[0], whose names are not quoted yet; 2: out is full. */
+  formatEvents(data: Float64Array<ArrayBufferLike>, endRow: number, sequence: Float64Array<ArrayBufferLike>, out: Uint8Array, progress: Float64Array,
+    functionNames: Uint8Array, functionIndex: Int32Array, columns: Int32Array, labelNames: Uint8Array, labelIndex: Int32Array): number;
+}
+
+/** Quoted `name,file` bytes per id, in one growable blob: [start, end) of id at index[2 id]. */
+class QuotedNames {
+  blob = new Uint8Array(1 << 16);
+  index = new Int32Array(512).fill(-1);
+  private used = 0;
+
+  has(id: number): boolean {
+    return 2 * id + 1 < this.index.length && this.index[2 * id]! >= 0;
+  }
+
+  forget(id: number): void {
+    if (2 * id < this.index.length) this.index[2 * id] = -1;
+  }
+
+  put(id: number, text: string): void {
+    const bytes = Buffer.from(text);
+    if (this.used + bytes.length > this.blob.length) {
+      const grown = new Uint8Array(Math.max(2 * this.blob.length, this.used + bytes.length));
+      grown.set(this.blob.subarray(0, this.used));
+      this.blob = grown;
+    }
+    if (2 * id + 1 >= this.index.length) {
+      const grown = new Int32Array(Math.max(2 * this.index.length, 2 * id + 2)).fill(-1);
+      grown.set(this.index);
+      this.index = grown;
+    }
+    this.blob.set(bytes, this.used);
+    this.index[2 * id] = this.used;
+    this.index[2 * id + 1] = this.used + bytes.length;
+    this.used += bytes.length;
+  }
+}
+
 /**
  * Formats rows of the event buffer as CSV bytes. Function names and files are quoted once each, by
- * csv-stringify; the numbers are written as ASCII digits straight into a reused byte buffer, which is
+ * csv-stringify; the numbers are written as ASCII digits straight into a reused byte buffer, by the
+ * addon where it is loaded (native/format.cc, ~20 ns a row) and else by the JS loop below, which is
  * ten times faster than building strings (the writer must keep up with millions of rows a second).
  */
 export class EventFormatter {
-  private readonly quoted: Array<Uint8Array<ArrayBufferLike> | undefined> = [];
+  private readonly names = new QuotedNames();
+  private readonly labelNames = new QuotedNames();
+  private columns = new Int32Array(256);
   private readonly kinds = EVENT_KINDS.map((k) => Buffer.from(k));
   private out: Uint8Array = new Uint8Array(1 << 20);
 
-  /** `sequence[0]` is the seq of the next row; shared when two threads take turns writing. */
-  constructor(private readonly functions: readonly FunctionInfo[], private readonly labels: readonly string[], private readonly sequence: Float64Array<ArrayBufferLike> = new Float64Array(1)) {}
+  /**
+   * `sequence[0]` is the seq of the next row; shared when two threads take turns writing. `native`:
+   * the addon's formatter, or null for the JS loop.
+   */
+  constructor(private readonly functions: readonly FunctionInfo[], private readonly labels: readonly string[], private readonly sequence: Float64Array<ArrayBufferLike> = new Float64Array(1), private readonly native: NativeEventFormat | null = null) {}
 
   /** Forget a function's quoted name (it was renamed). */
   invalidate(id: number): void {
-    this.quoted[id] = undefined;
+    this.names.forget(id);
   }
 
   /** The rows as CSV text (bytes, valid until the next call). */
   format(data: Float64Array<ArrayBufferLike>, firstRow: number, rows: number): Uint8Array {
+    if (!this.native) {
+      for (let row = firstRow; row < firstRow + rows; row++) this.quoteNamesOf(data, row);
+      return this.formatInJs(data, firstRow, rows);
+    }
+    // The addon stops at a row whose names are not quoted yet, or when the buffer is full.
+    const progress = this.progress;
+    progress[0] = firstRow;
+    progress[1] = 0;
+    for (;;) {
+      const stop = this.native.formatEvents(data, firstRow + rows, this.sequence, this.out, progress, this.names.blob, this.names.index, this.columns, this.labelNames.blob, this.labelNames.index);
+      if (stop === 0) return this.out.subarray(0, progress[1]);
+      if (stop === 1) this.quoteNamesOf(data, progress[0]!);
+      else this.out = this.grow(2 * this.out.length, progress[1]!);
+    }
+  }
+
+  private readonly progress = new Float64Array(2);
+
+  /** The function or label a row names, quoted once (and a function's column noted). */
+  private quoteNamesOf(data: Float64Array<ArrayBufferLike>, row: number): void {
+    const base = row * Col.COLUMNS;
+    const id = data[base + Col.FUNCTION_ID]!;
+    if (data[base + Col.KIND] === Kind.Label) {
+      if (!this.labelNames.has(id)) this.labelNames.put(id, this.quote(this.labels[id] ?? '', ''));
+    } else if (!this.names.has(id)) {
+      const info = this.functions[id];
+      this.names.put(id, info ? this.quote(info.name, info.file) : `#${id},`);
+      if (id >= this.columns.length) {
+        const grown = new Int32Array(Math.max(2 * this.columns.length, id + 1));
+        grown.set(this.columns);
+        this.columns = grown;
+      }
+      this.columns[id] = info?.column ?? 0;
+    }
+  }
+
+  private formatInJs(data: Float64Array<ArrayBufferLike>, firstRow: number, rows: number): Uint8Array {
     // The hot loop of the writer: locals only (out, at), digits written by helpers that return the new
     // offset, so the JIT keeps everything in registers.
     let out = this.out;
     let at = 0;
     let seq = this.sequence[0]!;
-    const functions = this.functions;
+    const columns = this.columns;
     for (let row = firstRow; row < firstRow + rows; row++) {
       const base = row * Col.COLUMNS;
       const kind = data[base + Col.KIND]!;
       const id = data[base + Col.FUNCTION_ID]!;
-      const names = kind === Kind.Label ? Buffer.from(this.quote(this.labels[id] ?? '', '')) : (this.quoted[id] ?? (this.quoted[id] = Buffer.from(this.quoteFunction(id))));
+      const table = kind === Kind.Label ? this.labelNames : this.names;
+      const start = table.index[2 * id]!;
+      const end = table.index[2 * id + 1]!;
       // A row is at most 17 numbers of at most 21 characters, plus the quoted names.
-      if (at + 400 + names.length > out.length) out = this.grow(at + 400 + names.length, at);
+      if (at + 400 + end - start > out.length) out = this.grow(at + 400 + end - start, at);
       at = writeInteger(out, at, seq++);
       out[at++] = COMMA;
       at = writeInteger(out, at, Math.round(data[base + Col.TIME]!));
       out[at++] = COMMA;
-      at = copyBytes(out, at, this.kinds[kind]!);
+      at = copyBytes(out, at, this.kinds[kind]!, 0, this.kinds[kind]!.length);
       out[at++] = COMMA;
       if (kind !== Kind.Label) at = writeInteger(out, at, id);
       out[at++] = COMMA;
-      at = copyBytes(out, at, names);
+      at = copyBytes(out, at, table.blob, start, end);
       out[at++] = COMMA;
       if (kind !== Kind.Label) at = writeInteger(out, at, data[base + Col.LINE]!);
       out[at++] = COMMA;
-      if (kind !== Kind.Label && kind !== Kind.Line) at = writeInteger(out, at, functions[id]?.column ?? 0);
+      if (kind !== Kind.Label && kind !== Kind.Line) at = writeInteger(out, at, columns[id] ?? 0);
       out[at++] = COMMA;
       at = writeInteger(out, at, data[base + Col.DEPTH]!);
       out[at++] = COMMA;
@@ -120,11 +205,6 @@ export class EventFormatter {
     return grown;
   }
 
-  private quoteFunction(id: number): string {
-    const info = this.functions[id];
-    return info ? this.quote(info.name, info.file) : `#${id},`;
-  }
-
   private quote(a: string, b: string): string {
     return stringify([[a, b]], { eof: false });
   }
@@ -140,14 +220,14 @@ for (let i = 0; i < 100; i++) {
   DIGIT_PAIRS[2 * i + 1] = 48 + (i % 10);
 }
 
-/** Short copies by hand: TypedArray.set costs more than the copy for a few dozen bytes. */
-function copyBytes(out: Uint8Array, at: number, bytes: Uint8Array): number {
-  const n = bytes.length;
+/** bytes[start, end) at `at`; short copies by hand: TypedArray.set costs more than the copy for a few dozen bytes. */
+function copyBytes(out: Uint8Array, at: number, bytes: Uint8Array, start: number, end: number): number {
+  const n = end - start;
   if (n > 64) {
-    out.set(bytes, at);
+    out.set(bytes.subarray(start, end), at);
     return at + n;
   }
-  for (let i = 0; i < n; i++) out[at + i] = bytes[i]!;
+  for (let i = 0; i < n; i++) out[at + i] = bytes[start + i]!;
   return at + n;
 }
 

@@ -3,7 +3,7 @@
  * writer thread, and the trace directory (events.csv, functions.csv, meta.json). One tracer is active
  * per thread; the probes of instrumented modules and of traceMemory() report to it.
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadId, Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { EventBuffer, Control } from '../buffer/event-buffer.js';
@@ -142,6 +142,12 @@ export class Tracer {
     Atomics.add(this.buffer.control, Control.Signal, 1);
     Atomics.notify(this.buffer.control, Control.Signal);
     this.writerPort?.close();
+    // The disk blocks the writers reserved past the end (half-writer.ts) go back.
+    try {
+      ftruncateSync(this.eventsFd, fstatSync(this.eventsFd).size);
+    } catch {
+      // a file system without them
+    }
     closeSync(this.eventsFd);
     delete (globalThis as Record<string, unknown>).__memtrace$;
   }
