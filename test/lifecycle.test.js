@@ -1,6 +1,6 @@
 // How a traced process ends must not lose the trace, change the exit, or leave half a row.
 import test from 'ava';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { runTraced, spawnTraced, fixture, fn } from './helpers/run-traced.js';
@@ -29,6 +29,14 @@ test('an uncaught exception keeps exit code 1, its message, and the trace', (t) 
   t.is(run.stderr.split('\n').find((l) => l.startsWith('Error')), plain.stderr.split('\n').find((l) => l.startsWith('Error')));
   t.is(allWork(run.trace), 50);
   t.is(fn(run.trace, 'end').calls, 1);
+});
+
+test('the disk blocks the writer reserved ahead of events.csv are given back when the trace ends', (t) => {
+  const run = runTraced(exits, { args: ['exitcode'], env: { MEMTRACE_TRIGGER: '0' } });
+  const events = statSync(join(run.directories[0], 'events.csv'));
+  t.true(events.size > 1000, `${events.size} bytes`);
+  // 512-byte blocks in use: the file's own, rounded up to the file system's block, not 32 MiB more.
+  t.true(events.blocks * 512 < events.size + 64 * 1024, `${events.blocks * 512} bytes of blocks for ${events.size}`);
 });
 
 test('process.exitCode passes through', (t) => {
@@ -67,6 +75,7 @@ test('SIGKILL keeps every row flushed before it, no half rows, and the summaries
   const text = readFileSync(join(findTraces(out)[0], 'events.csv'), 'utf8');
   const lines = text.split('\n');
   t.is(lines.at(-1), '', 'the file ends with a whole row');
+  t.false(text.includes('\0'), 'the blocks the writer reserved ahead are past the end, not in the file');
   t.true(lines.length > 40, `rows: ${lines.length}`);
   for (const line of lines.slice(1, -1)) t.is(line.split(',').length, EVENT_COLUMNS.length, line);
   const trace = readTrace(findTraces(out)[0]);
