@@ -2,7 +2,7 @@
 // state and the hot-path readers.
 //
 // read()      exact: isolate->GetHeapStatistics(), i.e. what v8.getHeapStatistics() reports, less
-//             V8's JIT code (code space and code large-object space).
+//             V8's compiled code (code space, code large-object space; trusted spaces on V8 >= 12).
 // readFast()  the same figure, followed cheaply between exact readings:
 //   - new space is a bump-pointer area whose {start, top, limit} V8 keeps in the isolate at the
 //     public offset v8::internal::Internals::kNewAllocationInfoOffset. The bytes allocated there since
@@ -16,9 +16,11 @@
 //     44 of ~110 ns);
 //   - old space: V8 11 (Node 20) counts a main-thread old-space area as used when it is handed out,
 //     so the figure only moves when that area (kOldAllocationInfoOffset) is replaced, and that makes
-//     readFast take an exact reading. V8 13 (Node 24) first gives the areas back in every heap
-//     statistics call, so old space counts to its top: there old and trusted (bytecode) space are
-//     read live too;
+//     readFast take an exact reading. V8 12 and 13 (Node 22, 24) first give the areas back in every
+//     heap statistics call, so old space counts to its top: there the old-space area's top is
+//     followed like the new space's (an API call in readFast would give the areas back each time,
+//     and the program's next allocation would take V8's slow path);
+//   - trusted space (V8 >= 12: bytecode, deoptimization data) is V8's own, left out like code space;
 //   - anything else it cannot follow (a new page, a GC, an incremental-marking start) makes it take
 //     an exact reading, which also restarts the tracking.
 //   Not followed, so seen only at the next exact reading (the bytes move to a later reading, the
@@ -113,12 +115,13 @@ struct State {
   // Garbage collections.
   int gc_depth = 0;
   double used_before_gc = 0;
-  // V8's JIT code (code space, code large-object space) is left out of every figure: values[1] is
-  // the used heap less it, and freed_by_gc what GCs freed elsewhere. It is V8's compiler's,
-  // allocated in whatever call runs when a compile job ends, not that call's.
+  // V8's compiled code (code space, code large-object space, and on V8 >= 12 the trusted spaces
+  // with bytecode and deoptimization data) is left out of every figure: values[1] is the used heap
+  // less it, and freed_by_gc what GCs freed elsewhere. It is V8's compiler's, allocated in whatever
+  // call runs when a compile job ends, not that call's.
   double freed_by_gc = 0;
   double code_before_gc = 0;
-  int code_spaces[2];
+  int code_spaces[4];
   int code_space_count = 0;
   double gc_count = 0;
   bool saw_minor_mark_sweep = false;
@@ -191,7 +194,7 @@ inline double LiveSpacesUsed(State* s) {
   return total;
 }
 
-// What V8's JIT code occupies (code space and code large-object space), through the API.
+// What V8's compiled code occupies (the spaces above), through the API.
 inline double CodeUsed(State* s) {
   double total = 0;
   for (int i = 0; i < s->code_space_count; i++) {
@@ -202,7 +205,7 @@ inline double CodeUsed(State* s) {
   return total;
 }
 
-// The used heap less V8's JIT code, exactly: values[1] of every reading.
+// The used heap less V8's compiled code, exactly: values[1] of every reading.
 inline double ExactProgramHeap(State* s) {
   double code = CodeUsed(s);
   return ExactUsedHeap(s->isolate) - code;
@@ -224,11 +227,17 @@ inline double FastUsedHeap(State* s) {
     if (s->fast_new_top == 0 || !(same_area || continues)) return Resync(s);
     grown = double(young.top - s->fast_new_top);
   }
+  const Lab old = labs[1];
   if (!s->stats_free_labs) {
-    const Lab old = labs[1];
     if (old.start != s->fast_old.start || old.limit != s->fast_old.limit) return Resync(s);
+  } else if (old.top != 0) {
+    // V8 >= 12 counts old space to its top: followed like the new space's area.
+    bool same_area = old.start == s->fast_old.start && old.top >= s->fast_old.top;
+    bool continues = old.start == s->fast_old.top;
+    if (s->fast_old.top == 0 || !(same_area || continues)) return Resync(s);
+    grown += double(old.top - s->fast_old.top);
   }
-  double live = s->live_space_count ? LiveSpacesUsed(s) : 0;  // may give the LABs back (V8 >= 12)
+  double live = s->live_space_count ? LiveSpacesUsed(s) : 0;  // an API call gives the LABs back (V8 >= 12)
   s->fast_reads++;
   s->fast_used += grown + (live - s->fast_live);
   s->fast_live = live;
@@ -236,6 +245,7 @@ inline double FastUsedHeap(State* s) {
     s->fast_new_top = young.top;
     s->fast_new_start = young.start;
   }
+  if (s->stats_free_labs && old.top != 0) s->fast_old = old;
   return s->fast_used;
 }
 

@@ -262,7 +262,7 @@ void Info(const FunctionCallbackInfo<Value>& info) {
   set("clock", str(s->use_tsc ? "tsc" : "monotonic"));
   set("fastPath", str(!s->fast_enabled ? "off (exact reads)"
                       : s->saw_minor_mark_sweep ? "off (minor mark-sweep young generation)"
-                      : s->stats_free_labs ? "new-space top + live spaces"
+                      : s->stats_free_labs ? "new-space and old-space tops + live spaces"
                       : "new-space top + old-space area check + live spaces"));
   set("arrayBuffers", str(s->array_buffer_bytes ? "node allocator counter" : "external memory"));
   std::string spaces;
@@ -497,12 +497,12 @@ const std::atomic<size_t>* FindArrayBufferCounter(Isolate* isolate) {
   return nullptr;
 }
 
-// The spaces of V8's JIT code, which the allocation counter leaves out (counters.h, CodeUsed).
+// The spaces of V8's compiled code, which every figure leaves out (counters.h, CodeUsed).
 void FindCodeSpaces(State* s) {
   Isolate* isolate = s->isolate;
-  for (const char* name : {"code_space", "code_large_object_space"}) {
+  for (const char* name : {"code_space", "code_large_object_space", "trusted_space", "trusted_large_object_space"}) {
     size_t n = isolate->NumberOfHeapSpaces();
-    for (size_t i = 0; i < n && s->code_space_count < 2; i++) {
+    for (size_t i = 0; i < n && s->code_space_count < 4; i++) {
       HeapSpaceStatistics stats;
       if (isolate->GetHeapSpaceStatistics(&stats, i) && strcmp(stats.space_name(), name) == 0) s->code_spaces[s->code_space_count++] = int(i);
     }
@@ -524,7 +524,6 @@ void SetUpFastPath(State* s) {
     s->stats_free_labs = before.top != 0 && (after.top != before.top || after.start != before.start);
   }
   const char* always[] = {"new_large_object_space", "large_object_space"};  // not code space: counters.h
-  const char* when_labs_freed[] = {"old_space", "trusted_space"};  // V8 >= 12, see the top of the file
   auto add = [&](const char* name) {
     size_t n = isolate->NumberOfHeapSpaces();
     for (size_t i = 0; i < n && s->live_space_count < kMaxLiveSpaces; i++) {
@@ -534,8 +533,6 @@ void SetUpFastPath(State* s) {
     }
   };
   for (const char* name : always) add(name);
-  if (s->stats_free_labs)
-    for (const char* name : when_labs_freed) add(name);
 }
 
 Local<v8::Function> MakeFunction(Local<Context> context, v8::FunctionCallback callback, State* s) {

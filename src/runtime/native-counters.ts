@@ -18,8 +18,9 @@ export interface NativeCounters {
   readonly kind: 'native';
   /**
    * Filled by read(): [0] monotonic time in ns since the addon was initialised, [1] V8 used heap
-   * bytes (exact, as v8.getHeapStatistics().used_heap_size) less V8's JIT code (code space and code
-   * large-object space: the compiler's, not the running call's), [2] cumulative bytes freed by all
+   * bytes (exact, as v8.getHeapStatistics().used_heap_size) less V8's compiled code (code space and
+   * code large-object space, and on Node 22+ the trusted spaces with bytecode: the compiler's, not
+   * the running call's), [2] cumulative bytes freed by all
    * GCs since init, outside those spaces (sum over GCs of used-before minus used-after, measured in
    * GC prologue/epilogue callbacks), [3] number of GCs since init
    */
@@ -111,9 +112,12 @@ export function loadNativeAddon(): Record<string, unknown> | null {
   return addon as Record<string, unknown> | null;
 }
 
-/** V8's used heap less its JIT code, as the addon counts it. */
+/** The spaces of V8's compiled code, which the addon's figures leave out (native/counters.h). */
+const CODE_SPACES = new Set(['code_space', 'code_large_object_space', 'trusted_space', 'trusted_large_object_space']);
+
+/** V8's used heap less its compiled code, as the addon counts it. */
 export function programHeap(): number {
-  const code = v8.getHeapSpaceStatistics().reduce((sum, s) => sum + (s.space_name === 'code_space' || s.space_name === 'code_large_object_space' ? s.space_used_size : 0), 0);
+  const code = v8.getHeapSpaceStatistics().reduce((sum, s) => sum + (CODE_SPACES.has(s.space_name) ? s.space_used_size : 0), 0);
   return v8.getHeapStatistics().used_heap_size - code;
 }
 
