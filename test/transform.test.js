@@ -129,3 +129,18 @@ test('both parsers report a syntax error as a ParseError at the same place', (t)
     t.regex(error.message, /^memtrace: cannot parse \/app\/bad\.js:1:9: /, parser);
   }
 });
+
+test("with every file included, memtrace's own code and the packages its runtime runs stay untraced", async (t) => {
+  const { moduleFilter } = await import('../dist/loader/module-filter.js');
+  const { createRequire } = await import('node:module');
+  const { fileURLToPath } = await import('node:url');
+  const traced = moduleFilter({ include: ['**/*'], exclude: [] });
+  const require = createRequire(import.meta.url);
+  for (const name of ['picomatch', 'csv-stringify', 'magic-string', '@babel/parser', '@jridgewell/trace-mapping']) {
+    t.false(traced(require.resolve(name)), name);
+  }
+  t.false(traced(fileURLToPath(new URL('../dist/src/runtime/probes.js', import.meta.url))), 'dist/');
+  // A package memtrace does not run is traced like any other file.
+  t.true(traced(require.resolve('ava')), 'ava');
+  t.true(traced(fileURLToPath(new URL('./fixtures/tracer/trace-subpath.mjs', import.meta.url))), 'a fixture');
+});
