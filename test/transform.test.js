@@ -5,6 +5,12 @@ import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 import { instrument } from '../dist/transforms/instrument.js';
 import { resolveParser } from '../dist/transforms/parse.js';
 import { ParseError } from '../dist/src/index.js';
+import { moduleFilter } from '../dist/loader/module-filter.js';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { mkdtempSync, mkdirSync, copyFileSync, symlinkSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, sep } from 'node:path';
 
 const names = (source, options = {}) => instrument(source, { filename: '/app/x.js', sourceType: 'module', ...options }).functions.map((f) => f.name);
 
@@ -130,10 +136,7 @@ test('both parsers report a syntax error as a ParseError at the same place', (t)
   }
 });
 
-test("with every file included, memtrace's own code and the packages its runtime runs stay untraced", async (t) => {
-  const { moduleFilter } = await import('../dist/loader/module-filter.js');
-  const { createRequire } = await import('node:module');
-  const { fileURLToPath } = await import('node:url');
+test("with every file included, memtrace's own code and the packages its runtime runs stay untraced", (t) => {
   const traced = moduleFilter({ include: ['**/*'], exclude: [] });
   const require = createRequire(import.meta.url);
   for (const name of ['picomatch', 'csv-stringify', 'magic-string', '@babel/parser', '@jridgewell/trace-mapping']) {
@@ -143,4 +146,18 @@ test("with every file included, memtrace's own code and the packages its runtime
   // A package memtrace does not run is traced like any other file.
   t.true(traced(require.resolve('ava')), 'ava');
   t.true(traced(fileURLToPath(new URL('./fixtures/tracer/trace-subpath.mjs', import.meta.url))), 'a fixture');
+});
+
+test('the runtime packages are found through the symlinks a pnpm layout links them in with', async (t) => {
+  // pnpm: memtrace's files in .pnpm/memtrace/node_modules/memtrace/, each dependency a symlink beside it
+  // to its own directory; Node loads (and the hooks see) the files at their real paths.
+  const store = realpathSync(mkdtempSync(join(tmpdir(), 'memtrace-pnpm-')));
+  t.teardown(() => rmSync(store, { recursive: true, force: true }));
+  const linked = join(store, '.pnpm', 'memtrace', 'node_modules');
+  mkdirSync(join(linked, 'memtrace', 'dist', 'src'), { recursive: true });
+  copyFileSync(fileURLToPath(new URL('../dist/src/runtime-packages.js', import.meta.url)), join(linked, 'memtrace', 'dist', 'src', 'runtime-packages.js'));
+  const picomatch = realpathSync(fileURLToPath(new URL('../node_modules/picomatch', import.meta.url)));
+  symlinkSync(picomatch, join(linked, 'picomatch'), 'dir');
+  const { runtimePackageDirectories } = await import(pathToFileURL(join(linked, 'memtrace', 'dist', 'src', 'runtime-packages.js')).href);
+  t.deepEqual(runtimePackageDirectories(), [picomatch + sep]);
 });
