@@ -6,10 +6,16 @@ import { distUrl } from './dist-path.js';
 import { benchTransformer } from './transform-stats.js';
 
 const { transformLoaded } = await import(distUrl('loader/install-hooks.js'));
+const { serveTransforms } = await import(distUrl('transforms/transform-service.js'));
 
 const transform = benchTransformer();
 
+// As memtrace's: the main thread's CommonJS modules are transformed here too.
+export function initialize(data) {
+  if (data) serveTransforms(data);
+}
+
 export async function load(url, context, nextLoad) {
-  // CommonJS goes through Module.prototype._compile (the CommonJS hook on the main thread).
+  // CommonJS comes through Module.prototype._compile (the CommonJS hook on the main thread), which sends it over the channel.
   return transformLoaded(url, await nextLoad(url, context), transform, false);
 }

@@ -30,7 +30,7 @@
  *   runtime     one row per workload and variant: medians of work, wall and CPU time (CPU: every
  *               thread of the process), ratios, ns added per traced call, measured calls, event rows
  *               and trace size, and how often the program waited for memtrace's writer thread
- *   transform   per workload: bytes of source instrumented, transform ms and MB/s cold (MEMTRACE_CACHE=0;
+ *   transform   per workload (and three-libraries: acorn.js, handlebars.js and js-yaml.mjs in one process): bytes of source instrumented, transform ms and MB/s cold (MEMTRACE_CACHE=0;
  *               with oxc-parser, and with MEMTRACE_PARSER=babel) and warm (cache hit), measured inside
  *               the hooks; load-only process wall times
  *   instrument  instrument() throughput on each library's main file and TypeScript's typescript.js, with
@@ -173,6 +173,8 @@ const WORKLOADS = [
   { name: 'marked', main: ['marked/lib/marked.esm.js', 'module'] },
   { name: 'handlebars', main: ['handlebars/dist/handlebars.js', 'script'] },
   { name: 'js-yaml', main: ['js-yaml/dist/js-yaml.mjs', 'module'] },
+  // Transform section only: the three one-file libraries of issue #2's example loaded by one program.
+  { name: 'three-libraries', transformOnly: true },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -438,7 +440,7 @@ function main() {
   try {
     const summary = [];
     const runtime = [];
-    for (const workload of options.sections.includes('runtime') ? workloads : []) {
+    for (const workload of options.sections.includes('runtime') ? workloads.filter((w) => !w.transformOnly) : []) {
       const { checksum, figures } = benchRuntime(workload, options);
       const plain = figures.get('plain');
       const bare = figures.get('bare');
@@ -483,7 +485,7 @@ function main() {
       });
     }
     const transform = options.sections.includes('transform') ? workloads.map((w) => benchTransform(w, options)) : [];
-    const instrumentRows = options.sections.includes('instrument') ? benchInstrument(workloads, options) : [];
+    const instrumentRows = options.sections.includes('instrument') ? benchInstrument(workloads.filter((w) => !w.transformOnly), options) : [];
     progress('');
 
     if (summary.length > 0) {

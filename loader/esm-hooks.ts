@@ -1,10 +1,12 @@
 /**
  * ESM load hook for `module.register` (Node 20 and 22 before registerHooks). It runs on Node's hooks
- * thread, so it only transforms; the traced program's thread keeps the runtime.
+ * thread, so it only transforms; the traced program's thread keeps the runtime. It also transforms the
+ * traced thread's CommonJS modules, sent over the channel `initialize` receives.
  */
 import { settingsFromEnv } from '../src/settings.js';
 import { transformLoaded, type LoadResult } from './install-hooks.js';
 import { createTransformer, type ModuleTransformer } from './transform-module.js';
+import { serveTransforms, type TransformChannelData } from '../transforms/transform-service.js';
 
 type NextLoad = (url: string, context?: object) => Promise<LoadResult>;
 
@@ -14,6 +16,11 @@ try {
   transform = createTransformer(settingsFromEnv());
 } catch {
   // Left untraced: register.ts reports the setting.
+}
+
+/** `data`: install-hooks.ts's end of the channel on which the traced thread sends its CommonJS modules. */
+export function initialize(data: TransformChannelData | undefined): void {
+  if (data) serveTransforms(data);
 }
 
 export async function load(url: string, context: object, nextLoad: NextLoad): Promise<LoadResult> {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { installCommonJsHook } from './cjs-hook.js';
 import { sourceText } from './source-text.js';
 import { kindOfFormat, type ModuleTransformer } from './transform-module.js';
+import { transformOnHooksThread } from '../transforms/off-thread.js';
 
 export interface LoadResult {
   format?: string | null;
@@ -37,6 +38,8 @@ export function installHooks(transform: ModuleTransformer, esmHooks: URL): void 
     registerHooks({ load: (url, context, nextLoad) => transformLoaded(url, nextLoad(url, context), transform, true) });
     return;
   }
-  module.register(esmHooks);
+  // The hooks thread transforms the ES modules; handed one end of a channel, it takes the CommonJS
+  // ones too, so the parser loads once per process (transforms/off-thread.ts).
+  transformOnHooksThread((data) => module.register(esmHooks, { data, transferList: [data.port] }));
   installCommonJsHook(transform);
 }

@@ -14,8 +14,10 @@ if (process.env.MEMTRACE_DISABLE !== '1') {
   try {
     const settings = settingsFromEnv();
     // Allocation sampling alone (`--alloc` without `--lines`) needs no probes: the tracer stays off.
-    const tracer = !settings.alloc || settings.lines ? ensureTracer(settings) : undefined;
-    if (tracer) installHooks(createTransformer(settings, measuredCallOpen), new URL('./esm-hooks.js', import.meta.url));
+    const tracing = !settings.alloc || settings.lines;
+    // Hooks first: on Node 20 they connect the hooks thread, where calibration then transforms too.
+    if (tracing) installHooks(createTransformer(settings, measuredCallOpen), new URL('./esm-hooks.js', import.meta.url));
+    const tracer = tracing ? ensureTracer(settings) : undefined;
     if (settings.alloc) startRunRecording(settings, tracer ? () => tracer.directory : undefined);
   } catch (error) {
     if (!(error instanceof MemtraceError)) throw error;

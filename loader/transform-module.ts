@@ -3,7 +3,7 @@
  * cache). A module the parser cannot parse runs untraced, with one warning line naming the file.
  */
 import { instrument, type InstrumentOptions } from '../transforms/instrument.js';
-import { instrumentOffThread } from './transform-thread.js';
+import { instrumentOffThread, transformsGoOffThread } from '../transforms/off-thread.js';
 import { TransformCache, transformFingerprint } from '../transforms/transform-cache.js';
 import { MemtraceError } from '../src/errors.js';
 import type { Settings } from '../src/settings.js';
@@ -38,12 +38,13 @@ export function kindOfFormat(format: string | null | undefined, filename: string
 
 /**
  * `offThread` is asked at each cache miss: true sends the module to the transform worker
- * (transform-thread.ts). memtrace/register says true while a measured call is open on the traced
+ * (transforms/off-thread.ts). memtrace/register says true while a measured call is open on the traced
  * thread (a require() inside a function), so that call is not charged with the transform; at startup,
- * and on Node 20's hooks thread, modules are transformed where the hook runs.
+ * modules are transformed where the hook runs. On Node 20 the traced thread sends every module to
+ * the module.register hooks thread whatever `offThread` says, and the hooks thread transforms its own.
  */
 export function createTransformer(settings: Settings, offThread: () => boolean = () => false): ModuleTransformer {
-  const instrumentCode = (source: string, options: InstrumentOptions): string => (offThread() ? instrumentOffThread(source, options) : instrument(source, options).code);
+  const instrumentCode = (source: string, options: InstrumentOptions): string => (transformsGoOffThread() || offThread() ? instrumentOffThread(source, options) : instrument(source, options).code);
   const traced = moduleFilter(settings);
   const cache = settings.cache ? new TransformCache(settings.cacheDir) : undefined;
   // The parser is part of the key although both give the same output: where they differ (syntax only

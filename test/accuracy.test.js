@@ -99,7 +99,9 @@ test('line mode charges the allocating line', (t) => {
   t.true(top.line === 4 || top.line === 5, `top line ${top.line}`);
   const total = lines.filter((e) => e.line === 4 || e.line === 5).reduce((sum, e) => sum + e.dAllocated, 0);
   // Up to 10 % more: the first run of a function also allocates its bytecode and feedback on the heap.
-  t.true(total >= 0.99 * MiB && total < (NODE_MAJOR >= 24 ? 1.5 : 1.1) * MiB, `lines 4-5 allocated ${total}`);
+  // On Node 24, whose used heap moves in allocation-area steps (up to ~0.4 MB), part of it can reach a
+  // reading only at line 6: 0.75-0.79 MiB was read in about 1 run in 40 on a loaded machine.
+  t.true(total >= (NODE_MAJOR >= 24 ? 0.7 : 0.99) * MiB && total < (NODE_MAJOR >= 24 ? 1.5 : 1.1) * MiB, `lines 4-5 allocated ${total}`);
 });
 
 test('a for-await loop suspends the call while it waits: others\' allocations are not charged to it', (t) => {

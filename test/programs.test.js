@@ -4,7 +4,7 @@ import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import { runTraced, fixture, fn, freshDir, cliPath, MiB, root } from './helpers/run-traced.js';
 import { findTraces, readTrace } from '../dist/src/index.js';
 
@@ -24,6 +24,19 @@ test('CommonJS modules loaded by require are traced', (t) => {
   t.is(build.line, 2);
   // 20 000 objects with a string each (~1.5 MB): large beside Node 24's used-heap steps (up to ~0.4 MB).
   t.true(build.totalAllocBytes > 20000 * 40, `build allocated ${build.totalAllocBytes}`);
+});
+
+test('CommonJS modules are transformed off the traced thread on Node 20, in it at startup where registerHooks runs hooks there', (t) => {
+  const run = runTraced(fixture('tracer', 'parser-thread.cjs'), { env: { MEMTRACE_CACHE: '0' } });
+  t.is(run.status, 0, run.stderr);
+  const { length, loaded } = JSON.parse(run.stdout);
+  t.is(length, 100);
+  t.is(fn(run.trace, 'build').calls, 1);
+  // Node 20 sends them to the module.register hooks thread, which transforms the ES modules already:
+  // the parser loads there only, once per process. With registerHooks a module imported at startup
+  // is transformed in the hook, on this thread, before any call is measured.
+  if (typeof Module.registerHooks === 'function') t.deepEqual(loaded, ['magic-string', 'oxc-parser']);
+  else t.deepEqual(loaded, []);
 });
 
 test('TypeScript run through tsx reports .ts positions', (t) => {

@@ -5,6 +5,7 @@
  */
 import vm from 'node:vm';
 import { instrument } from '../../transforms/instrument.js';
+import { instrumentOffThread, transformsGoOffThread } from '../../transforms/off-thread.js';
 import { TransformCache, transformFingerprint } from '../../transforms/transform-cache.js';
 import { VERSION } from '../version.js';
 import type { Calibration } from '../formats/meta.js';
@@ -113,7 +114,9 @@ function calibrationCode(tracer: Tracer): string {
   const key = cache?.key(SOURCE, VERSION, transformFingerprint(), tracer.settings.parser, CALIBRATION_FILE);
   const cached = key ? cache!.get(key) : undefined;
   if (cached !== undefined) return cached;
-  const { code } = instrument(SOURCE, { filename: CALIBRATION_FILE, sourceType: 'script', parser: tracer.settings.parser });
+  const options = { filename: CALIBRATION_FILE, sourceType: 'script', parser: tracer.settings.parser } as const;
+  // Where the modules go (Node 20: the hooks thread), so the parser never loads on this thread there.
+  const code = transformsGoOffThread() ? instrumentOffThread(SOURCE, options) : instrument(SOURCE, options).code;
   if (key) cache!.set(key, code);
   return code;
 }
