@@ -7,12 +7,13 @@ import { benchTransformer } from './transform-stats.js';
 
 const { transformLoaded } = await import(distUrl('loader/install-hooks.js'));
 const { serveTransforms } = await import(distUrl('transforms/transform-service.js'));
+const { answerTransform } = await import(distUrl('transforms/off-thread.js'));
 
 const transform = benchTransformer();
 
 // As memtrace's: the main thread's CommonJS modules are transformed here too.
 export function initialize(data) {
-  if (data) serveTransforms(data);
+  if (data) serveTransforms(data, answerTransform);
 }
 
 export async function load(url, context, nextLoad) {

@@ -30,7 +30,8 @@
  *   runtime     one row per workload and variant: medians of work, wall and CPU time (CPU: every
  *               thread of the process), ratios, ns added per traced call, measured calls, event rows
  *               and trace size, and how often the program waited for memtrace's writer thread
- *   transform   per workload (and three-libraries: acorn.js, handlebars.js and js-yaml.mjs in one process): bytes of source instrumented, transform ms and MB/s cold (MEMTRACE_CACHE=0;
+ *   transform   per workload (and three-libraries: acorn.js, handlebars.js and js-yaml.mjs in one
+ *               process): bytes of source instrumented, transform ms and MB/s cold (MEMTRACE_CACHE=0;
  *               with oxc-parser, and with MEMTRACE_PARSER=babel) and warm (cache hit), measured inside
  *               the hooks; load-only process wall times
  *   instrument  instrument() throughput on each library's main file and TypeScript's typescript.js, with

@@ -7,6 +7,7 @@ import { settingsFromEnv } from '../src/settings.js';
 import { transformLoaded, type LoadResult } from './install-hooks.js';
 import { createTransformer, type ModuleTransformer } from './transform-module.js';
 import { serveTransforms, type TransformChannelData } from '../transforms/transform-service.js';
+import { answerTransform } from '../transforms/off-thread.js';
 
 type NextLoad = (url: string, context?: object) => Promise<LoadResult>;
 
@@ -20,7 +21,7 @@ try {
 
 /** `data`: install-hooks.ts's end of the channel on which the traced thread sends its CommonJS modules. */
 export function initialize(data: TransformChannelData | undefined): void {
-  if (data) serveTransforms(data);
+  if (data) serveTransforms(data, answerTransform);
 }
 
 export async function load(url: string, context: object, nextLoad: NextLoad): Promise<LoadResult> {

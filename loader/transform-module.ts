@@ -2,8 +2,7 @@
  * The one step every hook shares: decide whether a module is traced, and instrument it (through the
  * cache). A module the parser cannot parse runs untraced, with one warning line naming the file.
  */
-import { instrument, type InstrumentOptions } from '../transforms/instrument.js';
-import { instrumentOffThread, transformsGoOffThread } from '../transforms/off-thread.js';
+import { instrumentCode } from '../transforms/off-thread.js';
 import { TransformCache, transformFingerprint } from '../transforms/transform-cache.js';
 import { MemtraceError } from '../src/errors.js';
 import type { Settings } from '../src/settings.js';
@@ -44,7 +43,6 @@ export function kindOfFormat(format: string | null | undefined, filename: string
  * the module.register hooks thread whatever `offThread` says, and the hooks thread transforms its own.
  */
 export function createTransformer(settings: Settings, offThread: () => boolean = () => false): ModuleTransformer {
-  const instrumentCode = (source: string, options: InstrumentOptions): string => (transformsGoOffThread() || offThread() ? instrumentOffThread(source, options) : instrument(source, options).code);
   const traced = moduleFilter(settings);
   const cache = settings.cache ? new TransformCache(settings.cacheDir) : undefined;
   // The parser is part of the key although both give the same output: where they differ (syntax only
@@ -69,7 +67,7 @@ export function createTransformer(settings: Settings, offThread: () => boolean =
         lines: settings.lines,
         sourceMap: settings.sourceMaps,
         parser: settings.parser,
-      });
+      }, offThread());
     } catch (error) {
       if (!(error instanceof MemtraceError)) throw error;
       process.stderr.write(`${error.message}\n`);

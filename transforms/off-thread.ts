@@ -15,15 +15,7 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { instrument, type InstrumentOptions } from './instrument.js';
 import { MemtraceError } from '../src/errors.js';
-import type { TransformChannelData } from './transform-service.js';
-
-export interface TransformRequest {
-  source: string;
-  options: InstrumentOptions;
-}
-
-/** `unusable`: the server cannot transform at all (the caller transforms on its own thread instead). */
-export type TransformReply = { code: string } | { error: string; expected: boolean } | { unusable: string };
+import type { TransformChannelData, TransformReply, TransformRequest } from './transform-service.js';
 
 /** How long one module may take before the server is given up for the calling thread (a 9 MB bundle takes seconds). */
 const REPLY_TIMEOUT_MS = 120_000;
@@ -34,7 +26,11 @@ class TransformChannel {
   private readonly port: MessagePort;
   private readonly signal = new Int32Array(new SharedArrayBuffer(8));
 
-  constructor(private readonly onClose: () => void = () => {}) {
+  /**
+   * `everyModule`: the server takes every transform of this thread (Node 20's hooks thread), not only
+   * those of modules loaded inside a measured call (the worker).
+   */
+  constructor(readonly everyModule: boolean, private readonly onClose: () => void = () => {}) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.port.unref();
@@ -67,7 +63,7 @@ class TransformChannel {
 
 function startTransformWorker(): TransformChannel {
   let worker: Worker | undefined;
-  const channel = new TransformChannel(() => void worker?.terminate());
+  const channel = new TransformChannel(false, () => void worker?.terminate());
   worker = new Worker(new URL('./transform-worker.js', import.meta.url), {
     workerData: channel.serverEnd,
     transferList: [channel.serverEnd.port],
@@ -83,8 +79,6 @@ function startTransformWorker(): TransformChannel {
 
 /** undefined: not started yet; null: none can serve (the calling thread transforms). */
 let server: TransformChannel | null | undefined;
-/** Set when the hooks thread serves: every transform goes there, not only those inside a call. */
-let hooksThreadServes = false;
 
 /**
  * For Node 20's module.register: `connect(data)` registers the hooks with `data` for their
@@ -92,23 +86,34 @@ let hooksThreadServes = false;
  * the hooks thread from then on.
  */
 export function transformOnHooksThread(connect: (data: TransformChannelData) => void): void {
-  const channel = new TransformChannel();
+  const channel = new TransformChannel(true);
   connect(channel.serverEnd);
-  if (!channel.served) {
-    channel.close();
-    return;
-  }
-  server = channel;
-  hooksThreadServes = true;
+  if (channel.served) server = channel;
+  else channel.close();
 }
 
-/** True when every transform should go off this thread, whether a call is open or not. */
-export function transformsGoOffThread(): boolean {
-  return hooksThreadServes;
+/** The serving side's work: instrument() of one request, its failure as a reply. */
+export function answerTransform(request: TransformRequest): TransformReply {
+  try {
+    return { code: instrument(request.source, request.options).code };
+  } catch (error) {
+    // An internal error keeps its stack: the asking thread rethrows it as its own.
+    const expected = error instanceof MemtraceError;
+    return { error: expected ? (error as Error).message : String((error as Error)?.stack ?? error), expected };
+  }
+}
+
+/**
+ * instrument(source, options).code where this thread's transforms go: off the thread when a server
+ * takes every module (Node 20's hooks thread) or when `offThread` asks (a measured call is open), else
+ * here.
+ */
+export function instrumentCode(source: string, options: InstrumentOptions, offThread = false): string {
+  return offThread || server?.everyModule ? instrumentOffThread(source, options) : instrument(source, options).code;
 }
 
 /** instrument(source, options).code, computed on the serving thread (or here, where none can serve). */
-export function instrumentOffThread(source: string, options: InstrumentOptions): string {
+function instrumentOffThread(source: string, options: InstrumentOptions): string {
   if (server === undefined) {
     try {
       server = startTransformWorker();
@@ -123,7 +128,6 @@ export function instrumentOffThread(source: string, options: InstrumentOptions):
       process.stderr.write(`memtrace: ${why.replace(/^memtrace: /, '')}; transforming on this thread from now on\n`);
       server.close();
       server = null;
-      hooksThreadServes = false;
     }
     return instrument(source, options).code;
   }

@@ -1,13 +1,20 @@
 /**
- * The serving side of a transform channel (off-thread.ts is the asking side): instruments each
- * request and answers it, then bumps the shared counter the asking thread waits on. Both servers use
- * it: the transform worker, and on Node 20 the module.register hooks thread. Every request gets one
- * reply, an error included, because the asking thread is blocked until it comes.
+ * The protocol of a transform channel, and its serving side (off-thread.ts is the asking side): each
+ * request gets exactly one reply, an error included, because the asking thread is blocked until it
+ * comes; after posting it the server bumps the shared counter the asking thread waits on. Both
+ * servers use it: the transform worker, and on Node 20 the module.register hooks thread. Nothing here
+ * loads the transform itself, so a worker that cannot load it still answers.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { instrument } from './instrument.js';
-import { MemtraceError } from '../src/errors.js';
-import type { TransformReply, TransformRequest } from './off-thread.js';
+import type { InstrumentOptions } from './instrument.js';
+
+export interface TransformRequest {
+  source: string;
+  options: InstrumentOptions;
+}
+
+/** `unusable`: the server cannot transform at all (the caller transforms on its own thread instead). */
+export type TransformReply = { code: string } | { error: string; expected: boolean } | { unusable: string };
 
 /** One end of a transform channel, as it is handed to the serving thread. */
 export interface TransformChannelData {
@@ -16,17 +23,7 @@ export interface TransformChannelData {
   signal: Int32Array;
 }
 
-export function answerTransform(request: TransformRequest): TransformReply {
-  try {
-    return { code: instrument(request.source, request.options).code };
-  } catch (error) {
-    // An internal error keeps its stack: the asking thread rethrows it as its own.
-    const expected = error instanceof MemtraceError;
-    return { error: expected ? (error as Error).message : String((error as Error)?.stack ?? error), expected };
-  }
-}
-
-export function serveTransforms({ port, signal }: TransformChannelData, answer: (request: TransformRequest) => TransformReply = answerTransform): void {
+export function serveTransforms({ port, signal }: TransformChannelData, answer: (request: TransformRequest) => TransformReply): void {
   port.on('message', (request: TransformRequest) => {
     port.postMessage(answer(request));
     Atomics.add(signal, 0, 1);

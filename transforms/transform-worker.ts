@@ -5,18 +5,13 @@
  * (`unusable`), so the traced thread is never left waiting.
  */
 import { workerData } from 'node:worker_threads';
-import type { TransformChannelData } from './transform-service.js';
+import { serveTransforms, type TransformChannelData, type TransformReply, type TransformRequest } from './transform-service.js';
 
-const channel = workerData as TransformChannelData;
+let answer: (request: TransformRequest) => TransformReply;
 try {
-  const { serveTransforms } = await import('./transform-service.js');
-  serveTransforms(channel);
+  ({ answerTransform: answer } = await import('./off-thread.js'));
 } catch (error) {
   const unusable = `the transform worker could not load the transform: ${String((error as Error)?.stack ?? error)}`;
-  const { port, signal } = channel;
-  port.on('message', () => {
-    port.postMessage({ unusable });
-    Atomics.add(signal, 0, 1);
-    Atomics.notify(signal, 0);
-  });
+  answer = () => ({ unusable });
 }
+serveTransforms(workerData as TransformChannelData, answer);

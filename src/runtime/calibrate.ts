@@ -4,8 +4,7 @@
  * times. The figures are subtracted from every call: an empty traced function then reports 0 bytes.
  */
 import vm from 'node:vm';
-import { instrument } from '../../transforms/instrument.js';
-import { instrumentOffThread, transformsGoOffThread } from '../../transforms/off-thread.js';
+import { instrumentCode } from '../../transforms/off-thread.js';
 import { TransformCache, transformFingerprint } from '../../transforms/transform-cache.js';
 import { VERSION } from '../version.js';
 import type { Calibration } from '../formats/meta.js';
@@ -114,9 +113,8 @@ function calibrationCode(tracer: Tracer): string {
   const key = cache?.key(SOURCE, VERSION, transformFingerprint(), tracer.settings.parser, CALIBRATION_FILE);
   const cached = key ? cache!.get(key) : undefined;
   if (cached !== undefined) return cached;
-  const options = { filename: CALIBRATION_FILE, sourceType: 'script', parser: tracer.settings.parser } as const;
   // Where the modules go (Node 20: the hooks thread), so the parser never loads on this thread there.
-  const code = transformsGoOffThread() ? instrumentOffThread(SOURCE, options) : instrument(SOURCE, options).code;
+  const code = instrumentCode(SOURCE, { filename: CALIBRATION_FILE, sourceType: 'script', parser: tracer.settings.parser });
   if (key) cache!.set(key, code);
   return code;
 }
