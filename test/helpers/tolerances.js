@@ -1,0 +1,30 @@
+// Every allowance a test makes on a memory figure, in one place, each named by its cause and with
+// where it was measured (docs/accuracy.md has the measurements). A test adds the causes that apply
+// to the call it checks; when one flakes, find the cause before touching a number here.
+import { MiB } from './run-traced.js';
+
+export const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+
+/**
+ * V8 13 (Node 24) moves its used-heap figure in steps of allocation areas: each statistics call hands
+ * the current ones back and background compiler threads take their own, so a reading can lag or lead
+ * by up to ~0.4 MiB. Node 20 and 22 read exactly.
+ */
+export const ALLOCATION_AREA_STEP = NODE_MAJOR >= 24 ? 0.4 * MiB : 0;
+
+/**
+ * A function's first run allocates its bytecode (old space on Node 20) and feedback on the heap:
+ * up to 10 % of a small call's own bytes.
+ */
+export const FIRST_RUN_CODE = 0.1;
+
+/**
+ * What calibration leaves of a call's own probes, per call: 0-1 B with the native counters on Node
+ * 20/22, 0-8 B per call (10-31 per nested call) on Node 24's allocation-area steps; the pure-JS
+ * counters leave -9 to +72 B (each GC sync leaves some garbage of its own).
+ */
+export function calibrationResidual(trace) {
+  if (trace.meta.counters !== 'native') return 128;
+  return NODE_MAJOR >= 24 ? 48 : 1;
+}
+
