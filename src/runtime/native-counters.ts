@@ -79,6 +79,8 @@ interface Binding {
 
 /** Slots the addon writes: time, used heap, freed by GCs, GC count, external, array buffers. */
 const SLOT_COUNT = 6;
+const USED_HEAP_SLOT = 1;
+const GC_COUNT_SLOT = 3;
 /** A loaded addon whose first reading is further than this from V8's own is not used. */
 const SANITY_TOLERANCE_BYTES = 1 << 20;
 
@@ -121,6 +123,29 @@ export function programHeap(): number {
   return v8.getHeapStatistics().used_heap_size - code;
 }
 
+/** Readings compared before the addon is trusted: a GC between two of them spoils only that pair. */
+const SANITY_ATTEMPTS = 3;
+
+/**
+ * Undefined when the addon's used heap agrees with V8's own figure, else the figures that disagreed.
+ * The two readings are compared only when no GC ran between them (the addon's GC count says so):
+ * programHeap() allocates, and a scavenge it sets off during a busy start-up frees megabytes, which
+ * read as a disagreement about once in 60 starts before this check.
+ */
+function firstReadingDisagreement(binding: Binding, values: Float64Array): string | undefined {
+  let last = '';
+  for (let attempt = 0; attempt < SANITY_ATTEMPTS; attempt++) {
+    binding.read();
+    const gcsBefore = values[GC_COUNT_SLOT]!;
+    const v8Figure = programHeap();
+    binding.read();
+    if (values[GC_COUNT_SLOT] !== gcsBefore) continue;
+    if (Math.abs(values[USED_HEAP_SLOT]! - v8Figure) <= SANITY_TOLERANCE_BYTES) return undefined;
+    last = `addon ${values[USED_HEAP_SLOT]} B, V8 ${v8Figure} B`;
+  }
+  return last || `a GC ran during each of ${SANITY_ATTEMPTS} comparisons`;
+}
+
 let loaded: NativeCounters | null | undefined;
 let unavailable = '';
 
@@ -141,9 +166,9 @@ export function loadNativeCounters(): NativeCounters | null {
   try {
     const values = new Float64Array(SLOT_COUNT);
     binding.init(values.buffer);
-    binding.read();
-    if (Math.abs(values[1]! - programHeap()) > SANITY_TOLERANCE_BYTES) {
-      unavailable = 'its first reading disagreed with V8';
+    const disagreement = firstReadingDisagreement(binding, values);
+    if (disagreement !== undefined) {
+      unavailable = `its first reading disagreed with V8 (${disagreement})`;
       return loaded;
     }
     loaded = Object.freeze({
