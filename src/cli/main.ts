@@ -12,8 +12,9 @@ import { calibrateCommand } from './commands/calibrate.js';
 import { heapCommand } from './commands/heap.js';
 import { processCommand } from './commands/process.js';
 import { plotCommand } from './commands/plot.js';
+import { checkCommand } from './commands/check.js';
 
-const COMMANDS: readonly Command[] = [runCommand, reportCommand, processCommand, plotCommand, heapCommand, calibrateCommand];
+const COMMANDS: readonly Command[] = [runCommand, reportCommand, processCommand, plotCommand, heapCommand, checkCommand, calibrateCommand];
 
 function usage(): string {
   const lines = COMMANDS.map((command) => `  ${command.usage.replaceAll('\n', '\n  ')}`);
