@@ -4,6 +4,7 @@
  */
 import picomatch from 'picomatch';
 import { SettingError } from './errors.js';
+import { parseSize } from './report/units.js';
 
 export interface Settings {
   /** Directory under which each process writes its own memtrace-<pid>-<time>/. */
@@ -36,6 +37,8 @@ export interface Settings {
   allocInterval: number;
   /** Frames kept per sampled stack (the innermost). */
   allocDepth: number;
+  /** Cap on events.csv and its rotated files together, in bytes (0: no cap). */
+  maxTraceSize: number;
 }
 
 export const SETTING_VARIABLES = {
@@ -54,6 +57,7 @@ export const SETTING_VARIABLES = {
   alloc: 'MEMTRACE_ALLOC',
   allocInterval: 'MEMTRACE_ALLOC_INTERVAL',
   allocDepth: 'MEMTRACE_ALLOC_DEPTH',
+  maxTraceSize: 'MEMTRACE_MAX_TRACE_SIZE',
 } as const;
 
 /** Node's own --heap-prof-interval default, so the two compare at the same interval. */
@@ -78,6 +82,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     alloc: flag(v.alloc, env[v.alloc], false),
     allocInterval: positiveNumber(v.allocInterval, env[v.allocInterval], DEFAULT_ALLOC_INTERVAL),
     allocDepth: positiveNumber(v.allocDepth, env[v.allocDepth], DEFAULT_ALLOC_DEPTH),
+    maxTraceSize: size(v.maxTraceSize, env[v.maxTraceSize], MIN_MAX_TRACE_SIZE),
   };
 }
 
@@ -96,6 +101,17 @@ function wholeNumber(name: string, value: string | undefined, fallback: number):
   if (value === undefined || value === '') return fallback;
   if (!/^\d+$/.test(value.trim())) throw new SettingError(name, value, 'a whole number of bytes, 0 or more');
   return Number(value);
+}
+
+/** The smallest --max-trace-size: four events files of 64 KiB. */
+export const MIN_MAX_TRACE_SIZE = 256 * 1024;
+
+/** A size such as 500MB or 2GiB (0 or empty: none), at least `min`. */
+function size(name: string, value: string | undefined, min: number): number {
+  if (value === undefined || value.trim() === '') return 0;
+  const bytes = parseSize(value);
+  if (bytes === undefined || (bytes !== 0 && bytes < min)) throw new SettingError(name, value, `a size such as 500MB or 2GiB, at least ${min / 1024} KiB (0: no cap)`);
+  return bytes;
 }
 
 function positiveNumber(name: string, value: string | undefined, fallback: number): number {

@@ -14,8 +14,16 @@ export function activeTracer(): Tracer | undefined {
 
 /** The running tracer, or a new one started with `settings` (by default from MEMTRACE_* variables). */
 export function ensureTracer(settings?: Settings): Tracer {
+  return active ?? activateTracer(new Tracer(settings ?? settingsFromEnv()));
+}
+
+/**
+ * Starts `tracer` (made ahead, so its directory is known writable before anything else is set up) as
+ * this thread's tracer.
+ */
+export function activateTracer(tracer: Tracer): Tracer {
   if (active) return active;
-  const tracer = new Tracer(settings ?? settingsFromEnv()).start();
+  tracer.start();
   active = tracer;
   onProcessEnd({ flush: (reason) => tracer.flush(reason), stop: (reason) => tracer.stop(reason) });
   return tracer;

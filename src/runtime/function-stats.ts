@@ -24,8 +24,22 @@ export const enum Policy {
 }
 
 export class FunctionStats {
-  /** One record of Stat.STRIDE doubles per function id (probe-layout.ts); replaced when it grows. */
-  table = new Float64Array(0);
+  /**
+   * One record of Stat.STRIDE doubles per function id (probe-layout.ts); replaced when it grows. On a
+   * SharedArrayBuffer: the writer thread formats functions.csv checkpoints from it while the probes
+   * add to it (src/writer/summaries.ts), so the traced thread pays nothing for them.
+   */
+  table: Float64Array<ArrayBuffer>;
+
+  /** `shared`: another thread's table, read as it stands. */
+  constructor(shared?: SharedArrayBuffer) {
+    this.table = doublesOn(shared ?? new SharedArrayBuffer(0));
+  }
+
+  /** The table's memory, for the writer thread (again each time it grows). */
+  get shared(): SharedArrayBuffer {
+    return this.table.buffer as unknown as SharedArrayBuffer;
+  }
 
   get capacity(): number {
     return this.table.length / Stat.STRIDE;
@@ -35,7 +49,7 @@ export class FunctionStats {
   ensure(size: number): void {
     if (size <= this.capacity) return;
     const capacity = Math.max(size, this.capacity * 2, 256);
-    const grown = new Float64Array(capacity * Stat.STRIDE);
+    const grown = doublesOn(new SharedArrayBuffer(capacity * Stat.STRIDE * 8));
     grown.set(this.table);
     this.table = grown;
   }
@@ -105,4 +119,9 @@ export class FunctionStats {
     }
     return rows;
   }
+}
+
+/** Typed as on an ArrayBuffer, as the probes' arrays are (the probes read and write it the same way). */
+function doublesOn(buffer: SharedArrayBuffer): Float64Array<ArrayBuffer> {
+  return new Float64Array(buffer) as unknown as Float64Array<ArrayBuffer>;
 }
