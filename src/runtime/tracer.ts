@@ -66,7 +66,7 @@ export class Tracer {
       mkdirSync(this.directory, { recursive: true });
       this.eventsFile.create();
     } catch (error) {
-      throw new TraceWriteError(settings.out, error);
+      throw new TraceWriteError(settings.out, realCause(this.directory, error));
     }
     this.mainWriter = new HalfWriter(this.buffer.shared, this.eventsFile, this.table.functions, this.labels);
     // Without a writer thread (not started yet, or gone), the traced thread writes a full half itself;
@@ -263,7 +263,6 @@ export class Tracer {
     const write = (): void => {
       const meta = buildMeta(this.metaBase(), {
         measuredCalls: measuredCallCount(),
-        rowsWritten: new Float64Array(this.buffer.sequence)[0]!,
         writerWaits: this.buffer.waits,
         functions: this.table.size - this.internal.size,
       }, state, exit ? { exit } : 'checkpoint');
@@ -286,6 +285,20 @@ export class Tracer {
       reportFault(state, fault, join(this.directory, fault === Fault.DirectoryDeleted ? 'meta.json' : 'functions.csv'), error);
     }
   }
+}
+
+/**
+ * Node's recursive mkdir reports ENOENT for a parent it could not make (a read-only file system, a
+ * parent without write permission): making the directory itself says why.
+ */
+function realCause(directory: string, error: unknown): unknown {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return error;
+  try {
+    mkdirSync(directory);
+  } catch (direct) {
+    return direct;
+  }
+  return error;
 }
 
 /** How often the summaries are rewritten while the program runs, in seconds. */

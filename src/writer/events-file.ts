@@ -50,6 +50,8 @@ export class EventsFile {
   private readonly native = nativePreallocate();
   /** Bytes per file under a cap (0: no cap, one file). */
   private readonly fileBytes: number;
+  /** Rows of the current append not written yet (what a fault loses). */
+  private unwritten = 0;
 
   /** `maxBytes`: the cap on all events files together (0: none). */
   constructor(readonly directory: string, private readonly state: WriterState, maxBytes: number) {
@@ -72,13 +74,14 @@ export class EventsFile {
   /** Appends whole rows (`rows` of them); never throws. */
   append(bytes: Uint8Array, rows: number): void {
     if (this.state.fault !== Fault.None) return this.notWritten(rows);
+    this.unwritten = rows;
     try {
       this.follow();
-      if (fstatSync(this.fd).nlink === 0) return this.fail(Fault.DirectoryDeleted, rows);
+      if (fstatSync(this.fd).nlink === 0) return this.fail(Fault.DirectoryDeleted);
       if (this.fileBytes === 0) this.write(bytes, rows);
       else this.appendCapped(bytes, rows);
     } catch (error) {
-      this.fail(faultOf(error), rows, error);
+      this.fail(faultOf(error), error);
     }
   }
 
@@ -125,11 +128,18 @@ export class EventsFile {
     this.reserveFor(before, bytes.length);
     const written = writeSync(this.fd, bytes);
     if (written < bytes.length) {
-      // A short write: the disk filled mid-rows. Cut back to the rows before it, so no half row stays.
-      ftruncateSync(this.fd, before);
+      // A short write: the disk filled mid-rows. Keep the whole rows written, cut the half one.
+      const whole = written > 0 ? bytes.lastIndexOf(10, written - 1) + 1 : 0;
+      ftruncateSync(this.fd, before + whole);
+      this.wrote(countRows(bytes.subarray(0, whole)));
       throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
     }
+    this.wrote(rows);
+  }
+
+  private wrote(rows: number): void {
     this.state.figures[Figure.FileRows]! += rows;
+    this.unwritten -= rows;
   }
 
   /**
@@ -187,10 +197,10 @@ export class EventsFile {
     }
   }
 
-  private fail(fault: Fault, rows: number, error?: unknown): void {
+  private fail(fault: Fault, error?: unknown): void {
     reportFault(this.state, fault, this.path, error);
     if (this.fd >= 0) this.release();
-    this.notWritten(rows);
+    this.notWritten(this.unwritten);
   }
 
   private notWritten(rows: number): void {

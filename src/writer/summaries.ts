@@ -27,7 +27,6 @@ export type MetaBase = Omit<TraceMeta, 'endTime' | 'state' | 'checkpointTime' | 
 /** The counts that change, as the thread writing knows them. */
 export interface MetaCounts {
   measuredCalls: number;
-  rowsWritten: number;
   writerWaits: number;
   functions: number;
 }
@@ -46,6 +45,9 @@ export function buildMeta(base: MetaBase, counts: MetaCounts, state: WriterState
   const now = new Date().toISOString();
   const figures = state.figures;
   const eventFiles = 1 + Math.min(figures[Figure.Rotations]!, EVENT_FILES - 1);
+  // Rows appended to the events files (those rotated out included): the rows of a write that failed are not.
+  let rowsWritten = figures[Figure.RowsRotatedOut]!;
+  for (let k = 0; k < EVENT_FILES; k++) rowsWritten += figures[Figure.FileRows + k]!;
   const fault = FAULT_NAMES[state.fault];
   return {
     ...base,
@@ -54,7 +56,7 @@ export function buildMeta(base: MetaBase, counts: MetaCounts, state: WriterState
     ...(end === 'checkpoint' ? { checkpointTime: now } : {}),
     events: {
       measuredCalls: counts.measuredCalls,
-      rowsWritten: counts.rowsWritten,
+      rowsWritten,
       writerWaits: counts.writerWaits,
       rowsNotWritten: figures[Figure.RowsNotWritten]!,
       rowsRotatedOut: figures[Figure.RowsRotatedOut]!,

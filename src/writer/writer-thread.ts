@@ -77,7 +77,6 @@ function checkpoint(): void {
     const wrote = state.tryCheckpoint(() => {
       const meta = buildMeta(data.meta, {
         measuredCalls: data.measuredCallsBefore + measuredCallsIn(stats),
-        rowsWritten: sequence[0]!,
         writerWaits: Atomics.load(state.words, Word.WriterWaits),
         functions: functions.length - internal.size,
       }, state, 'checkpoint');
