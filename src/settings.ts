@@ -39,6 +39,8 @@ export interface Settings {
   allocDepth: number;
   /** Cap on events.csv and its rotated files together, in bytes (0: no cap). */
   maxTraceSize: number;
+  /** Interval of the summaries' checkpoints while the program runs (ms; 0: only at start and end). */
+  checkpointMs: number;
 }
 
 export const SETTING_VARIABLES = {
@@ -58,6 +60,7 @@ export const SETTING_VARIABLES = {
   allocInterval: 'MEMTRACE_ALLOC_INTERVAL',
   allocDepth: 'MEMTRACE_ALLOC_DEPTH',
   maxTraceSize: 'MEMTRACE_MAX_TRACE_SIZE',
+  checkpointMs: 'MEMTRACE_CHECKPOINT_MS',
 } as const;
 
 /** Node's own --heap-prof-interval default, so the two compare at the same interval. */
@@ -83,6 +86,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     allocInterval: positiveNumber(v.allocInterval, env[v.allocInterval], DEFAULT_ALLOC_INTERVAL),
     allocDepth: positiveNumber(v.allocDepth, env[v.allocDepth], DEFAULT_ALLOC_DEPTH),
     maxTraceSize: size(v.maxTraceSize, env[v.maxTraceSize], MIN_MAX_TRACE_SIZE),
+    checkpointMs: wholeNumber(v.checkpointMs, env[v.checkpointMs], 1000, 'a whole number of milliseconds, 0 or more'),
   };
 }
 
@@ -97,9 +101,9 @@ export function settingsToEnv(settings: Partial<Settings>): Record<string, strin
   return env;
 }
 
-function wholeNumber(name: string, value: string | undefined, fallback: number): number {
+function wholeNumber(name: string, value: string | undefined, fallback: number, accepts = 'a whole number of bytes, 0 or more'): number {
   if (value === undefined || value === '') return fallback;
-  if (!/^\d+$/.test(value.trim())) throw new SettingError(name, value, 'a whole number of bytes, 0 or more');
+  if (!/^\d+$/.test(value.trim())) throw new SettingError(name, value, accepts);
   return Number(value);
 }
 

@@ -108,7 +108,7 @@ export class Tracer {
     this.flushTimer = setInterval(() => {
       this.handOver();
       Atomics.store(this.writerState.words, Word.WriterWaits, this.buffer.waits);
-      if (!this.writerThread && ++seconds % SUMMARY_EVERY_S === 0) this.writeSummaries();
+      if (!this.writerThread && this.settings.checkpointMs > 0 && ++seconds % SUMMARY_EVERY_S === 0) this.writeSummaries();
     }, 1000).unref();
     return this;
   }
@@ -192,6 +192,7 @@ export class Tracer {
       state: this.writerState.shared,
       directory: this.directory,
       maxTraceSize: this.settings.maxTraceSize,
+      checkpointMs: this.settings.checkpointMs,
       functions: [...this.table.functions],
       labels: [...this.labels],
       port: port2,

@@ -19,6 +19,8 @@ export interface WriterThreadData {
   directory: string;
   /** Cap on the events files together, in bytes (0: none). */
   maxTraceSize: number;
+  /** Interval of the summaries' checkpoints (ms; 0: none). */
+  checkpointMs: number;
   functions: FunctionInfo[];
   labels: string[];
   port: MessagePort;
@@ -92,7 +94,7 @@ function checkpoint(): void {
 // Listening keeps this thread alive while it waits (a pending Atomics.waitAsync alone does not); the
 // traced thread unrefs the worker, so the process still exits when the program is done.
 port.on('message', apply);
-const checkpoints = setInterval(checkpoint, 1000);
+const checkpoints = data.checkpointMs > 0 ? setInterval(checkpoint, data.checkpointMs) : undefined;
 
 async function run(): Promise<void> {
   const control = writer.control;
