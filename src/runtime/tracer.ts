@@ -266,7 +266,7 @@ export class Tracer {
         measuredCalls: measuredCallCount(),
         writerWaits: this.buffer.waits,
         functions: this.table.size - this.internal.size,
-      }, state, exit ? { exit } : 'checkpoint');
+      }, state, last ? 'final' : 'checkpoint', exit);
       writeSummaries(this.directory, functionsCsv(this.stats, this.table.functions, this.internal), meta, exit !== undefined);
     };
     try {

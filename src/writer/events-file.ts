@@ -88,6 +88,12 @@ export class EventsFile {
   /** Gives back the blocks reserved past the end and closes the file. */
   close(): void {
     if (this.fd < 0) return;
+    try {
+      // The current events.csv, where another thread rotated: its reservation goes back too.
+      this.follow();
+    } catch {
+      // the directory is gone
+    }
     this.release();
     try {
       closeSync(this.fd);

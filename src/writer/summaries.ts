@@ -41,7 +41,8 @@ const FAULT_NAMES: Record<Fault, TraceFault | undefined> = {
   [Fault.WriteError]: 'write-error',
 };
 
-export function buildMeta(base: MetaBase, counts: MetaCounts, state: WriterState, end: { exit?: TraceMeta['exit'] } | 'checkpoint'): TraceMeta {
+/** `kind`: 'final' as the trace ends; `exit`: how the process ended, or the signal it handled and went on after. */
+export function buildMeta(base: MetaBase, counts: MetaCounts, state: WriterState, kind: 'final' | 'checkpoint', exit?: TraceMeta['exit']): TraceMeta {
   const now = new Date().toISOString();
   const figures = state.figures;
   const eventFiles = 1 + Math.min(figures[Figure.Rotations]!, EVENT_FILES - 1);
@@ -52,8 +53,8 @@ export function buildMeta(base: MetaBase, counts: MetaCounts, state: WriterState
   return {
     ...base,
     endTime: now,
-    state: end === 'checkpoint' ? 'checkpoint' : 'final',
-    ...(end === 'checkpoint' ? { checkpointTime: now } : {}),
+    state: kind,
+    ...(kind === 'checkpoint' ? { checkpointTime: now } : {}),
     events: {
       measuredCalls: counts.measuredCalls,
       rowsWritten,
@@ -63,7 +64,7 @@ export function buildMeta(base: MetaBase, counts: MetaCounts, state: WriterState
       eventFiles,
     },
     functions: counts.functions,
-    ...(end !== 'checkpoint' && end.exit ? { exit: end.exit } : {}),
+    ...(exit ? { exit } : {}),
     ...(fault ? { fault } : {}),
   };
 }
