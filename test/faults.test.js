@@ -124,3 +124,18 @@ for (const how of ['register', 'run']) {
     t.deepEqual(findTraces(out), [], 'not made again');
   });
 }
+
+test('sizes for --max-trace-size: decimal and binary units, bytes, a floor', async (t) => {
+  const { settingsFromEnv } = await import('../dist/src/settings.js');
+  const cap = (value) => settingsFromEnv({ MEMTRACE_MAX_TRACE_SIZE: value }).maxTraceSize;
+  t.is(cap('500MB'), 500_000_000);
+  t.is(cap('2GiB'), 2 * 1024 ** 3);
+  t.is(cap('2g'), 2 * 1024 ** 3);
+  t.is(cap('1.5 MiB'), 1.5 * 1024 ** 2);
+  t.is(cap('262144'), 262144);
+  t.is(cap('0'), 0);
+  t.is(cap(''), 0);
+  t.throws(() => cap('100KB'), { message: /at least 256 KiB/ });
+  t.throws(() => cap('-1GB'), { message: /MEMTRACE_MAX_TRACE_SIZE="-1GB" is not valid/ });
+  t.throws(() => cap('2 parsecs'), { message: /a size such as 500MB or 2GiB/ });
+});
