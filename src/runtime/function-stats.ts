@@ -31,14 +31,21 @@ export class FunctionStats {
    */
   table: Float64Array<ArrayBuffer>;
 
-  /** `shared`: another thread's table, read as it stands. */
-  constructor(shared?: SharedArrayBuffer) {
-    this.table = doublesOn(shared ?? new SharedArrayBuffer(0));
+  /**
+   * `table`: another thread's table, read as it stands. `memory` 'local': an ArrayBuffer, for a trace
+   * without checkpoints (MEMTRACE_CHECKPOINT_MS=0), which nothing reads while it runs.
+   */
+  constructor(table?: SharedArrayBuffer, private readonly memory: 'shared' | 'local' = 'shared') {
+    this.table = table ? doublesOn(table) : this.allocate(0);
   }
 
-  /** The table's memory, for the writer thread (again each time it grows). */
-  get shared(): SharedArrayBuffer {
-    return this.table.buffer as unknown as SharedArrayBuffer;
+  /** The table's memory, for the writer thread (again each time it grows); undefined where local. */
+  get shared(): SharedArrayBuffer | undefined {
+    return this.memory === 'shared' ? (this.table.buffer as unknown as SharedArrayBuffer) : undefined;
+  }
+
+  private allocate(doubles: number): Float64Array<ArrayBuffer> {
+    return this.memory === 'shared' ? doublesOn(new SharedArrayBuffer(doubles * 8)) : new Float64Array(doubles);
   }
 
   get capacity(): number {
@@ -49,7 +56,7 @@ export class FunctionStats {
   ensure(size: number): void {
     if (size <= this.capacity) return;
     const capacity = Math.max(size, this.capacity * 2, 256);
-    const grown = doublesOn(new SharedArrayBuffer(capacity * Stat.STRIDE * 8));
+    const grown = this.allocate(capacity * Stat.STRIDE);
     grown.set(this.table);
     this.table = grown;
   }

@@ -40,7 +40,7 @@ export interface StopReason {
 
 export class Tracer {
   readonly table = new FunctionTable();
-  readonly stats = new FunctionStats();
+  readonly stats: FunctionStats;
   readonly labels: string[] = [];
   readonly directory: string;
   private readonly counters: MemoryCounters;
@@ -60,6 +60,7 @@ export class Tracer {
 
   constructor(readonly settings: Settings) {
     this.counters = memoryCounters(settings.counters === 'js');
+    this.stats = new FunctionStats(undefined, settings.checkpointMs > 0 ? 'shared' : 'local');
     this.directory = traceDirectoryName(settings.out, this.startTime);
     this.eventsFile = new EventsFile(this.directory, this.writerState, settings.maxTraceSize);
     try {
@@ -182,7 +183,8 @@ export class Tracer {
     this.stats.ensure(size);
     if (this.stats.table === table) return;
     statsGrew();
-    this.post({ kind: 'stats', table: this.stats.shared });
+    const shared = this.stats.shared;
+    if (shared) this.post({ kind: 'stats', table: shared });
   }
 
   private startWriterThread(): void {

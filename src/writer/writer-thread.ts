@@ -24,8 +24,8 @@ export interface WriterThreadData {
   functions: FunctionInfo[];
   labels: string[];
   port: MessagePort;
-  /** The function totals, the ids left out of functions.csv, and meta.json's fixed part. */
-  stats: SharedArrayBuffer;
+  /** The function totals (none without checkpoints), the ids left out of functions.csv, and meta.json's fixed part. */
+  stats: SharedArrayBuffer | undefined;
   internal: number[];
   meta: MetaBase;
   /** Measured calls the probes counted that no function's totals hold (the calibration's). */
@@ -94,7 +94,7 @@ function checkpoint(): void {
 // Listening keeps this thread alive while it waits (a pending Atomics.waitAsync alone does not); the
 // traced thread unrefs the worker, so the process still exits when the program is done.
 port.on('message', apply);
-const checkpoints = data.checkpointMs > 0 ? setInterval(checkpoint, data.checkpointMs) : undefined;
+const checkpoints = data.checkpointMs > 0 && data.stats ? setInterval(checkpoint, data.checkpointMs) : undefined;
 
 async function run(): Promise<void> {
   const control = writer.control;
