@@ -2,6 +2,7 @@
  * `node --import memtrace/register app.js`: starts this thread's tracer (settings from MEMTRACE_*
  * variables) and installs the module hooks that instrument every traced module.
  */
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { MemtraceError, TraceWriteError } from '../src/errors.js';
 import { activateTracer } from '../src/runtime/active.js';
 import { Tracer } from '../src/runtime/tracer.js';
@@ -21,7 +22,9 @@ if (process.env.MEMTRACE_DISABLE !== '1') {
     // Hooks next: on Node 20 they connect the hooks thread, where calibration then transforms too.
     if (tracer) installHooks(createTransformer(settings, measuredCallOpen), new URL('./esm-hooks.js', import.meta.url));
     if (tracer) activateTracer(tracer);
-    if (settings.alloc && (tracer || !tracing)) startRunRecording(settings, tracer ? () => tracer.directory : undefined);
+    if (settings.alloc && (tracer || (!tracing && untracedWhereUnwritable(() => checkWritable(settings.out))))) {
+      startRunRecording(settings, tracer ? () => tracer.directory : undefined);
+    }
   } catch (error) {
     if (!(error instanceof MemtraceError)) throw error;
     process.stderr.write(`${error.message}\n`);
@@ -29,7 +32,18 @@ if (process.env.MEMTRACE_DISABLE !== '1') {
   }
 }
 
-function untracedWhereUnwritable(make: () => Tracer): Tracer | undefined {
+/** Allocation sampling alone writes its directory at exit: whether it can is known now. */
+function checkWritable(out: string): true {
+  try {
+    mkdirSync(out, { recursive: true });
+    accessSync(out, constants.W_OK);
+    return true;
+  } catch (error) {
+    throw new TraceWriteError(out, error);
+  }
+}
+
+function untracedWhereUnwritable<T>(make: () => T): T | undefined {
   try {
     return make();
   } catch (error) {

@@ -139,3 +139,12 @@ test('sizes for --max-trace-size: decimal and binary units, bytes, a floor', asy
   t.throws(() => cap('-1GB'), { message: /MEMTRACE_MAX_TRACE_SIZE="-1GB" is not valid/ });
   t.throws(() => cap('2 parsecs'), { message: /a size such as 500MB or 2GiB/ });
 });
+
+test('an --out under a file with allocation sampling alone: one line, the program runs unsampled and unchanged', (t) => {
+  const file = join(freshDir(), 'a-file');
+  writeFileSync(file, 'x');
+  const run = runTraced(steady, { args: ['20', '4'], env: { MEMTRACE_OUT: join(file, 'traces'), MEMTRACE_ALLOC: '1' } });
+  t.is(run.status, 4);
+  t.is(run.stdout, plain(['20', '4']).stdout);
+  onlyLine(t, run.stderr, /^memtrace: cannot write the trace to .*: a part of the path is a file; the program runs untraced$/);
+});
