@@ -4,7 +4,7 @@
 import test from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runTraced, fixture, fn, freshDir, cliPath, registerPath } from './helpers/run-traced.js';
@@ -69,6 +69,7 @@ withMount('a full disk: one line, the program goes on unchanged, functions.csv a
   t.is(trace.meta.state, 'final');
   t.is(trace.meta.fault, 'disk-full');
   t.true(trace.meta.events.rowsNotWritten > 0);
+  t.false(existsSync(join(dir, '.memtrace-reserve')), 'the room kept for the summaries was used and is gone');
   const text = readFileSync(join(dir, 'events.csv'), 'utf8');
   t.true(text.endsWith('\n'), 'whole rows only');
   t.is(trace.events().length, trace.meta.events.rowsWritten);

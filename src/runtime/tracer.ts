@@ -13,7 +13,7 @@ import { META_VERSION, type Calibration } from '../formats/meta.js';
 import type { Settings } from '../settings.js';
 import { EventsFile } from '../writer/events-file.js';
 import { HalfWriter } from '../writer/half-writer.js';
-import { buildMeta, functionsCsv, writeSummaries, type MetaBase } from '../writer/summaries.js';
+import { buildMeta, createReserve, functionsCsv, releaseReserve, writeSummaries, type MetaBase } from '../writer/summaries.js';
 import { faultOf, reportFault } from '../writer/write-faults.js';
 import { Fault, Word, WriterState } from '../writer/writer-state.js';
 import type { WriterMessage, WriterThreadData } from '../writer/writer-thread.js';
@@ -66,6 +66,7 @@ export class Tracer {
     try {
       mkdirSync(this.directory, { recursive: true });
       this.eventsFile.create();
+      createReserve(this.directory);
     } catch (error) {
       throw new TraceWriteError(settings.out, realCause(this.directory, error));
     }
@@ -164,6 +165,7 @@ export class Tracer {
     this.writerPort?.close();
     // The disk blocks the writers reserved past the end (events-file.ts) go back.
     this.eventsFile.close();
+    releaseReserve(this.directory);
     delete (globalThis as Record<string, unknown>).__memtrace$;
   }
 

@@ -5,18 +5,17 @@
  * file, never half of one).
  *
  * The traced thread writes the final summaries at the end; the writer thread writes checkpoints about
- * once a second while something changes, so the traced thread pays nothing for them. On a full disk
- * the final summaries are written over the old files in place, into blocks reserved past their ends
- * when the checkpoint was written.
+ * once a second while something changes, so the traced thread pays nothing for them. For a full disk,
+ * the trace directory holds a reserve file made at the start (RESERVE_FILE): the final write deletes it
+ * to make room, and where even that is not enough writes over the old files in place.
  */
-import { closeSync, ftruncateSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { formatFunctionsCsv } from '../formats/functions-csv.js';
 import type { TraceFault, TraceMeta } from '../formats/meta.js';
 import type { FunctionInfo } from '../runtime/function-table.js';
 import { FunctionStats } from '../runtime/function-stats.js';
-import { loadNativeAddon } from '../runtime/native-counters.js';
 import { Stat } from '../runtime/probe-layout.js';
 import { faultOf } from './write-faults.js';
 import { EVENT_FILES, Fault, Figure, type WriterState } from './writer-state.js';
@@ -31,8 +30,26 @@ export interface MetaCounts {
   functions: number;
 }
 
-/** Bytes reserved past the end of functions.csv and meta.json for the final write on a full disk. */
-const SUMMARY_RESERVE_BYTES = 64 * 1024;
+/**
+ * Room kept for the final summaries on a full disk: a file of zeros made at the start, deleted by
+ * the final write where the disk is full, and at the end in any case (a killed process leaves it).
+ */
+export const RESERVE_FILE = '.memtrace-reserve';
+const RESERVE_BYTES = 256 * 1024;
+
+/** Makes the reserve file (the tracer, at start); throws where the directory cannot be written. */
+export function createReserve(directory: string): void {
+  const fd = openSync(join(directory, RESERVE_FILE), 'w');
+  try {
+    writeSync(fd, new Uint8Array(RESERVE_BYTES));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function releaseReserve(directory: string): void {
+  rmSync(join(directory, RESERVE_FILE), { force: true });
+}
 
 const FAULT_NAMES: Record<Fault, TraceFault | undefined> = {
   [Fault.None]: undefined,
@@ -69,25 +86,39 @@ export function buildMeta(base: MetaBase, counts: MetaCounts, state: WriterState
   };
 }
 
-export function functionsCsv(stats: FunctionStats, functions: readonly FunctionInfo[], internal: ReadonlySet<number>): string {
-  return formatFunctionsCsv(stats.rows(functions, (id) => internal.has(id)));
+/** `quoted`: the quoted names kept from one checkpoint to the next (formatFunctionsCsv). */
+export function functionsCsv(stats: FunctionStats, functions: readonly FunctionInfo[], internal: ReadonlySet<number>, quoted?: Map<string, string>): string {
+  return formatFunctionsCsv(stats.rows(functions, (id) => internal.has(id)), quoted);
 }
 
 /**
- * Writes functions.csv and meta.json. `final`: on a full disk, falls back to writing over the old
- * files in place (not atomic, but the process is ending and there is nothing better to keep).
- * Throws what the file system said where neither worked.
+ * Writes functions.csv and meta.json. `final`: on a full disk, deletes the reserve file and tries
+ * again, then falls back to writing over the old files in place (not atomic, but the process is
+ * ending and there is nothing better to keep). Throws what the file system said where nothing worked.
  */
 export function writeSummaries(directory: string, functions: string, meta: TraceMeta, final: boolean): void {
-  writeWhole(join(directory, 'functions.csv'), functions, final);
-  writeWhole(join(directory, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`, final);
+  const files: [string, string][] = [['functions.csv', functions], ['meta.json', `${JSON.stringify(meta, null, 2)}\n`]];
+  for (const [name, content] of files) {
+    const path = join(directory, name);
+    try {
+      writeWhole(path, content);
+    } catch (error) {
+      if (!final || faultOf(error) !== Fault.DiskFull) throw error;
+      releaseReserve(directory);
+      try {
+        writeWhole(path, content);
+      } catch {
+        writeFrom(path, content, 'r+');
+      }
+    }
+  }
 }
 
-function writeWhole(path: string, content: string, final: boolean): void {
+function writeWhole(path: string, content: string): void {
   // One temporary name per thread: the writer thread's checkpoint and the traced thread's final write never share one.
   const temporary = `${path}.${threadId}.tmp`;
   try {
-    writeReserved(temporary, content, 'w');
+    writeFrom(temporary, content, 'w');
     renameSync(temporary, path);
   } catch (error) {
     try {
@@ -95,27 +126,20 @@ function writeWhole(path: string, content: string, final: boolean): void {
     } catch {
       // never created
     }
-    if (!final || faultOf(error) !== Fault.DiskFull) throw error;
-    writeReserved(path, content, 'r+');
+    throw error;
   }
 }
 
-/** Writes `content` from the start of `path`, cuts the file there, and reserves blocks past its end. */
-function writeReserved(path: string, content: string, flags: 'w' | 'r+'): void {
+/** Writes `content` from the start of `path` and cuts the file there. */
+function writeFrom(path: string, content: string, flags: 'w' | 'r+'): void {
   const bytes = Buffer.from(content);
   const fd = openSync(path, flags);
   try {
     for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at, at);
     ftruncateSync(fd, bytes.length);
-    reservePastEnd(fd, bytes.length);
   } finally {
     closeSync(fd);
   }
-}
-
-function reservePastEnd(fd: number, size: number): void {
-  const addon = loadNativeAddon() as { preallocate?: (fd: number, offset: number, length: number) => boolean } | null;
-  addon?.preallocate?.(fd, size, SUMMARY_RESERVE_BYTES);
 }
 
 /**

@@ -68,6 +68,7 @@ function drainMessages(): void {
 }
 
 let written = Number.NaN;
+const quotedNames = new Map<string, string>();
 
 /** functions.csv and meta.json as they stand, where a figure changed since the last checkpoint. */
 function checkpoint(): void {
@@ -82,7 +83,7 @@ function checkpoint(): void {
         writerWaits: Atomics.load(state.words, Word.WriterWaits),
         functions: functions.length - internal.size,
       }, state, 'checkpoint');
-      writeSummaries(directory, functionsCsv(stats, functions, internal), meta, false);
+      writeSummaries(directory, functionsCsv(stats, functions, internal, quotedNames), meta, false);
     });
     if (wrote) written = signature;
   } catch (error) {
@@ -94,7 +95,20 @@ function checkpoint(): void {
 // Listening keeps this thread alive while it waits (a pending Atomics.waitAsync alone does not); the
 // traced thread unrefs the worker, so the process still exits when the program is done.
 port.on('message', apply);
-const checkpoints = data.checkpointMs > 0 && data.stats ? setInterval(checkpoint, data.checkpointMs) : undefined;
+/**
+ * Checkpoints at the interval, and never more than 5 % of this thread's time: a program of tens of
+ * thousands of functions takes tens of milliseconds to format, so its checkpoints space out.
+ */
+const CHECKPOINT_SHARE = 0.05;
+let checkpoints: NodeJS.Timeout | undefined;
+function scheduleCheckpoint(delayMs: number): void {
+  checkpoints = setTimeout(() => {
+    const start = performance.now();
+    checkpoint();
+    scheduleCheckpoint(Math.max(data.checkpointMs, (performance.now() - start) / CHECKPOINT_SHARE));
+  }, delayMs);
+}
+if (data.checkpointMs > 0 && data.stats) scheduleCheckpoint(data.checkpointMs);
 
 async function run(): Promise<void> {
   const control = writer.control;
@@ -106,7 +120,7 @@ async function run(): Promise<void> {
       if (!writer.tryWrite(half)) break;
     }
     if (Atomics.load(control, Control.Stop) === 1) {
-      clearInterval(checkpoints);
+      clearTimeout(checkpoints);
       port.close();
       return;
     }
