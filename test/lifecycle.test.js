@@ -117,3 +117,22 @@ test('a bad setting stops with one line naming the variable', (t) => {
   t.is(lines.status, 2);
   t.regex(lines.stderr, /MEMTRACE_LINES="maybe" is not valid: one of 1, 0, true, false/);
 });
+
+test('checkpoints are written only when a figure changed', async (t) => {
+  // steady.mjs in 'go' mode makes no traced call until it reads a line: nothing changes meanwhile.
+  const { child, out } = spawnTraced(fixture('tracer', 'steady.mjs'), { args: ['50', '0', 'go'], stdin: 'pipe' });
+  let output = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d) => (output += d));
+  while (!output.includes('ready')) await once(child.stdout, 'data');
+  const meta = join(findTraces(out)[0], 'meta.json');
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  // The writer thread's first checkpoint (the traced thread wrote one at start).
+  const first = statSync(meta).mtimeMs;
+  for (let waited = 0; statSync(meta).mtimeMs === first && waited < 10_000; waited += 100) await sleep(100);
+  const idle = statSync(meta).mtimeMs;
+  await sleep(2500);
+  t.is(statSync(meta).mtimeMs, idle, 'no checkpoint while nothing changed');
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+});
