@@ -149,3 +149,13 @@ test('an --out under a file with allocation sampling alone: one line, the progra
   t.is(run.stdout, plain(['20', '4']).stdout);
   onlyLine(t, run.stderr, /^memtrace: cannot write the trace to .*: a part of the path is a file; the program runs untraced$/);
 });
+
+test('traceMemory() with an --out under a file: one line, the wrapped functions run untraced and unchanged', (t) => {
+  const file = join(freshDir(), 'a-file');
+  writeFileSync(file, 'x');
+  const program = fixture('tracer', 'trace-memory-steady.mjs');
+  const run = runTraced(program, { traced: false, env: { MEMTRACE_OUT: join(file, 'traces') } });
+  t.is(run.status, 6);
+  t.is(run.stdout, 'built 3000\n');
+  onlyLine(t, run.stderr, /^memtrace: cannot write the trace to .*: a part of the path is a file; the program runs untraced$/);
+});
