@@ -4,7 +4,6 @@
  */
 import picomatch from 'picomatch';
 import { SettingError } from './errors.js';
-import { parseSize } from './report/units.js';
 
 export interface Settings {
   /** Directory under which each process writes its own memtrace-<pid>-<time>/. */
@@ -150,4 +149,21 @@ function globs(name: string, value: string | undefined): string[] {
     }
   }
   return patterns;
+}
+
+const SIZE_FACTORS: Record<string, number> = {
+  '': 1, b: 1,
+  kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
+  k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4,
+  kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4,
+};
+
+/**
+ * A size as people write it: `500MB` (decimal, 500 000 000), `2GiB` or `2G` (binary), `4096` (bytes);
+ * case and a space before the unit do not matter. Undefined where `text` is not one.
+ */
+export function parseSize(text: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const factor = match ? SIZE_FACTORS[match[2]!.toLowerCase()] : undefined;
+  return match && factor !== undefined ? Math.round(Number(match[1]) * factor) : undefined;
 }
