@@ -3,7 +3,7 @@
  * magnitudes of a real trace: times ~1e10 ns, heaps of tens of MB, small deltas, a few hundred
  * functions) with the EventFormatter the writer thread uses, in JS and with the addon's formatter, and
  * writes them to a temporary file, as the writer does: appended into fresh disk blocks, and into
- * blocks reserved ahead (fallocate, as half-writer.ts does). Reports rows per second for formatting
+ * blocks reserved ahead (fallocate, as events-file.ts does). Reports rows per second for formatting
  * alone and for formatting plus the write, median of R rounds; prints a table and writes
  * bench/results/writer.csv. Target (design): 5 M rows/s.
  */

@@ -2,8 +2,10 @@
  * `node --import memtrace/register app.js`: starts this thread's tracer (settings from MEMTRACE_*
  * variables) and installs the module hooks that instrument every traced module.
  */
-import { MemtraceError } from '../src/errors.js';
-import { ensureTracer } from '../src/runtime/active.js';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { MemtraceError, TraceWriteError } from '../src/errors.js';
+import { activateTracer } from '../src/runtime/active.js';
+import { Tracer } from '../src/runtime/tracer.js';
 import { settingsFromEnv } from '../src/settings.js';
 import { installHooks } from './install-hooks.js';
 import { startRunRecording } from '../src/alloc/run-recorder.js';
@@ -15,13 +17,38 @@ if (process.env.MEMTRACE_DISABLE !== '1') {
     const settings = settingsFromEnv();
     // Allocation sampling alone (`--alloc` without `--lines`) needs no probes: the tracer stays off.
     const tracing = !settings.alloc || settings.lines;
-    // Hooks first: on Node 20 they connect the hooks thread, where calibration then transforms too.
-    if (tracing) installHooks(createTransformer(settings, measuredCallOpen), new URL('./esm-hooks.js', import.meta.url));
-    const tracer = tracing ? ensureTracer(settings) : undefined;
-    if (settings.alloc) startRunRecording(settings, tracer ? () => tracer.directory : undefined);
+    // The trace directory first: where it cannot be written, the program runs untraced (one line).
+    const tracer = tracing ? untracedWhereUnwritable(() => new Tracer(settings)) : undefined;
+    // Hooks next: on Node 20 they connect the hooks thread, where calibration then transforms too.
+    if (tracer) installHooks(createTransformer(settings, measuredCallOpen), new URL('./esm-hooks.js', import.meta.url));
+    if (tracer) activateTracer(tracer);
+    if (settings.alloc && (tracer || (!tracing && untracedWhereUnwritable(() => checkWritable(settings.out))))) {
+      startRunRecording(settings, tracer ? () => tracer.directory : undefined);
+    }
   } catch (error) {
     if (!(error instanceof MemtraceError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
+  }
+}
+
+/** Allocation sampling alone writes its directory at exit: whether it can is known now. */
+function checkWritable(out: string): true {
+  try {
+    mkdirSync(out, { recursive: true });
+    accessSync(out, constants.W_OK);
+    return true;
+  } catch (error) {
+    throw new TraceWriteError(out, error);
+  }
+}
+
+function untracedWhereUnwritable<T>(make: () => T): T | undefined {
+  try {
+    return make();
+  } catch (error) {
+    if (!(error instanceof TraceWriteError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return undefined;
   }
 }

@@ -29,6 +29,18 @@ export class ParseError extends MemtraceError {
   }
 }
 
+/**
+ * The trace directory cannot be made or written (permission denied, a path under a file, a read-only
+ * or full file system). The program then runs untraced: the loader prints this line and goes on.
+ */
+export class TraceWriteError extends MemtraceError {
+  constructor(readonly directory: string, error: unknown) {
+    const e = error as NodeJS.ErrnoException;
+    const reason = { EACCES: 'permission denied', EPERM: 'permission denied', ENOTDIR: 'a part of the path is a file', EEXIST: 'a file is in the way', EROFS: 'read-only file system', ENOSPC: 'disk full' }[e.code ?? ''] ?? e.code ?? e.message;
+    super(`memtrace: cannot write the trace to ${directory}: ${reason}; the program runs untraced`);
+  }
+}
+
 /** A trace file that is missing, truncated or not of the expected format. */
 export class TraceFileError extends MemtraceError {
   constructor(readonly file: string, problem: string) {

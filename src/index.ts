@@ -9,7 +9,7 @@ export { MemtraceError, SettingError, ParseError, TraceFileError } from './error
 export { readEventsCsv, EVENT_COLUMNS, type EventRow, type EventKind } from './formats/events-csv.js';
 export { readFunctionsCsv, FUNCTION_COLUMNS, type FunctionRow } from './formats/functions-csv.js';
 export { readMeta, type TraceMeta, type Calibration } from './formats/meta.js';
-export { readTrace, findTraces, type Trace } from './formats/trace.js';
+export { readTrace, findTraces, eventFiles, type Trace } from './formats/trace.js';
 
 // Reports (flame graph, HTML report): allocation profiles as flame trees, and the HTML pages.
 export {

@@ -36,6 +36,10 @@ export interface Settings {
   allocInterval: number;
   /** Frames kept per sampled stack (the innermost). */
   allocDepth: number;
+  /** Cap on events.csv and its rotated files together, in bytes (0: no cap). */
+  maxTraceSize: number;
+  /** Interval of the summaries' checkpoints while the program runs (ms; 0: only at start and end). */
+  checkpointMs: number;
 }
 
 export const SETTING_VARIABLES = {
@@ -54,6 +58,8 @@ export const SETTING_VARIABLES = {
   alloc: 'MEMTRACE_ALLOC',
   allocInterval: 'MEMTRACE_ALLOC_INTERVAL',
   allocDepth: 'MEMTRACE_ALLOC_DEPTH',
+  maxTraceSize: 'MEMTRACE_MAX_TRACE_SIZE',
+  checkpointMs: 'MEMTRACE_CHECKPOINT_MS',
 } as const;
 
 /** Node's own --heap-prof-interval default, so the two compare at the same interval. */
@@ -78,6 +84,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     alloc: flag(v.alloc, env[v.alloc], false),
     allocInterval: positiveNumber(v.allocInterval, env[v.allocInterval], DEFAULT_ALLOC_INTERVAL),
     allocDepth: positiveNumber(v.allocDepth, env[v.allocDepth], DEFAULT_ALLOC_DEPTH),
+    maxTraceSize: size(v.maxTraceSize, env[v.maxTraceSize], MIN_MAX_TRACE_SIZE),
+    checkpointMs: wholeNumber(v.checkpointMs, env[v.checkpointMs], 1000, 'a whole number of milliseconds, 0 or more'),
   };
 }
 
@@ -92,10 +100,21 @@ export function settingsToEnv(settings: Partial<Settings>): Record<string, strin
   return env;
 }
 
-function wholeNumber(name: string, value: string | undefined, fallback: number): number {
+function wholeNumber(name: string, value: string | undefined, fallback: number, accepts = 'a whole number of bytes, 0 or more'): number {
   if (value === undefined || value === '') return fallback;
-  if (!/^\d+$/.test(value.trim())) throw new SettingError(name, value, 'a whole number of bytes, 0 or more');
+  if (!/^\d+$/.test(value.trim())) throw new SettingError(name, value, accepts);
   return Number(value);
+}
+
+/** The smallest --max-trace-size: four events files of 64 KiB. */
+export const MIN_MAX_TRACE_SIZE = 256 * 1024;
+
+/** A size such as 500MB or 2GiB (0 or empty: none), at least `min`. */
+function size(name: string, value: string | undefined, min: number): number {
+  if (value === undefined || value.trim() === '') return 0;
+  const bytes = parseSize(value);
+  if (bytes === undefined || (bytes !== 0 && bytes < min)) throw new SettingError(name, value, `a size such as 500MB or 2GiB, at least ${min / 1024} KiB (0: no cap)`);
+  return bytes;
 }
 
 function positiveNumber(name: string, value: string | undefined, fallback: number): number {
@@ -130,4 +149,21 @@ function globs(name: string, value: string | undefined): string[] {
     }
   }
   return patterns;
+}
+
+const SIZE_FACTORS: Record<string, number> = {
+  '': 1, b: 1,
+  kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
+  k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4,
+  kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4,
+};
+
+/**
+ * A size as people write it: `500MB` (decimal, 500 000 000), `2GiB` or `2G` (binary), `4096` (bytes);
+ * case and a space before the unit do not matter. Undefined where `text` is not one.
+ */
+export function parseSize(text: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const factor = match ? SIZE_FACTORS[match[2]!.toLowerCase()] : undefined;
+  return match && factor !== undefined ? Math.round(Number(match[1]) * factor) : undefined;
 }

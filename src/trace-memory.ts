@@ -8,7 +8,7 @@
  * do; the promise itself is left untouched.
  */
 import { fileURLToPath } from 'node:url';
-import { ensureTracer } from './runtime/active.js';
+import { tracerOrUntraced } from './runtime/active.js';
 import { probes } from './runtime/probes.js';
 import { callFollowingPromise } from './runtime/promise-calls.js';
 
@@ -64,7 +64,7 @@ function decorate(options: TraceMemoryOptions, method: AnyFunction, context: Dec
       if (named) return;
       named = true;
       const owner = typeof this === 'function' ? this.name : (this as object | null)?.constructor?.name;
-      if (owner) ensureTracer().table.rename(id, `${prefix}${owner}.${key}`);
+      if (owner && id >= 0) tracerOrUntraced()?.table.rename(id, `${prefix}${owner}.${key}`);
     });
   }
   return wrapped;
@@ -86,7 +86,9 @@ function wrap(fn: AnyFunction, name: string, position: Position): AnyFunction {
 }
 
 function wrapWithId(fn: AnyFunction, name: string, position: Position): { wrapped: AnyFunction; id: number } {
-  const id = ensureTracer().addFunction(name, position.file, position.line, position.column);
+  const tracer = tracerOrUntraced();
+  if (!tracer) return { wrapped: fn, id: -1 };
+  const id = tracer.addFunction(name, position.file, position.line, position.column);
   let returnsPromises = fn.constructor?.name === 'AsyncFunction';
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
     const frame = probes.enter(id);

@@ -85,6 +85,23 @@ test('functions.csv reads back as written, sorted by total allocation', (t) => {
   t.deepEqual(rows.map((r) => [r.function, r.totalAllocBytes]), [['big, "one"', 5e9], ['small', 10]]);
 });
 
+test('functions.csv names quoted once and kept (the checkpoints\' cache) read back the same on every write', (t) => {
+  const path = join(freshDir(), 'functions.csv');
+  const base = { line: 3, column: 2, calls: 7, measuredCalls: 5, selfAllocBytes: 1.4, maxHeapGrowthBytes: 0, selfTimeNs: 2.6, totalTimeNs: 1e15 };
+  const rows = [
+    { ...base, function: 'line\nbreak', file: '/a,b/"c".js', totalAllocBytes: 3 },
+    { ...base, function: ' spaced ', file: '/ü.js', totalAllocBytes: 2 },
+    { ...base, function: '', file: '/plain.js', totalAllocBytes: 1 },
+  ];
+  const quoted = new Map();
+  for (let write = 0; write < 2; write++) {
+    writeFileSync(path, formatFunctionsCsv(rows, quoted));
+    const back = readFunctionsCsv(path);
+    t.deepEqual(back.map((r) => [r.function, r.file, r.selfAllocBytes, r.totalTimeNs]), [['line\nbreak', '/a,b/"c".js', 1, 1e15], [' spaced ', '/ü.js', 1, 1e15], ['', '/plain.js', 1, 1e15]]);
+  }
+  t.is(quoted.size, 3);
+});
+
 test('a truncated last row is left out; a wrong header or an empty file is a one-line error naming the file', (t) => {
   const dir = freshDir();
   const truncated = join(dir, 'events.csv');

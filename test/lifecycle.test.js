@@ -68,8 +68,8 @@ test('SIGKILL keeps every row flushed before it, no half rows, and the summaries
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (d) => (output += d));
   while (!output.includes('ready')) await once(child.stdout, 'data');
-  // The writer hands rows over at least every second, and the summaries every 5 s.
-  await new Promise((r) => setTimeout(r, 6000));
+  // The writer hands rows over at least every second, and writes the summaries' checkpoints as often.
+  await new Promise((r) => setTimeout(r, 2500));
   child.kill('SIGKILL');
   await once(child, 'exit');
   const text = readFileSync(join(findTraces(out)[0], 'events.csv'), 'utf8');
@@ -80,7 +80,32 @@ test('SIGKILL keeps every row flushed before it, no half rows, and the summaries
   for (const line of lines.slice(1, -1)) t.is(line.split(',').length, EVENT_COLUMNS.length, line);
   const trace = readTrace(findTraces(out)[0]);
   t.is(trace.meta.exit, undefined, 'no exit reason: memtrace never saw the end');
+  t.is(trace.meta.state, 'checkpoint');
   t.true(fn(trace, 'work').calls > 100, `work calls ${fn(trace, 'work').calls}`);
+});
+
+test('SIGKILL during a long synchronous loop keeps functions.csv and meta.json as of the last second', async (t) => {
+  // The traced thread never returns to its event loop here: the writer thread writes the checkpoints.
+  const { child, out } = spawnTraced(fixture('tracer', 'steady.mjs'), { args: ['200', '0', 'busy'] });
+  let output = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d) => (output += d));
+  while (!output.includes('ready')) await once(child.stdout, 'data');
+  const readyAt = Date.now();
+  await new Promise((r) => setTimeout(r, 2500));
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+  const trace = readTrace(findTraces(out)[0]);
+  t.is(trace.meta.state, 'checkpoint');
+  t.is(trace.meta.exit, undefined);
+  // A checkpoint written after 'ready': more calls than were made before it.
+  t.true(Date.parse(trace.meta.checkpointTime) >= readyAt - 1000, `checkpoint ${trace.meta.checkpointTime}`);
+  const build = fn(trace, 'build');
+  t.true(build.calls > 200, `calls before 'ready' and after: ${build.calls}`);
+  // Each call keeps 1000 small objects in an array: at least 24 bytes each, well under 200.
+  const perCall = build.totalAllocBytes / build.measuredCalls;
+  t.true(perCall > 24_000 && perCall < 200_000, `${perCall} bytes a call`);
+  t.true(fn(trace, 'run').calls >= 2);
 });
 
 test('a bad setting stops with one line naming the variable', (t) => {
@@ -91,4 +116,23 @@ test('a bad setting stops with one line naming the variable', (t) => {
   const lines = runTraced(exits, { args: ['exitcode'], env: { MEMTRACE_LINES: 'maybe' } });
   t.is(lines.status, 2);
   t.regex(lines.stderr, /MEMTRACE_LINES="maybe" is not valid: one of 1, 0, true, false/);
+});
+
+test('checkpoints are written only when a figure changed', async (t) => {
+  // steady.mjs in 'go' mode makes no traced call until it reads a line: nothing changes meanwhile.
+  const { child, out } = spawnTraced(fixture('tracer', 'steady.mjs'), { args: ['50', '0', 'go'], stdin: 'pipe' });
+  let output = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d) => (output += d));
+  while (!output.includes('ready')) await once(child.stdout, 'data');
+  const meta = join(findTraces(out)[0], 'meta.json');
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  // The writer thread's first checkpoint (the traced thread wrote one at start).
+  const first = statSync(meta).mtimeMs;
+  for (let waited = 0; statSync(meta).mtimeMs === first && waited < 10_000; waited += 100) await sleep(100);
+  const idle = statSync(meta).mtimeMs;
+  await sleep(2500);
+  t.is(statSync(meta).mtimeMs, idle, 'no checkpoint while nothing changed');
+  child.kill('SIGKILL');
+  await once(child, 'exit');
 });

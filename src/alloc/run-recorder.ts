@@ -7,6 +7,7 @@
  * SIGINT/SIGTERM/SIGHUP.
  */
 import { mkdirSync } from 'node:fs';
+import { TraceWriteError } from '../errors.js';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { atomicWrite, traceDirectoryName } from '../formats/trace.js';
@@ -95,6 +96,14 @@ export function startRunRecording(settings: Settings, directory?: () => string):
       return write(stopSampler());
     },
   };
-  onProcessEnd({ flush: () => recording.flush(), stop: () => recording.finish() });
+  // A write that fails at the end (a full disk, a deleted directory) is one line, never the program's exit.
+  const safely = (step: () => unknown) => (): void => {
+    try {
+      step();
+    } catch (error) {
+      process.stderr.write(`${new TraceWriteError(settings.out, error).message.replace(/; the program runs untraced$/, '')}\n`);
+    }
+  };
+  onProcessEnd({ flush: safely(() => recording.flush()), stop: safely(() => recording.finish()) });
   return recording;
 }

@@ -23,6 +23,7 @@ export interface RunFlags {
   alloc?: boolean;
   allocInterval?: string;
   allocDepth?: string;
+  maxTraceSize?: string;
 }
 
 /** Node options that take their value as the next argument. */
@@ -68,6 +69,7 @@ export function runTraced(command: string[], flags: RunFlags): Promise<number> {
   if (flags.alloc) env.MEMTRACE_ALLOC = '1';
   if (flags.allocInterval !== undefined) env.MEMTRACE_ALLOC_INTERVAL = flags.allocInterval;
   if (flags.allocDepth !== undefined) env.MEMTRACE_ALLOC_DEPTH = flags.allocDepth;
+  if (flags.maxTraceSize !== undefined) env.MEMTRACE_MAX_TRACE_SIZE = flags.maxTraceSize;
   // Statements come from line probes whose positions V8's frames are matched to through Node's source maps.
   const allocNodeOptions = flags.alloc && flags.lines ? ['--enable-source-maps'] : [];
   if (allocNodeOptions.length > 0) env.MEMTRACE_SOURCE_MAPS = '1';

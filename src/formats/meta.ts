@@ -26,7 +26,16 @@ export interface TraceMeta {
   threadId: number;
   argv: string[];
   startTime: string;
+  /** When this meta.json was written: the end of the trace, or the time of the checkpoint. */
   endTime?: string;
+  /**
+   * 'final': written as the trace ended (exit, signal, stop()); 'checkpoint': rewritten while the
+   * program ran, about once a second, so a killed process keeps its summaries as of then. Absent in
+   * traces written before checkpoints: read it as 'final'.
+   */
+  state?: 'final' | 'checkpoint';
+  /** The time of the checkpoint (state 'checkpoint' only). */
+  checkpointTime?: string;
   counters: 'native' | 'js';
   /**
    * measuredPath: where measured calls are entered and ended (the addon, or the JS probes);
@@ -35,12 +44,22 @@ export interface TraceMeta {
   probes: { lines: boolean; exact: boolean; rssIntervalMs: number; measuredPath?: 'native' | 'js'; spaceFields?: boolean };
   trigger: number;
   calibration: Calibration;
-  /** Measured calls (probes that read memory), rows in events.csv, and times the program waited for the writer. */
-  events: { measuredCalls: number; rowsWritten: number; writerWaits: number };
+  /**
+   * Measured calls (probes that read memory), rows formatted for the events files, times the program
+   * waited for the writer; rows lost to a fault (rowsNotWritten) and rows in events files deleted
+   * under --max-trace-size (rowsRotatedOut), and how many events files there are (eventFiles:
+   * events.csv, events.1.csv, …).
+   */
+  events: { measuredCalls: number; rowsWritten: number; writerWaits: number; rowsNotWritten?: number; rowsRotatedOut?: number; eventFiles?: number };
+  /** What stopped event rows before the end, if anything (docs/tracer.md, "When writing fails"). */
+  fault?: TraceFault;
   functions: number;
   settings: Record<string, unknown>;
   exit?: { reason: string; code?: number | string };
 }
+
+export const TRACE_FAULTS = ['disk-full', 'directory-deleted', 'write-error'] as const;
+export type TraceFault = (typeof TRACE_FAULTS)[number];
 
 export function readMeta(path: string): TraceMeta {
   let text: string;

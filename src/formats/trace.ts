@@ -20,8 +20,19 @@ export function readTrace(directory: string): Trace {
     directory,
     meta: readMeta(join(directory, 'meta.json')),
     functions: readFunctionsCsv(join(directory, 'functions.csv')),
-    events: () => readEventsCsv(join(directory, 'events.csv')),
+    events: () => eventFiles(directory).flatMap((file) => readEventsCsv(file)),
   };
+}
+
+/**
+ * The events files of a trace, oldest rows first: events.3.csv … events.1.csv, then events.csv.
+ * A trace written under --max-trace-size has several (rotated; each has the header, and `seq` goes on
+ * from one to the next); any other has events.csv alone.
+ */
+export function eventFiles(directory: string): string[] {
+  const rotated = existsSync(directory) ? readdirSync(directory).map((name) => /^events\.(\d+)\.csv$/.exec(name)).filter((m) => m !== null) : [];
+  rotated.sort((a, b) => Number(b[1]) - Number(a[1]));
+  return [...rotated.map((m) => join(directory, m[0])), join(directory, 'events.csv')];
 }
 
 /** The memtrace-<pid>-<time> directories under `parent`, oldest first. */

@@ -24,8 +24,29 @@ export const enum Policy {
 }
 
 export class FunctionStats {
-  /** One record of Stat.STRIDE doubles per function id (probe-layout.ts); replaced when it grows. */
-  table = new Float64Array(0);
+  /**
+   * One record of Stat.STRIDE doubles per function id (probe-layout.ts); replaced when it grows. On a
+   * SharedArrayBuffer: the writer thread formats functions.csv checkpoints from it while the probes
+   * add to it (src/writer/summaries.ts), so the traced thread pays nothing for them.
+   */
+  table: Float64Array<ArrayBuffer>;
+
+  /**
+   * `table`: another thread's table, read as it stands. `memory` 'local': an ArrayBuffer, for a trace
+   * without checkpoints (MEMTRACE_CHECKPOINT_MS=0), which nothing reads while it runs.
+   */
+  constructor(table?: SharedArrayBuffer, private readonly memory: 'shared' | 'local' = 'shared') {
+    this.table = table ? doublesOn(table) : this.allocate(0);
+  }
+
+  /** The table's memory, for the writer thread (again each time it grows); undefined where local. */
+  get shared(): SharedArrayBuffer | undefined {
+    return this.memory === 'shared' ? (this.table.buffer as unknown as SharedArrayBuffer) : undefined;
+  }
+
+  private allocate(doubles: number): Float64Array<ArrayBuffer> {
+    return this.memory === 'shared' ? doublesOn(new SharedArrayBuffer(doubles * 8)) : new Float64Array(doubles);
+  }
 
   get capacity(): number {
     return this.table.length / Stat.STRIDE;
@@ -35,7 +56,7 @@ export class FunctionStats {
   ensure(size: number): void {
     if (size <= this.capacity) return;
     const capacity = Math.max(size, this.capacity * 2, 256);
-    const grown = new Float64Array(capacity * Stat.STRIDE);
+    const grown = this.allocate(capacity * Stat.STRIDE);
     grown.set(this.table);
     this.table = grown;
   }
@@ -105,4 +126,9 @@ export class FunctionStats {
     }
     return rows;
   }
+}
+
+/** Typed as on an ArrayBuffer, as the probes' arrays are (the probes read and write it the same way). */
+function doublesOn(buffer: SharedArrayBuffer): Float64Array<ArrayBuffer> {
+  return new Float64Array(buffer) as unknown as Float64Array<ArrayBuffer>;
 }

@@ -3,21 +3,25 @@
  * writer thread, and the trace directory (events.csv, functions.csv, meta.json). One tracer is active
  * per thread; the probes of instrumented modules and of traceMemory() report to it.
  */
-import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadId, Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { EventBuffer, Control } from '../buffer/event-buffer.js';
-import { atomicWrite, traceDirectoryName } from '../formats/trace.js';
-import { EVENT_HEADER } from '../formats/events-csv.js';
-import { formatFunctionsCsv } from '../formats/functions-csv.js';
-import { META_VERSION, type Calibration, type TraceMeta } from '../formats/meta.js';
+import { TraceWriteError } from '../errors.js';
+import { traceDirectoryName } from '../formats/trace.js';
+import { META_VERSION, type Calibration } from '../formats/meta.js';
 import type { Settings } from '../settings.js';
+import { EventsFile } from '../writer/events-file.js';
 import { HalfWriter } from '../writer/half-writer.js';
+import { buildMeta, createReserve, functionsCsv, releaseReserve, writeSummaries, type MetaBase } from '../writer/summaries.js';
+import { faultOf, reportFault } from '../writer/write-faults.js';
+import { Fault, Word, WriterState } from '../writer/writer-state.js';
 import type { WriterMessage, WriterThreadData } from '../writer/writer-thread.js';
 import { memoryCounters, type MemoryCounters } from './counters.js';
 import { FunctionStats } from './function-stats.js';
 import { Stat } from './probe-layout.js';
 import { FunctionTable, type ModuleFunctionEntry } from './function-table.js';
+import { measuredCallsIn } from '../writer/summaries.js';
 import { closeOpenCalls, configureProbes, currentProbes, measuredCallCount, nativeProbesBound, spaceFieldsFound, setCalibration, setEnabled, statsGrew, writeLabel, type Probes } from './probes.js';
 import { calibrate } from './calibrate.js';
 import { VERSION } from '../version.js';
@@ -36,12 +40,14 @@ export interface StopReason {
 
 export class Tracer {
   readonly table = new FunctionTable();
-  readonly stats = new FunctionStats();
+  readonly stats: FunctionStats;
   readonly labels: string[] = [];
   readonly directory: string;
   private readonly counters: MemoryCounters;
   private readonly buffer = new EventBuffer(HALF_ROWS);
-  private readonly eventsFd: number;
+  /** Shared with the writer thread: rotation, faults, the summaries' lock. */
+  private readonly writerState = new WriterState();
+  private readonly eventsFile: EventsFile;
   private readonly mainWriter: HalfWriter;
   private writerPort: MessagePort | undefined;
   private writerThread: Worker | undefined;
@@ -54,11 +60,17 @@ export class Tracer {
 
   constructor(readonly settings: Settings) {
     this.counters = memoryCounters(settings.counters === 'js');
+    this.stats = new FunctionStats(undefined, settings.checkpointMs > 0 ? 'shared' : 'local');
     this.directory = traceDirectoryName(settings.out, this.startTime);
-    mkdirSync(this.directory, { recursive: true });
-    this.eventsFd = openSync(join(this.directory, 'events.csv'), 'a');
-    writeSync(this.eventsFd, EVENT_HEADER);
-    this.mainWriter = new HalfWriter(this.buffer.shared, this.eventsFd, this.table.functions, this.labels);
+    this.eventsFile = new EventsFile(this.directory, this.writerState, settings.maxTraceSize);
+    try {
+      mkdirSync(this.directory, { recursive: true });
+      this.eventsFile.create();
+      createReserve(this.directory);
+    } catch (error) {
+      throw new TraceWriteError(settings.out, realCause(this.directory, error));
+    }
+    this.mainWriter = new HalfWriter(this.buffer.shared, this.eventsFile, this.table.functions, this.labels);
     // Without a writer thread (not started yet, or gone), the traced thread writes a full half itself;
     // with one, it waits for it (a half the writer is formatting is never taken over here).
     this.buffer.onBlocked = () => {
@@ -89,14 +101,16 @@ export class Tracer {
     Object.defineProperty(globalThis, '__memtrace$', { value: runtime, enumerable: false, configurable: true, writable: true });
     this.calibration = calibrate(this);
     setCalibration(this.calibration);
-    this.startWriterThread();
     this.writeSummaries();
+    this.startWriterThread();
     let seconds = 0;
-    // Summaries too, every few seconds, so a SIGKILLed process keeps functions.csv and meta.json as
-    // they stood. A timer runs with no traced call on the stack, so what it allocates is nobody's.
+    // The writer thread writes checkpoints of the summaries (writer-thread.ts); without one, this
+    // thread does, every few seconds. A timer runs with no traced call on the stack, so what it
+    // allocates is nobody's; the hand-over and the copy of the waits allocate nothing.
     this.flushTimer = setInterval(() => {
       this.handOver();
-      if (++seconds % SUMMARY_EVERY_S === 0) this.writeSummaries();
+      Atomics.store(this.writerState.words, Word.WriterWaits, this.buffer.waits);
+      if (!this.writerThread && this.settings.checkpointMs > 0 && ++seconds % SUMMARY_EVERY_S === 0) this.writeSummaries();
     }, 1000).unref();
     return this;
   }
@@ -113,7 +127,7 @@ export class Tracer {
     const id = this.table.addFunction(name, file, line, column);
     this.grow(id + 1);
     this.stats.set(id, Stat.LINE, line);
-    if (internal) this.internal.add(id);
+    if (internal) this.markInternal(id);
     return id;
   }
 
@@ -131,24 +145,27 @@ export class Tracer {
     this.writeSummaries(exit);
   }
 
+  /** The last flush: no checkpoint of the writer thread may land after these summaries. */
+  private flushFinal(exit: StopReason): void {
+    this.buffer.handOverCurrent();
+    this.mainWriter.drain(5000);
+    this.writeSummaries(exit, true);
+  }
+
   stop(exit: StopReason = { reason: 'stop' }): void {
     if (this.state !== 'running') return;
     setEnabled(false);
     closeOpenCalls();
-    this.flush(exit);
+    this.flushFinal(exit);
     this.state = 'stopped';
     clearInterval(this.flushTimer);
     Atomics.store(this.buffer.control, Control.Stop, 1);
     Atomics.add(this.buffer.control, Control.Signal, 1);
     Atomics.notify(this.buffer.control, Control.Signal);
     this.writerPort?.close();
-    // The disk blocks the writers reserved past the end (half-writer.ts) go back.
-    try {
-      ftruncateSync(this.eventsFd, fstatSync(this.eventsFd).size);
-    } catch {
-      // a file system without them
-    }
-    closeSync(this.eventsFd);
+    // The disk blocks the writers reserved past the end (events-file.ts) go back.
+    this.eventsFile.close();
+    releaseReserve(this.directory);
     delete (globalThis as Record<string, unknown>).__memtrace$;
   }
 
@@ -160,22 +177,33 @@ export class Tracer {
   /** Leaves a function out of functions.csv. */
   markInternal(id: number): void {
     this.internal.add(id);
+    this.post({ kind: 'internal', id });
   }
 
   private grow(size: number): void {
     const table = this.stats.table;
     this.stats.ensure(size);
-    if (this.stats.table !== table) statsGrew();
+    if (this.stats.table === table) return;
+    statsGrew();
+    const shared = this.stats.shared;
+    if (shared) this.post({ kind: 'stats', table: shared });
   }
 
   private startWriterThread(): void {
     const { port1, port2 } = new MessageChannel();
     const data: WriterThreadData = {
       shared: this.buffer.shared,
-      eventsPath: join(this.directory, 'events.csv'),
+      state: this.writerState.shared,
+      directory: this.directory,
+      maxTraceSize: this.settings.maxTraceSize,
+      checkpointMs: this.settings.checkpointMs,
       functions: [...this.table.functions],
       labels: [...this.labels],
       port: port2,
+      stats: this.stats.shared,
+      internal: [...this.internal],
+      meta: this.metaBase(),
+      measuredCallsBefore: measuredCallCount() - measuredCallsIn(this.stats),
     };
     try {
       this.writerThread = new Worker(new URL('../writer/writer-thread.js', import.meta.url), {
@@ -210,10 +238,9 @@ export class Tracer {
     if (this.buffer.pendingRows > 0 && this.writerThread) this.buffer.handOverCurrent();
   }
 
-  private writeSummaries(exit?: StopReason): void {
-    const rows = this.stats.rows(this.table.functions, (id) => this.internal.has(id));
-    atomicWrite(join(this.directory, 'functions.csv'), formatFunctionsCsv(rows));
-    const meta: TraceMeta = {
+  /** meta.json's fields that stay as they are while the program runs. */
+  private metaBase(): MetaBase {
+    return {
       version: META_VERSION,
       memtrace: VERSION,
       node: process.version,
@@ -222,18 +249,61 @@ export class Tracer {
       threadId,
       argv: process.argv,
       startTime: this.startTime.toISOString(),
-      endTime: new Date().toISOString(),
       counters: this.counters.kind,
       probes: { lines: this.settings.lines, exact: this.settings.exact, rssIntervalMs: this.settings.rssIntervalMs, measuredPath: nativeProbesBound() ? 'native' : 'js', spaceFields: spaceFieldsFound() },
       trigger: this.settings.trigger,
       calibration: this.calibration,
-      events: { measuredCalls: measuredCallCount(), rowsWritten: new Float64Array(this.buffer.sequence)[0]!, writerWaits: this.buffer.waits },
-      functions: this.table.size - this.internal.size,
       settings: { ...this.settings },
-      ...(exit ? { exit } : {}),
     };
-    atomicWrite(join(this.directory, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
   }
+
+  /**
+   * functions.csv and meta.json: with `exit`, as the process ends (`last`) or after a signal the
+   * program handles; a checkpoint from this thread otherwise (at start, and where no writer thread
+   * runs). Never throws: a fault is reported once, the program goes on.
+   */
+  private writeSummaries(exit?: StopReason, last = false): void {
+    const state = this.writerState;
+    if (state.fault === Fault.DirectoryDeleted) return;
+    const write = (): void => {
+      const meta = buildMeta(this.metaBase(), {
+        measuredCalls: measuredCallCount(),
+        writerWaits: this.buffer.waits,
+        functions: this.table.size - this.internal.size,
+      }, state, last ? 'final' : 'checkpoint', exit);
+      writeSummaries(this.directory, functionsCsv(this.stats, this.table.functions, this.internal), meta, exit !== undefined);
+    };
+    try {
+      if (!exit) {
+        state.tryCheckpoint(write);
+        return;
+      }
+      state.beginFinal(2000);
+      try {
+        write();
+      } finally {
+        // The program handled the signal and goes on: checkpoints go on too.
+        if (!last) state.endFinal();
+      }
+    } catch (error) {
+      const fault = faultOf(error);
+      reportFault(state, fault, join(this.directory, fault === Fault.DirectoryDeleted ? 'meta.json' : 'functions.csv'), error);
+    }
+  }
+}
+
+/**
+ * Node's recursive mkdir reports ENOENT for a parent it could not make (a read-only file system, a
+ * parent without write permission): making the directory itself says why.
+ */
+function realCause(directory: string, error: unknown): unknown {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return error;
+  try {
+    mkdirSync(directory);
+  } catch (direct) {
+    return direct;
+  }
+  return error;
 }
 
 /** How often the summaries are rewritten while the program runs, in seconds. */

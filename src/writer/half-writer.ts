@@ -4,28 +4,15 @@
  * is claimed with a compare-and-swap, so the two never write the same rows, and rows are written whole
  * with one append each, so a killed process never leaves half a row.
  */
-import { fstatSync, writeSync } from 'node:fs';
 import { Control, HalfState, type EventBufferShared } from '../buffer/event-buffer.js';
 import { EventFormatter, type NativeEventFormat } from '../formats/events-csv.js';
 import type { FunctionInfo } from '../runtime/function-table.js';
 import { loadNativeAddon } from '../runtime/native-counters.js';
+import type { EventsFile } from './events-file.js';
 
-/** What the addon offers the writer: the row formatter and disk blocks reserved ahead. */
-interface NativeWriting extends NativeEventFormat {
-  preallocate(fd: number, offset: number, length: number): boolean;
-}
-
-/**
- * Disk blocks reserved ahead of events.csv's end (fallocate, the file's size unchanged): appending
- * into fresh blocks cost ext4 here four times what writing the same bytes into reserved ones did.
- * What is left reserved at the end is given back (releaseReserved); a killed process leaves at most
- * this much reserved past the end of its file.
- */
-const RESERVE_BYTES = 32 * 1024 * 1024;
-
-function nativeWriting(): NativeWriting | null {
+function nativeFormat(): NativeEventFormat | null {
   const addon = loadNativeAddon();
-  return addon && typeof addon.formatEvents === 'function' && typeof addon.preallocate === 'function' ? (addon as unknown as NativeWriting) : null;
+  return addon && typeof addon.formatEvents === 'function' ? (addon as unknown as NativeEventFormat) : null;
 }
 
 export class HalfWriter {
@@ -33,14 +20,12 @@ export class HalfWriter {
   readonly control: Int32Array;
   readonly formatter: EventFormatter;
   written = 0;
-  private readonly native = nativeWriting();
-  private reservedUntil = 0;
 
-  constructor(shared: EventBufferShared, private readonly fd: number, functions: readonly FunctionInfo[], labels: readonly string[]) {
+  constructor(shared: EventBufferShared, private readonly file: EventsFile, functions: readonly FunctionInfo[], labels: readonly string[]) {
     this.data = new Float64Array(shared.data);
     this.control = new Int32Array(shared.control);
     this.halfRows = shared.halfRows;
-    this.formatter = new EventFormatter(functions, labels, new Float64Array(shared.sequence), this.native);
+    this.formatter = new EventFormatter(functions, labels, new Float64Array(shared.sequence), nativeFormat());
   }
 
   private readonly halfRows: number;
@@ -55,23 +40,17 @@ export class HalfWriter {
   tryWrite(h: number): boolean {
     if (Atomics.compareExchange(this.control, Control.State0 + h, HalfState.Full, HalfState.Writing) !== HalfState.Full) return false;
     const rows = Atomics.load(this.control, Control.Rows0 + h);
-    const text = this.formatter.format(this.data, h * this.halfRows, rows);
-    if (text.length > 0) {
-      this.reserveFor(text.length);
-      writeSync(this.fd, text);
+    // After a fault the rows are only counted (EventsFile), not formatted.
+    if (this.file.faulted) {
+      this.file.append(new Uint8Array(0), rows);
+    } else {
+      const text = this.formatter.format(this.data, h * this.halfRows, rows);
+      if (text.length > 0) this.file.append(text, rows);
     }
     this.written += rows;
     Atomics.store(this.control, Control.State0 + h, HalfState.Filling);
     Atomics.notify(this.control, Control.State0 + h);
     return true;
-  }
-
-  /** Blocks reserved ahead of the file's end for the next `bytes` (the other writer appends too). */
-  private reserveFor(bytes: number): void {
-    if (!this.native) return;
-    const size = fstatSync(this.fd).size;
-    if (size + bytes <= this.reservedUntil) return;
-    if (this.native.preallocate(this.fd, size, RESERVE_BYTES)) this.reservedUntil = size + RESERVE_BYTES;
   }
 
   /** Writes the full halves nobody is writing, oldest first; never waits. */

@@ -30,11 +30,11 @@ export function runTraced(file, { env = {}, nodeArgs = [], args = [], traced = t
 }
 
 /** Starts a traced program in the background (for signals). */
-export function spawnTraced(file, { env = {}, args = [] } = {}) {
+export function spawnTraced(file, { env = {}, args = [], stdin = 'ignore' } = {}) {
   const out = freshDir();
   const child = spawn(process.execPath, ['--import', pathToFileURL(registerPath).href, file, ...args], {
     env: { ...process.env, MEMTRACE_OUT: out, MEMTRACE_CACHE_DIR: join(out, '.cache'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
   });
   return { child, out };
 }

@@ -17,7 +17,9 @@ export const runCommand: Command = {
     --alloc          sample allocations (V8's sampling heap profiler): allocations.csv, stacks.csv,
                      .heapprofile, speedscope and pprof; with --lines, by allocating statement
     --alloc-interval BYTES  mean bytes between samples (default 524288, as node --heap-prof)
-    --alloc-depth N  frames kept per stack (default 128)`,
+    --alloc-depth N  frames kept per stack (default 128)
+    --max-trace-size SIZE  keep events.csv and its rotated files under SIZE (500MB, 2GiB; at least
+                     256KiB): the oldest rows go, functions.csv stays exact`,
   run(args) {
     const { values, positionals } = parseArgs({
       args,
@@ -33,10 +35,16 @@ export const runCommand: Command = {
         alloc: { type: 'boolean' },
         'alloc-interval': { type: 'string' },
         'alloc-depth': { type: 'string' },
+        'max-trace-size': { type: 'string' },
       },
     });
     if (positionals.length === 0) throw new UsageError('memtrace run: name the program to trace: memtrace run [options] -- app.js [args...]');
-    const { 'alloc-interval': allocInterval, 'alloc-depth': allocDepth, ...rest } = values;
-    return runTraced(positionals, { ...rest, ...(allocInterval !== undefined ? { allocInterval } : {}), ...(allocDepth !== undefined ? { allocDepth } : {}) });
+    const { 'alloc-interval': allocInterval, 'alloc-depth': allocDepth, 'max-trace-size': maxTraceSize, ...rest } = values;
+    return runTraced(positionals, {
+      ...rest,
+      ...(allocInterval !== undefined ? { allocInterval } : {}),
+      ...(allocDepth !== undefined ? { allocDepth } : {}),
+      ...(maxTraceSize !== undefined ? { maxTraceSize } : {}),
+    });
   },
 };
