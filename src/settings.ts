@@ -2,6 +2,7 @@
  * Settings of a trace, from MEMTRACE_* environment variables (what `memtrace run` sets from its flags).
  * A bad value stops with a one-line error naming the variable and what it accepts.
  */
+import { parseBytes } from './report/units.js';
 import picomatch from 'picomatch';
 import { SettingError } from './errors.js';
 
@@ -112,7 +113,7 @@ export const MIN_MAX_TRACE_SIZE = 256 * 1024;
 /** A size such as 500MB or 2GiB (0 or empty: none), at least `min`. */
 function size(name: string, value: string | undefined, min: number): number {
   if (value === undefined || value.trim() === '') return 0;
-  const bytes = parseSize(value);
+  const bytes = parseBytes(value);
   if (bytes === undefined || (bytes !== 0 && bytes < min)) throw new SettingError(name, value, `a size such as 500MB or 2GiB, at least ${min / 1024} KiB (0: no cap)`);
   return bytes;
 }
@@ -149,21 +150,4 @@ function globs(name: string, value: string | undefined): string[] {
     }
   }
   return patterns;
-}
-
-const SIZE_FACTORS: Record<string, number> = {
-  '': 1, b: 1,
-  kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
-  k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4,
-  kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4,
-};
-
-/**
- * A size as people write it: `500MB` (decimal, 500 000 000), `2GiB` or `2G` (binary), `4096` (bytes);
- * case and a space before the unit do not matter. Undefined where `text` is not one.
- */
-export function parseSize(text: string): number | undefined {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
-  const factor = match ? SIZE_FACTORS[match[2]!.toLowerCase()] : undefined;
-  return match && factor !== undefined ? Math.round(Number(match[1]) * factor) : undefined;
 }
