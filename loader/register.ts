@@ -9,6 +9,7 @@ import { installHooks } from './install-hooks.js';
 import { startRunRecording } from '../src/alloc/run-recorder.js';
 import { createTransformer } from './transform-module.js';
 import { measuredCallOpen } from '../src/runtime/probes.js';
+import { installOriginalFunctionText } from '../src/runtime/function-source.js';
 
 if (process.env.MEMTRACE_DISABLE !== '1') {
   try {
@@ -17,6 +18,7 @@ if (process.env.MEMTRACE_DISABLE !== '1') {
     const tracing = !settings.alloc || settings.lines;
     // Hooks first: on Node 20 they connect the hooks thread, where calibration then transforms too.
     if (tracing) installHooks(createTransformer(settings, measuredCallOpen), new URL('./esm-hooks.js', import.meta.url));
+    if (tracing) installOriginalFunctionText();
     const tracer = tracing ? ensureTracer(settings) : undefined;
     if (settings.alloc) startRunRecording(settings, tracer ? () => tracer.directory : undefined);
   } catch (error) {

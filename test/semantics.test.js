@@ -184,9 +184,6 @@ const KNOWN_DIFFERENCES = {
   // Node 20 only: the CommonJS hook's _compile wrapper is one more stack frame during module loading,
   // which pushes the last frame past the default 10-frame stack trace limit.
   ...(Number(process.versions.node.split('.')[0]) < 22 ? { 'uncaught-exception.cjs': 'one more frame (the _compile hook) in module-loading stacks' } : {}),
-  // Instrumented functions have larger frames: 5000-deep async recursion overflows the stack traced
-  // (measured max depth, Node 20: sync 11198 -> 6838, async 8798 -> 4923).
-  'recursion.mjs': 'traced frames are larger: deep recursion overflows sooner',
 };
 
 for (const fixture of fixtures) {
