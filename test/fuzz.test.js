@@ -1,5 +1,5 @@
 // Generated programs (test/helpers/program-generator.js), from fixed seeds: each runs untraced and traced
-// (with oxc-parser, and every other one with @babel/parser too) through memtrace/register, and must
+// (with oxc-parser, and half of them with @babel/parser, half with line probes) through memtrace/register, and must
 // print the same lines, write the same stderr (memtrace's own lines aside) and exit alike. A failure
 // names the seed and shows the program. FUZZ_SEED=n runs other seeds (n, n+1, ...); FUZZ_PROGRAMS=k
 // runs k of each module kind.
@@ -41,14 +41,17 @@ for (let i = 0; i < programs * 2; i++) {
     const source = generateProgram(seed, { module });
     const file = join(scratch, `program-${seed}.${module ? 'mjs' : 'cjs'}`);
     writeFileSync(file, source);
-    const traced = (parser) => run(['--import', registerPath, file], childEnv({ MEMTRACE_OUT: join(scratch, `out-${seed}-${parser}`), MEMTRACE_CACHE: '0', MEMTRACE_PARSER: parser }));
-    const parsers = i % 4 < 2 ? ['auto', 'babel'] : ['auto'];
-    const [untraced, ...runs] = await Promise.all([run([file], childEnv({})), ...parsers.map(traced)]);
+    const traced = ({ parser, lines }) =>
+      run(['--import', registerPath, file], childEnv({ MEMTRACE_OUT: join(scratch, `out-${seed}-${parser}-${lines}`), MEMTRACE_CACHE: '0', MEMTRACE_PARSER: parser, MEMTRACE_LINES: lines ? '1' : '0' }));
+    // oxc-parser always; @babel/parser and line probes each on half of the programs.
+    const variants = [{ parser: 'auto', lines: false }, ...[[], [{ parser: 'babel', lines: false }], [{ parser: 'auto', lines: true }], [{ parser: 'babel', lines: true }]][i % 4]];
+    const [untraced, ...runs] = await Promise.all([run([file], childEnv({})), ...variants.map(traced)]);
     t.true(untraced.stdout.split('\n').length > 8, `seed ${seed}: the program printed too little:\n${untraced.stdout}${untraced.stderr}`);
     for (const [k, result] of runs.entries()) {
       const same = result.code === untraced.code && result.stdout === untraced.stdout && result.stderr === untraced.stderr;
-      if (!same) t.log(`seed ${seed}, parser ${parsers[k]}: the program was\n${source}`);
-      t.deepEqual(result, untraced, `seed ${seed}, parser ${parsers[k]}: traced (actual) differs from untraced (expected)`);
+      const variant = `parser ${variants[k].parser}${variants[k].lines ? ', line probes' : ''}`;
+      if (!same) t.log(`seed ${seed}, ${variant}: the program was\n${source}`);
+      t.deepEqual(result, untraced, `seed ${seed}, ${variant}: traced (actual) differs from untraced (expected)`);
     }
   });
 }

@@ -5,17 +5,8 @@
 // code), called and its results printed. Deterministic: the same seed gives the same program, and the
 // program itself uses no clock, no randomness and no addresses, so two runs print the same lines.
 
-/** mulberry32: a small seeded generator of floats in [0, 1). */
-export function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The bench's seeded generator (mulberry32): one copy of it.
+import { random } from '../../bench/workloads/common.js';
 
 const pick = (rand, items) => items[Math.floor(rand() * items.length)];
 const int = (rand, max) => Math.floor(rand() * max);
