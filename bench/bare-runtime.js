@@ -25,10 +25,10 @@ const runtime = {
   },
   exit(frame) {},
   thrown(frame) {},
-  suspend(frame, value) {
+  suspend(value, frame) {
     return value;
   },
-  resume(frame, value) {
+  resume(value, frame) {
     return value;
   },
   resumed(frame) {},

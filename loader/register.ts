@@ -11,6 +11,7 @@ import { installHooks } from './install-hooks.js';
 import { startRunRecording } from '../src/alloc/run-recorder.js';
 import { createTransformer } from './transform-module.js';
 import { measuredCallOpen } from '../src/runtime/probes.js';
+import { installOriginalFunctionText } from '../src/runtime/function-source.js';
 
 if (process.env.MEMTRACE_DISABLE !== '1') {
   try {
@@ -21,6 +22,7 @@ if (process.env.MEMTRACE_DISABLE !== '1') {
     const tracer = tracing ? untracedWhereUnwritable(() => new Tracer(settings)) : undefined;
     // Hooks next: on Node 20 they connect the hooks thread, where calibration then transforms too.
     if (tracer) installHooks(createTransformer(settings, measuredCallOpen), new URL('./esm-hooks.js', import.meta.url));
+    if (tracer) installOriginalFunctionText();
     if (tracer) activateTracer(tracer);
     if (settings.alloc && (tracer || (!tracing && untracedWhereUnwritable(() => checkWritable(settings.out))))) {
       startRunRecording(settings, tracer ? () => tracer.directory : undefined);

@@ -7,7 +7,8 @@ import test from 'ava';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { instrument } from '../dist/transforms/instrument.js';
+import { instrument, INSTRUMENTED_MARKER } from '../dist/transforms/instrument.js';
+import { originalText } from '../dist/transforms/probe-text.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -67,6 +68,28 @@ test('oxc-parser and @babel/parser give the same output', (t) => {
       t.deepEqual(oxc.functions, babel.functions, `${name} (lines: ${lines}): function tables differ`);
       // Compared as text, not with deepEqual: a diff of two 1 MB strings is not worth printing.
       t.true(oxc.code === babel.code, `${name} (lines: ${lines}): instrumented code differs`);
+      compared++;
+    }
+  }
+  t.true(compared > 100, `compared ${compared}`);
+});
+
+// Function.prototype.toString() of a traced function takes the probes out of V8's text again
+// (src/runtime/function-source.ts): on every file above, taking them out of the whole instrumented
+// module (its preamble aside) must give back the source exactly, with and without line probes. A file
+// that holds memtrace's own inserted text literally (the transform's sources and tests) is left out:
+// there the user's copy would be taken out too (docs/tracer.md, "Limits").
+test('taking the inserted probes out gives back the source', (t) => {
+  let compared = 0;
+  for (const path of files) {
+    const name = relative(root, path);
+    const source = readFileSync(path, 'utf8');
+    if (source.includes('__mt$') || OXC_ONLY.has(name)) continue;
+    for (const lines of [false, true]) {
+      const { code } = instrument(source, { filename: path, ...kind(path, source), lines });
+      if (code === source) continue;
+      const withoutPreamble = code.replace(new RegExp(`;?${INSTRUMENTED_MARKER.replace(/[*/]/g, '\\$&')}.*?__mt\\$\\|\\|__mt\\$i\\(\\);`), '');
+      t.true(originalText(withoutPreamble) === source, `${name} (lines: ${lines})`);
       compared++;
     }
   }

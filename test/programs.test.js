@@ -2,7 +2,7 @@
 // workers, child processes, traceMemory without the loader, generators, a module Babel cannot parse.
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import Module, { createRequire } from 'node:module';
 import { runTraced, fixture, fn, freshDir, cliPath, MiB, root } from './helpers/run-traced.js';
@@ -240,6 +240,25 @@ test('a .js module that require() loads is traced (Node 24 hands its load hook n
   t.is(run.status, 0, run.stderr);
   t.is(run.stdout.trim(), '2');
   t.is(fn(run.trace, 'required').calls, 1);
+});
+
+// Node 20.19+ and 22.12+ load ES modules through require(); Node 20's CommonJS hook then sees their
+// source with the format 'module' and must parse it as one (it warned "cannot parse" and ran it untraced).
+const requireEsm = process.features.require_module ? test : test.skip;
+requireEsm('an ES module that require() loads is traced, as a module (a .mjs, a .js of a "type": "module" package)', (t) => {
+  const dir = freshDir();
+  writeFileSync(join(dir, 'lib.mjs'), "'use strict'\nexport function twice(x) { return x * 2 }\nexport default () => 'default'\n");
+  mkdirSync(join(dir, 'pkg'));
+  writeFileSync(join(dir, 'pkg', 'package.json'), '{ "type": "module" }\n');
+  writeFileSync(join(dir, 'pkg', 'index.js'), 'export const three = () => [1, 2, 3].length\n');
+  writeFileSync(join(dir, 'main.cjs'), "const lib = require('./lib.mjs')\nconsole.log(lib.twice(21), lib.default(), require('./pkg/index.js').three(), String(lib.twice))\n");
+  const run = runTraced(join(dir, 'main.cjs'));
+  t.is(run.status, 0, run.stderr);
+  t.is(run.stdout.trim(), '42 default 3 function twice(x) { return x * 2 }');
+  t.false(run.stderr.includes('cannot parse'), run.stderr);
+  t.is(fn(run.trace, 'twice').calls, 1);
+  t.is(fn(run.trace, 'default').calls, 1);
+  t.is(fn(run.trace, 'three').calls, 1);
 });
 
 test('a CommonJS module with a source map is traced when node_modules are included and nothing is cached', (t) => {

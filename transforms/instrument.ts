@@ -14,13 +14,17 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
-import type { Node, Function as FunctionNode, ArrowFunctionExpression, Program, ForOfStatement, Statement } from '@oxc-project/types';
+import type { Node, Function as FunctionNode, ArrowFunctionExpression, ForOfStatement, Statement } from '@oxc-project/types';
 import type MagicStringType from 'magic-string';
 import { functionName, functionStart } from './function-names.js';
 import { VISITOR_KEYS } from './visitor-keys.js';
 import { OriginalPositions, readInlineSourceMap, sourceMapCommentAt, type RawSourceMap } from './source-maps.js';
 import { parseProgram, type ParserChoice, type ParserName } from './parse.js';
 import { LineIndex } from './line-index.js';
+import {
+  AFTER_DIRECTIVE, AFTER_LOOP, ARROW_OPEN, ARROW_RETURN, BARE_YIELD_ARGUMENT, CLOSE, enterProbe, LEAVE, lineProbe, LOOP_BODY_CLOSE,
+  LOOP_BODY_OPEN, OPEN, PROBE_CLOSE, RESUME_OPEN, RESUMED, STATEMENT_END, SUSPEND_OPEN,
+} from './probe-text.js';
 
 // The parser (parse.ts) and magic-string load on the first module that is not in the transform cache:
 // a traced process whose modules are all cached never pays for loading them.
@@ -102,7 +106,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
         for (let i = 0; i < child.length; i++) {
           const item: unknown = child[i];
           if (item === null || typeof item !== 'object' || typeof (item as Node).type !== 'string') continue;
-          if (linesHere) lineProbe(item as Statement);
+          if (linesHere) probeStatement(item as Statement);
           visit(item as Node);
         }
       } else if (child !== null && typeof child === 'object' && typeof (child as Node).type === 'string') {
@@ -119,25 +123,24 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     const id = functions.length;
     functions.push({ name: functionName(fn, ancestors, source, start.line), file: original.file, line: original.line, column: original.column });
     // `__mt$||__mt$i()`: a hoisted function can run before its module's preamble (circular imports).
-    // The exit probes are guarded: a probe must never replace the function's own completion (at the
-    // stack limit, the extra frame of a probe call can overflow).
-    const enter = `const __mt$c=(__mt$||__mt$i()).enter(__mt$b+${id});try{`;
-    const leave = `}catch(__mt$e){try{__mt$.thrown(__mt$c)}catch{}throw __mt$e}finally{try{__mt$.exit(__mt$c)}catch{}}`;
+    const enter = enterProbe(id);
     const body = fn.body;
     if (body.type === 'BlockStatement') {
       const prologue = directivesEnd(body.body);
+      // A directive may end without its `;` (ASI before the next line): the entry must not continue it.
+      const entry = prologue === undefined ? enter : AFTER_DIRECTIVE + enter;
       const at = prologue ?? body.start + 1;
       const closeAt = body.end - 1;
       if (at === closeAt) {
-        out.appendLeft(at, enter + leave);
+        out.appendLeft(at, entry + LEAVE);
       } else {
-        out.appendLeft(at, enter);
-        out.prependLeft(closeAt, leave);
+        out.appendLeft(at, entry);
+        out.prependLeft(closeAt, LEAVE);
       }
     } else {
       // An expression body is the function's one statement: in line mode it gets its line probe too.
-      out.appendLeft(body.start, `{${enter}${options.lines ? lineProbeAt(body.start) : ''}return `);
-      out.prependLeft(body.end, `${leave}}`);
+      out.appendLeft(body.start, `${ARROW_OPEN}${enter}${options.lines ? lineProbeAt(body.start) : ''}${ARROW_RETURN}`);
+      out.prependLeft(body.end, LEAVE + CLOSE);
     }
   };
 
@@ -146,14 +149,17 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     if (!context.traced || !context.suspends) return;
     if (node.type === 'AwaitExpression' || node.type === 'YieldExpression') {
       const keyword = node.type === 'AwaitExpression' ? 'await' : node.delegate ? 'yield*' : 'yield';
-      out.appendLeft(node.start, '__mt$.resume(__mt$c,');
+      out.appendLeft(node.start, RESUME_OPEN);
       if (node.argument) {
-        out.appendLeft(node.argument.start, '__mt$.suspend(__mt$c,');
-        out.prependLeft(node.argument.end, ')');
-        out.prependLeft(node.end, ')');
+        out.appendLeft(node.argument.start, SUSPEND_OPEN);
+        out.prependLeft(node.argument.end, PROBE_CLOSE);
+        out.prependLeft(node.end, PROBE_CLOSE);
       } else {
-        // `yield` alone: give it an argument so suspend() has something to pass through.
-        out.prependLeft(node.start + keyword.length, ' __mt$.suspend(__mt$c,undefined))');
+        // `yield` alone, at the end of a statement without `;`, ended it by ASI (a `yield` takes no
+        // argument from the next line); wrapped in a call, it would not: `(` or `[` on the next line
+        // would continue the call.
+        const end = endsStatementWithoutSemicolon(node, ancestors) ? STATEMENT_END : '';
+        out.prependLeft(node.start + keyword.length, BARE_YIELD_ARGUMENT + PROBE_CLOSE + end);
       }
     } else if (node.type === 'ForOfStatement' && node.await) {
       instrumentForAwait(node);
@@ -161,7 +167,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
       // A rejected await or a generator's throw()/return() resumes the function here without passing
       // through resume(): tell the runtime the call runs again.
       const block = node.type === 'CatchClause' ? node.body : node.finalizer!;
-      out.appendLeft(block.start + 1, '__mt$.resumed(__mt$c);');
+      out.appendLeft(block.start + 1, RESUMED);
     }
   };
 
@@ -180,35 +186,33 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     const parent = ancestors[depth];
     const inList = parent !== undefined && ['BlockStatement', 'Program', 'SwitchCase', 'StaticBlock'].includes(parent.type);
     if (inList) {
-      out.prependLeft(statement.end, ';__mt$.resumed(__mt$c);');
+      out.prependLeft(statement.end, `${AFTER_LOOP};`);
     } else {
-      out.appendLeft(statement.start, '{');
-      out.prependLeft(statement.end, ';__mt$.resumed(__mt$c)}');
+      out.appendLeft(statement.start, OPEN);
+      out.prependLeft(statement.end, AFTER_LOOP + CLOSE);
     }
-    out.appendLeft(loop.right.start, '__mt$.suspend(__mt$c,');
-    out.prependLeft(loop.right.end, ')');
+    out.appendLeft(loop.right.start, SUSPEND_OPEN);
+    out.prependLeft(loop.right.end, PROBE_CLOSE);
     const body = loop.body;
-    const open = '__mt$.resumed(__mt$c);try{';
-    const close = '}finally{__mt$.suspend(__mt$c,0)}';
     if (body.type === 'BlockStatement') {
-      if (body.start + 1 === body.end - 1) out.appendLeft(body.start + 1, open + close);
+      if (body.start + 1 === body.end - 1) out.appendLeft(body.start + 1, LOOP_BODY_OPEN + LOOP_BODY_CLOSE);
       else {
-        out.appendLeft(body.start + 1, open);
-        out.prependLeft(body.end - 1, close);
+        out.appendLeft(body.start + 1, LOOP_BODY_OPEN);
+        out.prependLeft(body.end - 1, LOOP_BODY_CLOSE);
       }
     } else {
-      out.appendLeft(body.start, `{${open}`);
-      out.prependLeft(body.end, `${close}}`);
+      out.appendLeft(body.start, OPEN + LOOP_BODY_OPEN);
+      out.prependLeft(body.end, LOOP_BODY_CLOSE + CLOSE);
     }
   };
 
   /** The line probe of the statement at `offset`, with its line in the original source. */
   const lineProbeAt = (offset: number): string => {
     const loc = lineIndex.position(offset);
-    return `__mt$.line(__mt$c,${positions.original(loc.line, loc.column).line});`;
+    return lineProbe(positions.original(loc.line, loc.column).line);
   };
 
-  const lineProbe = (statement: Statement): void => {
+  const probeStatement = (statement: Statement): void => {
     const context = contexts[contexts.length - 1]!;
     if (!context.traced || !isExecutableStatement(statement)) return;
     out.appendLeft(statement.start, lineProbeAt(statement.start));
@@ -219,8 +223,12 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   if (functions.length === 0) return { code: source, functions, parser };
   const defaultFile = positions.original(1, 0).file;
   const table = functions.map((f) => (f.file === defaultFile ? [f.name, f.line, f.column] : [f.name, f.line, f.column, f.file]));
-  const preamble = `${INSTRUMENTED_MARKER}var __mt$,__mt$b;function __mt$i(){__mt$=globalThis.${RUNTIME_GLOBAL};__mt$b=__mt$.register(${JSON.stringify(defaultFile)},${JSON.stringify(table)});return __mt$}__mt$||__mt$i();`;
-  out.appendLeft(preambleOffset(program, source), preamble);
+  // The runtime by its own global name, not through `globalThis`: a module may declare a `globalThis`
+  // (core-js: `var globalThis = require('globalthis')()`, hoisted and still undefined here), but a name
+  // of memtrace's own only memtrace declares.
+  const preamble = `${INSTRUMENTED_MARKER}var __mt$,__mt$b;function __mt$i(){__mt$=${RUNTIME_GLOBAL};__mt$b=__mt$.register(${JSON.stringify(defaultFile)},${JSON.stringify(table)});return __mt$}__mt$||__mt$i();`;
+  const prologue = directivesEnd(program.body as Statement[]);
+  out.appendLeft(prologue ?? preambleOffset(source), prologue === undefined ? preamble : AFTER_DIRECTIVE + preamble);
   let code = out.toString();
   if (options.sourceMap) {
     const sourceName = options.sourceType === 'module' && isAbsolute(options.filename) ? pathToFileURL(options.filename).href : options.filename;
@@ -363,15 +371,26 @@ function collectIdentifiers(pattern: Node, names: Set<string>): void {
   }
 }
 
+/**
+ * Whether `node` is the last thing of a statement that has no `;` of its own (ASI ended it). `ancestors`:
+ * from the program down to node's parent.
+ */
+function endsStatementWithoutSemicolon(node: Node, ancestors: readonly Node[]): boolean {
+  for (let depth = ancestors.length - 1; depth >= 0; depth--) {
+    const ancestor = ancestors[depth]!;
+    if (ancestor.end !== node.end) return false;
+    if (/Statement$|Declaration$/.test(ancestor.type)) return true;
+  }
+  return false;
+}
+
 function isExecutableStatement(node: Statement): boolean {
   if (node.type === 'ExpressionStatement' && typeof node.directive === 'string') return false;
   return node.type !== 'EmptyStatement' && !node.type.startsWith('TS') && node.type !== 'FunctionDeclaration';
 }
 
-/** After a shebang and the directive prologue, which must stay first. */
-function preambleOffset(program: Program, source: string): number {
-  const prologue = directivesEnd(program.body as Statement[]);
-  if (prologue !== undefined) return prologue;
+/** Where the preamble goes in a module without a directive prologue: after a shebang. */
+function preambleOffset(source: string): number {
   const start = source.startsWith('\uFEFF') ? 1 : 0;
   if (source.startsWith('#!', start)) {
     // The shebang line runs to its newline; the preamble goes at the start of the next line.

@@ -55,8 +55,9 @@ export interface Probes {
   enter(id: number): number;
   exit(frame: number): void;
   thrown(frame: number): void;
-  suspend<T>(frame: number, value: T): T;
-  resume<T>(frame: number, value: T): T;
+  /** The value first, the frame last: the transform's closing text is then `,__mt$c)` (transforms/probe-text.ts). */
+  suspend<T>(value: T, frame: number): T;
+  resume<T>(value: T, frame: number): T;
   resumed(frame: number): void;
   line(frame: number, line: number): void;
 }
@@ -338,7 +339,7 @@ export const probes: Probes = {
     if (frame >= 0) F[frame * FRAME + THREW] = 1;
   },
 
-  suspend<T>(frame: number, value: T): T {
+  suspend<T>(value: T, frame: number): T {
     if (frame < 0) return value;
     const b = frame * FRAME;
     if (F[b + STATE] !== RUNNING) return value;
@@ -350,7 +351,7 @@ export const probes: Probes = {
     return value;
   },
 
-  resume<T>(frame: number, value: T): T {
+  resume<T>(value: T, frame: number): T {
     if (frame >= 0 && F[frame * FRAME + STATE] === SUSPENDED) resumeFrame(frame);
     return value;
   },

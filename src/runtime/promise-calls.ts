@@ -47,7 +47,7 @@ function startHooks(): void {
       const call = current;
       if (call && !call.settled && call.running && call !== outer[outer.length - 1]) {
         call.running = false;
-        probes.suspend(call.frame, undefined);
+        probes.suspend(undefined, call.frame);
       }
       current = outer.pop();
     },
@@ -109,7 +109,7 @@ export function callFollowingPromise(frame: number, expectPromise: boolean, body
     return { result, promise: result instanceof Promise };
   }
   call.running = false;
-  probes.suspend(frame, undefined);
+  probes.suspend(undefined, frame);
   returnedBy.set(result, call);
   pendingCalls++;
   return { result, promise: true };
