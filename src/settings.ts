@@ -2,7 +2,7 @@
  * Settings of a trace, from MEMTRACE_* environment variables (what `memtrace run` sets from its flags).
  * A bad value stops with a one-line error naming the variable and what it accepts.
  */
-import { parseBytes } from './report/units.js';
+import { parseBytes } from './sizes.js';
 import picomatch from 'picomatch';
 import { SettingError } from './errors.js';
 

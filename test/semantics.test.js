@@ -36,9 +36,12 @@ const FUNCTIONS_HEADER = [
   'total_time_ns',
 ];
 
-// AVA fails a run when no test finishes for 10 s; keep both runs of one fixture below that.
-const UNTRACED_TIMEOUT_MS = 2500;
-const TRACED_TIMEOUT_MS = 7000;
+// Each run stops at these so a hang fails the test rather than the suite; well under AVA's 3-minute
+// timeout (package.json). A fixture takes 0.1-0.5 s, but with the machine loaded (load average 40,
+// several test suites at once) plain node took over 2.5 s to run one: the old bounds (2.5 and 7 s,
+// set for AVA's 10-second default) failed four fixtures then.
+const UNTRACED_TIMEOUT_MS = 30_000;
+const TRACED_TIMEOUT_MS = 60_000;
 
 /** Fixture programs, as paths relative to fixturesDir with `/` separators, sorted. */
 function listFixtures(dir, prefix = '') {

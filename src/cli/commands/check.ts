@@ -8,7 +8,8 @@ import { BASELINE_FORMAT, BASELINE_VERSION, readBaseline, writeBaseline } from '
 import { functionFigures } from '../../check/figures.js';
 import { type CheckMetric, compareWithBaseline, METRIC_FIELD } from '../../check/compare.js';
 import { renderGithubAnnotations, renderJunit, renderMarkdownSummary, renderText } from '../../check/render.js';
-import { formatBytes, parseBytes } from '../../report/units.js';
+import { formatBytes } from '../../report/units.js';
+import { parseBytes } from '../../sizes.js';
 import { VERSION } from '../../version.js';
 
 const SYNOPSIS = 'memtrace check DIR --baseline FILE | --write-baseline FILE';
