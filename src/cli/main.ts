@@ -12,8 +12,9 @@ import { calibrateCommand } from './commands/calibrate.js';
 import { heapCommand } from './commands/heap.js';
 import { processCommand } from './commands/process.js';
 import { plotCommand } from './commands/plot.js';
+import { queryCommand } from './commands/query.js';
 
-const COMMANDS: readonly Command[] = [runCommand, reportCommand, processCommand, plotCommand, heapCommand, calibrateCommand];
+const COMMANDS: readonly Command[] = [runCommand, reportCommand, queryCommand, processCommand, plotCommand, heapCommand, calibrateCommand];
 
 function usage(): string {
   const lines = COMMANDS.map((command) => `  ${command.usage.replaceAll('\n', '\n  ')}`);
