@@ -13,8 +13,9 @@ import { heapCommand } from './commands/heap.js';
 import { processCommand } from './commands/process.js';
 import { plotCommand } from './commands/plot.js';
 import { queryCommand } from './commands/query.js';
+import { exportCommand } from './commands/export.js';
 
-const COMMANDS: readonly Command[] = [runCommand, reportCommand, queryCommand, processCommand, plotCommand, heapCommand, calibrateCommand];
+const COMMANDS: readonly Command[] = [runCommand, reportCommand, queryCommand, exportCommand, processCommand, plotCommand, heapCommand, calibrateCommand];
 
 function usage(): string {
   const lines = COMMANDS.map((command) => `  ${command.usage.replaceAll('\n', '\n  ')}`);

@@ -4,8 +4,9 @@
  * ...), so a column added to a writer fails to compile here until it has a type. docs/query.md
  * documents the same columns; test/query/views.test.js checks DESCRIBE against this table.
  *
- * Every table also has `trace` (the trace directory's name) and `pid` (the traced process), so one query
- * covers the several traces of a `memtrace run` directory as it does one.
+ * Every table but `process` also has `trace` (the trace directory's name) and `pid` (the traced process),
+ * so one query covers the several traces of a `memtrace run` directory as it does one; `process` (whose
+ * rows have their own pid) has `log`, the name of the CSV each row came from.
  */
 import { EVENT_COLUMNS } from '../formats/events-csv.js';
 import { FUNCTION_COLUMNS } from '../formats/functions-csv.js';

@@ -32,13 +32,15 @@ export interface TraceSet {
 /** The files that make a directory a trace of its own (any one will do: a crashed run may lack some). */
 const TRACE_FILES = ['meta.json', 'events.csv', 'functions.csv', 'allocations.csv'];
 
-/** The traces DIR holds, or a one-line problem when it holds none. */
+/** The traces DIR holds (none when it holds only process logs), or a one-line problem when it holds neither. */
 export function locateTraces(directory: string): TraceDirectory[] | string {
   if (!existsSync(directory)) return 'no such directory';
   if (!statSync(directory).isDirectory()) return 'not a directory (name a trace directory, or the --out directory of memtrace run)';
-  const own = TRACE_FILES.some((file) => existsSync(join(directory, file))) || processLogs(directory).length > 0;
+  const own = TRACE_FILES.some((file) => existsSync(join(directory, file)));
   const paths = own ? [directory] : findTraces(directory);
-  if (paths.length === 0) return `not a trace directory: none of ${TRACE_FILES.join(', ')} in it, nor memtrace-* trace directories`;
+  if (paths.length === 0 && processLogs(directory).length === 0) {
+    return `not a trace directory: none of ${TRACE_FILES.join(', ')} in it, nor memtrace-* trace directories, nor a process log`;
+  }
   return paths.map((path) => ({ name: basename(resolve(path)), path, pid: pidOf(path) }));
 }
 
@@ -92,15 +94,18 @@ function headerFits(table: CsvTable, header: string[]): boolean {
   return header.length === expected.length && header.every((name, i) => name === expected[i]);
 }
 
-/** read_csv of one file as `table`'s columns, each cast to its type; columns the file lacks are NULL. */
-function readCsv(table: CsvTable, path: string, trace: TraceDirectory): string {
+/**
+ * read_csv of one file as `table`'s columns, each cast to its type; columns the file lacks are NULL.
+ * A trace's table gets its `trace` and `pid`; a process log (whose rows have their own pid) its file name.
+ */
+function readCsv(table: CsvTable, path: string, trace: TraceDirectory | undefined): string {
   const all = Object.entries(table.columns);
   const present = table === PROCESS_TABLE ? new Set(headerOf(path)) : new Set(all.map(([name]) => name));
   const fileColumns = all.filter(([name]) => present.has(name));
   const columns = `{${fileColumns.map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(', ')}}`;
   const select = all.map(([name, type]) => (present.has(name) ? sqlName(name) : `NULL::${type} AS ${sqlName(name)}`));
   return (
-    `SELECT ${select.join(', ')}, ${sqlString(trace.name)} AS trace, ${trace.pid ?? 'NULL'}::INTEGER AS pid ` +
+    `SELECT ${select.join(', ')}, ${trace ? `${sqlString(trace.name)} AS trace, ${trace.pid ?? 'NULL'}::INTEGER AS pid` : `${sqlString(basename(path))} AS log`} ` +
     `FROM read_csv(${sqlString(path)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = ${columns})`
   );
 }
@@ -124,15 +129,15 @@ export function traceViews(directory: string, traces: TraceDirectory[]): TraceSe
   const views = new Map<string, string>();
   const files = new Map<string, string>();
   const problems = new Map<string, string>();
+  // Process logs sit beside the traces (memtrace process --out DIR/process.csv) or in one of them.
+  const logs = [...new Set([directory, ...traces.map((trace) => trace.path)])].flatMap(processLogs);
   for (const table of CSV_TABLES) {
     files.set(table.name, table === PROCESS_TABLE ? 'process.csv (or memtrace-process-*.csv)' : table.file);
-    const parts = traces.flatMap((trace) => {
-      const paths = table === PROCESS_TABLE ? processLogs(trace.path) : [join(trace.path, table.file)];
-      return paths.filter(readable).flatMap((path) => {
-        if (headerFits(table, headerOf(path))) return [readCsv(table, path, trace)];
-        problems.set(table.name, `${path}: not a memtrace ${table.file} (its first line is not ${Object.keys(table.columns).join(',')})`);
-        return [];
-      });
+    const sources = table === PROCESS_TABLE ? logs.map((path) => ({ path, trace: undefined })) : traces.map((trace) => ({ path: join(trace.path, table.file), trace }));
+    const parts = sources.filter(({ path }) => readable(path)).flatMap(({ path, trace }) => {
+      if (headerFits(table, headerOf(path))) return [readCsv(table, path, trace)];
+      problems.set(table.name, `${path}: not a memtrace ${table.file} (its first line is not ${Object.keys(table.columns).join(',')})`);
+      return [];
     });
     if (parts.length > 0) views.set(table.name, parts.join('\nUNION ALL '));
   }

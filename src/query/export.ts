@@ -1,0 +1,62 @@
+/**
+ * `memtrace export --parquet`: each table of a trace directory (the views of views.ts, so with their
+ * types and the trace and pid columns) as OUTDIR/<table>.parquet, through DuckDB's COPY. Rows keep the
+ * order of the files; pages are Snappy-compressed, the codec every Parquet reader has (zstd is ~20 %
+ * smaller, but hyparquet and other light readers need a plug-in for it). On a terminal a progress line follows any table that takes more than a second.
+ */
+import { mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { EngineSettings } from './engine.js';
+import { openTraceDatabase } from './database.js';
+import { sqlString } from './views.js';
+
+export interface ExportedTable {
+  table: string;
+  file: string;
+  rows: number;
+  bytes: number;
+}
+
+export interface ExportOptions {
+  out: string;
+  settings: EngineSettings;
+  /** Where the progress line goes: a terminal only. */
+  progress?: NodeJS.WriteStream;
+  /** Called as each table is written. */
+  onTable?: (table: ExportedTable) => void;
+}
+
+/** Seconds a table must take before its progress line appears. */
+const PROGRESS_AFTER_MS = 1000;
+
+export async function exportParquet(directory: string, options: ExportOptions): Promise<ExportedTable[]> {
+  const database = await openTraceDatabase('export', directory, options.settings);
+  try {
+    mkdirSync(options.out, { recursive: true });
+    const written: ExportedTable[] = [];
+    for (const table of database.traces.views.keys()) {
+      const file = resolve(join(options.out, `${table}.parquet`));
+      const started = Date.now();
+      const showProgress = options.progress?.isTTY ? options.progress : undefined;
+      let shown = false;
+      const timer = showProgress && setInterval(() => {
+        if (Date.now() - started < PROGRESS_AFTER_MS) return;
+        const { percentage } = database.connection.progress;
+        showProgress.write(`\rmemtrace export: ${table}.parquet ${percentage >= 0 ? `${percentage.toFixed(0)} %` : '…'} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+        shown = true;
+      }, 250);
+      try {
+        const result = await database.guard(() => database.connection.run(`COPY (SELECT * FROM "${table}") TO ${sqlString(file)} (FORMAT parquet, COMPRESSION snappy)`));
+        const exported = { table, file, rows: result.rowsChanged, bytes: statSync(file).size };
+        written.push(exported);
+        if (shown) showProgress?.write('\r\x1b[K');
+        options.onTable?.(exported);
+      } finally {
+        if (timer) clearInterval(timer);
+      }
+    }
+    return written;
+  } finally {
+    database.close();
+  }
+}
