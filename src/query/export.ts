@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { EngineSettings } from './engine.js';
 import { openTraceDatabase } from './database.js';
 import { sqlString } from './views.js';
+import { showProgress } from './progress.js';
 
 export interface ExportedTable {
   table: string;
@@ -20,14 +21,11 @@ export interface ExportedTable {
 export interface ExportOptions {
   out: string;
   settings: EngineSettings;
-  /** Where the progress line goes: a terminal only. */
+  /** Where the progress line goes (when it is a terminal); default stderr. */
   progress?: NodeJS.WriteStream;
   /** Called as each table is written. */
   onTable?: (table: ExportedTable) => void;
 }
-
-/** Seconds a table must take before its progress line appears. */
-const PROGRESS_AFTER_MS = 1000;
 
 export async function exportParquet(directory: string, options: ExportOptions): Promise<ExportedTable[]> {
   const database = await openTraceDatabase('export', directory, options.settings);
@@ -36,23 +34,15 @@ export async function exportParquet(directory: string, options: ExportOptions): 
     const written: ExportedTable[] = [];
     for (const table of database.traces.views.keys()) {
       const file = resolve(join(options.out, `${table}.parquet`));
-      const started = Date.now();
-      const showProgress = options.progress?.isTTY ? options.progress : undefined;
-      let shown = false;
-      const timer = showProgress && setInterval(() => {
-        if (Date.now() - started < PROGRESS_AFTER_MS) return;
-        const { percentage } = database.connection.progress;
-        showProgress.write(`\rmemtrace export: ${table}.parquet ${percentage >= 0 ? `${percentage.toFixed(0)} %` : '…'} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-        shown = true;
-      }, 250);
+      const done = showProgress(database.connection, `memtrace export: ${table}.parquet`, options.progress);
       try {
         const result = await database.guard(() => database.connection.run(`COPY (SELECT * FROM "${table}") TO ${sqlString(file)} (FORMAT parquet, COMPRESSION snappy)`));
-        const exported = { table, file, rows: result.rowsChanged, bytes: statSync(file).size };
+        done(); // before the "wrote" line
+        const exported = { table, file, rows: Number(result.rowsChanged), bytes: statSync(file).size };
         written.push(exported);
-        if (shown) showProgress?.write('\r\x1b[K');
         options.onTable?.(exported);
       } finally {
-        if (timer) clearInterval(timer);
+        done();
       }
     }
     return written;

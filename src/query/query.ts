@@ -5,6 +5,7 @@
 import type { Writable } from 'node:stream';
 import type { EngineSettings } from './engine.js';
 import { openTraceDatabase } from './database.js';
+import { showProgress } from './progress.js';
 import { rowWriter, type Cell, type OutputFormat } from './output.js';
 
 export interface QueryOptions {
@@ -18,16 +19,24 @@ export async function queryTrace(directory: string, sql: string, options: QueryO
   const database = await openTraceDatabase('query', directory, options.settings);
   try {
     return await database.guard(async () => {
-      const result = await database.connection.stream(sql);
-      const columns = { names: result.columnNames(), types: result.columnTypes().map((type) => type.toString()) };
-      const writer = rowWriter(options.format, columns, options.out);
-      let count = 0;
-      for await (const rows of result.yieldRowsJson()) {
-        await writer.write(rows as Cell[][]);
-        count += rows.length;
+      // The line shows until the first rows are out (an aggregate over every event has none before it ends).
+      const done = showProgress(database.connection, 'memtrace query:');
+      try {
+        const result = await database.connection.stream(sql);
+        const columns = { names: result.columnNames(), types: result.columnTypes().map((type) => type.toString()) };
+        const writer = rowWriter(options.format, columns, options.out);
+        let count = 0;
+        for await (const rows of result.yieldRowsJson()) {
+          done();
+          await writer.write(rows as Cell[][]);
+          count += rows.length;
+        }
+        done();
+        await writer.end();
+        return count;
+      } finally {
+        done();
       }
-      await writer.end();
-      return count;
     });
   } finally {
     database.close();
