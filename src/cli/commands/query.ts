@@ -12,7 +12,7 @@ export const ENGINE_OPTIONS = { 'memory-limit': { type: 'string' }, threads: { t
 export const queryCommand: Command = {
   name: 'query',
   usage: `query DIR "SQL"                     SQL over a trace (DuckDB): tables events, functions, allocations,
-                                      stacks, process, meta; DIR may hold several traces (memtrace run --out)
+                                    stacks, process, meta; DIR may hold several traces (memtrace run --out)
     --csv, --json    rows as CSV, or as a JSON array (default: an aligned table)
     --memory-limit SIZE  DuckDB's memory limit, spilling to a temporary directory beyond it
                      (default 400MB; MEMTRACE_QUERY_MEMORY)
