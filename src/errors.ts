@@ -93,3 +93,21 @@ export class CommandNotFoundError extends MemtraceError {
     this.exitCode = notFound ? 127 : 126;
   }
 }
+
+// memtrace query and export
+
+/** DuckDB, the engine of `memtrace query` and `export`, is an optional dependency that may not be installed. */
+export class QueryEngineMissingError extends MemtraceError {
+  override readonly exitCode = 2;
+
+  constructor(readonly command: string, detail: string) {
+    super(`memtrace ${command}: needs the optional package @duckdb/node-api (not loadable on ${process.platform}-${process.arch}, Node ${process.version}: ${detail}); install it with: npm install @duckdb/node-api`);
+  }
+}
+
+/** A query or export that DuckDB refused or failed: its message's first line, with the trace directory. */
+export class QueryError extends MemtraceError {
+  constructor(readonly command: string, readonly directory: string, problem: string) {
+    super(`memtrace ${command}: ${directory}: ${problem}`);
+  }
+}

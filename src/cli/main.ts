@@ -13,8 +13,10 @@ import { heapCommand } from './commands/heap.js';
 import { processCommand } from './commands/process.js';
 import { plotCommand } from './commands/plot.js';
 import { checkCommand } from './commands/check.js';
+import { queryCommand } from './commands/query.js';
+import { exportCommand } from './commands/export.js';
 
-const COMMANDS: readonly Command[] = [runCommand, reportCommand, processCommand, plotCommand, heapCommand, checkCommand, calibrateCommand];
+const COMMANDS: readonly Command[] = [runCommand, reportCommand, queryCommand, exportCommand, processCommand, plotCommand, heapCommand, checkCommand, calibrateCommand];
 
 function usage(): string {
   const lines = COMMANDS.map((command) => `  ${command.usage.replaceAll('\n', '\n  ')}`);
