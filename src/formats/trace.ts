@@ -1,4 +1,7 @@
-/** A trace directory as one value: its meta.json, functions.csv and events.csv, read on demand. */
+/**
+ * A trace directory as one value: its meta.json, functions.csv, and where its events.csv is (the
+ * reports stream it with readEventBatches; events() reads it whole, for small traces and tests).
+ */
 import { existsSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMainThread, threadId } from 'node:worker_threads';
@@ -11,6 +14,7 @@ export interface Trace {
   directory: string;
   meta: TraceMeta;
   functions: FunctionRow[];
+  eventsPath: string;
   events(): EventRow[];
 }
 
@@ -20,6 +24,7 @@ export function readTrace(directory: string): Trace {
     directory,
     meta: readMeta(join(directory, 'meta.json')),
     functions: readFunctionsCsv(join(directory, 'functions.csv')),
+    eventsPath: join(directory, 'events.csv'),
     events: () => readEventsCsv(join(directory, 'events.csv')),
   };
 }
