@@ -13,7 +13,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -38,7 +38,8 @@ function timed(command, args, env = process.env) {
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stderr.slice(-2000)}`);
   const wall = field('Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\)').split(':').map(Number);
   const seconds = wall.reduce((sum, part) => sum * 60 + part, 0);
-  return { seconds, peakRss: Number(field('Maximum resident set size \\(kbytes\\)')) * 1024, stdout: result.stdout };
+  const cpuSeconds = Number(field('User time \\(seconds\\)')) + Number(field('System time \\(seconds\\)'));
+  return { seconds, cpuSeconds, peakRss: Number(field('Maximum resident set size \\(kbytes\\)')) * 1024, stdout: result.stdout };
 }
 
 const MB = 1e6;
@@ -57,21 +58,21 @@ for (const rounds of values.rounds.split(',').map(Number)) {
       const output = join(out, `${node.name.replace(/\W+/g, '-')}-${file}`);
       const run = timed(node.path, [cli, 'report', directory, flag, '--out', output]);
       const row = {
-        rounds, eventsMB: eventsBytes / MB, node: node.name, report: kind, seconds: run.seconds,
-        mbPerS: eventsBytes / MB / run.seconds, peakRssMB: run.peakRss / MB, outputMB: statSync(output).size / MB,
+        rounds, eventsMB: eventsBytes / MB, node: node.name, report: kind, seconds: run.seconds, cpuSeconds: run.cpuSeconds,
+        mbPerS: eventsBytes / MB / run.seconds, mbPerCpuS: eventsBytes / MB / run.cpuSeconds, peakRssMB: run.peakRss / MB, outputMB: statSync(output).size / MB,
       };
       rows.push(row);
-      console.error(`  ${node.name} ${kind}: ${row.seconds.toFixed(1)} s, ${row.mbPerS.toFixed(0)} MB/s, peak RSS ${row.peakRssMB.toFixed(0)} MB, output ${row.outputMB.toFixed(1)} MB`);
+      console.error(`  ${node.name} ${kind}: ${row.seconds.toFixed(1)} s (CPU ${row.cpuSeconds.toFixed(1)} s), ${row.mbPerS.toFixed(0)} MB/s (${row.mbPerCpuS.toFixed(0)} per CPU s), peak RSS ${row.peakRssMB.toFixed(0)} MB, output ${row.outputMB.toFixed(1)} MB`);
       rmSync(output, { force: true });
     }
   }
   if (!values.keep) rmSync(out, { recursive: true, force: true });
 }
 
-const header = ['events.csv', 'node', 'report', 's', 'MB/s', 'peak RSS', 'output'];
+const header = ['events.csv', 'node', 'report', 'wall s', 'MB/s', 'CPU s', 'MB per CPU s', 'peak RSS', 'output'];
 const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
-for (const r of rows) lines.push(`| ${r.eventsMB.toFixed(0)} MB | ${r.node} | ${r.report} | ${r.seconds.toFixed(1)} | ${r.mbPerS.toFixed(0)} | ${r.peakRssMB.toFixed(0)} MB | ${r.outputMB.toFixed(1)} MB |`);
-console.log(`${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}\n\n${lines.join('\n')}`);
-const csv = ['rounds,events_mb,node,report,seconds,mb_per_s,peak_rss_mb,output_mb', ...rows.map((r) => [r.rounds, r.eventsMB.toFixed(1), r.node, r.report, r.seconds.toFixed(2), r.mbPerS.toFixed(1), r.peakRssMB.toFixed(0), r.outputMB.toFixed(2)].join(','))];
+for (const r of rows) lines.push(`| ${r.eventsMB.toFixed(0)} MB | ${r.node} | ${r.report} | ${r.seconds.toFixed(1)} | ${r.mbPerS.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ${r.mbPerCpuS.toFixed(0)} | ${r.peakRssMB.toFixed(0)} MB | ${r.outputMB.toFixed(1)} MB |`);
+console.log(`${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average at the end ${loadavg()[0].toFixed(1)}\n\n${lines.join('\n')}`);
+const csv = ['rounds,events_mb,node,report,seconds,cpu_seconds,mb_per_s,mb_per_cpu_s,peak_rss_mb,output_mb', ...rows.map((r) => [r.rounds, r.eventsMB.toFixed(1), r.node, r.report, r.seconds.toFixed(2), r.cpuSeconds.toFixed(2), r.mbPerS.toFixed(1), r.mbPerCpuS.toFixed(1), r.peakRssMB.toFixed(0), r.outputMB.toFixed(2)].join(','))];
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(join(root, 'bench/results/scale-report.csv'), `${csv.join('\n')}\n`);

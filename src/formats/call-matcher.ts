@@ -10,14 +10,17 @@
 import type { EventRow } from './events-csv.js';
 
 export interface MatchedCall {
-  call: EventRow;
+  /** When the call row was written. */
+  startNs: number;
+  /** The return or throw row (the same function, file and line as the call row). */
   end: EventRow;
   /** Bytes allocated during the call, callees included (the sum of its rows' d_allocated). */
   allocatedBytes: number;
 }
 
+/** Numbers only: a row's strings are slices of a whole chunk of the file, which holding a row would keep alive. */
 interface OpenCall {
-  call: EventRow;
+  startNs: number;
   allocatedBytes: number;
 }
 
@@ -41,7 +44,7 @@ export class CallMatcher {
     if (row.event === 'call') {
       let stack = this.open.get(key);
       if (!stack) this.open.set(key, (stack = []));
-      stack.push({ call: row, allocatedBytes: row.dAllocated });
+      stack.push({ startNs: row.timeNs, allocatedBytes: row.dAllocated });
       if (++this.openCount > MAX_OPEN_CALLS) this.forgetOpenCalls();
       return undefined;
     }
@@ -55,7 +58,7 @@ export class CallMatcher {
     stack!.pop();
     this.openCount--;
     if (stack!.length === 0) this.open.delete(key);
-    return { call: top.call, end: row, allocatedBytes: top.allocatedBytes + row.dAllocated };
+    return { startNs: top.startNs, end: row, allocatedBytes: top.allocatedBytes + row.dAllocated };
   }
 
   private forgetOpenCalls(): void {

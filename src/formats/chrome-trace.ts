@@ -71,7 +71,7 @@ export class ChromeTraceConverter {
     const where = `${row.file}:${row.line ?? 0}`;
     if (matched) {
       const args = { where, d_allocated: row.dAllocated, d_heap: row.dHeap, async_id: row.asyncId };
-      const start = matched.call.timeNs / 1000;
+      const start = matched.startNs / 1000;
       this.emit({ name: row.function, ph: 'X', ts: start, dur: ts - start, pid, tid, cat: row.event === 'throw' ? 'call,throw' : 'call', args });
     } else if (matched === null) {
       this.emit({ name: `${row.function} ${row.event}`, ph: 'i', s: 't', ts, pid, tid, cat: 'return', args: { where, d_allocated: row.dAllocated, d_heap: row.dHeap, async_id: row.asyncId } });

@@ -10,6 +10,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { SettingError } from '../errors.js';
@@ -100,6 +101,13 @@ class JsonFile {
     if (!this.stream.write(chunk)) await once(this.stream, 'drain');
   }
 
+  /** Closes and deletes the file: an error part way leaves no half a trace.json. */
+  async discard(): Promise<void> {
+    this.stream.destroy();
+    await once(this.stream, 'close');
+    await rm(this.path, { force: true });
+  }
+
   async close(): Promise<void> {
     await this.flush(true);
     this.stream.end();
@@ -107,11 +115,26 @@ class JsonFile {
   }
 }
 
+/** Whether a function name matches the --function glob, remembered by name (a trace repeats a few thousand names). */
+function functionFilter(glob: string | undefined): (name: string) => boolean {
+  if (glob === undefined) return () => true;
+  const matcher = picomatch(glob, { dot: true });
+  const known = new Map<string, boolean>();
+  return (name) => {
+    let matches = known.get(name);
+    if (matches === undefined) {
+      matches = matcher(name);
+      if (known.size < 100_000) known.set(name, matches);
+    }
+    return matches;
+  };
+}
+
 /** Writes DIR/trace.json (or `out`) and returns its path. */
 export async function writeTraceJson(directory: string, options: TraceJsonOptions = {}): Promise<string> {
   const from = edgeOf('--from', options.from);
   const to = edgeOf('--to', options.to);
-  const matchesFunction = options.function === undefined ? () => true : picomatch(options.function, { dot: true });
+  const matchesFunction = functionFilter(options.function);
   const trace = readTrace(directory);
   const out = options.out ?? join(directory, 'trace.json');
   const file = new JsonFile(out);
@@ -135,10 +158,12 @@ export async function writeTraceJson(directory: string, options: TraceJsonOption
         options.onWarning?.(`memtrace: ${out} is past ${formatBytes(WARN_BYTES)}: Perfetto's UI in a browser may fail to open it; cut a window with --from/--to/--function, or open it with trace_processor --httpd (docs/report.md)`);
       }
     }
-  } finally {
-    file.add(`\n],${JSON.stringify(chromeTraceTrailer(trace.meta)).slice(1)}\n`);
-    await file.close();
+  } catch (error) {
+    await file.discard();
+    throw error;
   }
+  file.add(`\n],${JSON.stringify(chromeTraceTrailer(trace.meta)).slice(1)}\n`);
+  await file.close();
   if (from && !window.started) options.onWarning?.(`memtrace: ${out}: the window never started: no ${'label' in from ? `label ${JSON.stringify(from.label)}` : `row at or after ${options.from} s`} in ${trace.eventsPath}`);
   return out;
 }
