@@ -2,13 +2,14 @@
  * Which HTML report a path gets: a trace directory gets the tracer's report (with its allocations,
  * if any); a directory of allocation profiles, `--alloc`, or a `.heapprofile` file gets the flame graph page.
  */
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { findHeapProfiles, loadAllocations } from './allocation-profiles.js';
 import { topLines } from './flame-tree.js';
 import { renderFlameGraphPage } from './flamegraph-html.js';
 import { writeTraceReport } from './trace-html.js';
 import { allocationLinesOf } from './allocation-lines.js';
+import { writeReport } from './write-report.js';
 import type { CsvReadOptions } from '../formats/csv-rows.js';
 
 export interface HtmlReportOptions {
@@ -29,6 +30,6 @@ export async function writeHtmlReport(path: string, options: HtmlReportOptions =
   const out = options.out ?? (isDirectory ? join(path, options.alloc ? 'allocations.html' : 'report.html') : `${path}.html`);
   const tree = loadAllocations(path);
   const lines = allocationLinesOf(path) ?? topLines(tree);
-  writeFileSync(out, renderFlameGraphPage(tree, path, { description: 'Sampled by V8\'s sampling heap profiler', lines }));
+  writeReport(out, renderFlameGraphPage(tree, path, { description: 'Sampled by V8\'s sampling heap profiler', lines }));
   return out;
 }

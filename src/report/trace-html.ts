@@ -5,7 +5,6 @@
  * and, where the directory holds allocation profiles, the flame graph. One self-contained page,
  * written as DIR/report.html.
  */
-import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { readEventBatches } from '../formats/events-csv.js';
 import type { CsvReadOptions } from '../formats/csv-rows.js';
@@ -22,6 +21,7 @@ import { renderDataTable, TABLE_SCRIPT } from './html/table.js';
 import { digestEvents, type TraceDigest } from './trace-digest.js';
 import type { MinMaxTimeline } from './timeline.js';
 import { formatBytes, formatDuration } from './units.js';
+import { writeReport } from './write-report.js';
 
 export interface TraceReportInput {
   trace: Trace;
@@ -44,7 +44,7 @@ export async function readTraceReportInput(directory: string, reading: CsvReadOp
 
 /** Writes DIR/report.html (or `out`) and returns its path. */
 export async function writeTraceReport(directory: string, out = join(directory, 'report.html'), reading: CsvReadOptions = {}): Promise<string> {
-  writeFileSync(out, renderTraceReport(await readTraceReportInput(directory, reading)));
+  writeReport(out, renderTraceReport(await readTraceReportInput(directory, reading)));
   return out;
 }
 

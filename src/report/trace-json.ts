@@ -8,12 +8,12 @@
  * cut: `from`/`to` (seconds since the tracer started, or label names) and `function` (a glob of
  * function names), and a warning goes out once the file passes WARN_BYTES.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, openSync } from 'node:fs';
 import { once } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
-import { SettingError } from '../errors.js';
+import { ReportWriteError, SettingError } from '../errors.js';
 import { ChromeTraceConverter, chromeTraceTrailer, type TraceEvent } from '../formats/chrome-trace.js';
 import type { CsvReadOptions } from '../formats/csv-rows.js';
 import { readEventBatches, type EventRow } from '../formats/events-csv.js';
@@ -82,9 +82,19 @@ class JsonFile {
   private pending: string[] = [];
   private pendingLength = 0;
   private readonly stream;
+  private failure: unknown;
 
   constructor(readonly path: string) {
-    this.stream = createWriteStream(path);
+    let fd: number;
+    try {
+      fd = openSync(path, 'w');
+    } catch (error) {
+      throw new ReportWriteError(path, error);
+    }
+    this.stream = createWriteStream(path, { fd });
+    this.stream.on('error', (error) => {
+      this.failure = error;
+    });
   }
 
   add(text: string): void {
@@ -98,20 +108,37 @@ class JsonFile {
     this.pending = [];
     this.pendingLength = 0;
     this.bytes += Buffer.byteLength(chunk);
-    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+    if (!this.stream.write(chunk)) await this.until('drain');
+    this.check();
+  }
+
+  private check(): void {
+    if (this.failure !== undefined) throw new ReportWriteError(this.path, this.failure);
+  }
+
+  /** Waits for `event`; a write error while waiting is a ReportWriteError. */
+  private async until(event: string): Promise<void> {
+    try {
+      await once(this.stream, event);
+    } catch (error) {
+      throw new ReportWriteError(this.path, error);
+    }
   }
 
   /** Closes and deletes the file: an error part way leaves no half a trace.json. */
   async discard(): Promise<void> {
-    this.stream.destroy();
-    await once(this.stream, 'close');
+    if (!this.stream.closed) {
+      this.stream.destroy();
+      await once(this.stream, 'close').catch(() => undefined);
+    }
     await rm(this.path, { force: true });
   }
 
   async close(): Promise<void> {
     await this.flush(true);
     this.stream.end();
-    await once(this.stream, 'finish');
+    await this.until('close');
+    this.check();
   }
 }
 

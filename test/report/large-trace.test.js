@@ -96,7 +96,7 @@ test('an events.csv cut mid-row: the reports use its whole rows, say so in one l
   t.true(readChromeTrace(join(spoiled, 'trace.json')).traceEvents.length > 10);
 });
 
-test('a missing trace directory or events.csv, or a malformed row: one line naming the file, exit 1', (t) => {
+test('a missing trace directory or events.csv, a malformed row, or an output that cannot be written: one line naming the file, exit 1', (t) => {
   const spoiled = copy();
   const path = join(spoiled, 'events.csv');
   const lines = readFileSync(path, 'utf8').split('\n');
@@ -112,6 +112,12 @@ test('a missing trace directory or events.csv, or a malformed row: one line nami
     const missing = memtrace('report', spoiled, flag);
     t.is(missing.status, 1);
     t.is(missing.stderr, `memtrace: ${path}: no such file\n`);
+  }
+  const nowhere = join(freshDir(), 'no-such-dir');
+  for (const [flag, file] of [['--html', 'r.html'], ['--trace-json', 't.json']]) {
+    const unwritable = memtrace('report', directory, flag, '--out', join(nowhere, file));
+    t.is(unwritable.status, 1);
+    t.is(unwritable.stderr, `memtrace: cannot write ${join(nowhere, file)}: ENOENT\n`);
   }
   const gone = join(freshDir(), 'gone');
   for (const flag of ['--html', '--trace-json']) {
