@@ -5,7 +5,7 @@
  * rows' d_allocated (calibrated), line and await rows included.
  *
  * Memory stays bounded: calls still open are at most MAX_OPEN_CALLS (a call row whose return row the
- * trigger left out never closes; past the limit the oldest are forgotten and counted).
+ * trigger left out never closes; past the limit all open calls are dropped, counted in `forgotten`).
  */
 import type { EventRow } from './events-csv.js';
 
