@@ -65,6 +65,12 @@ export function renderTraceReport(input: TraceReportInput): string {
       hint: `From events.csv: the ${events.largestCalls.length.toLocaleString('en')} calls that allocated most, of ${events.calls.toLocaleString('en')} whole calls (both their call and return rows written; the trigger decides which). Bytes: allocated during the call, callees included.`,
       html: renderLargestCalls(events),
     },
+    ...(events.labelCount > 0 ? [{
+      id: 'labels',
+      title: 'Labels',
+      hint: `From events.csv: ${events.labelCount.toLocaleString('en')} label rows (label('…') in the program)${events.labelCount > events.labels.length ? `, the first ${events.labels.length.toLocaleString('en')} listed` : ''}. Time since the tracer started.`,
+      html: renderLabels(events),
+    }] : []),
     {
       id: 'functions',
       title: 'Functions',
@@ -160,6 +166,11 @@ function renderLargestCalls(events: TraceDigest): string {
     sortColumn: 0,
     limit: 100,
   });
+}
+
+function renderLabels(events: TraceDigest): string {
+  const rows = events.labels.map((l) => `<tr><td class="num">${escapeHtml(formatDuration(l.timeNs))}</td><td>${escapeHtml(l.text)}</td></tr>`);
+  return `<table class="data"><thead><tr><th class="num">time</th><th>label</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function renderFunctionsTable(trace: Trace): string {

@@ -36,6 +36,9 @@ test('report --html: the largest calls, and how many rows stand behind the chart
   t.is(steady.length, 8, 'each of the 8 steadyWork calls is among the largest');
   for (const [bytes] of steady) t.true(bytes >= STEADY_KIB * 1024 && bytes < 2 * STEADY_KIB * 1024, `${bytes} bytes for about ${STEADY_KIB} KiB kept`);
   t.is(data.rows[0][4], 'steadyWork');
+  const labels = html.match(/<section[^>]*id="labels".*?<\/section>/s)?.[0] ?? '';
+  t.regex(labels, /2 label rows/);
+  t.deepEqual([...labels.matchAll(/<td>([^<]*)<\/td><\/tr>/g)].map((m) => m[1]), ['steady', 'drain']);
 });
 
 test('report --trace-json --from/--to a label cuts the window; --function keeps the matching calls', (t) => {
