@@ -145,3 +145,14 @@ test('the digest keeps the largest calls, pairing calls with their returns per f
   t.deepEqual(digest.largestCalls.map((c) => [c.function, c.allocatedBytes, c.asyncId]), [['g1', 5000, 7], ['f9', 900, 1], ['f8', 800, 1]]);
   t.is(digest.largestCalls[0].durationNs, 2000);
 });
+
+test('a file of the header alone, with or without its newline, has no rows and is not cut short', async (t) => {
+  const dir = freshDir();
+  for (const [name, text] of [['with.csv', EVENT_HEADER], ['without.csv', EVENT_HEADER.trimEnd()]]) {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    const problems = [];
+    t.deepEqual((await collect(readEventBatches(path, { onTruncated: (line) => problems.push(line) }))).rows, []);
+    t.deepEqual(problems, [], name);
+  }
+});

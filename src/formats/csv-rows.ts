@@ -61,7 +61,11 @@ export class CsvRowSplitter {
   /** At the end of the file: a problem to report when the last row was cut short, else undefined. */
   end(): string | undefined {
     if (!this.headerSeen && this.rest.length === 0) throw new TraceFileError(this.path, 'the file is empty (expected a CSV header)');
-    if (!this.headerSeen) this.checkHeader(this.rest);
+    if (!this.headerSeen) {
+      // A header without its newline: a file with no rows yet, not a row cut short.
+      this.checkHeader(this.rest);
+      return undefined;
+    }
     if (this.rest.length === 0 && this.pending.length === 0) return undefined;
     const line = this.pending.length > 0 ? this.pendingStart : this.nextLine;
     return `memtrace: ${this.path}: the file ends mid-row at line ${line} (was the process stopped while writing?); the ${this.records} whole rows before it are read`;
