@@ -48,6 +48,13 @@ export class TraceFileError extends MemtraceError {
   }
 }
 
+/** A report that could not be written (a missing directory, a full disk, no permission). */
+export class ReportWriteError extends MemtraceError {
+  constructor(readonly file: string, error: unknown) {
+    super(`memtrace: cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
 /** A heap snapshot file that is empty, truncated, corrupt or not a V8 heap snapshot. */
 export class HeapSnapshotError extends MemtraceError {
   /** `offset` is the byte where the problem was found, when there is one. */

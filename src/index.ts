@@ -6,7 +6,7 @@
 export { traceMemory, Tracer, label, startTracing, stopTracing, type TraceMemoryOptions } from './trace.js';
 export { settingsFromEnv, settingsToEnv, type Settings } from './settings.js';
 export { MemtraceError, SettingError, ParseError, TraceFileError } from './errors.js';
-export { readEventsCsv, EVENT_COLUMNS, type EventRow, type EventKind } from './formats/events-csv.js';
+export { readEventsCsv, readEventBatches, readEventFileBatches, EVENT_COLUMNS, type EventRow, type EventKind } from './formats/events-csv.js';
 export { readFunctionsCsv, FUNCTION_COLUMNS, type FunctionRow } from './formats/functions-csv.js';
 export { readMeta, type TraceMeta, type Calibration } from './formats/meta.js';
 export { readTrace, findTraces, eventFiles, type Trace } from './formats/trace.js';

@@ -5,10 +5,9 @@
  * called included); `total_bytes`: with what the calls it made allocated; `self_count`: samples.
  * `stack_id` names the site's node in stacks.csv.
  */
-import { readFileSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import type { SnapshotData } from '../alloc/model.js';
-import { parseCsv, optionalNumber } from './csv.js';
+import { numberCell, optionalNumberCell, readCsvRowsSync } from './csv-rows.js';
 
 export const ALLOCATION_COLUMNS = ['function', 'file', 'line', 'column', 'self_bytes', 'total_bytes', 'self_count', 'stack_id'] as const;
 
@@ -58,15 +57,16 @@ export function formatAllocationsCsv(rows: readonly AllocationRow[]): string {
   );
 }
 
+/** Every row (one per site and statement), read a chunk at a time. */
 export function readAllocationsCsv(path: string): AllocationRow[] {
-  return parseCsv(path, readFileSync(path, 'utf8'), ALLOCATION_COLUMNS).map((r) => ({
-    function: r.function!,
-    file: r.file!,
-    line: optionalNumber(r.line),
-    column: optionalNumber(r.column),
-    selfBytes: Number(r.self_bytes),
-    totalBytes: Number(r.total_bytes),
-    selfCount: Number(r.self_count),
-    stackId: Number(r.stack_id),
+  return readCsvRowsSync(path, ALLOCATION_COLUMNS, (cells, splitter) => ({
+    function: cells[0]!,
+    file: cells[1]!,
+    line: optionalNumberCell(cells[2]!),
+    column: optionalNumberCell(cells[3]!),
+    selfBytes: numberCell(cells, 4, 'self_bytes', splitter),
+    totalBytes: numberCell(cells, 5, 'total_bytes', splitter),
+    selfCount: numberCell(cells, 6, 'self_count', splitter),
+    stackId: numberCell(cells, 7, 'stack_id', splitter),
   }));
 }

@@ -7,6 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { TraceFileError } from '../errors.js';
+import { CallMatcher } from './call-matcher.js';
 import type { EventRow } from './events-csv.js';
 import type { TraceMeta } from './meta.js';
 
@@ -34,47 +35,64 @@ export interface ChromeTrace {
 
 const PHASES: ReadonlySet<string> = new Set(['X', 'C', 'i', 'M']);
 
-export function chromeTraceFromEvents(meta: TraceMeta, events: readonly EventRow[]): ChromeTrace {
-  const pid = meta.pid;
-  const tid = meta.threadId;
-  const us = (ns: number) => ns / 1000;
-  const traceEvents: TraceEvent[] = [
-    { name: 'process_name', ph: 'M', ts: 0, pid, tid, args: { name: `node ${meta.argv.slice(1).join(' ')}` } },
-    { name: 'thread_name', ph: 'M', ts: 0, pid, tid, args: { name: tid === 0 ? 'main thread' : `worker ${tid}` } },
-  ];
-  // Open calls by async context and function: a return closes the latest open call of its function.
-  const open = new Map<string, EventRow[]>();
-  for (const row of events) {
-    const where = `${row.file}:${row.line ?? 0}`;
+/**
+ * Turns events.csv rows, in file order, into trace events, handed to `emit` as they are made (the
+ * streaming writer in src/report/trace-json.ts writes them as it reads). Every row goes through
+ * add(), so calls pair up across a window's edge; only the rows `shown` emit events.
+ */
+export class ChromeTraceConverter {
+  private readonly matcher = new CallMatcher();
+  private readonly pid: number;
+  private readonly tid: number;
+
+  constructor(private readonly meta: TraceMeta, private readonly emit: (event: TraceEvent) => void) {
+    this.pid = meta.pid;
+    this.tid = meta.threadId;
+  }
+
+  /** The process and thread names: first in the file. */
+  names(): void {
+    const { pid, tid } = this;
+    this.emit({ name: 'process_name', ph: 'M', ts: 0, pid, tid, args: { name: `node ${this.meta.argv.slice(1).join(' ')}` } });
+    this.emit({ name: 'thread_name', ph: 'M', ts: 0, pid, tid, args: { name: tid === 0 ? 'main thread' : `worker ${tid}` } });
+  }
+
+  add(row: EventRow, shown = true): void {
+    const matched = this.matcher.add(row);
+    if (!shown) return;
+    const { pid, tid } = this;
+    const ts = row.timeNs / 1000;
     if (row.event === 'label') {
-      traceEvents.push({ name: row.function, ph: 'i', s: 'g', ts: us(row.timeNs), pid, tid, cat: 'label' });
-      continue;
+      this.emit({ name: row.function, ph: 'i', s: 'g', ts, pid, tid, cat: 'label' });
+      return;
     }
-    const counters: Record<string, number> = { heap_used: row.heapUsed, allocated: row.allocated };
-    traceEvents.push({ name: 'memory', ph: 'C', ts: us(row.timeNs), pid, tid, args: counters });
-    if (row.rss !== null) traceEvents.push({ name: 'rss', ph: 'C', ts: us(row.timeNs), pid, tid, args: { rss: row.rss } });
-    const key = `${row.asyncId}:${row.functionId}`;
-    if (row.event === 'call') {
-      let stack = open.get(key);
-      if (!stack) open.set(key, (stack = []));
-      stack.push(row);
-    } else if (row.event === 'return' || row.event === 'throw') {
-      const call = open.get(key)?.pop();
+    this.emit({ name: 'memory', ph: 'C', ts, pid, tid, args: { heap_used: row.heapUsed, allocated: row.allocated } });
+    if (row.rss !== null) this.emit({ name: 'rss', ph: 'C', ts, pid, tid, args: { rss: row.rss } });
+    const where = `${row.file}:${row.line ?? 0}`;
+    if (matched) {
       const args = { where, d_allocated: row.dAllocated, d_heap: row.dHeap, async_id: row.asyncId };
-      if (call) {
-        traceEvents.push({ name: row.function, ph: 'X', ts: us(call.timeNs), dur: us(row.timeNs - call.timeNs), pid, tid, cat: row.event === 'throw' ? 'call,throw' : 'call', args });
-      } else {
-        traceEvents.push({ name: `${row.function} ${row.event}`, ph: 'i', s: 't', ts: us(row.timeNs), pid, tid, cat: 'return', args });
-      }
-    } else {
-      traceEvents.push({ name: `${row.function} ${row.event}`, ph: 'i', s: 't', ts: us(row.timeNs), pid, tid, cat: row.event, args: { where, d_allocated: row.dAllocated, async_id: row.asyncId } });
+      const start = matched.startNs / 1000;
+      this.emit({ name: row.function, ph: 'X', ts: start, dur: ts - start, pid, tid, cat: row.event === 'throw' ? 'call,throw' : 'call', args });
+    } else if (matched === null) {
+      this.emit({ name: `${row.function} ${row.event}`, ph: 'i', s: 't', ts, pid, tid, cat: 'return', args: { where, d_allocated: row.dAllocated, d_heap: row.dHeap, async_id: row.asyncId } });
+    } else if (row.event !== 'call') {
+      this.emit({ name: `${row.function} ${row.event}`, ph: 'i', s: 't', ts, pid, tid, cat: row.event, args: { where, d_allocated: row.dAllocated, async_id: row.asyncId } });
     }
   }
-  return {
-    traceEvents,
-    displayTimeUnit: 'ms',
-    otherData: { memtrace: meta.memtrace, node: meta.node, startTime: meta.startTime, trigger: String(meta.trigger) },
-  };
+}
+
+/** What follows the events in the file. */
+export function chromeTraceTrailer(meta: TraceMeta): Omit<ChromeTrace, 'traceEvents'> {
+  return { displayTimeUnit: 'ms', otherData: { memtrace: meta.memtrace, node: meta.node, startTime: meta.startTime, trigger: String(meta.trigger) } };
+}
+
+/** The whole trace in memory: for small traces (the CLI streams with src/report/trace-json.ts). */
+export function chromeTraceFromEvents(meta: TraceMeta, events: readonly EventRow[]): ChromeTrace {
+  const traceEvents: TraceEvent[] = [];
+  const converter = new ChromeTraceConverter(meta, (event) => traceEvents.push(event));
+  converter.names();
+  for (const row of events) converter.add(row);
+  return { traceEvents, ...chromeTraceTrailer(meta) };
 }
 
 export function writeChromeTrace(path: string, trace: ChromeTrace): void {

@@ -1,13 +1,13 @@
 /**
  * events.csv: one row per probe event whose memory moved by at least the trigger. The writer thread
- * and the final flush format rows with EventFormatter; reporters and tests read them with
- * readEventsCsv.
+ * and the final flush format rows with EventFormatter; reporters read them a chunk at a time with
+ * readEventBatches, tests of small traces all at once with readEventsCsv.
  */
-import { readFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import * as Col from '../buffer/event-buffer.js';
 import type { FunctionInfo } from '../runtime/function-table.js';
-import { parseCsv, optionalNumber } from './csv.js';
+import { numberCell, optionalNumberCell, readCsvBatches, readCsvRowsSync, type CsvReadOptions, type CsvRowSplitter } from './csv-rows.js';
 
 export const EVENT_COLUMNS = [
   'seq', 'time_ns', 'event', 'function_id', 'function', 'file', 'line', 'column', 'depth', 'async_id',
@@ -270,25 +270,60 @@ function writeSmall(out: Uint8Array, at: number, v: number): number {
   return at + digits;
 }
 
-export function readEventsCsv(path: string): EventRow[] {
-  const records = parseCsv(path, readFileSync(path, 'utf8'), EVENT_COLUMNS);
-  return records.map((r) => ({
-    seq: Number(r.seq),
-    timeNs: Number(r.time_ns),
-    event: r.event as EventKind,
-    functionId: optionalNumber(r.function_id),
-    function: r.function!,
-    file: r.file!,
-    line: optionalNumber(r.line),
-    column: optionalNumber(r.column),
-    depth: Number(r.depth),
-    asyncId: Number(r.async_id),
-    heapUsed: Number(r.heap_used),
-    dHeap: Number(r.d_heap),
-    allocated: Number(r.allocated),
-    dAllocated: Number(r.d_allocated),
-    rss: optionalNumber(r.rss),
-    external: optionalNumber(r.external),
-    arrayBuffers: optionalNumber(r.array_buffers),
-  }));
+const KINDS: ReadonlySet<string> = new Set(EVENT_KINDS);
+
+/** One events.csv record as a row; a record that is not one is a TraceFileError naming its line. */
+export function eventRowOf(cells: string[], splitter: CsvRowSplitter): EventRow {
+  const event = cells[2]!;
+  if (!KINDS.has(event)) throw splitter.problem(`event is ${JSON.stringify(event.slice(0, 40))}, not one of ${EVENT_KINDS.join(', ')}`);
+  return {
+    seq: numberCell(cells, 0, 'seq', splitter),
+    timeNs: numberCell(cells, 1, 'time_ns', splitter),
+    event: event as EventKind,
+    functionId: optionalNumberCell(cells[3]!),
+    function: cells[4]!,
+    file: cells[5]!,
+    line: optionalNumberCell(cells[6]!),
+    column: optionalNumberCell(cells[7]!),
+    depth: Number(cells[8]),
+    asyncId: Number(cells[9]),
+    heapUsed: numberCell(cells, 10, 'heap_used', splitter),
+    dHeap: Number(cells[11]),
+    allocated: numberCell(cells, 12, 'allocated', splitter),
+    dAllocated: Number(cells[13]),
+    rss: optionalNumberCell(cells[14]!),
+    external: optionalNumberCell(cells[15]!),
+    arrayBuffers: optionalNumberCell(cells[16]!),
+  };
+}
+
+/** The rows of an events.csv, a chunk at a time: what the reports use, in bounded memory at any size. */
+export function readEventBatches(path: string, options: CsvReadOptions = {}): AsyncGenerator<EventRow[]> {
+  return readCsvBatches(path, EVENT_COLUMNS, eventRowOf, options);
+}
+
+/**
+ * The rows of a trace's events files in order (events.3.csv … events.1.csv, events.csv where
+ * --max-trace-size rotated them; see eventFiles()), as one stream, with progress over all of them.
+ */
+export async function* readEventFileBatches(paths: readonly string[], options: CsvReadOptions = {}): AsyncGenerator<EventRow[]> {
+  const sizes = paths.map((path) => {
+    try {
+      return statSync(path).size;
+    } catch {
+      return 0; // the reader says the file is missing
+    }
+  });
+  const total = sizes.reduce((sum, size) => sum + size, 0);
+  let before = 0;
+  for (const [index, path] of paths.entries()) {
+    const { onProgress } = options;
+    yield* readEventBatches(path, { ...options, ...(onProgress ? { onProgress: (read: number) => onProgress(before + read, total) } : {}) });
+    before += sizes[index]!;
+  }
+}
+
+/** Every row of an events.csv in one array: for small traces and tests (the reports stream with readEventBatches). */
+export function readEventsCsv(path: string, options: CsvReadOptions = {}): EventRow[] {
+  return readCsvRowsSync(path, EVENT_COLUMNS, eventRowOf, options);
 }

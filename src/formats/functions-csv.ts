@@ -1,7 +1,6 @@
 /** functions.csv: one row per traced function that was called, sorted by total allocated bytes. */
-import { readFileSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
-import { parseCsv } from './csv.js';
+import { numberCell, readCsvRowsSync } from './csv-rows.js';
 
 export const FUNCTION_COLUMNS = [
   'function', 'file', 'line', 'column', 'calls', 'measured_calls', 'self_alloc_bytes', 'total_alloc_bytes',
@@ -43,18 +42,19 @@ export function formatFunctionsCsv(rows: readonly FunctionRow[], quoted = new Ma
   return text;
 }
 
+/** Every row (one per function: the table needs them all), read a chunk at a time. */
 export function readFunctionsCsv(path: string): FunctionRow[] {
-  return parseCsv(path, readFileSync(path, 'utf8'), FUNCTION_COLUMNS).map((r) => ({
-    function: r.function!,
-    file: r.file!,
-    line: Number(r.line),
-    column: Number(r.column),
-    calls: Number(r.calls),
-    measuredCalls: Number(r.measured_calls),
-    selfAllocBytes: Number(r.self_alloc_bytes),
-    totalAllocBytes: Number(r.total_alloc_bytes),
-    maxHeapGrowthBytes: Number(r.max_heap_growth_bytes),
-    selfTimeNs: Number(r.self_time_ns),
-    totalTimeNs: Number(r.total_time_ns),
+  return readCsvRowsSync(path, FUNCTION_COLUMNS, (cells, splitter) => ({
+    function: cells[0]!,
+    file: cells[1]!,
+    line: numberCell(cells, 2, 'line', splitter),
+    column: numberCell(cells, 3, 'column', splitter),
+    calls: numberCell(cells, 4, 'calls', splitter),
+    measuredCalls: numberCell(cells, 5, 'measured_calls', splitter),
+    selfAllocBytes: numberCell(cells, 6, 'self_alloc_bytes', splitter),
+    totalAllocBytes: numberCell(cells, 7, 'total_alloc_bytes', splitter),
+    maxHeapGrowthBytes: numberCell(cells, 8, 'max_heap_growth_bytes', splitter),
+    selfTimeNs: numberCell(cells, 9, 'self_time_ns', splitter),
+    totalTimeNs: numberCell(cells, 10, 'total_time_ns', splitter),
   }));
 }

@@ -6,10 +6,10 @@
  * process itself can see (its V8 heap and its GCs). A sample row leaves the gc_* cells empty; a GC
  * row fills time_s (when the GC started), pid, ppid, command and the gc_* cells only.
  */
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { TraceFileError } from '../errors.js';
-import { parseCsv, optionalNumber } from './csv.js';
+import { numberCell, optionalNumberCell as optionalNumber, readCsvRowsSync, type CsvReadOptions } from './csv-rows.js';
 
 export const PROCESS_COLUMNS = [
   'time_s', 'pid', 'ppid', 'command', 'rss', 'uss', 'pss', 'page_faults', 'cpu_user_s', 'cpu_sys_s', 'threads', 'fds', 'label',
@@ -122,38 +122,53 @@ export class ProcessCsvWriter {
   }
 }
 
-export function readProcessCsv(path: string): ProcessCsv {
-  let text: string;
+/** Whether the log's header is INSIDE_COLUMNS' (written from inside the process), from its first bytes. */
+function isInsideLog(path: string): boolean {
+  let fd: number;
   try {
-    text = readFileSync(path, 'utf8');
+    fd = openSync(path, 'r');
   } catch (error) {
     throw new TraceFileError(path, `cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  const inside = text.startsWith(`${INSIDE_COLUMNS.join(',')}\n`);
-  const records = parseCsv(path, text, inside ? INSIDE_COLUMNS : PROCESS_COLUMNS);
-  const rows = records.map((r) => ({
-    timeS: Number(r.time_s),
-    pid: Number(r.pid),
-    ppid: Number(r.ppid),
-    command: r.command ?? '',
-    rss: optionalNumber(r.rss),
-    uss: optionalNumber(r.uss),
-    pss: optionalNumber(r.pss),
-    pageFaults: optionalNumber(r.page_faults),
-    cpuUserS: optionalNumber(r.cpu_user_s),
-    cpuSysS: optionalNumber(r.cpu_sys_s),
-    threads: optionalNumber(r.threads),
-    fds: optionalNumber(r.fds),
-    label: r.label ?? '',
-    heapUsed: optionalNumber(r.heap_used),
-    heapTotal: optionalNumber(r.heap_total),
-    external: optionalNumber(r.external),
-    arrayBuffers: optionalNumber(r.array_buffers),
-    gcKind: (r.gc_kind ?? '') as GcKind | '',
-    gcDurationS: optionalNumber(r.gc_duration_s),
-    gcBefore: optionalNumber(r.gc_before),
-    gcAfter: optionalNumber(r.gc_after),
-  }));
-  if (rows.some((row) => Number.isNaN(row.timeS) || Number.isNaN(row.pid))) throw new TraceFileError(path, 'a row has no time_s or pid number');
+  try {
+    const header = `${INSIDE_COLUMNS.join(',')}\n`;
+    const start = Buffer.alloc(header.length);
+    return readSync(fd, start) === header.length && start.toString('utf8') === header;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Every row of a process log (the plot draws them all), read a chunk at a time. */
+export function readProcessCsv(path: string, options: CsvReadOptions = {}): ProcessCsv {
+  const inside = isInsideLog(path);
+  const columns = inside ? INSIDE_COLUMNS : PROCESS_COLUMNS;
+  const cell = (cells: string[], name: (typeof INSIDE_COLUMNS)[number]) => {
+    const i = columns.indexOf(name as never);
+    return i < 0 ? '' : cells[i]!;
+  };
+  const rows = readCsvRowsSync(path, columns, (cells, splitter): ProcessRow => ({
+    timeS: numberCell(cells, 0, 'time_s', splitter),
+    pid: numberCell(cells, 1, 'pid', splitter),
+    ppid: Number(cells[2]),
+    command: cells[3]!,
+    rss: optionalNumber(cells[4]!),
+    uss: optionalNumber(cells[5]!),
+    pss: optionalNumber(cells[6]!),
+    pageFaults: optionalNumber(cells[7]!),
+    cpuUserS: optionalNumber(cells[8]!),
+    cpuSysS: optionalNumber(cells[9]!),
+    threads: optionalNumber(cells[10]!),
+    fds: optionalNumber(cells[11]!),
+    label: cells[12]!,
+    heapUsed: optionalNumber(cell(cells, 'heap_used')),
+    heapTotal: optionalNumber(cell(cells, 'heap_total')),
+    external: optionalNumber(cell(cells, 'external')),
+    arrayBuffers: optionalNumber(cell(cells, 'array_buffers')),
+    gcKind: cell(cells, 'gc_kind') as GcKind | '',
+    gcDurationS: optionalNumber(cell(cells, 'gc_duration_s')),
+    gcBefore: optionalNumber(cell(cells, 'gc_before')),
+    gcAfter: optionalNumber(cell(cells, 'gc_after')),
+  }), options);
   return { inside, rows };
 }

@@ -3,10 +3,9 @@
  * original source) under its caller (`parent_id`, empty at the top). allocations.csv names a node by
  * `stack_id`; its stack is the chain of parents.
  */
-import { readFileSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import type { Frame, FrameKind } from '../alloc/frames.js';
-import { parseCsv, optionalNumber } from './csv.js';
+import { numberCell, optionalNumberCell, readCsvRowsSync } from './csv-rows.js';
 
 export const STACK_COLUMNS = ['stack_id', 'parent_id', 'function', 'file', 'line', 'column', 'kind'] as const;
 
@@ -33,15 +32,16 @@ export function formatStacksCsv(rows: readonly StackRow[]): string {
   return stringify(rows.map((r) => [r.stackId, r.parentId ?? '', r.function, r.file, r.line ?? '', r.column ?? '', r.kind]), { header: true, columns: [...STACK_COLUMNS] });
 }
 
+/** Every node of the call tree (allocations.csv names them by id), read a chunk at a time. */
 export function readStacksCsv(path: string): StackRow[] {
-  return parseCsv(path, readFileSync(path, 'utf8'), STACK_COLUMNS).map((r) => ({
-    stackId: Number(r.stack_id),
-    parentId: optionalNumber(r.parent_id),
-    function: r.function!,
-    file: r.file!,
-    line: optionalNumber(r.line),
-    column: optionalNumber(r.column),
-    kind: r.kind as FrameKind,
+  return readCsvRowsSync(path, STACK_COLUMNS, (cells, splitter) => ({
+    stackId: numberCell(cells, 0, 'stack_id', splitter),
+    parentId: optionalNumberCell(cells[1]!),
+    function: cells[2]!,
+    file: cells[3]!,
+    line: optionalNumberCell(cells[4]!),
+    column: optionalNumberCell(cells[5]!),
+    kind: cells[6] as FrameKind,
   }));
 }
 

@@ -1,4 +1,7 @@
-/** A trace directory as one value: its meta.json, functions.csv and events.csv, read on demand. */
+/**
+ * A trace directory as one value: its meta.json, functions.csv, and where its events files are (the
+ * reports stream them with readEventFileBatches; events() reads them whole, for small traces and tests).
+ */
 import { existsSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMainThread, threadId } from 'node:worker_threads';
@@ -11,6 +14,8 @@ export interface Trace {
   directory: string;
   meta: TraceMeta;
   functions: FunctionRow[];
+  /** Its events files, oldest rows first (several where --max-trace-size rotated them): stream them with readEventFileBatches. */
+  eventFiles: string[];
   events(): EventRow[];
 }
 
@@ -20,6 +25,7 @@ export function readTrace(directory: string): Trace {
     directory,
     meta: readMeta(join(directory, 'meta.json')),
     functions: readFunctionsCsv(join(directory, 'functions.csv')),
+    eventFiles: eventFiles(directory),
     events: () => eventFiles(directory).flatMap((file) => readEventsCsv(file)),
   };
 }

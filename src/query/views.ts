@@ -6,7 +6,7 @@
  */
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { findTraces } from '../formats/trace.js';
+import { eventFiles, findTraces } from '../formats/trace.js';
 import { CSV_TABLES, META_COLUMNS, PROCESS_TABLE, type CsvTable } from './tables.js';
 
 export interface TraceDirectory {
@@ -133,7 +133,10 @@ export function traceViews(directory: string, traces: TraceDirectory[]): TraceSe
   const logs = [...new Set([directory, ...traces.map((trace) => trace.path)])].flatMap(processLogs);
   for (const table of CSV_TABLES) {
     files.set(table.name, table === PROCESS_TABLE ? 'process.csv (or memtrace-process-*.csv)' : table.file);
-    const sources = table === PROCESS_TABLE ? logs.map((path) => ({ path, trace: undefined })) : traces.map((trace) => ({ path: join(trace.path, table.file), trace }));
+    const sources = table === PROCESS_TABLE
+      ? logs.map((path) => ({ path, trace: undefined }))
+      // events: every events file of a trace (events.N.csv rotated by --max-trace-size, then events.csv).
+      : traces.flatMap((trace) => (table.name === 'events' ? eventFiles(trace.path) : [join(trace.path, table.file)]).map((path) => ({ path, trace })));
     const parts = sources.filter(({ path }) => readable(path)).flatMap(({ path, trace }) => {
       if (headerFits(table, headerOf(path))) return [readCsv(table, path, trace)];
       problems.set(table.name, `${path}: not a memtrace ${table.file} (its first line is not ${Object.keys(table.columns).join(',')})`);

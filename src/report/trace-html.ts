@@ -1,11 +1,13 @@
 /**
  * The tracer's HTML report (`memtrace report DIR --html`): what the trace measured at a glance, memory
- * over time from events.csv, the functions table from functions.csv, and, where the directory holds
- * allocation profiles, the flame graph. One self-contained page, written as DIR/report.html.
+ * over time and the largest calls from events.csv (streamed and digested: trace-digest.ts, so the
+ * page is as small for a 1.6 GB events.csv as for a 6 KB one), the functions table from functions.csv,
+ * and, where the directory holds allocation profiles, the flame graph. One self-contained page,
+ * written as DIR/report.html.
  */
-import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { EventRow } from '../formats/events-csv.js';
+import { readEventFileBatches } from '../formats/events-csv.js';
+import type { CsvReadOptions } from '../formats/csv-rows.js';
 import { readTrace, type Trace } from '../formats/trace.js';
 import { findHeapProfiles, loadAllocationTree } from './allocation-profiles.js';
 import { allocationLinesOf } from './allocation-lines.js';
@@ -16,29 +18,33 @@ import { FLAME_SCRIPT } from './html/flame-script.js';
 import { renderPage, type PageSection } from './html/page.js';
 import { renderLineChart } from './html/svg-chart.js';
 import { renderDataTable, TABLE_SCRIPT } from './html/table.js';
+import { digestEvents, type TraceDigest } from './trace-digest.js';
+import type { MinMaxTimeline } from './timeline.js';
 import { formatBytes, formatDuration } from './units.js';
+import { writeReport } from './write-report.js';
 
 export interface TraceReportInput {
   trace: Trace;
-  events: EventRow[];
+  /** events.csv, digested. */
+  events: TraceDigest;
   /** Allocations by stack, where the directory has profiles. */
   allocations?: { tree: FlameNode; files: string[]; lines?: LineRow[] | undefined };
 }
 
-/** Reads everything the report shows from a trace directory. */
-export function readTraceReportInput(directory: string): TraceReportInput {
+/** Reads everything the report shows from a trace directory, events.csv a chunk at a time. */
+export async function readTraceReportInput(directory: string, reading: CsvReadOptions = {}): Promise<TraceReportInput> {
   const trace = readTrace(directory);
   const profiles = findHeapProfiles(directory);
   return {
     trace,
-    events: trace.events(),
+    events: await digestEvents(readEventFileBatches(trace.eventFiles, reading)),
     allocations: profiles.length > 0 ? { tree: loadAllocationTree(profiles), files: profiles, lines: allocationLinesOf(directory) } : undefined,
   };
 }
 
 /** Writes DIR/report.html (or `out`) and returns its path. */
-export function writeTraceReport(directory: string, out = join(directory, 'report.html')): string {
-  writeFileSync(out, renderTraceReport(readTraceReportInput(directory)));
+export async function writeTraceReport(directory: string, out = join(directory, 'report.html'), reading: CsvReadOptions = {}): Promise<string> {
+  writeReport(out, renderTraceReport(await readTraceReportInput(directory, reading)));
   return out;
 }
 
@@ -50,9 +56,21 @@ export function renderTraceReport(input: TraceReportInput): string {
     {
       id: 'memory',
       title: 'Memory over time',
-      hint: `From events.csv: a row is written where a counter moved by at least ${formatBytes(m.trigger)} (the trigger), so short swings below it do not show. Dashed lines are labels.`,
+      hint: `From events.csv: ${rowCount(events)}. A row is written where a counter moved by at least ${formatBytes(m.trigger)} (the trigger), so short swings below it do not show. Dashed lines are labels.`,
       html: renderMemoryCharts(events),
     },
+    {
+      id: 'largest-calls',
+      title: 'Largest calls',
+      hint: `From events.csv: the ${events.largestCalls.length.toLocaleString('en')} calls that allocated most, of ${events.calls.toLocaleString('en')} whole calls (both their call and return rows written; the trigger decides which). Bytes: allocated during the call, callees included.`,
+      html: renderLargestCalls(events),
+    },
+    ...(events.labelCount > 0 ? [{
+      id: 'labels',
+      title: 'Labels',
+      hint: `From events.csv: ${events.labelCount.toLocaleString('en')} label rows (label('…') in the program)${events.labelCount > events.labels.length ? `, the first ${events.labels.length.toLocaleString('en')} listed` : ''}. Time since the tracer started.`,
+      html: renderLabels(events),
+    }] : []),
     {
       id: 'functions',
       title: 'Functions',
@@ -81,24 +99,25 @@ function figure(label: string, value: string, note = ''): string {
   return `<div class="figure"><div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div>${note ? `<div class="note">${escapeHtml(note)}</div>` : ''}</div>`;
 }
 
-function maxOf(values: Iterable<number | null>): number {
-  let max = Number.NaN;
-  for (const v of values) if (v !== null && !(v <= max)) max = v;
-  return max;
+/** "11,234,567 rows (3 labels) in 1,402 time buckets of 8.19 ms": what stands behind the charts. */
+function rowCount(events: TraceDigest): string {
+  const labels = events.labelCount > 0 ? ` (${events.labelCount.toLocaleString('en')} labels)` : '';
+  const buckets = events.heapUsed.usedBuckets;
+  const reduced = events.heapUsed.readings > 2 * buckets ? `, drawn as the lowest and highest reading of each of ${buckets.toLocaleString('en')} time buckets of ${formatDuration(events.heapUsed.bucketWidthNs)}` : '';
+  return `${events.rows.toLocaleString('en')} rows${labels}${reduced}`;
 }
 
 function renderSummary({ trace, events }: TraceReportInput): string {
   const m = trace.meta;
   const duration = m.endTime ? Date.parse(m.endTime) - Date.parse(m.startTime) : Number.NaN;
-  const memory = events.filter((e) => e.event !== 'label');
-  const last = memory[memory.length - 1];
-  const peakHeap = maxOf(memory.map((e) => e.heapUsed));
-  const peakRss = maxOf(memory.map((e) => e.rss));
+  const lastAllocated = events.lastAllocated;
+  const peakHeap = events.heapUsed.max;
+  const peakRss = events.rss.max;
   const top = trace.functions[0];
   const c = m.calibration;
   const figures = [
     figure('duration', Number.isNaN(duration) ? 'unknown' : formatDuration(duration * 1e6), `${m.startTime}${m.exit ? ` · ${m.exit.reason === 'exit' ? 'exit' : `ended by ${m.exit.reason}`}${m.exit.code !== undefined ? ` ${m.exit.code}` : ''}` : ''}`),
-    figure('allocated', last ? formatBytes(last.allocated) : '–', 'since start, at the last event row'),
+    figure('allocated', Number.isNaN(lastAllocated) ? '–' : formatBytes(lastAllocated), 'since start, at the last event row'),
     figure('peak heap used', Number.isNaN(peakHeap) ? '–' : formatBytes(peakHeap), 'highest V8 used heap in events.csv'),
     figure('peak RSS', Number.isNaN(peakRss) ? '–' : formatBytes(peakRss), 'where read'),
     figure('top function', top ? top.function : '–', top ? `${formatBytes(top.totalAllocBytes)} total · ${top.file.split('/').pop()}:${top.line}` : ''),
@@ -111,30 +130,47 @@ function renderSummary({ trace, events }: TraceReportInput): string {
   return `<div class="figures">${figures.join('')}</div>`;
 }
 
-function renderMemoryCharts(events: EventRow[]): string {
-  const rows = events.filter((e) => e.event !== 'label');
-  if (rows.length === 0) return '<p class="empty">events.csv has no rows: nothing moved by the trigger.</p>';
-  const times = rows.map((e) => e.timeNs);
-  const column = (pick: (e: EventRow) => number | null) => rows.map((e) => pick(e) ?? Number.NaN);
+function renderMemoryCharts(events: TraceDigest): string {
+  if (events.heapUsed.readings === 0) return '<p class="empty">events.csv has no rows: nothing moved by the trigger.</p>';
   const timeOrigin = 'time since the tracer started';
-  const markers = events.filter((e) => e.event === 'label').map((e) => ({ timeNs: e.timeNs, text: e.function }));
+  const markers = events.labels;
+  const series = (label: string, colour: string, timeline: MinMaxTimeline) => ({ label, colour, ...timeline.points() });
   const charts = [
-    renderLineChart({ title: 'Heap used', markers, timeOrigin, series: [{ label: 'V8 heap used', colour: '#2f6fde', times, values: column((e) => e.heapUsed) }] }),
-    renderLineChart({ title: 'Allocated since start', markers, timeOrigin, series: [{ label: 'allocated', colour: '#e0662c', times, values: column((e) => e.allocated) }] }),
+    renderLineChart({ title: 'Heap used', markers, timeOrigin, series: [series('V8 heap used', '#2f6fde', events.heapUsed)] }),
+    renderLineChart({ title: 'Allocated since start', markers, timeOrigin, series: [series('allocated', '#e0662c', events.allocated)] }),
   ];
-  if (rows.some((e) => e.rss !== null || e.external !== null)) {
+  if (events.rss.readings > 0 || events.external.readings > 0) {
     charts.push(renderLineChart({
       title: 'Process memory',
       markers,
       timeOrigin,
-      series: [
-        { label: 'RSS', colour: '#6b4fbb', times, values: column((e) => e.rss) },
-        { label: 'external', colour: '#2a9d8f', times, values: column((e) => e.external) },
-        { label: 'array buffers', colour: '#c9a227', times, values: column((e) => e.arrayBuffers) },
-      ],
+      series: [series('RSS', '#6b4fbb', events.rss), series('external', '#2a9d8f', events.external), series('array buffers', '#c9a227', events.arrayBuffers)],
     }));
   }
   return `<div class="charts">${charts.join('')}</div>`;
+}
+
+function renderLargestCalls(events: TraceDigest): string {
+  if (events.largestCalls.length === 0) return '<p class="empty">No whole calls in events.csv (a call shows where both its call and return rows were written: --trigger 0 writes them all).</p>';
+  return renderDataTable({
+    id: 'largest-calls-table',
+    columns: [
+      { label: 'allocated', kind: 'bytes', title: 'bytes allocated during the call, callees included' },
+      { label: 'duration', kind: 'duration' },
+      { label: 'started', kind: 'duration', title: 'time since the tracer started' },
+      { label: 'async id', kind: 'count' },
+      { label: 'function', kind: 'function' },
+      { label: 'where', kind: 'where' },
+    ],
+    rows: events.largestCalls.map((c) => [c.allocatedBytes, c.durationNs, c.startNs, c.asyncId, c.threw ? `${c.function} (threw)` : c.function, `${c.file}:${c.line ?? 0}`]),
+    sortColumn: 0,
+    limit: 100,
+  });
+}
+
+function renderLabels(events: TraceDigest): string {
+  const rows = events.labels.map((l) => `<tr><td class="num">${escapeHtml(formatDuration(l.timeNs))}</td><td>${escapeHtml(l.text)}</td></tr>`);
+  return `<table class="data"><thead><tr><th class="num">time</th><th>label</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function renderFunctionsTable(trace: Trace): string {

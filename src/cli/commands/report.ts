@@ -2,7 +2,9 @@ import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
+import type { CsvReadOptions } from '../../formats/csv-rows.js';
 import { readTrace } from '../../formats/trace.js';
+import { progressBar } from '../../heap/progress.js';
 import { renderTopFunctions } from '../../report/top-functions.js';
 import { renderTopLines } from '../../report/top-lines.js';
 import { writeHtmlReport } from '../../report/html-report.js';
@@ -12,7 +14,28 @@ import { allocationLinesOf } from '../../report/allocation-lines.js';
 import { formatBytes } from '../../report/units.js';
 import { writeTraceJson } from '../../report/trace-json.js';
 
-const SYNOPSIS = 'memtrace report DIR|FILE.heapprofile [--html] [--trace-json] [--out FILE] [--alloc] [--top N]';
+const SYNOPSIS = 'memtrace report DIR|FILE.heapprofile [--html] [--trace-json [--from A] [--to B] [--function GLOB]] [--out FILE] [--alloc] [--top N]';
+
+/** Reading events.csv from the CLI: a progress bar on a terminal once it takes over a second, and a line when the file ends mid-row. */
+class Reading {
+  truncated = false;
+
+  options(label: string): CsvReadOptions & { done(): void } {
+    const bar = progressBar(process.stderr, label);
+    const started = Date.now();
+    return {
+      onProgress: (done, total) => {
+        if (bar && Date.now() - started >= 1000) bar.update(done, total);
+      },
+      onTruncated: (line) => {
+        bar?.phase();
+        process.stderr.write(`${line}\n`);
+        this.truncated = true;
+      },
+      done: () => bar?.phase(),
+    };
+  }
+}
 
 export const reportCommand: Command = {
   name: 'report',
@@ -20,23 +43,37 @@ export const reportCommand: Command = {
     --html           write DIR/report.html: charts, tables, and the allocation flame graph if recorded
     --alloc          allocations only (a .heapprofile or DIR's profiles): top lines, or with --html a flame graph
     --trace-json     write DIR/trace.json (Chrome trace-event format) for Perfetto or Chrome DevTools
+      --from A, --to B   only that window: seconds since the tracer started, or label names
+      --function GLOB    only the calls of matching functions (and memory at their rows)
     --out FILE       where --html or --trace-json writes (one DIR only)`,
-  run(args) {
+  async run(args) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { top: { type: 'string' }, html: { type: 'boolean' }, alloc: { type: 'boolean' }, out: { type: 'string' }, 'trace-json': { type: 'boolean' } },
+      options: {
+        top: { type: 'string' }, html: { type: 'boolean' }, alloc: { type: 'boolean' }, out: { type: 'string' }, 'trace-json': { type: 'boolean' },
+        from: { type: 'string' }, to: { type: 'string' }, function: { type: 'string' },
+      },
     });
     if (positionals.length === 0) throw new UsageError(`memtrace report: name a trace directory: ${SYNOPSIS}`);
     if (values.out && positionals.length > 1) throw new UsageError('memtrace report: --out takes one DIR');
     if (values.out && values.html && values['trace-json']) throw new UsageError('memtrace report: --out names one file: give --html or --trace-json, not both');
+    if (!values['trace-json'] && (values.from !== undefined || values.to !== undefined || values.function !== undefined)) {
+      throw new UsageError('memtrace report: --from, --to and --function cut the window of --trace-json: add --trace-json');
+    }
     const top = Number(values.top ?? 20);
     if (!Number.isInteger(top) || top <= 0) throw new UsageError(`memtrace report: --top ${values.top} is not a positive whole number`);
     const wrote = (file: string) => process.stdout.write(`memtrace: wrote ${file} (${formatBytes(statSync(file).size)})\n`);
+    const reading = new Reading();
     for (const path of positionals) {
-      if (values['trace-json']) wrote(writeTraceJson(path, values.out));
+      if (values['trace-json']) {
+        const options = reading.options(`trace.json from ${path}`);
+        const onWarning = (line: string) => process.stderr.write(`${line}\n`);
+        wrote(await writeTraceJson(path, { out: values.out, from: values.from, to: values.to, function: values.function, reading: options, onWarning }).finally(options.done));
+      }
       if (values.html) {
-        wrote(writeHtmlReport(path, { alloc: values.alloc, out: values.out }));
+        const options = reading.options(`report.html from ${path}`);
+        wrote(await writeHtmlReport(path, { alloc: values.alloc, out: values.out, reading: options }).finally(options.done));
       } else if (values['trace-json']) {
         continue;
       } else if (values.alloc || path.endsWith('.heapprofile')) {
@@ -45,6 +82,7 @@ export const reportCommand: Command = {
         process.stdout.write(renderTopFunctions(readTrace(path), top));
       }
     }
-    return 0;
+    // The outputs are written from the whole rows; the status says they are incomplete.
+    return reading.truncated ? 1 : 0;
   },
 };
