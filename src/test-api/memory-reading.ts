@@ -12,10 +12,7 @@
  * not seen.
  */
 import v8 from 'node:v8';
-import { programHeap } from '../runtime/native-counters.js';
-
-/** The spaces of V8's compiled code, left out as the addon leaves them out. */
-const CODE_SPACES = new Set(['code_space', 'code_large_object_space', 'trusted_space', 'trusted_large_object_space']);
+import { CODE_SPACES, programHeap } from '../runtime/native-counters.js';
 
 /** Program memory now: the heap and external parts, and their sum. */
 export interface MemoryReading {
