@@ -36,3 +36,9 @@ test('a registry that keeps every session fails, naming Session and the registry
   t.regex(r.message, /100 Session/);
   t.regex(r.message, /held by .*Context::registry → Object\.byId → Map\.\{table\}/);
 });
+
+test('a leak within options.allowed passes; a bad option is a one-line error', (t) => {
+  t.deepEqual(results.smallLeakAllowed, { passed: true });
+  t.is(results.badOption.name, 'InvalidArgumentError');
+  t.is(results.badOption.message, 'memtrace: limitLeaks: iterations 0.5 is not a whole number of 2 or more');
+});
