@@ -38,20 +38,24 @@ export async function startAttribution(kind: 'total' | 'live'): Promise<Attribut
   const running = samplerRunning()!;
   let profile: SamplingHeapProfile | undefined;
   let source: LineSource | undefined;
+  let finished = false;
   const finish = (): void => {
-    if (profile) return;
+    if (finished) return;
+    finished = true;
     source = lineSource?.();
-    profile = own ? stopSampler() : readSamplingProfile();
+    // A sampler someone else started may have been stopped meanwhile (two limited blocks at once).
+    if (own || samplerRunning()) profile = own ? stopSampler() : readSamplingProfile();
   };
   return {
     finish,
     async describe(exactBytes) {
       finish();
+      if (!profile) return '  (no samples: the allocation sampler this block shared with another limited block running at the same time had stopped)';
       const [{ buildSnapshot, lineTotalsBetween }, { FrameResolver }, { AllocationSnapshot }] = await Promise.all([
         import('../alloc/build.js'), import('../alloc/frames.js'), import('../alloc/snapshot.js'),
       ]);
       const lines = linesBefore && source?.totals ? lineTotalsBetween(linesBefore, source.totals) : undefined;
-      const snapshot = new AllocationSnapshot(buildSnapshot(profile!, {
+      const snapshot = new AllocationSnapshot(buildSnapshot(profile, {
         kind: running.keepCollected ? 'total' : 'live',
         samplingInterval: running.samplingInterval,
         stackDepth: STACK_DEPTH,
