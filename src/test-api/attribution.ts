@@ -1,15 +1,15 @@
 /**
  * Where a limited block's memory came from: V8's sampling heap profiler (src/alloc/sampler.ts) runs
  * while the block runs, and only then. When the block stays under its limit the samples are dropped
- * unread; only a failure builds them into statistics (src/alloc/build.ts, loaded then) for its
- * message: the top statements where memtrace's line probes run (`memtrace run --lines`), else the top
+ * unread (which spares the full GC that reading them costs); only a failure builds them into
+ * statistics (src/alloc/build.ts, loaded then) for its message: the top statements where memtrace's line probes run (`memtrace run --lines`), else the top
  * functions, and the largest stack.
  *
  * Statements need the tracer's line probes: without them V8 names functions, not statements.
  */
 import type { SamplingHeapProfile } from '../formats/heap-profile.js';
 import type { LineSource } from '../alloc/line-source.js';
-import { readSamplingProfile, samplerRunning, startSampler, stopSampler } from '../alloc/sampler.js';
+import { discardSampler, readSamplingProfile, samplerRunning, startSampler, stopSampler } from '../alloc/sampler.js';
 
 /** Coarser than traceAllocations' 16 KiB: the sampler runs inside timed tests (docs/testing.md). */
 export const LIMIT_SAMPLING_INTERVAL = 64 * 1024;
@@ -17,9 +17,13 @@ const STACK_DEPTH = 32;
 const TOP = 5;
 
 export interface Attribution {
-  /** Stops sampling; call once, after the block (after the full GC for 'live'). */
-  finish(): void;
-  /** The text for a failure message, `exactBytes` shared out over the samples. */
+  /**
+   * Ends sampling for the block; call once, after the block's figure is read. `keep`: the block
+   * failed and its samples will be described (reading them costs V8 a full GC); otherwise they are
+   * dropped unread, with no GC.
+   */
+  end(keep: boolean): void;
+  /** The text for a failure message, `exactBytes` shared out over the samples (after end(true)). */
   describe(exactBytes: number): Promise<string>;
 }
 
@@ -38,18 +42,22 @@ export async function startAttribution(kind: 'total' | 'live'): Promise<Attribut
   const running = samplerRunning()!;
   let profile: SamplingHeapProfile | undefined;
   let source: LineSource | undefined;
-  let finished = false;
-  const finish = (): void => {
-    if (finished) return;
-    finished = true;
+  let ended = false;
+  const end = (keep: boolean): void => {
+    if (ended) return;
+    ended = true;
+    if (!keep) {
+      if (own) discardSampler();
+      return;
+    }
     source = lineSource?.();
     // A sampler someone else started may have been stopped meanwhile (two limited blocks at once).
     if (own || samplerRunning()) profile = own ? stopSampler() : readSamplingProfile();
   };
   return {
-    finish,
+    end,
     async describe(exactBytes) {
-      finish();
+      end(true);
       if (!profile) return '  (no samples: the allocation sampler this block shared with another limited block running at the same time had stopped)';
       const [{ buildSnapshot, lineTotalsBetween }, { FrameResolver }, { AllocationSnapshot }] = await Promise.all([
         import('../alloc/build.js'), import('../alloc/frames.js'), import('../alloc/snapshot.js'),

@@ -14,7 +14,7 @@ import { InvalidArgumentError, MemoryLimitError } from '../errors.js';
 import { formatBytes, parseBytes } from '../report/units.js';
 import { allocatedSoFar, memoryCounters } from '../runtime/counters.js';
 import { fullGc, minorGc } from '../runtime/force-gc.js';
-import { startAttribution, type Attribution } from './attribution.js';
+import { startAttribution } from './attribution.js';
 import { PeakWatch, readProgramMemory } from './memory-reading.js';
 
 export type Measure = 'peak' | 'allocated' | 'retained';
@@ -57,13 +57,12 @@ interface Measured<T> {
   note: string;
 }
 
-async function measureBlock<T>(measure: Measure, fn: () => T | Promise<T>, attribution: Attribution | undefined): Promise<Measured<Awaited<T>>> {
+async function measureBlock<T>(measure: Measure, fn: () => T | Promise<T>): Promise<Measured<Awaited<T>>> {
   if (measure === 'allocated') {
     const counters = memoryCounters();
     const before = allocatedSoFar(counters);
     const value = await fn();
     const bytes = allocatedSoFar(counters) - before;
-    attribution?.finish();
     return { value, bytes, note: `${counters.kind} counters` };
   }
   if (measure === 'retained') {
@@ -72,7 +71,6 @@ async function measureBlock<T>(measure: Measure, fn: () => T | Promise<T>, attri
     const value = await fn();
     fullGc();
     const after = readProgramMemory();
-    attribution?.finish();
     return { value, bytes: after.total - before.total, note: externalNote(after.external - before.external) };
   }
   minorGc();
@@ -85,7 +83,6 @@ async function measureBlock<T>(measure: Measure, fn: () => T | Promise<T>, attri
   } finally {
     watch.stop();
   }
-  attribution?.finish();
   const gcs = `${watch.collections} ${watch.collections === 1 ? 'GC' : 'GCs'} during the block`;
   return { value, bytes: watch.highest.total - before.total, note: `${gcs}${externalNote(watch.highest.external - before.external, '; ')}` };
 }
@@ -106,12 +103,14 @@ export async function limitMemory<T>(limit: number | string, fn: () => T | Promi
   const attribution = options.attribution === false ? undefined : await startAttribution(measure === 'retained' ? 'live' : 'total');
   let measured: Measured<Awaited<T>>;
   try {
-    measured = await measureBlock(measure, fn, attribution);
+    measured = await measureBlock(measure, fn);
   } catch (error) {
-    attribution?.finish();
+    attribution?.end(false);
     throw error;
   }
-  if (measured.bytes <= bytesLimit) return measured.value;
+  const over = measured.bytes > bytesLimit;
+  attribution?.end(over);
+  if (!over) return measured.value;
   const head = `memtrace limitMemory: the block used ${formatBytes(measured.bytes)} (${measured.bytes} B), over the limit of ${formatBytes(bytesLimit)} (${DESCRIPTIONS[measure]}${measured.note ? `; ${measured.note}` : ''})`;
   const where = attribution ? await attribution.describe(measure === 'peak' ? 0 : measured.bytes) : '';
   throw new MemoryLimitError(where ? `${head}\n${where}` : head, bytesLimit, measured.bytes, measure);
