@@ -5,9 +5,10 @@
  * Two stages, so that code that keeps nothing passes:
  * 1. Growth, cheaply: warm-up calls first (lazy caches fill, V8 compiles and its feedback settles),
  *    then rounds of calls, each followed by a full collection and a reading of program memory
- *    (memory-reading.ts). The growth per call is the least-squares slope over the rounds. It looks
- *    like a leak only when that slope is over `allowed`, the memory grew in nearly every round, and
- *    by more in all than the noise a collection leaves.
+ *    (memory-reading.ts). The growth per call is the median of the slopes between every two readings
+ *    (Theil-Sen). It looks like a leak only when that slope and the median round are over `allowed`,
+ *    memory grew in at least half the rounds, and by more in all than the noise a collection leaves;
+ *    and then a second measurement must say so too.
  * 2. Proof and names, only then: three heap snapshots a round apart; the objects allocated in the
  *    round between the first two and still alive in the third are what accumulates (memlab's rule,
  *    src/heap/diff.ts), grouped by their retainer path. It fails only when those objects come to more
@@ -41,9 +42,9 @@ export interface LeakMeasurement {
 }
 
 /**
- * Growth a full GC leaves in a clean block's readings from one round to the next (the heap after a
- * collection is not the same to the byte: V8's own bookkeeping, pages, compiled code's data): the
- * total growth must be over this before stage 2 runs (docs/testing.md has the measurement).
+ * Growth a full GC leaves in a clean block's readings (the heap after a collection is not the same to
+ * the byte: V8's own bookkeeping, compiled code's data): after the warm-up, clean blocks' rounds
+ * differed by 0-3.4 KB here, one at a time; the growth over all rounds must be over this.
  */
 const NOISE_BYTES = 4096;
 /** The warm-up calls are made in this many rounds, each ended like a measured one. */
