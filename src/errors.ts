@@ -118,3 +118,23 @@ export class QueryError extends MemtraceError {
     super(`memtrace ${command}: ${directory}: ${problem}`);
   }
 }
+
+// memtrace/test
+
+/** limitMemory: the block's memory went over its limit. `code` is 'ERR_MEMTRACE_MEMORY_LIMIT'. */
+export class MemoryLimitError extends MemtraceError {
+  readonly code = 'ERR_MEMTRACE_MEMORY_LIMIT';
+
+  constructor(message: string, readonly limit: number, readonly bytes: number, readonly measure: string) {
+    super(message);
+  }
+}
+
+/** limitLeaks: memory retained per call grew. `code` is 'ERR_MEMTRACE_MEMORY_LEAK'. */
+export class MemoryLeakError extends MemtraceError {
+  readonly code = 'ERR_MEMTRACE_MEMORY_LEAK';
+
+  constructor(message: string, readonly bytesPerCall: number, readonly allowed: number) {
+    super(message);
+  }
+}

@@ -64,3 +64,6 @@ export { readAllocationsCsv, ALLOCATION_COLUMNS, type AllocationRow } from './fo
 export { readStacksCsv, stackOf, STACK_COLUMNS, type StackRow } from './formats/stacks-csv.js';
 export { readSpeedscope, type SpeedscopeFile } from './formats/speedscope.js';
 export { readPprof } from './formats/pprof.js';
+
+// Memory limits in tests (also `memtrace/test` alone)
+export { limitMemory, limitLeaks, MemoryLimitError, MemoryLeakError, type LimitMemoryOptions, type LimitLeaksOptions, type Measure } from './test.js';

@@ -75,3 +75,15 @@ export function stopSampler(): SamplingHeapProfile {
   post('HeapProfiler.disable');
   return profile;
 }
+
+/**
+ * Stops the sampler and drops its samples without reading them. Much cheaper than stopSampler():
+ * the inspector's stopSampling (and getSamplingProfile) runs a full GC before it builds the profile
+ * (18-24 ms on a 5 MB heap under load here, more on a test runner's heap); HeapProfiler.disable
+ * stops V8's sampler with no GC (0.1 ms).
+ */
+export function discardSampler(): void {
+  if (!running) return;
+  running = undefined;
+  post('HeapProfiler.disable');
+}

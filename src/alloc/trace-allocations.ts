@@ -3,10 +3,9 @@
  * first use) and `traceAllocations(block)`: what a block allocated, by statement and stack, and how
  * much of it is still alive after it.
  */
-import { runInNewContext } from 'node:vm';
-import v8 from 'node:v8';
 import { formatBytes } from '../report/units.js';
 import { allocatedSoFar, HEAP, memoryCounters } from '../runtime/counters.js';
+import { fullGc } from '../runtime/force-gc.js';
 import { SettingError } from '../errors.js';
 import { DEFAULT_ALLOC_DEPTH } from '../settings.js';
 import { buildSnapshot, lineTotalsBetween } from './build.js';
@@ -83,17 +82,6 @@ export function takeAllocationSnapshot(options: AllocationSamplingOptions = {}):
     resolver: new FrameResolver(source.functions),
     ...(source.totals ? { lineTotals: source.totals } : { noLinesReason: source.reason! }),
   }));
-}
-
-let collectGarbage: (() => void) | undefined;
-
-/** A full GC (V8's gc(), reached without --expose-gc). */
-function fullGc(): void {
-  if (!collectGarbage) {
-    v8.setFlagsFromString('--expose-gc');
-    collectGarbage = runInNewContext('gc') as () => void;
-  }
-  collectGarbage();
 }
 
 /** Allocated bytes so far (kept from going down) and the used heap of the same reading. */

@@ -115,7 +115,7 @@ export function loadNativeAddon(): Record<string, unknown> | null {
 }
 
 /** The spaces of V8's compiled code, which the addon's figures leave out (native/counters.h). */
-const CODE_SPACES = new Set(['code_space', 'code_large_object_space', 'trusted_space', 'trusted_large_object_space']);
+export const CODE_SPACES = new Set(['code_space', 'code_large_object_space', 'trusted_space', 'trusted_large_object_space']);
 
 /** V8's used heap less its compiled code, as the addon counts it. */
 export function programHeap(): number {
