@@ -1,0 +1,53 @@
+/**
+ * The corpus table: one row per package, with each Node's plain result, the traced verdicts and
+ * times. Text for the terminal (through the report's table renderer), markdown for docs/reliability.md
+ * (written between its corpus-table markers by `--write-docs`).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { renderTable } from '../../dist/src/report/text-table.js';
+
+const START = '<!-- corpus-table:start -->';
+const END = '<!-- corpus-table:end -->';
+
+function cells(result) {
+  if (!result) return ['', '', ''];
+  const { runs, verdicts } = result;
+  const p = runs.plain;
+  const plain = p.timedOut ? 'timeout' : `${p.code === 0 ? 'ok' : `exit ${p.code ?? p.signal}`} ${p.counts.pass}/${p.counts.fail}`;
+  const verdict = (mode) => {
+    const v = verdicts[mode];
+    if (!v) return '-';
+    if (v.status === 'same' || v.status === 'fixed') return 'same';
+    return `${v.status} (${[...new Set(v.found.map((f) => f.kind))].join(',')})`;
+  };
+  const notes = Math.max(runs.cold?.notes.length ?? 0, runs.warm?.notes.length ?? 0);
+  const cold = verdict('cold');
+  const warm = verdict('warm');
+  const traced = `${cold === warm ? `cold+warm ${cold}` : `cold ${cold}; warm ${warm}`}${notes ? `; ${notes} notes` : ''}`;
+  const time = `${p.seconds.toFixed(1)}/${runs.cold ? runs.cold.seconds.toFixed(1) : '-'}/${runs.warm ? runs.warm.seconds.toFixed(1) : '-'}`;
+  return [plain, traced, time];
+}
+
+export function corpusTable(results, nodes, format) {
+  const names = [...new Set(results.map((r) => r.suite.name))];
+  const header = ['package', 'version', 'runner'];
+  for (const n of nodes) header.push(`Node ${n} plain (pass/fail)`, `Node ${n} traced`, `Node ${n} s plain/cold/warm`);
+  const rows = names.map((name) => {
+    const suite = results.find((r) => r.suite.name === name).suite;
+    const runner = suite.runs[0][0] === '$mocha' ? 'mocha' : suite.runs[0][0] === '--test' ? 'node:test' : 'tape';
+    return [name, suite.version, runner, ...nodes.flatMap((n) => cells(results.find((r) => r.suite.name === name && r.node === n)))];
+  });
+  if (format === 'markdown') {
+    const esc = (s) => s.replace(/\|/g, '\\|');
+    return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n') + '\n';
+  }
+  return renderTable(header, rows, header.map(() => false));
+}
+
+export function writeDocsTable(file, table) {
+  const text = readFileSync(file, 'utf8');
+  const start = text.indexOf(START);
+  const end = text.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`${file} has no ${START} ... ${END} markers`);
+  writeFileSync(file, `${text.slice(0, start + START.length)}\n${table}${text.slice(end)}`);
+}
