@@ -17,6 +17,7 @@ test('normalises timings, dates, temp paths and memtrace notes, and nothing the 
   const plain = 'ok 1 Sun Dec 06 2026 02:48:04 GMT+0000 (Coordinated Universal Time)\n  duration_ms: 1.5\n  ✔ adds (12ms)\n';
   const traced = `ok 1 Mon Dec 07 2026 11:00:00 GMT+0000 (Coordinated Universal Time)\n  duration_ms: 90.25\n  ✔ adds\nmemtrace: cannot parse ${tmp}/a.mjs; it runs untraced\n`;
   t.is(normalise(plain, []), normalise(traced, [tmp]));
+  t.is(normalise('(node:26038) [CODE] TestDeprecation: Hello', []), normalise('(node:411) [CODE] TestDeprecation: Hello', []));
   t.not(normalise('ok 1 three\n', []), normalise('ok 1 four\n', []));
   t.is(normalise('flags(/a/gim)', [], [[/flags\(\/a\/[a-z]+\)/g, 'flags(<f>)']]), 'flags(<f>)');
 });
@@ -40,6 +41,9 @@ test('judge: unlisted is NEW, listed is known, a listed one that stopped is STAL
   t.is(judge(listed, '24', 'cold', exit).status, 'NEW');
   t.is(judge(listed, '20', 'warm', []).status, 'STALE');
   t.is(judge(listed, '20', 'cold', [{ kind: 'stdout', text: 'stdout differs' }]).status, 'NEW');
+  const evidenced = { name: 'p', known: [{ kinds: ['exit', 'stdout'], evidence: /SyntaxError/, reason: 'r' }] };
+  t.is(judge(evidenced, '20', 'cold', exit, 'SyntaxError: Unexpected token').status, 'known');
+  t.is(judge(evidenced, '20', 'cold', exit, '# find 0.42').status, 'NEW', 'a difference of another cause is not covered');
   const elsewhere = { name: 'p', known: [{ kinds: ['exit'], reason: 'r', fixedBy: 'branch x' }] };
   t.is(judge(elsewhere, '20', 'cold', []).status, 'fixed');
   t.is(judge(elsewhere, '24', 'cold', exit).status, 'known');

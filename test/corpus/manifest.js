@@ -9,12 +9,16 @@
  *   `$tape`/`$mocha` stand for those runners' bin scripts in the corpus install. Several commands run
  *   one after the other; their exit codes and counts add up (the package's own `npm test` does the
  *   same with `&&`, minus linters and coverage);
- * - `runner`: how assertions are counted: 'tap' (tape, node:test's tap reporter) or 'mocha';
+ * - `runner`: how assertions are counted: 'tap' (tape, node:test's tap reporter), 'node-tap' (tap's
+ *   runner: test files passed and failed) or 'mocha';
+ * - `nodeOptions`: NODE_OPTIONS its `npm test` sets (traced runs put memtrace's --import after them);
  * - `style`: what kind of code it exercises, for the table;
  * - `normalise`: [RegExp, replacement] pairs for output the suite randomises on every run;
  * - `slow`: left out unless `--slow` is given (tape's own suite: 23-42 s a plain run, which alone
  *   would take the corpus past its CI budget);
- * - `known`: differences that are known, each `{ nodes, modes, kinds, reason }`, with `fixedBy` when
+ * - `known`: differences that are known, each `{ id, nodes, modes, kinds, evidence, reason }` (nodes,
+ *   modes and kinds default to all; `evidence`, a RegExp the traced run's output must match, keeps an
+ *   entry from covering a difference of another cause), with `fixedBy` when
  *   a change not yet on main removes it (then it is tolerated but not required: the run reports
  *   it as gone instead of failing, so the entry can be deleted once that change lands). An entry
  *   without `fixedBy` must still happen, or the run fails as stale.
@@ -22,11 +26,15 @@
 
 /** Known causes, shared by the suites they break (issue 18's list). */
 const DIRECTIVE_ASI = {
+  id: 'directive-asi',
+  evidence: /SyntaxError: Unexpected token 'var'/,
   kinds: ['exit', 'counts', 'stdout', 'stderr'],
   reason: "a directive without a semicolon ('use strict' then a newline) is followed by the probes' `var` on the same line: SyntaxError, the module does not load",
   fixedBy: 'transform branch',
 };
 const OWN_GLOBALTHIS = {
+  id: 'own-globalthis',
+  evidence: /reading '__memtrace\$'/,
   kinds: ['exit', 'counts', 'stdout', 'stderr'],
   reason: 'a module that declares its own `globalThis` binding shadows the one the probes read: TypeError reading __memtrace$',
   fixedBy: 'transform branch',
@@ -57,12 +65,13 @@ export const suites = [
   { name: 'promise.allsettled', version: '1.0.7', runner: 'tap', style: 'CJS ES5, tape; Promise shim', runs: [['$tape', 'test/implementation.js', 'test/index.js', 'test/shimmed.js']] },
   { name: 'string.prototype.matchall', version: '4.1.0', runner: 'tap', style: 'CJS ES5, tape; RegExp iterators', runs: [['$tape', 'test/**/*.js']] },
   { name: 'is-generator-function', version: '1.1.2', runner: 'tap', style: 'CJS ES5, tape; generator detection', runs: [['test/index.js']] },
-  { name: 'tape', version: '5.10.2', runner: 'tap', style: 'CJS ES5, tap; spawns node on fixtures', slow: true, runs: [['$tape', 'test/*.js']] },
+  { name: 'has-dynamic-import', version: '2.1.1', runner: 'tap', style: 'CJS, tape; dynamic import(), semver', runs: [['$tape', 'test/**/*.js']], known: [DIRECTIVE_ASI] },
+  { name: 'tape', version: '5.10.2', runner: 'node-tap', style: 'CJS ES5, tap; spawns node on fixtures', slow: true, nodeOptions: '--no-warnings', runs: [['$tap', '-R', 'tap', '--no-coverage', 'test/*.js']] },
   // No-semicolon (ASI) styles: standard, dominictarr's.
   { name: 'safer-buffer', version: '2.1.2', runner: 'tap', style: 'CJS, standard (no semicolons), tape', runs: [['$tape', 'tests.js']], known: [DIRECTIVE_ASI] },
   { name: 'stream-shift', version: '1.0.3', runner: 'tap', style: 'CJS, standard, tape; streams', runs: [['$tape', 'test.js']] },
   { name: 'duplexify', version: '4.1.3', runner: 'tap', style: 'CJS ES5, tape; streams', runs: [['$tape', 'test.js']] },
-  { name: 'pull-stream', version: '3.7.0', runner: 'tap', style: 'CJS ES5, tape; callbacks', runs: [['$tape', 'test/*.js']], known: [DIRECTIVE_ASI] },
+  { name: 'pull-stream', version: '3.7.0', runner: 'tap', style: 'CJS ES5, tape; callbacks', normalise: [[/^# find [\d.]+$/gm, '# find <random>']], runs: [['$tape', 'test/*.js']], known: [DIRECTIVE_ASI] },
   { name: 'through', version: '2.3.8', runner: 'tap', style: 'CJS ES5 (no semicolons), tape; streams', runs: [['$tape', 'test/*.js']] },
   { name: 'typedarray', version: '0.0.6', runner: 'tap', style: 'CJS ES5, tape; typed array polyfill', runs: [['$tape', 'test/*.js', 'test/server/*.js']] },
   { name: 'xtend', version: '4.0.2', runner: 'tap', style: 'CJS ES5, tape', runs: [['test.js']] },
@@ -78,6 +87,7 @@ export const suites = [
   { name: 'process-warning', version: '5.1.1', runner: 'tap', style: 'CJS, node:test; warnings', runs: nodeTest('test/*.test.js'), known: [DIRECTIVE_ASI] },
   { name: 'safe-regex2', version: '5.1.2', runner: 'tap', style: 'CJS, node:test', runs: nodeTest('test/regex.test.js'), known: [DIRECTIVE_ASI] },
   { name: 'json-schema-ref-resolver', version: '3.0.1', runner: 'tap', style: 'CJS classes, node:test', runs: nodeTest('test/*.test.js'), known: [DIRECTIVE_ASI] },
+  { name: 'avvio', version: '9.3.1', runner: 'tap', style: 'CJS + ESM plugins, node:test; names plugins by Function.prototype.toString', runs: nodeTest('test/basic.test.js', 'test/esm.test.js', 'test/override.test.js', 'test/plugin-name.test.js', 'test/pretty-print.test.js', 'test/to-json.test.js'), known: [DIRECTIVE_ASI] },
   // mocha.
   { name: 'hash.js', version: '1.1.7', runner: 'mocha', style: 'CJS ES5, mocha; crypto arithmetic', runs: [['$mocha', '--reporter=spec', 'test/*-test.js']] },
   { name: 'json-schema-traverse', version: '1.0.0', runner: 'mocha', style: 'CJS ES5, mocha', runs: [['$mocha', 'spec', '-R', 'spec']] },

@@ -8,7 +8,7 @@
  *   tape's `# time=`): wall time differs between any two runs, traced or not;
  * - the per-run temporary directories the harness makes (trace output, transform cache): their names
  *   are random;
- * - pids: differ between any two runs;
+ * - pids (`pid 123`, the `(node:123)` before a process warning): differ between any two runs;
  * - dates printed by tests (`String(new Date())`, ISO timestamps): the clock moves between runs;
  * - mocha's slow-test marker ` (75ms)`: shown or not by how long a test took, which tracing changes
  *   (time is not behaviour);
@@ -18,13 +18,18 @@
  *   a module that silently runs untraced is still visible; they are not the program's output.
  */
 
-/** TAP (tape, node:test's tap reporter) and mocha's spec summary. */
+/** TAP (tape, node:test's tap reporter), tap's runner (files passed and failed) and mocha's spec summary. */
 export function countAssertions(runner, stdout) {
   if (runner === 'mocha') {
     const passing = /^\s*(\d+) passing/m.exec(stdout);
     const failing = /^\s*(\d+) failing/m.exec(stdout);
     const pending = /^\s*(\d+) pending/m.exec(stdout);
     return { pass: passing ? Number(passing[1]) : 0, fail: failing ? Number(failing[1]) : 0, skip: pending ? Number(pending[1]) : 0 };
+  }
+  if (runner === 'node-tap') {
+    // tap's runner: one top-level `ok N - file` / `not ok N - file` per test file.
+    const count = (re) => (stdout.match(re) ?? []).length;
+    return { pass: count(/^ok \d+ - /gm), fail: count(/^not ok \d+ - /gm), skip: 0 };
   }
   // tape prints `# pass N` / `# fail N` per process; node:test `# pass N` / `# fail N` / `# skipped N`.
   // A suite made of several processes (several commands) sums them.
@@ -52,7 +57,8 @@ export function normalise(text, tempPaths, extra = []) {
         .replace(/\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3} \d\d \d{4} \d\d:\d\d:\d\d GMT[+-]\d{4}(?: \([^)]*\))?/g, '<date>')
         .replace(/\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, '<date>')
         .replace(/# time=[\d.]+m?s/g, '# time=<ms>')
-        .replace(/\b(pid|PID)[ =:]+\d+/g, '$1 <pid>'),
+        .replace(/\b(pid|PID)[ =:]+\d+/g, '$1 <pid>')
+        .replace(/\((node|bun):\d+\)/g, '($1:<pid>)'),
     )
     .join('\n');
 }

@@ -34,7 +34,7 @@ export function corpusTable(results, nodes, format) {
   for (const n of nodes) header.push(`Node ${n} plain (pass/fail)`, `Node ${n} traced`, `Node ${n} s plain/cold/warm`);
   const rows = names.map((name) => {
     const suite = results.find((r) => r.suite.name === name).suite;
-    const runner = suite.runs[0][0] === '$mocha' ? 'mocha' : suite.runs[0][0] === '--test' ? 'node:test' : 'tape';
+    const runner = { $mocha: 'mocha', '--test': 'node:test', $tap: 'tap' }[suite.runs[0][0]] ?? 'tape';
     return [name, suite.version, runner, ...nodes.flatMap((n) => cells(results.find((r) => r.suite.name === name && r.node === n)))];
   });
   if (format === 'markdown') {

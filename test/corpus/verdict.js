@@ -8,13 +8,15 @@ function matches(entry, node, mode) {
   return (!entry.nodes || entry.nodes.includes(node)) && (!entry.modes || entry.modes.includes(mode));
 }
 
-export function judge(suite, node, mode, found) {
-  const known = (suite.known ?? []).filter((entry) => matches(entry, node, mode));
+/** `output`: the traced run's stdout and stderr, where a known entry's `evidence` must be found. */
+export function judge(suite, node, mode, found, output = '') {
+  const listed = (suite.known ?? []).filter((entry) => matches(entry, node, mode));
+  const known = found.length ? listed.filter((entry) => !entry.evidence || entry.evidence.test(output)) : listed;
   const label = `${suite.name} on Node ${node}, ${mode}`;
   if (found.length === 0) {
     const stale = known.filter((entry) => !entry.fixedBy);
-    if (stale.length) return { status: 'STALE', found, report: stale.map((e) => `STALE ${label}: listed difference no longer happens: ${e.reason}`) };
-    if (known.length) return { status: 'fixed', found, report: known.map((e) => `gone: ${label}: ${e.reason} (listed as fixed by ${e.fixedBy})`) };
+    if (stale.length) return { status: 'STALE', found, report: stale.map((e) => `STALE ${label}: listed difference ${e.id} no longer happens: ${e.reason}`) };
+    if (known.length) return { status: 'fixed', found, report: [`gone: ${label}: ${known.map((e) => e.id).join(', ')} (listed as fixed by ${known[0].fixedBy})`] };
     return { status: 'same', found, report: [] };
   }
   const unlisted = found.filter((f) => !known.some((entry) => !entry.kinds || entry.kinds.includes(f.kind)));
