@@ -42,7 +42,8 @@ function options() {
       jobs: { type: 'string', default: '2' },
       timeout: { type: 'string', default: '120' },
       json: { type: 'string' },
-      'write-docs': { type: 'boolean', default: false },
+      'write-docs': { type: 'string' },
+      'table-from': { type: 'string' },
       slow: { type: 'boolean', default: false },
     },
   });
@@ -58,7 +59,7 @@ function options() {
   const jobs = Number(values.jobs);
   const timeout = Number(values.timeout);
   if (!(jobs >= 1) || !(timeout > 0)) fail('--jobs and --timeout take positive numbers');
-  return { nodes, modes, warmOn: list(values['warm-on']), only, jobs, timeoutMs: timeout * 1000, json: values.json, writeDocs: values['write-docs'], slow: values.slow };
+  return { nodes, modes, warmOn: list(values['warm-on']), only, jobs, timeoutMs: timeout * 1000, json: values.json, writeDocs: values['write-docs'], tableFrom: values['table-from'], slow: values.slow };
 }
 
 function fail(message) {
@@ -188,8 +189,27 @@ function progressLine(result, done, total) {
   return `[${String(done).padStart(String(total).length)}/${total}] node${node} ${suite.name}: ${parts.join(' | ')}`;
 }
 
+/** The results of a `--json` file, shaped as a run's for the table. */
+function resultsFrom(file) {
+  const saved = JSON.parse(readFileSync(file, 'utf8'));
+  const results = saved.results.map((r) => ({
+    suite: suites.find((s) => s.name === r.name) ?? fail(`${file}: ${r.name} is not in the manifest`),
+    node: r.node,
+    runs: Object.fromEntries(Object.entries(r.runs).map(([mode, run]) => [mode, { ...run, notes: { length: run.notes } }])),
+    verdicts: r.verdicts,
+  }));
+  return { results, nodes: [...new Set(results.map((r) => r.node))] };
+}
+
 async function main() {
   const opts = options();
+  if (opts.tableFrom) {
+    const { results, nodes } = resultsFrom(opts.tableFrom);
+    const table = corpusTable(results, nodes, 'markdown');
+    if (opts.writeDocs) writeDocsTable(join(root, 'docs', 'reliability.md'), opts.writeDocs, table);
+    else process.stdout.write(table);
+    return;
+  }
   if (!existsSync(register)) fail(`no ${register}: build that memtrace checkout first (npm run build)`);
   if (!fetchCorpus()) process.exit(2);
   const selected = suites.filter((s) => (opts.only ? opts.only.includes(s.name) : !s.slow || opts.slow));
@@ -214,7 +234,7 @@ async function main() {
   // The plain closing line CI reads: a traced run passes when it is the same or its differences are listed.
   process.stdout.write(`corpus: ${verdicts.length - failed} passed, ${failed} failed\n`);
   if (opts.json) writeFileSync(opts.json, JSON.stringify({ underTest, head, versions, seconds, results: results.map(({ suite, node, runs, verdicts: v }) => ({ name: suite.name, version: suite.version, node, runs: Object.fromEntries(Object.entries(runs).map(([m, r]) => [m, { code: r.code, signal: r.signal, timedOut: r.timedOut, seconds: r.seconds, counts: r.counts, notes: r.notes.length }])), verdicts: v })) }, null, 2));
-  if (opts.writeDocs) writeDocsTable(join(root, 'docs', 'reliability.md'), corpusTable(results, opts.nodes, 'markdown'));
+  if (opts.writeDocs) writeDocsTable(join(root, 'docs', 'reliability.md'), opts.writeDocs, corpusTable(results, opts.nodes, 'markdown'));
   process.exitCode = failed ? 1 : 0;
 }
 

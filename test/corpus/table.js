@@ -1,24 +1,25 @@
 /**
  * The corpus table: one row per package, with each Node's plain result, the traced verdicts and
  * times. Text for the terminal (through the report's table renderer), markdown for docs/reliability.md
- * (written between its corpus-table markers by `--write-docs`).
+ * (written between its corpus-table:NAME markers by `--write-docs NAME`).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { renderTable } from '../../dist/src/report/text-table.js';
 
-const START = '<!-- corpus-table:start -->';
-const END = '<!-- corpus-table:end -->';
 
 function cells(result) {
   if (!result) return ['', '', ''];
-  const { runs, verdicts } = result;
+  const { runs, verdicts, suite, node } = result;
   const p = runs.plain;
   const plain = p.timedOut ? 'timeout' : `${p.code === 0 ? 'ok' : `exit ${p.code ?? p.signal}`} ${p.counts.pass}/${p.counts.fail}`;
   const verdict = (mode) => {
     const v = verdicts[mode];
     if (!v) return '-';
     if (v.status === 'same' || v.status === 'fixed') return 'same';
-    return `${v.status} (${[...new Set(v.found.map((f) => f.kind))].join(',')})`;
+    const kinds = [...new Set(v.found.map((f) => f.kind))].join(',');
+    if (v.status !== 'known') return `${v.status} (${kinds})`;
+    const ids = (suite.known ?? []).filter((e) => (!e.nodes || e.nodes.includes(node)) && (!e.modes || e.modes.includes(mode))).map((e) => e.id);
+    return `known ${ids.join('+')} (${kinds})`;
   };
   const notes = Math.max(runs.cold?.notes.length ?? 0, runs.warm?.notes.length ?? 0);
   const cold = verdict('cold');
@@ -44,7 +45,9 @@ export function corpusTable(results, nodes, format) {
   return renderTable(header, rows, header.map(() => false));
 }
 
-export function writeDocsTable(file, table) {
+export function writeDocsTable(file, name, table) {
+  const START = `<!-- corpus-table:${name}:start -->`;
+  const END = `<!-- corpus-table:${name}:end -->`;
   const text = readFileSync(file, 'utf8');
   const start = text.indexOf(START);
   const end = text.indexOf(END);
