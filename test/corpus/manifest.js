@@ -11,6 +11,7 @@
  *   same with `&&`, minus linters and coverage);
  * - `runner`: how assertions are counted: 'tap' (tape, node:test's tap reporter), 'node-tap' (tap's
  *   runner: test files passed and failed) or 'mocha';
+ * - `timeoutSeconds`: its own timeout per run, where the default (--timeout) is too short;
  * - `nodeOptions`: NODE_OPTIONS its `npm test` sets (traced runs put memtrace's --import after them);
  * - `style`: what kind of code it exercises, for the table;
  * - `normalise`: [RegExp, replacement] pairs for output the suite randomises on every run;
@@ -66,7 +67,7 @@ export const suites = [
   { name: 'string.prototype.matchall', version: '4.1.0', runner: 'tap', style: 'CJS ES5, tape; RegExp iterators', runs: [['$tape', 'test/**/*.js']] },
   { name: 'is-generator-function', version: '1.1.2', runner: 'tap', style: 'CJS ES5, tape; generator detection', runs: [['test/index.js']] },
   { name: 'has-dynamic-import', version: '2.1.1', runner: 'tap', style: 'CJS, tape; dynamic import(), semver', runs: [['$tape', 'test/**/*.js']], known: [DIRECTIVE_ASI] },
-  { name: 'tape', version: '5.10.2', runner: 'node-tap', style: 'CJS ES5, tap; spawns node on fixtures', slow: true, nodeOptions: '--no-warnings', runs: [['$tap', '-R', 'tap', '--no-coverage', 'test/*.js']] },
+  { name: 'tape', version: '5.10.2', runner: 'node-tap', style: 'CJS ES5, tap; spawns node on fixtures', slow: true, timeoutSeconds: 900, nodeOptions: '--no-warnings', runs: [['$tap', '-R', 'tap', '--no-coverage', 'test/*.js']], known: [DIRECTIVE_ASI] },
   // No-semicolon (ASI) styles: standard, dominictarr's.
   { name: 'safer-buffer', version: '2.1.2', runner: 'tap', style: 'CJS, standard (no semicolons), tape', runs: [['$tape', 'tests.js']], known: [DIRECTIVE_ASI] },
   { name: 'stream-shift', version: '1.0.3', runner: 'tap', style: 'CJS, standard, tape; streams', runs: [['$tape', 'test.js']] },

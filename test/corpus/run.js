@@ -140,11 +140,12 @@ function runOnce(suite, nodeBin, mode, cache, timeoutMs) {
 
 async function runUnit(suite, node, opts) {
   const nodeBin = NODES[node];
-  const runs = { plain: await runOnce(suite, nodeBin, 'plain', undefined, opts.timeoutMs) };
+  const timeoutMs = suite.timeoutSeconds ? suite.timeoutSeconds * 1000 : opts.timeoutMs;
+  const runs = { plain: await runOnce(suite, nodeBin, 'plain', undefined, timeoutMs) };
   if (opts.modes.includes('cold')) {
     const cache = mkdtempSync(join(tmpdir(), 'memtrace-corpus-cache-'));
-    runs.cold = await runOnce(suite, nodeBin, 'cold', cache, opts.timeoutMs);
-    if (opts.modes.includes('warm') && opts.warmOn.includes(node)) runs.warm = await runOnce(suite, nodeBin, 'warm', cache, opts.timeoutMs);
+    runs.cold = await runOnce(suite, nodeBin, 'cold', cache, timeoutMs);
+    if (opts.modes.includes('warm') && opts.warmOn.includes(node)) runs.warm = await runOnce(suite, nodeBin, 'warm', cache, timeoutMs);
     rmSync(cache, { recursive: true, force: true });
   }
   const verdicts = {};
