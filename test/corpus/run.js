@@ -218,7 +218,6 @@ async function main() {
   const versions = Object.fromEntries(opts.nodes.map((n) => [n, spawnSync(NODES[n], ['--version'], { encoding: 'utf8' }).stdout.trim()]));
   const head = spawnSync('git', ['-C', underTest, 'log', '-1', '--format=%h %s'], { encoding: 'utf8' }).stdout.trim().slice(0, 72);
   process.stderr.write(`test:corpus: ${selected.length} suites on ${opts.nodes.map((n) => `Node ${versions[n]}`).join(' and ')}, modes ${opts.modes.join(',')}; memtrace under test: ${underTest} (${head})\n`);
-  // Slowest first, so the two workers finish together: the manifest's order is roughly by size already.
   const units = opts.nodes.flatMap((node) => selected.map((suite) => ({ suite, node })));
   const started = Date.now();
   const results = await pool(units, opts.jobs, (u) => runUnit(u.suite, u.node, opts), (result, done) => {
