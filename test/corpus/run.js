@@ -13,7 +13,7 @@
  * this one).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -44,6 +44,7 @@ function options() {
       json: { type: 'string' },
       'write-docs': { type: 'string' },
       'table-from': { type: 'string' },
+      'keep-output': { type: 'string' },
       slow: { type: 'boolean', default: false },
     },
   });
@@ -59,7 +60,7 @@ function options() {
   const jobs = Number(values.jobs);
   const timeout = Number(values.timeout);
   if (!(jobs >= 1) || !(timeout > 0)) fail('--jobs and --timeout take positive numbers');
-  return { nodes, modes, warmOn: list(values['warm-on']), only, jobs, timeoutMs: timeout * 1000, json: values.json, writeDocs: values['write-docs'], tableFrom: values['table-from'], slow: values.slow };
+  return { nodes, modes, warmOn: list(values['warm-on']), only, jobs, timeoutMs: timeout * 1000, json: values.json, writeDocs: values['write-docs'], tableFrom: values['table-from'], keepOutput: values['keep-output'], slow: values.slow };
 }
 
 function fail(message) {
@@ -85,7 +86,8 @@ function commandArgs(args, packageDir) {
   });
 }
 
-function runOnce(suite, nodeBin, mode, cache, timeoutMs) {
+function runOnce(suite, node, mode, cache, timeoutMs, keepOutput) {
+  const nodeBin = NODES[node];
   const packageDir = join(cacheDir, 'node_modules', suite.name);
   const out = mkdtempSync(join(tmpdir(), 'memtrace-corpus-out-'));
   const env = { ...process.env };
@@ -124,6 +126,11 @@ function runOnce(suite, nodeBin, mode, cache, timeoutMs) {
   }
   return chain.then(() => {
     rmSync(out, { recursive: true, force: true });
+    if (keepOutput) {
+      const base = join(keepOutput, `${suite.name.replace(/\//g, '+')}.node${node}.${mode}`);
+      writeFileSync(`${base}.out`, result.stdout);
+      writeFileSync(`${base}.err`, result.stderr);
+    }
     return {
       mode,
       code: result.code,
@@ -139,13 +146,12 @@ function runOnce(suite, nodeBin, mode, cache, timeoutMs) {
 }
 
 async function runUnit(suite, node, opts) {
-  const nodeBin = NODES[node];
   const timeoutMs = suite.timeoutSeconds ? suite.timeoutSeconds * 1000 : opts.timeoutMs;
-  const runs = { plain: await runOnce(suite, nodeBin, 'plain', undefined, timeoutMs) };
+  const runs = { plain: await runOnce(suite, node, 'plain', undefined, timeoutMs, opts.keepOutput) };
   if (opts.modes.includes('cold')) {
     const cache = mkdtempSync(join(tmpdir(), 'memtrace-corpus-cache-'));
-    runs.cold = await runOnce(suite, nodeBin, 'cold', cache, timeoutMs);
-    if (opts.modes.includes('warm') && opts.warmOn.includes(node)) runs.warm = await runOnce(suite, nodeBin, 'warm', cache, timeoutMs);
+    runs.cold = await runOnce(suite, node, 'cold', cache, timeoutMs, opts.keepOutput);
+    if (opts.modes.includes('warm') && opts.warmOn.includes(node)) runs.warm = await runOnce(suite, node, 'warm', cache, timeoutMs, opts.keepOutput);
     rmSync(cache, { recursive: true, force: true });
   }
   const verdicts = {};
@@ -213,6 +219,7 @@ async function main() {
   }
   if (!existsSync(register)) fail(`no ${register}: build that memtrace checkout first (npm run build)`);
   if (!fetchCorpus()) process.exit(2);
+  if (opts.keepOutput) mkdirSync(opts.keepOutput, { recursive: true });
   const selected = suites.filter((s) => (opts.only ? opts.only.includes(s.name) : !s.slow || opts.slow));
   checkInstalled(selected);
   const versions = Object.fromEntries(opts.nodes.map((n) => [n, spawnSync(NODES[n], ['--version'], { encoding: 'utf8' }).stdout.trim()]));
