@@ -287,7 +287,7 @@ void FinishCall(const FunctionCallbackInfo<Value>& info) {
   record[MEASURED_CALLS]++;
   record[SELF_ALLOC] += total - f[CHILD_A];
   record[SELF_TIME] += time - f[CHILD_T];
-  if (--record[ACTIVE] == 0) {  // recursion: only the outermost activation adds to the totals
+  if (--record[ACTIVE] == 0) {  // recursion: only the outermost running activation adds to the totals (JS keeps suspended calls out of ACTIVE)
     record[TOTAL_ALLOC] += total;
     record[TOTAL_TIME] += time;
   }

@@ -81,6 +81,20 @@ test('an async call is charged for what it allocates after its await, not for wh
   t.true(events.some((e) => e.event === 'return' && e.function === 'heavy' && e.dAllocated > 0.9 * 4 * MiB));
 });
 
+for (const counters of ['auto', 'js']) {
+  test(`two calls of one async function at once each add their bytes to its totals (${counters} counters)`, (t) => {
+    const run = runTraced(fixture('tracer', 'async-concurrent.mjs'), { env: { MEMTRACE_COUNTERS: counters } });
+    t.is(run.status, 0, run.stderr);
+    t.is(run.stdout.trim(), '1 2 4');
+    const request = fn(run.trace, 'request');
+    t.is(request.calls, 2);
+    // 1 MiB each, half on either side of the await. Before the fix the first call to finish was taken
+    // for a recursive one (the other was in progress) and left out: 1.0 MiB for the two.
+    t.true(request.totalAllocBytes >= 0.97 * 2 * MiB && request.totalAllocBytes < 1.03 * 2 * MiB + ALLOCATION_AREA_STEP, `request ${request.totalAllocBytes}`);
+    t.true(Math.abs(request.selfAllocBytes - request.totalAllocBytes) < 0.03 * MiB, `self ${request.selfAllocBytes}`);
+  });
+}
+
 test('line mode charges the allocating line', (t) => {
   const run = runTraced(fixture('tracer', 'lines.mjs'), { env: { MEMTRACE_LINES: '1' } });
   t.is(run.status, 0, run.stderr);

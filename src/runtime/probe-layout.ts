@@ -56,7 +56,10 @@ export const LEFT_TO_JS = -1;
 export const enum Stat {
   /** Calls left before a counted function's next measured call; 0 while it is measured. */
   COUNTDOWN = 0, CALLS, MEASURED_CALLS, SELF_ALLOC, SELF_TIME, TOTAL_ALLOC, TOTAL_TIME,
-  /** Activations in progress (recursion). */
+  /**
+   * Activations running, i.e. on the stack (recursion): a suspended async call or generator is not,
+   * so concurrent calls of one async function each add to the inclusive totals.
+   */
   ACTIVE,
   MAX_HEAP_GROWTH,
   /** Bytes, ns and calls seen during probation. */

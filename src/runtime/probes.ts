@@ -346,6 +346,9 @@ export const probes: Probes = {
     read();
     endSegment(frame);
     F[b + STATE] = SUSPENDED;
+    // A suspended call is off the stack: a call of the same function that starts or ends meanwhile
+    // (concurrent requests) is not inside it, so it adds to the inclusive totals (finish()).
+    stats.table[F[b + FN]! * Stat.STRIDE + Stat.ACTIVE]!--;
     pop(frame);
     eventSinceLast(Kind.Suspend, frame, stats.get(F[b + FN]!, Stat.LINE));
     return value;
@@ -385,6 +388,7 @@ function resumeFrame(frame: number): void {
   F[b + SEG_C0] = P[Global.COUNTED]!;
   F[b + STATE] = RUNNING;
   F[b + DEPTH] = I[Int.DEPTH]!;
+  stats.table[F[b + FN]! * Stat.STRIDE + Stat.ACTIVE]!++;
   push(frame);
   eventSinceLast(Kind.Resume, frame, stats.get(F[b + FN]!, Stat.LINE));
 }
@@ -442,7 +446,7 @@ function finish(frame: number): void {
   t[at + Stat.SELF_ALLOC]! += total - F[b + CHILD_A]!;
   t[at + Stat.SELF_TIME]! += time - F[b + CHILD_T]!;
   if (--t[at + Stat.ACTIVE]! === 0) {
-    // Recursion: only the outermost activation adds to the inclusive totals.
+    // Recursion: only the outermost running activation adds to the inclusive totals.
     t[at + Stat.TOTAL_ALLOC]! += total;
     t[at + Stat.TOTAL_TIME]! += time;
   }
