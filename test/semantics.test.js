@@ -182,10 +182,9 @@ const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
 // Known differences, open in issue #2: each is a real bug or limit, kept visible with test.failing so
 // the test starts failing (and must be moved back) the day it is fixed.
 const KNOWN_DIFFERENCES = {
-  // Node prints the source line of an uncaught exception's last `throw`: the instrumented line, and for
-  // an error leaving a callback, the probes' rethrow (docs/tracer.md, "Limits").
+  // Node prints the source line of an uncaught exception's `throw`: the instrumented line, where the
+  // probes were inserted into that very line (docs/tracer.md, "Limits").
   'uncaught-inline.mjs': 'uncaught exception excerpt shows the instrumented line',
-  'uncaught-callback.mjs': "uncaught exception excerpt shows the probes' rethrow",
   // Node 20 only: the CommonJS hook's _compile wrapper is one more stack frame during module loading,
   // which pushes the last frame past the default 10-frame stack trace limit.
   ...(Number(process.versions.node.split('.')[0]) < 22 ? { 'uncaught-exception.cjs': 'one more frame (the _compile hook) in module-loading stacks' } : {}),

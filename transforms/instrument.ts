@@ -6,10 +6,13 @@
  * a source map.
  *
  * Every function body becomes
- *   { const __mt$c = __mt$.enter(__mt$b + K); try { BODY } catch (e) { __mt$.thrown(__mt$c); throw e }
- *     finally { __mt$.exit(__mt$c) } }
- * which leaves `this`, `arguments`, `new.target`, `super`, return values and hoisting untouched: the
- * body still runs in the same function, and `finally` sees every way out of it.
+ *   { const __mt$c = __mt$.enter(__mt$b + K); let __mt$t = __mt$; try { BODY; __mt$t = 0 }
+ *     finally { if (__mt$t === __mt$) __mt$.thrown(__mt$c); __mt$.exit(__mt$c) } }
+ * with each `return X` as `return __mt$t = (0, X), __mt$t`, which leaves `this`, `arguments`,
+ * `new.target`, `super`, return values and hoisting untouched: the body still runs in the same function,
+ * and `finally` sees every way out of it. There is no `catch`: an exception passing only through a
+ * `finally` keeps the place V8 recorded at its `throw` (Node prints that line above an uncaught one).
+ * The exact text is in probe-text.ts.
  */
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,8 +25,9 @@ import { OriginalPositions, readInlineSourceMap, sourceMapCommentAt, type RawSou
 import { parseProgram, type ParserChoice, type ParserName } from './parse.js';
 import { LineIndex } from './line-index.js';
 import {
-  AFTER_DIRECTIVE, AFTER_LOOP, ARROW_OPEN, ARROW_RETURN, BARE_YIELD_ARGUMENT, CLOSE, enterProbe, LEAVE, lineProbe, LOOP_BODY_CLOSE,
-  LOOP_BODY_OPEN, OPEN, PROBE_CLOSE, RESUME_OPEN, RESUMED, STATEMENT_END, SUSPEND_OPEN,
+  AFTER_DIRECTIVE, AFTER_LOOP, ARROW_OPEN, ARROW_RETURN, BARE_RETURN, BARE_YIELD_ARGUMENT, CLOSE, enterProbe, LEAVE, lineProbe,
+  LOOP_BODY_CLOSE, LOOP_BODY_OPEN, OPEN, PROBE_CLOSE, RESUME_OPEN, RESUMED, RETURN_CLOSE, RETURN_OPEN, STATEMENT_END, SUSPEND_OPEN,
+  YIELD_CLOSE, YIELD_OPEN,
 } from './probe-text.js';
 
 // The parser (parse.ts) and magic-string load on the first module that is not in the transform cache:
@@ -89,11 +93,13 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   const contexts: FunctionContext[] = [{ traced: false, suspends: false }];
 
   const visit = (node: Node): void => {
-    const isFunction = isInstrumentable(node) && !hasBlockScopingConflict(node, source);
+    const instrumentable = isInstrumentable(node);
+    const isFunction = instrumentable && !hasBlockScopingConflict(node, source);
     if (isFunction) instrumentFunction(node);
     else instrumentExpression(node);
-    if (isFunction) contexts.push({ traced: true, suspends: node.async || node.generator });
-    else if (node.type === 'StaticBlock') contexts.push({ traced: false, suspends: false });
+    // A function left untraced has a context too: its returns and awaits are not the outer call's.
+    const opensContext = instrumentable || node.type === 'StaticBlock';
+    if (opensContext) contexts.push({ traced: isFunction, suspends: isFunction && (node.async || node.generator) });
     ancestors.push(node);
     const record = node as unknown as Record<string, unknown>;
     // Indexed loops: the first module runs this in V8's interpreter, where for-of costs an iterator.
@@ -114,7 +120,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
       }
     }
     ancestors.pop();
-    if (isFunction || node.type === 'StaticBlock') contexts.pop();
+    if (opensContext) contexts.pop();
   };
 
   const instrumentFunction = (fn: InstrumentableFunction): void => {
@@ -140,26 +146,38 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     } else {
       // An expression body is the function's one statement: in line mode it gets its line probe too.
       out.appendLeft(body.start, `${ARROW_OPEN}${enter}${options.lines ? lineProbeAt(body.start) : ''}${ARROW_RETURN}`);
-      out.prependLeft(body.end, LEAVE + CLOSE);
+      out.prependLeft(body.end, RETURN_CLOSE + LEAVE + CLOSE);
     }
   };
 
   const instrumentExpression = (node: Node): void => {
     const context = contexts[contexts.length - 1];
-    if (!context.traced || !context.suspends) return;
+    if (!context.traced) return;
+    if (node.type === 'ReturnStatement') {
+      if (node.argument) {
+        out.appendLeft(node.argument.start, RETURN_OPEN);
+        out.prependLeft(node.argument.end, RETURN_CLOSE);
+      } else {
+        // `return` alone, ended by ASI, must stay ended: `(` or `[` on the next line would continue.
+        out.prependLeft(node.start + 'return'.length, BARE_RETURN + (source.charCodeAt(node.end - 1) === 59 /* ; */ ? '' : STATEMENT_END));
+      }
+      return;
+    }
+    if (!context.suspends) return;
     if (node.type === 'AwaitExpression' || node.type === 'YieldExpression') {
       const keyword = node.type === 'AwaitExpression' ? 'await' : node.delegate ? 'yield*' : 'yield';
-      out.appendLeft(node.start, RESUME_OPEN);
+      const close = node.type === 'AwaitExpression' ? PROBE_CLOSE : YIELD_CLOSE;
+      out.appendLeft(node.start, node.type === 'AwaitExpression' ? RESUME_OPEN : YIELD_OPEN);
       if (node.argument) {
+        // The argument ends where the expression does: both closings at once, suspend's first.
         out.appendLeft(node.argument.start, SUSPEND_OPEN);
-        out.prependLeft(node.argument.end, PROBE_CLOSE);
-        out.prependLeft(node.end, PROBE_CLOSE);
+        out.prependLeft(node.end, PROBE_CLOSE + close);
       } else {
         // `yield` alone, at the end of a statement without `;`, ended it by ASI (a `yield` takes no
         // argument from the next line); wrapped in a call, it would not: `(` or `[` on the next line
         // would continue the call.
         const end = endsStatementWithoutSemicolon(node, ancestors) ? STATEMENT_END : '';
-        out.prependLeft(node.start + keyword.length, BARE_YIELD_ARGUMENT + PROBE_CLOSE + end);
+        out.prependLeft(node.start + keyword.length, BARE_YIELD_ARGUMENT + close + end);
       }
     } else if (node.type === 'ForOfStatement' && node.await) {
       instrumentForAwait(node);

@@ -14,16 +14,31 @@
 /** Marks inserted punctuation that would otherwise read as the user's own. */
 export const MARK = '/*__mt$*/';
 
-/** Entry of a traced function: opens the try block whose catch and finally end the call. */
-export const enterProbe = (id: number | string): string => `const __mt$c=(__mt$||__mt$i()).enter(__mt$b+${id});try{`;
+/**
+ * Entry of a traced function: opens the try block whose finally ends the call. `__mt$t` holds the
+ * runtime object itself (a value no program returns) while the call can only be leaving by an
+ * exception; a `return` stores its value there instead, the end of the body and a generator's suspension
+ * store 0. No `catch`: an exception only passes through the `finally`, so V8 keeps the place where it
+ * was thrown (what Node prints above an uncaught one). One variable, not a flag and a value: each frame
+ * is a register larger, and deep recursion overflows that much sooner.
+ */
+export const enterProbe = (id: number | string): string => `const __mt$c=(__mt$||__mt$i()).enter(__mt$b+${id});let __mt$t=__mt$;try{`;
 /** After a directive prologue (with or without its own `;`): the directive ends before the entry. */
 export const AFTER_DIRECTIVE = ';';
 // The exit probes are guarded: a probe must never replace the function's own completion (at the stack
 // limit, the extra frame of a probe call can overflow).
-export const LEAVE = '}catch(__mt$e){try{__mt$.thrown(__mt$c)}catch{}throw __mt$e}finally{try{__mt$.exit(__mt$c)}catch{}}';
-/** An arrow's expression body becomes a block: `{MARK ENTER [LINE] return EXPR LEAVE MARK}`. */
+export const LEAVE = ';__mt$t=0}finally{if(__mt$t===__mt$)try{__mt$.thrown(__mt$c)}catch{}try{__mt$.exit(__mt$c)}catch{}}';
+/**
+ * `return X` becomes `return __mt$t=(0,X),__mt$t`: X first, then the call is marked as returning.
+ * `(0,X)`, not `(X)`: an anonymous function assigned to a name would take the name.
+ */
+export const RETURN_OPEN = '__mt$t=(0,';
+export const RETURN_CLOSE = '),__mt$t';
+/** After a `return` without a value. */
+export const BARE_RETURN = ' void(__mt$t=0)';
+/** An arrow's expression body becomes a block: `{MARK ENTER [LINE] return RETURN_OPEN EXPR RETURN_CLOSE LEAVE MARK}`. */
 export const ARROW_OPEN = `{${MARK}`;
-export const ARROW_RETURN = 'return ';
+export const ARROW_RETURN = `return ${RETURN_OPEN}`;
 export const CLOSE = `${MARK}}`;
 export const OPEN = `{${MARK}`;
 export const lineProbe = (line: number | string): string => `__mt$.line(__mt$c,${line});`;
@@ -31,6 +46,10 @@ export const lineProbe = (line: number | string): string => `__mt$.line(__mt$c,$
 // `await X` becomes `__mt$.resume(await __mt$.suspend(X,__mt$c),__mt$c)`: the frame comes last, so the
 // closing text is the probe's own and not a bare `)`.
 export const RESUME_OPEN = '__mt$.resume(';
+// `yield X` becomes `__mt$.resume((__mt$t=0,yield __mt$.suspend(X,__mt$c)),__mt$c,__mt$t=__mt$)`: a
+// generator's return() ends the call at the yield, as a return.
+export const YIELD_OPEN = '__mt$.resume((__mt$t=0,';
+export const YIELD_CLOSE = '),__mt$c,__mt$t=__mt$)';
 export const SUSPEND_OPEN = '__mt$.suspend(';
 export const PROBE_CLOSE = ',__mt$c)';
 /** What a bare `yield` gets as its argument, so suspend() has something to pass through. */
@@ -57,6 +76,11 @@ const INSERTED = new RegExp(
     pattern(CLOSE),
     `(?:${pattern(AFTER_DIRECTIVE)})?` + pattern(enterProbe(NUMBER)),
     pattern(LEAVE),
+    pattern(RETURN_OPEN),
+    pattern(RETURN_CLOSE),
+    pattern(BARE_RETURN),
+    pattern(YIELD_OPEN),
+    pattern(YIELD_CLOSE),
     pattern(lineProbe(NUMBER)),
     pattern(BARE_YIELD_ARGUMENT),
     pattern(RESUME_OPEN),
