@@ -29,16 +29,18 @@ export const AFTER_DIRECTIVE = ';';
 // limit, the extra frame of a probe call can overflow).
 export const LEAVE = ';__mt$t=0}finally{if(__mt$t===__mt$)try{__mt$.thrown(__mt$c)}catch{}try{__mt$.exit(__mt$c)}catch{}}';
 /**
- * `return X` becomes `return __mt$t=(0,X),__mt$t`: X first, then the call is marked as returning.
- * `(0,X)`, not `(X)`: an anonymous function assigned to a name would take the name.
+ * `return X` becomes `return __mt$t=(0,(X)),__mt$t`: X first, then the call is marked as returning.
+ * `(0,…)`: an anonymous function assigned to a name would take the name (`.name`); the inner parentheses
+ * keep V8 from naming its stack frames after `__mt$t` too, which it does through a bare comma (tape's
+ * own tests print such frames). The leading space: `return!0` must not become `return__mt$t…`.
  */
-export const RETURN_OPEN = '__mt$t=(0,';
-export const RETURN_CLOSE = '),__mt$t';
+export const RETURN_OPEN = ' __mt$t=(0,(';
+export const RETURN_CLOSE = ')),__mt$t';
 /** After a `return` without a value. */
 export const BARE_RETURN = ' void(__mt$t=0)';
 /** An arrow's expression body becomes a block: `{MARK ENTER [LINE] return RETURN_OPEN EXPR RETURN_CLOSE LEAVE MARK}`. */
 export const ARROW_OPEN = `{${MARK}`;
-export const ARROW_RETURN = `return ${RETURN_OPEN}`;
+export const ARROW_RETURN = `return${RETURN_OPEN}`;
 export const CLOSE = `${MARK}}`;
 export const OPEN = `{${MARK}`;
 export const lineProbe = (line: number | string): string => `__mt$.line(__mt$c,${line});`;
