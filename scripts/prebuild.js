@@ -11,13 +11,13 @@
 //   node scripts/prebuild.js --current   the running Node on this platform only, node-gyp fetching its
 //                                        headers (.github/workflows/prebuilds.yml: macOS, Windows, musl)
 //
-// A prebuild newer than every source in native/ and than these scripts is kept (--force rebuilds);
-// files of other targets are removed. Unlike the build from source, a failure here fails (exit 1): a
+// A prebuild newer than every source in native/ is kept (--force rebuilds, as after changing how these
+// scripts build); files of dropped Node versions are removed. Unlike the build from source, a failure here fails (exit 1): a
 // package without its prebuilds must not be packed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { buildAddon, CROSS_TOOLCHAINS, findNodeGyp, nativeDir, root } from './node-gyp.js';
 
 /** One Node per supported major: its headers build the addon for that major's ABI. */
@@ -82,24 +82,27 @@ function checkCrossToolchain(arch) {
   if (probe.status !== 0) fail(`${cross.prefix}g++ not found: apt-get install ${cross.debianPackage}`);
 }
 
-/** The newest modification time among the addon's sources and the scripts that build it. */
+/** The newest modification time among the addon's sources. */
 function newestSource() {
-  const sources = readdirSync(nativeDir)
-    .filter((file) => /\.(cc|h|gyp)$/.test(file))
-    .map((file) => join(nativeDir, file));
-  sources.push(fileURLToPath(import.meta.url), fileURLToPath(new URL('node-gyp.js', import.meta.url)));
-  return Math.max(...sources.map((file) => statSync(file).mtimeMs));
+  return Math.max(
+    ...readdirSync(nativeDir)
+      .filter((file) => /\.(cc|h|gyp)$/.test(file))
+      .map((file) => statSync(join(nativeDir, file)).mtimeMs),
+  );
 }
 
-/** Removes files under prebuilds/ that no job writes (a dropped Node version or target). */
+/**
+ * Removes the files of prebuilds/linux-<arch>/ that no job writes (a dropped Node version); other
+ * platforms' directories, brought in from CI's other runners, are left alone.
+ */
 function removeOthers(jobs) {
-  if (!existsSync(prebuildsDir)) return;
   const kept = new Set(jobs.map((job) => job.output));
-  for (const dir of readdirSync(prebuildsDir)) {
-    for (const file of readdirSync(join(prebuildsDir, dir))) {
-      if (!kept.has(join(prebuildsDir, dir, file))) rmSync(join(prebuildsDir, dir, file));
+  for (const arch of LINUX_ARCHES) {
+    const dir = join(prebuildsDir, `linux-${arch}`);
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir)) {
+      if (file.endsWith('.glibc.node') && !kept.has(join(dir, file))) rmSync(join(dir, file));
     }
-    if (readdirSync(join(prebuildsDir, dir)).length === 0) rmSync(join(prebuildsDir, dir), { recursive: true });
   }
 }
 
@@ -151,4 +154,4 @@ async function main() {
   if (failures.length) fail(`${failures.length} build(s) failed:\n  ${failures.join('\n  ')}`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+if (import.meta.url === pathToFileURL(process.argv[1]).href) await main();

