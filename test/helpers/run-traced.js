@@ -15,15 +15,26 @@ export function freshDir(prefix = 'memtrace-test-') {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/**
+ * This Node as a command: [process.execPath], or, where MEMTRACE_TEST_EMULATOR is set (scripts/test-arm64.js:
+ * "qemu-aarch64 -L /usr/aarch64-linux-gnu", for another CPU's Node that this kernel cannot start), the
+ * emulator's command line before it.
+ */
+export function nodeCommand() {
+  const emulator = process.env.MEMTRACE_TEST_EMULATOR?.split(' ').filter(Boolean) ?? [];
+  return [...emulator, process.execPath];
+}
+
 /** Runs `node [--import register] [nodeArgs] file args` and returns its output and traces. */
 export function runTraced(file, { env = {}, nodeArgs = [], args = [], traced = true, input } = {}) {
   const out = freshDir();
+  const [command, ...commandArgs] = nodeCommand();
   // memtrace/register goes after other loaders (tsx), so its hooks see their output.
-  const result = spawnSync(process.execPath, [...nodeArgs, ...(traced ? ['--import', pathToFileURL(registerPath).href] : []), file, ...args], {
+  const result = spawnSync(command, [...commandArgs, ...nodeArgs, ...(traced ? ['--import', pathToFileURL(registerPath).href] : []), file, ...args], {
     env: { ...process.env, MEMTRACE_OUT: out, MEMTRACE_CACHE_DIR: join(out, '.cache'), ...env },
     encoding: 'utf8',
     input,
-    timeout: 120_000,
+    timeout: process.env.MEMTRACE_TEST_EMULATOR ? 600_000 : 120_000,
   });
   const directories = findTraces(out);
   return { ...result, out, directories, trace: directories.length > 0 ? readTrace(directories[0]) : undefined };

@@ -1,9 +1,10 @@
 // Helpers of the process-logger and heapStats tests: run the CLI or a fixture, read /proc-style output.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { nativeAddonPath } from '../../dist/src/runtime/native-addon.js';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const cliPath = join(root, 'dist', 'src', 'cli', 'main.js');
@@ -58,7 +59,7 @@ export async function until(check, ms = 20_000) {
 
 /** Whether this Node's addon is built; a native test without it passes with a note, unless CI_EXPECT_NATIVE=1. */
 export function nativeAvailable(t) {
-  if (existsSync(join(root, 'native', `build-${process.versions.modules}`, 'memtrace.node'))) return true;
+  if ('path' in nativeAddonPath('memtrace')) return true;
   if (process.env.CI_EXPECT_NATIVE === '1') t.fail(`the native addon is not built for Node ${process.version}`);
   else {
     t.log(`native addon not built for Node ${process.version}: only the pure-JS path is tested`);

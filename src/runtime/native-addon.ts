@@ -1,0 +1,77 @@
+/**
+ * Finds a native addon of memtrace for the running Node, with no install script and no compiler:
+ *   1. native/build-<ABI>/<addon>.node, built from source in this checkout or installed package
+ *      (scripts/build-native.js): a developer's build of changed C++ wins over what shipped;
+ *   2. prebuilds/<platform>-<arch>/<addon>.abi<ABI>.<libc>.node, shipped in the package
+ *      (scripts/prebuild.js), chosen by node-gyp-build's own tag matching (platform, CPU, ABI, libc).
+ * The addon reads V8's internals, so a binary serves one ABI: a Node newer than the prebuilds finds
+ * none and gets one line saying how to build it from source. MEMTRACE_PREBUILDS_ONLY=1 skips (1), to
+ * test the prebuilds from a checkout that has its own builds.
+ *
+ * A second addon (--native's allocation tracker) lives in the same directories under its own name.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+interface Tags {
+  file: string;
+}
+interface Tuple {
+  name: string;
+}
+/** The parts of node-gyp-build (index.js of 4.x) used here: its tag parsing and matching. */
+interface NodeGypBuild {
+  parseTuple(name: string): Tuple | undefined;
+  matchTuple(platform: string, arch: string): (tuple: Tuple | undefined) => tuple is Tuple;
+  compareTuples(a: Tuple, b: Tuple): number;
+  parseTags(file: string): Tags | undefined;
+  matchTags(runtime: string, abi: string): (tags: Tags | undefined) => tags is Tags;
+  compareTags(runtime: string): (a: Tags, b: Tags) => number;
+}
+
+/** The package's root, from dist/src/runtime/native-addon.js. */
+const packageRoot = new URL('../../../', import.meta.url);
+
+/** The command that builds the addon from source for the running Node, as one line can say it. */
+export function buildFromSourceCommand(): string {
+  return `node ${fileURLToPath(new URL('scripts/build-native.js', packageRoot))}`;
+}
+
+function prebuildFor(addon: string, abi: string): string | undefined {
+  const prebuilds = fileURLToPath(new URL('prebuilds/', packageRoot));
+  if (!existsSync(prebuilds)) return undefined;
+  const gypBuild = createRequire(import.meta.url)('node-gyp-build') as NodeGypBuild;
+  const tuples = readdirSync(prebuilds)
+    .map((name) => gypBuild.parseTuple(name))
+    .filter(gypBuild.matchTuple(process.platform, process.arch))
+    .sort(gypBuild.compareTuples);
+  for (const tuple of tuples) {
+    const dir = `${prebuilds}${tuple.name}/`;
+    const candidates = readdirSync(dir)
+      .filter((file) => file.startsWith(`${addon}.`))
+      .map((file) => gypBuild.parseTags(file))
+      .filter(gypBuild.matchTags('node', abi))
+      .sort(gypBuild.compareTags('node'));
+    if (candidates[0]) return dir + candidates[0].file;
+  }
+  return undefined;
+}
+
+/** The path of `addon` for this Node, or why there is none (one line, with what to do). */
+export function nativeAddonPath(addon: string): { path: string } | { missing: string } {
+  const abi = process.versions.modules;
+  const local = fileURLToPath(new URL(`native/build-${abi}/${addon}.node`, packageRoot));
+  if (process.env.MEMTRACE_PREBUILDS_ONLY !== '1' && existsSync(local)) return { path: local };
+  try {
+    const prebuild = prebuildFor(addon, abi);
+    if (prebuild) return { path: prebuild };
+  } catch (error) {
+    return { missing: `its prebuilds could not be read: ${(error as Error).message.split('\n')[0]}` };
+  }
+  return {
+    missing:
+      `no prebuilt addon for Node ${process.version} (ABI ${abi}) on ${process.platform}-${process.arch}; ` +
+      `build it from source with \`${buildFromSourceCommand()}\``,
+  };
+}
