@@ -33,13 +33,6 @@ const DIRECTIVE_ASI = {
   reason: "a directive without a semicolon ('use strict' then a newline) is followed by the probes' `var` on the same line: SyntaxError, the module does not load",
   fixedBy: 'transform branch',
 };
-const OWN_GLOBALTHIS = {
-  id: 'own-globalthis',
-  evidence: /reading '__memtrace\$'/,
-  kinds: ['exit', 'counts', 'stdout', 'stderr'],
-  reason: 'a module that declares its own `globalThis` binding shadows the one the probes read: TypeError reading __memtrace$',
-  fixedBy: 'transform branch',
-};
 
 const TAP_NODE_TEST = ['--test', '--test-reporter=tap'];
 
@@ -48,9 +41,9 @@ const nodeTest = (...files) => [[...TAP_NODE_TEST, ...files]];
 
 export const suites = [
   // ljharb's packages: ES5 CommonJS, tape, polyfills/shims in the es-shims style, getters, Symbols.
-  { name: 'qs', version: '6.17.1', runner: 'tap', style: 'CJS ES5, tape', runs: [['$tape', 'test/**/*.js']], known: [DIRECTIVE_ASI] },
-  { name: 'deep-equal', version: '2.2.3', runner: 'tap', style: 'CJS ES5, tape; Proxy, typed arrays', runs: [['$tape', 'test/**/*.js']], known: [DIRECTIVE_ASI] },
-  { name: 'object-inspect', version: '1.13.4', runner: 'tap', style: 'CJS ES5, tape; declares its own globalThis', runs: [['$tape', 'test/*.js']], known: [OWN_GLOBALTHIS] },
+  { name: 'qs', version: '6.17.1', runner: 'tap', style: 'CJS ES5, tape', runs: [['$tape', 'test/**/*.js']] },
+  { name: 'deep-equal', version: '2.2.3', runner: 'tap', style: 'CJS ES5, tape; Proxy, typed arrays', runs: [['$tape', 'test/**/*.js']] },
+  { name: 'object-inspect', version: '1.13.4', runner: 'tap', style: 'CJS ES5, tape; declares its own globalThis', runs: [['$tape', 'test/*.js']] },
   { name: 'side-channel', version: '1.1.1', runner: 'tap', style: 'CJS ES5, tape; WeakMap', runs: [['$tape', 'test/**/*.js']] },
   { name: 'es-get-iterator', version: '1.1.3', runner: 'tap', style: 'CJS + ESM, tape; iterators, generators', runs: [['test/index.js'], ['test/node.js'], ['test/node.mjs']] },
   { name: 'is-callable', version: '1.2.7', runner: 'tap', style: 'CJS ES5, tape; Function.prototype.toString', runs: [['$tape', 'test/**/*.js']] },
@@ -66,29 +59,29 @@ export const suites = [
   { name: 'promise.allsettled', version: '1.0.7', runner: 'tap', style: 'CJS ES5, tape; Promise shim', runs: [['$tape', 'test/implementation.js', 'test/index.js', 'test/shimmed.js']] },
   { name: 'string.prototype.matchall', version: '4.1.0', runner: 'tap', style: 'CJS ES5, tape; RegExp iterators', runs: [['$tape', 'test/**/*.js']] },
   { name: 'is-generator-function', version: '1.1.2', runner: 'tap', style: 'CJS ES5, tape; generator detection', runs: [['test/index.js']] },
-  { name: 'has-dynamic-import', version: '2.1.1', runner: 'tap', style: 'CJS, tape; dynamic import(), semver', runs: [['$tape', 'test/**/*.js']], known: [DIRECTIVE_ASI] },
+  { name: 'has-dynamic-import', version: '2.1.1', runner: 'tap', style: 'CJS, tape; dynamic import(), semver', runs: [['$tape', 'test/**/*.js']] },
   { name: 'tape', version: '5.10.2', runner: 'node-tap', style: 'CJS ES5, tap; spawns node on fixtures', slow: true, timeoutSeconds: 900, nodeOptions: '--no-warnings', runs: [['$tap', '-R', 'tap', '--no-coverage', 'test/*.js']], known: [DIRECTIVE_ASI] },
   // No-semicolon (ASI) styles: standard, dominictarr's.
-  { name: 'safer-buffer', version: '2.1.2', runner: 'tap', style: 'CJS, standard (no semicolons), tape', runs: [['$tape', 'tests.js']], known: [DIRECTIVE_ASI] },
+  { name: 'safer-buffer', version: '2.1.2', runner: 'tap', style: 'CJS, standard (no semicolons), tape', runs: [['$tape', 'tests.js']] },
   { name: 'stream-shift', version: '1.0.3', runner: 'tap', style: 'CJS, standard, tape; streams', runs: [['$tape', 'test.js']] },
   { name: 'duplexify', version: '4.1.3', runner: 'tap', style: 'CJS ES5, tape; streams', runs: [['$tape', 'test.js']] },
-  { name: 'pull-stream', version: '3.7.0', runner: 'tap', style: 'CJS ES5, tape; callbacks', normalise: [[/^# find [\d.]+$/gm, '# find <random>']], runs: [['$tape', 'test/*.js']], known: [DIRECTIVE_ASI] },
+  { name: 'pull-stream', version: '3.7.0', runner: 'tap', style: 'CJS ES5, tape; callbacks', normalise: [[/^# find [\d.]+$/gm, '# find <random>']], runs: [['$tape', 'test/*.js']] },
   { name: 'through', version: '2.3.8', runner: 'tap', style: 'CJS ES5 (no semicolons), tape; streams', runs: [['$tape', 'test/*.js']] },
   { name: 'typedarray', version: '0.0.6', runner: 'tap', style: 'CJS ES5, tape; typed array polyfill', runs: [['$tape', 'test/*.js', 'test/server/*.js']] },
   { name: 'xtend', version: '4.0.2', runner: 'tap', style: 'CJS ES5, tape', runs: [['test.js']] },
   { name: 'from2', version: '2.3.0', runner: 'tap', style: 'CJS ES5, tape; streams', runs: [['test.js']] },
   { name: 'events', version: '3.3.0', runner: 'tap', style: 'CJS ES5, tape; EventEmitter polyfill', runs: [['tests/index.js']] },
   // The fastify ecosystem: modern CommonJS, classes, async/await, node:test.
-  { name: 'reusify', version: '1.1.0', runner: 'tap', style: 'CJS, tape; object pooling', runs: [['$tape', 'test.js']], known: [DIRECTIVE_ASI] },
-  { name: 'fastq', version: '1.20.3', runner: 'tap', style: 'CJS, tape; queues, promises', runs: [['$tape', 'test/test.js', 'test/promise.js']], known: [DIRECTIVE_ASI] },
-  { name: 'fast-uri', version: '4.2.4', runner: 'tap', style: 'CJS, tape; URI parsing', runs: [['$tape', 'test/**/*.js']], known: [DIRECTIVE_ASI] },
-  { name: 'secure-json-parse', version: '4.1.1', runner: 'tap', style: 'CJS, tape; __proto__ handling', runs: [['$tape', 'test/*.test.js']], known: [DIRECTIVE_ASI] },
-  { name: '@fastify/deepmerge', version: '3.2.4', runner: 'tap', style: 'CJS, tape', runs: [['$tape', 'test/*.js']], known: [DIRECTIVE_ASI] },
-  { name: '@fastify/error', version: '4.3.0', runner: 'tap', style: 'CJS classes, node:test', runs: nodeTest('test/index.test.js', 'test/instanceof.test.js', 'test/rfc9457.test.js'), known: [DIRECTIVE_ASI] },
-  { name: 'process-warning', version: '5.1.1', runner: 'tap', style: 'CJS, node:test; warnings', runs: nodeTest('test/*.test.js'), known: [DIRECTIVE_ASI] },
-  { name: 'safe-regex2', version: '5.1.2', runner: 'tap', style: 'CJS, node:test', runs: nodeTest('test/regex.test.js'), known: [DIRECTIVE_ASI] },
-  { name: 'json-schema-ref-resolver', version: '3.0.1', runner: 'tap', style: 'CJS classes, node:test', runs: nodeTest('test/*.test.js'), known: [DIRECTIVE_ASI] },
-  { name: 'avvio', version: '9.3.1', runner: 'tap', style: 'CJS + ESM plugins, node:test; names plugins by Function.prototype.toString', runs: nodeTest('test/basic.test.js', 'test/esm.test.js', 'test/override.test.js', 'test/plugin-name.test.js', 'test/pretty-print.test.js', 'test/to-json.test.js'), known: [DIRECTIVE_ASI] },
+  { name: 'reusify', version: '1.1.0', runner: 'tap', style: 'CJS, tape; object pooling', runs: [['$tape', 'test.js']] },
+  { name: 'fastq', version: '1.20.3', runner: 'tap', style: 'CJS, tape; queues, promises', runs: [['$tape', 'test/test.js', 'test/promise.js']] },
+  { name: 'fast-uri', version: '4.2.4', runner: 'tap', style: 'CJS, tape; URI parsing', runs: [['$tape', 'test/**/*.js']] },
+  { name: 'secure-json-parse', version: '4.1.1', runner: 'tap', style: 'CJS, tape; __proto__ handling', runs: [['$tape', 'test/*.test.js']] },
+  { name: '@fastify/deepmerge', version: '3.2.4', runner: 'tap', style: 'CJS, tape', runs: [['$tape', 'test/*.js']] },
+  { name: '@fastify/error', version: '4.3.0', runner: 'tap', style: 'CJS classes, node:test', runs: nodeTest('test/index.test.js', 'test/instanceof.test.js', 'test/rfc9457.test.js') },
+  { name: 'process-warning', version: '5.1.1', runner: 'tap', style: 'CJS, node:test; warnings', runs: nodeTest('test/*.test.js') },
+  { name: 'safe-regex2', version: '5.1.2', runner: 'tap', style: 'CJS, node:test', runs: nodeTest('test/regex.test.js') },
+  { name: 'json-schema-ref-resolver', version: '3.0.1', runner: 'tap', style: 'CJS classes, node:test', runs: nodeTest('test/*.test.js') },
+  { name: 'avvio', version: '9.3.1', runner: 'tap', style: 'CJS + ESM plugins, node:test; names plugins by Function.prototype.toString', runs: nodeTest('test/basic.test.js', 'test/esm.test.js', 'test/override.test.js', 'test/plugin-name.test.js', 'test/pretty-print.test.js', 'test/to-json.test.js') },
   // mocha.
   { name: 'hash.js', version: '1.1.7', runner: 'mocha', style: 'CJS ES5, mocha; crypto arithmetic', runs: [['$mocha', '--reporter=spec', 'test/*-test.js']] },
   { name: 'json-schema-traverse', version: '1.0.0', runner: 'mocha', style: 'CJS ES5, mocha', runs: [['$mocha', 'spec', '-R', 'spec']] },
