@@ -46,6 +46,9 @@ function describe(c: number): string {
 }
 
 export class SnapshotScanner {
+  /** `fileBytes`, where known, bounds the header's counts: a node or an edge takes two bytes a field at least ("0,"). */
+  constructor(private readonly fileBytes = Infinity) {}
+
   private state = OPEN;
   /** Absolute offset of the start of the chunk being scanned. */
   private base = 0;
@@ -210,6 +213,10 @@ export class SnapshotScanner {
           this.state = NODES;
         } else if (this.key === 'edges') {
           if (!this.nodes?.finished) throw new ScanProblem('not a V8 heap snapshot: "edges" comes before "nodes"', this.base + i);
+          const owned = this.nodes.firstEdge[this.nodes.count];
+          if (owned * this.meta!.edgeFields.length * 2 > this.fileBytes) {
+            throw new ScanProblem(`corrupt: the nodes' edge counts add up to ${owned} edges, more than a file of ${this.fileBytes} bytes can hold`, this.base + i);
+          }
           this.edges = new EdgesScanner(this.meta!, this.nodes, this.declaredEdges);
           this.state = EDGES;
         } else {
@@ -264,6 +271,11 @@ export class SnapshotScanner {
     const parsed = parseSnapshotHeader(header);
     if (typeof parsed === 'string') throw new ScanProblem(`not a V8 heap snapshot: ${parsed}`, undefined);
     const { meta } = parsed;
+    for (const [what, count, fields] of [['nodes', parsed.nodeCount, meta.nodeFields.length], ['edges', parsed.edgeCount, meta.edgeFields.length]] as const) {
+      if (count * fields * 2 > this.fileBytes) {
+        throw new ScanProblem(`corrupt: the header says ${count} ${what}, more than a file of ${this.fileBytes} bytes can hold`, undefined);
+      }
+    }
     this.meta = meta;
     this.declaredNodes = parsed.nodeCount;
     this.declaredEdges = parsed.edgeCount;
