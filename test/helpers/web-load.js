@@ -4,13 +4,14 @@
 // and count; it stops by itself.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { listItems, echoBody, buildReport } from '../fixtures/web/handlers.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cliPath = join(root, 'dist', 'src', 'cli', 'main.js');
+const distCli = join(root, 'dist', 'src', 'cli', 'main.js');
 export const webApp = (framework) => join(root, 'test', 'fixtures', 'web', `${framework}-app.mjs`);
 
 /** Every framework the fixtures have an app for. */
@@ -19,12 +20,13 @@ export const FRAMEWORKS = ['express', 'fastify'];
 /**
  * Starts `framework`'s app: plain (`node app.mjs`) or traced (`memtrace run --out OUT [--include GLOB] -- app.mjs`),
  * in a process group of its own (so a test can send it Ctrl-C). Resolves once the app printed its port.
+ * `cli` is the memtrace CLI to run (a bench passes its copy of dist/).
  */
-export async function startApp(framework, { traced = false, out, include, nodePath = process.execPath, env = {}, timeoutMs = 60_000 } = {}) {
+export async function startApp(framework, { traced = false, out, include, cli = distCli, env = {}, timeoutMs = 60_000 } = {}) {
   const command = traced
-    ? [cliPath, 'run', '--out', out, ...(include ? ['--include', include] : []), '--', webApp(framework)]
+    ? [cli, 'run', '--out', out, ...(include ? ['--include', include] : []), '--', webApp(framework)]
     : [webApp(framework)];
-  const child = spawn(nodePath, command, {
+  const child = spawn(process.execPath, command, {
     env: { ...process.env, ...(out ? { MEMTRACE_CACHE_DIR: join(out, '.cache') } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -33,13 +35,13 @@ export async function startApp(framework, { traced = false, out, include, nodePa
   child.stdout.on('data', (chunk) => (output.stdout += chunk));
   child.stderr.on('data', (chunk) => (output.stderr += chunk));
   const exited = once(child, 'exit');
-  const port = await new Promise((resolve, reject) => {
+  const [port, serverPid] = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${framework} app: no port after ${timeoutMs} ms\n${output.stderr}`)), timeoutMs);
     const check = () => {
-      const match = /listening (\d+)/.exec(output.stdout);
+      const match = /listening (\d+) (\d+)/.exec(output.stdout);
       if (match) {
         clearTimeout(timer);
-        resolve(Number(match[1]));
+        resolve([Number(match[1]), Number(match[2])]);
       }
     };
     child.stdout.on('data', check);
@@ -51,6 +53,8 @@ export async function startApp(framework, { traced = false, out, include, nodePa
   return {
     child,
     port,
+    /** The server's own process (under `memtrace run`, its child). */
+    serverPid,
     output,
     /** Ctrl-C: SIGINT to the whole process group (memtrace run and the app), as a terminal sends it. */
     async interrupt() {
@@ -59,6 +63,13 @@ export async function startApp(framework, { traced = false, out, include, nodePa
       return { code, signal };
     },
   };
+}
+
+/** CPU seconds (user + system, every thread) the process `pid` has used so far, from /proc. */
+export function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  // utime and stime, fields 14 and 15 of stat(5), in clock ticks of 1/100 s (USER_HZ on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const BODY = { user: 'ada', cart: [{ sku: 'A-1', qty: 2 }, { sku: 'B-7', qty: 1 }], note: 'quotes " and \\ and ünïcode' };
