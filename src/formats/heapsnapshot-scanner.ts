@@ -46,8 +46,17 @@ function describe(c: number): string {
 }
 
 export class SnapshotScanner {
-  /** `fileBytes`, where known, bounds the header's counts: a node or an edge takes two bytes a field at least ("0,"). */
+  /**
+   * `fileBytes`, where known, bounds what the arrays are first sized for: a corrupt count in the header
+   * or in the nodes cannot make them allocate more than the file could hold. The count itself is still
+   * checked against what the file holds, where the array ends.
+   */
   constructor(private readonly fileBytes = Infinity) {}
+
+  /** The most records of `fields` numbers the file can hold: each number takes two bytes at least ("0,"). */
+  private mostThatFit(fields: number): number {
+    return Math.floor(this.fileBytes / (2 * fields)) + 1;
+  }
 
   private state = OPEN;
   /** Absolute offset of the start of the chunk being scanned. */
@@ -209,15 +218,11 @@ export class SnapshotScanner {
       if (this.key === 'nodes' || this.key === 'edges' || this.key === 'strings') {
         if (c !== OPEN_BRACKET) throw this.unexpected(c, i, `at the start of "${this.key}" (expected "[")`);
         if (this.key === 'nodes') {
-          this.nodes = new NodesScanner(this.meta!, this.declaredNodes);
+          this.nodes = new NodesScanner(this.meta!, this.declaredNodes, this.mostThatFit(this.meta!.nodeFields.length));
           this.state = NODES;
         } else if (this.key === 'edges') {
           if (!this.nodes?.finished) throw new ScanProblem('not a V8 heap snapshot: "edges" comes before "nodes"', this.base + i);
-          const owned = this.nodes.firstEdge[this.nodes.count];
-          if (owned * this.meta!.edgeFields.length * 2 > this.fileBytes) {
-            throw new ScanProblem(`corrupt: the nodes' edge counts add up to ${owned} edges, more than a file of ${this.fileBytes} bytes can hold`, this.base + i);
-          }
-          this.edges = new EdgesScanner(this.meta!, this.nodes, this.declaredEdges);
+          this.edges = new EdgesScanner(this.meta!, this.nodes, this.declaredEdges, this.mostThatFit(this.meta!.edgeFields.length));
           this.state = EDGES;
         } else {
           this.strings = new StringsScanner();
@@ -271,11 +276,6 @@ export class SnapshotScanner {
     const parsed = parseSnapshotHeader(header);
     if (typeof parsed === 'string') throw new ScanProblem(`not a V8 heap snapshot: ${parsed}`, undefined);
     const { meta } = parsed;
-    for (const [what, count, fields] of [['nodes', parsed.nodeCount, meta.nodeFields.length], ['edges', parsed.edgeCount, meta.edgeFields.length]] as const) {
-      if (count * fields * 2 > this.fileBytes) {
-        throw new ScanProblem(`corrupt: the header says ${count} ${what}, more than a file of ${this.fileBytes} bytes can hold`, undefined);
-      }
-    }
     this.meta = meta;
     this.declaredNodes = parsed.nodeCount;
     this.declaredEdges = parsed.edgeCount;
