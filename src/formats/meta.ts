@@ -1,6 +1,7 @@
 /** meta.json: what produced a trace and how to read its numbers. */
 import { readFileSync } from 'node:fs';
 import { TraceFileError } from '../errors.js';
+import { fieldProblem, type FieldType } from './json-fields.js';
 
 export const META_VERSION = 1;
 
@@ -61,7 +62,7 @@ export function readMeta(path: string): TraceMeta {
 }
 
 /** The fields the reports read, by the type they must have (`events.rowsWritten`: a field of an object). */
-const REQUIRED_FIELDS: ReadonlyArray<readonly [string, 'string' | 'number' | 'object']> = [
+const REQUIRED_FIELDS: ReadonlyArray<readonly [string, FieldType]> = [
   ['memtrace', 'string'], ['node', 'string'], ['pid', 'number'], ['threadId', 'number'], ['startTime', 'string'],
   ['counters', 'string'], ['trigger', 'number'], ['functions', 'number'], ['probes', 'object'], ['settings', 'object'],
   ['calibration.selfBytes', 'number'], ['calibration.nestedBytes', 'number'], ['calibration.selfNs', 'number'],
@@ -71,11 +72,7 @@ const REQUIRED_FIELDS: ReadonlyArray<readonly [string, 'string' | 'number' | 'ob
 /** What makes `value` not a meta.json the reports can read, or undefined. */
 function metaProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
-  const version = (value as { version?: unknown }).version;
+  const { version } = value as { version?: unknown };
   if (version !== META_VERSION) return `version ${JSON.stringify(version)}, expected ${META_VERSION}`;
-  for (const [path, type] of REQUIRED_FIELDS) {
-    const field = path.split('.').reduce<unknown>((at, key) => (typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[key] : undefined), value);
-    if (typeof field !== type || field === null || Array.isArray(field)) return `"${path}" is ${field === undefined ? 'missing' : `not a ${type}`}`;
-  }
-  return undefined;
+  return fieldProblem(value, REQUIRED_FIELDS);
 }

@@ -1,16 +1,19 @@
 // The readers the fuzzer feeds, each with a valid seed input made by a real run and the two ways a
 // user reaches it: the library call (`read`, run in the fuzz worker; it must return or throw a
-// MemtraceError naming the file) and the CLI command (`cli`; exit status 1 and one line naming the file).
+// MemtraceError naming the file) and the CLI command, where one reads it (`cli`; exit status 1 and one
+// line naming the file).
 // To fuzz another reader (the CSV readers of a trace directory, say), add an entry: `fileName` is what
 // the case file is called, `seed(dir)` writes the valid input (and any files it needs beside it) into
 // dir and returns its bytes, `read(path)` and `cli(path)` take the path of the case file.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readSnapshot, readHeapProfile, readTrace, topLines } from '../../dist/src/index.js';
+import { findTraces, readSnapshot, readHeapProfile, readTrace, topLines } from '../../dist/src/index.js';
 import { loadAllocations } from '../../dist/src/report/allocation-profiles.js';
 import { renderTopFunctions } from '../../dist/src/report/top-functions.js';
-import { fixture, runTraced } from '../helpers/run-traced.js';
+import { readAllocationRun } from '../../dist/src/formats/allocation-run.js';
+import { renderTopAllocationLines } from '../../dist/src/alloc/top-lines.js';
+import { cliPath, fixture, freshDir, runTraced } from '../helpers/run-traced.js';
 
 /**
  * A real heap snapshot of a small program, cut down to its first `keep` nodes (the root, the GC roots
@@ -84,6 +87,18 @@ export function realTraceMeta(dir) {
   return readFileSync(join(directories[0], 'meta.json'));
 }
 
+/** The allocations.json of a real `memtrace run --alloc`, with the run's other files put beside it in dir. */
+export function realAllocationMeta(dir) {
+  const out = freshDir('memtrace-fuzz-alloc-');
+  const { status, stderr } = spawnSync(process.execPath, [cliPath, 'run', '--alloc', '--alloc-interval', '16384', '--out', out, '--', fixture('alloc', 'garbage.mjs')], {
+    encoding: 'utf8', env: { ...process.env, MEMTRACE_CACHE_DIR: join(out, '.cache') },
+  });
+  const run = findTraces(out).find((d) => readdirSync(d).includes('allocations.json'));
+  if (status !== 0 || !run) throw new Error(`memtrace run --alloc on garbage.mjs failed: ${stderr}`);
+  for (const file of readdirSync(run)) if (file !== 'allocations.json') copyFileSync(join(run, file), join(dir, file));
+  return readFileSync(join(run, 'allocations.json'));
+}
+
 export const READERS = [
   {
     name: 'heap snapshot',
@@ -117,6 +132,17 @@ export const READERS = [
       renderTopFunctions(readTrace(dirname(path)));
     },
     cli: (path) => ['report', dirname(path)],
+  },
+  {
+    name: 'allocations.json',
+    fileName: 'allocations.json',
+    seed: (dir) => realAllocationMeta(dir),
+    // What `memtrace run --alloc` prints at the end: the run read back, its top statements and heading.
+    async read(path) {
+      renderTopAllocationLines(readAllocationRun(dirname(path)), 10);
+    },
+    // No command reads allocations.json alone (memtrace run prints from it in-process): library only.
+    cli: undefined,
   },
 ];
 

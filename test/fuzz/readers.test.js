@@ -23,6 +23,7 @@ for (const reader of READERS) {
     t.true(read > CASES / 20 && rejected > CASES / 2, `${read} read, ${rejected} rejected`);
   });
 
+  if (!reader.cli) continue;
   test(`${reader.name}: ${CLI_SAMPLES} of those through \`memtrace ${reader.cli(`DIR/${reader.fileName}`).join(' ')}\`: exit 1 and one line, or read as the library read it`, async (t) => {
     const dir = freshDir('memtrace-fuzz-cli-');
     const seedBytes = reader.seed(dir);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { HeapSnapshotError, MemtraceError, TraceFileError } from '../../dist/src/index.js';
 import { SnapshotScanner } from '../../dist/src/formats/heapsnapshot-scanner.js';
 import { cliPath, freshDir } from '../helpers/run-traced.js';
-import { READERS, realHeapProfile, realTraceMeta, smallSnapshot } from './readers.js';
+import { READERS, realAllocationMeta, realHeapProfile, realTraceMeta, smallSnapshot } from './readers.js';
 
 const reader = (name) => READERS.find((r) => r.name === name);
 const snapshotText = smallSnapshot(freshDir('memtrace-regression-')).toString('utf8');
@@ -91,4 +91,22 @@ test("trace meta.json: a field the report reads missing or of the wrong type (wa
   await expectOneLine(t, 'trace meta.json', JSON.stringify({ ...meta, events: { ...events, rowsWritten: '12' } }), TraceFileError, /"events.rowsWritten" is not a number/);
   await expectOneLine(t, 'trace meta.json', JSON.stringify({ ...meta, calibration: null }), TraceFileError, /"calibration.selfBytes" is missing/);
   await expectOneLine(t, 'trace meta.json', '[]', TraceFileError, /not a memtrace meta.json: not a JSON object/);
+});
+
+test("allocations.json: a field memtrace run --alloc's summary reads missing or of the wrong type (was a TypeError)", async (t) => {
+  const meta = JSON.parse(realAllocationMeta(freshDir('memtrace-regression-')).toString('utf8'));
+  const { lines, ...withoutLines } = meta;
+  for (const [content, pattern] of [
+    [JSON.stringify(withoutLines), /not a memtrace allocations.json: "lines.method" is missing/],
+    [JSON.stringify({ ...meta, compensation: 'none' }), /"compensation.bytes" is missing/],
+    [JSON.stringify({ ...meta, lines, samples: '3' }), /"samples" is not a number/],
+  ]) {
+    const dir = freshDir('memtrace-regression-');
+    realAllocationMeta(dir);
+    const path = join(dir, 'allocations.json');
+    writeFileSync(path, content);
+    const error = await t.throwsAsync(reader('allocations.json').read(path), { instanceOf: TraceFileError });
+    t.regex(error.message, pattern);
+    t.true(error.message.includes(path));
+  }
 });
