@@ -7,7 +7,7 @@ import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { findTraces, readTrace } from '../dist/src/index.js';
 import { cliPath, freshDir } from './helpers/run-traced.js';
-import { startApp, loadApp, ROUTES } from './helpers/web-load.js';
+import { FRAMEWORKS, startApp, loadApp, ROUTES } from './helpers/web-load.js';
 
 // fastify's fastify.js and express's body-parser begin with `'use strict'` without a semicolon, which
 // the transform breaks when node_modules is traced (issue 18, fixed on the `transform` branch: with a
@@ -22,7 +22,7 @@ const SCOPES = {
 /** The route handlers each app registers (named functions in the app file) and the work they call. */
 const HANDLERS = { items: ['getItems', 'listItems'], echo: ['postEcho', 'echoBody'], report: ['getReport', 'buildReport'] };
 
-for (const framework of ['express', 'fastify']) {
+for (const framework of FRAMEWORKS) {
   for (const [scope, { include, describe }] of Object.entries(SCOPES)) {
     const define = scope === 'everything' ? frameworkTraced : test.serial;
     define(`${framework}, ${describe}: 20 connections, no error, every reply right; Ctrl-C leaves a reportable trace`, async (t) => {
