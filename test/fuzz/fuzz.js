@@ -3,7 +3,7 @@
 // when the reader reads it (a mutation can leave a file valid) or rejects it with a one-line
 // MemtraceError that names the file; anything else (another error class, a message without the file,
 // a stack trace, no answer within the time limit) is a finding, kept as a file for its regression test.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -93,6 +93,24 @@ export async function fuzzReader(reader, seedBytes, { dir, seed = 18, cases = 20
 }
 
 /**
+ * Runs the CLI without blocking this thread (other cases' time limits keep running): its exit status
+ * (or signal), stderr, and whether it was killed at `timeoutMs`.
+ */
+function runCli(args, timeoutMs) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let timedOut = false;
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, stderr, timedOut });
+    });
+  });
+}
+
+/**
  * Runs `samples` of the cases through the real CLI (every cases/samples-th case); each must end as the
  * library call did: exit 0, or exit 1 with one line on stderr naming the file, and never a stack trace.
  */
@@ -105,11 +123,11 @@ export async function fuzzCli(reader, seedBytes, { dir, seed = 18, cases = 2000,
       const { description, bytes } = mutation(seedBytes, json, seed, index);
       const path = writeCase(dir, reader, bytes);
       const answer = await worker.ask({ reader: reader.name, path }, 60_000);
-      const cli = spawnSync(process.execPath, [cliPath, ...reader.cli(path)], { encoding: 'utf8', timeout: timeoutMs });
-      const stderr = cli.stderr ?? '';
+      const cli = await runCli([cliPath, ...reader.cli(path)], timeoutMs);
+      const stderr = cli.stderr;
       const expected = answer?.outcome === 'read' ? 0 : 1;
       let problem;
-      if (cli.error) problem = `the CLI did not end within ${timeoutMs} ms`;
+      if (cli.timedOut) problem = `the CLI did not end within ${timeoutMs} ms`;
       else if (cli.status !== expected) problem = `exit ${cli.status ?? cli.signal}, expected ${expected} (the library call ${answer?.outcome})`;
       else if (/^\s+at /m.test(stderr)) problem = 'a stack trace on stderr';
       else if (expected === 1 && (stderr.trim().split('\n').length !== 1 || !stderr.includes(path))) problem = 'stderr is not one line naming the file';
