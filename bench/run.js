@@ -42,12 +42,12 @@
  * `node bench/profile.js WORKLOAD [VARIANT]` shows where one variant spends its time.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { median, printTable, writeCsv } from './common.js';
+import { median, printTable, snapshotDist, writeCsv } from './common.js';
 import { baseEnvironment, variants } from './variants.js';
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
@@ -136,27 +136,6 @@ function gitRevision() {
   if (head.status !== 0) return 'unknown';
   const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src', 'loader', 'transforms', 'native'], { cwd: rootDir, encoding: 'utf8' });
   return `${head.stdout.trim()}${dirty.stdout?.trim() ? ' + uncommitted changes in src/loader/transforms/native' : ''}`;
-}
-
-/**
- * A copy of dist/ (and of what it reads beside it: package.json, the native addon for this Node),
- * so that a rebuild while the bench runs (it takes ~11 min) cannot mix two builds. It lives in
- * bench/node_modules/.memtrace/, where dist's relative paths (../../package.json,
- * ../../../native/build-ABI) and its dependencies (the root's node_modules) still resolve and git
- * does not look.
- */
-function snapshotDist() {
-  const home = join(benchDir, 'node_modules', '.memtrace');
-  rmSync(home, { recursive: true, force: true });
-  mkdirSync(home, { recursive: true });
-  cpSync(join(rootDir, 'dist'), join(home, 'dist'), { recursive: true });
-  copyFileSync(join(rootDir, 'package.json'), join(home, 'package.json'));
-  const addon = join('native', `build-${process.versions.modules}`, 'memtrace.node');
-  if (existsSync(join(rootDir, addon))) {
-    mkdirSync(join(home, 'native', `build-${process.versions.modules}`), { recursive: true });
-    copyFileSync(join(rootDir, addon), join(home, addon));
-  }
-  return { home, dist: join(home, 'dist') };
 }
 
 function ensureBuilt() {
@@ -423,8 +402,8 @@ function main() {
   const distBefore = distFingerprint(join(rootDir, 'dist'));
   const revision = gitRevision();
   tmp = mkdtempSync(join(os.tmpdir(), 'memtrace-bench-'));
-  const snapshot = snapshotDist();
-  benchDist = snapshot.dist;
+  const snapshotHome = join(benchDir, 'node_modules', '.memtrace');
+  benchDist = snapshotDist(rootDir, snapshotHome);
   VARIANTS = variants(benchDist);
   if (options.variants) {
     // plain and bare always run: every ratio is over one of them.
@@ -518,7 +497,7 @@ function main() {
     process.stdout.write(`\nbench: results in ${shown.startsWith('..') ? options.out : shown || '.'}/, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
-    rmSync(snapshot.home, { recursive: true, force: true });
+    rmSync(snapshotHome, { recursive: true, force: true });
   }
 }
 

@@ -41,10 +41,18 @@ export class TraceWriteError extends MemtraceError {
   }
 }
 
+/**
+ * A problem as one line: what a parser says of a bad file can span lines (V8's JSON.parse quotes the
+ * text around the bad character, newlines and all).
+ */
+function oneLine(problem: string): string {
+  return problem.replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' ');
+}
+
 /** A trace file that is missing, truncated or not of the expected format. */
 export class TraceFileError extends MemtraceError {
   constructor(readonly file: string, problem: string) {
-    super(`memtrace: ${file}: ${problem}`);
+    super(`memtrace: ${file}: ${oneLine(problem)}`);
   }
 }
 
@@ -59,7 +67,7 @@ export class ReportWriteError extends MemtraceError {
 export class HeapSnapshotError extends MemtraceError {
   /** `offset` is the byte where the problem was found, when there is one. */
   constructor(readonly file: string, problem: string, readonly offset?: number) {
-    super(`memtrace: ${file}: ${problem}`);
+    super(`memtrace: ${file}: ${oneLine(problem)}`);
   }
 }
 

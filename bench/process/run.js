@@ -26,7 +26,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { median, writeCsv } from '../common.js';
+import { median, medianInterval, writeCsv } from '../common.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..', '..');
@@ -60,22 +60,6 @@ function runOnce(name, round) {
   if (result.status !== 0) throw new Error(`${name}: exit ${result.status}: ${result.stderr}`);
   const line = result.stdout.split('\n').find((text) => text.startsWith('{'));
   return { ...JSON.parse(line), wallMs };
-}
-
-/** Sign-test interval of the median: ranks k and n-1-k with P(Binomial(n, 1/2) < k+1) <= 2.5 %. */
-function medianInterval(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const n = sorted.length;
-  let k = -1;
-  let cumulative = 0;
-  const choose = (n, r) => { let c = 1; for (let i = 1; i <= r; i++) c = (c * (n - r + i)) / i; return c; };
-  while (k + 1 < n / 2) {
-    const next = cumulative + choose(n, k + 1) / 2 ** n;
-    if (next > 0.025) break;
-    cumulative = next;
-    k++;
-  }
-  return k < 0 ? [Number.NaN, Number.NaN] : [sorted[k], sorted[n - 1 - k]];
 }
 
 // One warm-up run of each (file cache, JIT of the CLI), not counted.

@@ -12,6 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TraceFileError } from '../errors.js';
+import { fieldProblem, type FieldType } from './json-fields.js';
 import type { Compensation, LineMethod } from '../alloc/model.js';
 import { readAllocationsCsv, type AllocationRow } from './allocations-csv.js';
 import { readHeapProfile, type HeapProfile } from './heap-profile.js';
@@ -65,6 +66,12 @@ export function hasAllocations(directory: string): boolean {
   return existsSync(join(directory, ALLOCATION_FILES.meta));
 }
 
+/** The fields the reports read (`memtrace run --alloc`'s summary, the HTML report), by type. */
+const REQUIRED_FIELDS: ReadonlyArray<readonly [string, FieldType]> = [
+  ['memtrace', 'string'], ['node', 'string'], ['pid', 'number'], ['samplingInterval', 'number'], ['sampledBytes', 'number'],
+  ['samples', 'number'], ['allocatedBytes', 'number'], ['scale', 'number'], ['lines.method', 'string'], ['compensation.bytes', 'number'],
+];
+
 export function readAllocationMeta(path: string): AllocationMeta {
   let meta: AllocationMeta;
   try {
@@ -74,6 +81,8 @@ export function readAllocationMeta(path: string): AllocationMeta {
     throw new TraceFileError(path, code ? `cannot read: ${code}` : `not a memtrace allocations.json (${(error as Error).message})`);
   }
   if (meta?.version !== ALLOCATION_META_VERSION) throw new TraceFileError(path, `not a memtrace allocations.json (version ${String(meta?.version)}, expected ${ALLOCATION_META_VERSION})`);
+  const problem = fieldProblem(meta, REQUIRED_FIELDS);
+  if (problem) throw new TraceFileError(path, `not a memtrace allocations.json: ${problem}`);
   return meta;
 }
 

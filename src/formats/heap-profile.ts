@@ -85,10 +85,16 @@ export function heapProfileProblem(value: unknown): string | undefined {
       return 'a node has no callFrame {functionName, url, lineNumber, columnNumber}';
     }
     if (typeof node.selfSize !== 'number') return 'a node has no selfSize';
+    if (node.id !== undefined && typeof node.id !== 'number') return 'a node\'s id is not a number';
     if (!Array.isArray(node.children)) return 'a node has no children list';
     for (const child of node.children as unknown[]) pending.push(child);
   }
   const samples = (value as { samples?: unknown }).samples;
-  if (samples !== undefined && !Array.isArray(samples)) return '"samples" is not a list';
+  if (samples === undefined) return undefined;
+  if (!Array.isArray(samples)) return '"samples" is not a list';
+  for (const sample of samples as unknown[]) {
+    const { size, nodeId } = (sample ?? {}) as Record<string, unknown>;
+    if (typeof size !== 'number' || typeof nodeId !== 'number') return 'a sample has no {size, nodeId}';
+  }
   return undefined;
 }

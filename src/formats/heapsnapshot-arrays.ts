@@ -1,7 +1,8 @@
 /**
  * Scanners for the three big arrays of a heap snapshot, each fed the bytes after its '[' chunk by
  * chunk: "nodes" and "edges" go digit by digit into one typed array per field (sized from the
- * header's counts, grown by doubling where they are missing; a count that disagrees is an error), "strings" into one table. `scan` returns where it stopped:
+ * header's counts, at most what the file could hold, grown by doubling where they are missing; a count
+ * that disagrees is an error), "strings" into one table. `scan` returns where it stopped:
  * after the closing ']' (then `finished` is set) or at the end of the chunk.
  *
  * Speed beats clarity in the two number loops (they see almost every byte of the file): the arrays are
@@ -42,8 +43,9 @@ export class NodesScanner {
   private digits = 0;
   private field = 0;
 
-  constructor(meta: SnapshotMeta, private readonly declared: number) {
-    const capacity = Math.max(declared, 1024);
+  /** `declared`: the header's count (0 where absent), checked at the end; `mostThatFit`: a bound on the first allocation. */
+  constructor(meta: SnapshotMeta, private readonly declared: number, mostThatFit = Infinity) {
+    const capacity = Math.max(Math.min(declared, mostThatFit), 1024);
     this.type = new Uint8Array(capacity);
     this.name = new Uint32Array(capacity);
     this.id = new Uint32Array(capacity);
@@ -137,8 +139,8 @@ export class EdgesScanner {
   private digits = 0;
   private field = 0;
 
-  constructor(meta: SnapshotMeta, private readonly nodes: NodesScanner, declared: number) {
-    const capacity = Math.max(declared, nodes.firstEdge[nodes.count], 1024);
+  constructor(meta: SnapshotMeta, private readonly nodes: NodesScanner, private readonly declared: number, mostThatFit = Infinity) {
+    const capacity = Math.max(Math.min(Math.max(declared, nodes.firstEdge[nodes.count]), mostThatFit), 1024);
     this.type = new Uint8Array(capacity);
     this.nameOrIndex = new Uint32Array(capacity);
     this.toNode = new Uint32Array(capacity);
@@ -198,6 +200,9 @@ export class EdgesScanner {
       if (closing) {
         this.count = n;
         if (field !== 0) throw unexpected(c, base + i, 'in "edges" (an edge with missing fields)');
+        if (this.declared > 0 && n !== this.declared) {
+          throw new ScanProblem(`corrupt at byte ${base + i}: "edges" holds ${n} edges but the header says ${this.declared}`, base + i);
+        }
         const owned = this.nodes.firstEdge[nodeCount];
         if (owned !== n) throw new ScanProblem(`corrupt at byte ${base + i}: "edges" holds ${n} edges but the nodes' edge counts add up to ${owned}`, base + i);
         this.finished = true;

@@ -24,7 +24,7 @@ export async function readRawSnapshot(file: string, options: ReadOptions = {}): 
     const size = stats.size;
     if (stats.isDirectory()) throw new HeapSnapshotError(file, 'is a directory, not a heap snapshot');
     if (size === 0) throw new HeapSnapshotError(file, 'the file is empty (expected a V8 heap snapshot)');
-    const scanner = new SnapshotScanner();
+    const scanner = new SnapshotScanner(size);
     // One buffer, reused: the scanner copies what it keeps across chunks.
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     let bytesRead = 0;

@@ -46,6 +46,18 @@ function describe(c: number): string {
 }
 
 export class SnapshotScanner {
+  /**
+   * `fileBytes`, where known, bounds what the arrays are first sized for: a corrupt count in the header
+   * or in the nodes cannot make them allocate more than the file could hold. The count itself is still
+   * checked against what the file holds, where the array ends.
+   */
+  constructor(private readonly fileBytes = Infinity) {}
+
+  /** The most records of `fields` numbers the file can hold: each number takes two bytes at least ("0,"). */
+  private mostThatFit(fields: number): number {
+    return Math.floor(this.fileBytes / (2 * fields)) + 1;
+  }
+
   private state = OPEN;
   /** Absolute offset of the start of the chunk being scanned. */
   private base = 0;
@@ -206,11 +218,11 @@ export class SnapshotScanner {
       if (this.key === 'nodes' || this.key === 'edges' || this.key === 'strings') {
         if (c !== OPEN_BRACKET) throw this.unexpected(c, i, `at the start of "${this.key}" (expected "[")`);
         if (this.key === 'nodes') {
-          this.nodes = new NodesScanner(this.meta!, this.declaredNodes);
+          this.nodes = new NodesScanner(this.meta!, this.declaredNodes, this.mostThatFit(this.meta!.nodeFields.length));
           this.state = NODES;
         } else if (this.key === 'edges') {
           if (!this.nodes?.finished) throw new ScanProblem('not a V8 heap snapshot: "edges" comes before "nodes"', this.base + i);
-          this.edges = new EdgesScanner(this.meta!, this.nodes, this.declaredEdges);
+          this.edges = new EdgesScanner(this.meta!, this.nodes, this.declaredEdges, this.mostThatFit(this.meta!.edgeFields.length));
           this.state = EDGES;
         } else {
           this.strings = new StringsScanner();

@@ -61,10 +61,14 @@ export function parseSnapshotHeader(header: unknown): { meta: SnapshotMeta; node
   const nodeTypes = (m.node_types as unknown[] | undefined)?.[nodeFields.indexOf('type')];
   const edgeTypes = (m.edge_types as unknown[] | undefined)?.[edgeFields.indexOf('type')];
   if (!isStringArray(nodeTypes) || !isStringArray(edgeTypes)) return 'its meta has no node_types/edge_types';
+  // The counts size the typed arrays before a node is read: a corrupt one must not reach them.
+  for (const [key, count] of [['node_count', nodeCount], ['edge_count', edgeCount]] as const) {
+    if (count !== undefined && !(Number.isSafeInteger(count) && (count as number) >= 0)) return `its ${key} ${JSON.stringify(count)} is not a count`;
+  }
   return {
     meta: { nodeFields, nodeTypes, edgeFields, edgeTypes },
-    nodeCount: typeof nodeCount === 'number' ? nodeCount : 0,
-    edgeCount: typeof edgeCount === 'number' ? edgeCount : 0,
+    nodeCount: (nodeCount as number | undefined) ?? 0,
+    edgeCount: (edgeCount as number | undefined) ?? 0,
   };
 }
 

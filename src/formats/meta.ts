@@ -1,6 +1,7 @@
 /** meta.json: what produced a trace and how to read its numbers. */
 import { readFileSync } from 'node:fs';
 import { TraceFileError } from '../errors.js';
+import { fieldProblem, type FieldType } from './json-fields.js';
 
 export const META_VERSION = 1;
 
@@ -68,11 +69,29 @@ export function readMeta(path: string): TraceMeta {
   } catch (error) {
     throw new TraceFileError(path, `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+  let meta: unknown;
   try {
-    const meta = JSON.parse(text) as TraceMeta;
-    if (meta.version !== META_VERSION) throw new Error(`version ${String(meta.version)}, expected ${META_VERSION}`);
-    return meta;
+    meta = JSON.parse(text);
   } catch (error) {
     throw new TraceFileError(path, `not a memtrace meta.json: ${(error as Error).message}`);
   }
+  const problem = metaProblem(meta);
+  if (problem) throw new TraceFileError(path, `not a memtrace meta.json: ${problem}`);
+  return meta as TraceMeta;
+}
+
+/** The fields the reports read, by the type they must have (`events.rowsWritten`: a field of an object). */
+const REQUIRED_FIELDS: ReadonlyArray<readonly [string, FieldType]> = [
+  ['memtrace', 'string'], ['node', 'string'], ['pid', 'number'], ['threadId', 'number'], ['startTime', 'string'],
+  ['counters', 'string'], ['trigger', 'number'], ['functions', 'number'], ['probes', 'object'], ['settings', 'object'],
+  ['calibration.selfBytes', 'number'], ['calibration.nestedBytes', 'number'], ['calibration.selfNs', 'number'],
+  ['calibration.nestedNs', 'number'], ['events.measuredCalls', 'number'], ['events.rowsWritten', 'number'], ['events.writerWaits', 'number'],
+];
+
+/** What makes `value` not a meta.json the reports can read, or undefined. */
+function metaProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const { version } = value as { version?: unknown };
+  if (version !== META_VERSION) return `version ${JSON.stringify(version)}, expected ${META_VERSION}`;
+  return fieldProblem(value, REQUIRED_FIELDS);
 }

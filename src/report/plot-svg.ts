@@ -46,7 +46,7 @@ export function renderPlotSvg(model: PlotModel): string {
   // GC ticks along the time axis: minor short and grey, major tall and red.
   for (const gc of model.gcs) {
     const major = gc.kind === 'major';
-    out.push(`<line class="gc" x1="${fixed(px(gc.timeS))}" x2="${fixed(px(gc.timeS))}" y1="${bottom}" y2="${bottom + (major ? 14 : 7)}" stroke="${major ? '#d62728' : '#888'}" stroke-width="${major ? 2 : 1}"><title>${gc.kind} GC at ${gc.timeS.toFixed(3)} s, ${(gc.durationS * 1000).toFixed(1)} ms</title></line>`);
+    out.push(`<line class="gc" x1="${fixed(px(gc.timeS))}" x2="${fixed(px(gc.timeS))}" y1="${bottom}" y2="${bottom + (major ? 14 : 7)}" stroke="${major ? '#d62728' : '#888'}" stroke-width="${major ? 2 : 1}"><title>${escapeXml(gc.kind)} GC at ${gc.timeS.toFixed(3)} s, ${(gc.durationS * 1000).toFixed(1)} ms</title></line>`);
   }
 
   // Labels: a numbered dashed line each; the text is listed under the chart.

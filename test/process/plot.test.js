@@ -69,3 +69,28 @@ test('the process CSV keeps commands and labels with commas, quotes and newlines
   writer.close();
   t.deepEqual(readProcessCsv(path), { inside: false, rows: [row] });
 });
+
+test('memtrace plot: markup in a command, a label or a GC kind of the CSV stays text in the SVG and the HTML page', (t) => {
+  const dir = freshDir();
+  const path = join(dir, 'hostile.csv');
+  const writer = new ProcessCsvWriter(path, true);
+  const markup = '</title><img src=x onerror=alert(1)>"\'`${alert(2)}`';
+  const base = { pid: 10, ppid: 1, command: `node ${markup}`, rss: 4096, uss: null, pss: null, pageFaults: 3, cpuUserS: 0.01, cpuSysS: 0, threads: 1, fds: 4, label: '', heapUsed: 1024, heapTotal: 2048, external: 0, arrayBuffers: 0, gcKind: '', gcDurationS: null, gcBefore: null, gcAfter: null };
+  // A GC row whose kind is not one memtrace writes: what a hand-edited or foreign file can hold.
+  const gcKind = '</title><img src=x onerror=alert(1)>';
+  writer.write([{ ...base, timeS: 0.1 }, { ...base, timeS: 0.2, label: markup }, { ...base, timeS: 0.25, gcKind, gcDurationS: 0.001 }, { ...base, timeS: 0.3 }]);
+  writer.close();
+  const plotted = cli(['plot', path]);
+  t.regex(readFileSync(path, 'utf8'), /alert\(1\)>,0\.001/, 'the GC row is in the file');
+  if (plotted.status !== 0) {
+    // A reader that refuses the unknown GC kind is as good: one line naming the file.
+    t.is(plotted.status, 1, plotted.stderr);
+    t.is(plotted.stderr.trim().split('\n').length, 1, plotted.stderr);
+    return;
+  }
+  for (const file of [join(dir, 'hostile.svg'), join(dir, 'hostile.html')]) {
+    const text = readFileSync(file, 'utf8');
+    t.false(/<img|<\/title><img/.test(text), `${file} has the markup as markup`);
+    t.true(text.includes('&lt;img src=x onerror=alert(1)&gt;'), `${file} has it as text`);
+  }
+});

@@ -2,45 +2,15 @@
 // opened in headless Chromium (Debian's chromium package), used with the mouse and the keyboard.
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { findTraces, readTrace } from '../../dist/src/index.js';
 import { cliPath, freshDir } from '../helpers/run-traced.js';
-import { allocators, CACHE_BYTES, heapProfileOf, INDEX_BYTES } from './helpers.js';
+import { allocators, browserTest as browserTestOf, CACHE_BYTES, heapProfileOf, INDEX_BYTES, openInChromium } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-// A fresh machine may have no chromium: these tests then skip with one line saying why. .ci/run installs
-// it and sets CI_EXPECT_BROWSER=1, which makes its absence a failure there.
-const haveChromium = existsSync(CHROMIUM);
-const skipBrowser = !haveChromium && process.env.CI_EXPECT_BROWSER !== '1';
-const browserTest = skipBrowser ? test.skip : test;
-if (skipBrowser) console.log(`memtrace: browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`);
+const browserTest = browserTestOf(test);
+
 const SCREENSHOTS = process.env.MEMTRACE_SCREENSHOTS ?? freshDir('memtrace-screenshots-');
-
-async function openInChromium(t, file) {
-  if (!haveChromium) {
-    t.fail(`${CHROMIUM} is missing and CI_EXPECT_BROWSER=1: the HTML report test needs Debian's chromium package (apt-get install -y chromium)`);
-    return undefined;
-  }
-  const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'memtrace-chromium-')), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-  t.teardown(() => context.close());
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (message) => { if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`); });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  const requests = [];
-  page.on('request', (request) => requests.push(request.url()));
-  await page.goto(`file://${file}`);
-  return { page, problems, requests };
-}
 
 function memtrace(...args) {
   const run = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', timeout: 120_000 });

@@ -1,7 +1,10 @@
-// Shared by the report tests: a real sampling heap profile of a fixture program, from `node --heap-prof`.
+// Shared by the report tests: a real sampling heap profile of a fixture program, from `node --heap-prof`;
+// the page opened in headless Chromium.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { fixture, freshDir } from '../helpers/run-traced.js';
 
 export const allocators = fixture('report', 'allocators.mjs');
@@ -28,4 +31,51 @@ export function findNode(root, name) {
     stack.push(...node.children);
   }
   return undefined;
+}
+
+/** Debian's chromium, which the browser tests drive through playwright-core. */
+export const CHROMIUM = '/usr/bin/chromium';
+/**
+ * A fresh machine may have no chromium: browser tests then skip with one line saying why. .ci/run
+ * installs it and sets CI_EXPECT_BROWSER=1, which makes its absence a failure there.
+ */
+const haveChromium = existsSync(CHROMIUM);
+const skipBrowser = !haveChromium && process.env.CI_EXPECT_BROWSER !== '1';
+let toldSkip = false;
+/** `test`, or `test.skip` (saying once why) where chromium is missing and CI does not require it. */
+export function browserTest(test) {
+  if (skipBrowser && !toldSkip) {
+    toldSkip = true;
+    console.log(`memtrace: browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`);
+  }
+  return skipBrowser ? test.skip : test;
+}
+/**
+ * Opens `file` in headless Chromium; returns the page, the console errors and page errors seen so far
+ * (a live list), the messages of any dialog (alert, confirm, prompt: dismissed) and every URL it
+ * requested. Fails the test where Chromium is missing.
+ */
+export async function openInChromium(t, file) {
+  if (!haveChromium) {
+    t.fail(`${CHROMIUM} is missing and CI_EXPECT_BROWSER=1: the HTML report test needs Debian's chromium package (apt-get install -y chromium)`);
+    return undefined;
+  }
+  const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'memtrace-chromium-')), {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  t.teardown(() => context.close());
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (message) => { if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`); });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  const dialogs = [];
+  page.on('dialog', (dialog) => { dialogs.push(`${dialog.type()}: ${dialog.message()}`); dialog.dismiss().catch(() => {}); });
+  const requests = [];
+  page.on('request', (request) => requests.push(request.url()));
+  await page.goto(`file://${file}`);
+  return { page, problems, dialogs, requests };
 }
