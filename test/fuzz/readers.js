@@ -2,7 +2,7 @@
 // user reaches it: the library call (`read`, run in the fuzz worker; it must return or throw a
 // MemtraceError naming the file) and the CLI command, where one reads it (`cli`; exit status 1 and one
 // line naming the file).
-// To fuzz another reader (the CSV readers of a trace directory, say), add an entry: `fileName` is what
+// To fuzz another reader, add an entry: `fileName` is what
 // the case file is called, `seed(dir)` writes the valid input (and any files it needs beside it) into
 // dir and returns its bytes, `read(path)` and `cli(path)` take the path of the case file.
 import { spawnSync } from 'node:child_process';
@@ -14,6 +14,10 @@ import { renderTopFunctions } from '../../dist/src/report/top-functions.js';
 import { readAllocationRun } from '../../dist/src/formats/allocation-run.js';
 import { renderTopAllocationLines } from '../../dist/src/alloc/top-lines.js';
 import { cliPath, fixture, freshDir, runTraced } from '../helpers/run-traced.js';
+import { TraceFileError } from '../../dist/src/errors.js';
+import { readTraceReportInput } from '../../dist/src/report/trace-html.js';
+import { allocationLinesOf } from '../../dist/src/report/allocation-lines.js';
+import { readBaseline } from '../../dist/src/formats/baseline.js';
 
 /**
  * A real heap snapshot of a small program, cut down to its first `keep` nodes (the root, the GC roots
@@ -99,6 +103,33 @@ export function realAllocationMeta(dir) {
   return readFileSync(join(run, 'allocations.json'));
 }
 
+/** A seed: `file` of a real trace of keep-1mib.mjs, with the trace's other files put beside it in dir. */
+const realTraceFile = (file) => (dir) => {
+  const { status, stderr, directories } = runTraced(fixture('tracer', 'keep-1mib.mjs'), { env: { MEMTRACE_TRIGGER: '0' } });
+  if (status !== 0 || directories.length === 0) throw new Error(`tracing keep-1mib.mjs failed: ${stderr}`);
+  for (const name of readdirSync(directories[0])) if (name !== file) copyFileSync(join(directories[0], name), join(dir, name));
+  return readFileSync(join(directories[0], file));
+};
+
+/** A seed: allocations.csv of a real `memtrace run --alloc`, with the run's other files beside it. */
+function realAllocationsCsv(dir) {
+  writeFileSync(join(dir, 'allocations.json'), realAllocationMeta(dir));
+  return readFileSync(join(dir, 'allocations.csv'));
+}
+
+/** A seed: the baseline `memtrace check --write-baseline` writes for a real trace. */
+function realBaseline(dir) {
+  const out = freshDir('memtrace-fuzz-baseline-');
+  const { status, stderr, directories } = runTraced(fixture('check', 'render.mjs'));
+  if (status !== 0) throw new Error(`tracing render.mjs failed: ${stderr}`);
+  const file = join(out, 'baseline.json');
+  const run = spawnSync(process.execPath, [cliPath, 'check', directories[0], '--write-baseline', file], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`check --write-baseline failed: ${run.stderr}`);
+  // The trace the cases are checked against, beside them.
+  copyFileSync(join(directories[0], 'functions.csv'), join(dir, 'functions.csv'));
+  return readFileSync(file);
+}
+
 export const READERS = [
   {
     name: 'heap snapshot',
@@ -142,6 +173,47 @@ export const READERS = [
       renderTopAllocationLines(readAllocationRun(dirname(path)), 10);
     },
     // No command reads allocations.json alone (memtrace run prints from it in-process): library only.
+    cli: undefined,
+  },
+  {
+    name: 'events.csv',
+    fileName: 'events.csv',
+    seed: realTraceFile('events.csv'),
+    // What `memtrace report DIR --html` reads, streamed; a file ending mid-row is an error for the CLI.
+    async read(path) {
+      await readTraceReportInput(dirname(path), { onTruncated: (problem) => { throw new TraceFileError(path, problem); } });
+    },
+    cli: (path) => ['report', dirname(path), '--trace-json', '--out', join(dirname(path), 'out.json')],
+  },
+  {
+    name: 'functions.csv',
+    fileName: 'functions.csv',
+    seed: realTraceFile('functions.csv'),
+    async read(path) {
+      renderTopFunctions(readTrace(dirname(path)));
+    },
+    cli: (path) => ['report', dirname(path)],
+  },
+  {
+    name: 'allocations.csv',
+    fileName: 'allocations.csv',
+    seed: realAllocationsCsv,
+    // Its text columns take any text and a corrupted row is often still a row: 978 of 2,000 rejected.
+    rejectedShare: 0.4,
+    // What `memtrace report DIR --alloc` reads: the statements that allocated most.
+    async read(path) {
+      allocationLinesOf(dirname(path));
+    },
+    cli: (path) => ['report', dirname(path), '--alloc'],
+  },
+  {
+    name: 'baseline',
+    fileName: 'baseline.json',
+    seed: realBaseline,
+    async read(path) {
+      readBaseline(path);
+    },
+    // Bad input is exit 2 for check; the fuzzer's CLI half expects 1, so the library half covers it.
     cli: undefined,
   },
 ];
