@@ -46,7 +46,7 @@ export { startProcessLog, stopProcessLog, activeProcessLog, type ProcessLog, typ
 export { ProcessWatcher, type WatchOptions } from './process/watcher.js';
 export { watchCommand, watchPid } from './process/run-watched.js';
 export { readProc, type ProcSample } from './process/proc-reader.js';
-export { readProcessCsv, ProcessCsvWriter, type ProcessCsv, PROCESS_COLUMNS, INSIDE_COLUMNS, type ProcessRow, type GcKind } from './formats/process-csv.js';
+export { readProcessCsv, readProcessBatches, ProcessCsvWriter, type ProcessCsv, PROCESS_COLUMNS, INSIDE_COLUMNS, type ProcessRow, type GcKind } from './formats/process-csv.js';
 export { ProcessNotFoundError, CommandNotFoundError } from './errors.js';
 export { heapStats, startHeapStats, type HeapStatsOptions, type HeapStatsMeasurement } from './heap-stats/heap-stats.js';
 export { HeapStatsDiff, type Threshold } from './heap-stats/heap-stats-diff.js';

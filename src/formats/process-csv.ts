@@ -9,7 +9,7 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { TraceFileError } from '../errors.js';
-import { numberCell, optionalNumberCell as optionalNumber, readCsvRowsSync, type CsvReadOptions } from './csv-rows.js';
+import { numberCell, optionalNumberCell as optionalNumber, readCsvBatches, readCsvRowsSync, type CsvReadOptions, type CsvRowSplitter } from './csv-rows.js';
 
 export const PROCESS_COLUMNS = [
   'time_s', 'pid', 'ppid', 'command', 'rss', 'uss', 'pss', 'page_faults', 'cpu_user_s', 'cpu_sys_s', 'threads', 'fds', 'label',
@@ -139,15 +139,13 @@ function isInsideLog(path: string): boolean {
   }
 }
 
-/** Every row of a process log (the plot draws them all), read a chunk at a time. */
-export function readProcessCsv(path: string, options: CsvReadOptions = {}): ProcessCsv {
-  const inside = isInsideLog(path);
-  const columns = inside ? INSIDE_COLUMNS : PROCESS_COLUMNS;
+/** Turns a row's cells into a ProcessRow, for a log with `columns` (outside or inside). */
+function processRowOf(columns: readonly string[]) {
   const cell = (cells: string[], name: (typeof INSIDE_COLUMNS)[number]) => {
-    const i = columns.indexOf(name as never);
+    const i = columns.indexOf(name);
     return i < 0 ? '' : cells[i]!;
   };
-  const rows = readCsvRowsSync(path, columns, (cells, splitter): ProcessRow => ({
+  return (cells: string[], splitter: CsvRowSplitter): ProcessRow => ({
     timeS: numberCell(cells, 0, 'time_s', splitter),
     pid: numberCell(cells, 1, 'pid', splitter),
     ppid: Number(cells[2]),
@@ -169,6 +167,19 @@ export function readProcessCsv(path: string, options: CsvReadOptions = {}): Proc
     gcDurationS: optionalNumber(cell(cells, 'gc_duration_s')),
     gcBefore: optionalNumber(cell(cells, 'gc_before')),
     gcAfter: optionalNumber(cell(cells, 'gc_after')),
-  }), options);
-  return { inside, rows };
+  });
+}
+
+/** Every row of a process log in one array: for small logs and tests (the plot streams readProcessBatches). */
+export function readProcessCsv(path: string, options: CsvReadOptions = {}): ProcessCsv {
+  const inside = isInsideLog(path);
+  const columns = inside ? INSIDE_COLUMNS : PROCESS_COLUMNS;
+  return { inside, rows: readCsvRowsSync(path, columns, processRowOf(columns), options) };
+}
+
+/** A process log's rows a chunk at a time, in bounded memory at any length; `inside` says which columns it has. */
+export function readProcessBatches(path: string, options: CsvReadOptions = {}): { inside: boolean; batches: AsyncGenerator<ProcessRow[]> } {
+  const inside = isInsideLog(path);
+  const columns = inside ? INSIDE_COLUMNS : PROCESS_COLUMNS;
+  return { inside, batches: readCsvBatches(path, columns, processRowOf(columns), options) };
 }

@@ -94,3 +94,45 @@ test('memtrace plot: markup in a command, a label or a GC kind of the CSV stays 
     t.true(text.includes('&lt;img src=x onerror=alert(1)&gt;'), `${file} has it as text`);
   }
 });
+
+test('a long process log is plotted from time buckets: a single spike survives, the points stay bounded, a cut row is one line', async (t) => {
+  const { ProcessLogDigest, PLOT_BUCKETS } = await import('../../dist/src/report/plot-model.js');
+  const dir = freshDir();
+  const csv = join(dir, 'long.csv');
+  // 200 000 samples of one process (33 minutes at 10 ms), RSS 100-101 MB, one sample at 900 MB.
+  const lines = ['time_s,pid,ppid,command,rss,uss,pss,page_faults,cpu_user_s,cpu_sys_s,threads,fds,label'];
+  const SPIKE = 123_457;
+  for (let i = 0; i < 200_000; i++) {
+    const rss = i === SPIKE ? 900e6 : 100e6 + (i % 1000) * 1000;
+    lines.push(`${(i * 0.01).toFixed(2)},42,1,node app.js,${rss},,,,,,,,${i === 150_000 ? 'halfway' : ''}`);
+  }
+  writeFileSync(csv, `${lines.join('\n')}\n`);
+  const plotted = cli(['plot', csv]);
+  t.is(plotted.status, 0, plotted.stderr);
+  const html = readFileSync(join(dir, 'long.html'), 'utf8');
+  t.regex(html, /200,000 rows of the log, drawn as the lowest and highest reading of each of up to 2000 time buckets/);
+  t.regex(html, /<td>858 MiB<\/td>/, 'the peak in the table is the spike');
+
+  // The model itself, from the same rows: the spike is a point, every series stays under 2 points a bucket.
+  const { readProcessBatches } = await import('../../dist/src/formats/process-csv.js');
+  const { inside, batches } = readProcessBatches(csv, { chunkBytes: 4096 });
+  const digest = new ProcessLogDigest(inside);
+  for await (const batch of batches) for (const row of batch) digest.add(row);
+  const model = digest.model('long');
+  t.is(model.series.length, 1);
+  const { points } = model.series[0];
+  t.true(points.length <= 2 * PLOT_BUCKETS, `${points.length} points`);
+  t.true(points.some((p) => p.bytes === 900e6 && Math.abs(p.timeS - SPIKE * 0.01) < 1e-6), 'the spike survives bucketing');
+  t.true(points.some((p) => p.bytes === 100e6), 'the lowest reading survives too');
+  t.deepEqual(model.labels, [{ timeS: 1500, text: 'halfway' }]);
+  t.is(model.maxBytes, 900e6);
+
+  // A log cut mid-row: the plot is drawn from the whole rows, one line names the file, exit 1.
+  const cut = join(dir, 'cut.csv');
+  writeFileSync(cut, `${lines.slice(0, 1000).join('\n')}\n${lines[1000].slice(0, 10)}`);
+  const cutPlot = cli(['plot', cut]);
+  t.is(cutPlot.status, 1);
+  t.is(cutPlot.stderr.trim().split('\n').length, 1, cutPlot.stderr);
+  t.true(cutPlot.stderr.includes(cut), cutPlot.stderr);
+  t.true(existsSync(join(dir, 'cut.svg')));
+});

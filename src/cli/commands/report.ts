@@ -2,9 +2,7 @@ import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
-import type { CsvReadOptions } from '../../formats/csv-rows.js';
 import { readTrace } from '../../formats/trace.js';
-import { progressBar } from '../../heap/progress.js';
 import { renderTopFunctions } from '../../report/top-functions.js';
 import { renderTopLines } from '../../report/top-lines.js';
 import { writeHtmlReport } from '../../report/html-report.js';
@@ -13,29 +11,9 @@ import { topLines } from '../../report/flame-tree.js';
 import { allocationLinesOf } from '../../report/allocation-lines.js';
 import { formatBytes } from '../../report/units.js';
 import { writeTraceJson } from '../../report/trace-json.js';
+import { Reading } from '../reading.js';
 
 const SYNOPSIS = 'memtrace report DIR|FILE.heapprofile [--html] [--trace-json [--from A] [--to B] [--function GLOB]] [--out FILE] [--alloc] [--top N]';
-
-/** Reading events.csv from the CLI: a progress bar on a terminal once it takes over a second, and a line when the file ends mid-row. */
-class Reading {
-  truncated = false;
-
-  options(label: string): CsvReadOptions & { done(): void } {
-    const bar = progressBar(process.stderr, label);
-    const started = Date.now();
-    return {
-      onProgress: (done, total) => {
-        if (bar && Date.now() - started >= 1000) bar.update(done, total);
-      },
-      onTruncated: (line) => {
-        bar?.phase();
-        process.stderr.write(`${line}\n`);
-        this.truncated = true;
-      },
-      done: () => bar?.phase(),
-    };
-  }
-}
 
 export const reportCommand: Command = {
   name: 'report',
