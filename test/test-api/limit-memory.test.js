@@ -4,12 +4,20 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { fixture, MiB } from '../helpers/run-traced.js';
+import { median } from '../helpers/tolerances.js';
 
-let results;
-test.before(() => {
+function runFixture() {
   const run = spawnSync(process.execPath, ['--expose-gc', fixture('test-api', 'limit-memory.mjs')], { encoding: 'utf8', timeout: 120_000 });
   if (run.status !== 0) throw new Error(`limit-memory.mjs exited with ${run.status}: ${run.stderr}`);
-  results = JSON.parse(run.stdout);
+  return JSON.parse(run.stdout);
+}
+
+let results;
+let runs;
+test.before(() => {
+  // Three runs (0.8 s each): the churn comparison below takes their medians.
+  runs = [runFixture(), runFixture(), runFixture()];
+  results = runs[0];
 });
 
 test('a block under its limit returns its value, sync or async', (t) => {
@@ -41,8 +49,12 @@ test("'peak' sees the highest point of a synchronous block even when it is colle
   t.regex(dropped.message, /; [1-9]\d* GCs? during the block/);
   t.deepEqual(results.peakUnder, { value: 100_000 });
   // Churn: the peak is what the heap held at its highest, garbage not yet collected included, never
-  // more than what the block allocated.
-  t.true(results.peakChurn.bytes <= results.allocatedOver.bytes, `peak ${results.peakChurn.bytes}`);
+  // more than what the block allocated. The two figures come from two runs of the block, and what one
+  // run allocates varies: over 12 runs on a loaded machine peak read 24.86-27.17 MB and allocated
+  // 27.22-28.04 MB, and one loaded run had peak 27.13 MB over its allocated. Medians of three runs.
+  const peak = median(runs.map((r) => r.peakChurn.bytes));
+  const allocated = median(runs.map((r) => r.allocatedOver.bytes));
+  t.true(peak <= allocated, `peak ${peak}, allocated ${allocated} (medians of 3)`);
 });
 
 test("'peak' counts external memory (a Buffer's contents)", (t) => {
