@@ -101,3 +101,21 @@ test('sizes as people write them', (t) => {
   t.is(parseBytes('lots'), undefined);
   t.is(parseBytes('12 parsecs'), undefined);
 });
+
+test('memtrace run --fail-over: exit 1 after writing the trace when the heap peaked over the size', (t) => {
+  const out = freshDir();
+  const run = (...args) => spawnSync(process.execPath, [cliPath, 'run', '--out', out, ...args, '--', fixture('check', 'peak.mjs')], { encoding: 'utf8', timeout: 60_000 });
+  const over = run('--fail-over', '20MiB');
+  t.is(over.status, 1, over.stderr);
+  t.is(over.stdout.trim(), '40');
+  t.regex(over.stderr, /memtrace: the heap peaked at 4\d\.\d MiB, over --fail-over 20\.0 MiB \(/);
+  // The trace is written all the same, with the peak in meta.json.
+  const meta = JSON.parse(readFileSync(join(over.stderr.match(/\((\/[^)]+)\)$/m)[1], 'meta.json'), 'utf8'));
+  t.true(meta.events.peakHeapUsed >= 40 * 1024 * 1024, `peakHeapUsed ${meta.events.peakHeapUsed}`);
+  const under = run('--fail-over', '1GiB');
+  t.is(under.status, 0, under.stderr);
+  t.notRegex(under.stderr, /fail-over/);
+  const bad = run('--fail-over', 'lots');
+  t.is(bad.status, 2);
+  t.is(bad.stderr.trim(), 'memtrace run: --fail-over "lots" is not a size (512MiB, 1GB, 268435456)');
+});

@@ -4,7 +4,10 @@
  * as MEMTRACE_* variables. The program's exit code (or signal) passes through.
  */
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parseBytes } from '../sizes.js';
+import { readMeta } from '../formats/meta.js';
+import { formatBytes } from '../report/units.js';
 import { settingsFromEnv, settingsToEnv, type Settings } from '../settings.js';
 import { UsageError } from './command.js';
 import { findTraces, readTrace } from '../formats/trace.js';
@@ -24,6 +27,8 @@ export interface RunFlags {
   allocInterval?: string;
   allocDepth?: string;
   maxTraceSize?: string;
+  /** Exit 1 when a traced process's heap peaked over this many bytes (a size such as 512MiB). */
+  failOver?: string;
 }
 
 /** Node options that take their value as the next argument. */
@@ -50,6 +55,21 @@ function splitNodeOptions(command: string[]): { nodeOptions: string[]; commandLi
 
 function quoteOption(option: string): string {
   return /[\s"]/.test(option) ? `"${option.replace(/(["\\])/g, '\\$1')}"` : option;
+}
+
+/** The line --fail-over prints when a traced process's heap peaked over `limit`, or undefined. */
+function peakOver(directories: string[], limit: number): string | undefined {
+  let worst: { directory: string; peak: number } | undefined;
+  for (const directory of directories) {
+    let peak: number | undefined;
+    try {
+      peak = readMeta(join(directory, 'meta.json')).events.peakHeapUsed;
+    } catch {
+      continue; // a process that left no meta.json is reported above as incomplete
+    }
+    if (peak !== undefined && peak > limit && (!worst || peak > worst.peak)) worst = { directory, peak };
+  }
+  return worst && `memtrace: the heap peaked at ${formatBytes(worst.peak)}, over --fail-over ${formatBytes(limit)} (${worst.directory})`;
 }
 
 export const REGISTER_URL = new URL('../../loader/register.js', import.meta.url).href;
@@ -81,6 +101,9 @@ export function runTraced(command: string[], flags: RunFlags): Promise<number> {
   const { nodeOptions, commandLine, program, args } = splitNodeOptions(command);
   env.NODE_OPTIONS = [env.NODE_OPTIONS ?? '', ...allocNodeOptions, ...nodeOptions.map(quoteOption), `--import=${REGISTER_URL}`].join(' ').trim();
 
+  const failOver = flags.failOver === undefined ? undefined : parseBytes(flags.failOver);
+  if (failOver === undefined && flags.failOver !== undefined) throw new UsageError(`memtrace run: --fail-over ${JSON.stringify(flags.failOver)} is not a size (512MiB, 1GB, 268435456)`);
+
   const before = new Set(findTraces(out));
   const child = spawn(process.execPath, [...commandLine, program, ...args], { env, stdio: 'inherit' });
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
@@ -96,7 +119,8 @@ export function runTraced(command: string[], flags: RunFlags): Promise<number> {
     child.on('exit', (code, signal) => {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
-      for (const directory of findTraces(out).filter((d) => !before.has(d))) {
+      const written = findTraces(out).filter((d) => !before.has(d));
+      for (const directory of written) {
         try {
           if (hasAllocations(directory)) process.stderr.write(renderTopAllocationLines(readAllocationRun(directory), 10));
           else process.stderr.write(renderTopFunctions(readTrace(directory), 10));
@@ -108,7 +132,10 @@ export function runTraced(command: string[], flags: RunFlags): Promise<number> {
         process.kill(process.pid, signal);
         return;
       }
-      done(code ?? 1);
+      const over = failOver === undefined ? undefined : peakOver(written, failOver);
+      if (over) process.stderr.write(`${over}\n`);
+      // The program's own failure comes first; a clean exit over the limit becomes 1.
+      done(code === 0 && over ? 1 : (code ?? 1));
     });
   });
 }

@@ -51,7 +51,7 @@ export interface TraceMeta {
    * under --max-trace-size (rowsRotatedOut), and how many events files there are (eventFiles:
    * events.csv, events.1.csv, …).
    */
-  events: { measuredCalls: number; rowsWritten: number; writerWaits: number; rowsNotWritten?: number; rowsRotatedOut?: number; eventFiles?: number };
+  events: { measuredCalls: number; rowsWritten: number; writerWaits: number; rowsNotWritten?: number; rowsRotatedOut?: number; eventFiles?: number; peakHeapUsed?: number };
   /** What stopped event rows before the end, if anything (docs/tracer.md, "When writing fails"). */
   fault?: TraceFault;
   functions: number;

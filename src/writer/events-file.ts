@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { EVENT_HEADER } from '../formats/events-csv.js';
 import { loadNativeAddon } from '../runtime/native-counters.js';
 import { faultOf, reportFault } from './write-faults.js';
-import { EVENT_FILES, Fault, Figure, Word, type WriterState } from './writer-state.js';
+import { EVENT_FILES, Fault, Figure, PEAK_HEAP_FIGURE, Word, type WriterState } from './writer-state.js';
 
 /**
  * Disk blocks reserved ahead of events.csv's end (fallocate, the file's size unchanged): appending
@@ -67,6 +67,11 @@ export class EventsFile {
   }
 
   /** Whether a fault stopped event rows (they are then only counted). */
+  /** Notes the highest heap_used among rows handed over (written or not: a fault stops rows, not the figure). */
+  notePeakHeap(heapUsed: number): void {
+    if (heapUsed > this.state.figures[PEAK_HEAP_FIGURE]!) this.state.figures[PEAK_HEAP_FIGURE] = heapUsed;
+  }
+
   get faulted(): boolean {
     return this.state.fault !== Fault.None;
   }

@@ -4,7 +4,7 @@
  * is claimed with a compare-and-swap, so the two never write the same rows, and rows are written whole
  * with one append each, so a killed process never leaves half a row.
  */
-import { Control, HalfState, type EventBufferShared } from '../buffer/event-buffer.js';
+import { COLUMNS, Control, HalfState, HEAP, type EventBufferShared } from '../buffer/event-buffer.js';
 import { EventFormatter, type NativeEventFormat } from '../formats/events-csv.js';
 import type { FunctionInfo } from '../runtime/function-table.js';
 import { loadNativeAddon } from '../runtime/native-counters.js';
@@ -40,6 +40,13 @@ export class HalfWriter {
   tryWrite(h: number): boolean {
     if (Atomics.compareExchange(this.control, Control.State0 + h, HalfState.Full, HalfState.Writing) !== HalfState.Full) return false;
     const rows = Atomics.load(this.control, Control.Rows0 + h);
+    // The run's peak heap as the rows saw it (memtrace run --fail-over): a scan of one column, off the traced thread.
+    let peak = 0;
+    for (let row = h * this.halfRows, end = row + rows; row < end; row++) {
+      const heap = this.data[row * COLUMNS + HEAP]!;
+      if (heap > peak) peak = heap;
+    }
+    this.file.notePeakHeap(peak);
     // After a fault the rows are only counted (EventsFile), not formatted.
     if (this.file.faulted) {
       this.file.append(new Uint8Array(0), rows);

@@ -18,7 +18,7 @@ import type { FunctionInfo } from '../runtime/function-table.js';
 import { FunctionStats } from '../runtime/function-stats.js';
 import { Stat } from '../runtime/probe-layout.js';
 import { faultOf } from './write-faults.js';
-import { EVENT_FILES, Fault, Figure, type WriterState } from './writer-state.js';
+import { EVENT_FILES, PEAK_HEAP_FIGURE, Fault, Figure, type WriterState } from './writer-state.js';
 
 /** meta.json's fields that do not change while the program runs. */
 export type MetaBase = Omit<TraceMeta, 'endTime' | 'state' | 'checkpointTime' | 'events' | 'functions' | 'exit' | 'fault'>;
@@ -79,6 +79,7 @@ export function buildMeta(base: MetaBase, counts: MetaCounts, state: WriterState
       rowsNotWritten: figures[Figure.RowsNotWritten]!,
       rowsRotatedOut: figures[Figure.RowsRotatedOut]!,
       eventFiles,
+      peakHeapUsed: figures[PEAK_HEAP_FIGURE]!,
     },
     functions: counts.functions,
     ...(exit ? { exit } : {}),

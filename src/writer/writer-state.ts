@@ -41,6 +41,9 @@ export const enum Fault {
 
 /** Events files kept under a size cap: events.csv and events.1.csv … events.(EVENT_FILES-1).csv. */
 export const EVENT_FILES = 4;
+/** The highest heap_used of any event row handed to the writer (meta.json events.peakHeapUsed). */
+export const PEAK_HEAP_FIGURE = Figure.FileRows + EVENT_FILES;
+const FIGURE_COUNT = PEAK_HEAP_FIGURE + 1;
 
 export interface WriterStateShared {
   words: SharedArrayBuffer;
@@ -53,7 +56,7 @@ export class WriterState {
 
   constructor(shared?: WriterStateShared) {
     this.words = new Int32Array(shared?.words ?? new SharedArrayBuffer(Word.Count * 4));
-    this.figures = new Float64Array(shared?.figures ?? new SharedArrayBuffer((Figure.FileRows + EVENT_FILES) * 8));
+    this.figures = new Float64Array(shared?.figures ?? new SharedArrayBuffer(FIGURE_COUNT * 8));
   }
 
   get shared(): WriterStateShared {

@@ -19,7 +19,8 @@ export const runCommand: Command = {
     --alloc-interval BYTES  mean bytes between samples (default 524288, as node --heap-prof)
     --alloc-depth N  frames kept per stack (default 128)
     --max-trace-size SIZE  keep events.csv and its rotated files under SIZE (500MB, 2GiB; at least
-                     256KiB): the oldest rows go, functions.csv stays exact`,
+                     256KiB): the oldest rows go, functions.csv stays exact
+    --fail-over SIZE exit 1 (after writing the trace) when a traced process's heap peaked over SIZE`,
   run(args) {
     const { values, positionals } = parseArgs({
       args,
@@ -36,15 +37,17 @@ export const runCommand: Command = {
         'alloc-interval': { type: 'string' },
         'alloc-depth': { type: 'string' },
         'max-trace-size': { type: 'string' },
+        'fail-over': { type: 'string' },
       },
     });
     if (positionals.length === 0) throw new UsageError('memtrace run: name the program to trace: memtrace run [options] -- app.js [args...]');
-    const { 'alloc-interval': allocInterval, 'alloc-depth': allocDepth, 'max-trace-size': maxTraceSize, ...rest } = values;
+    const { 'alloc-interval': allocInterval, 'alloc-depth': allocDepth, 'max-trace-size': maxTraceSize, 'fail-over': failOver, ...rest } = values;
     return runTraced(positionals, {
       ...rest,
       ...(allocInterval !== undefined ? { allocInterval } : {}),
       ...(allocDepth !== undefined ? { allocDepth } : {}),
       ...(maxTraceSize !== undefined ? { maxTraceSize } : {}),
+      ...(failOver !== undefined ? { failOver } : {}),
     });
   },
 };
