@@ -4,7 +4,7 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { fixture, MiB } from '../helpers/run-traced.js';
-import { median } from '../helpers/tolerances.js';
+import { median, V8_OWN_WORK } from '../helpers/tolerances.js';
 
 function runFixture() {
   const run = spawnSync(process.execPath, ['--expose-gc', fixture('test-api', 'limit-memory.mjs')], { encoding: 'utf8', timeout: 120_000 });
@@ -48,13 +48,15 @@ test("'peak' sees the highest point of a synchronous block even when it is colle
   t.true(dropped.bytes >= 0.95 * results.retainedOver.bytes, `peak ${dropped.bytes}, the rows alone ${results.retainedOver.bytes}`);
   t.regex(dropped.message, /; [1-9]\d* GCs? during the block/);
   t.deepEqual(results.peakUnder, { value: 100_000 });
-  // Churn: the peak is what the heap held at its highest, garbage not yet collected included, never
-  // more than what the block allocated. The two figures come from two runs of the block, and what one
-  // run allocates varies: over 12 runs on a loaded machine peak read 24.86-27.17 MB and allocated
-  // 27.22-28.04 MB, and one loaded run had peak 27.13 MB over its allocated. Medians of three runs.
+  // Churn: the peak is what the heap held at its highest, garbage not yet collected included: no more
+  // than what the block allocated, plus what V8 and the sampler put on the heap meanwhile, which a peak
+  // reading includes and an allocated one leaves out. When no GC runs inside the block, everything it
+  // allocated is still there at its end and the two figures meet: peak 24.86-27.17 MB and allocated
+  // 27.03-29.35 MB over 20 runs, and in a CI run the medians were 27.12 and 27.03 MB. The two come
+  // from two runs of the block: medians of three runs.
   const peak = median(runs.map((r) => r.peakChurn.bytes));
   const allocated = median(runs.map((r) => r.allocatedOver.bytes));
-  t.true(peak <= allocated, `peak ${peak}, allocated ${allocated} (medians of 3)`);
+  t.true(peak <= allocated + V8_OWN_WORK, `peak ${peak}, allocated ${allocated} (medians of 3)`);
 });
 
 test("'peak' counts external memory (a Buffer's contents)", (t) => {
