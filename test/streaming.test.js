@@ -83,7 +83,7 @@ test('a malformed row is a one-line error naming the file and its line', async (
   t.is(error.message, `memtrace: ${short}: line 4: 3 cells where the header has ${EVENT_COLUMNS.length}`);
   const letters = join(dir, 'letters.csv');
   writeFileSync(letters, `${EVENT_HEADER}${row(0)}\n${row(1, { heap: 'lots' })}\n`);
-  t.throws(() => readEventsCsv(letters), { message: `memtrace: ${letters}: line 3: heap_used is "lots", not a number` });
+  t.throws(() => readEventsCsv(letters), { message: `memtrace: ${letters}: line 3: heap_used is "lots", not a finite number` });
   const missing = join(dir, 'nothing-here.csv');
   await t.throwsAsync(collect(readEventBatches(missing)), { message: `memtrace: ${missing}: no such file` });
 });

@@ -201,7 +201,7 @@ export function readCsvRowsSync<Row>(path: string, columns: readonly string[], t
 export function numberCell(cells: readonly string[], index: number, column: string, splitter: CsvRowSplitter): number {
   const text = cells[index]!;
   const value = Number(text);
-  if (text === '' || Number.isNaN(value)) throw splitter.problem(`${column} is ${JSON.stringify(text.slice(0, 40))}, not a number`);
+  if (text === '' || !Number.isFinite(value)) throw splitter.problem(`${column} is ${JSON.stringify(text.slice(0, 40))}, not a finite number`);
   return value;
 }
 

@@ -18,6 +18,8 @@ import { TraceFileError } from '../../dist/src/errors.js';
 import { readTraceReportInput } from '../../dist/src/report/trace-html.js';
 import { allocationLinesOf } from '../../dist/src/report/allocation-lines.js';
 import { readBaseline } from '../../dist/src/formats/baseline.js';
+import { readProcessBatches } from '../../dist/src/formats/process-csv.js';
+import { ProcessLogDigest } from '../../dist/src/report/plot-model.js';
 
 /**
  * A real heap snapshot of a small program, cut down to its first `keep` nodes (the root, the GC roots
@@ -130,6 +132,17 @@ function realBaseline(dir) {
   return readFileSync(file);
 }
 
+/** A seed: the process log of a real program logged from inside (heap and GC columns). */
+function realProcessLog(dir) {
+  const file = join(dir, 'log.csv');
+  const loader = new URL('../../dist/loader/process.js', import.meta.url).href;
+  const run = spawnSync(process.execPath, ['--import', loader, fixture('process', 'grow.mjs')], {
+    encoding: 'utf8', env: { ...process.env, MEMTRACE_PROCESS_INTERVAL: '0.02', MEMTRACE_PROCESS_OUT: file, STEPS: '3', STEP_MB: '4', PAUSE_MS: '60' },
+  });
+  if (run.status !== 0) throw new Error(`logging grow.mjs failed: ${run.stderr}`);
+  return readFileSync(file);
+}
+
 export const READERS = [
   {
     name: 'heap snapshot',
@@ -215,6 +228,19 @@ export const READERS = [
     },
     // Bad input is exit 2 for check; the fuzzer's CLI half expects 1, so the library half covers it.
     cli: undefined,
+  },
+  {
+    name: 'process log',
+    fileName: 'case.csv',
+    seed: realProcessLog,
+    // What `memtrace plot` reads, streamed into its buckets; a file ending mid-row is an error for the CLI.
+    async read(path) {
+      const { inside, batches } = readProcessBatches(path, { onTruncated: (problem) => { throw new TraceFileError(path, problem); } });
+      const digest = new ProcessLogDigest(inside);
+      for await (const batch of batches) for (const row of batch) digest.add(row);
+      digest.model('fuzz');
+    },
+    cli: (path) => ['plot', path, '--out', join(dirname(path), 'plot')],
   },
 ];
 

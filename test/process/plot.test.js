@@ -136,3 +136,14 @@ test('a long process log is plotted from time buckets: a single spike survives, 
   t.true(cutPlot.stderr.includes(cut), cutPlot.stderr);
   t.true(existsSync(join(dir, 'cut.svg')));
 });
+
+test('memtrace plot: a time that is not a finite number is one line naming the file and its line', (t) => {
+  const dir = freshDir();
+  const csv = join(dir, 'infinite.csv');
+  // Found by the reader fuzzer: "Infinity" parsed as a number, and the plot's buckets doubled until
+  // their width was infinite too.
+  writeFileSync(csv, 'time_s,pid,ppid,command,rss,uss,pss,page_faults,cpu_user_s,cpu_sys_s,threads,fds,label\n0.1,1,0,node,100,,,,,,,,\nInfinity,1,0,node,100,,,,,,,,\n');
+  const plotted = cli(['plot', csv]);
+  t.is(plotted.status, 1);
+  t.is(plotted.stderr.trim(), `memtrace: ${csv}: line 3: time_s is "Infinity", not a finite number`);
+});
