@@ -9,8 +9,11 @@ export interface Progress {
 
 const WIDTH = 30;
 
+/** What follows the bar: bytes by default (`12.0 MiB of 1.50 GiB`); DuckDB's work is a percentage. */
+const describeBytes = (done: number, total: number): string => `${formatBytes(done)} of ${formatBytes(total)}`;
+
 /** A progress bar on `stream`, or undefined when it is not a terminal (a file or a pipe gets nothing). */
-export function progressBar(stream: NodeJS.WriteStream, label: string): Progress | undefined {
+export function progressBar(stream: NodeJS.WriteStream, label: string, describe = describeBytes): Progress | undefined {
   if (!stream.isTTY) return undefined;
   let last = 0;
   const clear = () => stream.write('\r\x1b[K');
@@ -22,7 +25,7 @@ export function progressBar(stream: NodeJS.WriteStream, label: string): Progress
       const fraction = total > 0 ? Math.min(done / total, 1) : 0;
       const filled = Math.round(fraction * WIDTH);
       clear();
-      stream.write(`${label} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${(fraction * 100).toFixed(0)}% ${formatBytes(done)} of ${formatBytes(total)}`);
+      stream.write(`${label} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${(fraction * 100).toFixed(0)}% ${describe(done, total)}`);
     },
     phase(text) {
       clear();
