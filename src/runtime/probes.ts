@@ -651,3 +651,50 @@ export function closeOpenCalls(): void {
 export function measuredCallCount(): number {
   return P[Global.MEASURED]!;
 }
+
+/** A measured call still running (on the shadow stack), as of a reading taken now. */
+export interface OpenCall {
+  functionId: number;
+  /** Bytes allocated since the call started (its measured callees included; not calibrated). */
+  allocatedBytes: number;
+  /** allocatedBytes less what its measured callees allocated. */
+  selfAllocatedBytes: number;
+  /** The used heap now, or at its highest during the call, less at its start. */
+  heapGrowthBytes: number;
+  elapsedNs: number;
+}
+
+const savedValues = new Float64Array(8);
+
+/**
+ * The calls on the shadow stack, outermost first, with their figures so far (what an OOM report needs
+ * of calls that never return). Off the hot path: it may run from an interrupt between two steps of a
+ * probe, so it reads the counters into the shared values and puts back what the probe had read.
+ */
+export function openCalls(): OpenCall[] {
+  const depth = I[Int.DEPTH]!;
+  if (depth === 0 || !counters) return [];
+  savedValues.set(V.subarray(0, Math.min(V.length, savedValues.length)));
+  counters.read();
+  const allocatedNow = Math.max(V[C_HEAP]! + V[C_FREED]! + P[Global.ALLOC_CORRECTION]!, P[Global.ALLOC_LAST]!);
+  const heapNow = V[C_HEAP]!;
+  const timeNow = V[C_TIME]!;
+  V.set(savedValues.subarray(0, Math.min(V.length, savedValues.length)));
+  const calls: OpenCall[] = [];
+  let aboveSegment = 0;
+  for (let i = depth - 1; i >= 0; i--) {
+    const b = stack[i]! * FRAME;
+    const segment = allocatedNow - F[b + A0]!;
+    const allocated = F[b + ACC_A]! + segment;
+    calls.push({
+      functionId: F[b + FN]!,
+      allocatedBytes: allocated,
+      // The call above this one has not ended its segment: its bytes so far are not in CHILD_A yet.
+      selfAllocatedBytes: allocated - F[b + CHILD_A]! - aboveSegment,
+      heapGrowthBytes: Math.max(F[b + HMAX]!, heapNow) - F[b + H0]!,
+      elapsedNs: F[b + ACC_T]! + timeNow - F[b + T0]!,
+    });
+    aboveSegment = segment;
+  }
+  return calls.reverse();
+}

@@ -12,6 +12,7 @@ import { allocationLinesOf } from '../../report/allocation-lines.js';
 import { formatBytes } from '../../report/units.js';
 import { writeTraceJson } from '../../report/trace-json.js';
 import { Reading } from '../reading.js';
+import { oomNote } from '../../report/oom-note.js';
 
 const SYNOPSIS = 'memtrace report DIR|FILE.heapprofile [--html] [--trace-json [--from A] [--to B] [--function GLOB]] [--out FILE] [--alloc] [--top N]';
 
@@ -59,6 +60,8 @@ export const reportCommand: Command = {
       } else {
         process.stdout.write(renderTopFunctions(readTrace(path), top));
       }
+      const oom = oomNote(path);
+      if (oom) process.stdout.write(`${oom}\n`);
     }
     // The outputs are written from the whole rows; the status says they are incomplete.
     return reading.truncated ? 1 : 0;

@@ -20,7 +20,11 @@ export const runCommand: Command = {
     --alloc-depth N  frames kept per stack (default 128)
     --max-trace-size SIZE  keep events.csv and its rotated files under SIZE (500MB, 2GiB; at least
                      256KiB): the oldest rows go, functions.csv stays exact
-    --fail-over SIZE exit 1 (after writing the trace) when a traced process's heap peaked over SIZE`,
+    --fail-over SIZE exit 1 (after writing the trace) when a traced process's heap peaked over SIZE
+    --oom-report     when a process nears V8's heap limit or its cgroup's memory limit, write
+                     oom-report/ into its trace (functions, allocations, process log, heap spaces,
+                     a heap snapshot where there is room) and name the top allocator on stderr
+    --oom-snapshot never   no heap snapshot in the OOM report (default auto: where there is room)`,
   run(args) {
     const { values, positionals } = parseArgs({
       args,
@@ -38,16 +42,20 @@ export const runCommand: Command = {
         'alloc-depth': { type: 'string' },
         'max-trace-size': { type: 'string' },
         'fail-over': { type: 'string' },
+        'oom-report': { type: 'boolean' },
+        'oom-snapshot': { type: 'string' },
       },
     });
     if (positionals.length === 0) throw new UsageError('memtrace run: name the program to trace: memtrace run [options] -- app.js [args...]');
-    const { 'alloc-interval': allocInterval, 'alloc-depth': allocDepth, 'max-trace-size': maxTraceSize, 'fail-over': failOver, ...rest } = values;
+    const { 'alloc-interval': allocInterval, 'alloc-depth': allocDepth, 'max-trace-size': maxTraceSize, 'fail-over': failOver, 'oom-report': oomReport, 'oom-snapshot': oomSnapshot, ...rest } = values;
     return runTraced(positionals, {
       ...rest,
       ...(allocInterval !== undefined ? { allocInterval } : {}),
       ...(allocDepth !== undefined ? { allocDepth } : {}),
       ...(maxTraceSize !== undefined ? { maxTraceSize } : {}),
       ...(failOver !== undefined ? { failOver } : {}),
+      ...(oomReport ? { oomReport } : {}),
+      ...(oomSnapshot !== undefined ? { oomSnapshot } : {}),
     });
   },
 };
