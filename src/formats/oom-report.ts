@@ -80,8 +80,12 @@ export interface OomReportMeta {
   topAllocator: OomTopAllocator | null;
   /** The files of the report, oom.json left out. */
   files: string[];
-  /** How long writing the report took. */
+  /** How long writing the report took (ms). */
   writeMs: number;
+  /** Bytes writing the report allocated on the JS heap, the snapshot included (what the raised limit must hold). */
+  allocatedBytes: number;
+  /** Parts that could not be written, each with why. */
+  problems?: string[];
 }
 
 export const OPEN_CALL_COLUMNS = ['depth', 'function', 'file', 'line', 'column', 'self_alloc_bytes', 'total_alloc_bytes', 'heap_growth_bytes', 'elapsed_ns'] as const;

@@ -19,6 +19,7 @@ import { renderTopAllocationLines } from '../alloc/top-lines.js';
 import type { RunRecording } from '../alloc/run-recorder.js';
 import type { Tracer } from '../runtime/tracer.js';
 import { openCalls } from '../runtime/probes.js';
+import { allocatedSoFar } from '../runtime/counters.js';
 import { formatBytes, formatDuration } from '../report/units.js';
 import { renderTable } from '../report/text-table.js';
 import { VERSION } from '../version.js';
@@ -47,6 +48,7 @@ interface Ranked extends OomTopAllocator {
 
 export function writeOomReport(sources: OomReportSources, near: NearLimit): OomReportMeta & { directory: string } {
   const started = performance.now();
+  const allocatedBefore = allocatedSoFar();
   const directory = join(sources.directory, OOM_REPORT_DIRECTORY);
   mkdirSync(directory, { recursive: true });
   const files: string[] = [];
@@ -137,7 +139,7 @@ export function writeOomReport(sources: OomReportSources, near: NearLimit): OomR
   }
 
   const topAllocator = rankAllocators(functions, running)[0] ?? topStatement(allocations);
-  const meta: OomReportMeta & { problems?: string[] } = {
+  const meta: OomReportMeta = {
     version: OOM_REPORT_VERSION,
     memtrace: VERSION,
     node: process.version,
@@ -156,9 +158,11 @@ export function writeOomReport(sources: OomReportSources, near: NearLimit): OomR
     topAllocator: topAllocator ? { function: topAllocator.function, file: topAllocator.file, line: topAllocator.line, selfAllocBytes: topAllocator.selfAllocBytes, running: topAllocator.running } : null,
     files: [...files, OOM_REPORT_FILES.summary],
     writeMs: 0,
+    allocatedBytes: 0,
     ...(problems.length > 0 ? { problems } : {}),
   };
   meta.writeMs = Math.round(performance.now() - started);
+  meta.allocatedBytes = Math.max(0, Math.round(allocatedSoFar() - allocatedBefore));
   part('summary', () => atomicWrite(join(directory, OOM_REPORT_FILES.summary), renderSummary(meta, functions, running, allocations, spaces)));
   atomicWrite(join(directory, OOM_REPORT_FILES.meta), `${JSON.stringify(meta, null, 2)}\n`);
   return { ...meta, directory };
@@ -209,7 +213,7 @@ function renderSummary(meta: OomReportMeta, functions: readonly FunctionRow[], r
     `heap: ${formatBytes(meta.heap.used)} used, ${formatBytes(meta.heap.total)} reserved, limit ${formatBytes(meta.heap.limit)}; RSS ${formatBytes(meta.rss)}; ` +
       `cgroup limit ${meta.cgroupLimit === null ? 'none' : formatBytes(meta.cgroupLimit)}; available ${formatBytes(meta.available)}`,
     `snapshot: ${'file' in meta.snapshot ? `${meta.snapshot.file} (${formatBytes(meta.snapshot.bytes)}, ${meta.snapshot.ms} ms)` : `skipped, ${meta.snapshot.skipped}`}`,
-    `written in ${meta.writeMs} ms`,
+    `written in ${meta.writeMs} ms, allocating ${formatBytes(meta.allocatedBytes)} on the JS heap`,
     '',
   ];
   const ranked = rankAllocators(functions, running);
