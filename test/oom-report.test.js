@@ -88,8 +88,13 @@ test('the tracer: the growing function, still running, is the top allocator', (t
   t.true(heapGrowth > 30 * MiB && heapGrowth < 100 * MiB, `heap growth ${heapGrowth}`);
   // The functions table as of then: grow has not returned, so it is there with no measured call.
   t.true(readFunctionsCsv(join(report.directory, 'functions.csv')).some((f) => f.function === 'grow'));
-  // The trace directory is whole as of the report: memtrace run printed its table.
+  // The trace directory is whole as of the report: memtrace run printed its table, and report.html
+  // says how the run ended.
   t.true(existsSync(join(result.directories[0], 'meta.json')));
+  const html = spawnSync(process.execPath, [cliPath, 'report', result.directories[0], '--html'], { encoding: 'utf8', timeout: 60_000 });
+  t.is(html.status, 0, html.stderr);
+  const page = readFileSync(join(result.directories[0], 'report.html'), 'utf8');
+  t.regex(page, /<div class="label">ended in an OOM<\/div><div class="value">at V8&#39;s heap limit \(\d+\.\d MiB used, old-space limit 64\.0 MiB\)<\/div><div class="note">[^<]* · top allocator grow \d+\.\d MiB · report: [^<]*oom-report\/summary\.txt<\/div>/);
 });
 
 test('a heap snapshot where there is room, readable by memtrace heap', (t) => {
