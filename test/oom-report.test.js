@@ -4,7 +4,7 @@
 // and a program that ends well, which gets no report.
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, openSync, readSync, closeSync } from 'node:fs';
+import { existsSync, readFileSync, openSync, readSync, closeSync, mkdirSync, rmdirSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { cliPath, fixture, freshDir, MiB } from './helpers/run-traced.js';
 import { findTraces, readProcessCsv } from '../dist/src/index.js';
@@ -160,6 +160,49 @@ test('near the cgroup\'s limit: the report comes at 90 % of it, without a snapsh
   t.regex(report.snapshot.skipped, /^no room: a snapshot needs about .* left under the cgroup's limit of 200 MiB\)$/);
   t.is(report.topAllocator.function, 'grow');
   t.regex(result.stderr, /memtrace: near the cgroup's memory limit \(RSS \d+ MiB of 200 MiB\); top allocator grow/);
+});
+
+/**
+ * A memory cgroup this test may make (cgroup v2 with the memory controller, or v1's memory
+ * hierarchy), as [directory, limit file], or undefined: it needs root and a writable /sys/fs/cgroup.
+ */
+function cgroupParent() {
+  const candidates = [
+    ['/sys/fs/cgroup', 'memory.max', () => readFileSync('/sys/fs/cgroup/cgroup.subtree_control', 'utf8').includes('memory')],
+    ['/sys/fs/cgroup/memory', 'memory.limit_in_bytes', () => existsSync('/sys/fs/cgroup/memory/memory.limit_in_bytes')],
+  ];
+  for (const [parent, limitFile, usable] of candidates) {
+    try {
+      accessSync(parent, constants.W_OK);
+      if (usable()) return { parent, limitFile };
+    } catch {
+      // not this one
+    }
+  }
+  return undefined;
+}
+
+const cgroup = cgroupParent();
+if (!cgroup) console.log('memtrace: the test under a real cgroup limit is skipped: /sys/fs/cgroup cannot be written here (it needs root)');
+
+(cgroup ? test : test.skip)('under a real cgroup limit: the report is written before the kernel kills the process', (t) => {
+  const directory = join(cgroup.parent, `memtrace-test-${process.pid}`);
+  mkdirSync(directory);
+  t.teardown(() => rmdirSync(directory));
+  writeFileSync(join(directory, cgroup.limitFile), String(256 * MiB));
+  // V8's limit far above the cgroup's: the kernel ends it (SIGKILL), and memtrace run ends the same way.
+  const result = run(['--oom-report'], growMap, {
+    nodeArgs: ['--import', fixture('oom', 'join-cgroup.mjs'), '--max-old-space-size=2048'], env: { JOIN_CGROUP: directory },
+  });
+  t.is(result.signal, 'SIGKILL', result.stderr);
+  t.is(result.reports.length, 1, result.stderr);
+  const report = result.reports[0];
+  t.is(report.trigger, 'cgroup');
+  t.is(report.cgroupLimit, 256 * MiB);
+  t.true(report.rss > 0.9 * 256 * MiB, `rss ${report.rss}`);
+  t.regex(report.snapshot.skipped, /^no room: .* left under the cgroup's limit of 256 MiB\)$/);
+  t.is(report.topAllocator.function, 'grow');
+  t.regex(result.stderr, /memtrace: near the cgroup's memory limit \(RSS \d+ MiB of 256 MiB\); top allocator grow/);
 });
 
 test('a run that does not run out of memory writes no report', (t) => {

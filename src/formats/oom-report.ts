@@ -37,7 +37,7 @@ export const OOM_REPORT_VERSION = 1;
 /**
  * 'heap-limit': V8 was about to give up (its near-heap-limit callback, from the native addon);
  * 'heap-limit-poll': the old generation passed 80 % of V8's limit after a GC (without the addon);
- * 'cgroup': the resident set passed 90 % of the cgroup's memory limit after a GC.
+ * 'cgroup': the resident set passed 90 % of the cgroup's memory limit.
  */
 export type OomTrigger = 'heap-limit' | 'heap-limit-poll' | 'cgroup';
 

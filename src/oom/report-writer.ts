@@ -196,7 +196,7 @@ function triggerText(meta: OomReportMeta): string {
     return `V8 reached its heap limit${old}; memtrace raised it by ${formatBytes(meta.heap.raisedBy)} to write this report`;
   }
   if (meta.trigger === 'heap-limit-poll') return 'the old generation passed 80 % of V8\'s limit after a GC (pure-JS watch)';
-  return `the resident set passed 90 % of the cgroup's memory limit (${formatBytes(meta.cgroupLimit ?? 0)}) after a GC`;
+  return `the resident set passed 90 % of the cgroup's memory limit (${formatBytes(meta.cgroupLimit ?? 0)})`;
 }
 
 /** The one line for stderr (CI logs): the cause and where the report is. */
