@@ -7,8 +7,9 @@
 // for an interrupt; V8 runs interrupts at the next stack check of running JS (a function entry or a
 // loop's back edge), where the JS callback is called like any function. Once that callback has run,
 // the next near-limit call gives no more room and V8 ends the process as it would have. Should the
-// program use up the headroom before any stack check (one huge allocation in native code), the limit
-// is raised once more; a third time the process dies without a report (one line says so).
+// program use up the headroom before any stack check (one huge allocation in native code), or the
+// report itself reach the limit, the limit is raised once more; a third time the process dies, with
+// one line saying so where the report had not been written.
 //
 // The cgroup limit: a thread of the watch reads the process's RSS every 10 ms (a pread of a kept-open
 // /proc/self/statm, ~1.5 us: 0.015 % of one core) and compares it with `rssLimit` (90 % of the
@@ -39,7 +40,8 @@ struct OomWatch {
   bool stopping = false;
   int raises = 0;
   std::atomic<bool> requested{false};  // the interrupt is asked for (once)
-  bool ran = false;                    // the JS callback ran
+  bool started = false;                // the JS callback was called
+  bool done = false;                   // and returned: the next near-limit call gives no more room
   // What fired it, for the callback's arguments.
   const char* trigger = "";
   double figure = 0;  // heap limit before the raise, or the RSS read
@@ -50,8 +52,8 @@ OomWatch* watched = nullptr;
 
 void OnWatchInterrupt(Isolate* isolate, void* data) {
   OomWatch* w = static_cast<OomWatch*>(data);
-  if (w != watched || w->ran) return;
-  w->ran = true;
+  if (w != watched || w->started) return;
+  w->started = true;
   HandleScope scope(isolate);
   Local<Context> context = w->context.Get(isolate);
   Context::Scope context_scope(context);
@@ -59,6 +61,7 @@ void OnWatchInterrupt(Isolate* isolate, void* data) {
   Local<Value> args[] = {String::NewFromUtf8(isolate, w->trigger).ToLocalChecked(),
                          v8::Number::New(isolate, w->figure), v8::Number::New(isolate, w->limit)};
   (void)w->callback.Get(isolate)->Call(context, v8::Undefined(isolate), 3, args);
+  w->done = true;
 }
 
 void Fire(OomWatch* w, const char* trigger, double figure, double limit) {
@@ -71,8 +74,9 @@ void Fire(OomWatch* w, const char* trigger, double figure, double limit) {
 
 size_t NearHeapLimit(void* data, size_t current_limit, size_t initial_limit) {
   OomWatch* w = static_cast<OomWatch*>(data);
-  if (w != watched || w->ran || w->raises >= 2) {
-    if (w == watched && !w->ran && w->raises >= 2) {
+  // While the report is being written (started, not done) the limit may be raised a second time.
+  if (w != watched || w->done || w->raises >= 2) {
+    if (w == watched && !w->done && w->raises >= 2) {
       static const char line[] = "memtrace: the heap ran out before the OOM report could be written\n";
       ssize_t written = write(2, line, sizeof(line) - 1);
       (void)written;
