@@ -13,7 +13,6 @@ import { createTransformer } from './transform-module.js';
 import { measuredCallOpen } from '../src/runtime/probes.js';
 import { installOriginalFunctionText } from '../src/runtime/function-source.js';
 import { traceDirectoryName } from '../src/formats/trace.js';
-import { startOomReport } from '../src/oom/start.js';
 
 if (process.env.MEMTRACE_DISABLE !== '1') {
   try {
@@ -32,7 +31,8 @@ if (process.env.MEMTRACE_DISABLE !== '1') {
       ? startRunRecording(settings, tracer ? () => tracer.directory : allocDirectory !== undefined ? () => allocDirectory : undefined)
       : undefined;
     const oomDirectory = tracer?.directory ?? (recording ? allocDirectory : undefined);
-    if (settings.oomReport && oomDirectory) startOomReport({ directory: oomDirectory, snapshot: settings.oomSnapshot === 'auto', ...(tracer ? { tracer } : {}), ...(recording ? { recording } : {}) });
+    // Loaded only when asked for: the process log and the report's writers are no traced run's start-up cost.
+    if (settings.oomReport && oomDirectory) (await import('../src/oom/start.js')).startOomReport({ directory: oomDirectory, snapshot: settings.oomSnapshot === 'auto', ...(tracer ? { tracer } : {}), ...(recording ? { recording } : {}) });
   } catch (error) {
     if (!(error instanceof MemtraceError)) throw error;
     process.stderr.write(`${error.message}\n`);

@@ -71,7 +71,10 @@ export interface OomReportMeta {
     /** V8's old-generation limit when it was reached, before the raise ('heap-limit' only; --max-old-space-size). */
     oldSpaceLimit?: number;
   };
+  /** The RSS as the report was written (bytes). */
   rss: number;
+  /** 'cgroup' only: the RSS the watch read when it passed 90 % of the limit (a GC may free some before the report). */
+  rssAtTrigger?: number;
   /** The cgroup's memory limit (bytes), or null where there is none. */
   cgroupLimit: number | null;
   /** Memory the process could still take: the machine's available memory, less under a cgroup limit. */

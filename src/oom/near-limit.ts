@@ -25,6 +25,8 @@ export interface NearLimit {
   raisedBy: number;
   /** V8's old-generation limit when it was reached ('heap-limit' only: what --max-old-space-size sets). */
   oldSpaceLimit?: number;
+  /** The RSS that passed the cgroup's share ('cgroup' only; the report reads it again later). */
+  rssAtTrigger?: number;
 }
 
 export interface WatchOptions {
@@ -69,7 +71,7 @@ export function watchNearLimit(onNear: (event: NearLimit) => void, options: Watc
     const watching = binding.watchHeapLimit(
       (trigger, figure, limit) => onNear(trigger === 'heap-limit'
         ? { trigger, detection: 'native', raisedBy: limit - figure, oldSpaceLimit: figure }
-        : { trigger: trigger as OomTrigger, detection: 'native', raisedBy: 0 }),
+        : { trigger: trigger as OomTrigger, detection: 'native', raisedBy: 0, rssAtTrigger: figure }),
       options.headroom,
       options.rssLimit ?? 0,
     );
@@ -79,12 +81,13 @@ export function watchNearLimit(onNear: (event: NearLimit) => void, options: Watc
   const oldSpaceLimit = oldGenerationLimit();
   const observer = new PerformanceObserver(() => {
     if (fired) return;
+    const rss = options.rssLimit !== undefined ? process.memoryUsage.rss() : 0;
     const trigger: OomTrigger | undefined = oldGenerationUsed() >= POLL_HEAP_SHARE * oldSpaceLimit ? 'heap-limit-poll'
-      : options.rssLimit !== undefined && process.memoryUsage.rss() > options.rssLimit ? 'cgroup' : undefined;
+      : options.rssLimit !== undefined && rss > options.rssLimit ? 'cgroup' : undefined;
     if (!trigger) return;
     fired = true;
     observer.disconnect();
-    onNear({ trigger, detection: 'js', raisedBy: 0, ...(trigger === 'heap-limit-poll' ? { oldSpaceLimit } : {}) });
+    onNear({ trigger, detection: 'js', raisedBy: 0, ...(trigger === 'heap-limit-poll' ? { oldSpaceLimit } : { rssAtTrigger: rss }) });
   });
   observer.observe({ entryTypes: ['gc'] });
   return 'js';

@@ -152,6 +152,7 @@ export function writeOomReport(sources: OomReportSources, near: NearLimit): OomR
       ...(near.oldSpaceLimit !== undefined ? { oldSpaceLimit: near.oldSpaceLimit } : {}),
     },
     rss,
+    ...(near.rssAtTrigger !== undefined ? { rssAtTrigger: near.rssAtTrigger } : {}),
     cgroupLimit: sources.cgroupLimit ?? null,
     available,
     snapshot,
