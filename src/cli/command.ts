@@ -7,7 +7,7 @@
  * user's mistakes, and only main.ts turns those into exit statuses.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { MemtraceError } from '../errors.js';
+import { MemtraceError } from '../shared/errors.js';
 
 /** One option: what util.parseArgs needs, and what `--help` says of it. */
 export interface OptionSpec {

@@ -4,8 +4,8 @@
  * commands/ and is listed in COMMANDS (commands/index.ts), whose option tables make the help too; only
  * here do errors become exit codes.
  */
-import { MemtraceError } from '../errors.js';
-import { VERSION } from '../version.js';
+import { MemtraceError } from '../shared/errors.js';
+import { VERSION } from '../shared/version.js';
 import { commandList, dispatch, findCommand, helpText, UsageError } from './command.js';
 import { COMMANDS } from './commands/index.js';
 

@@ -1,14 +1,14 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineCommand, UsageError } from '../command.js';
-import { MemtraceError } from '../../errors.js';
+import { MemtraceError } from '../../shared/errors.js';
 import { BASELINE_FORMAT, BASELINE_VERSION, readBaseline, writeBaseline } from '../../formats/baseline.js';
 import { functionFigures } from '../../check/figures.js';
 import { type CheckMetric, compareWithBaseline, METRIC_FIELD } from '../../check/compare.js';
 import { renderGithubAnnotations, renderJunit, renderMarkdownSummary, renderText } from '../../check/render.js';
-import { formatBytes } from '../../report/units.js';
-import { parseBytes } from '../../sizes.js';
-import { VERSION } from '../../version.js';
+import { formatBytes } from '../../shared/units.js';
+import { parseBytes } from '../../shared/sizes.js';
+import { VERSION } from '../../shared/version.js';
 
 const SYNOPSIS = 'memtrace check DIR --baseline FILE | --write-baseline FILE';
 

@@ -1,7 +1,7 @@
 import { defineCommand, UsageError } from '../command.js';
 import { engineSettings } from '../../query/engine.js';
 import { exportParquet } from '../../query/export.js';
-import { formatBytes } from '../../report/units.js';
+import { formatBytes } from '../../shared/units.js';
 import { ENGINE_OPTIONS } from './query.js';
 
 const SYNOPSIS = 'memtrace export DIR --parquet --out OUTDIR [--memory-limit SIZE] [--threads N]';

@@ -1,5 +1,5 @@
 import { defineCommand, UsageError } from '../command.js';
-import { SettingError } from '../../errors.js';
+import { SettingError } from '../../shared/errors.js';
 import { LabelFifo } from '../../process/label-fifo.js';
 import { LiveView } from '../../process/live-view.js';
 import { watchCommand, watchPid } from '../../process/run-watched.js';

@@ -7,7 +7,7 @@ import { writeHtmlReport } from '../../report/html-report.js';
 import { loadAllocations } from '../../report/allocation-profiles.js';
 import { topLines } from '../../report/flame-tree.js';
 import { allocationLinesOf } from '../../report/allocation-lines.js';
-import { formatBytes } from '../../report/units.js';
+import { formatBytes } from '../../shared/units.js';
 import { writeTraceJson } from '../../report/trace-json.js';
 import { Reading } from '../reading.js';
 
