@@ -10,7 +10,7 @@ export const processCommand = defineCommand({
   name: 'process',
   summary: 'memory of a command and its children, or of a running process, over time, to CSV',
   synopsis: ['[options] -- CMD ARGS...', '[options] --pid N'],
-  details: 'One row per process and sample: RSS, USS/PSS, heap and the process tree. The CSV plots with memtrace plot; docs/process.md.',
+  details: 'One row per process and sample: RSS, USS/PSS, page faults, CPU time, threads and open files, with each process\'s parent. The CSV plots with memtrace plot; docs/process.md.',
   options: {
     interval: { type: 'string', value: 'S', default: '0.1', description: 'seconds between samples' },
     out: { type: 'string', value: 'FILE', default: 'memtrace-process-<pid>.csv', description: 'the CSV to write' },
