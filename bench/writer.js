@@ -16,7 +16,7 @@ import { distUrl } from './dist-path.js';
 
 const args = process.argv.slice(2);
 const { EventFormatter } = await import(distUrl('src/formats/events-csv.js'));
-const { loadNativeAddon } = await import(distUrl('src/runtime/native-counters.js'));
+const { loadNativeAddon } = await import(distUrl('src/shared/native-addon.js'));
 const addon = loadNativeAddon();
 // --against DIR: a second build's formatter (e.g. a copy of an older dist/), run in alternate rounds.
 const againstDir = args.includes('--against') ? args[args.indexOf('--against') + 1] : undefined;

@@ -7,7 +7,7 @@ import { formatFunctionsCsv } from '../dist/src/formats/functions-csv.js';
 import * as Col from '../dist/src/buffer/event-buffer.js';
 import { readEventsCsv, readFunctionsCsv, readMeta, TraceFileError } from '../dist/src/index.js';
 import { freshDir } from './helpers/run-traced.js';
-import { loadNativeAddon } from '../dist/src/runtime/native-counters.js';
+import { loadNativeAddon } from '../dist/src/shared/native-addon.js';
 
 const functions = [
   { name: 'Cart.add', file: '/app/cart.js', line: 3, column: 5 },

@@ -10,9 +10,9 @@
  * statements in proportion to those counts; a function with no probe data keeps `line: null`.
  */
 import type { LineTotal } from '../runtime/probes.js';
-import type { Frame } from './frames.js';
+import type { Frame } from '../formats/allocation-model.js';
 import { FrameResolver } from './frames.js';
-import type { AllocationTrace, Compensation, LineMethod, SnapshotData, StackNode } from './model.js';
+import type { AllocationTrace, Compensation, LineMethod, SnapshotData, StackNode } from '../formats/allocation-model.js';
 import type { SamplingHeapProfile, SamplingHeapProfileNode } from '../formats/heap-profile.js';
 
 export interface BuildOptions {

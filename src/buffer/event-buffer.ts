@@ -23,6 +23,9 @@ export const EXTERNAL = 11;
 export const ARRAY_BUFFERS = 12;
 export const COLUMNS = 13;
 
+/** The values of the KIND column, in the order of events.csv's EVENT_KINDS (formats/events-csv.ts). */
+export const enum Kind { Call = 0, Return = 1, Throw = 2, Suspend = 3, Resume = 4, Line = 5, Label = 6 }
+
 /** Control words (Int32) shared with the writer. */
 export const enum Control {
   /** State of half 0 and half 1: see HalfState. */

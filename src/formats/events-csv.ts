@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import * as Col from '../buffer/event-buffer.js';
+import { Kind } from '../buffer/event-buffer.js';
 import type { FunctionInfo } from '../runtime/function-table.js';
 import { numberCell, optionalNumberCell, readCsvBatches, readCsvRowsSync, type CsvReadOptions, type CsvRowSplitter } from './csv-rows.js';
 
@@ -18,7 +19,6 @@ export const EVENT_HEADER = `${EVENT_COLUMNS.join(',')}\n`;
 
 export const EVENT_KINDS = ['call', 'return', 'throw', 'suspend', 'resume', 'line', 'label'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
-export const enum Kind { Call = 0, Return = 1, Throw = 2, Suspend = 3, Resume = 4, Line = 5, Label = 6 }
 
 export interface EventRow {
   seq: number;

@@ -24,7 +24,7 @@ export const enum Global {
    * going down where the counters ask for it (MemoryCounters.monotonic).
    */
   ALLOC_LAST, ALLOC_CORRECTION,
-  /** Calibration figures, subtracted from every measured call (calibrate.ts). */
+  /** Calibration figures, subtracted from every measured call (tracer/calibrate.ts). */
   CAL_SELF_B, CAL_NESTED_B, CAL_SELF_NS, CAL_NESTED_NS, CAL_COUNTED_NS,
   TRIGGER, START_NS, LAST_RSS_NS, RSS_INTERVAL_NS,
   /** The policy (function-stats.ts's Policy), for the native side. */
@@ -67,4 +67,18 @@ export const enum Stat {
   /** The line the function starts at, for its call/return rows. */
   LINE,
   STRIDE = 16,
+}
+
+/** What the probes cost one measured call, measured at start (tracer/calibrate.ts) and subtracted from every call; meta.json records it. */
+export interface Calibration {
+  /** Bytes one measured call's own probes add to its own total. */
+  selfBytes: number;
+  /** Bytes one measured call's probes add to each enclosing measured call. */
+  nestedBytes: number;
+  selfNs: number;
+  nestedNs: number;
+  /** ns a counted (not measured) call's probes add to its enclosing measured call. */
+  countedNs: number;
+  /** Calls run to measure the figures above. */
+  samples: number;
 }

@@ -18,11 +18,10 @@ import type { MemoryCounters } from './counters.js';
 import { TIME as C_TIME, HEAP as C_HEAP, FREED as C_FREED, EXTERNAL as C_EXTERNAL, ARRAY_BUFFERS as C_ARRAY_BUFFERS } from './counters.js';
 import * as Col from '../buffer/event-buffer.js';
 import type { EventBuffer } from '../buffer/event-buffer.js';
-import { Kind } from '../formats/events-csv.js';
+import { Kind } from '../buffer/event-buffer.js';
 import { FunctionStats, Policy } from './function-stats.js';
-import type { Calibration } from '../formats/meta.js';
 import type { NativeProbes } from './native-counters.js';
-import { Frame, FrameState, Global, Int, LAYOUT_VERSION, LEFT_TO_JS, NEEDS_ROOM, Stat } from './probe-layout.js';
+import { Frame, FrameState, Global, Int, LAYOUT_VERSION, LEFT_TO_JS, NEEDS_ROOM, Stat, type Calibration } from './probe-layout.js';
 
 const FN = Frame.FN, T0 = Frame.T0, A0 = Frame.A0, H0 = Frame.H0, HMAX = Frame.HMAX, ACC_T = Frame.ACC_T,
   ACC_A = Frame.ACC_A, CHILD_A = Frame.CHILD_A, CHILD_T = Frame.CHILD_T, SEG_M0 = Frame.SEG_M0, SEG_C0 = Frame.SEG_C0,

@@ -7,7 +7,7 @@
 import { COLUMNS, Control, HalfState, HEAP, type EventBufferShared } from '../buffer/event-buffer.js';
 import { EventFormatter, type NativeEventFormat } from '../formats/events-csv.js';
 import type { FunctionInfo } from '../runtime/function-table.js';
-import { loadNativeAddon } from '../runtime/native-counters.js';
+import { loadNativeAddon } from '../shared/native-addon.js';
 import type { EventsFile } from './events-file.js';
 
 function nativeFormat(): NativeEventFormat | null {
