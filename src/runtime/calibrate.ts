@@ -9,7 +9,7 @@ import { TransformCache, transformFingerprint } from '../../transforms/transform
 import { VERSION } from '../version.js';
 import type { Calibration } from '../formats/meta.js';
 import { setCalibration, setExact, setTrigger } from './probes.js';
-import { Stat } from './probe-layout.js';
+import { Stat } from '../layout/layouts.js';
 import type { Tracer } from './tracer.js';
 
 const CALIBRATION_FILE = '<memtrace calibration>';

@@ -10,7 +10,7 @@
  */
 import type { FunctionRow } from '../formats/functions-csv.js';
 import type { FunctionInfo } from './function-table.js';
-import { Stat } from './probe-layout.js';
+import { Stat } from '../layout/layouts.js';
 
 export const enum Policy {
   /** Calls measured before a function may be demoted. */
@@ -25,7 +25,7 @@ export const enum Policy {
 
 export class FunctionStats {
   /**
-   * One record of Stat.STRIDE doubles per function id (probe-layout.ts); replaced when it grows. On a
+   * One record of Stat.STRIDE doubles per function id (src/layout/layouts.ts); replaced when it grows. On a
    * SharedArrayBuffer: the writer thread formats functions.csv checkpoints from it while the probes
    * add to it (src/writer/summaries.ts), so the traced thread pays nothing for them.
    */

@@ -19,7 +19,7 @@ import { Fault, Word, WriterState } from '../writer/writer-state.js';
 import type { WriterMessage, WriterThreadData } from '../writer/writer-thread.js';
 import { memoryCounters, type MemoryCounters } from './counters.js';
 import { FunctionStats } from './function-stats.js';
-import { Stat } from './probe-layout.js';
+import { Stat } from '../layout/layouts.js';
 import { FunctionTable, type ModuleFunctionEntry } from './function-table.js';
 import { measuredCallsIn } from '../writer/summaries.js';
 import { closeOpenCalls, configureProbes, currentProbes, measuredCallCount, nativeProbesBound, spaceFieldsFound, setCalibration, setEnabled, statsGrew, writeLabel, type Probes } from './probes.js';
