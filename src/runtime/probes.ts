@@ -31,8 +31,8 @@ const ints = new Int32Array(Int.SIZE);
 
 function read(): void {
   counters.readFast();
-  const allocated = readings[C_HEAP]! + readings[C_FREED]! + globals[Global.ALLOC_CORRECTION]!;
-  if (ints[Int.MONOTONIC] !== 0 && allocated < globals[Global.ALLOC_LAST]!) globals[Global.ALLOC_CORRECTION]! += globals[Global.ALLOC_LAST]! - allocated;
+  const allocated = readings[C_HEAP] + readings[C_FREED] + globals[Global.ALLOC_CORRECTION];
+  if (ints[Int.MONOTONIC] !== 0 && allocated < globals[Global.ALLOC_LAST]) globals[Global.ALLOC_CORRECTION] += globals[Global.ALLOC_LAST] - allocated;
   else globals[Global.ALLOC_LAST] = allocated;
 }
 
@@ -97,9 +97,9 @@ export function configureProbes(c: MemoryCounters, b: EventBuffer, s: FunctionSt
   globals[Global.RESAMPLE_EVERY] = Policy.ResampleEvery;
   globals[Global.PROMOTE_BYTES] = Policy.PromoteBytes;
   c.read();
-  globals[Global.ALLOC_LAST] = readings[C_HEAP]! + readings[C_FREED]!;
+  globals[Global.ALLOC_LAST] = readings[C_HEAP] + readings[C_FREED];
   ints[Int.MONOTONIC] = c.monotonic ? 1 : 0;
-  globals[Global.START_NS] = readings[C_TIME]!;
+  globals[Global.START_NS] = readings[C_TIME];
   for (let i = 0; i < free.length; i++) free[i] = free.length - 1 - i;
   ints[Int.FREE_TOP] = free.length;
   native = settings.nativeProbes ? (c.probes ?? null) : null;
@@ -137,7 +137,7 @@ export function spaceFieldsFound(): boolean {
 
 /** Whether a measured call is running on this thread (what a module loaded now would be charged to). */
 export function measuredCallOpen(): boolean {
-  return ints[Int.DEPTH]! > 0;
+  return ints[Int.DEPTH] > 0;
 }
 
 /** The function stats' table was replaced (it grew): the addon must use the new one. */
@@ -169,7 +169,7 @@ export function setExact(on: boolean): void {
 
 function allocFrame(): number {
   if (ints[Int.FREE_TOP] === 0) growFrames();
-  return free[--ints[Int.FREE_TOP]!]!;
+  return free[--ints[Int.FREE_TOP]];
 }
 
 function growFrames(): void {
@@ -193,11 +193,11 @@ function growStack(): void {
 
 function push(slot: number): void {
   if (ints[Int.DEPTH] === stack.length) growStack();
-  stack[ints[Int.DEPTH]!++] = slot;
+  stack[ints[Int.DEPTH]++] = slot;
 }
 
 function pop(slot: number): void {
-  const depth = ints[Int.DEPTH]!;
+  const depth = ints[Int.DEPTH];
   if (depth > 0 && stack[depth - 1] === slot) {
     ints[Int.DEPTH] = depth - 1;
     return;
@@ -224,28 +224,28 @@ function pop(slot: number): void {
 function enterAny(id: number): number {
   const t = stats.table;
   const at = id * Stat.STRIDE;
-  const left = t[at + Stat.COUNTDOWN]!;
+  const left = t[at + Stat.COUNTDOWN];
   if (left > 1) {
     t[at + Stat.COUNTDOWN] = left - 1;
-    t[at + Stat.CALLS]!++;
-    globals[Global.COUNTED]!++;
+    t[at + Stat.CALLS]++;
+    globals[Global.COUNTED]++;
     return -1;
   }
   if (!(id >= 0 && id < stats.capacity) || ints[Int.ENABLED] === 0) return -1;
-  t[at + Stat.CALLS]!++;
+  t[at + Stat.CALLS]++;
   // The last of a counted stretch is measured, to see whether the function still deserves counting.
   if (left === 1) t[at + Stat.COUNTDOWN] = Policy.ResampleEvery;
   read();
-  const heap = readings[C_HEAP]!;
-  const alloc = globals[Global.ALLOC_LAST]!;
-  const now = readings[C_TIME]!;
-  const depth = ints[Int.DEPTH]!;
+  const heap = readings[C_HEAP];
+  const alloc = globals[Global.ALLOC_LAST];
+  const now = readings[C_TIME];
+  const depth = ints[Int.DEPTH];
   if (depth > 0) {
-    const p = stack[depth - 1]! * Frame.SIZE;
-    if (heap > frames[p + Frame.MAX_HEAP]!) frames[p + Frame.MAX_HEAP] = heap;
+    const p = stack[depth - 1] * Frame.SIZE;
+    if (heap > frames[p + Frame.MAX_HEAP]) frames[p + Frame.MAX_HEAP] = heap;
   }
   // Counted before the snapshots below: a call is not nested in itself.
-  const measured = ++globals[Global.MEASURED]!;
+  const measured = ++globals[Global.MEASURED];
   const slot = allocFrame();
   const b = slot * Frame.SIZE;
   frames[b + Frame.FUNCTION_ID] = id;
@@ -258,7 +258,7 @@ function enterAny(id: number): number {
   frames[b + Frame.CALLEES_ALLOCATED] = 0;
   frames[b + Frame.CALLEES_NS] = 0;
   frames[b + Frame.SEGMENT_START_MEASURED] = measured;
-  frames[b + Frame.SEGMENT_START_COUNTED] = globals[Global.COUNTED]!;
+  frames[b + Frame.SEGMENT_START_COUNTED] = globals[Global.COUNTED];
   frames[b + Frame.NESTED_MEASURED] = 0;
   frames[b + Frame.NESTED_COUNTED] = 0;
   frames[b + Frame.EVENT_ALLOCATED] = alloc;
@@ -270,9 +270,9 @@ function enterAny(id: number): number {
   frames[b + Frame.FIRST_SEGMENT] = 1;
   frames[b + Frame.LINE] = 0;
   frames[b + Frame.EVENT_CALLEES_ALLOCATED] = 0;
-  t[at + Stat.ACTIVE]!++;
+  t[at + Stat.ACTIVE]++;
   push(slot);
-  if (globals[Global.TRIGGER] === 0) writeRow(Kind.Call, slot, t[at + Stat.LINE]!, 0, 0);
+  if (globals[Global.TRIGGER] === 0) writeRow(Kind.Call, slot, t[at + Stat.LINE], 0, 0);
   return slot;
 }
 
@@ -288,11 +288,11 @@ function enterCounted(id: number): number {
   // variable is also a check that it is initialised), COUNTDOWN (field 0) without `+ 0`.
   const t = statsTable;
   const at = id * Stat.STRIDE;
-  const left = t[at]!;
+  const left = t[at];
   if (left > 1) {
     t[at] = left - 1;
-    t[at + Stat.CALLS]!++;
-    globals[Global.COUNTED]!++;
+    t[at + Stat.CALLS]++;
+    globals[Global.COUNTED]++;
     return -1;
   }
   return enterMeasured(id);
@@ -348,9 +348,9 @@ export const probes: Probes = {
     frames[b + Frame.STATE] = SUSPENDED;
     // A suspended call is off the stack: a call of the same function that starts or ends meanwhile
     // (concurrent requests) is not inside it, so it adds to the inclusive totals (finish()).
-    stats.table[frames[b + Frame.FUNCTION_ID]! * Stat.STRIDE + Stat.ACTIVE]!--;
+    stats.table[frames[b + Frame.FUNCTION_ID] * Stat.STRIDE + Stat.ACTIVE]--;
     pop(frame);
-    eventSinceLast(Kind.Suspend, frame, stats.get(frames[b + Frame.FUNCTION_ID]!, Stat.LINE));
+    eventSinceLast(Kind.Suspend, frame, stats.get(frames[b + Frame.FUNCTION_ID], Stat.LINE));
     return value;
   },
 
@@ -369,7 +369,7 @@ export const probes: Probes = {
     if (frames[b + Frame.STATE] === SUSPENDED) resumeFrame(frame);
     read();
     // The row is for the line that just ran: what it allocated is the delta since the last event.
-    const previous = frames[b + Frame.LINE]!;
+    const previous = frames[b + Frame.LINE];
     if (previous > 0) {
       if (lineTotals) addLineBytes(b, previous);
       eventSinceLast(Kind.Line, frame, previous);
@@ -382,15 +382,15 @@ export const probes: Probes = {
 function resumeFrame(frame: number): void {
   read();
   const b = frame * Frame.SIZE;
-  frames[b + Frame.SEGMENT_START_NS] = readings[C_TIME]!;
-  frames[b + Frame.SEGMENT_START_ALLOCATED] = globals[Global.ALLOC_LAST]!;
-  frames[b + Frame.SEGMENT_START_MEASURED] = globals[Global.MEASURED]!;
-  frames[b + Frame.SEGMENT_START_COUNTED] = globals[Global.COUNTED]!;
+  frames[b + Frame.SEGMENT_START_NS] = readings[C_TIME];
+  frames[b + Frame.SEGMENT_START_ALLOCATED] = globals[Global.ALLOC_LAST];
+  frames[b + Frame.SEGMENT_START_MEASURED] = globals[Global.MEASURED];
+  frames[b + Frame.SEGMENT_START_COUNTED] = globals[Global.COUNTED];
   frames[b + Frame.STATE] = RUNNING;
-  frames[b + Frame.DEPTH] = ints[Int.DEPTH]!;
-  stats.table[frames[b + Frame.FUNCTION_ID]! * Stat.STRIDE + Stat.ACTIVE]!++;
+  frames[b + Frame.DEPTH] = ints[Int.DEPTH];
+  stats.table[frames[b + Frame.FUNCTION_ID] * Stat.STRIDE + Stat.ACTIVE]++;
   push(frame);
-  eventSinceLast(Kind.Resume, frame, stats.get(frames[b + Frame.FUNCTION_ID]!, Stat.LINE));
+  eventSinceLast(Kind.Resume, frame, stats.get(frames[b + Frame.FUNCTION_ID], Stat.LINE));
 }
 
 /**
@@ -400,26 +400,26 @@ function resumeFrame(frame: number): void {
  */
 function endSegment(frame: number): void {
   const b = frame * Frame.SIZE;
-  const alloc = globals[Global.ALLOC_LAST]!;
-  const nested = globals[Global.MEASURED]! - frames[b + Frame.SEGMENT_START_MEASURED]!;
-  const counted = globals[Global.COUNTED]! - frames[b + Frame.SEGMENT_START_COUNTED]!;
-  const segAlloc = alloc - frames[b + Frame.SEGMENT_START_ALLOCATED]!;
-  const segTime = readings[C_TIME]! - frames[b + Frame.SEGMENT_START_NS]!;
-  frames[b + Frame.SUM_ALLOCATED]! += segAlloc;
-  frames[b + Frame.SUM_NS]! += segTime;
-  frames[b + Frame.NESTED_MEASURED]! += nested;
-  frames[b + Frame.NESTED_COUNTED]! += counted;
-  const first = frames[b + Frame.FIRST_SEGMENT]!;
+  const alloc = globals[Global.ALLOC_LAST];
+  const nested = globals[Global.MEASURED] - frames[b + Frame.SEGMENT_START_MEASURED];
+  const counted = globals[Global.COUNTED] - frames[b + Frame.SEGMENT_START_COUNTED];
+  const segAlloc = alloc - frames[b + Frame.SEGMENT_START_ALLOCATED];
+  const segTime = readings[C_TIME] - frames[b + Frame.SEGMENT_START_NS];
+  frames[b + Frame.SUM_ALLOCATED] += segAlloc;
+  frames[b + Frame.SUM_NS] += segTime;
+  frames[b + Frame.NESTED_MEASURED] += nested;
+  frames[b + Frame.NESTED_COUNTED] += counted;
+  const first = frames[b + Frame.FIRST_SEGMENT];
   frames[b + Frame.FIRST_SEGMENT] = 0;
   // Credit the caller (the frame below this one), when there is one.
-  const depth = ints[Int.DEPTH]!;
+  const depth = ints[Int.DEPTH];
   let below = -1;
-  if (depth > 0) below = stack[depth - 1] === frame ? (depth > 1 ? stack[depth - 2]! : -1) : stack[depth - 1]!;
+  if (depth > 0) below = stack[depth - 1] === frame ? (depth > 1 ? stack[depth - 2] : -1) : stack[depth - 1];
   if (below >= 0) {
     const p = below * Frame.SIZE;
-    frames[p + Frame.CALLEES_ALLOCATED]! += segAlloc - nested * globals[Global.CAL_NESTED_B]! - first * globals[Global.CAL_SELF_B]!;
-    frames[p + Frame.CALLEES_NS]! += segTime - nested * globals[Global.CAL_NESTED_NS]! - counted * globals[Global.CAL_COUNTED_NS]! - first * globals[Global.CAL_SELF_NS]!;
-    if (frames[b + Frame.MAX_HEAP]! > frames[p + Frame.MAX_HEAP]!) frames[p + Frame.MAX_HEAP] = frames[b + Frame.MAX_HEAP]!;
+    frames[p + Frame.CALLEES_ALLOCATED] += segAlloc - nested * globals[Global.CAL_NESTED_B] - first * globals[Global.CAL_SELF_B];
+    frames[p + Frame.CALLEES_NS] += segTime - nested * globals[Global.CAL_NESTED_NS] - counted * globals[Global.CAL_COUNTED_NS] - first * globals[Global.CAL_SELF_NS];
+    if (frames[b + Frame.MAX_HEAP] > frames[p + Frame.MAX_HEAP]) frames[p + Frame.MAX_HEAP] = frames[b + Frame.MAX_HEAP];
   }
 }
 
@@ -427,38 +427,38 @@ function finish(frame: number): void {
   const b = frame * Frame.SIZE;
   if (frames[b + Frame.STATE] === SUSPENDED) resumeFrame(frame); // generator return()/throw(), or a rejected await
   read();
-  const heap = readings[C_HEAP]!;
-  if (heap > frames[b + Frame.MAX_HEAP]!) frames[b + Frame.MAX_HEAP] = heap;
-  const previousLine = frames[b + Frame.LINE]!;
+  const heap = readings[C_HEAP];
+  if (heap > frames[b + Frame.MAX_HEAP]) frames[b + Frame.MAX_HEAP] = heap;
+  const previousLine = frames[b + Frame.LINE];
   if (previousLine > 0) {
     if (lineTotals) addLineBytes(b, previousLine);
     eventSinceLast(Kind.Line, frame, previousLine);
   }
   endSegment(frame);
-  const id = frames[b + Frame.FUNCTION_ID]!;
-  const nested = frames[b + Frame.NESTED_MEASURED]!;
-  const total = frames[b + Frame.SUM_ALLOCATED]! - globals[Global.CAL_SELF_B]! - nested * globals[Global.CAL_NESTED_B]!;
-  const time = frames[b + Frame.SUM_NS]! - globals[Global.CAL_SELF_NS]! - nested * globals[Global.CAL_NESTED_NS]! - frames[b + Frame.NESTED_COUNTED]! * globals[Global.CAL_COUNTED_NS]!;
+  const id = frames[b + Frame.FUNCTION_ID];
+  const nested = frames[b + Frame.NESTED_MEASURED];
+  const total = frames[b + Frame.SUM_ALLOCATED] - globals[Global.CAL_SELF_B] - nested * globals[Global.CAL_NESTED_B];
+  const time = frames[b + Frame.SUM_NS] - globals[Global.CAL_SELF_NS] - nested * globals[Global.CAL_NESTED_NS] - frames[b + Frame.NESTED_COUNTED] * globals[Global.CAL_COUNTED_NS];
   const s = stats;
   const t = s.table;
   const at = id * Stat.STRIDE;
-  t[at + Stat.MEASURED_CALLS]!++;
-  t[at + Stat.SELF_ALLOC]! += total - frames[b + Frame.CALLEES_ALLOCATED]!;
-  t[at + Stat.SELF_TIME]! += time - frames[b + Frame.CALLEES_NS]!;
-  if (--t[at + Stat.ACTIVE]! === 0) {
+  t[at + Stat.MEASURED_CALLS]++;
+  t[at + Stat.SELF_ALLOC] += total - frames[b + Frame.CALLEES_ALLOCATED];
+  t[at + Stat.SELF_TIME] += time - frames[b + Frame.CALLEES_NS];
+  if (--t[at + Stat.ACTIVE] === 0) {
     // Recursion: only the outermost running activation adds to the inclusive totals.
-    t[at + Stat.TOTAL_ALLOC]! += total;
-    t[at + Stat.TOTAL_TIME]! += time;
+    t[at + Stat.TOTAL_ALLOC] += total;
+    t[at + Stat.TOTAL_TIME] += time;
   }
-  const growth = frames[b + Frame.MAX_HEAP]! - frames[b + Frame.START_HEAP]!;
-  if (growth > t[at + Stat.MAX_HEAP_GROWTH]!) t[at + Stat.MAX_HEAP_GROWTH] = growth;
+  const growth = frames[b + Frame.MAX_HEAP] - frames[b + Frame.START_HEAP];
+  if (growth > t[at + Stat.MAX_HEAP_GROWTH]) t[at + Stat.MAX_HEAP_GROWTH] = growth;
   const exact = ints[Int.EXACT] !== 0;
   if (!exact && t[at + Stat.COUNTDOWN] === 0) s.observe(id, total, time);
   else if (!exact && total >= Policy.PromoteBytes) s.promote(id);
   pop(frame);
-  eventSinceLast(frames[b + Frame.THREW] === 1 ? Kind.Throw : Kind.Return, frame, t[at + Stat.LINE]!);
+  eventSinceLast(frames[b + Frame.THREW] === 1 ? Kind.Throw : Kind.Return, frame, t[at + Stat.LINE]);
   frames[b + Frame.STATE] = FREE;
-  free[ints[Int.FREE_TOP]!++] = frame;
+  free[ints[Int.FREE_TOP]++] = frame;
 }
 
 /**
@@ -478,21 +478,21 @@ let lineNumber = new Int32Array(1024);
 let lineSlotCount = 0;
 
 function addLineBytes(b: number, line: number): void {
-  const nested = globals[Global.MEASURED]! - frames[b + Frame.EVENT_MEASURED]!;
-  const callees = frames[b + Frame.CALLEES_ALLOCATED]! - frames[b + Frame.EVENT_CALLEES_ALLOCATED]!;
-  const self = globals[Global.ALLOC_LAST]! - frames[b + Frame.EVENT_ALLOCATED]! - nested * globals[Global.CAL_NESTED_B]! - callees;
+  const nested = globals[Global.MEASURED] - frames[b + Frame.EVENT_MEASURED];
+  const callees = frames[b + Frame.CALLEES_ALLOCATED] - frames[b + Frame.EVENT_CALLEES_ALLOCATED];
+  const self = globals[Global.ALLOC_LAST] - frames[b + Frame.EVENT_ALLOCATED] - nested * globals[Global.CAL_NESTED_B] - callees;
   if (self <= 0 && callees <= 0) return;
   // Keys as small integers (`| 0`): a double read from a Float64Array would be boxed to look up a
   // Map, an allocation at every line probe that the next line would be charged with.
-  const fn = frames[b + Frame.FUNCTION_ID]! | 0;
+  const fn = frames[b + Frame.FUNCTION_ID] | 0;
   // The frame runs on top of the shadow stack; the one below it is its nearest measured caller.
-  const depth = ints[Int.DEPTH]!;
-  const caller = depth >= 2 ? (frames[stack[depth - 2]! * Frame.SIZE + Frame.FUNCTION_ID]! | 0) + 1 : 0;
+  const depth = ints[Int.DEPTH];
+  const caller = depth >= 2 ? (frames[stack[depth - 2] * Frame.SIZE + Frame.FUNCTION_ID] | 0) + 1 : 0;
   const key = line | 0;
   let slot = lineSlots[fn]?.get(caller)?.get(key);
   if (slot === undefined) slot = newLineSlot(fn, caller, key);
-  if (self > 0) lineSelf[slot]! += self;
-  if (callees > 0) lineCallees[slot]! += callees;
+  if (self > 0) lineSelf[slot] += self;
+  if (callees > 0) lineCallees[slot] += callees;
 }
 
 /**
@@ -502,7 +502,7 @@ function addLineBytes(b: number, line: number): void {
  */
 function newLineSlot(fn: number, caller: number, line: number): number {
   counters.read();
-  const before = readings[C_HEAP]! + readings[C_FREED]!;
+  const before = readings[C_HEAP] + readings[C_FREED];
   if (lineSlotCount === lineSelf.length) {
     const grow = <T extends Float64Array | Int32Array>(from: T, to: T): T => (to.set(from), to);
     lineSelf = grow(lineSelf, new Float64Array(lineSelf.length * 2));
@@ -521,7 +521,7 @@ function newLineSlot(fn: number, caller: number, line: number): number {
   if (slots === undefined) byCaller.set(caller, (slots = new Map()));
   slots.set(line, slot);
   counters.read();
-  globals[Global.ALLOC_CORRECTION]! -= readings[C_HEAP]! + readings[C_FREED]! - before;
+  globals[Global.ALLOC_CORRECTION] -= readings[C_HEAP] + readings[C_FREED] - before;
   return slot;
 }
 
@@ -541,10 +541,10 @@ function warmLineTotals(): void {
   const b = slot * Frame.SIZE;
   frames.fill(0, b, b + Frame.SIZE);
   for (let i = 0; i < 20000; i++) {
-    frames[b + Frame.EVENT_ALLOCATED] = globals[Global.ALLOC_LAST]! - 64;
+    frames[b + Frame.EVENT_ALLOCATED] = globals[Global.ALLOC_LAST] - 64;
     addLineBytes(b, 1 + (i & 7));
   }
-  free[ints[Int.FREE_TOP]!++] = slot;
+  free[ints[Int.FREE_TOP]++] = slot;
   lineSlots = [];
   lineSlotCount = 0;
   lineSelf.fill(0);
@@ -566,7 +566,7 @@ export interface LineTotal {
 export function lineTotalsSoFar(): LineTotal[] {
   const rows: LineTotal[] = [];
   for (let slot = 0; slot < lineSlotCount; slot++) {
-    rows.push({ functionId: lineFunction[slot]!, callerId: lineCaller[slot]!, line: lineNumber[slot]!, selfBytes: lineSelf[slot]!, calleeBytes: lineCallees[slot]! });
+    rows.push({ functionId: lineFunction[slot], callerId: lineCaller[slot], line: lineNumber[slot], selfBytes: lineSelf[slot], calleeBytes: lineCallees[slot] });
   }
   return rows;
 }
@@ -574,48 +574,48 @@ export function lineTotalsSoFar(): LineTotal[] {
 /** Writes a row for an event of a call if memory moved by the trigger since its previous event. */
 function eventSinceLast(kind: Kind, frame: number, line: number): void {
   const b = frame * Frame.SIZE;
-  const alloc = globals[Global.ALLOC_LAST]!;
-  const nested = globals[Global.MEASURED]! - frames[b + Frame.EVENT_MEASURED]!;
-  let dAlloc = alloc - frames[b + Frame.EVENT_ALLOCATED]! - nested * globals[Global.CAL_NESTED_B]!;
-  if (kind === Kind.Return || kind === Kind.Throw) dAlloc -= globals[Global.CAL_SELF_B]!;
-  const dHeap = readings[C_HEAP]! - frames[b + Frame.EVENT_HEAP]!;
-  const trigger = globals[Global.TRIGGER]!;
+  const alloc = globals[Global.ALLOC_LAST];
+  const nested = globals[Global.MEASURED] - frames[b + Frame.EVENT_MEASURED];
+  let dAlloc = alloc - frames[b + Frame.EVENT_ALLOCATED] - nested * globals[Global.CAL_NESTED_B];
+  if (kind === Kind.Return || kind === Kind.Throw) dAlloc -= globals[Global.CAL_SELF_B];
+  const dHeap = readings[C_HEAP] - frames[b + Frame.EVENT_HEAP];
+  const trigger = globals[Global.TRIGGER];
   if (trigger === 0 || dAlloc >= trigger || dHeap >= trigger || dHeap <= -trigger) writeRow(kind, frame, line, dHeap, dAlloc);
   markEvent(b);
 }
 
 function markEvent(b: number): void {
-  frames[b + Frame.EVENT_CALLEES_ALLOCATED] = frames[b + Frame.CALLEES_ALLOCATED]!;
-  frames[b + Frame.EVENT_ALLOCATED] = globals[Global.ALLOC_LAST]!;
-  frames[b + Frame.EVENT_HEAP] = readings[C_HEAP]!;
-  frames[b + Frame.EVENT_MEASURED] = globals[Global.MEASURED]!;
+  frames[b + Frame.EVENT_CALLEES_ALLOCATED] = frames[b + Frame.CALLEES_ALLOCATED];
+  frames[b + Frame.EVENT_ALLOCATED] = globals[Global.ALLOC_LAST];
+  frames[b + Frame.EVENT_HEAP] = readings[C_HEAP];
+  frames[b + Frame.EVENT_MEASURED] = globals[Global.MEASURED];
 }
 
 function writeRow(kind: Kind, frame: number, line: number, dHeap: number, dAlloc: number): void {
   const b = frame * Frame.SIZE;
-  const now = readings[C_TIME]!;
+  const now = readings[C_TIME];
   let rss = NaN;
   let arrayBuffers = NaN;
-  if (now - globals[Global.LAST_RSS_NS]! >= globals[Global.RSS_INTERVAL_NS]!) {
+  if (now - globals[Global.LAST_RSS_NS] >= globals[Global.RSS_INTERVAL_NS]) {
     globals[Global.LAST_RSS_NS] = now;
     rss = counters.readRss();
     counters.readExternal();
-    arrayBuffers = readings[C_ARRAY_BUFFERS]!;
+    arrayBuffers = readings[C_ARRAY_BUFFERS];
   }
   const d = buffer.data;
   const at = buffer.reserve();
-  d[at + Col.TIME] = now - globals[Global.START_NS]!;
+  d[at + Col.TIME] = now - globals[Global.START_NS];
   d[at + Col.KIND] = kind;
-  d[at + Col.FUNCTION_ID] = frames[b + Frame.FUNCTION_ID]!;
+  d[at + Col.FUNCTION_ID] = frames[b + Frame.FUNCTION_ID];
   d[at + Col.LINE] = line;
-  d[at + Col.DEPTH] = frames[b + Frame.DEPTH]!;
+  d[at + Col.DEPTH] = frames[b + Frame.DEPTH];
   d[at + Col.ASYNC_ID] = executionAsyncId();
-  d[at + Col.HEAP] = readings[C_HEAP]!;
+  d[at + Col.HEAP] = readings[C_HEAP];
   d[at + Col.D_HEAP] = dHeap;
-  d[at + Col.ALLOCATED] = globals[Global.ALLOC_LAST]!;
+  d[at + Col.ALLOCATED] = globals[Global.ALLOC_LAST];
   d[at + Col.D_ALLOCATED] = dAlloc;
   d[at + Col.RSS] = rss;
-  d[at + Col.EXTERNAL] = readings[C_EXTERNAL]!;
+  d[at + Col.EXTERNAL] = readings[C_EXTERNAL];
   d[at + Col.ARRAY_BUFFERS] = arrayBuffers;
   buffer.commit();
 }
@@ -625,29 +625,29 @@ export function writeLabel(labelId: number): void {
   read();
   const d = buffer.data;
   const at = buffer.reserve();
-  d[at + Col.TIME] = readings[C_TIME]! - globals[Global.START_NS]!;
+  d[at + Col.TIME] = readings[C_TIME] - globals[Global.START_NS];
   d[at + Col.KIND] = Kind.Label;
   d[at + Col.FUNCTION_ID] = labelId;
   d[at + Col.LINE] = 0;
-  d[at + Col.DEPTH] = ints[Int.DEPTH]!;
+  d[at + Col.DEPTH] = ints[Int.DEPTH];
   d[at + Col.ASYNC_ID] = executionAsyncId();
-  d[at + Col.HEAP] = readings[C_HEAP]!;
+  d[at + Col.HEAP] = readings[C_HEAP];
   d[at + Col.D_HEAP] = 0;
-  d[at + Col.ALLOCATED] = globals[Global.ALLOC_LAST]!;
+  d[at + Col.ALLOCATED] = globals[Global.ALLOC_LAST];
   d[at + Col.D_ALLOCATED] = 0;
   d[at + Col.RSS] = counters.readRss();
   counters.readExternal();
-  d[at + Col.EXTERNAL] = readings[C_EXTERNAL]!;
-  d[at + Col.ARRAY_BUFFERS] = readings[C_ARRAY_BUFFERS]!;
+  d[at + Col.EXTERNAL] = readings[C_EXTERNAL];
+  d[at + Col.ARRAY_BUFFERS] = readings[C_ARRAY_BUFFERS];
   buffer.commit();
 }
 
 /** Ends the measured calls still on the stack: the process is exiting (process.exit) inside them. */
 export function closeOpenCalls(): void {
-  while (ints[Int.DEPTH]! > 0) finish(stack[ints[Int.DEPTH]! - 1]!);
+  while (ints[Int.DEPTH] > 0) finish(stack[ints[Int.DEPTH] - 1]);
 }
 
 /** Events recorded so far (whether or not their row was written). */
 export function measuredCallCount(): number {
-  return globals[Global.MEASURED]!;
+  return globals[Global.MEASURED];
 }
