@@ -9,7 +9,7 @@
  * a traced function allocated itself (callees left out). A site's samples are shared among its
  * statements in proportion to those counts; a function with no probe data keeps `line: null`.
  */
-import type { LineTotal } from '../runtime/probes.js';
+import type { LineTotal } from '../runtime/line-totals.js';
 import type { Frame } from './frames.js';
 import { FrameResolver } from './frames.js';
 import type { AllocationTrace, Compensation, LineMethod, SnapshotData, StackNode } from './model.js';

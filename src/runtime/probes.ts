@@ -4,37 +4,31 @@
  * measured calls, add each call's figures to its function's totals and write an event row when memory
  * moved by at least the trigger.
  *
- * All state is in typed arrays (src/layout/layouts.ts), so that with the native counters the measured path
- * (entry of a measured call, end of a running one) runs in the addon over the same arrays
- * (native/probes.cc); the JS functions below stay the reference and run everything else, and
- * everything with the pure-JS counters.
+ * All state is in typed arrays (their layouts: src/layout/layouts.ts; the arrays: probe-state.ts), so
+ * that with the native counters the measured path (entry of a measured call, end of a running one)
+ * runs in the addon over the same arrays (native/probes.cc); the JS functions below stay the reference
+ * and run everything else, and everything with the pure-JS counters. Rows of events.csv are written
+ * by event-rows.ts, bytes per statement kept by line-totals.ts.
  *
  * Hot path: everything here runs at every traced call. It allocates nothing on the JS heap (all state
  * is in typed arrays or small integers), formats nothing and touches no file. Speed beats clarity
  * here; keep it small.
  */
-import { executionAsyncId } from 'node:async_hooks';
 import type { MemoryCounters } from './counters.js';
-import { TIME as C_TIME, HEAP as C_HEAP, FREED as C_FREED, EXTERNAL as C_EXTERNAL, ARRAY_BUFFERS as C_ARRAY_BUFFERS } from './counters.js';
+import { TIME as C_TIME, HEAP as C_HEAP, FREED as C_FREED } from './counters.js';
 import type { EventBuffer } from '../buffer/event-buffer.js';
 import { FunctionStats, Policy } from './function-stats.js';
 import type { Calibration } from '../formats/meta.js';
 import type { NativeProbes } from './native-counters.js';
-import { EventColumn as Col, Frame, FrameState, Global, Int, Kind, LAYOUT_VERSION, LEFT_TO_JS, NEEDS_ROOM, Stat } from '../layout/layouts.js';
+import { Frame, FrameState, Global, Int, Kind, LAYOUT_VERSION, LEFT_TO_JS, NEEDS_ROOM, Stat } from '../layout/layouts.js';
+import {
+  allocFrame, buffer, frames, free, globals, growFrames, growStack, ints, pop, push, read, readings, releaseFrame, stack, stats,
+  statsTable, useStatsTable, useTargets,
+} from './probe-state.js';
+import { eventSinceLast, markEvent, writeRow } from './event-rows.js';
+import { addLineBytes, lineTotals } from './line-totals.js';
 
 const FREE = FrameState.Free, RUNNING = FrameState.Running, SUSPENDED = FrameState.Suspended;
-
-/** Numbers shared with the native probes (Global slots). */
-const globals = new Float64Array(Global.SIZE);
-/** Flags and counts shared with the native probes (Int slots). */
-const ints = new Int32Array(Int.SIZE);
-
-function read(): void {
-  counters.readFast();
-  const allocated = readings[C_HEAP] + readings[C_FREED] + globals[Global.ALLOC_CORRECTION];
-  if (ints[Int.MONOTONIC] !== 0 && allocated < globals[Global.ALLOC_LAST]) globals[Global.ALLOC_CORRECTION] += globals[Global.ALLOC_LAST] - allocated;
-  else globals[Global.ALLOC_LAST] = allocated;
-}
 
 export interface ProbeSettings {
   trigger: number;
@@ -58,34 +52,15 @@ export interface Probes {
   line(frame: number, line: number): void;
 }
 
-let counters: MemoryCounters;
-/** The counters' last reading (counters.ts's slots: time, heap used, freed by GC, external...). */
-let readings: Float64Array;
-let buffer: EventBuffer;
-let stats: FunctionStats;
-/** stats.table, in a variable of its own for enterCounted (replaced as it grows: statsGrew). */
-let statsTable = new Float64Array(0);
-/** One Frame record per measured call in progress (stride Frame.SIZE); doubled when full. */
-let frames = new Float64Array(1024 * Frame.SIZE);
-/** The free frames' numbers, a stack whose top is ints[Int.FREE_TOP]. */
-let free = new Int32Array(1024);
-/** The shadow stack: the frames of the measured calls running, innermost at ints[Int.DEPTH] - 1. */
-let stack = new Int32Array(1024);
 /** Whether readFast reads the large-object spaces' sizes directly (native/space-fields.cc). */
 let spaceFields = false;
 /** The addon's measured path, while it is bound to the arrays above (else null: all in JS). */
 let native: NativeProbes | null = null;
 
 export function configureProbes(c: MemoryCounters, b: EventBuffer, s: FunctionStats, settings: ProbeSettings): void {
-  counters = c;
-  readings = c.values;
-  buffer = b;
-  stats = s;
-  statsTable = s.table;
+  useTargets(c, b, s, bindNative);
   // The large-object spaces read where V8 keeps their sizes (native/space-fields.cc), unless told not to.
   spaceFields = process.env.MEMTRACE_SPACE_FIELDS !== 'api' && (c.findSpaceFields?.() ?? false);
-  globals.fill(0);
-  ints.fill(0);
   globals[Global.TRIGGER] = settings.trigger;
   ints[Int.EXACT] = settings.exact ? 1 : 0;
   ints[Int.ENABLED] = 1;
@@ -100,8 +75,6 @@ export function configureProbes(c: MemoryCounters, b: EventBuffer, s: FunctionSt
   globals[Global.ALLOC_LAST] = readings[C_HEAP] + readings[C_FREED];
   ints[Int.MONOTONIC] = c.monotonic ? 1 : 0;
   globals[Global.START_NS] = readings[C_TIME];
-  for (let i = 0; i < free.length; i++) free[i] = free.length - 1 - i;
-  ints[Int.FREE_TOP] = free.length;
   native = settings.nativeProbes ? (c.probes ?? null) : null;
   probes.enter = native ? enterCounted : enterAny;
   probes.exit = native ? exitNative : exitJs;
@@ -142,7 +115,7 @@ export function measuredCallOpen(): boolean {
 
 /** The function stats' table was replaced (it grew): the addon must use the new one. */
 export function statsGrew(): void {
-  statsTable = stats.table;
+  useStatsTable();
   bindNative();
 }
 
@@ -165,51 +138,6 @@ export function setTrigger(bytes: number): void {
 
 export function setExact(on: boolean): void {
   ints[Int.EXACT] = on ? 1 : 0;
-}
-
-function allocFrame(): number {
-  if (ints[Int.FREE_TOP] === 0) growFrames();
-  return free[--ints[Int.FREE_TOP]];
-}
-
-function growFrames(): void {
-  const old = frames.length / Frame.SIZE;
-  const grown = new Float64Array(frames.length * 2);
-  grown.set(frames);
-  frames = grown;
-  const freeGrown = new Int32Array(old * 2);
-  for (let i = 0; i < old; i++) freeGrown[i] = 2 * old - 1 - i;
-  free = freeGrown;
-  ints[Int.FREE_TOP] = old;
-  bindNative();
-}
-
-function growStack(): void {
-  const grown = new Int32Array(stack.length * 2);
-  grown.set(stack);
-  stack = grown;
-  bindNative();
-}
-
-function push(slot: number): void {
-  if (ints[Int.DEPTH] === stack.length) growStack();
-  stack[ints[Int.DEPTH]++] = slot;
-}
-
-function pop(slot: number): void {
-  const depth = ints[Int.DEPTH];
-  if (depth > 0 && stack[depth - 1] === slot) {
-    ints[Int.DEPTH] = depth - 1;
-    return;
-  }
-  // A frame left out of order (a generator abandoned while running cannot be; this is defensive).
-  for (let i = depth - 1; i >= 0; i--) {
-    if (stack[i] === slot) {
-      stack.copyWithin(i, i + 1, depth);
-      ints[Int.DEPTH] = depth - 1;
-      return;
-    }
-  }
 }
 
 /**
@@ -458,188 +386,7 @@ function finish(frame: number): void {
   pop(frame);
   eventSinceLast(frames[b + Frame.THREW] === 1 ? Kind.Throw : Kind.Return, frame, t[at + Stat.LINE]);
   frames[b + Frame.STATE] = FREE;
-  free[ints[Int.FREE_TOP]++] = frame;
-}
-
-/**
- * Per-line totals (on for `--alloc --lines`): the bytes a statement allocated itself (its measured
- * callees' bytes left out, as they are credited to the call through Frame.CALLEES_ALLOCATED) and the bytes of the
- * measured callees it called. Slots are found through one Map per function (small-integer keys: no
- * allocation); a slot is made the first time a line of a function allocates.
- */
-let lineTotals = false;
-// lineSlots[fn] maps the nearest measured caller's function id (+1; 0 at the top) to line → slot.
-let lineSlots: Array<Map<number, Map<number, number>> | undefined> = [];
-let lineSelf = new Float64Array(1024);
-let lineCallees = new Float64Array(1024);
-let lineFunction = new Int32Array(1024);
-let lineCaller = new Int32Array(1024);
-let lineNumber = new Int32Array(1024);
-let lineSlotCount = 0;
-
-function addLineBytes(b: number, line: number): void {
-  const nested = globals[Global.MEASURED] - frames[b + Frame.EVENT_MEASURED];
-  const callees = frames[b + Frame.CALLEES_ALLOCATED] - frames[b + Frame.EVENT_CALLEES_ALLOCATED];
-  const self = globals[Global.ALLOC_LAST] - frames[b + Frame.EVENT_ALLOCATED] - nested * globals[Global.CAL_NESTED_B] - callees;
-  if (self <= 0 && callees <= 0) return;
-  // Keys as small integers (`| 0`): a double read from a Float64Array would be boxed to look up a
-  // Map, an allocation at every line probe that the next line would be charged with.
-  const fn = frames[b + Frame.FUNCTION_ID] | 0;
-  // The frame runs on top of the shadow stack; the one below it is its nearest measured caller.
-  const depth = ints[Int.DEPTH];
-  const caller = depth >= 2 ? (frames[stack[depth - 2] * Frame.SIZE + Frame.FUNCTION_ID] | 0) + 1 : 0;
-  const key = line | 0;
-  let slot = lineSlots[fn]?.get(caller)?.get(key);
-  if (slot === undefined) slot = newLineSlot(fn, caller, key);
-  if (self > 0) lineSelf[slot] += self;
-  if (callees > 0) lineCallees[slot] += callees;
-}
-
-/**
- * The first bytes of a (function, caller, line): a slot and its map entries. What that allocates is
- * memtrace's own: read exactly around it and taken out of the allocated figure, so no line is
- * charged with it.
- */
-function newLineSlot(fn: number, caller: number, line: number): number {
-  counters.read();
-  const before = readings[C_HEAP] + readings[C_FREED];
-  if (lineSlotCount === lineSelf.length) {
-    const grow = <T extends Float64Array | Int32Array>(from: T, to: T): T => (to.set(from), to);
-    lineSelf = grow(lineSelf, new Float64Array(lineSelf.length * 2));
-    lineCallees = grow(lineCallees, new Float64Array(lineCallees.length * 2));
-    lineFunction = grow(lineFunction, new Int32Array(lineFunction.length * 2));
-    lineCaller = grow(lineCaller, new Int32Array(lineCaller.length * 2));
-    lineNumber = grow(lineNumber, new Int32Array(lineNumber.length * 2));
-  }
-  const slot = lineSlotCount++;
-  lineFunction[slot] = fn;
-  lineCaller[slot] = caller - 1;
-  lineNumber[slot] = line;
-  let byCaller = lineSlots[fn];
-  if (byCaller === undefined) byCaller = lineSlots[fn] = new Map();
-  let slots = byCaller.get(caller);
-  if (slots === undefined) byCaller.set(caller, (slots = new Map()));
-  slots.set(line, slot);
-  counters.read();
-  globals[Global.ALLOC_CORRECTION] -= readings[C_HEAP] + readings[C_FREED] - before;
-  return slot;
-}
-
-/** Turns the per-line totals on (they cost a lookup in small-integer Maps per allocating line). */
-export function setLineTotals(on: boolean): void {
-  if (on && !lineTotals) warmLineTotals();
-  lineTotals = on;
-}
-
-/**
- * Interpreted code boxes its doubles: until the JIT compiles addLineBytes, every call would allocate,
- * and the next line would be charged with it. Run it on a scratch frame until it is compiled (as the
- * calibration does for the other probes), then forget what it recorded.
- */
-function warmLineTotals(): void {
-  const slot = allocFrame();
-  const b = slot * Frame.SIZE;
-  frames.fill(0, b, b + Frame.SIZE);
-  for (let i = 0; i < 20000; i++) {
-    frames[b + Frame.EVENT_ALLOCATED] = globals[Global.ALLOC_LAST] - 64;
-    addLineBytes(b, 1 + (i & 7));
-  }
-  free[ints[Int.FREE_TOP]++] = slot;
-  lineSlots = [];
-  lineSlotCount = 0;
-  lineSelf.fill(0);
-  lineCallees.fill(0);
-}
-
-export interface LineTotal {
-  functionId: number;
-  /** The nearest measured caller's function id (-1: none). */
-  callerId: number;
-  line: number;
-  /** Bytes the statement allocated itself (calibrated; measured callees left out). */
-  selfBytes: number;
-  /** Bytes allocated by the measured calls it made. */
-  calleeBytes: number;
-}
-
-/** The per-line totals so far (a copy; off the hot path). */
-export function lineTotalsSoFar(): LineTotal[] {
-  const rows: LineTotal[] = [];
-  for (let slot = 0; slot < lineSlotCount; slot++) {
-    rows.push({ functionId: lineFunction[slot], callerId: lineCaller[slot], line: lineNumber[slot], selfBytes: lineSelf[slot], calleeBytes: lineCallees[slot] });
-  }
-  return rows;
-}
-
-/** Writes a row for an event of a call if memory moved by the trigger since its previous event. */
-function eventSinceLast(kind: Kind, frame: number, line: number): void {
-  const b = frame * Frame.SIZE;
-  const alloc = globals[Global.ALLOC_LAST];
-  const nested = globals[Global.MEASURED] - frames[b + Frame.EVENT_MEASURED];
-  let dAlloc = alloc - frames[b + Frame.EVENT_ALLOCATED] - nested * globals[Global.CAL_NESTED_B];
-  if (kind === Kind.Return || kind === Kind.Throw) dAlloc -= globals[Global.CAL_SELF_B];
-  const dHeap = readings[C_HEAP] - frames[b + Frame.EVENT_HEAP];
-  const trigger = globals[Global.TRIGGER];
-  if (trigger === 0 || dAlloc >= trigger || dHeap >= trigger || dHeap <= -trigger) writeRow(kind, frame, line, dHeap, dAlloc);
-  markEvent(b);
-}
-
-function markEvent(b: number): void {
-  frames[b + Frame.EVENT_CALLEES_ALLOCATED] = frames[b + Frame.CALLEES_ALLOCATED];
-  frames[b + Frame.EVENT_ALLOCATED] = globals[Global.ALLOC_LAST];
-  frames[b + Frame.EVENT_HEAP] = readings[C_HEAP];
-  frames[b + Frame.EVENT_MEASURED] = globals[Global.MEASURED];
-}
-
-function writeRow(kind: Kind, frame: number, line: number, dHeap: number, dAlloc: number): void {
-  const b = frame * Frame.SIZE;
-  const now = readings[C_TIME];
-  let rss = NaN;
-  let arrayBuffers = NaN;
-  if (now - globals[Global.LAST_RSS_NS] >= globals[Global.RSS_INTERVAL_NS]) {
-    globals[Global.LAST_RSS_NS] = now;
-    rss = counters.readRss();
-    counters.readExternal();
-    arrayBuffers = readings[C_ARRAY_BUFFERS];
-  }
-  const d = buffer.data;
-  const at = buffer.reserve();
-  d[at + Col.TIME] = now - globals[Global.START_NS];
-  d[at + Col.KIND] = kind;
-  d[at + Col.FUNCTION_ID] = frames[b + Frame.FUNCTION_ID];
-  d[at + Col.LINE] = line;
-  d[at + Col.DEPTH] = frames[b + Frame.DEPTH];
-  d[at + Col.ASYNC_ID] = executionAsyncId();
-  d[at + Col.HEAP] = readings[C_HEAP];
-  d[at + Col.D_HEAP] = dHeap;
-  d[at + Col.ALLOCATED] = globals[Global.ALLOC_LAST];
-  d[at + Col.D_ALLOCATED] = dAlloc;
-  d[at + Col.RSS] = rss;
-  d[at + Col.EXTERNAL] = readings[C_EXTERNAL];
-  d[at + Col.ARRAY_BUFFERS] = arrayBuffers;
-  buffer.commit();
-}
-
-/** A label row (label id in the function column), outside any call. */
-export function writeLabel(labelId: number): void {
-  read();
-  const d = buffer.data;
-  const at = buffer.reserve();
-  d[at + Col.TIME] = readings[C_TIME] - globals[Global.START_NS];
-  d[at + Col.KIND] = Kind.Label;
-  d[at + Col.FUNCTION_ID] = labelId;
-  d[at + Col.LINE] = 0;
-  d[at + Col.DEPTH] = ints[Int.DEPTH];
-  d[at + Col.ASYNC_ID] = executionAsyncId();
-  d[at + Col.HEAP] = readings[C_HEAP];
-  d[at + Col.D_HEAP] = 0;
-  d[at + Col.ALLOCATED] = globals[Global.ALLOC_LAST];
-  d[at + Col.D_ALLOCATED] = 0;
-  d[at + Col.RSS] = counters.readRss();
-  counters.readExternal();
-  d[at + Col.EXTERNAL] = readings[C_EXTERNAL];
-  d[at + Col.ARRAY_BUFFERS] = readings[C_ARRAY_BUFFERS];
-  buffer.commit();
+  releaseFrame(frame);
 }
 
 /** Ends the measured calls still on the stack: the process is exiting (process.exit) inside them. */

@@ -22,7 +22,8 @@ import { FunctionStats } from './function-stats.js';
 import { Stat } from '../layout/layouts.js';
 import { FunctionTable, type ModuleFunctionEntry } from './function-table.js';
 import { measuredCallsIn } from '../writer/summaries.js';
-import { closeOpenCalls, configureProbes, currentProbes, measuredCallCount, nativeProbesBound, spaceFieldsFound, setCalibration, setEnabled, statsGrew, writeLabel, type Probes } from './probes.js';
+import { closeOpenCalls, configureProbes, currentProbes, measuredCallCount, nativeProbesBound, spaceFieldsFound, setCalibration, setEnabled, statsGrew, type Probes } from './probes.js';
+import { writeLabel } from './event-rows.js';
 import { calibrate } from './calibrate.js';
 import { VERSION } from '../version.js';
 
