@@ -23,8 +23,6 @@ export let counters: MemoryCounters;
 export let readings: Float64Array;
 export let buffer: EventBuffer;
 export let stats: FunctionStats;
-/** stats.table, in a binding of its own for the counted path (replaced as it grows: useStatsTable). */
-export let statsTable = new Float64Array(0);
 /** One Frame record per measured call in progress (stride Frame.SIZE); doubled when full. */
 export let frames = new Float64Array(1024 * Frame.SIZE);
 /** The free frames' numbers, a stack whose top is ints[Int.FREE_TOP]. */
@@ -41,17 +39,11 @@ export function useTargets(c: MemoryCounters, b: EventBuffer, s: FunctionStats, 
   readings = c.values;
   buffer = b;
   stats = s;
-  statsTable = s.table;
   arraysReplaced = onArraysReplaced;
   globals.fill(0);
   ints.fill(0);
   for (let i = 0; i < free.length; i++) free[i] = free.length - 1 - i;
   ints[Int.FREE_TOP] = free.length;
-}
-
-/** The function stats' table was replaced (it grew). */
-export function useStatsTable(): void {
-  statsTable = stats.table;
 }
 
 /**

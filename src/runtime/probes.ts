@@ -23,7 +23,7 @@ import type { NativeProbes } from './native-counters.js';
 import { Frame, FrameState, Global, Int, Kind, LAYOUT_VERSION, LEFT_TO_JS, NEEDS_ROOM, Stat } from '../layout/layouts.js';
 import {
   allocFrame, buffer, frames, free, globals, growFrames, growStack, ints, pop, push, read, readings, releaseFrame, stack, stats,
-  statsTable, useStatsTable, useTargets,
+  useTargets,
 } from './probe-state.js';
 import { eventSinceLast, markEvent, writeRow } from './event-rows.js';
 import { addLineBytes, lineTotals } from './line-totals.js';
@@ -52,6 +52,11 @@ export interface Probes {
   line(frame: number, line: number): void;
 }
 
+/**
+ * stats.table, in a variable of this module for enterCounted (replaced as it grows: statsGrew): the
+ * counted path, the hottest, reads nothing imported.
+ */
+let statsTable = new Float64Array(0);
 /** Whether readFast reads the large-object spaces' sizes directly (native/space-fields.cc). */
 let spaceFields = false;
 /** The addon's measured path, while it is bound to the arrays above (else null: all in JS). */
@@ -59,6 +64,7 @@ let native: NativeProbes | null = null;
 
 export function configureProbes(c: MemoryCounters, b: EventBuffer, s: FunctionStats, settings: ProbeSettings): void {
   useTargets(c, b, s, bindNative);
+  statsTable = s.table;
   // The large-object spaces read where V8 keeps their sizes (native/space-fields.cc), unless told not to.
   spaceFields = process.env.MEMTRACE_SPACE_FIELDS !== 'api' && (c.findSpaceFields?.() ?? false);
   globals[Global.TRIGGER] = settings.trigger;
@@ -115,7 +121,7 @@ export function measuredCallOpen(): boolean {
 
 /** The function stats' table was replaced (it grew): the addon must use the new one. */
 export function statsGrew(): void {
-  useStatsTable();
+  statsTable = stats.table;
   bindNative();
 }
 
