@@ -9,7 +9,7 @@ export { MemtraceError, SettingError, ParseError, TraceFileError } from './share
 export { readEventsCsv, readEventBatches, readEventFileBatches, EVENT_COLUMNS, type EventRow, type EventKind } from './formats/events-csv.js';
 export { readFunctionsCsv, FUNCTION_COLUMNS, type FunctionRow } from './formats/functions-csv.js';
 export { readMeta, type TraceMeta } from './formats/meta.js';
-export type { Calibration } from './runtime/probe-layout.js';
+export type { Calibration } from './runtime/calibration.js';
 export { readTrace, findTraces, eventFiles, type Trace } from './formats/trace.js';
 
 // Reports (flame graph, HTML report): allocation profiles as flame trees, and the HTML pages.

@@ -5,7 +5,7 @@
  */
 import { activeTracer } from '../tracer/active.js';
 import type { FunctionInfo } from '../runtime/function-table.js';
-import { lineTotalsSoFar, setLineTotals, type LineTotal } from '../runtime/probes.js';
+import { lineTotalsSoFar, setLineTotals, type LineTotal } from '../runtime/line-totals.js';
 
 export interface LineSource {
   /** The tracer's function table ([] without a tracer). */

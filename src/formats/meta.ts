@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { TraceFileError } from '../shared/errors.js';
 import { fieldProblem, type FieldType } from './json-fields.js';
-import type { Calibration } from '../runtime/probe-layout.js';
+import type { Calibration } from '../runtime/calibration.js';
 
 export const META_VERSION = 1;
 

@@ -8,7 +8,7 @@
  * allocates PromoteBytes or more brings the function back to being measured at every call.
  * MEMTRACE_EXACT=1 measures every call.
  */
-import { Stat } from './probe-layout.js';
+import { Stat } from '../shared/layouts.js';
 
 export const enum Policy {
   /** Calls measured before a function may be demoted. */
@@ -23,7 +23,7 @@ export const enum Policy {
 
 export class FunctionStats {
   /**
-   * One record of Stat.STRIDE doubles per function id (probe-layout.ts); replaced when it grows. On a
+   * One record of Stat.STRIDE doubles per function id (src/shared/layouts.ts); replaced when it grows. On a
    * SharedArrayBuffer: the writer thread formats functions.csv checkpoints from it while the probes
    * add to it (src/writer/summaries.ts), so the traced thread pays nothing for them.
    */

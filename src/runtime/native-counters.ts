@@ -51,7 +51,7 @@ export interface NativeCounters {
 }
 
 /**
- * The probes' measured path in the addon, over the typed arrays of probe-layout.ts (probes.ts binds
+ * The probes' measured path in the addon, over the typed arrays of src/shared/layouts.ts (probes.ts binds
  * them, in bindProbes' order, and again whenever one is replaced).
  */
 export interface NativeProbes {

@@ -7,7 +7,8 @@
  */
 import vm from 'node:vm';
 import { setCalibration, setExact, setTrigger } from '../runtime/probes.js';
-import { Stat, type Calibration } from '../runtime/probe-layout.js';
+import { Stat } from '../shared/layouts.js';
+import type { Calibration } from '../runtime/calibration.js';
 import type { Tracer } from './tracer.js';
 
 /** Instruments `source` as a script named `filename`, as the loader instruments a module (no line probes). */

@@ -16,7 +16,7 @@ import { formatFunctionsCsv, type FunctionRow } from '../formats/functions-csv.j
 import type { TraceFault, TraceMeta } from '../formats/meta.js';
 import type { FunctionInfo } from '../runtime/function-table.js';
 import { FunctionStats } from '../runtime/function-stats.js';
-import { Stat } from '../runtime/probe-layout.js';
+import { Stat } from '../shared/layouts.js';
 import { faultOf } from './write-faults.js';
 import { EVENT_FILES, PEAK_HEAP_FIGURE, Fault, Figure, type WriterState } from './writer-state.js';
 

@@ -103,7 +103,7 @@ test('the check fails on an import that goes up, sideways or out of the layers',
 test('the imports are read as written: type-only, re-exports, import() of a literal, worker URLs', (t) => {
   t.true(importsOf('src/index.ts').includes('src/shared/errors.ts'), 'export … from');
   t.true(importsOf('src/tracer/tracer.ts').includes('src/writer/writer-thread.ts'), 'new URL(…, import.meta.url) and import type');
-  t.true(importsOf('src/formats/meta.ts').includes('src/runtime/probe-layout.ts'), 'import type');
+  t.true(importsOf('src/formats/meta.ts').includes('src/runtime/calibration.ts'), 'import type');
   t.true(importsOf('src/test-api/attribution.ts').includes('src/alloc/build.ts'), 'import()');
 });
 
