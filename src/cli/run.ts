@@ -10,7 +10,7 @@ import { readMeta } from '../formats/meta.js';
 import { formatBytes } from '../shared/units.js';
 import { settingsFromEnv, settingsToEnv, type Settings } from '../shared/settings.js';
 import { UsageError } from './command.js';
-import { findTraces, readTrace } from '../formats/trace.js';
+import { findTraces, readTrace } from '../formats/trace-directory.js';
 import { renderTopFunctions } from '../report/top-functions.js';
 import { hasAllocations, readAllocationRun } from '../formats/allocation-run.js';
 import { renderTopAllocationLines } from '../alloc/top-lines.js';

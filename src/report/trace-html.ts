@@ -8,7 +8,7 @@
 import { basename, join } from 'node:path';
 import { readEventFileBatches } from '../formats/events-csv.js';
 import type { CsvReadOptions } from '../formats/csv-rows.js';
-import { readTrace, type Trace } from '../formats/trace.js';
+import { readTrace, type Trace } from '../formats/trace-directory.js';
 import { findHeapProfiles, loadAllocationTree } from './allocation-profiles.js';
 import { allocationLinesOf } from './allocation-lines.js';
 import type { FlameNode, LineRow } from './flame-tree.js';

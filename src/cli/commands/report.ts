@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { defineCommand, UsageError } from '../command.js';
-import { readTrace } from '../../formats/trace.js';
+import { readTrace } from '../../formats/trace-directory.js';
 import { renderTopFunctions } from '../../report/top-functions.js';
 import { renderTopLines } from '../../report/top-lines.js';
 import { writeHtmlReport } from '../../report/html-report.js';
