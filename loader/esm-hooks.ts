@@ -3,7 +3,7 @@
  * thread, so it only transforms; the traced program's thread keeps the runtime. It also transforms the
  * traced thread's CommonJS modules, sent over the channel `initialize` receives.
  */
-import { settingsFromEnv } from '../src/settings.js';
+import { settingsFromEnv } from '../src/shared/settings.js';
 import { transformLoaded, type LoadResult } from './install-hooks.js';
 import { createTransformer, type ModuleTransformer } from './transform-module.js';
 import { serveTransforms, type TransformChannelData } from '../transforms/transform-service.js';

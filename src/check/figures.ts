@@ -5,10 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { findTraces } from '../formats/trace.js';
+import { findTraces } from '../formats/trace-directory.js';
 import { readFunctionsCsv } from '../formats/functions-csv.js';
 import type { BaselineFunction } from '../formats/baseline.js';
-import { TraceFileError } from '../errors.js';
+import { TraceFileError } from '../shared/errors.js';
 
 /** A function's identity across runs: its file and name (not its line, which moves with edits above it). */
 export const functionKey = (f: Pick<BaselineFunction, 'file' | 'function'>): string => `${f.file}\0${f.function}`;

@@ -6,12 +6,12 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseBytes } from '../sizes.js';
+import { parseBytes } from '../shared/sizes.js';
 import { readMeta } from '../formats/meta.js';
-import { formatBytes } from '../report/units.js';
-import { settingsFromEnv, settingsToEnv, type Settings } from '../settings.js';
+import { formatBytes } from '../shared/units.js';
+import { settingsFromEnv, settingsToEnv, type Settings } from '../shared/settings.js';
 import { UsageError } from './command.js';
-import { findTraces, readTrace } from '../formats/trace.js';
+import { findTraces, readTrace } from '../formats/trace-directory.js';
 import { renderTopFunctions } from '../report/top-functions.js';
 import { hasAllocations, readAllocationRun } from '../formats/allocation-run.js';
 import { renderTopAllocationLines } from '../alloc/top-lines.js';

@@ -15,7 +15,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { TraceFileError } from '../errors.js';
+import { TraceFileError } from '../shared/errors.js';
 import { fieldProblem } from './json-fields.js';
 
 export const OOM_REPORT_DIRECTORY = 'oom-report';

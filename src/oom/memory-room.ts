@@ -8,8 +8,8 @@
  * cgroup cannot be made: the rest (RSS, the room left under it) is then computed as under a real one.
  */
 import { freemem } from 'node:os';
-import { parseBytes } from '../sizes.js';
-import { SettingError } from '../errors.js';
+import { parseBytes } from '../shared/sizes.js';
+import { SettingError } from '../shared/errors.js';
 
 /** libuv reports "no limit" as a huge number (a cgroup v1 "unlimited" is 2^63 less a page). */
 const NO_LIMIT_FROM = 2 ** 60;

@@ -15,7 +15,7 @@
  */
 import v8 from 'node:v8';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { loadNativeAddon } from '../runtime/native-counters.js';
+import { loadNativeAddon } from '../shared/native-addon.js';
 import type { OomTrigger } from '../formats/oom-report.js';
 
 export interface NearLimit {

@@ -8,7 +8,7 @@
 import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import v8 from 'node:v8';
-import { atomicWrite } from '../formats/trace.js';
+import { atomicWrite } from '../formats/trace-directory.js';
 import { readFunctionsCsv, type FunctionRow } from '../formats/functions-csv.js';
 import {
   OOM_REPORT_DIRECTORY, OOM_REPORT_FILES, OOM_REPORT_VERSION, formatHeapSpacesCsv, formatOpenCallsCsv,
@@ -17,12 +17,12 @@ import {
 import { ALLOCATION_FILES, readAllocationRun, type AllocationRun } from '../formats/allocation-run.js';
 import { renderTopAllocationLines } from '../alloc/top-lines.js';
 import type { RunRecording } from '../alloc/run-recorder.js';
-import type { Tracer } from '../runtime/tracer.js';
-import { openCalls } from '../runtime/probes.js';
+import type { Tracer } from '../tracer/tracer.js';
+import { openCalls } from '../runtime/open-calls.js';
 import { allocatedSoFar } from '../runtime/counters.js';
-import { formatBytes, formatDuration } from '../report/units.js';
-import { renderTable } from '../report/text-table.js';
-import { VERSION } from '../version.js';
+import { formatBytes, formatDuration } from '../shared/units.js';
+import { renderTable } from '../shared/text-table.js';
+import { VERSION } from '../shared/version.js';
 import { nearText } from '../report/oom-note.js';
 import { availableMemory } from './memory-room.js';
 import type { NearLimit } from './near-limit.js';

@@ -9,7 +9,7 @@ import { isMainThread } from 'node:worker_threads';
 import type { RunRecording } from '../alloc/run-recorder.js';
 import { OOM_REPORT_FILES } from '../formats/oom-report.js';
 import { activeProcessLog, startProcessLog, stopProcessLog } from '../process/inside-logger.js';
-import type { Tracer } from '../runtime/tracer.js';
+import type { Tracer } from '../tracer/tracer.js';
 import { cgroupMemoryLimit } from './memory-room.js';
 import { watchNearLimit } from './near-limit.js';
 import { oomSummaryLine, writeOomReport } from './report-writer.js';

@@ -1,7 +1,7 @@
 /** The line a report adds for a trace whose process ran out of memory (`memtrace run --oom-report`). */
 import { basename, join } from 'node:path';
 import { OOM_REPORT_FILES, readOomReport, type OomReportMeta } from '../formats/oom-report.js';
-import { formatBytes } from './units.js';
+import { formatBytes } from '../shared/units.js';
 
 /** One line naming the OOM, its top allocator and the report, or undefined where the trace has no OOM report. */
 export function oomNote(traceDirectory: string): string | undefined {

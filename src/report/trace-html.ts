@@ -10,7 +10,7 @@ import { OOM_REPORT_FILES, readOomReport, type OomReportMeta } from '../formats/
 import { nearText } from './oom-note.js';
 import { readEventFileBatches } from '../formats/events-csv.js';
 import type { CsvReadOptions } from '../formats/csv-rows.js';
-import { readTrace, type Trace } from '../formats/trace.js';
+import { readTrace, type Trace } from '../formats/trace-directory.js';
 import { findHeapProfiles, loadAllocationTree } from './allocation-profiles.js';
 import { allocationLinesOf } from './allocation-lines.js';
 import type { FlameNode, LineRow } from './flame-tree.js';
@@ -22,7 +22,7 @@ import { renderLineChart } from './html/svg-chart.js';
 import { renderDataTable, TABLE_SCRIPT } from './html/table.js';
 import { digestEvents, type TraceDigest } from './trace-digest.js';
 import type { MinMaxTimeline } from './timeline.js';
-import { formatBytes, formatDuration } from './units.js';
+import { formatBytes, formatDuration } from '../shared/units.js';
 import { writeReport } from './write-report.js';
 
 export interface TraceReportInput {

@@ -8,9 +8,9 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatBytes } from '../report/units.js';
+import { formatBytes } from '../shared/units.js';
 import { diffSnapshots, type LeakGroup } from '../heap/diff.js';
-import { readSnapshot } from '../heap/snapshot.js';
+import { readSnapshot } from '../heap/heap-snapshot.js';
 import { writeSnapshot } from '../heap/live/write-snapshot.js';
 
 export interface Accumulation {

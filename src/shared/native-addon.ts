@@ -30,7 +30,7 @@ interface NodeGypBuild {
   compareTags(runtime: string): (a: Tags, b: Tags) => number;
 }
 
-/** The package's root, from dist/src/runtime/native-addon.js. */
+/** The package's root, from dist/src/shared/native-addon.js. */
 const packageRoot = new URL('../../../', import.meta.url);
 
 /** The command that builds the addon from source for the running Node, as one line can say it. */
@@ -74,4 +74,35 @@ export function nativeAddonPath(addon: string): { path: string } | { missing: st
       `no prebuilt addon for Node ${process.version} (ABI ${abi}) on ${process.platform}-${process.arch}; ` +
       `build it from source with \`${buildFromSourceCommand()}\``,
   };
+}
+
+let addon: unknown;
+let addonError = '';
+
+/**
+ * The compiled addon of this Node's ABI as its module object, loaded once per thread, or null (no
+ * addon, MEMTRACE_NO_NATIVE=1, or it failed to load: nativeAddonError() then says why). The
+ * counters (runtime/native-counters.ts), the writer and the process log's heap sampler take their
+ * functions from it.
+ */
+export function loadNativeAddon(): Record<string, unknown> | null {
+  if (addon !== undefined) return addon as Record<string, unknown> | null;
+  addon = null;
+  if (process.env.MEMTRACE_NO_NATIVE === '1') return null;
+  const found = nativeAddonPath('memtrace');
+  if ('missing' in found) {
+    addonError = found.missing;
+    return null;
+  }
+  try {
+    addon = createRequire(import.meta.url)(found.path) as Record<string, unknown>;
+  } catch (error) {
+    addonError = `it did not load: ${(error as Error).message.split('\n')[0]}`;
+  }
+  return addon as Record<string, unknown> | null;
+}
+
+/** Why loadNativeAddon() returned null ('' when it did not, or was told not to load). */
+export function nativeAddonError(): string {
+  return addonError;
 }
