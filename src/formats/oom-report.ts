@@ -142,7 +142,20 @@ export function readOomReport(traceDirectory: string): (OomReportMeta & { direct
   } catch (error) {
     throw new TraceFileError(path, `not a memtrace oom.json: ${(error as Error).message}`);
   }
-  const problem = fieldProblem(meta, REQUIRED_FIELDS);
+  const problem = fieldProblem(meta, REQUIRED_FIELDS) ?? optionalFieldProblem(meta as Record<string, unknown>);
   if (problem) throw new TraceFileError(path, `not a memtrace oom.json: ${problem}`);
   return { ...(meta as OomReportMeta), directory };
+}
+
+/** The fields a report reads that may be absent (or null), checked where present. */
+function optionalFieldProblem(meta: Record<string, unknown>): string | undefined {
+  const heap = meta.heap as Record<string, unknown>;
+  if (heap.oldSpaceLimit !== undefined && typeof heap.oldSpaceLimit !== 'number') return '"heap.oldSpaceLimit" is not a number';
+  if (meta.cgroupLimit !== undefined && meta.cgroupLimit !== null && typeof meta.cgroupLimit !== 'number') return '"cgroupLimit" is not a number';
+  const top = meta.topAllocator;
+  if (top === undefined || top === null) return undefined;
+  const fields = fieldProblem(top, [['function', 'string'], ['file', 'string'], ['selfAllocBytes', 'number']]);
+  if (fields) return `"topAllocator": ${fields}`;
+  const line = (top as Record<string, unknown>).line;
+  return line === null || typeof line === 'number' ? undefined : '"topAllocator.line" is not a number';
 }
