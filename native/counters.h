@@ -266,6 +266,9 @@ bool DirectSizesAgree(State* s);
 // format.cc: the writer's row formatter and disk reservation.
 void AddFormatFunctions(Local<Context> context, Local<Object> exports, State* s);
 
+// oom-watch.cc: watchHeapLimit()/unwatchHeapLimit() (src/oom/).
+void AddOomWatchFunctions(Local<Context> context, Local<Object> exports, State* s);
+
 // probes.cc
 void AddProbeFunctions(Local<Context> context, Local<Object> exports, State* s);
 void ReleaseProbes(State* s);

@@ -576,4 +576,5 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   }
   AddProbeFunctions(context, exports, s);
   AddFormatFunctions(context, exports, s);
+  AddOomWatchFunctions(context, exports, s);
 }

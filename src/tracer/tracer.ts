@@ -168,6 +168,11 @@ export class Tracer {
     delete (globalThis as Record<string, unknown>).__memtrace$;
   }
 
+  /** functions.csv's text as of now: every call that ended (openCalls() has those still running). */
+  functionsTable(): string {
+    return functionsCsv(this.stats, this.table.functions, this.internal);
+  }
+
   /** Resets a function's figures (the calibration runs through the real probes). */
   forget(id: number): void {
     this.stats.reset(id);

@@ -19,7 +19,7 @@ export const FLOORS = [
   [['tracer', /^src\/tracer\//]],
   [['alloc', /^src\/alloc\//], ['heap', /^src\/heap\//], ['heap-stats', /^src\/heap-stats\//], ['process', /^src\/process\//]],
   [['report', /^src\/report\//]],
-  [['query', /^src\/query\//]],
+  [['query', /^src\/query\//], ['oom', /^src\/oom\//]],
   [['check', /^src\/check\//], ['test-api', /^src\/test-api\//]],
   [['loader', /^loader\//]],
   [['cli', /^src\/cli\//], ['api', /^src\/[^/]+\.ts$/]],

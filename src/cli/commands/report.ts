@@ -10,6 +10,7 @@ import { allocationLinesOf } from '../../report/allocation-lines.js';
 import { formatBytes } from '../../shared/units.js';
 import { writeTraceJson } from '../../report/trace-json.js';
 import { Reading } from '../reading.js';
+import { oomNote } from '../../report/oom-note.js';
 
 const SYNOPSIS = 'memtrace report DIR|FILE.heapprofile [--html] [--trace-json [--from A] [--to B] [--function GLOB]] [--out FILE] [--alloc] [--top N]';
 
@@ -61,6 +62,8 @@ export const reportCommand = defineCommand({
       } else {
         process.stdout.write(renderTopFunctions(readTrace(path), top));
       }
+      const oom = oomNote(path);
+      if (oom) process.stdout.write(`${oom}\n`);
     }
     // The outputs are written from the whole rows; the status says they are incomplete.
     return reading.truncated ? 1 : 0;
