@@ -133,7 +133,12 @@ test('bad input: one line and an exit code each', (t) => {
   const cut = freshDir();
   for (const file of ['meta.json', 'functions.csv']) copyFileSync(join(trace, file), join(cut, file));
   const events = readFileSync(join(trace, 'events.csv'));
-  writeFileSync(join(cut, 'events.csv'), events.subarray(0, Math.floor(events.length / 2)));
+  // Cut after the 5th column of the row at the middle: a cut inside the last column would leave a
+  // whole row (17 columns, a shorter number), which is valid CSV.
+  const rowStart = events.lastIndexOf(0x0a, Math.floor(events.length / 2)) + 1;
+  let cutAt = rowStart;
+  for (let commas = 0; commas < 5; cutAt++) if (events[cutAt] === 0x2c) commas++;
+  writeFileSync(join(cut, 'events.csv'), events.subarray(0, cutAt));
   failsWith(t, ['query', cut, 'SELECT count(*) FROM events'], 1, /CSV Error on Line: \d+ of .*events\.csv \(\d+ of its 17 columns: cut short/);
   failsWith(t, ['query', cut, 'SELECT * FROM stacks'], 1, /table stacks: this trace has no stacks\.csv$/m);
   writeFileSync(join(cut, 'functions.csv'), 'name,size\nx,1\n');
