@@ -575,5 +575,6 @@ NODE_MODULE_INIT(/* exports, module, context */) {
         .Check();
   }
   AddProbeFunctions(context, exports, s);
+  AddNativeMemoryFunctions(context, exports, s);
   AddFormatFunctions(context, exports, s);
 }

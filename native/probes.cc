@@ -328,6 +328,7 @@ void BindProbes(const FunctionCallbackInfo<Value>& info) {
     return;
   }
   ReleaseProbes(s);
+  BindNativeMemory(&b->ints.data[I_DEPTH], b->stack.data, b->stack.length, b->frames.data, b->frames.length, FRAME);
   s->probes = b.release();
   info.GetReturnValue().Set(true);
 }
@@ -337,6 +338,7 @@ void UnbindProbes(const FunctionCallbackInfo<Value>& info) { ReleaseProbes(State
 }  // namespace
 
 void ReleaseProbes(State* s) {
+  if (s->probes) BindNativeMemory(nullptr, nullptr, 0, nullptr, 0, 0);
   delete s->probes;
   s->probes = nullptr;
 }
