@@ -8,7 +8,7 @@
 //   nativeMemoryAttach(path) -> 0, or the errno of moving the tracker's file to `path`
 //   nativeMemoryFunction(id, name, file, line, column)
 //   nativeMemoryExit()          what the tracker holds now is live at exit
-//   nativeMemoryIgnoreThread()  this thread's allocations are memtrace's own
+//   nativeMemoryIgnoreThread(ignore = true)  whether this thread's allocations are memtrace's own
 
 #include "counters.h"
 
@@ -23,7 +23,7 @@ struct Tracker {
   int (*attach)(const char*) = nullptr;
   void (*function)(int32_t, const char*, uint32_t, const char*, uint32_t, uint32_t, uint32_t) = nullptr;
   void (*exit)() = nullptr;
-  void (*ignore_thread)() = nullptr;
+  void (*ignore_thread)(int) = nullptr;
   void (*bind_js)(const int32_t*, const int32_t*, uint32_t, const double*, uint32_t, uint32_t) = nullptr;
 };
 
@@ -34,7 +34,7 @@ const Tracker& TheTracker() {
     t.attach = reinterpret_cast<int (*)(const char*)>(dlsym(RTLD_DEFAULT, "memtrace_native_attach"));
     t.function = reinterpret_cast<decltype(t.function)>(dlsym(RTLD_DEFAULT, "memtrace_native_function"));
     t.exit = reinterpret_cast<void (*)()>(dlsym(RTLD_DEFAULT, "memtrace_native_exit"));
-    t.ignore_thread = reinterpret_cast<void (*)()>(dlsym(RTLD_DEFAULT, "memtrace_native_ignore_thread"));
+    t.ignore_thread = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "memtrace_native_ignore_thread"));
     t.bind_js = reinterpret_cast<decltype(t.bind_js)>(dlsym(RTLD_DEFAULT, "memtrace_native_bind_js"));
     if (!t.recording || !t.attach || !t.function || !t.exit || !t.ignore_thread || !t.bind_js) return Tracker();
     return t;
@@ -84,7 +84,7 @@ void NativeMemoryExit(const FunctionCallbackInfo<Value>& info) {
 }
 
 void NativeMemoryIgnoreThread(const FunctionCallbackInfo<Value>& info) {
-  if (TheTracker().ignore_thread) TheTracker().ignore_thread();
+  if (TheTracker().ignore_thread) TheTracker().ignore_thread(info.Length() < 1 || info[0]->BooleanValue(info.GetIsolate()));
 }
 
 }  // namespace

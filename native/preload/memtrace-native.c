@@ -33,6 +33,7 @@
  *   to memtrace_native_bind_js; a sample on that thread reads the running measured function's id.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -575,6 +576,27 @@ static void write_symbols(void) {
   }
 }
 
+/** The names of the threads still running (/proc/self/task/TID/comm): libuv's, V8's, workers. */
+static void write_threads(void) {
+  DIR* tasks = opendir("/proc/self/task");
+  if (!tasks) return;
+  for (struct dirent* entry; (entry = readdir(tasks));) {
+    long tid = strtol(entry->d_name, NULL, 10);
+    if (tid <= 0) continue;
+    char path[64], name[64];
+    snprintf(path, sizeof path, "/proc/self/task/%ld/comm", tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    ssize_t n = read(fd, name, sizeof name);
+    close(fd);
+    if (n <= 0) continue;
+    if (name[n - 1] == '\n') n--;
+    struct thread_record record = {(uint32_t)tid, (uint32_t)n};
+    emit(RECORD_THREAD, &record, sizeof record, name, (uint32_t)n);
+  }
+  closedir(tasks);
+}
+
 /** The end of the record: what is still in the table now is live at exit. Once per process. */
 EXPORT void memtrace_native_exit(void) {
   if (!out_buffer || out_fd < 0 || atomic_exchange(&exited, 1)) return;
@@ -582,6 +604,7 @@ EXPORT void memtrace_native_exit(void) {
   self.guard = 1;
   recording = 0;
   write_symbols();
+  write_threads();
   uint64_t now = (uint64_t)now_ns();
   emit(RECORD_EXIT, &now, sizeof now, NULL, 0);
   lock(&out_lock);
@@ -645,5 +668,5 @@ EXPORT void memtrace_native_bind_js(const int32_t* depth, const int32_t* stack, 
   self.js_depth = stack && frames ? depth : NULL;
 }
 
-/** This thread's allocations are memtrace's own (its writer thread): never sampled. */
-EXPORT void memtrace_native_ignore_thread(void) { self.guard = 1; }
+/** Whether this thread's allocations are memtrace's own (its writer thread, its calibration): not sampled. */
+EXPORT void memtrace_native_ignore_thread(int ignore) { self.guard = ignore != 0; }

@@ -18,6 +18,7 @@ enum record_kind {
   RECORD_FUNCTION = 5, /* struct function_record, then the name and file bytes (UTF-8) */
   RECORD_SYMBOL = 6,   /* struct symbol_record, then the symbol and object bytes */
   RECORD_EXIT = 7,     /* uint64 monotonic ns: the process reached its end; the table is live at exit */
+  RECORD_THREAD = 8,   /* struct thread_record, then the name bytes: a thread still running at exit */
 };
 
 struct record_header {
@@ -65,6 +66,11 @@ struct symbol_record {
   uint64_t object_offset; /* from the object's load address */
   uint32_t symbol_bytes;
   uint32_t object_bytes;
+};
+
+struct thread_record {
+  uint32_t tid;
+  uint32_t name_bytes;
 };
 
 #endif

@@ -14,6 +14,7 @@ import { findTraces, readTrace } from '../formats/trace.js';
 import { renderTopFunctions } from '../report/top-functions.js';
 import { hasAllocations, readAllocationRun } from '../formats/allocation-run.js';
 import { renderTopAllocationLines } from '../alloc/top-lines.js';
+import { nativeEnv, finishNativeRecords } from './native-run.js';
 
 export interface RunFlags {
   out?: string;
@@ -29,6 +30,10 @@ export interface RunFlags {
   maxTraceSize?: string;
   /** Exit 1 when a traced process's heap peaked over this many bytes (a size such as 512MiB). */
   failOver?: string;
+  /** Record native allocations (malloc) with the LD_PRELOAD tracker. */
+  native?: boolean;
+  /** Mean bytes between native samples (a size; 0: every allocation). */
+  nativeInterval?: string;
 }
 
 /** Node options that take their value as the next argument. */
@@ -101,6 +106,8 @@ export function runTraced(command: string[], flags: RunFlags): Promise<number> {
   const { nodeOptions, commandLine, program, args } = splitNodeOptions(command);
   env.NODE_OPTIONS = [env.NODE_OPTIONS ?? '', ...allocNodeOptions, ...nodeOptions.map(quoteOption), `--import=${REGISTER_URL}`].join(' ').trim();
 
+  Object.assign(env, nativeEnv(flags, out, env));
+
   const failOver = flags.failOver === undefined ? undefined : parseBytes(flags.failOver);
   if (failOver === undefined && flags.failOver !== undefined) throw new UsageError(`memtrace run: --fail-over ${JSON.stringify(flags.failOver)} is not a size (512MiB, 1GB, 268435456)`);
 
@@ -128,6 +135,7 @@ export function runTraced(command: string[], flags: RunFlags): Promise<number> {
           process.stderr.write(`memtrace: wrote ${directory} (incomplete)\n`);
         }
       }
+      if (flags.native) finishNativeRecords(out, written);
       if (signal) {
         process.kill(process.pid, signal);
         return;

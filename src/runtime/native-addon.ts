@@ -75,3 +75,18 @@ export function nativeAddonPath(addon: string): { path: string } | { missing: st
       `build it from source with \`${buildFromSourceCommand()}\``,
   };
 }
+
+/**
+ * Keeps this thread's mallocs out of `memtrace run --native`'s record: memtrace's own threads (the
+ * writer thread) call it. A no-op where the tracker or the addon is absent.
+ */
+export function ignoreThreadInNativeRecord(): void {
+  if (!process.env.MEMTRACE_NATIVE_DIR) return;
+  const found = nativeAddonPath('memtrace');
+  if ('missing' in found) return;
+  try {
+    (createRequire(import.meta.url)(found.path) as { nativeMemoryIgnoreThread?: () => void }).nativeMemoryIgnoreThread?.();
+  } catch {
+    // no addon for this Node: nothing to ignore with
+  }
+}

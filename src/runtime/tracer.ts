@@ -24,6 +24,7 @@ import { FunctionTable, type ModuleFunctionEntry } from './function-table.js';
 import { measuredCallsIn } from '../writer/summaries.js';
 import { closeOpenCalls, configureProbes, currentProbes, measuredCallCount, nativeProbesBound, spaceFieldsFound, setCalibration, setEnabled, statsGrew, writeLabel, type Probes } from './probes.js';
 import { calibrate } from './calibrate.js';
+import { outsideNativeMemory, startNativeMemory } from './native-memory.js';
 import { VERSION } from '../version.js';
 
 /** What instrumented modules find at globalThis.__memtrace$. */
@@ -96,10 +97,13 @@ export class Tracer {
       rssIntervalNs: this.settings.rssIntervalMs * 1e6,
       nativeProbes: this.settings.counters !== 'js-probes',
     });
+    // `memtrace run --native`: the allocation tracker's record joins this trace (after the probes
+    // bound, so the tracker reads their shadow stack).
+    startNativeMemory(this.directory, this.table);
     const runtime: Runtime = { ...currentProbes(), register: (file, entries) => this.register(file, entries) };
     // Not enumerable: a program listing its globals does not see memtrace.
     Object.defineProperty(globalThis, '__memtrace$', { value: runtime, enumerable: false, configurable: true, writable: true });
-    this.calibration = calibrate(this);
+    this.calibration = outsideNativeMemory(() => calibrate(this));
     setCalibration(this.calibration);
     this.writeSummaries();
     this.startWriterThread();

@@ -12,6 +12,8 @@ import { allocationLinesOf } from '../../report/allocation-lines.js';
 import { formatBytes } from '../../report/units.js';
 import { writeTraceJson } from '../../report/trace-json.js';
 import { Reading } from '../reading.js';
+import { convertNativeRecord } from '../../native/convert.js';
+import { renderNativeOwners } from '../../report/native-owners.js';
 
 const SYNOPSIS = 'memtrace report DIR|FILE.heapprofile [--html] [--trace-json [--from A] [--to B] [--function GLOB]] [--out FILE] [--alloc] [--top N]';
 
@@ -58,6 +60,10 @@ export const reportCommand: Command = {
         process.stdout.write(renderTopLines(allocationLinesOf(path) ?? topLines(loadAllocations(path)), path, top));
       } else {
         process.stdout.write(renderTopFunctions(readTrace(path), top));
+        // A --native run's record that `memtrace run` did not get to convert (it was killed itself).
+        convertNativeRecord(path);
+        const native = renderNativeOwners(path, top);
+        if (native) process.stdout.write(`\n${native}`);
       }
     }
     // The outputs are written from the whole rows; the status says they are incomplete.

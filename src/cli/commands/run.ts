@@ -20,7 +20,10 @@ export const runCommand: Command = {
     --alloc-depth N  frames kept per stack (default 128)
     --max-trace-size SIZE  keep events.csv and its rotated files under SIZE (500MB, 2GiB; at least
                      256KiB): the oldest rows go, functions.csv stays exact
-    --fail-over SIZE exit 1 (after writing the trace) when a traced process's heap peaked over SIZE`,
+    --fail-over SIZE exit 1 (after writing the trace) when a traced process's heap peaked over SIZE
+    --native         also record native allocations (malloc, Linux with glibc) by JS function and
+                     native stack: native-allocations.csv, native-stacks.csv (docs/native.md)
+    --native-interval SIZE  mean bytes between native samples (default 256KiB; 0: every allocation)`,
   run(args) {
     const { values, positionals } = parseArgs({
       args,
@@ -38,16 +41,19 @@ export const runCommand: Command = {
         'alloc-depth': { type: 'string' },
         'max-trace-size': { type: 'string' },
         'fail-over': { type: 'string' },
+        native: { type: 'boolean' },
+        'native-interval': { type: 'string' },
       },
     });
     if (positionals.length === 0) throw new UsageError('memtrace run: name the program to trace: memtrace run [options] -- app.js [args...]');
-    const { 'alloc-interval': allocInterval, 'alloc-depth': allocDepth, 'max-trace-size': maxTraceSize, 'fail-over': failOver, ...rest } = values;
+    const { 'alloc-interval': allocInterval, 'alloc-depth': allocDepth, 'max-trace-size': maxTraceSize, 'fail-over': failOver, 'native-interval': nativeInterval, ...rest } = values;
     return runTraced(positionals, {
       ...rest,
       ...(allocInterval !== undefined ? { allocInterval } : {}),
       ...(allocDepth !== undefined ? { allocDepth } : {}),
       ...(maxTraceSize !== undefined ? { maxTraceSize } : {}),
       ...(failOver !== undefined ? { failOver } : {}),
+      ...(nativeInterval !== undefined ? { nativeInterval } : {}),
     });
   },
 };
