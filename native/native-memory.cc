@@ -8,6 +8,7 @@
 //   nativeMemoryAttach(path) -> 0, or the errno of moving the tracker's file to `path`
 //   nativeMemoryFunction(id, name, file, line, column)
 //   nativeMemoryExit()          what the tracker holds now is live at exit
+//   nativeMemoryFlush()         write out the tracker's buffer
 //   nativeMemoryIgnoreThread(ignore = true)  whether this thread's allocations are memtrace's own
 
 #include "counters.h"
@@ -23,6 +24,7 @@ struct Tracker {
   int (*attach)(const char*) = nullptr;
   void (*function)(int32_t, const char*, uint32_t, const char*, uint32_t, uint32_t, uint32_t) = nullptr;
   void (*exit)() = nullptr;
+  void (*flush)() = nullptr;
   void (*ignore_thread)(int) = nullptr;
   void (*bind_js)(const int32_t*, const int32_t*, uint32_t, const double*, uint32_t, uint32_t) = nullptr;
 };
@@ -34,9 +36,10 @@ const Tracker& TheTracker() {
     t.attach = reinterpret_cast<int (*)(const char*)>(dlsym(RTLD_DEFAULT, "memtrace_native_attach"));
     t.function = reinterpret_cast<decltype(t.function)>(dlsym(RTLD_DEFAULT, "memtrace_native_function"));
     t.exit = reinterpret_cast<void (*)()>(dlsym(RTLD_DEFAULT, "memtrace_native_exit"));
+    t.flush = reinterpret_cast<void (*)()>(dlsym(RTLD_DEFAULT, "memtrace_native_flush"));
     t.ignore_thread = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "memtrace_native_ignore_thread"));
     t.bind_js = reinterpret_cast<decltype(t.bind_js)>(dlsym(RTLD_DEFAULT, "memtrace_native_bind_js"));
-    if (!t.recording || !t.attach || !t.function || !t.exit || !t.ignore_thread || !t.bind_js) return Tracker();
+    if (!t.recording || !t.attach || !t.function || !t.exit || !t.flush || !t.ignore_thread || !t.bind_js) return Tracker();
     return t;
   }();
   return tracker;
@@ -83,6 +86,10 @@ void NativeMemoryExit(const FunctionCallbackInfo<Value>& info) {
   if (TheTracker().exit) TheTracker().exit();
 }
 
+void NativeMemoryFlush(const FunctionCallbackInfo<Value>& info) {
+  if (TheTracker().flush) TheTracker().flush();
+}
+
 void NativeMemoryIgnoreThread(const FunctionCallbackInfo<Value>& info) {
   if (TheTracker().ignore_thread) TheTracker().ignore_thread(info.Length() < 1 || info[0]->BooleanValue(info.GetIsolate()));
 }
@@ -103,6 +110,7 @@ void AddNativeMemoryFunctions(Local<Context> context, Local<Object> exports, Sta
   };
   const Entry entries[] = {{"nativeMemoryRecording", NativeMemoryRecording}, {"nativeMemoryAttach", NativeMemoryAttach},
                            {"nativeMemoryFunction", NativeMemoryFunction},   {"nativeMemoryExit", NativeMemoryExit},
+                           {"nativeMemoryFlush", NativeMemoryFlush},
                            {"nativeMemoryIgnoreThread", NativeMemoryIgnoreThread}};
   for (const Entry& entry : entries) {
     exports->Set(context, String::NewFromUtf8(isolate, entry.name).ToLocalChecked(), MakeFunction(context, entry.callback, s))

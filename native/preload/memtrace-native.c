@@ -617,6 +617,18 @@ __attribute__((destructor)) static void stop(void) { memtrace_native_exit(); }
 
 /* ---- calls from memtrace's addon -------------------------------------------------------------- */
 
+/** Writes out what the buffer holds (memtrace's runtime calls it every second: a program that stops
+ * allocating and is then killed keeps its last records). */
+EXPORT void memtrace_native_flush(void) {
+  if (!out_buffer || out_fd < 0) return;
+  int guard = self.guard;
+  self.guard = 1;
+  lock(&out_lock);
+  flush_locked();
+  unlock(&out_lock);
+  self.guard = guard;
+}
+
 /** Whether this process records (the addon asks before doing anything else). */
 EXPORT int memtrace_native_recording(void) { return recording && !atomic_load(&exited); }
 

@@ -19,8 +19,11 @@ interface NativeMemoryAddon {
   nativeMemoryAttach(path: string): number;
   nativeMemoryFunction(id: number, name: string, file: string, line: number, column: number): void;
   nativeMemoryExit(): void;
+  nativeMemoryFlush(): void;
   nativeMemoryIgnoreThread(ignore?: boolean): void;
 }
+
+const FLUSH_EVERY_MS = 1000;
 
 function trackerAddon(): NativeMemoryAddon | undefined {
   if (!process.env.MEMTRACE_NATIVE_DIR) return undefined;
@@ -42,9 +45,15 @@ export function startNativeMemory(directory: string, table: FunctionTable): bool
   };
   name(0, table.functions);
   table.onAdd(name);
+  // The tracker writes as it samples; this writes out the last records of a program that went quiet
+  // (and may be killed next). A timer runs with no traced call on the stack: nobody's allocation.
+  const flushTimer = setInterval(() => addon.nativeMemoryFlush(), FLUSH_EVERY_MS).unref();
   onProcessEnd({
-    flush() {},
+    flush() {
+      addon.nativeMemoryFlush();
+    },
     stop() {
+      clearInterval(flushTimer);
       addon.nativeMemoryExit();
     },
   });
