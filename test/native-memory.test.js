@@ -3,6 +3,8 @@ import test from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { Profile } from 'pprof-format';
 import { findTraces } from '../dist/src/index.js';
 import { readNativeAllocationsCsv, readNativeStacksCsv } from '../dist/src/formats/native-csv.js';
 import { nativeTrackerPath } from '../dist/src/native/tracker-path.js';
@@ -49,8 +51,21 @@ linuxTest('a function that keeps 64 buffers of 1 MiB is found with ~64 MiB live 
   const frames = stacks.get(biggest.nativeStackId);
   t.regex(frames.join(';'), /ArrayBuffer|BackingStore/);
   t.regex(frames.at(-1), /^js: keepBuffers \(.*keep-buffers\.cjs:2\)$/);
+  // The same in native.pb.gz: in-use bytes under a stack whose outermost frame is keepBuffers.
+  const profile = Profile.decode(gunzipSync(readFileSync(join(run.directories[0], 'native.pb.gz'))));
+  const strings = profile.stringTable.strings;
+  t.deepEqual(profile.sampleType.map((type) => strings[type.type]), ['alloc_objects', 'alloc_space', 'inuse_space']);
+  const names = new Map(profile.function.map((f) => [Number(f.id), strings[f.name]]));
+  const inUse = profile.sample.filter((s) => names.get(Number(s.locationId.at(-1))) === 'keepBuffers').reduce((total, s) => total + Number(s.value[2]), 0);
+  t.is(inUse, live);
   t.regex(run.stderr, /native memory \(malloc\): sampled every ~256 KiB/);
   t.regex(run.stderr, /MiB .* main\s+keepBuffers/);
+  // report --html: the table of what was held at exit and the flame graph, keepBuffers at a root.
+  const html = spawnSync(process.execPath, [cliPath, 'report', run.directories[0], '--html'], { encoding: 'utf8' });
+  t.is(html.status, 0, html.stderr);
+  const page = readFileSync(join(run.directories[0], 'report.html'), 'utf8');
+  t.regex(page, /<section[^>]*id="native-held"/);
+  t.regex(page, /id="native-flame-data"[^>]*>[^<]*keepBuffers/);
 });
 
 linuxTest('zlib.gzipSync 40 times on 1 MiB shows its state and output allocated and freed', (t) => {

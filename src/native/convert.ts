@@ -1,6 +1,6 @@
 /**
  * Turns a process's native-raw.bin (what the tracker recorded, src/formats/native-raw.ts) into
- * native-allocations.csv, native-stacks.csv and native.json in its trace directory, and deletes the raw
+ * native-allocations.csv, native-stacks.csv, native.pb.gz (pprof) and native.json in its trace directory, and deletes the raw
  * file once they are written. `memtrace run --native` does it as each run ends, whether the program
  * exited or was killed (then only the records the tracker had written count, and "live at exit" is what
  * was live at the last of them); `memtrace report` does it for a directory where it was not done.
@@ -9,6 +9,8 @@
  * allocations), however long the record.
  */
 import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { encodePprof } from '../formats/pprof.js';
+import { nativePprofOf, NATIVE_PPROF_FILE } from '../formats/native-pprof.js';
 import { join } from 'node:path';
 import { readNativeRaw, RAW_FILE, type RawBlock, type RawFunction, type RawSymbol } from '../formats/native-raw.js';
 import {
@@ -143,7 +145,8 @@ export function convertNativeRecord(directory: string, rawPath = join(directory,
     liveBytesAtExit: Math.round(rows.reduce((sum, r) => sum + r.liveBytesAtExit, 0)),
   };
   // Written beside and renamed into place: a reader never sees half a file.
-  const files: Array<[string, string]> = [
+  const files: Array<[string, string | Buffer]> = [
+    [NATIVE_PPROF_FILE, encodePprof(nativePprofOf(rows, stackRows, interval))],
     [NATIVE_STACKS_FILE, formatNativeStacksCsv(stackRows)],
     [NATIVE_ALLOCATIONS_FILE, formatNativeAllocationsCsv(rows)],
     [NATIVE_SUMMARY_FILE, `${JSON.stringify(summary, null, 2)}\n`],

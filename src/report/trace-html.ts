@@ -22,6 +22,7 @@ import { digestEvents, type TraceDigest } from './trace-digest.js';
 import type { MinMaxTimeline } from './timeline.js';
 import { formatBytes, formatDuration } from './units.js';
 import { writeReport } from './write-report.js';
+import { nativeReportSections } from './native-html.js';
 
 export interface TraceReportInput {
   trace: Trace;
@@ -29,6 +30,8 @@ export interface TraceReportInput {
   events: TraceDigest;
   /** Allocations by stack, where the directory has profiles. */
   allocations?: { tree: FlameNode; files: string[]; lines?: LineRow[] | undefined };
+  /** Native memory (`memtrace run --native`), where the directory has it. */
+  native?: PageSection[];
 }
 
 /** Reads everything the report shows from a trace directory, events.csv a chunk at a time. */
@@ -39,6 +42,7 @@ export async function readTraceReportInput(directory: string, reading: CsvReadOp
     trace,
     events: await digestEvents(readEventFileBatches(trace.eventFiles, reading)),
     allocations: profiles.length > 0 ? { tree: loadAllocationTree(profiles), files: profiles, lines: allocationLinesOf(directory) } : undefined,
+    native: nativeReportSections(directory),
   };
 }
 
@@ -85,13 +89,15 @@ export function renderTraceReport(input: TraceReportInput): string {
       ...(allocations.lines ? { lines: allocations.lines } : {}),
     }));
   }
+  const native = input.native ?? [];
+  sections.push(...native);
   sections.push({ id: 'settings', title: 'Settings and environment', html: renderSettings(trace) });
   return renderPage({
     title: 'memtrace report',
     subtitle: `node ${m.node} · pid ${m.pid}${m.threadId ? ` thread ${m.threadId}` : ''} · memtrace ${m.memtrace}`,
     source: `${trace.directory} — ${m.argv.join(' ')}`,
     sections,
-    scripts: allocations ? [TABLE_SCRIPT, FLAME_SCRIPT] : [TABLE_SCRIPT],
+    scripts: allocations || native.length > 0 ? [TABLE_SCRIPT, FLAME_SCRIPT] : [TABLE_SCRIPT],
   });
 }
 
