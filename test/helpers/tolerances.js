@@ -45,10 +45,14 @@ export const V8_OWN_WORK = 256 * 1024;
 
 /**
  * `memtrace run --native` at its default interval (256 KiB) samples each 1 MiB block with
- * probability 1 - e^-4 = 0.982 and weighs it 1.019 MiB: over 64 blocks the estimate's standard
- * deviation is ~1.7 % (measured: docs/native.md). Six of them.
+ * probability p = 1 - e^-4 = 0.982 and weighs it 1.019 MiB: the estimate of `blocks` such blocks has a
+ * standard deviation of √(blocks·p·(1-p))·1.019 MiB (1.1 MiB for 64; 0.81 MiB measured over 20 runs:
+ * docs/native.md). Six of them, in bytes.
  */
-export const NATIVE_SAMPLING_64_MIB = 0.1;
+export function nativeSamplingOfMiBBlocks(blocks) {
+  const p = 1 - Math.exp(-4);
+  return 6 * Math.sqrt(blocks * p * (1 - p)) * (MiB / p);
+}
 
 /**
  * What V8 mallocs for itself while a function that allocates only JS objects runs (the GC's
