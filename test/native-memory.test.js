@@ -45,6 +45,8 @@ linuxTest('a function that keeps 64 buffers of 1 MiB is found with ~64 MiB live 
   const live = sum(rows, 'liveBytesAtExit');
   t.true(Math.abs(live - 64 * MiB) <= nativeSamplingOfMiBBlocks(64), `keepBuffers live at exit: ${live}`);
   t.true(rows.every((row) => row.thread === 'main' && row.file.endsWith('keep-buffers.cjs') && row.line === 2));
+  // Node's start-up, before memtrace's runtime, is a row of its own, not a function's.
+  t.true(rowsOf(nativeRows(run.directories[0]), '(start-up)').some((row) => row.thread === 'main' && row.file === '' && row.allocatedBytes > 0));
   // Its stack: Node's array buffer allocator under the JS function.
   const stacks = new Map(readNativeStacksCsv(join(run.directories[0], 'native-stacks.csv')).map((s) => [s.nativeStackId, s.frames]));
   const biggest = rows.sort((a, b) => b.liveBytesAtExit - a.liveBytesAtExit)[0];

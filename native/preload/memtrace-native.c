@@ -319,9 +319,14 @@ static void start_thread(struct thread_state* t) {
   t->countdown = draw_countdown(t);
 }
 
-/** The measured JS function running on this thread (its id in memtrace's function table), or -1. */
+/** The main thread's id, and whether memtrace's probes have bound its shadow stack yet. */
+static uint32_t main_tid;
+static int js_bound;
+
+/** The measured JS function running on this thread (its id in memtrace's function table), or
+ * FUNCTION_NONE, or FUNCTION_START_UP on the main thread before memtrace's runtime bound. */
 static int32_t js_function(const struct thread_state* t) {
-  if (!t->js_depth) return -1;
+  if (!t->js_depth) return t->tid == main_tid && !js_bound ? FUNCTION_START_UP : FUNCTION_NONE;
   int32_t depth = *t->js_depth;
   if (depth <= 0 || (uint32_t)depth > t->js_stack_length) return -1;
   int32_t slot = t->js_stack[depth - 1];
@@ -501,6 +506,8 @@ static void after_fork_in_child(void) {
   madvise(stacks, (stack_mask + 1) * sizeof(struct stack_slot), MADV_DONTNEED);
   madvise(frame_set, (frame_mask + 1) * sizeof(uint64_t), MADV_DONTNEED);
   next_stack_id = 1;
+  main_tid = (uint32_t)getpid(); /* the forking thread is the child's only thread */
+  js_bound = 0;
   self.started = 0;
   self.js_depth = NULL;
   self.guard = 0;
@@ -525,6 +532,7 @@ __attribute__((constructor)) static void start(void) {
   const char* dir = getenv("MEMTRACE_NATIVE_DIR");
   if (!dir || !*dir || strlen(dir) >= sizeof out_dir) return;
   strcpy(out_dir, dir);
+  main_tid = (uint32_t)getpid();
   interval = (double)parse_bytes(getenv("MEMTRACE_NATIVE_INTERVAL"), 256 * 1024);
   self.guard = 1;
   /* Every allocation: room for ~2M live blocks (64 MiB of address space, touched as used). */
@@ -678,6 +686,7 @@ EXPORT void memtrace_native_bind_js(const int32_t* depth, const int32_t* stack, 
   self.js_frames_length = frames_length;
   self.js_frame_stride = frame_stride;
   self.js_depth = stack && frames ? depth : NULL;
+  if (self.js_depth) js_bound = 1;
 }
 
 /** Whether this thread's allocations are memtrace's own (its writer thread, its calibration): not sampled. */

@@ -42,9 +42,12 @@ struct stack_record {
 
 #define ALLOC_UNTRACKED 1 /* the live table was full: this block's free cannot be matched */
 
+#define FUNCTION_NONE (-1)     /* no measured JS function (another thread, or outside any measured call) */
+#define FUNCTION_START_UP (-2) /* the main thread before memtrace's runtime started: Node's start-up */
+
 struct block_record {
   uint32_t stack;
-  int32_t function; /* memtrace's JS function id, -1: none known */
+  int32_t function; /* memtrace's JS function id, or FUNCTION_NONE, FUNCTION_START_UP */
   uint32_t tid;
   uint32_t flags;
   uint64_t size;   /* requested bytes */

@@ -9,6 +9,10 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { TraceFileError } from '../errors.js';
 
 export const RAW_FILE = 'native-raw.bin';
+/** No measured JS function: another thread, or outside any measured call. */
+export const FUNCTION_NONE = -1;
+/** The main thread before memtrace's runtime started (Node's start-up, memtrace's own loading). */
+export const FUNCTION_START_UP = -2;
 const RAW_MAGIC = 0x4e54524d;
 const RAW_VERSION = 1;
 const HEADER_BYTES = 8;
@@ -25,7 +29,7 @@ export interface RawStart {
 
 export interface RawBlock {
   stack: number;
-  /** memtrace's JS function id, -1: none known. */
+  /** memtrace's JS function id, FUNCTION_NONE or FUNCTION_START_UP. */
   function: number;
   tid: number;
   /** The live table was full: this block's free could not be matched. */

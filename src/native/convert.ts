@@ -12,7 +12,7 @@ import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { encodePprof } from '../formats/pprof.js';
 import { nativePprofOf, NATIVE_PPROF_FILE } from '../formats/native-pprof.js';
 import { join } from 'node:path';
-import { readNativeRaw, RAW_FILE, type RawBlock, type RawFunction, type RawSymbol } from '../formats/native-raw.js';
+import { FUNCTION_START_UP, readNativeRaw, RAW_FILE, type RawBlock, type RawFunction, type RawSymbol } from '../formats/native-raw.js';
 import {
   formatNativeAllocationsCsv, formatNativeStacksCsv, JS_FRAME_PREFIX, NATIVE_ALLOCATIONS_FILE, NATIVE_STACKS_FILE, NATIVE_SUMMARY_FILE,
   type NativeAllocationRow, type NativeStackRow, type NativeSummary,
@@ -29,6 +29,9 @@ interface Site {
   untrackedBytes: number;
   samples: number;
 }
+
+/** What native-allocations.csv's function column says of the main thread's start-up (no file, no line). */
+export const START_UP = '(start-up)';
 
 /** The frame as native-stacks.csv shows it: `symbol+0x1f (object)`, or the object and offset where there is no symbol. */
 export function describeFrame(address: bigint, symbol: RawSymbol | undefined): string {
@@ -120,7 +123,7 @@ export function convertNativeRecord(directory: string, rawPath = join(directory,
       stackRows.push({ nativeStackId, frames });
     }
     rows.push({
-      function: fn?.name ?? '',
+      function: fn?.name ?? (site.function === FUNCTION_START_UP ? START_UP : ''),
       file: fn?.file ?? '',
       line: fn ? fn.line : null,
       nativeStackId,

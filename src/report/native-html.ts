@@ -41,7 +41,7 @@ export function nativeFlameTree(rows: readonly NativeAllocationRow[], stacks: re
     const frames = [...(framesById.get(row.nativeStackId) ?? [])].reverse();
     let node = root;
     if (!frames[0]?.startsWith(JS_FRAME_PREFIX)) {
-      node = childOf(node, row.thread === 'main' ? '(main thread, no measured JS function)' : `(thread ${row.thread}${row.threadName ? ` ${row.threadName}` : ''})`, '', 0);
+      node = childOf(node, row.function ? row.function : row.thread === 'main' ? '(main thread, no measured JS function)' : `(thread ${row.thread}${row.threadName ? ` ${row.threadName}` : ''})`, '', 0);
     }
     node.totalBytes += row.allocatedBytes;
     for (const frame of frames) {
