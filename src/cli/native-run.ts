@@ -35,6 +35,15 @@ export function nativeEnv(flags: { native?: boolean; nativeInterval?: string }, 
   };
 }
 
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * Converts the native record of each trace directory written by the run, prints each one's top owners,
  * and removes the records of processes memtrace did not trace (a shell the program ran, say): they have
@@ -51,7 +60,9 @@ export function finishNativeRecords(out: string, written: readonly string[]): vo
   }
   let others = 0;
   for (const file of readdirSync(out)) {
-    if (!/^native-\d+\.raw$/.test(file)) continue;
+    const match = /^native-(\d+)\.raw$/.exec(file);
+    // A process still running is another run's (two runs sharing --out): its record is not ours to remove.
+    if (!match || isRunning(Number(match[1]))) continue;
     rmSync(join(out, file), { force: true });
     others++;
   }
