@@ -1,7 +1,7 @@
 // `memtrace run --native`: the LD_PRELOAD tracker on real programs, run through the CLI as a user runs it.
 import test from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
@@ -108,10 +108,12 @@ linuxTest('a program that never allocates natively has (almost) nothing live in 
   t.true(sum(rows, 'liveBytesAtExit') <= V8_OWN_NATIVE_LIVE, `buildObjects live ${sum(rows, 'liveBytesAtExit')}`);
 });
 
-linuxTest('a child process is recorded into its own trace', (t) => {
+linuxTest('a child process is recorded into its own trace; a shell is left out in one line', (t) => {
   const run = runNative('parent.cjs');
   t.is(run.status, 0, run.stderr);
   t.is(run.directories.length, 2);
+  t.regex(run.stderr, /^memtrace: --native: left out 1 process that memtrace did not trace \(not Node\)$/m);
+  t.deepEqual(readdirSync(run.out).filter((f) => f.endsWith('.raw')), []);
   const child = run.directories.find((d) => rowsOf(nativeRows(d), 'childKeeps').length > 0);
   t.truthy(child, 'a trace with childKeeps');
   const live = sum(rowsOf(nativeRows(child), 'childKeeps'), 'liveBytesAtExit');

@@ -16,7 +16,7 @@ import { MemtraceError } from '../errors.js';
 export const DEFAULT_NATIVE_INTERVAL = 256 * 1024;
 
 /** The variables that turn the tracker on, or {} (with a line on stderr where it cannot be loaded). */
-export function nativeEnv(flags: { native?: boolean; nativeInterval?: string }, out: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function nativeEnv(flags: { native?: boolean; nativeInterval?: string; counters?: string }, out: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   if (!flags.native) {
     if (flags.nativeInterval !== undefined) throw new UsageError('memtrace run: --native-interval sets the sampling of --native: add --native');
     return {};
@@ -27,6 +27,9 @@ export function nativeEnv(flags: { native?: boolean; nativeInterval?: string }, 
   if ('missing' in tracker) {
     process.stderr.write(`memtrace: --native: the native allocation tracker cannot be loaded (${tracker.missing}); running without it\n`);
     return {};
+  }
+  if (flags.counters === 'js' || flags.counters === 'js-probes') {
+    process.stderr.write(`memtrace: --native: with --counters ${flags.counters} no allocation carries its JS function (the tracker reads the shadow stack of the addon's measured path)\n`);
   }
   return {
     LD_PRELOAD: [env.LD_PRELOAD, tracker.path].filter(Boolean).join(' '),
