@@ -1,4 +1,4 @@
-// Builds --native's allocation tracker (native/preload/memtrace-native.c): a plain shared library that
+// Builds --native's allocation tracker (native/preload/*.c): a plain shared library that
 // `memtrace run --native` loads with LD_PRELOAD. It uses no Node header, so one build serves every Node
 // of a platform. Linux with glibc only (it calls glibc's __libc_malloc family). Used by
 // scripts/build-native.js (native/build-preload/, for this checkout or installed package) and
@@ -19,7 +19,7 @@ export function preloadUpToDate(output) {
 }
 
 /**
- * Compiles the tracker with `compiler` (gcc, or aarch64-linux-gnu-gcc for arm64) into `output`.
+ * Compiles the tracker's sources with `compiler` (gcc, or aarch64-linux-gnu-gcc for arm64) into `output`.
  * Returns an error line, or undefined when it is in place.
  */
 export function buildPreload({ compiler = process.env.CC || 'cc', output }) {
@@ -27,7 +27,8 @@ export function buildPreload({ compiler = process.env.CC || 'cc', output }) {
   rmSync(output, { force: true });
   const args = [
     '-O2', '-g0', '-std=gnu11', '-Wall', '-Wextra', '-fPIC', '-shared', '-fvisibility=hidden', '-ftls-model=initial-exec',
-    '-o', output, join(preloadDir, `${PRELOAD_NAME}.c`), '-lgcc_s', '-lm', '-lpthread', '-ldl',
+    '-o', output, ...readdirSync(preloadDir).filter((file) => file.endsWith('.c')).sort().map((file) => join(preloadDir, file)),
+    '-lgcc_s', '-lm', '-lpthread', '-ldl',
   ];
   const result = spawnSync(compiler, args, { encoding: 'utf8' });
   if (result.error) return `${compiler}: ${result.error.message}`;

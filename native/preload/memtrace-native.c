@@ -4,7 +4,8 @@
  * reallocarray, free, posix_memalign, aligned_alloc, memalign, valloc and pvalloc, samples them by
  * bytes and appends binary records to a file that memtrace turns into native-allocations.csv and
  * native-stacks.csv after the run (src/native/). The record layout is native/preload/records.h, which
- * src/formats/native-raw.ts mirrors.
+ * src/formats/native-raw.ts mirrors. This file: the hooks, the sampling, start, fork and exit, and the
+ * calls memtrace's addon makes; output.c: the record buffer; tables.c: stacks and live blocks.
  *
  * Contracts:
  * - Not recording (MEMTRACE_NATIVE_DIR absent): every hook is the glibc function plus one load and
@@ -32,38 +33,7 @@
  * - JS attribution: memtrace's addon hands the main thread's shadow stack (the probes' typed arrays)
  *   to memtrace_native_bind_js; a sample on that thread reads the running measured function's id.
  */
-#define _GNU_SOURCE
-#include <dirent.h>
-#include <dlfcn.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <math.h>
-#include <pthread.h>
-#include <sched.h>
-#include <stdatomic.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <time.h>
-#include <unistd.h>
-#include <unwind.h>
-
-#include "records.h"
-
-#define EXPORT __attribute__((visibility("default")))
-#define LIKELY(x) __builtin_expect(!!(x), 1)
-#define UNLIKELY(x) __builtin_expect(!!(x), 0)
-
-extern void* __libc_malloc(size_t);
-extern void* __libc_calloc(size_t, size_t);
-extern void* __libc_realloc(void*, size_t);
-extern void __libc_free(void*);
-extern void* __libc_memalign(size_t, size_t);
-extern void* __libc_valloc(size_t);
-extern void* __libc_pvalloc(size_t);
+#include "tracker.h"
 
 /* ---- state ------------------------------------------------------------------------------------ */
 
@@ -72,229 +42,9 @@ static int recording;
 static double interval;          /* mean bytes between samples; 0: every allocation */
 static char out_dir[3072];       /* MEMTRACE_NATIVE_DIR: where each process starts its file */
 static char out_path[4096];      /* the file now (memtrace_native_attach moves it) */
-static int out_fd = -1;
 static atomic_int exited;
 
-struct thread_state {
-  int64_t countdown;  /* bytes until the next sample */
-  uint64_t rng;
-  int guard;          /* inside the tracker (or told to ignore this thread) */
-  int started;
-  uint32_t tid;
-  /* The shadow stack of memtrace's probes on this thread (main thread only), or null. */
-  const int32_t* js_depth;
-  const int32_t* js_stack;
-  const double* js_frames;
-  uint32_t js_stack_length, js_frames_length, js_frame_stride;
-};
-static __thread struct thread_state self __attribute__((tls_model("initial-exec")));
-
-/* Spinlocks: held for a few hundred ns (or one write(2)); never across a call that could take them again. */
-static void lock(atomic_uint* l) {
-  while (atomic_exchange_explicit(l, 1, memory_order_acquire)) {
-    while (atomic_load_explicit(l, memory_order_relaxed)) sched_yield();
-  }
-}
-static void unlock(atomic_uint* l) { atomic_store_explicit(l, 0, memory_order_release); }
-
-static void* map_zeroed(size_t bytes) {
-  void* p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  return p == MAP_FAILED ? NULL : p;
-}
-
-static uint64_t mix(uint64_t x) {  /* splitmix64's finaliser: addresses are aligned, spread them */
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-/* ---- output ----------------------------------------------------------------------------------- */
-
-#define OUT_CAPACITY (1 << 20)
-#define FLUSH_EVERY_NS 100000000LL
-static char* out_buffer;
-static size_t out_length;
-static atomic_uint out_lock;
-static int64_t last_flush_ns;
-
-static int64_t now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
-  return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static void flush_locked(void) {
-  size_t done = 0;
-  while (done < out_length && out_fd >= 0) {
-    ssize_t n = write(out_fd, out_buffer + done, out_length - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break; /* a full disk: the records are dropped, never half-written over */
-    done += (size_t)n;
-  }
-  out_length = 0;
-  last_flush_ns = now_ns();
-}
-
-/** Appends one whole record (header + payload + tail, padded to 8 bytes). */
-static void emit(uint32_t kind, const void* payload, uint32_t payload_bytes, const void* tail, uint32_t tail_bytes) {
-  uint32_t length = (uint32_t)((sizeof(struct record_header) + payload_bytes + tail_bytes + 7) & ~7u);
-  if (!out_buffer || length > OUT_CAPACITY) return;
-  lock(&out_lock);
-  if (out_length + length > OUT_CAPACITY) flush_locked();
-  struct record_header header = {kind, length};
-  char* at = out_buffer + out_length;
-  memcpy(at, &header, sizeof header);
-  memcpy(at + sizeof header, payload, payload_bytes);
-  if (tail_bytes) memcpy(at + sizeof header + payload_bytes, tail, tail_bytes);
-  memset(at + sizeof header + payload_bytes + tail_bytes, 0, length - sizeof header - payload_bytes - tail_bytes);
-  out_length += length;
-  if (now_ns() - last_flush_ns > FLUSH_EVERY_NS) flush_locked();
-  unlock(&out_lock);
-}
-
-/* ---- stacks ----------------------------------------------------------------------------------- */
-
-#define MAX_FRAMES 64
-struct stack_slot {
-  uint64_t hash; /* 0: empty */
-  uint32_t id;
-};
-static struct stack_slot* stacks;
-static uint64_t stack_mask;
-static uint32_t next_stack_id = 1; /* 0: "no stack" */
-static atomic_uint stack_lock;
-/* Every frame address seen, for the symbols at exit. */
-static uint64_t* frame_set;
-static uint64_t frame_mask;
-
-struct unwind_state {
-  uint64_t* frames;
-  int count;
-  int skip;
-};
-
-static _Unwind_Reason_Code unwind_step(struct _Unwind_Context* context, void* arg) {
-  struct unwind_state* s = arg;
-  uintptr_t ip = _Unwind_GetIP(context);
-  if (!ip) return _URC_END_OF_STACK;
-  if (s->skip > 0) {
-    s->skip--;
-    return _URC_NO_REASON;
-  }
-  s->frames[s->count++] = ip;
-  return s->count == MAX_FRAMES ? _URC_END_OF_STACK : _URC_NO_REASON;
-}
-
-static void remember_frame(uint64_t address) {
-  for (uint64_t i = mix(address) & frame_mask, n = 0; n <= frame_mask; i = (i + 1) & frame_mask, n++) {
-    if (frame_set[i] == address) return;
-    if (frame_set[i] == 0) {
-      frame_set[i] = address;
-      return;
-    }
-  }
-}
-
-/** The id of this stack, written out the first time it is seen (0 when the table is full). */
-static uint32_t intern_stack(const uint64_t* frames, int count) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (int i = 0; i < count; i++) hash = mix(hash ^ frames[i]);
-  if (hash == 0) hash = 1;
-  uint32_t id = 0;
-  lock(&stack_lock);
-  for (uint64_t i = hash & stack_mask, n = 0; n <= stack_mask; i = (i + 1) & stack_mask, n++) {
-    if (stacks[i].hash == hash) {
-      id = stacks[i].id;
-      break;
-    }
-    if (stacks[i].hash == 0) {
-      if (n > stack_mask / 2) break; /* past half full: new stacks go to "unknown" */
-      stacks[i].hash = hash;
-      id = stacks[i].id = next_stack_id++;
-      for (int f = 0; f < count; f++) remember_frame(frames[f]);
-      struct stack_record record = {id, (uint32_t)count};
-      emit(RECORD_STACK, &record, sizeof record, frames, (uint32_t)(count * sizeof(uint64_t)));
-      break;
-    }
-  }
-  unlock(&stack_lock);
-  return id;
-}
-
-/* ---- live sampled blocks ---------------------------------------------------------------------- */
-
-#define SLOTS 4
-struct bucket {
-  atomic_uint lock;
-  atomic_uint overflow; /* a block that hashed here went to a later bucket: lookups go on */
-  _Atomic uint64_t address[SLOTS];
-  double weight[SLOTS];
-  uint64_t size[SLOTS];
-  uint32_t stack[SLOTS];
-  int32_t function[SLOTS];
-  uint32_t tid[SLOTS];
-} __attribute__((aligned(64)));
-static struct bucket* buckets;
-static uint64_t bucket_mask;
-#define MAX_PROBE 64
-
-struct block {
-  double weight;
-  uint64_t size;
-  uint32_t stack;
-  int32_t function;
-  uint32_t tid;
-};
-
-static int insert_block(uint64_t address, const struct block* b) {
-  uint64_t home = mix(address) & bucket_mask;
-  for (uint64_t n = 0; n < MAX_PROBE; n++) {
-    struct bucket* k = &buckets[(home + n) & bucket_mask];
-    lock(&k->lock);
-    for (int s = 0; s < SLOTS; s++) {
-      if (atomic_load_explicit(&k->address[s], memory_order_relaxed) == 0) {
-        k->weight[s] = b->weight;
-        k->size[s] = b->size;
-        k->stack[s] = b->stack;
-        k->function[s] = b->function;
-        k->tid[s] = b->tid;
-        atomic_store_explicit(&k->address[s], address, memory_order_release);
-        unlock(&k->lock);
-        return 1;
-      }
-    }
-    atomic_store_explicit(&k->overflow, 1, memory_order_relaxed);
-    unlock(&k->lock);
-  }
-  return 0;
-}
-
-/** Takes `address` out of the table into *b; 0 when it was not sampled (no lock taken then). */
-static int take_block(uint64_t address, struct block* b) {
-  uint64_t home = mix(address) & bucket_mask;
-  for (uint64_t n = 0; n < MAX_PROBE; n++) {
-    struct bucket* k = &buckets[(home + n) & bucket_mask];
-    for (int s = 0; s < SLOTS; s++) {
-      if (atomic_load_explicit(&k->address[s], memory_order_acquire) != address) continue;
-      lock(&k->lock);
-      int found = atomic_load_explicit(&k->address[s], memory_order_relaxed) == address;
-      if (found) {
-        b->weight = k->weight[s];
-        b->size = k->size[s];
-        b->stack = k->stack[s];
-        b->function = k->function[s];
-        b->tid = k->tid[s];
-        atomic_store_explicit(&k->address[s], 0, memory_order_relaxed);
-      }
-      unlock(&k->lock);
-      if (found) return 1;
-    }
-    if (!atomic_load_explicit(&k->overflow, memory_order_relaxed)) return 0;
-  }
-  return 0;
-}
+__thread struct thread_state self __attribute__((tls_model("initial-exec")));
 
 /* ---- sampling --------------------------------------------------------------------------------- */
 
@@ -333,6 +83,24 @@ static int32_t js_function(const struct thread_state* t) {
   uint64_t at = (uint64_t)slot * t->js_frame_stride;
   if (slot < 0 || at >= t->js_frames_length) return -1;
   return (int32_t)t->js_frames[at];
+}
+
+struct unwind_state {
+  uint64_t* frames;
+  int count;
+  int skip;
+};
+
+static _Unwind_Reason_Code unwind_step(struct _Unwind_Context* context, void* arg) {
+  struct unwind_state* s = arg;
+  uintptr_t ip = _Unwind_GetIP(context);
+  if (!ip) return _URC_END_OF_STACK;
+  if (s->skip > 0) {
+    s->skip--;
+    return _URC_NO_REASON;
+  }
+  s->frames[s->count++] = ip;
+  return s->count == MAX_FRAMES ? _URC_END_OF_STACK : _URC_NO_REASON;
 }
 
 /** Called when this thread's countdown reached zero within an allocation of `size` bytes at `p`. */
@@ -484,9 +252,8 @@ static size_t format_path(char* into, size_t capacity, const char* dir, const ch
 
 static int open_output(void) {
   if (!format_path(out_path, sizeof out_path, out_dir, "native-", (long)getpid(), ".raw")) return 0;
-  out_fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (out_fd < 0) return 0;
-  out_length = 0;
+  output_fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (output_fd < 0) return 0;
   struct start_record start = {RAW_MAGIC, RAW_VERSION, (uint32_t)getpid(), (uint32_t)getppid(), 0, interval};
   emit(RECORD_START, &start, sizeof start, NULL, 0);
   struct stack_record none = {0, 0};
@@ -498,14 +265,10 @@ static void after_fork_in_child(void) {
   /* The parent's tables and unwritten records are the parent's: start afresh for this pid. */
   int was = recording;
   recording = 0;
-  atomic_store(&out_lock, 0);
-  atomic_store(&stack_lock, 0);
-  if (out_fd >= 0) close(out_fd);
-  out_fd = -1;
-  madvise(buckets, (bucket_mask + 1) * sizeof(struct bucket), MADV_DONTNEED);
-  madvise(stacks, (stack_mask + 1) * sizeof(struct stack_slot), MADV_DONTNEED);
-  madvise(frame_set, (frame_mask + 1) * sizeof(uint64_t), MADV_DONTNEED);
-  next_stack_id = 1;
+  output_forget();
+  if (output_fd >= 0) close(output_fd);
+  output_fd = -1;
+  tables_forget();
   main_tid = (uint32_t)getpid(); /* the forking thread is the child's only thread */
   js_bound = 0;
   self.started = 0;
@@ -515,8 +278,8 @@ static void after_fork_in_child(void) {
   if (was && open_output()) recording = 1;
 }
 
-static void before_fork(void) { lock(&out_lock); }
-static void after_fork_in_parent(void) { unlock(&out_lock); }
+static void before_fork(void) { output_lock(); }
+static void after_fork_in_parent(void) { output_unlock(); }
 
 static uint64_t parse_bytes(const char* text, uint64_t fallback) {
   if (!text || !*text) return fallback;
@@ -535,53 +298,11 @@ __attribute__((constructor)) static void start(void) {
   main_tid = (uint32_t)getpid();
   interval = (double)parse_bytes(getenv("MEMTRACE_NATIVE_INTERVAL"), 256 * 1024);
   self.guard = 1;
-  /* Every allocation: room for ~2M live blocks (64 MiB of address space, touched as used). */
-  bucket_mask = (interval > 0 ? (1u << 15) : (1u << 19)) - 1;
-  stack_mask = (interval > 0 ? (1u << 16) : (1u << 20)) - 1;
-  frame_mask = (interval > 0 ? (1u << 17) : (1u << 20)) - 1;
-  buckets = map_zeroed((bucket_mask + 1) * sizeof(struct bucket));
-  stacks = map_zeroed((stack_mask + 1) * sizeof(struct stack_slot));
-  frame_set = map_zeroed((frame_mask + 1) * sizeof(uint64_t));
-  out_buffer = map_zeroed(OUT_CAPACITY);
-  if (buckets && stacks && frame_set && out_buffer && open_output()) {
+  if (tables_init(interval <= 0) && output_init() && open_output()) {
     pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
     recording = 1;
   }
   self.guard = 0;
-}
-
-/** Symbols of every frame seen, while the process can still look them up. */
-static void write_symbols(void) {
-  char name[4096];
-  /* libstdc++'s demangler where the process has it (Node does); it mallocs, which is fine here. */
-  char* (*demangle)(const char*, char*, size_t*, int*) = (char* (*)(const char*, char*, size_t*, int*))dlsym(RTLD_DEFAULT, "__cxa_demangle");
-  for (uint64_t i = 0; i <= frame_mask; i++) {
-    uint64_t address = frame_set[i];
-    if (!address) continue;
-    Dl_info info;
-    /* A return address: the call is the byte before it. */
-    if (!dladdr((void*)(uintptr_t)(address - 1), &info)) continue;
-    const char* symbol = info.dli_sname ? info.dli_sname : "";
-    char* demangled = NULL;
-    int status = -1;
-    if (demangle && symbol[0] == '_' && symbol[1] == 'Z') demangled = demangle(symbol, NULL, NULL, &status);
-    if (demangled && status == 0) symbol = demangled;
-    const char* object = info.dli_fname ? info.dli_fname : "";
-    size_t symbol_bytes = strlen(symbol), object_bytes = strlen(object);
-    if (symbol_bytes > sizeof name / 2) symbol_bytes = sizeof name / 2; /* templates can be very long */
-    if (object_bytes > sizeof name / 2) object_bytes = sizeof name / 2;
-    memcpy(name, symbol, symbol_bytes);
-    memcpy(name + symbol_bytes, object, object_bytes);
-    struct symbol_record record = {
-        address,
-        info.dli_saddr ? address - (uint64_t)(uintptr_t)info.dli_saddr : 0,
-        address - (uint64_t)(uintptr_t)info.dli_fbase,
-        (uint32_t)symbol_bytes,
-        (uint32_t)object_bytes,
-    };
-    emit(RECORD_SYMBOL, &record, sizeof record, name, (uint32_t)(symbol_bytes + object_bytes));
-    __libc_free(demangled);
-  }
 }
 
 /** The names of the threads still running (/proc/self/task/TID/comm): libuv's, V8's, workers. */
@@ -607,7 +328,7 @@ static void write_threads(void) {
 
 /** The end of the record: what is still in the table now is live at exit. Once per process. */
 EXPORT void memtrace_native_exit(void) {
-  if (!out_buffer || out_fd < 0 || atomic_exchange(&exited, 1)) return;
+  if (output_fd < 0 || atomic_exchange(&exited, 1)) return;
   int guard = self.guard;
   self.guard = 1;
   recording = 0;
@@ -615,9 +336,7 @@ EXPORT void memtrace_native_exit(void) {
   write_threads();
   uint64_t now = (uint64_t)now_ns();
   emit(RECORD_EXIT, &now, sizeof now, NULL, 0);
-  lock(&out_lock);
-  flush_locked();
-  unlock(&out_lock);
+  output_flush();
   self.guard = guard;
 }
 
@@ -628,12 +347,10 @@ __attribute__((destructor)) static void stop(void) { memtrace_native_exit(); }
 /** Writes out what the buffer holds (memtrace's runtime calls it every second: a program that stops
  * allocating and is then killed keeps its last records). */
 EXPORT void memtrace_native_flush(void) {
-  if (!out_buffer || out_fd < 0) return;
+  if (output_fd < 0) return;
   int guard = self.guard;
   self.guard = 1;
-  lock(&out_lock);
-  flush_locked();
-  unlock(&out_lock);
+  output_flush();
   self.guard = guard;
 }
 
@@ -645,13 +362,13 @@ EXPORT int memtrace_native_recording(void) { return recording && !atomic_load(&e
  * Returns 0 on success, else errno.
  */
 EXPORT int memtrace_native_attach(const char* path) {
-  if (out_fd < 0 || strlen(path) >= sizeof out_path) return EINVAL;
+  if (output_fd < 0 || strlen(path) >= sizeof out_path) return EINVAL;
   int guard = self.guard;
   self.guard = 1;
-  lock(&out_lock);
+  output_lock();
   int error = rename(out_path, path) == 0 ? 0 : errno;
   if (!error) strcpy(out_path, path);
-  unlock(&out_lock);
+  output_unlock();
   self.guard = guard;
   return error;
 }
