@@ -5,6 +5,7 @@
  * reads) and memtrace/register (and, with --against, a second build's register, e.g. a copy of an
  * older dist/), interleaved round after round; the figure is the median of R rounds of the timed loop,
  * as ns per call, and the difference from bare. Prints a table and writes bench/results/probe-paths.csv.
+ * PROGRAMS=counted (a comma-separated list) runs only those programs.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,7 +29,7 @@ const variants = [
 ];
 if (against) variants.push({ name: 'against', args: ['--import', join(against, 'loader/register.js')], env: { BENCH_DIST: against } });
 
-const programs = ['counted', 'measured', 'awaits'];
+const programs = (process.env.PROGRAMS ?? 'counted,measured,awaits').split(',');
 const results = new Map();
 const environment = { ...process.env };
 for (const key of Object.keys(environment)) if (key.startsWith('MEMTRACE_') || key === 'NODE_OPTIONS') delete environment[key];

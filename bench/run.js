@@ -139,7 +139,7 @@ function gitRevision() {
 }
 
 function ensureBuilt() {
-  for (const file of ['dist/loader/register.js', 'dist/loader/transform-module.js', 'dist/transforms/instrument.js', 'dist/src/settings.js']) {
+  for (const file of ['dist/loader/register.js', 'dist/loader/transform-module.js', 'dist/transforms/instrument.js', 'dist/src/shared/settings.js']) {
     if (!existsSync(join(rootDir, file))) fail(`${file} is missing: run \`npm run build\` first`);
   }
 }

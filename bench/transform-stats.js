@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { distUrl } from './dist-path.js';
 
 const { createTransformer } = await import(distUrl('loader/transform-module.js'));
-const { settingsFromEnv } = await import(distUrl('src/settings.js'));
+const { settingsFromEnv } = await import(distUrl('src/shared/settings.js'));
 
 export function benchTransformer() {
   const transform = createTransformer(settingsFromEnv());

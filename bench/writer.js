@@ -16,22 +16,22 @@ import { distUrl } from './dist-path.js';
 
 const args = process.argv.slice(2);
 const { EventFormatter } = await import(distUrl('src/formats/events-csv.js'));
-const { loadNativeAddon } = await import(distUrl('src/runtime/native-counters.js'));
+const { loadNativeAddon } = await import(distUrl('src/shared/native-addon.js'));
 const addon = loadNativeAddon();
 // --against DIR: a second build's formatter (e.g. a copy of an older dist/), run in alternate rounds.
 const againstDir = args.includes('--against') ? args[args.indexOf('--against') + 1] : undefined;
 const Against = againstDir ? (await import(new URL('src/formats/events-csv.js', `file://${againstDir.replace(/\/+$/, '')}/`).href)).EventFormatter : undefined;
-const Col = await import(distUrl('src/buffer/event-buffer.js'));
+const { EventColumn: Col } = await import(distUrl('src/shared/layouts.js'));
 
 const option = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
 const rows = option('--rows', 65536);
 const rounds = option('--rounds', 21);
 
 const functions = Array.from({ length: 300 }, (_, i) => ({ name: `Parser.method${i}`, file: `/home/user/project/node_modules/lib/src/module${i % 20}.js`, line: i * 7 + 1, column: 2 }));
-const data = new Float64Array(rows * Col.COLUMNS);
+const data = new Float64Array(rows * Col.COUNT);
 let heap = 40e6, allocated = 90e6, time = 12e9;
 for (let r = 0; r < rows; r++) {
-  const at = r * Col.COLUMNS;
+  const at = r * Col.COUNT;
   const dHeap = Math.round((Math.sin(r) * 6000));
   const dAlloc = Math.abs(dHeap) + (r % 7) * 512;
   heap += dHeap; allocated += dAlloc; time += 180 + (r % 13) * 40;

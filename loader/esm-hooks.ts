@@ -3,13 +3,13 @@
  * thread, so it only transforms; the traced program's thread keeps the runtime. It also transforms the
  * traced thread's CommonJS modules, sent over the channel `initialize` receives.
  */
-import { settingsFromEnv } from '../src/settings.js';
+import { settingsFromEnv } from '../src/shared/settings.js';
 import { transformLoaded, type LoadResult } from './install-hooks.js';
 import { createTransformer, type ModuleTransformer } from './transform-module.js';
 import { serveTransforms, type TransformChannelData } from '../transforms/transform-service.js';
 import { answerTransform } from '../transforms/off-thread.js';
 import { isMainThread } from 'node:worker_threads';
-import { ignoreThreadInNativeRecord } from '../src/runtime/native-addon.js';
+import { ignoreThreadInNativeRecord } from '../src/shared/native-addon.js';
 
 // On Node's hooks thread, what the transform allocates is memtrace's (`memtrace run --native`).
 if (!isMainThread) ignoreThreadInNativeRecord();

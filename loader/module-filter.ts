@@ -7,8 +7,8 @@
 import { dirname, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import picomatch from 'picomatch';
-import type { Settings } from '../src/settings.js';
-import { runtimePackageDirectories } from '../src/runtime-packages.js';
+import type { Settings } from '../src/shared/settings.js';
+import { runtimePackageDirectories } from '../src/shared/runtime-packages.js';
 
 /** Directories whose files are never traced. */
 function ownDirectories(): string[] {

@@ -4,7 +4,7 @@
  * threads share the process's /proc figures.
  */
 import { isMainThread } from 'node:worker_threads';
-import { MemtraceError } from '../src/errors.js';
+import { MemtraceError } from '../src/shared/errors.js';
 import { startProcessLog, stopProcessLog } from '../src/process/inside-logger.js';
 
 if (isMainThread && process.env.MEMTRACE_DISABLE !== '1') {

@@ -3,13 +3,13 @@
  * variables) and installs the module hooks that instrument every traced module.
  */
 import { accessSync, constants, mkdirSync } from 'node:fs';
-import { MemtraceError, TraceWriteError } from '../src/errors.js';
-import { activateTracer } from '../src/runtime/active.js';
-import { Tracer } from '../src/runtime/tracer.js';
-import { settingsFromEnv } from '../src/settings.js';
+import { MemtraceError, TraceWriteError } from '../src/shared/errors.js';
+import { activateTracer } from '../src/tracer/active.js';
+import { Tracer } from '../src/tracer/tracer.js';
+import { settingsFromEnv } from '../src/shared/settings.js';
 import { installHooks } from './install-hooks.js';
 import { startRunRecording } from '../src/alloc/run-recorder.js';
-import { createTransformer } from './transform-module.js';
+import { calibrationTransform, createTransformer } from './transform-module.js';
 import { measuredCallOpen } from '../src/runtime/probes.js';
 import { installOriginalFunctionText } from '../src/runtime/function-source.js';
 
@@ -19,7 +19,7 @@ if (process.env.MEMTRACE_DISABLE !== '1') {
     // Allocation sampling alone (`--alloc` without `--lines`) needs no probes: the tracer stays off.
     const tracing = !settings.alloc || settings.lines;
     // The trace directory first: where it cannot be written, the program runs untraced (one line).
-    const tracer = tracing ? untracedWhereUnwritable(() => new Tracer(settings)) : undefined;
+    const tracer = tracing ? untracedWhereUnwritable(() => new Tracer(settings, calibrationTransform(settings))) : undefined;
     // Hooks next: on Node 20 they connect the hooks thread, where calibration then transforms too.
     if (tracer) installHooks(createTransformer(settings, measuredCallOpen), new URL('./esm-hooks.js', import.meta.url));
     if (tracer) installOriginalFunctionText();

@@ -3,10 +3,12 @@
  * cache). A module the parser cannot parse runs untraced, with one warning line naming the file.
  */
 import { instrumentCode } from '../transforms/off-thread.js';
+import type { InstrumentOptions } from '../transforms/instrument.js';
 import { TransformCache, transformFingerprint } from '../transforms/transform-cache.js';
-import { MemtraceError } from '../src/errors.js';
-import type { Settings } from '../src/settings.js';
-import { VERSION } from '../src/version.js';
+import { MemtraceError } from '../src/shared/errors.js';
+import type { Settings } from '../src/shared/settings.js';
+import type { CalibrationTransform } from '../src/tracer/calibrate.js';
+import { VERSION } from '../src/shared/version.js';
 import { moduleFilter } from './module-filter.js';
 
 export interface ModuleKind {
@@ -44,22 +46,15 @@ export function kindOfFormat(format: string | null | undefined, filename: string
  */
 export function createTransformer(settings: Settings, offThread: () => boolean = () => false): ModuleTransformer {
   const traced = moduleFilter(settings);
-  const cache = settings.cache ? new TransformCache(settings.cacheDir) : undefined;
-  // The parser is part of the key although both give the same output: where they differ (syntax only
-  // one of them accepts), a cached result must not outlive a change of MEMTRACE_PARSER.
-  const optionsKey = JSON.stringify({ lines: settings.lines, sourceMaps: settings.sourceMaps, parser: settings.parser, transform: cache ? transformFingerprint() : '' });
+  const transform = cachedTransform(settings);
   // The transform loads its own libraries lazily (the parser, the source-map ones); while it runs, the
   // modules they load come through these same hooks and must pass untouched.
   let transforming = false;
   return (source, filename, kind) => {
     if (transforming || !traced(filename)) return source;
-    const key = cache?.key(source, VERSION, optionsKey, filename, kind.sourceType, String(kind.typescript));
-    const cached = key ? cache!.get(key) : undefined;
-    if (cached !== undefined) return cached;
-    let code: string;
     transforming = true;
     try {
-      code = instrumentCode(source, {
+      return transform(source, {
         filename,
         sourceType: kind.sourceType,
         typescript: kind.typescript,
@@ -67,7 +62,7 @@ export function createTransformer(settings: Settings, offThread: () => boolean =
         lines: settings.lines,
         sourceMap: settings.sourceMaps,
         parser: settings.parser,
-      }, offThread());
+      }, offThread);
     } catch (error) {
       if (!(error instanceof MemtraceError)) throw error;
       process.stderr.write(`${error.message}\n`);
@@ -75,6 +70,33 @@ export function createTransformer(settings: Settings, offThread: () => boolean =
     } finally {
       transforming = false;
     }
+  };
+}
+
+/**
+ * How the tracer's calibration instruments its own two functions (tracer/calibrate.ts): the transform
+ * the modules get, through the same cache, with no line probes (the calibration measures calls).
+ */
+export function calibrationTransform(settings: Settings): CalibrationTransform {
+  const transform = cachedTransform(settings);
+  return (source, filename) => transform(source, { filename, sourceType: 'script', parser: settings.parser });
+}
+
+/**
+ * instrumentCode through the transform cache (where MEMTRACE_CACHE allows it): the one place a cached
+ * transform is keyed. The key holds everything the output depends on: the source, memtrace's version,
+ * the transform's own code, and every option, the parser too although both give the same output (where
+ * they differ, syntax only one of them accepts, a cached result must not outlive a change of
+ * MEMTRACE_PARSER). `offThread` is asked at a cache miss only.
+ */
+function cachedTransform(settings: Settings): (source: string, options: InstrumentOptions, offThread?: () => boolean) => string {
+  const cache = settings.cache ? new TransformCache(settings.cacheDir) : undefined;
+  const fingerprint = cache ? transformFingerprint() : '';
+  return (source, options, offThread = () => false) => {
+    const key = cache?.key(source, VERSION, fingerprint, JSON.stringify(options));
+    const cached = key ? cache!.get(key) : undefined;
+    if (cached !== undefined) return cached;
+    const code = instrumentCode(source, options, offThread());
     if (key) cache!.set(key, code);
     return code;
   };

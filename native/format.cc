@@ -15,6 +15,7 @@
 //   where the file system cannot. An ftruncate to the file's size gives the rest back.
 
 #include "counters.h"
+#include "layouts.h"
 
 #include <fcntl.h>
 
@@ -23,14 +24,10 @@ namespace memtrace {
 
 namespace {
 
-// src/buffer/event-buffer.ts's columns and src/formats/events-csv.ts's kinds.
-enum Column {
-  C_TIME = 0, C_KIND, C_FUNCTION_ID, C_LINE, C_DEPTH, C_ASYNC_ID, C_HEAP, C_D_HEAP, C_ALLOCATED,
-  C_D_ALLOCATED, C_RSS, C_EXTERNAL, C_ARRAY_BUFFERS, COLUMNS
-};
-constexpr int kLine = 5, kLabel = 6;
-const char* const kKinds[] = {"call", "return", "throw", "suspend", "resume", "line", "label"};
-constexpr int kKindCount = 7;
+// The event row and the kinds' names: native/layouts.h, generated from src/shared/layouts.spec.js.
+namespace col = layout::event_column;
+namespace kinds = layout::event_kind;
+
 // A row is at most 17 numbers of at most 21 characters, plus its quoted names.
 constexpr size_t kRowBytes = 400;
 
@@ -127,7 +124,7 @@ void FormatEvents(const FunctionCallbackInfo<Value>& info) {
     return;
   }
   size_t end_row = size_t(info[1].As<v8::Number>()->Value());
-  if (end_row * COLUMNS > data_length) end_row = data_length / COLUMNS;
+  if (end_row * col::COUNT > data_length) end_row = data_length / col::COUNT;
   char* const begin = reinterpret_cast<char*>(out);
   char* const limit = begin + out_length;
   size_t row = size_t(progress[0]);
@@ -135,11 +132,11 @@ void FormatEvents(const FunctionCallbackInfo<Value>& info) {
   double seq = sequence[0];
   int result = 0;
   for (; row < end_row; row++) {
-    const double* d = data + row * COLUMNS;
-    int kind = int(d[C_KIND]);
-    if (kind < 0 || kind >= kKindCount) kind = 0;
-    double id = d[C_FUNCTION_ID];
-    bool label = kind == kLabel;
+    const double* d = data + row * col::COUNT;
+    int kind = int(d[col::KIND]);
+    if (kind < 0 || kind >= kinds::kCount) kind = 0;
+    double id = d[col::FUNCTION_ID];
+    bool label = kind == kinds::LABEL;
     // The quoted "name,file" of the row's function (or its label's text).
     const int32_t* index = label ? label_index : function_index;
     size_t index_length = label ? label_index_length : function_index_length;
@@ -158,10 +155,10 @@ void FormatEvents(const FunctionCallbackInfo<Value>& info) {
     }
     at = WriteInteger(at, seq++);
     *at++ = ',';
-    at = WriteInteger(at, Round(d[C_TIME]));
+    at = WriteInteger(at, Round(d[col::TIME]));
     *at++ = ',';
-    size_t kind_length = strlen(kKinds[kind]);
-    memcpy(at, kKinds[kind], kind_length);
+    size_t kind_length = strlen(kinds::kNames[kind]);
+    memcpy(at, kinds::kNames[kind], kind_length);
     at += kind_length;
     *at++ = ',';
     if (!label) at = WriteInteger(at, id);
@@ -169,25 +166,25 @@ void FormatEvents(const FunctionCallbackInfo<Value>& info) {
     memcpy(at, names, names_length);
     at += names_length;
     *at++ = ',';
-    if (!label) at = WriteInteger(at, d[C_LINE]);
+    if (!label) at = WriteInteger(at, d[col::LINE]);
     *at++ = ',';
-    if (!label && kind != kLine) at = WriteInteger(at, slot < columns_length ? columns[slot] : 0);
+    if (!label && kind != kinds::LINE) at = WriteInteger(at, slot < columns_length ? columns[slot] : 0);
     *at++ = ',';
-    at = WriteInteger(at, d[C_DEPTH]);
+    at = WriteInteger(at, d[col::DEPTH]);
     *at++ = ',';
-    at = WriteInteger(at, d[C_ASYNC_ID]);
+    at = WriteInteger(at, d[col::ASYNC_ID]);
     *at++ = ',';
-    at = WriteInteger(at, d[C_HEAP]);
+    at = WriteInteger(at, d[col::HEAP]);
     *at++ = ',';
-    at = WriteInteger(at, Round(d[C_D_HEAP]));
+    at = WriteInteger(at, Round(d[col::D_HEAP]));
     *at++ = ',';
-    at = WriteInteger(at, Round(d[C_ALLOCATED]));
+    at = WriteInteger(at, Round(d[col::ALLOCATED]));
     *at++ = ',';
-    at = WriteInteger(at, Round(d[C_D_ALLOCATED]));
+    at = WriteInteger(at, Round(d[col::D_ALLOCATED]));
     *at++ = ',';
-    for (int c : {C_RSS, C_EXTERNAL, C_ARRAY_BUFFERS}) {
+    for (int c : {col::RSS, col::EXTERNAL, col::ARRAY_BUFFERS}) {
       if (d[c] == d[c]) at = WriteInteger(at, Round(d[c]));  // NaN: not read
-      *at++ = c == C_ARRAY_BUFFERS ? '\n' : ',';
+      *at++ = c == col::ARRAY_BUFFERS ? '\n' : ',';
     }
   }
   sequence[0] = seq;

@@ -1,5 +1,5 @@
 // The measured path of the probes in C++: the entry of a measured call and the end of a running one,
-// over the very typed arrays the JS probes use (src/runtime/probe-layout.ts gives the layout, and
+// over the very typed arrays the JS probes use (src/shared/layouts.ts gives the layout, and
 // src/runtime/probes.ts the same logic in JS, which stays the reference and serves the pure-JS
 // counters, suspensions, resumptions and line events). Done here because in JS this bookkeeping cost
 // more than the two readings themselves (~280 ns a measured call against ~30 ns here).
@@ -7,11 +7,12 @@
 // enterMeasured(id) -> frame slot, -1 (counted, disabled, bad id) or -2 (no free frame or stack room:
 //   JS grows the arrays, binds them again and asks again; nothing was changed).
 // finishCall(frame) -> 0, or -1 when the call is JS's to end (suspended, or it had line events).
-// Either sets ints[HANDOVER] when a row filled the event buffer's half.
+// Either sets ints[int_slot::HANDOVER] when a row filled the event buffer's half.
 //
 // Hot path: speed beats clarity here; keep it small.
 
 #include "counters.h"
+#include "layouts.h"
 
 #include <cmath>
 #include <limits>
@@ -20,30 +21,13 @@ namespace memtrace {
 
 namespace {
 
-// Mirrors src/runtime/probe-layout.ts (LAYOUT_VERSION 2).
-constexpr int kLayoutVersion = 2;
-enum FrameField {
-  FN = 0, T0, A0, H0, HMAX, ACC_T, ACC_A, CHILD_A, CHILD_T, SEG_M0, SEG_C0, ACC_M, ACC_C, LAST_A, LAST_H,
-  LAST_M, STATE, DEPTH, THREW, FIRST_SEG, LINE_NO, LAST_CA, FRAME
-};
-enum FrameState { kFree = 0, kRunning = 1, kSuspended = 2 };
-enum GlobalSlot {
-  MEASURED = 0, COUNTED, ALLOC_LAST, ALLOC_CORRECTION, CAL_SELF_B, CAL_NESTED_B, CAL_SELF_NS, CAL_NESTED_NS,
-  CAL_COUNTED_NS, TRIGGER, START_NS, LAST_RSS_NS, RSS_INTERVAL_NS, PROBATION, DEMOTE_BYTES, DEMOTE_NS,
-  RESAMPLE_EVERY, PROMOTE_BYTES, GLOBAL_SLOTS
-};
-enum IntSlot { I_DEPTH = 0, FREE_TOP, EXACT, ENABLED, MONOTONIC, HANDOVER, INT_SLOTS };
-// One record per function id in the stats table (FunctionStats.table).
-enum StatField {
-  COUNTDOWN = 0, CALLS, MEASURED_CALLS, SELF_ALLOC, SELF_TIME, TOTAL_ALLOC, TOTAL_TIME, ACTIVE, MAX_HEAP_GROWTH,
-  PROBATION_BYTES, PROBATION_NS, PROBATION_CALLS, LINE, STRIDE = 16
-};
-// src/formats/events-csv.ts's Kind and src/buffer/event-buffer.ts's columns.
-enum Kind { kCall = 0, kReturn = 1, kThrow = 2 };
-enum Column {
-  C_TIME = 0, C_KIND, C_FUNCTION_ID, C_LINE, C_DEPTH, C_ASYNC_ID, C_HEAP, C_D_HEAP, C_ALLOCATED,
-  C_D_ALLOCATED, C_RSS, C_EXTERNAL, C_ARRAY_BUFFERS, COLUMNS
-};
+// The arrays' layouts (frames, globals, ints, stats) and the event row, shared with probes.ts:
+// native/layouts.h, generated from src/shared/layouts.spec.js.
+namespace col = layout::event_column;
+namespace frame_field = layout::frame;
+namespace global = layout::global;
+namespace int_slot = layout::int_slot;
+namespace stat_field = layout::stat;
 
 template <typename T>
 struct View {
@@ -81,86 +65,86 @@ inline void ReadCounters(State* s, ProbeBinding* b) {
   v[kFreedByGc] = s->freed_by_gc;
   v[kGcCount] = s->gc_count;
   double* g = b->globals.data;
-  double allocated = v[kUsedHeap] + v[kFreedByGc] + g[ALLOC_CORRECTION];
-  if (b->ints.data[MONOTONIC] != 0 && allocated < g[ALLOC_LAST]) g[ALLOC_CORRECTION] += g[ALLOC_LAST] - allocated;
-  else g[ALLOC_LAST] = allocated;
+  double allocated = v[kUsedHeap] + v[kFreedByGc] + g[global::ALLOC_CORRECTION];
+  if (b->ints.data[int_slot::MONOTONIC] != 0 && allocated < g[global::ALLOC_LAST]) g[global::ALLOC_CORRECTION] += g[global::ALLOC_LAST] - allocated;
+  else g[global::ALLOC_LAST] = allocated;
 }
 
 void WriteRow(State* s, ProbeBinding* b, int kind, int32_t frame, double line, double d_heap, double d_alloc) {
   int32_t* position = b->event_position.data;  // [cursor, end of the half being filled]
-  size_t at = size_t(position[0]) * COLUMNS;
-  if (position[0] >= position[1] || at + COLUMNS > b->events.length) return;  // JS hands over first
-  const double* f = b->frames.data + size_t(frame) * FRAME;
+  size_t at = size_t(position[0]) * col::COUNT;
+  if (position[0] >= position[1] || at + col::COUNT > b->events.length) return;  // JS hands over first
+  const double* f = b->frames.data + size_t(frame) * frame_field::SIZE;
   double* g = b->globals.data;
   double* v = s->values;
   double now = v[kTimeNs];
   double rss = std::numeric_limits<double>::quiet_NaN();
   double array_buffers = rss;
-  if (now - g[LAST_RSS_NS] >= g[RSS_INTERVAL_NS]) {
-    g[LAST_RSS_NS] = now;
+  if (now - g[global::LAST_RSS_NS] >= g[global::RSS_INTERVAL_NS]) {
+    g[global::LAST_RSS_NS] = now;
     rss = ReadRssBytes();
     ReadExternalInto(s);
     array_buffers = v[kArrayBuffers];
   }
   double* d = b->events.data + at;
-  d[C_TIME] = now - g[START_NS];
-  d[C_KIND] = kind;
-  d[C_FUNCTION_ID] = f[FN];
-  d[C_LINE] = line;
-  d[C_DEPTH] = f[DEPTH];
-  d[C_ASYNC_ID] = double(node::AsyncHooksGetExecutionAsyncId(s->isolate));
-  d[C_HEAP] = v[kUsedHeap];
-  d[C_D_HEAP] = d_heap;
-  d[C_ALLOCATED] = g[ALLOC_LAST];
-  d[C_D_ALLOCATED] = d_alloc;
-  d[C_RSS] = rss;
-  d[C_EXTERNAL] = v[kExternal];
-  d[C_ARRAY_BUFFERS] = array_buffers;
-  if (++position[0] == position[1]) b->ints.data[HANDOVER] = 1;
+  d[col::TIME] = now - g[global::START_NS];
+  d[col::KIND] = kind;
+  d[col::FUNCTION_ID] = f[frame_field::FUNCTION_ID];
+  d[col::LINE] = line;
+  d[col::DEPTH] = f[frame_field::DEPTH];
+  d[col::ASYNC_ID] = double(node::AsyncHooksGetExecutionAsyncId(s->isolate));
+  d[col::HEAP] = v[kUsedHeap];
+  d[col::D_HEAP] = d_heap;
+  d[col::ALLOCATED] = g[global::ALLOC_LAST];
+  d[col::D_ALLOCATED] = d_alloc;
+  d[col::RSS] = rss;
+  d[col::EXTERNAL] = v[kExternal];
+  d[col::ARRAY_BUFFERS] = array_buffers;
+  if (++position[0] == position[1]) b->ints.data[int_slot::HANDOVER] = 1;
 }
 
 // probes.ts's eventSinceLast and markEvent, for a return or throw.
 void EndEvent(State* s, ProbeBinding* b, int kind, int32_t frame, double line) {
-  double* f = b->frames.data + size_t(frame) * FRAME;
+  double* f = b->frames.data + size_t(frame) * frame_field::SIZE;
   double* g = b->globals.data;
-  double alloc = g[ALLOC_LAST];
+  double alloc = g[global::ALLOC_LAST];
   double heap = s->values[kUsedHeap];
-  double nested = g[MEASURED] - f[LAST_M];
-  double d_alloc = alloc - f[LAST_A] - nested * g[CAL_NESTED_B] - g[CAL_SELF_B];
-  double d_heap = heap - f[LAST_H];
-  double trigger = g[TRIGGER];
+  double nested = g[global::MEASURED] - f[frame_field::EVENT_MEASURED];
+  double d_alloc = alloc - f[frame_field::EVENT_ALLOCATED] - nested * g[global::CAL_NESTED_B] - g[global::CAL_SELF_B];
+  double d_heap = heap - f[frame_field::EVENT_HEAP];
+  double trigger = g[global::TRIGGER];
   if (trigger == 0 || d_alloc >= trigger || d_heap >= trigger || d_heap <= -trigger) WriteRow(s, b, kind, frame, line, d_heap, d_alloc);
-  f[LAST_CA] = f[CHILD_A];
-  f[LAST_A] = alloc;
-  f[LAST_H] = heap;
-  f[LAST_M] = g[MEASURED];
+  f[frame_field::EVENT_CALLEES_ALLOCATED] = f[frame_field::CALLEES_ALLOCATED];
+  f[frame_field::EVENT_ALLOCATED] = alloc;
+  f[frame_field::EVENT_HEAP] = heap;
+  f[frame_field::EVENT_MEASURED] = g[global::MEASURED];
 }
 
 // probes.ts's endSegment.
 void EndSegment(ProbeBinding* b, int32_t frame, double now) {
   double* F = b->frames.data;
-  double* f = F + size_t(frame) * FRAME;
+  double* f = F + size_t(frame) * frame_field::SIZE;
   double* g = b->globals.data;
-  double alloc = g[ALLOC_LAST];
-  double nested = g[MEASURED] - f[SEG_M0];
-  double counted = g[COUNTED] - f[SEG_C0];
-  double seg_alloc = alloc - f[A0];
-  double seg_time = now - f[T0];
-  f[ACC_A] += seg_alloc;
-  f[ACC_T] += seg_time;
-  f[ACC_M] += nested;
-  f[ACC_C] += counted;
-  double first = f[FIRST_SEG];
-  f[FIRST_SEG] = 0;
-  int32_t depth = b->ints.data[I_DEPTH];
+  double alloc = g[global::ALLOC_LAST];
+  double nested = g[global::MEASURED] - f[frame_field::SEGMENT_START_MEASURED];
+  double counted = g[global::COUNTED] - f[frame_field::SEGMENT_START_COUNTED];
+  double seg_alloc = alloc - f[frame_field::SEGMENT_START_ALLOCATED];
+  double seg_time = now - f[frame_field::SEGMENT_START_NS];
+  f[frame_field::SUM_ALLOCATED] += seg_alloc;
+  f[frame_field::SUM_NS] += seg_time;
+  f[frame_field::NESTED_MEASURED] += nested;
+  f[frame_field::NESTED_COUNTED] += counted;
+  double first = f[frame_field::FIRST_SEGMENT];
+  f[frame_field::FIRST_SEGMENT] = 0;
+  int32_t depth = b->ints.data[int_slot::DEPTH];
   const int32_t* stack = b->stack.data;
   int32_t below = -1;
   if (depth > 0) below = stack[depth - 1] == frame ? (depth > 1 ? stack[depth - 2] : -1) : stack[depth - 1];
   if (below >= 0) {
-    double* p = F + size_t(below) * FRAME;
-    p[CHILD_A] += seg_alloc - nested * g[CAL_NESTED_B] - first * g[CAL_SELF_B];
-    p[CHILD_T] += seg_time - nested * g[CAL_NESTED_NS] - counted * g[CAL_COUNTED_NS] - first * g[CAL_SELF_NS];
-    if (f[HMAX] > p[HMAX]) p[HMAX] = f[HMAX];
+    double* p = F + size_t(below) * frame_field::SIZE;
+    p[frame_field::CALLEES_ALLOCATED] += seg_alloc - nested * g[global::CAL_NESTED_B] - first * g[global::CAL_SELF_B];
+    p[frame_field::CALLEES_NS] += seg_time - nested * g[global::CAL_NESTED_NS] - counted * g[global::CAL_COUNTED_NS] - first * g[global::CAL_SELF_NS];
+    if (f[frame_field::MAX_HEAP] > p[frame_field::MAX_HEAP]) p[frame_field::MAX_HEAP] = f[frame_field::MAX_HEAP];
   }
 }
 
@@ -168,15 +152,15 @@ void EndSegment(ProbeBinding* b, int32_t frame, double now) {
 void Pop(ProbeBinding* b, int32_t frame) {
   int32_t* ints = b->ints.data;
   int32_t* stack = b->stack.data;
-  int32_t depth = ints[I_DEPTH];
+  int32_t depth = ints[int_slot::DEPTH];
   if (depth > 0 && stack[depth - 1] == frame) {
-    ints[I_DEPTH] = depth - 1;
+    ints[int_slot::DEPTH] = depth - 1;
     return;
   }
   for (int32_t i = depth - 1; i >= 0; i--) {
     if (stack[i] == frame) {
       for (int32_t j = i; j + 1 < depth; j++) stack[j] = stack[j + 1];
-      ints[I_DEPTH] = depth - 1;
+      ints[int_slot::DEPTH] = depth - 1;
       return;
     }
   }
@@ -184,18 +168,18 @@ void Pop(ProbeBinding* b, int32_t frame) {
 
 // function-stats.ts's observe and promote.
 void ResetProbation(double* record) {
-  record[PROBATION_CALLS] = 0;
-  record[PROBATION_BYTES] = 0;
-  record[PROBATION_NS] = 0;
+  record[stat_field::PROBATION_CALLS] = 0;
+  record[stat_field::PROBATION_BYTES] = 0;
+  record[stat_field::PROBATION_NS] = 0;
 }
 
 void Observe(const double* g, double* record, double bytes, double ns) {
-  double calls = ++record[PROBATION_CALLS];
-  record[PROBATION_BYTES] += bytes > 0 ? bytes : 0;
-  record[PROBATION_NS] += ns;
-  if (calls < g[PROBATION]) return;
-  if (record[PROBATION_BYTES] / calls < g[DEMOTE_BYTES] && record[PROBATION_NS] / calls < g[DEMOTE_NS]) {
-    record[COUNTDOWN] = g[RESAMPLE_EVERY];
+  double calls = ++record[stat_field::PROBATION_CALLS];
+  record[stat_field::PROBATION_BYTES] += bytes > 0 ? bytes : 0;
+  record[stat_field::PROBATION_NS] += ns;
+  if (calls < g[global::PROBATION]) return;
+  if (record[stat_field::PROBATION_BYTES] / calls < g[global::DEMOTE_BYTES] && record[stat_field::PROBATION_NS] / calls < g[global::DEMOTE_NS]) {
+    record[stat_field::COUNTDOWN] = g[global::RESAMPLE_EVERY];
   } else {
     ResetProbation(record);
   }
@@ -213,57 +197,57 @@ void EnterMeasured(const FunctionCallbackInfo<Value>& info) {
   size_t id = size_t(id_number);
   int32_t* ints = b->ints.data;
   double* g = b->globals.data;
-  double* record = b->stats.data + id * STRIDE;
-  double left = record[COUNTDOWN];
+  double* record = b->stats.data + id * stat_field::STRIDE;
+  double left = record[stat_field::COUNTDOWN];
   if (left > 1) {  // a counted call (enter() inlined in JS normally takes these)
-    record[COUNTDOWN] = left - 1;
-    record[CALLS]++;
-    g[COUNTED]++;
+    record[stat_field::COUNTDOWN] = left - 1;
+    record[stat_field::CALLS]++;
+    g[global::COUNTED]++;
     return info.GetReturnValue().Set(-1);
   }
-  if (ints[ENABLED] == 0) return info.GetReturnValue().Set(-1);
-  int32_t depth = ints[I_DEPTH];
-  if (ints[FREE_TOP] <= 0 || size_t(depth) >= b->stack.length) return info.GetReturnValue().Set(-2);
-  record[CALLS]++;
-  if (left == 1) record[COUNTDOWN] = g[RESAMPLE_EVERY];
+  if (ints[int_slot::ENABLED] == 0) return info.GetReturnValue().Set(-1);
+  int32_t depth = ints[int_slot::DEPTH];
+  if (ints[int_slot::FREE_TOP] <= 0 || size_t(depth) >= b->stack.length) return info.GetReturnValue().Set(-2);
+  record[stat_field::CALLS]++;
+  if (left == 1) record[stat_field::COUNTDOWN] = g[global::RESAMPLE_EVERY];
   ReadCounters(s, b);
   double heap = s->values[kUsedHeap];
-  double alloc = g[ALLOC_LAST];
+  double alloc = g[global::ALLOC_LAST];
   double now = s->values[kTimeNs];
   double* F = b->frames.data;
   if (depth > 0) {
-    double* p = F + size_t(b->stack.data[depth - 1]) * FRAME;
-    if (heap > p[HMAX]) p[HMAX] = heap;
+    double* p = F + size_t(b->stack.data[depth - 1]) * frame_field::SIZE;
+    if (heap > p[frame_field::MAX_HEAP]) p[frame_field::MAX_HEAP] = heap;
   }
-  g[MEASURED]++;
-  int32_t slot = b->free_slots.data[--ints[FREE_TOP]];
-  double* f = F + size_t(slot) * FRAME;
-  f[FN] = double(id);
-  f[T0] = now;
-  f[A0] = alloc;
-  f[H0] = heap;
-  f[HMAX] = heap;
-  f[ACC_T] = 0;
-  f[ACC_A] = 0;
-  f[CHILD_A] = 0;
-  f[CHILD_T] = 0;
-  f[SEG_M0] = g[MEASURED];
-  f[SEG_C0] = g[COUNTED];
-  f[ACC_M] = 0;
-  f[ACC_C] = 0;
-  f[LAST_A] = alloc;
-  f[LAST_H] = heap;
-  f[LAST_M] = g[MEASURED];
-  f[STATE] = kRunning;
-  f[DEPTH] = depth;
-  f[THREW] = 0;
-  f[FIRST_SEG] = 1;
-  f[LINE_NO] = 0;
-  f[LAST_CA] = 0;
-  record[ACTIVE]++;
+  g[global::MEASURED]++;
+  int32_t slot = b->free_slots.data[--ints[int_slot::FREE_TOP]];
+  double* f = F + size_t(slot) * frame_field::SIZE;
+  f[frame_field::FUNCTION_ID] = double(id);
+  f[frame_field::SEGMENT_START_NS] = now;
+  f[frame_field::SEGMENT_START_ALLOCATED] = alloc;
+  f[frame_field::START_HEAP] = heap;
+  f[frame_field::MAX_HEAP] = heap;
+  f[frame_field::SUM_NS] = 0;
+  f[frame_field::SUM_ALLOCATED] = 0;
+  f[frame_field::CALLEES_ALLOCATED] = 0;
+  f[frame_field::CALLEES_NS] = 0;
+  f[frame_field::SEGMENT_START_MEASURED] = g[global::MEASURED];
+  f[frame_field::SEGMENT_START_COUNTED] = g[global::COUNTED];
+  f[frame_field::NESTED_MEASURED] = 0;
+  f[frame_field::NESTED_COUNTED] = 0;
+  f[frame_field::EVENT_ALLOCATED] = alloc;
+  f[frame_field::EVENT_HEAP] = heap;
+  f[frame_field::EVENT_MEASURED] = g[global::MEASURED];
+  f[frame_field::STATE] = layout::frame_state::RUNNING;
+  f[frame_field::DEPTH] = depth;
+  f[frame_field::THREW] = 0;
+  f[frame_field::FIRST_SEGMENT] = 1;
+  f[frame_field::LINE] = 0;
+  f[frame_field::EVENT_CALLEES_ALLOCATED] = 0;
+  record[stat_field::ACTIVE]++;
   b->stack.data[depth] = slot;
-  ints[I_DEPTH] = depth + 1;
-  if (g[TRIGGER] == 0) WriteRow(s, b, kCall, slot, record[LINE], 0, 0);
+  ints[int_slot::DEPTH] = depth + 1;
+  if (g[global::TRIGGER] == 0) WriteRow(s, b, layout::event_kind::CALL, slot, record[stat_field::LINE], 0, 0);
   info.GetReturnValue().Set(slot);
 }
 
@@ -271,39 +255,39 @@ void FinishCall(const FunctionCallbackInfo<Value>& info) {
   State* s = StateOf(info);
   ProbeBinding* b = s->probes;
   double frame_number = info.Length() > 0 && info[0]->IsNumber() ? info[0].As<v8::Number>()->Value() : -1;
-  if (b == nullptr || !(frame_number >= 0 && frame_number < double(b->frames.length / FRAME))) return info.GetReturnValue().Set(-1);
+  if (b == nullptr || !(frame_number >= 0 && frame_number < double(b->frames.length / frame_field::SIZE))) return info.GetReturnValue().Set(-1);
   int32_t frame = int32_t(frame_number);
-  double* f = b->frames.data + size_t(frame) * FRAME;
-  if (f[STATE] != kRunning || f[LINE_NO] > 0 || !ValidId(b, f[FN])) return info.GetReturnValue().Set(-1);
+  double* f = b->frames.data + size_t(frame) * frame_field::SIZE;
+  if (f[frame_field::STATE] != layout::frame_state::RUNNING || f[frame_field::LINE] > 0 || !ValidId(b, f[frame_field::FUNCTION_ID])) return info.GetReturnValue().Set(-1);
   ReadCounters(s, b);
   double* g = b->globals.data;
   double heap = s->values[kUsedHeap];
-  if (heap > f[HMAX]) f[HMAX] = heap;
+  if (heap > f[frame_field::MAX_HEAP]) f[frame_field::MAX_HEAP] = heap;
   EndSegment(b, frame, s->values[kTimeNs]);
-  double* record = b->stats.data + size_t(f[FN]) * STRIDE;
-  double nested = f[ACC_M];
-  double total = f[ACC_A] - g[CAL_SELF_B] - nested * g[CAL_NESTED_B];
-  double time = f[ACC_T] - g[CAL_SELF_NS] - nested * g[CAL_NESTED_NS] - f[ACC_C] * g[CAL_COUNTED_NS];
-  record[MEASURED_CALLS]++;
-  record[SELF_ALLOC] += total - f[CHILD_A];
-  record[SELF_TIME] += time - f[CHILD_T];
-  if (--record[ACTIVE] == 0) {  // recursion: only the outermost running activation adds to the totals (JS keeps suspended calls out of ACTIVE)
-    record[TOTAL_ALLOC] += total;
-    record[TOTAL_TIME] += time;
+  double* record = b->stats.data + size_t(f[frame_field::FUNCTION_ID]) * stat_field::STRIDE;
+  double nested = f[frame_field::NESTED_MEASURED];
+  double total = f[frame_field::SUM_ALLOCATED] - g[global::CAL_SELF_B] - nested * g[global::CAL_NESTED_B];
+  double time = f[frame_field::SUM_NS] - g[global::CAL_SELF_NS] - nested * g[global::CAL_NESTED_NS] - f[frame_field::NESTED_COUNTED] * g[global::CAL_COUNTED_NS];
+  record[stat_field::MEASURED_CALLS]++;
+  record[stat_field::SELF_ALLOC] += total - f[frame_field::CALLEES_ALLOCATED];
+  record[stat_field::SELF_TIME] += time - f[frame_field::CALLEES_NS];
+  if (--record[stat_field::ACTIVE] == 0) {  // recursion: only the outermost running activation adds to the totals (JS keeps suspended calls out of ACTIVE)
+    record[stat_field::TOTAL_ALLOC] += total;
+    record[stat_field::TOTAL_TIME] += time;
   }
-  double growth = f[HMAX] - f[H0];
-  if (growth > record[MAX_HEAP_GROWTH]) record[MAX_HEAP_GROWTH] = growth;
-  bool exact = b->ints.data[EXACT] != 0;
-  if (!exact && record[COUNTDOWN] == 0) Observe(g, record, total, time);
-  else if (!exact && total >= g[PROMOTE_BYTES]) {
-    record[COUNTDOWN] = 0;
+  double growth = f[frame_field::MAX_HEAP] - f[frame_field::START_HEAP];
+  if (growth > record[stat_field::MAX_HEAP_GROWTH]) record[stat_field::MAX_HEAP_GROWTH] = growth;
+  bool exact = b->ints.data[int_slot::EXACT] != 0;
+  if (!exact && record[stat_field::COUNTDOWN] == 0) Observe(g, record, total, time);
+  else if (!exact && total >= g[global::PROMOTE_BYTES]) {
+    record[stat_field::COUNTDOWN] = 0;
     ResetProbation(record);
   }
   Pop(b, frame);
-  EndEvent(s, b, f[THREW] == 1 ? kThrow : kReturn, frame, record[LINE]);
-  f[STATE] = kFree;
+  EndEvent(s, b, f[frame_field::THREW] == 1 ? layout::event_kind::THROW : layout::event_kind::RETURN, frame, record[stat_field::LINE]);
+  f[frame_field::STATE] = layout::frame_state::FREE;
   int32_t* ints = b->ints.data;
-  if (size_t(ints[FREE_TOP]) < b->free_slots.length) b->free_slots.data[ints[FREE_TOP]++] = frame;
+  if (size_t(ints[int_slot::FREE_TOP]) < b->free_slots.length) b->free_slots.data[ints[int_slot::FREE_TOP]++] = frame;
   info.GetReturnValue().Set(0);
 }
 
@@ -315,20 +299,21 @@ void BindProbes(const FunctionCallbackInfo<Value>& info) {
   int i = 0;
   auto next = [&]() { return i < info.Length() ? info[i++] : Local<Value>(v8::Undefined(info.GetIsolate())); };
   Local<Value> version = next();
-  bool ok = version->IsNumber() && version.As<v8::Number>()->Value() == kLayoutVersion;
-  ok = ok && Take(next(), &b->globals, GLOBAL_SLOTS) && Take(next(), &b->ints, INT_SLOTS);
-  ok = ok && Take(next(), &b->frames, FRAME) && b->frames.length % FRAME == 0;
+  bool ok = version->IsNumber() && version.As<v8::Number>()->Value() == layout::kVersion;
+  ok = ok && Take(next(), &b->globals, global::SIZE) && Take(next(), &b->ints, int_slot::SIZE);
+  ok = ok && Take(next(), &b->frames, frame_field::SIZE) && b->frames.length % frame_field::SIZE == 0;
   ok = ok && Take(next(), &b->free_slots, 0) && Take(next(), &b->stack, 0);
-  ok = ok && Take(next(), &b->stats, 0) && b->stats.length % STRIDE == 0;
-  b->capacity = b->stats.length / STRIDE;
-  ok = ok && Take(next(), &b->events, COLUMNS) && Take(next(), &b->event_position, 2);
-  ok = ok && b->free_slots.length >= b->frames.length / FRAME;
+  ok = ok && Take(next(), &b->stats, 0) && b->stats.length % stat_field::STRIDE == 0;
+  b->capacity = b->stats.length / stat_field::STRIDE;
+  ok = ok && Take(next(), &b->events, col::COUNT) && Take(next(), &b->event_position, 2);
+  ok = ok && b->free_slots.length >= b->frames.length / frame_field::SIZE;
   if (!ok) {
     info.GetReturnValue().Set(false);
     return;
   }
   ReleaseProbes(s);
-  BindNativeMemory(&b->ints.data[I_DEPTH], b->stack.data, b->stack.length, b->frames.data, b->frames.length, FRAME);
+  static_assert(frame_field::FUNCTION_ID == 0, "the --native tracker reads a frame's function id at its start");
+  BindNativeMemory(&b->ints.data[int_slot::DEPTH], b->stack.data, b->stack.length, b->frames.data, b->frames.length, frame_field::SIZE);
   s->probes = b.release();
   info.GetReturnValue().Set(true);
 }

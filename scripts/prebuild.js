@@ -1,7 +1,7 @@
 // Builds the prebuilt native addons that ship inside memtrace's package, so that an install runs no
 // script and needs no compiler (npm's `prepack` runs it; docs/decisions.md says why in the package):
 //   prebuilds/<platform>-<arch>/memtrace.abi<ABI>.<libc>.node
-// (node-gyp-build's tags, which src/runtime/native-addon.ts matches against the running Node), and
+// (node-gyp-build's tags, which src/shared/native-addon.ts matches against the running Node), and
 // --native's allocation tracker, prebuilds/linux-<arch>/memtrace-native.glibc.so (no Node ABI: one per CPU).
 //
 //   node scripts/prebuild.js             linux-x64 and linux-arm64 (glibc) for Node 20, 22 and 24. The

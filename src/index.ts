@@ -4,11 +4,12 @@
  * reads the files a trace writes.
  */
 export { traceMemory, Tracer, label, startTracing, stopTracing, type TraceMemoryOptions } from './trace.js';
-export { settingsFromEnv, settingsToEnv, type Settings } from './settings.js';
-export { MemtraceError, SettingError, ParseError, TraceFileError } from './errors.js';
+export { settingsFromEnv, settingsToEnv, type Settings } from './shared/settings.js';
+export { MemtraceError, SettingError, ParseError, TraceFileError } from './shared/errors.js';
 export { readEventsCsv, readEventBatches, readEventFileBatches, EVENT_COLUMNS, type EventRow, type EventKind } from './formats/events-csv.js';
 export { readFunctionsCsv, FUNCTION_COLUMNS, type FunctionRow } from './formats/functions-csv.js';
-export { readMeta, type TraceMeta, type Calibration } from './formats/meta.js';
+export { readMeta, type TraceMeta } from './formats/meta.js';
+export type { Calibration } from './runtime/calibration.js';
 export { readTrace, findTraces, eventFiles, type Trace } from './formats/trace.js';
 
 // Reports (flame graph, HTML report): allocation profiles as flame trees, and the HTML pages.
@@ -31,7 +32,7 @@ export { formatPath } from './heap/paths.js';
 export type { TopRow, TopOptions } from './heap/top.js';
 export type { Classifier } from './heap/classify.js';
 export { diffSnapshots, type SnapshotDiff, type LeakGroup, type ClassGrowth } from './heap/diff.js';
-export { HeapSnapshotError } from './errors.js';
+export { HeapSnapshotError } from './shared/errors.js';
 
 // --- heap snapshots of the live process: writeSnapshot, sizeOf, trackClass (docs/heap-live.md) ---
 export { writeSnapshot, type WriteSnapshotOptions } from './heap/live/write-snapshot.js';
@@ -40,14 +41,14 @@ export { trackClass, ClassTracker, type TrackClassOptions, type AnyClass } from 
 export {
   readClassTrackerCsv, parseClassTrackerCsv, formatClassTrackerCsv, CLASS_TRACKER_COLUMNS, type ClassSample,
 } from './formats/class-tracker-csv.js';
-export { InvalidArgumentError, SnapshotWriteError } from './errors.js';
+export { InvalidArgumentError, SnapshotWriteError } from './shared/errors.js';
 // memtrace process and heapStats
 export { startProcessLog, stopProcessLog, activeProcessLog, type ProcessLog, type ProcessLogOptions } from './process/inside-logger.js';
 export { ProcessWatcher, type WatchOptions } from './process/watcher.js';
 export { watchCommand, watchPid } from './process/run-watched.js';
 export { readProc, type ProcSample } from './process/proc-reader.js';
 export { readProcessCsv, readProcessBatches, ProcessCsvWriter, type ProcessCsv, PROCESS_COLUMNS, INSIDE_COLUMNS, type ProcessRow, type GcKind } from './formats/process-csv.js';
-export { ProcessNotFoundError, CommandNotFoundError } from './errors.js';
+export { ProcessNotFoundError, CommandNotFoundError } from './shared/errors.js';
 export { heapStats, startHeapStats, type HeapStatsOptions, type HeapStatsMeasurement } from './heap-stats/heap-stats.js';
 export { HeapStatsDiff, type Threshold } from './heap-stats/heap-stats-diff.js';
 export { HEAP_STATS_COLUMNS, formatHeapStatsCsv, parseHeapStatsCsv, type HeapStatsRow } from './formats/heap-stats-csv.js';
@@ -57,8 +58,8 @@ export { traceAllocations, takeAllocationSnapshot, startAllocationSampling, stop
 export { AllocationSnapshot } from './alloc/snapshot.js';
 export { Statistic, StatisticDiff, type StatisticKey } from './alloc/statistic.js';
 export { Filter, type FilterSpec, type FilterInput } from './alloc/filter.js';
-export type { Frame, FrameKind } from './alloc/frames.js';
-export type { SnapshotData, AllocationTrace, StackNode, LineMethod, Compensation } from './alloc/model.js';
+export type { Frame, FrameKind } from './formats/allocation-model.js';
+export type { SnapshotData, AllocationTrace, StackNode, LineMethod, Compensation } from './formats/allocation-model.js';
 export { readAllocationRun, hasAllocations, ALLOCATION_FILES, type AllocationRun, type AllocationMeta } from './formats/allocation-run.js';
 export { readAllocationsCsv, ALLOCATION_COLUMNS, type AllocationRow } from './formats/allocations-csv.js';
 export { readStacksCsv, stackOf, STACK_COLUMNS, type StackRow } from './formats/stacks-csv.js';

@@ -6,4 +6,4 @@
  */
 export { limitMemory, type LimitMemoryOptions, type Measure } from './test-api/limit-memory.js';
 export { limitLeaks, type LimitLeaksOptions } from './test-api/limit-leaks.js';
-export { MemoryLimitError, MemoryLeakError } from './errors.js';
+export { MemoryLimitError, MemoryLeakError } from './shared/errors.js';

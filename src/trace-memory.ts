@@ -8,7 +8,8 @@
  * do; the promise itself is left untouched.
  */
 import { fileURLToPath } from 'node:url';
-import { tracerOrUntraced } from './runtime/active.js';
+import { tracerOrUntraced } from './tracer/active.js';
+import { calibrationTransform } from '../loader/transform-module.js';
 import { probes } from './runtime/probes.js';
 import { callFollowingPromise } from './runtime/promise-calls.js';
 
@@ -64,7 +65,7 @@ function decorate(options: TraceMemoryOptions, method: AnyFunction, context: Dec
       if (named) return;
       named = true;
       const owner = typeof this === 'function' ? this.name : (this as object | null)?.constructor?.name;
-      if (owner && id >= 0) tracerOrUntraced()?.table.rename(id, `${prefix}${owner}.${key}`);
+      if (owner && id >= 0) tracerOrUntraced(calibrationTransform)?.table.rename(id, `${prefix}${owner}.${key}`);
     });
   }
   return wrapped;
@@ -86,7 +87,7 @@ function wrap(fn: AnyFunction, name: string, position: Position): AnyFunction {
 }
 
 function wrapWithId(fn: AnyFunction, name: string, position: Position): { wrapped: AnyFunction; id: number } {
-  const tracer = tracerOrUntraced();
+  const tracer = tracerOrUntraced(calibrationTransform);
   if (!tracer) return { wrapped: fn, id: -1 };
   const id = tracer.addFunction(name, position.file, position.line, position.column);
   let returnsPromises = fn.constructor?.name === 'AsyncFunction';

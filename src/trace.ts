@@ -5,14 +5,15 @@
  * code are left for V8 to finish inside its first traced calls (docs/accuracy.md). `memtrace` exports
  * all of it too.
  */
-import { activeTracer, ensureTracer, releaseTracer } from './runtime/active.js';
-import type { Settings } from './settings.js';
-import { settingsFromEnv } from './settings.js';
-import type { Tracer } from './runtime/tracer.js';
+import { activeTracer, ensureTracer, releaseTracer } from './tracer/active.js';
+import type { Settings } from './shared/settings.js';
+import { settingsFromEnv } from './shared/settings.js';
+import type { Tracer } from './tracer/tracer.js';
 import { labelProcessLog } from './process/inside-logger.js';
+import { calibrationTransform } from '../loader/transform-module.js';
 
 export { traceMemory, type TraceMemoryOptions } from './trace-memory.js';
-export { Tracer } from './runtime/tracer.js';
+export { Tracer } from './tracer/tracer.js';
 
 /**
  * Marks this moment in whatever memtrace runs in this process: a label row in the tracer's events.csv
@@ -28,7 +29,7 @@ export function label(text: string): boolean {
 
 /** Starts tracing this thread (what --import memtrace/register does), or returns the running tracer. */
 export function startTracing(settings: Partial<Settings> = {}): Tracer {
-  return ensureTracer({ ...settingsFromEnv(), ...settings });
+  return ensureTracer(calibrationTransform, { ...settingsFromEnv(), ...settings });
 }
 
 /** Stops this thread's tracer and writes its files; returns its directory. */

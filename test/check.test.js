@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliPath, fixture, freshDir, root, runTraced } from './helpers/run-traced.js';
-import { parseBytes } from '../dist/src/sizes.js';
+import { parseBytes } from '../dist/src/shared/sizes.js';
 
 const app = fixture('check', 'render.mjs');
 const check = (...args) => spawnSync(process.execPath, [cliPath, 'check', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });

@@ -127,7 +127,7 @@ for (const how of ['register', 'run']) {
 }
 
 test('sizes for --max-trace-size: decimal and binary units, bytes, a floor', async (t) => {
-  const { settingsFromEnv } = await import('../dist/src/settings.js');
+  const { settingsFromEnv } = await import('../dist/src/shared/settings.js');
   const cap = (value) => settingsFromEnv({ MEMTRACE_MAX_TRACE_SIZE: value }).maxTraceSize;
   t.is(cap('500MB'), 500_000_000);
   t.is(cap('2GiB'), 2 * 1024 ** 3);

@@ -4,10 +4,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventFormatter, EVENT_HEADER } from '../dist/src/formats/events-csv.js';
 import { formatFunctionsCsv } from '../dist/src/formats/functions-csv.js';
-import * as Col from '../dist/src/buffer/event-buffer.js';
+import { EventColumn as Col } from '../dist/src/shared/layouts.js';
 import { readEventsCsv, readFunctionsCsv, readMeta, TraceFileError } from '../dist/src/index.js';
 import { freshDir } from './helpers/run-traced.js';
-import { loadNativeAddon } from '../dist/src/runtime/native-counters.js';
+import { loadNativeAddon } from '../dist/src/shared/native-addon.js';
 
 const functions = [
   { name: 'Cart.add', file: '/app/cart.js', line: 3, column: 5 },
@@ -15,7 +15,7 @@ const functions = [
 ];
 
 function row(values) {
-  const data = new Float64Array(Col.COLUMNS);
+  const data = new Float64Array(Col.COUNT);
   for (const [column, value] of Object.entries(values)) data[Col[column]] = value;
   return data;
 }
@@ -25,8 +25,8 @@ test('events.csv rows read back as written, names quoted, big and negative numbe
     row({ TIME: 12345678901234, KIND: 1, FUNCTION_ID: 0, LINE: 3, DEPTH: 2, ASYNC_ID: 7, HEAP: 3_000_000_123, D_HEAP: -4096, ALLOCATED: 9_007_199_254_740_000, D_ALLOCATED: 1_048_592, RSS: NaN, EXTERNAL: 2_000_000, ARRAY_BUFFERS: NaN }),
     row({ TIME: 5, KIND: 5, FUNCTION_ID: 1, LINE: 11, DEPTH: 0, ASYNC_ID: 1, HEAP: 10, D_HEAP: 0, ALLOCATED: 10, D_ALLOCATED: 0, RSS: 123_456_789, EXTERNAL: 0, ARRAY_BUFFERS: 1_000_000_000 }),
   ];
-  const data = new Float64Array(rows.length * Col.COLUMNS);
-  rows.forEach((r, i) => data.set(r, i * Col.COLUMNS));
+  const data = new Float64Array(rows.length * Col.COUNT);
+  rows.forEach((r, i) => data.set(r, i * Col.COUNT));
   const path = join(freshDir(), 'events.csv');
   writeFileSync(path, Buffer.concat([Buffer.from(EVENT_HEADER), new EventFormatter(functions, []).format(data, 0, rows.length)]));
   const [first, second] = readEventsCsv(path);
@@ -46,9 +46,9 @@ test('the addon formats events.csv rows to the same bytes as the JS formatter', 
   let seed = 7;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
   const count = 5000;
-  const data = new Float64Array(count * Col.COLUMNS);
+  const data = new Float64Array(count * Col.COUNT);
   for (let r = 0; r < count; r++) {
-    const at = r * Col.COLUMNS;
+    const at = r * Col.COUNT;
     const kind = Math.floor(random() * 7);
     data[at + Col.TIME] = random() * 1e13 + (r % 2 ? 0.5 : 0.25);
     data[at + Col.KIND] = kind;

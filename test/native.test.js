@@ -5,10 +5,12 @@ import test from 'ava';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Worker } from 'node:worker_threads';
-import { loadNativeAddon, loadNativeCounters, programHeap } from '../dist/src/runtime/native-counters.js';
+import { loadNativeCounters, programHeap } from '../dist/src/runtime/native-counters.js';
+import { loadNativeAddon } from '../dist/src/shared/native-addon.js';
 
 const counters = loadNativeCounters();
 const moduleUrl = new URL('../dist/src/runtime/native-counters.js', import.meta.url).href;
+const addonUrl = new URL('../dist/src/shared/native-addon.js', import.meta.url).href;
 const [TIME, HEAP, FREED, GCS, EXTERNAL, ARRAY_BUFFERS] = [0, 1, 2, 3, 4, 5];
 const KB = 1024;
 const MB = 1024 * KB;
@@ -342,7 +344,7 @@ nativeTest('the large-object spaces are read through their size fields, which fo
   // Until asked to find them, another thread's counters read every space through the API.
   const result = await runWorker(`
     const { parentPort } = require('node:worker_threads');
-    import(${JSON.stringify(moduleUrl)}).then((m) => { m.loadNativeCounters(); parentPort.postMessage(String(m.loadNativeAddon().info().liveSpaces)); });
+    Promise.all([import(${JSON.stringify(moduleUrl)}), import(${JSON.stringify(addonUrl)})]).then(([m, a]) => { m.loadNativeCounters(); parentPort.postMessage(String(a.loadNativeAddon().info().liveSpaces)); });
   `);
   t.false(result.includes('(size field)'), result);
 });

@@ -93,7 +93,7 @@ test('memtrace run rejects a bad flag in one line', (t) => {
   t.is(result.stderr.trim().split('\n').length, 1);
   const unknown = spawnSync(process.execPath, [cliPath, 'run', '--bogus', '--', 'x.js'], { encoding: 'utf8' });
   t.is(unknown.status, 2);
-  t.regex(unknown.stderr, /^memtrace: Unknown option '--bogus'/);
+  t.regex(unknown.stderr, /^memtrace run: Unknown option '--bogus' \(see memtrace run --help\)\n$/);
 });
 
 test('traceMemory() traces a function without the loader, into the same files', (t) => {

@@ -155,10 +155,10 @@ test('the runtime packages are found through the symlinks a pnpm layout links th
   const store = realpathSync(mkdtempSync(join(tmpdir(), 'memtrace-pnpm-')));
   t.teardown(() => rmSync(store, { recursive: true, force: true }));
   const linked = join(store, '.pnpm', 'memtrace', 'node_modules');
-  mkdirSync(join(linked, 'memtrace', 'dist', 'src'), { recursive: true });
-  copyFileSync(fileURLToPath(new URL('../dist/src/runtime-packages.js', import.meta.url)), join(linked, 'memtrace', 'dist', 'src', 'runtime-packages.js'));
+  mkdirSync(join(linked, 'memtrace', 'dist', 'src', 'shared'), { recursive: true });
+  copyFileSync(fileURLToPath(new URL('../dist/src/shared/runtime-packages.js', import.meta.url)), join(linked, 'memtrace', 'dist', 'src', 'shared', 'runtime-packages.js'));
   const picomatch = realpathSync(fileURLToPath(new URL('../node_modules/picomatch', import.meta.url)));
   symlinkSync(picomatch, join(linked, 'picomatch'), 'dir');
-  const { runtimePackageDirectories } = await import(pathToFileURL(join(linked, 'memtrace', 'dist', 'src', 'runtime-packages.js')).href);
+  const { runtimePackageDirectories } = await import(pathToFileURL(join(linked, 'memtrace', 'dist', 'src', 'shared', 'runtime-packages.js')).href);
   t.deepEqual(runtimePackageDirectories(), [picomatch + sep]);
 });

@@ -14,7 +14,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { instrument, type InstrumentOptions } from './instrument.js';
-import { MemtraceError } from '../src/errors.js';
+import { MemtraceError } from '../src/shared/errors.js';
 import type { TransformChannelData, TransformReply, TransformRequest } from './transform-service.js';
 
 /** How long one module may take before the server is given up for the calling thread (a 9 MB bundle takes seconds). */

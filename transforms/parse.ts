@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import type { Program } from '@oxc-project/types';
 import type { ParserPlugin } from '@babel/parser';
-import { ParseError } from '../src/errors.js';
+import { ParseError } from '../src/shared/errors.js';
 import { LineIndex } from './line-index.js';
 
 export type ParserName = 'oxc' | 'babel';

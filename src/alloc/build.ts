@@ -9,10 +9,10 @@
  * a traced function allocated itself (callees left out). A site's samples are shared among its
  * statements in proportion to those counts; a function with no probe data keeps `line: null`.
  */
-import type { LineTotal } from '../runtime/probes.js';
-import type { Frame } from './frames.js';
+import type { LineTotal } from '../runtime/line-totals.js';
+import type { Frame } from '../formats/allocation-model.js';
 import { FrameResolver } from './frames.js';
-import type { AllocationTrace, Compensation, LineMethod, SnapshotData, StackNode } from './model.js';
+import type { AllocationTrace, Compensation, LineMethod, SnapshotData, StackNode } from '../formats/allocation-model.js';
 import type { SamplingHeapProfile, SamplingHeapProfileNode } from '../formats/heap-profile.js';
 
 export interface BuildOptions {
@@ -47,34 +47,65 @@ interface LineWeights {
 }
 
 export function buildSnapshot(profile: SamplingHeapProfile, options: BuildOptions): SnapshotData {
-  const frames: Frame[] = [];
-  const frameIndex = new Map<Frame, number>();
-  const stacks: StackNode[] = [];
-  const stackIndex = new Map<string, number>();
-  const nodes = new Map<number, NodeInfo>();
+  const sites = new SiteTable();
+  const nodes = siteOfEveryNode(profile, options, sites);
+  const { bySite, compensation } = sumSamplesBySite(profile, nodes, options.afterOrdinal ?? -1);
+  const scale = scaleToExactBytes(bySite, compensation, options.exactBytes);
+  const traces = splitOverLines(bySite, sites, lineWeights(options.lineTotals));
+  const lines: LineMethod = options.lineTotals
+    ? { method: 'line-probes' }
+    : { method: 'none', reason: options.noLinesReason ?? 'no line probes ran: only functions are known' };
+  return {
+    kind: options.kind,
+    samplingInterval: options.samplingInterval,
+    stackDepth: options.stackDepth,
+    frames: sites.frames,
+    stacks: sites.stacks,
+    traces,
+    lines,
+    compensation,
+    scale,
+    takenAt: new Date().toISOString(),
+  };
+}
 
-  const internFrame = (frame: Frame): number => {
-    let index = frameIndex.get(frame);
+/** The frames and site stacks of a snapshot, each stored once. */
+class SiteTable {
+  readonly frames: Frame[] = [];
+  readonly stacks: StackNode[] = [];
+  private readonly frameIndex = new Map<Frame, number>();
+  private readonly stackIndex = new Map<string, number>();
+
+  frame(frame: Frame): number {
+    let index = this.frameIndex.get(frame);
     if (index === undefined) {
-      index = frames.push(frame) - 1;
-      frameIndex.set(frame, index);
+      index = this.frames.push(frame) - 1;
+      this.frameIndex.set(frame, index);
     }
     return index;
-  };
-  const internStack = (parent: number, frame: number): number => {
+  }
+
+  /** The stack of `frame` called from stack `parent` (-1: a root). */
+  stack(parent: number, frame: number): number {
     const key = `${parent}:${frame}`;
-    let id = stackIndex.get(key);
+    let id = this.stackIndex.get(key);
     if (id === undefined) {
-      id = stacks.push({ frame, parent }) - 1;
-      stackIndex.set(key, id);
+      id = this.stacks.push({ frame, parent }) - 1;
+      this.stackIndex.set(key, id);
     }
     return id;
-  };
+  }
+}
 
-  // Walk the tree keeping the path of resolved frames. A sample is memtrace's own (subtracted) when
-  // the nearest frame with source above it is memtrace's or the inspector session's: the program's
-  // code called from traceAllocations() stays the program's. memtrace's frames are not shown in
-  // stacks, nor V8's pseudo-frames; builtin leaves fold into their caller's site.
+/**
+ * The site of every node of the profile's tree, walked keeping the path of resolved frames. A sample
+ * is memtrace's own (subtracted) when the nearest frame with source above it is memtrace's or the
+ * inspector session's: the program's code called from traceAllocations() stays the program's.
+ * memtrace's frames are not shown in stacks, nor V8's pseudo-frames; builtin leaves fold into their
+ * caller's site.
+ */
+function siteOfEveryNode(profile: SamplingHeapProfile, options: BuildOptions, sites: SiteTable): Map<number, NodeInfo> {
+  const nodes = new Map<number, NodeInfo>();
   const walk = (node: SamplingHeapProfileNode, path: Frame[], own: boolean, sourceAbove: boolean): void => {
     const frame = options.resolver.resolve(node.callFrame);
     const isOwn = frame.kind === 'memtrace' || frame.kind === 'profiler' ? true : frame.kind === 'js' && !options.resolver.isRuntimeDependency(frame) ? false : own;
@@ -88,19 +119,29 @@ export function buildSnapshot(profile: SamplingHeapProfile, options: BuildOption
       let end = shown.length;
       if (withSource) while (end > 1 && shown[end - 1]!.kind === 'builtin') end--;
       const sitePath = shown.slice(Math.max(0, end - options.stackDepth), end);
-      for (const f of sitePath) site = internStack(site, internFrame(f));
+      for (const f of sitePath) site = sites.stack(site, sites.frame(f));
       siteFrame = sitePath[sitePath.length - 1];
     }
     nodes.set(node.id, { site, siteFrame });
     for (const child of node.children) walk(child, shown, isOwn, withSource);
   };
   walk(profile.head, [], false, false);
+  return nodes;
+}
 
-  // Samples as V8 counts them for its own selfSize: a sample's size is the bytes it stands for (V8
-  // 11-13 record about one sampling interval per sample, so the sizes add up to the bytes allocated).
-  const bySite = new Map<number, { bytes: number; count: number }>();
+interface SiteSum {
+  bytes: number;
+  count: number;
+}
+
+/**
+ * Samples as V8 counts them for its own selfSize: a sample's size is the bytes it stands for (V8
+ * 11-13 record about one sampling interval per sample, so the sizes add up to the bytes allocated).
+ * memtrace's own samples go to the compensation; only samples after `after` (an ordinal) count.
+ */
+function sumSamplesBySite(profile: SamplingHeapProfile, nodes: Map<number, NodeInfo>, after: number): { bySite: Map<number, SiteSum>; compensation: Compensation } {
+  const bySite = new Map<number, SiteSum>();
   const compensation: Compensation = { bytes: 0, count: 0, what: "samples whose stack holds memtrace's own code or the inspector session (node:inspector)" };
-  const after = options.afterOrdinal ?? -1;
   for (const sample of profile.samples) {
     if (sample.ordinal <= after) continue;
     const info = nodes.get(sample.nodeId);
@@ -115,22 +156,34 @@ export function buildSnapshot(profile: SamplingHeapProfile, options: BuildOption
     sum.count++;
     bySite.set(info.site, sum);
   }
+  return { bySite, compensation };
+}
 
-  // V8's sample sizes add up to more than was allocated where objects are not small against the
-  // interval (+15-20 % for 8 KiB objects at 16 KiB here): where the exact figure is known, the samples
-  // only share it out.
-  let scale = 1;
+/**
+ * V8's sample sizes add up to more than was allocated where objects are not small against the
+ * interval (+15-20 % for 8 KiB objects at 16 KiB here): where the exact figure is known, the samples
+ * only share it out. Scales the sums in place; returns the factor (1 when nothing is known).
+ */
+function scaleToExactBytes(bySite: Map<number, SiteSum>, compensation: Compensation, exactBytes: number | undefined): number {
   const sampled = compensation.bytes + [...bySite.values()].reduce((sum, s) => sum + s.bytes, 0);
-  if (options.exactBytes !== undefined && options.exactBytes > 0 && sampled > 0) {
-    scale = options.exactBytes / sampled;
-    compensation.bytes *= scale;
-    for (const sum of bySite.values()) sum.bytes *= scale;
-  }
+  if (exactBytes === undefined || exactBytes <= 0 || sampled <= 0) return 1;
+  const scale = exactBytes / sampled;
+  compensation.bytes *= scale;
+  for (const sum of bySite.values()) sum.bytes *= scale;
+  return scale;
+}
 
-  const weights = lineWeights(options.lineTotals);
+/**
+ * A trace per site and statement: a site's bytes shared among its statements in proportion to their
+ * exact per-line counts (`line: null` where the function had no line probes). Sites with callees but
+ * no samples of their own still get their lines' callee shares (for the inclusive figures), with zero
+ * self bytes.
+ */
+function splitOverLines(bySite: Map<number, SiteSum>, sites: SiteTable, weights: Map<number, Map<number, LineWeights>>): AllocationTrace[] {
+  const table = { frames: sites.frames, stacks: sites.stacks };
   const traces: AllocationTrace[] = [];
   for (const [stack, sum] of bySite) {
-    const w = weightsFor(weights, { frames, stacks }, stack);
+    const w = weightsFor(weights, table, stack);
     const selfTotal = w ? w.self.reduce((a, b) => a + b, 0) : 0;
     if (!w || selfTotal <= 0) {
       traces.push({ stack, line: null, bytes: sum.bytes, count: sum.count, calleeShare: 1 });
@@ -143,33 +196,16 @@ export function buildSnapshot(profile: SamplingHeapProfile, options: BuildOption
       traces.push({ stack, line, bytes: sum.bytes * share, count: sum.count * share, calleeShare: calleeTotal > 0 ? w.callee[i]! / calleeTotal : share });
     });
   }
-  // Sites with callees but no samples of their own still need their lines' callee shares (for the
-  // inclusive figures): they appear with zero self bytes.
-  for (let stack = 0; stack < stacks.length; stack++) {
+  for (let stack = 0; stack < sites.stacks.length; stack++) {
     if (bySite.has(stack)) continue;
-    const w = weightsFor(weights, { frames, stacks }, stack);
+    const w = weightsFor(weights, table, stack);
     const calleeTotal = w ? w.callee.reduce((a, b) => a + b, 0) : 0;
     if (!w || calleeTotal <= 0) continue;
     w.lines.forEach((line, i) => {
       if (w.callee[i]! > 0) traces.push({ stack, line, bytes: 0, count: 0, calleeShare: w.callee[i]! / calleeTotal });
     });
   }
-
-  const lines: LineMethod = options.lineTotals
-    ? { method: 'line-probes' }
-    : { method: 'none', reason: options.noLinesReason ?? 'no line probes ran: only functions are known' };
-  return {
-    kind: options.kind,
-    samplingInterval: options.samplingInterval,
-    stackDepth: options.stackDepth,
-    frames,
-    stacks,
-    traces,
-    lines,
-    compensation,
-    scale,
-    takenAt: new Date().toISOString(),
-  };
+  return traces;
 }
 
 /** Per function: its lines' bytes under each nearest measured caller, and under all callers (key ALL). */

@@ -4,8 +4,8 @@
  */
 import { relative, sep } from 'node:path';
 import picomatch from 'picomatch';
-import { SettingError } from '../errors.js';
-import type { Frame } from './frames.js';
+import { SettingError } from '../shared/errors.js';
+import type { Frame } from '../formats/allocation-model.js';
 
 export interface FilterSpec {
   /** true (default): keep only what matches; false: drop what matches. */

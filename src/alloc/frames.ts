@@ -9,26 +9,8 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionInfo } from '../runtime/function-table.js';
 import type { CallFrame } from '../formats/heap-profile.js';
-import { runtimePackageDirectories } from '../runtime-packages.js';
-
-/**
- * `js`: a function with a source file. `builtin`: V8's own (Map.prototype.set, Array.prototype.push).
- * `node`: Node's internals (node:…). `vm`: V8's pseudo-frames ((root), (program), (garbage collector)).
- * `memtrace`: memtrace's own code; `profiler`: the inspector session's (both left out of the figures).
- */
-export type FrameKind = 'js' | 'builtin' | 'node' | 'vm' | 'memtrace' | 'profiler';
-
-export interface Frame {
-  function: string;
-  /** Absolute path for files, the URL for node: modules, '' for builtins. */
-  file: string;
-  /** Where the function starts (original source, 1-based); null where V8 gives no position. */
-  line: number | null;
-  column: number | null;
-  kind: FrameKind;
-  /** The tracer's function id (only where the tracer instruments the function). */
-  functionId?: number;
-}
+import { runtimePackageDirectories } from '../shared/runtime-packages.js';
+import type { Frame, FrameKind } from '../formats/allocation-model.js';
 
 /** memtrace's own files (dist/): frames there are memtrace's work, not the program's. */
 const OWN_DIRECTORY = dirname(dirname(dirname(fileURLToPath(import.meta.url))));

@@ -3,9 +3,9 @@
  * (MEMTRACE_LINES=1, `memtrace run --lines`). Its per-line byte counts are switched on at the first
  * allocation snapshot (or at the start of `memtrace run --alloc --lines`).
  */
-import { activeTracer } from '../runtime/active.js';
+import { activeTracer } from '../tracer/active.js';
 import type { FunctionInfo } from '../runtime/function-table.js';
-import { lineTotalsSoFar, setLineTotals, type LineTotal } from '../runtime/probes.js';
+import { lineTotalsSoFar, setLineTotals, type LineTotal } from '../runtime/line-totals.js';
 
 export interface LineSource {
   /** The tracer's function table ([] without a tracer). */

@@ -7,12 +7,12 @@
  * SIGINT/SIGTERM/SIGHUP.
  */
 import { mkdirSync } from 'node:fs';
-import { TraceWriteError } from '../errors.js';
+import { TraceWriteError } from '../shared/errors.js';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { atomicWrite, traceDirectoryName } from '../formats/trace.js';
-import type { Settings } from '../settings.js';
-import { VERSION } from '../version.js';
+import type { Settings } from '../shared/settings.js';
+import { VERSION } from '../shared/version.js';
 import { formatAllocationsCsv, allocationRowsOf } from '../formats/allocations-csv.js';
 import { ALLOCATION_FILES, ALLOCATION_META_VERSION, type AllocationMeta } from '../formats/allocation-run.js';
 import { formatHeapProfile, type SamplingHeapProfile } from '../formats/heap-profile.js';

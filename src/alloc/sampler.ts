@@ -4,7 +4,7 @@
  * handler included. One sampler per thread (V8 runs one per isolate).
  */
 import { Session } from 'node:inspector';
-import { SettingError } from '../errors.js';
+import { SettingError } from '../shared/errors.js';
 import type { SamplingHeapProfile } from '../formats/heap-profile.js';
 
 export interface SamplerOptions {

@@ -2,11 +2,11 @@
  * tracemalloc's Snapshot for V8's sampled allocations: statistics by statement, function, file or
  * stack; compareTo an older snapshot; filter. Nothing mutates: filter() returns a new snapshot.
  */
-import { formatBytes } from '../report/units.js';
+import { formatBytes } from '../shared/units.js';
 import type { FilterInput } from './filter.js';
 import { Filter, keepStack } from './filter.js';
-import type { Frame } from './frames.js';
-import { framesOf, type AllocationTrace, type SnapshotData } from './model.js';
+import type { Frame } from '../formats/allocation-model.js';
+import { framesOf, type AllocationTrace, type SnapshotData } from '../formats/allocation-model.js';
 import { Statistic, StatisticDiff, type StatisticKey } from './statistic.js';
 
 const KEYS: readonly StatisticKey[] = ['line', 'function', 'file', 'stack'];

@@ -3,8 +3,8 @@
  * function, file or stack. Values: they print as one line and convert to a CSV-ready row.
  */
 import { relative } from 'node:path';
-import { formatBytes } from '../report/units.js';
-import type { Frame } from './frames.js';
+import { formatBytes } from '../shared/units.js';
+import type { Frame } from '../formats/allocation-model.js';
 
 export type StatisticKey = 'line' | 'function' | 'file' | 'stack';
 

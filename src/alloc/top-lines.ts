@@ -1,7 +1,7 @@
 /** The text report of a `--alloc` run: the statements that allocated most (what `memtrace run` prints). */
 import type { AllocationRun } from '../formats/allocation-run.js';
-import { formatBytes } from '../report/units.js';
-import { renderTable } from '../report/text-table.js';
+import { formatBytes } from '../shared/units.js';
+import { renderTable } from '../shared/text-table.js';
 import { whereOf } from './statistic.js';
 
 export function renderTopAllocationLines(run: AllocationRun, limit = 10): string {

@@ -3,11 +3,11 @@
  * first use) and `traceAllocations(block)`: what a block allocated, by statement and stack, and how
  * much of it is still alive after it.
  */
-import { formatBytes } from '../report/units.js';
+import { formatBytes } from '../shared/units.js';
 import { allocatedSoFar, HEAP, memoryCounters } from '../runtime/counters.js';
 import { fullGc } from '../runtime/force-gc.js';
-import { SettingError } from '../errors.js';
-import { DEFAULT_ALLOC_DEPTH } from '../settings.js';
+import { SettingError } from '../shared/errors.js';
+import { DEFAULT_ALLOC_DEPTH } from '../shared/settings.js';
 import { buildSnapshot, lineTotalsBetween } from './build.js';
 import { Filter, type FilterInput } from './filter.js';
 import { FrameResolver } from './frames.js';

@@ -7,21 +7,7 @@
  * comparison.
  */
 
-/** Columns of one event row, in order. */
-export const TIME = 0;
-export const KIND = 1;
-export const FUNCTION_ID = 2;
-export const LINE = 3;
-export const DEPTH = 4;
-export const ASYNC_ID = 5;
-export const HEAP = 6;
-export const D_HEAP = 7;
-export const ALLOCATED = 8;
-export const D_ALLOCATED = 9;
-export const RSS = 10;
-export const EXTERNAL = 11;
-export const ARRAY_BUFFERS = 12;
-export const COLUMNS = 13;
+import { EventColumn } from '../shared/layouts.js';
 
 /** Control words (Int32) shared with the writer. */
 export const enum Control {
@@ -76,7 +62,7 @@ export class EventBuffer {
 
   constructor(halfRows: number) {
     this.halfRows = halfRows;
-    this.data = new Float64Array(new SharedArrayBuffer(2 * halfRows * COLUMNS * 8));
+    this.data = new Float64Array(new SharedArrayBuffer(2 * halfRows * EventColumn.COUNT * 8));
     this.control = new Int32Array(new SharedArrayBuffer(Control.Words * 4));
     this.position[1] = halfRows;
   }
@@ -85,9 +71,9 @@ export class EventBuffer {
     return { data: this.data.buffer as SharedArrayBuffer, control: this.control.buffer as SharedArrayBuffer, sequence: this.sequence, halfRows: this.halfRows };
   }
 
-  /** Where the next row goes; the caller fills COLUMNS doubles from there, then calls commit(). */
+  /** Where the next row goes; the caller fills EventColumn.COUNT doubles from there, then calls commit(). */
   reserve(): number {
-    return this.position[0]! * COLUMNS;
+    return this.position[0]! * EventColumn.COUNT;
   }
 
   commit(): void {

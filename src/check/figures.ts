@@ -8,7 +8,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import { findTraces } from '../formats/trace.js';
 import { readFunctionsCsv } from '../formats/functions-csv.js';
 import type { BaselineFunction } from '../formats/baseline.js';
-import { TraceFileError } from '../errors.js';
+import { TraceFileError } from '../shared/errors.js';
 
 /** A function's identity across runs: its file and name (not its line, which moves with edits above it). */
 export const functionKey = (f: Pick<BaselineFunction, 'file' | 'function'>): string => `${f.file}\0${f.function}`;

@@ -2,8 +2,8 @@
  * What `memtrace check` prints: a text verdict, GitHub Actions annotations with a Markdown summary, and
  * JUnit XML for CI systems that collect test reports.
  */
-import { formatBytes } from '../report/units.js';
-import { renderTable } from '../report/text-table.js';
+import { formatBytes } from '../shared/units.js';
+import { renderTable } from '../shared/text-table.js';
 import type { BaselineFunction } from '../formats/baseline.js';
 import { type CheckResult, type FunctionChange, METRIC_FIELD } from './compare.js';
 

@@ -1,11 +1,13 @@
 /** `memtrace calibrate`: what one traced call's probes cost on this machine. */
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { settingsFromEnv } from '../settings.js';
-import { Tracer } from '../runtime/tracer.js';
+import { settingsFromEnv } from '../shared/settings.js';
+import { Tracer } from '../tracer/tracer.js';
+import { calibrationTransform } from '../../loader/transform-module.js';
 
 export function printCalibration(): void {
-  const tracer = new Tracer({ ...settingsFromEnv(), out: tmpdir() }).start();
+  const settings = { ...settingsFromEnv(), out: tmpdir() };
+  const tracer = new Tracer(settings, calibrationTransform(settings)).start();
   tracer.stop();
   rmSync(tracer.directory, { recursive: true, force: true });
   const c = tracer.calibrationFigures;

@@ -1,37 +1,32 @@
 #!/usr/bin/env node
 /**
  * The `memtrace` command: a thin shell over the library. Each command lives in its own module under
- * commands/ and is listed in COMMANDS; only here do errors become exit codes.
+ * commands/ and is listed in COMMANDS (commands/index.ts), whose option tables make the help too; only
+ * here do errors become exit codes.
  */
-import { MemtraceError } from '../errors.js';
-import type { Command } from './command.js';
-import { UsageError } from './command.js';
-import { runCommand } from './commands/run.js';
-import { reportCommand } from './commands/report.js';
-import { calibrateCommand } from './commands/calibrate.js';
-import { heapCommand } from './commands/heap.js';
-import { processCommand } from './commands/process.js';
-import { plotCommand } from './commands/plot.js';
-import { checkCommand } from './commands/check.js';
-import { queryCommand } from './commands/query.js';
-import { exportCommand } from './commands/export.js';
-
-const COMMANDS: readonly Command[] = [runCommand, reportCommand, queryCommand, exportCommand, processCommand, plotCommand, heapCommand, checkCommand, calibrateCommand];
-
-function usage(): string {
-  const lines = COMMANDS.map((command) => `  ${command.usage.replaceAll('\n', '\n  ')}`);
-  return `usage: memtrace <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
-}
+import { MemtraceError } from '../shared/errors.js';
+import { VERSION } from '../shared/version.js';
+import { commandList, dispatch, findCommand, helpText, UsageError } from './command.js';
+import { COMMANDS } from './commands/index.js';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage());
+  const out = (text: string) => process.stdout.write(text);
+  if (name === '--version' || name === '-v') {
+    out(`${VERSION}\n`);
+    return 0;
+  }
+  if (!name || name === '--help' || name === '-h' || (name === 'help' && args.length === 0)) {
+    out(commandList(COMMANDS));
     return name ? 0 : 2;
   }
-  const command = COMMANDS.find((candidate) => candidate.name === name);
-  if (!command) throw new UsageError(`memtrace: unknown command ${JSON.stringify(name)} (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
-  return command.run(args);
+  if (name === 'help') {
+    const found = findCommand(COMMANDS, args);
+    if (!found) throw new UsageError(`memtrace help: no command ${JSON.stringify(args.join(' '))} (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+    out(helpText(found.command, found.path));
+    return 0;
+  }
+  return dispatch(COMMANDS, argv, out);
 }
 
 // `memtrace … | head` closes the pipe early: the reader has what it wanted, which is not an error.

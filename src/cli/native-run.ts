@@ -6,12 +6,12 @@
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseBytes } from '../sizes.js';
+import { parseBytes } from '../shared/sizes.js';
 import { UsageError } from './command.js';
 import { nativeTrackerPath } from '../native/tracker-path.js';
 import { convertNativeRecord } from '../native/convert.js';
 import { renderNativeOwners } from '../report/native-owners.js';
-import { MemtraceError } from '../errors.js';
+import { MemtraceError } from '../shared/errors.js';
 
 export const DEFAULT_NATIVE_INTERVAL = 256 * 1024;
 

@@ -5,10 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { parseBytes } from '../sizes.js';
+import { parseBytes } from '../shared/sizes.js';
 import { readMeta } from '../formats/meta.js';
-import { formatBytes } from '../report/units.js';
-import { settingsFromEnv, settingsToEnv, type Settings } from '../settings.js';
+import { formatBytes } from '../shared/units.js';
+import { settingsFromEnv, settingsToEnv, type Settings } from '../shared/settings.js';
 import { UsageError } from './command.js';
 import { findTraces, readTrace } from '../formats/trace.js';
 import { renderTopFunctions } from '../report/top-functions.js';

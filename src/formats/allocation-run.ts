@@ -11,9 +11,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TraceFileError } from '../errors.js';
+import { TraceFileError } from '../shared/errors.js';
 import { fieldProblem, type FieldType } from './json-fields.js';
-import type { Compensation, LineMethod } from '../alloc/model.js';
+import type { Compensation, LineMethod } from './allocation-model.js';
 import { readAllocationsCsv, type AllocationRow } from './allocations-csv.js';
 import { readHeapProfile, type HeapProfile } from './heap-profile.js';
 import { readStacksCsv, type StackRow } from './stacks-csv.js';

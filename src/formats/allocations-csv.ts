@@ -6,7 +6,7 @@
  * `stack_id` names the site's node in stacks.csv.
  */
 import { stringify } from 'csv-stringify/sync';
-import type { SnapshotData } from '../alloc/model.js';
+import type { SnapshotData } from './allocation-model.js';
 import { numberCell, optionalNumberCell, readCsvRowsSync } from './csv-rows.js';
 
 export const ALLOCATION_COLUMNS = ['function', 'file', 'line', 'column', 'self_bytes', 'total_bytes', 'self_count', 'stack_id'] as const;

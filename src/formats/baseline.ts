@@ -5,7 +5,7 @@
  * line by line in review.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { MemtraceError } from '../errors.js';
+import { MemtraceError } from '../shared/errors.js';
 
 export const BASELINE_FORMAT = 'memtrace-baseline';
 export const BASELINE_VERSION = 1;

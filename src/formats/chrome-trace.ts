@@ -6,7 +6,7 @@
  * their call row become instant events, so nothing is invented.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { TraceFileError } from '../errors.js';
+import { TraceFileError } from '../shared/errors.js';
 import { CallMatcher } from './call-matcher.js';
 import type { EventRow } from './events-csv.js';
 import type { TraceMeta } from './meta.js';

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { parseCsv } from './csv.js';
-import { TraceFileError } from '../errors.js';
+import { TraceFileError } from '../shared/errors.js';
 
 export const CLASS_TRACKER_COLUMNS = ['time_s', 'class', 'live', 'created', 'collected', 'label'] as const;
 

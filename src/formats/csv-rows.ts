@@ -14,7 +14,7 @@
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { parse } from 'csv-parse/sync';
-import { TraceFileError } from '../errors.js';
+import { TraceFileError } from '../shared/errors.js';
 
 export interface CsvReadOptions {
   /** Bytes read at a time (default 1 MiB); tests make it small to cross many chunk boundaries. */

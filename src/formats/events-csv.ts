@@ -5,7 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
-import * as Col from '../buffer/event-buffer.js';
+import { EventColumn as Col, EVENT_KINDS, Kind } from '../shared/layouts.js';
 import type { FunctionInfo } from '../runtime/function-table.js';
 import { numberCell, optionalNumberCell, readCsvBatches, readCsvRowsSync, type CsvReadOptions, type CsvRowSplitter } from './csv-rows.js';
 
@@ -16,9 +16,7 @@ export const EVENT_COLUMNS = [
 
 export const EVENT_HEADER = `${EVENT_COLUMNS.join(',')}\n`;
 
-export const EVENT_KINDS = ['call', 'return', 'throw', 'suspend', 'resume', 'line', 'label'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
-export const enum Kind { Call = 0, Return = 1, Throw = 2, Suspend = 3, Resume = 4, Line = 5, Label = 6 }
 
 export interface EventRow {
   seq: number;
@@ -126,7 +124,7 @@ export class EventFormatter {
 
   /** The function or label a row names, quoted once (and a function's column noted). */
   private quoteNamesOf(data: Float64Array<ArrayBufferLike>, row: number): void {
-    const base = row * Col.COLUMNS;
+    const base = row * Col.COUNT;
     const id = data[base + Col.FUNCTION_ID]!;
     if (data[base + Col.KIND] === Kind.Label) {
       if (!this.labelNames.has(id)) this.labelNames.put(id, this.quote(this.labels[id] ?? '', ''));
@@ -150,7 +148,7 @@ export class EventFormatter {
     let seq = this.sequence[0]!;
     const columns = this.columns;
     for (let row = firstRow; row < firstRow + rows; row++) {
-      const base = row * Col.COLUMNS;
+      const base = row * Col.COUNT;
       const kind = data[base + Col.KIND]!;
       const id = data[base + Col.FUNCTION_ID]!;
       const table = kind === Kind.Label ? this.labelNames : this.names;

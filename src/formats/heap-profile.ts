@@ -5,7 +5,7 @@
  * memtrace run --alloc writes one per run (src/alloc/compensated-profile.ts); the reports read them.
  */
 import { readFileSync } from 'node:fs';
-import { TraceFileError } from '../errors.js';
+import { TraceFileError } from '../shared/errors.js';
 
 /** Where a node's function is (the DevTools protocol's Runtime.CallFrame). */
 export interface CallFrame {

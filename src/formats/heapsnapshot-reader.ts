@@ -1,6 +1,6 @@
 /** Reading a `.heapsnapshot` file in chunks into a RawSnapshot (typed arrays and one string table). */
 import { open } from 'node:fs/promises';
-import { HeapSnapshotError } from '../errors.js';
+import { HeapSnapshotError } from '../shared/errors.js';
 import type { RawSnapshot } from './heapsnapshot.js';
 import { ScanProblem, SnapshotScanner } from './heapsnapshot-scanner.js';
 

@@ -1,22 +1,10 @@
 /** meta.json: what produced a trace and how to read its numbers. */
 import { readFileSync } from 'node:fs';
-import { TraceFileError } from '../errors.js';
+import { TraceFileError } from '../shared/errors.js';
 import { fieldProblem, type FieldType } from './json-fields.js';
+import type { Calibration } from '../runtime/calibration.js';
 
 export const META_VERSION = 1;
-
-export interface Calibration {
-  /** Bytes one measured call's own probes add to its own total. */
-  selfBytes: number;
-  /** Bytes one measured call's probes add to each enclosing measured call. */
-  nestedBytes: number;
-  selfNs: number;
-  nestedNs: number;
-  /** ns a counted (not measured) call's probes add to its enclosing measured call. */
-  countedNs: number;
-  /** Calls run to measure the figures above. */
-  samples: number;
-}
 
 export interface TraceMeta {
   version: number;

@@ -6,9 +6,10 @@
  * left out.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { TraceFileError } from '../errors.js';
+import { TraceFileError } from '../shared/errors.js';
+import { NATIVE_RAW_FILE } from '../runtime/native-memory.js';
 
-export const RAW_FILE = 'native-raw.bin';
+export const RAW_FILE = NATIVE_RAW_FILE;
 /** No measured JS function: another thread, or outside any measured call. */
 export const FUNCTION_NONE = -1;
 /** The main thread before memtrace's runtime started (Node's start-up, memtrace's own loading). */

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Function as PprofFunction, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
-import { TraceFileError } from '../errors.js';
-import { framesOf, type SnapshotData } from '../alloc/model.js';
+import { TraceFileError } from '../shared/errors.js';
+import { framesOf, type SnapshotData } from './allocation-model.js';
 
 export function pprofOf(data: SnapshotData, startTime: Date): Profile {
   const strings = new StringTable();

@@ -8,7 +8,7 @@
  */
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
-import { TraceFileError } from '../errors.js';
+import { TraceFileError } from '../shared/errors.js';
 import { numberCell, optionalNumberCell as optionalNumber, readCsvBatches, readCsvRowsSync, type CsvReadOptions, type CsvRowSplitter } from './csv-rows.js';
 
 export const PROCESS_COLUMNS = [

@@ -4,8 +4,8 @@
  * frame of each stack is the allocating statement (its line), callers are where their functions start.
  */
 import { readFileSync } from 'node:fs';
-import { TraceFileError } from '../errors.js';
-import { framesOf, type SnapshotData } from '../alloc/model.js';
+import { TraceFileError } from '../shared/errors.js';
+import { framesOf, type SnapshotData } from './allocation-model.js';
 
 export const SPEEDSCOPE_SCHEMA = 'https://www.speedscope.app/file-format-schema.json';
 

@@ -4,7 +4,7 @@
  * `stack_id`; its stack is the chain of parents.
  */
 import { stringify } from 'csv-stringify/sync';
-import type { Frame, FrameKind } from '../alloc/frames.js';
+import type { Frame, FrameKind } from './allocation-model.js';
 import { numberCell, optionalNumberCell, readCsvRowsSync } from './csv-rows.js';
 
 export const STACK_COLUMNS = ['stack_id', 'parent_id', 'function', 'file', 'line', 'column', 'kind'] as const;

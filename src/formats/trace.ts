@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMainThread, threadId } from 'node:worker_threads';
-import { TraceFileError } from '../errors.js';
+import { TraceFileError } from '../shared/errors.js';
 import { readEventsCsv, type EventRow } from './events-csv.js';
 import { readFunctionsCsv, type FunctionRow } from './functions-csv.js';
 import { readMeta, type TraceMeta } from './meta.js';

@@ -3,7 +3,7 @@
  * taken out. Prints as a table like debug_malloc_stats' diff; rows() and toCsv() give the same rows.
  */
 import { formatHeapStatsCsv, type HeapStatsRow } from '../formats/heap-stats-csv.js';
-import { formatBytes } from '../report/units.js';
+import { formatBytes } from '../shared/units.js';
 import { figureNames } from './heap-figures.js';
 
 /** Bytes, or a percentage of the figure before ('5%'). */

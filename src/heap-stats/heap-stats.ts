@@ -8,7 +8,7 @@
  * times, and subtracts the median change of each figure (the readings allocate a few KiB themselves),
  * so an empty block shows no significant change.
  */
-import { SettingError } from '../errors.js';
+import { SettingError } from '../shared/errors.js';
 import { gcCounter, readHeapFigures, type GcCounter } from './heap-figures.js';
 import { HeapStatsDiff, type OwnCost, type Threshold } from './heap-stats-diff.js';
 

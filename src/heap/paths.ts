@@ -2,7 +2,7 @@
  * Retainer paths: why an object is kept, as the shortest chain of strong references from the GC roots
  * (Heapy's shortest paths, memlab's retainer traces), read off the breadth-first search tree.
  */
-import { HeapSnapshotError } from '../errors.js';
+import { HeapSnapshotError } from '../shared/errors.js';
 import type { HeapSnapshot } from './snapshot.js';
 import { edgeLabel, foldedEdgeLabel } from './labels.js';
 import { NO_EDGE } from './shortest-paths.js';

@@ -1,5 +1,5 @@
 /** A one-line progress bar on a terminal (stderr), redrawn at most ten times a second. */
-import { formatBytes } from '../report/units.js';
+import { formatBytes } from '../shared/units.js';
 
 export interface Progress {
   update(done: number, total: number): void;

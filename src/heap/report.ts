@@ -3,8 +3,8 @@
  * Each analysis has one `…Table` and one `…Csv`; JSON is the library's own result objects.
  */
 import { stringify } from 'csv-stringify/sync';
-import { formatBytes } from '../report/units.js';
-import { renderTable } from '../report/text-table.js';
+import { formatBytes } from '../shared/units.js';
+import { renderTable } from '../shared/text-table.js';
 import type { SnapshotDiff } from './diff.js';
 import type { RetainerPath } from './paths.js';
 import { formatPath } from './paths.js';

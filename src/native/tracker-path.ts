@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildFromSourceCommand } from '../runtime/native-addon.js';
+import { buildFromSourceCommand } from '../shared/native-addon.js';
 
 const packageRoot = new URL('../../../', import.meta.url);
 

@@ -9,7 +9,7 @@
  * the main thread is blocked the heap cells stay empty (the worker still logs RSS and the rest from
  * /proc) and GCs arrive late (with their own start times) and without bytes before/after.
  */
-import { loadNativeAddon } from '../runtime/native-counters.js';
+import { loadNativeAddon } from '../shared/native-addon.js';
 import { PerformanceObserver, constants as perfConstants, type PerformanceEntry } from 'node:perf_hooks';
 import v8 from 'node:v8';
 

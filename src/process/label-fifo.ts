@@ -5,7 +5,7 @@
  */
 import { closeSync, constants, existsSync, openSync, readSync, statSync, unlinkSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { SettingError } from '../errors.js';
+import { SettingError } from '../shared/errors.js';
 
 export class LabelFifo {
   private fd: number;

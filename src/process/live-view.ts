@@ -4,7 +4,7 @@
  * process_tree. When the stream is not a TTY it prints plain lines instead, one per process per sample.
  */
 import type { ProcessRow } from '../formats/process-csv.js';
-import { formatBytes } from '../report/units.js';
+import { formatBytes } from '../shared/units.js';
 
 const RED = '\x1b[31m';
 const GREEN = '\x1b[32m';

@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { CommandNotFoundError, ProcessNotFoundError } from '../errors.js';
+import { CommandNotFoundError, ProcessNotFoundError } from '../shared/errors.js';
 import { processExists } from './proc-reader.js';
 import { ProcessWatcher, type WatchOptions } from './watcher.js';
 

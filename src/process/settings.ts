@@ -1,5 +1,5 @@
 /** The process logger's settings from its environment variables, checked as the CLI checks its flags. */
-import { SettingError } from '../errors.js';
+import { SettingError } from '../shared/errors.js';
 
 /** Seconds between samples: a number of at least 0.001; 0.1 when unset. */
 export function parseIntervalSetting(text: string | undefined, setting = 'MEMTRACE_PROCESS_INTERVAL'): number {

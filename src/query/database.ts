@@ -3,7 +3,7 @@
  * translation of DuckDB's failures into one line that names the directory (and, for a table whose file
  * is missing, the file).
  */
-import { QueryError, TraceFileError } from '../errors.js';
+import { QueryError, TraceFileError } from '../shared/errors.js';
 import { openEngine, firstLine, type Engine, type EngineSettings } from './engine.js';
 import { locateTraces, traceViews, type TraceSet } from './views.js';
 

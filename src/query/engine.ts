@@ -11,7 +11,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { QueryEngineMissingError, SettingError } from '../errors.js';
+import { QueryEngineMissingError, SettingError } from '../shared/errors.js';
 
 export interface EngineSettings {
   /** DuckDB's memory_limit, e.g. '400MB' or '2GB'. */

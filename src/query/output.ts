@@ -6,7 +6,7 @@
  */
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
-import { columnWidths, renderRow } from '../report/text-table.js';
+import { columnWidths, renderRow } from '../shared/text-table.js';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
 

@@ -4,7 +4,7 @@
  * or its `allocations/` folder, merged into one flame tree.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { TraceFileError } from '../errors.js';
+import { TraceFileError } from '../shared/errors.js';
 import { basename, join } from 'node:path';
 import { readHeapProfile } from '../formats/heap-profile.js';
 import { flameTreeFromHeapProfile, mergeFlameTrees, type FlameNode } from './flame-tree.js';

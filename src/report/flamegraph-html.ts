@@ -9,7 +9,7 @@ import { FLAME_SCRIPT } from './html/flame-script.js';
 import { renderPage, type PageSection } from './html/page.js';
 import { renderDataTable, TABLE_SCRIPT } from './html/table.js';
 import { lineRowWhere, topLines, walkFlameTree, type FlameNode, type LineRow } from './flame-tree.js';
-import { formatBytes } from './units.js';
+import { formatBytes } from '../shared/units.js';
 
 /** What a frame is coloured by: its npm package, `node:` for Node's own code, V8, or its file. */
 export function colourGroup(file: string): string {

@@ -14,7 +14,7 @@ import { renderFlameGraphSections } from './flamegraph-html.js';
 import type { PageSection } from './html/page.js';
 import { renderDataTable } from './html/table.js';
 import { nativeOwners } from './native-owners.js';
-import { formatBytes } from './units.js';
+import { formatBytes } from '../shared/units.js';
 
 /** A frame of native-stacks.csv as a flame graph node's name, file and line. */
 export function frameParts(frame: string): { name: string; file: string; line: number } {

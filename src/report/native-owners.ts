@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NATIVE_ALLOCATIONS_FILE, NATIVE_SUMMARY_FILE, readNativeAllocationsCsv, type NativeAllocationRow, type NativeSummary } from '../formats/native-csv.js';
-import { renderTable } from './text-table.js';
-import { formatBytes } from './units.js';
+import { renderTable } from '../shared/text-table.js';
+import { formatBytes } from '../shared/units.js';
 
 export interface NativeOwner {
   /** The JS function, or what stands for it where none is known. */

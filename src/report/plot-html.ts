@@ -1,6 +1,6 @@
 /** An HTML page around the plot's SVG, with a table of each process's figures: one file to attach to a bug report. */
 import { PLOT_BUCKETS, type ProcessLogDigest } from './plot-model.js';
-import { formatBytes } from './units.js';
+import { formatBytes } from '../shared/units.js';
 import { escapeHtml } from './html/escape.js';
 
 export function renderPlotHtml(log: ProcessLogDigest, svg: string, title: string): string {

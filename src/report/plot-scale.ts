@@ -1,6 +1,6 @@
 /** Axis ticks a person reads easily: 1, 2 or 5 times a power of ten (seconds) or of 1024 units (bytes). */
 
-import { BYTE_UNITS } from './units.js';
+import { BYTE_UNITS } from '../shared/units.js';
 
 export interface Axis {
   max: number;

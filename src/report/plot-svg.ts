@@ -16,21 +16,47 @@ const LEGEND_LIMIT = 12;
 
 const fixed = (n: number): string => n.toFixed(1);
 
+/** Where things go on the page: the axes' scales and the mapping from (seconds, bytes) to pixels. */
+interface Geometry {
+  x: ReturnType<typeof timeAxis>;
+  y: ReturnType<typeof bytesAxis>;
+  plotWidth: number;
+  /** The plot area's bottom edge (the time axis). */
+  bottom: number;
+  px(t: number): number;
+  py(b: number): number;
+}
+
 export function renderPlotSvg(model: PlotModel): string {
   const x = timeAxis(model.endS);
   const y = bytesAxis(model.maxBytes);
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const labelLines = model.labels.length;
   const height = MARGIN.top + PLOT_HEIGHT + MARGIN.bottom + (labelLines > 0 ? 18 * labelLines + 12 : 0);
-  const px = (t: number): number => MARGIN.left + (t / x.max) * plotWidth;
-  const py = (b: number): number => MARGIN.top + PLOT_HEIGHT - (b / y.max) * PLOT_HEIGHT;
-  const bottom = MARGIN.top + PLOT_HEIGHT;
+  const page: Geometry = {
+    x,
+    y,
+    plotWidth,
+    bottom: MARGIN.top + PLOT_HEIGHT,
+    px: (t) => MARGIN.left + (t / x.max) * plotWidth,
+    py: (b) => MARGIN.top + PLOT_HEIGHT - (b / y.max) * PLOT_HEIGHT,
+  };
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`);
   out.push(`<rect width="100%" height="100%" fill="white"/>`);
   out.push(`<text x="${MARGIN.left}" y="24" font-size="16" font-weight="bold">${escapeXml(model.title)}</text>`);
+  drawAxes(out, page);
+  drawGcTicks(out, page, model);
+  drawLabels(out, page, model);
+  const pids = [...new Set(model.series.map((s) => s.pid))];
+  drawSeries(out, page, model, pids);
+  drawLegend(out, page, model, pids);
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
 
-  // Grid and axes.
+/** Grid and axes, with their titles. */
+function drawAxes(out: string[], { x, y, plotWidth, bottom, px, py }: Geometry): void {
   for (const tick of y.ticks) {
     out.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + plotWidth}" y1="${fixed(py(tick))}" y2="${fixed(py(tick))}" stroke="#e4e4e4"/>`);
     out.push(`<text x="${MARGIN.left - 8}" y="${fixed(py(tick) + 4)}" text-anchor="end">${y.format(tick)}</text>`);
@@ -42,23 +68,28 @@ export function renderPlotSvg(model: PlotModel): string {
   out.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotWidth}" height="${PLOT_HEIGHT}" fill="none" stroke="#444"/>`);
   out.push(`<text x="${MARGIN.left + plotWidth / 2}" y="${bottom + 52}" text-anchor="middle">${x.title}</text>`);
   out.push(`<text transform="translate(22 ${MARGIN.top + PLOT_HEIGHT / 2}) rotate(-90)" text-anchor="middle">${y.title}</text>`);
+}
 
-  // GC ticks along the time axis: minor short and grey, major tall and red.
+/** GC ticks along the time axis: minor short and grey, major tall and red. */
+function drawGcTicks(out: string[], { bottom, px }: Geometry, model: PlotModel): void {
   for (const gc of model.gcs) {
     const major = gc.kind === 'major';
     out.push(`<line class="gc" x1="${fixed(px(gc.timeS))}" x2="${fixed(px(gc.timeS))}" y1="${bottom}" y2="${bottom + (major ? 14 : 7)}" stroke="${major ? '#d62728' : '#888'}" stroke-width="${major ? 2 : 1}"><title>${escapeXml(gc.kind)} GC at ${gc.timeS.toFixed(3)} s, ${(gc.durationS * 1000).toFixed(1)} ms</title></line>`);
   }
+}
 
-  // Labels: a numbered dashed line each; the text is listed under the chart.
+/** Labels: a numbered dashed line each; the text is listed under the chart. */
+function drawLabels(out: string[], { bottom, px }: Geometry, model: PlotModel): void {
   model.labels.forEach((mark, i) => {
     const at = fixed(px(mark.timeS));
     out.push(`<line class="label" x1="${at}" x2="${at}" y1="${MARGIN.top}" y2="${bottom}" stroke="#555" stroke-dasharray="3 3"/>`);
     out.push(`<text x="${at}" y="${MARGIN.top - 4}" text-anchor="middle" font-weight="bold">${i + 1}</text>`);
     out.push(`<text class="label-text" x="${MARGIN.left}" y="${bottom + 72 + 18 * i}">${i + 1}. ${mark.timeS.toFixed(2)} s: ${escapeXml(mark.text)}</text>`);
   });
+}
 
-  // The lines: a gap in the readings breaks the line.
-  const pids = [...new Set(model.series.map((s) => s.pid))];
+/** The lines, a colour per process: a gap in the readings breaks the line. */
+function drawSeries(out: string[], { px, py }: Geometry, model: PlotModel, pids: number[]): void {
   for (const series of model.series) {
     const colour = COLOURS[pids.indexOf(series.pid) % COLOURS.length]!;
     let d = '';
@@ -80,8 +111,10 @@ export function renderPlotSvg(model: PlotModel): string {
     out.push(`<path class="series" d="${d}" fill="none" stroke="${colour}" stroke-width="${series.kind === 'rss' ? 2 : 1.5}"${dash}><title>${escapeXml(`${series.kind} pid ${series.pid}`)}</title></path>`);
     out.push(...dots);
   }
+}
 
-  // Legend, right of the chart.
+/** The legend, right of the chart: the series (the first LEGEND_LIMIT), the GC ticks, the labels. */
+function drawLegend(out: string[], { plotWidth }: Geometry, model: PlotModel, pids: number[]): void {
   const legendX = MARGIN.left + plotWidth + 16;
   let legendY = MARGIN.top + 6;
   const shown = model.series.filter((s) => s.points.some((p) => p.bytes !== null));
@@ -110,6 +143,4 @@ export function renderPlotSvg(model: PlotModel): string {
     out.push(`<line x1="${legendX + 12}" x2="${legendX + 12}" y1="${legendY - 8}" y2="${legendY + 8}" stroke="#555" stroke-dasharray="3 3"/>`);
     out.push(`<text x="${legendX + 30}" y="${legendY + 4}">label (listed below)</text>`);
   }
-  out.push('</svg>');
-  return `${out.join('\n')}\n`;
 }

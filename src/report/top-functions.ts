@@ -1,7 +1,7 @@
 /** The text report: the functions that allocated most, as a table for a terminal or a bug report. */
 import type { Trace } from '../formats/trace.js';
-import { formatBytes, formatDuration } from './units.js';
-import { renderTable } from './text-table.js';
+import { formatBytes, formatDuration } from '../shared/units.js';
+import { renderTable } from '../shared/text-table.js';
 
 export function renderTopFunctions(trace: Trace, limit = 15): string {
   const rows = trace.functions.slice(0, limit);

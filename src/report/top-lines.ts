@@ -1,7 +1,7 @@
 /** The text report of allocations: the lines that allocated most, as a table for a terminal. */
 import { lineRowWhere, type LineRow } from './flame-tree.js';
-import { renderTable } from './text-table.js';
-import { formatBytes } from './units.js';
+import { renderTable } from '../shared/text-table.js';
+import { formatBytes } from '../shared/units.js';
 
 /** `rows`: allocations.csv's statements where a --alloc run wrote them, else the profile's topLines(). */
 export function renderTopLines(rows: readonly LineRow[], source: string, limit = 20): string {

@@ -20,7 +20,7 @@ import { renderLineChart } from './html/svg-chart.js';
 import { renderDataTable, TABLE_SCRIPT } from './html/table.js';
 import { digestEvents, type TraceDigest } from './trace-digest.js';
 import type { MinMaxTimeline } from './timeline.js';
-import { formatBytes, formatDuration } from './units.js';
+import { formatBytes, formatDuration } from '../shared/units.js';
 import { writeReport } from './write-report.js';
 import { nativeReportSections } from './native-html.js';
 

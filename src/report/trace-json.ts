@@ -13,12 +13,12 @@ import { once } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
-import { ReportWriteError, SettingError } from '../errors.js';
+import { ReportWriteError, SettingError } from '../shared/errors.js';
 import { ChromeTraceConverter, chromeTraceTrailer, type TraceEvent } from '../formats/chrome-trace.js';
 import type { CsvReadOptions } from '../formats/csv-rows.js';
 import { readEventFileBatches, type EventRow } from '../formats/events-csv.js';
 import { readTrace } from '../formats/trace.js';
-import { formatBytes } from './units.js';
+import { formatBytes } from '../shared/units.js';
 
 /** Where Perfetto's in-browser UI and Chrome's viewer start to fail on JSON traces (see docs/report.md). */
 export const WARN_BYTES = 512 * 1024 * 1024;

@@ -1,6 +1,6 @@
 /** Writing a report file, with a failure (no such directory, disk full) as a one-line ReportWriteError. */
 import { writeFileSync } from 'node:fs';
-import { ReportWriteError } from '../errors.js';
+import { ReportWriteError } from '../shared/errors.js';
 
 export function writeReport(path: string, content: string): void {
   try {

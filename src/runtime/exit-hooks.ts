@@ -5,7 +5,12 @@
  * signal itself and goes on, each writes what it has so far and keeps recording; if not, each stops
  * and writes, and the signal is raised again so the process ends as it would have.
  */
-import type { StopReason } from './tracer.js';
+
+/** Why a trace ended: stop(), the process exiting (with its code) or a signal. */
+export interface StopReason {
+  reason: string;
+  code?: number | string;
+}
 
 export interface EndOfProcessTask {
   /** The program goes on after a signal it handles: write what is recorded so far. */

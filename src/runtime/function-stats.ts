@@ -8,9 +8,7 @@
  * allocates PromoteBytes or more brings the function back to being measured at every call.
  * MEMTRACE_EXACT=1 measures every call.
  */
-import type { FunctionRow } from '../formats/functions-csv.js';
-import type { FunctionInfo } from './function-table.js';
-import { Stat } from './probe-layout.js';
+import { Stat } from '../shared/layouts.js';
 
 export const enum Policy {
   /** Calls measured before a function may be demoted. */
@@ -25,7 +23,7 @@ export const enum Policy {
 
 export class FunctionStats {
   /**
-   * One record of Stat.STRIDE doubles per function id (probe-layout.ts); replaced when it grows. On a
+   * One record of Stat.STRIDE doubles per function id (src/shared/layouts.ts); replaced when it grows. On a
    * SharedArrayBuffer: the writer thread formats functions.csv checkpoints from it while the probes
    * add to it (src/writer/summaries.ts), so the traced thread pays nothing for them.
    */
@@ -103,28 +101,6 @@ export class FunctionStats {
   reset(id: number): void {
     for (const field of [Stat.CALLS, Stat.MEASURED_CALLS, Stat.SELF_ALLOC, Stat.TOTAL_ALLOC, Stat.MAX_HEAP_GROWTH, Stat.SELF_TIME, Stat.TOTAL_TIME]) this.set(id, field, 0);
     this.promote(id);
-  }
-
-  rows(functions: readonly FunctionInfo[], skip: (id: number) => boolean): FunctionRow[] {
-    const rows: FunctionRow[] = [];
-    for (let id = 0; id < functions.length && id < this.capacity; id++) {
-      if (this.get(id, Stat.CALLS) === 0 || skip(id)) continue;
-      const info = functions[id]!;
-      rows.push({
-        function: info.name,
-        file: info.file,
-        line: info.line,
-        column: info.column,
-        calls: this.get(id, Stat.CALLS),
-        measuredCalls: this.get(id, Stat.MEASURED_CALLS),
-        selfAllocBytes: this.get(id, Stat.SELF_ALLOC),
-        totalAllocBytes: this.get(id, Stat.TOTAL_ALLOC),
-        maxHeapGrowthBytes: this.get(id, Stat.MAX_HEAP_GROWTH),
-        selfTimeNs: this.get(id, Stat.SELF_TIME),
-        totalTimeNs: this.get(id, Stat.TOTAL_TIME),
-      });
-    }
-    return rows;
   }
 }
 

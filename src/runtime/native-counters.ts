@@ -2,7 +2,7 @@
  * The native counters (native/memtrace.cc): the clock and V8's memory counters read into a shared
  * Float64Array without allocating on the JS heap. Prebuilt per platform and Node ABI in the package
  * (prebuilds/, scripts/prebuild.js) or built from source (scripts/build-native.js), found by
- * native-addon.ts; where there is none for this Node, it fails to load, its first reading disagrees
+ * src/shared/native-addon.ts; where there is none for this Node, it fails to load, its first reading disagrees
  * with V8 or MEMTRACE_NO_NATIVE=1, `loadNativeCounters()` returns null and the pure-JS counters are used.
  *
  * Cost per call on this machine (bench/native-counters.js): read() 165-190 ns on Node 20, 200-215 ns
@@ -10,9 +10,8 @@
  * 50-70 ns / 170-250 ns on a busy one (2026-12-02, when read() took 360-380 ns); readTime() 12-13 ns. On Node 24 every V8 heap statistics call, these included, also gives V8's
  * allocation buffers back, so the program's next allocation takes a slower path (~50 ns).
  */
-import { createRequire } from 'node:module';
 import v8 from 'node:v8';
-import { nativeAddonPath } from './native-addon.js';
+import { loadNativeAddon, nativeAddonError } from '../shared/native-addon.js';
 
 export interface NativeCounters {
   readonly kind: 'native';
@@ -52,7 +51,7 @@ export interface NativeCounters {
 }
 
 /**
- * The probes' measured path in the addon, over the typed arrays of probe-layout.ts (probes.ts binds
+ * The probes' measured path in the addon, over the typed arrays of src/shared/layouts.ts (probes.ts binds
  * them, in bindProbes' order, and again whenever one is replaced).
  */
 export interface NativeProbes {
@@ -83,31 +82,6 @@ const USED_HEAP_SLOT = 1;
 const GC_COUNT_SLOT = 3;
 /** A loaded addon whose first reading is further than this from V8's own is not used. */
 const SANITY_TOLERANCE_BYTES = 1 << 20;
-
-let addon: unknown;
-let addonError = '';
-
-/**
- * The compiled addon of this Node's ABI as its module object, loaded once per thread, or null (no
- * addon, MEMTRACE_NO_NATIVE=1, or it failed to load: nativeUnavailableReason() then says why). The
- * counters below and the process log's heap sampler both take their functions from it.
- */
-export function loadNativeAddon(): Record<string, unknown> | null {
-  if (addon !== undefined) return addon as Record<string, unknown> | null;
-  addon = null;
-  if (process.env.MEMTRACE_NO_NATIVE === '1') return null;
-  const found = nativeAddonPath('memtrace');
-  if ('missing' in found) {
-    addonError = found.missing;
-    return null;
-  }
-  try {
-    addon = createRequire(import.meta.url)(found.path) as Record<string, unknown>;
-  } catch (error) {
-    addonError = `it did not load: ${(error as Error).message.split('\n')[0]}`;
-  }
-  return addon as Record<string, unknown> | null;
-}
 
 /** The spaces of V8's compiled code, which the addon's figures leave out (native/counters.h). */
 export const CODE_SPACES = new Set(['code_space', 'code_large_object_space', 'trusted_space', 'trusted_large_object_space']);
@@ -155,7 +129,7 @@ export function loadNativeCounters(): NativeCounters | null {
   loaded = null;
   const binding = loadNativeAddon() as Binding | null;
   if (!binding) {
-    unavailable = addonError;
+    unavailable = nativeAddonError();
     return loaded;
   }
   try {

@@ -9,10 +9,9 @@
  */
 import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
-import { RAW_FILE } from '../formats/native-raw.js';
 import { onProcessEnd } from './exit-hooks.js';
 import type { FunctionTable } from './function-table.js';
-import { loadNativeAddon } from './native-counters.js';
+import { loadNativeAddon } from '../shared/native-addon.js';
 
 interface NativeMemoryAddon {
   nativeMemoryRecording(): boolean;
@@ -23,6 +22,8 @@ interface NativeMemoryAddon {
   nativeMemoryIgnoreThread(ignore?: boolean): void;
 }
 
+/** The tracker's record in the trace directory (src/formats/native-raw.ts reads it). */
+export const NATIVE_RAW_FILE = 'native-raw.bin';
 const FLUSH_EVERY_MS = 1000;
 
 function trackerAddon(): NativeMemoryAddon | undefined {
@@ -36,7 +37,7 @@ export function startNativeMemory(directory: string, table: FunctionTable): bool
   if (!isMainThread) return false;
   const addon = trackerAddon();
   if (!addon) return false;
-  const error = addon.nativeMemoryAttach(join(directory, RAW_FILE));
+  const error = addon.nativeMemoryAttach(join(directory, NATIVE_RAW_FILE));
   if (error !== 0) {
     process.stderr.write(`memtrace: --native: could not move the native record into ${directory} (errno ${error}); it stays in ${process.env.MEMTRACE_NATIVE_DIR}\n`);
   }

@@ -4,44 +4,31 @@
  * measured calls, add each call's figures to its function's totals and write an event row when memory
  * moved by at least the trigger.
  *
- * All state is in typed arrays (probe-layout.ts), so that with the native counters the measured path
- * (entry of a measured call, end of a running one) runs in the addon over the same arrays
- * (native/probes.cc); the JS functions below stay the reference and run everything else, and
- * everything with the pure-JS counters.
+ * All state is in typed arrays (their layouts: src/shared/layouts.ts; the arrays: probe-state.ts), so
+ * that with the native counters the measured path (entry of a measured call, end of a running one)
+ * runs in the addon over the same arrays (native/probes.cc); the JS functions below stay the reference
+ * and run everything else, and everything with the pure-JS counters. Rows of events.csv are written
+ * by event-rows.ts, bytes per statement kept by line-totals.ts.
  *
  * Hot path: everything here runs at every traced call. It allocates nothing on the JS heap (all state
  * is in typed arrays or small integers), formats nothing and touches no file. Speed beats clarity
  * here; keep it small.
  */
-import { executionAsyncId } from 'node:async_hooks';
 import type { MemoryCounters } from './counters.js';
-import { TIME as C_TIME, HEAP as C_HEAP, FREED as C_FREED, EXTERNAL as C_EXTERNAL, ARRAY_BUFFERS as C_ARRAY_BUFFERS } from './counters.js';
-import * as Col from '../buffer/event-buffer.js';
+import { TIME as C_TIME, HEAP as C_HEAP, FREED as C_FREED } from './counters.js';
 import type { EventBuffer } from '../buffer/event-buffer.js';
-import { Kind } from '../formats/events-csv.js';
 import { FunctionStats, Policy } from './function-stats.js';
-import type { Calibration } from '../formats/meta.js';
 import type { NativeProbes } from './native-counters.js';
-import { Frame, FrameState, Global, Int, LAYOUT_VERSION, LEFT_TO_JS, NEEDS_ROOM, Stat } from './probe-layout.js';
+import { Frame, FrameState, Global, Int, Kind, LAYOUT_VERSION, LEFT_TO_JS, NEEDS_ROOM, Stat } from '../shared/layouts.js';
+import {
+  allocFrame, buffer, frames, free, globals, growFrames, growStack, ints, pop, push, read, readings, releaseFrame, stack, stats,
+  useTargets,
+} from './probe-state.js';
+import { eventSinceLast, markEvent, writeRow } from './event-rows.js';
+import { addLineBytes, lineTotals } from './line-totals.js';
+import type { Calibration } from './calibration.js';
 
-const FN = Frame.FN, T0 = Frame.T0, A0 = Frame.A0, H0 = Frame.H0, HMAX = Frame.HMAX, ACC_T = Frame.ACC_T,
-  ACC_A = Frame.ACC_A, CHILD_A = Frame.CHILD_A, CHILD_T = Frame.CHILD_T, SEG_M0 = Frame.SEG_M0, SEG_C0 = Frame.SEG_C0,
-  ACC_M = Frame.ACC_M, ACC_C = Frame.ACC_C, LAST_A = Frame.LAST_A, LAST_H = Frame.LAST_H, LAST_M = Frame.LAST_M,
-  STATE = Frame.STATE, DEPTH = Frame.DEPTH, THREW = Frame.THREW, FIRST_SEG = Frame.FIRST_SEG, LINE_NO = Frame.LINE_NO,
-  LAST_CA = Frame.LAST_CA, FRAME = Frame.SIZE;
 const FREE = FrameState.Free, RUNNING = FrameState.Running, SUSPENDED = FrameState.Suspended;
-
-/** Numbers shared with the native probes (Global slots). */
-const P = new Float64Array(Global.SIZE);
-/** Flags and counts shared with the native probes (Int slots). */
-const I = new Int32Array(Int.SIZE);
-
-function read(): void {
-  counters.readFast();
-  const allocated = V[C_HEAP]! + V[C_FREED]! + P[Global.ALLOC_CORRECTION]!;
-  if (I[Int.MONOTONIC] !== 0 && allocated < P[Global.ALLOC_LAST]!) P[Global.ALLOC_CORRECTION]! += P[Global.ALLOC_LAST]! - allocated;
-  else P[Global.ALLOC_LAST] = allocated;
-}
 
 export interface ProbeSettings {
   trigger: number;
@@ -56,52 +43,46 @@ export interface Probes {
   exit(frame: number): void;
   thrown(frame: number): void;
   /** The value first, the frame last: the transform's closing text is then `,__mt$c)` (transforms/probe-text.ts). */
+  /** Before an await or yield: the call leaves the stack until it resumes. Returns `value`. */
   suspend<T>(value: T, frame: number): T;
+  /** After an await or yield, around the value it gave back (the resumption of an expression). */
   resume<T>(value: T, frame: number): T;
+  /** The same as a statement, where no value passes: at the top of a catch or finally block, and of a `for await` body. */
   resumed(frame: number): void;
   line(frame: number, line: number): void;
 }
 
-let counters: MemoryCounters;
-let V: Float64Array;
-let buffer: EventBuffer;
-let stats: FunctionStats;
-/** stats.table, in a variable of its own for enterCounted (replaced as it grows: statsGrew). */
-let T = new Float64Array(0);
-let F = new Float64Array(1024 * FRAME);
-let free = new Int32Array(1024);
-let stack = new Int32Array(1024);
+/**
+ * stats.table, in a variable of this module for enterCounted (replaced as it grows: statsGrew): the
+ * counted path, the hottest, reads nothing imported.
+ */
+let statsTable = new Float64Array(0);
+/** probe-state's globals under a name of this module: the counted path reads nothing imported. */
+const countedGlobals = globals;
 /** Whether readFast reads the large-object spaces' sizes directly (native/space-fields.cc). */
 let spaceFields = false;
 /** The addon's measured path, while it is bound to the arrays above (else null: all in JS). */
 let native: NativeProbes | null = null;
 
 export function configureProbes(c: MemoryCounters, b: EventBuffer, s: FunctionStats, settings: ProbeSettings): void {
-  counters = c;
-  V = c.values;
-  buffer = b;
-  stats = s;
-  T = s.table;
+  useTargets(c, b, s, bindNative);
+  statsTable = s.table;
   // The large-object spaces read where V8 keeps their sizes (native/space-fields.cc), unless told not to.
   spaceFields = process.env.MEMTRACE_SPACE_FIELDS !== 'api' && (c.findSpaceFields?.() ?? false);
-  P.fill(0);
-  I.fill(0);
-  P[Global.TRIGGER] = settings.trigger;
-  I[Int.EXACT] = settings.exact ? 1 : 0;
-  I[Int.ENABLED] = 1;
-  P[Global.RSS_INTERVAL_NS] = settings.rssIntervalNs;
-  P[Global.LAST_RSS_NS] = -Infinity;
-  P[Global.PROBATION] = Policy.Probation;
-  P[Global.DEMOTE_BYTES] = Policy.DemoteBytes;
-  P[Global.DEMOTE_NS] = Policy.DemoteNs;
-  P[Global.RESAMPLE_EVERY] = Policy.ResampleEvery;
-  P[Global.PROMOTE_BYTES] = Policy.PromoteBytes;
+  globals[Global.TRIGGER] = settings.trigger;
+  ints[Int.EXACT] = settings.exact ? 1 : 0;
+  ints[Int.ENABLED] = 1;
+  globals[Global.RSS_INTERVAL_NS] = settings.rssIntervalNs;
+  globals[Global.LAST_RSS_NS] = -Infinity;
+  globals[Global.PROBATION] = Policy.Probation;
+  globals[Global.DEMOTE_BYTES] = Policy.DemoteBytes;
+  globals[Global.DEMOTE_NS] = Policy.DemoteNs;
+  globals[Global.RESAMPLE_EVERY] = Policy.ResampleEvery;
+  globals[Global.PROMOTE_BYTES] = Policy.PromoteBytes;
   c.read();
-  P[Global.ALLOC_LAST] = V[C_HEAP]! + V[C_FREED]!;
-  I[Int.MONOTONIC] = c.monotonic ? 1 : 0;
-  P[Global.START_NS] = V[C_TIME]!;
-  for (let i = 0; i < free.length; i++) free[i] = free.length - 1 - i;
-  I[Int.FREE_TOP] = free.length;
+  globals[Global.ALLOC_LAST] = readings[C_HEAP] + readings[C_FREED];
+  ints[Int.MONOTONIC] = c.monotonic ? 1 : 0;
+  globals[Global.START_NS] = readings[C_TIME];
   native = settings.nativeProbes ? (c.probes ?? null) : null;
   probes.enter = native ? enterCounted : enterAny;
   probes.exit = native ? exitNative : exitJs;
@@ -111,7 +92,7 @@ export function configureProbes(c: MemoryCounters, b: EventBuffer, s: FunctionSt
 /** Hands the native probes the arrays as they are now (again after any of them grew). */
 function bindNative(): void {
   if (!native) return;
-  const bound = native.bindProbes(LAYOUT_VERSION, P, I, F, free, stack, stats.table, buffer.data, buffer.position);
+  const bound = native.bindProbes(LAYOUT_VERSION, globals, ints, frames, free, stack, stats.table, buffer.data, buffer.position);
   if (!bound) {
     // An addon built from other sources than this dist/: the JS probes do it all.
     native = null;
@@ -137,79 +118,34 @@ export function spaceFieldsFound(): boolean {
 
 /** Whether a measured call is running on this thread (what a module loaded now would be charged to). */
 export function measuredCallOpen(): boolean {
-  return I[Int.DEPTH]! > 0;
+  return ints[Int.DEPTH] > 0;
 }
 
 /** The function stats' table was replaced (it grew): the addon must use the new one. */
 export function statsGrew(): void {
-  T = stats.table;
+  statsTable = stats.table;
   bindNative();
 }
 
 export function setCalibration(cal: Calibration | null): void {
-  P[Global.CAL_SELF_B] = cal?.selfBytes ?? 0;
-  P[Global.CAL_NESTED_B] = cal?.nestedBytes ?? 0;
-  P[Global.CAL_SELF_NS] = cal?.selfNs ?? 0;
-  P[Global.CAL_NESTED_NS] = cal?.nestedNs ?? 0;
-  P[Global.CAL_COUNTED_NS] = cal?.countedNs ?? 0;
+  globals[Global.CAL_SELF_B] = cal?.selfBytes ?? 0;
+  globals[Global.CAL_NESTED_B] = cal?.nestedBytes ?? 0;
+  globals[Global.CAL_SELF_NS] = cal?.selfNs ?? 0;
+  globals[Global.CAL_NESTED_NS] = cal?.nestedNs ?? 0;
+  globals[Global.CAL_COUNTED_NS] = cal?.countedNs ?? 0;
 }
 
 /** Stops recording (the probes still run, as cheaply as a counted call). */
 export function setEnabled(on: boolean): void {
-  I[Int.ENABLED] = on ? 1 : 0;
+  ints[Int.ENABLED] = on ? 1 : 0;
 }
 
 export function setTrigger(bytes: number): void {
-  P[Global.TRIGGER] = bytes;
+  globals[Global.TRIGGER] = bytes;
 }
 
 export function setExact(on: boolean): void {
-  I[Int.EXACT] = on ? 1 : 0;
-}
-
-function allocFrame(): number {
-  if (I[Int.FREE_TOP] === 0) growFrames();
-  return free[--I[Int.FREE_TOP]!]!;
-}
-
-function growFrames(): void {
-  const old = F.length / FRAME;
-  const grown = new Float64Array(F.length * 2);
-  grown.set(F);
-  F = grown;
-  const freeGrown = new Int32Array(old * 2);
-  for (let i = 0; i < old; i++) freeGrown[i] = 2 * old - 1 - i;
-  free = freeGrown;
-  I[Int.FREE_TOP] = old;
-  bindNative();
-}
-
-function growStack(): void {
-  const grown = new Int32Array(stack.length * 2);
-  grown.set(stack);
-  stack = grown;
-  bindNative();
-}
-
-function push(slot: number): void {
-  if (I[Int.DEPTH] === stack.length) growStack();
-  stack[I[Int.DEPTH]!++] = slot;
-}
-
-function pop(slot: number): void {
-  const depth = I[Int.DEPTH]!;
-  if (depth > 0 && stack[depth - 1] === slot) {
-    I[Int.DEPTH] = depth - 1;
-    return;
-  }
-  // A frame left out of order (a generator abandoned while running cannot be; this is defensive).
-  for (let i = depth - 1; i >= 0; i--) {
-    if (stack[i] === slot) {
-      stack.copyWithin(i, i + 1, depth);
-      I[Int.DEPTH] = depth - 1;
-      return;
-    }
-  }
+  ints[Int.EXACT] = on ? 1 : 0;
 }
 
 /**
@@ -224,55 +160,55 @@ function pop(slot: number): void {
 function enterAny(id: number): number {
   const t = stats.table;
   const at = id * Stat.STRIDE;
-  const left = t[at + Stat.COUNTDOWN]!;
+  const left = t[at + Stat.COUNTDOWN];
   if (left > 1) {
     t[at + Stat.COUNTDOWN] = left - 1;
-    t[at + Stat.CALLS]!++;
-    P[Global.COUNTED]!++;
+    t[at + Stat.CALLS]++;
+    globals[Global.COUNTED]++;
     return -1;
   }
-  if (!(id >= 0 && id < stats.capacity) || I[Int.ENABLED] === 0) return -1;
-  t[at + Stat.CALLS]!++;
+  if (!(id >= 0 && id < stats.capacity) || ints[Int.ENABLED] === 0) return -1;
+  t[at + Stat.CALLS]++;
   // The last of a counted stretch is measured, to see whether the function still deserves counting.
   if (left === 1) t[at + Stat.COUNTDOWN] = Policy.ResampleEvery;
   read();
-  const heap = V[C_HEAP]!;
-  const alloc = P[Global.ALLOC_LAST]!;
-  const now = V[C_TIME]!;
-  const depth = I[Int.DEPTH]!;
+  const heap = readings[C_HEAP];
+  const alloc = globals[Global.ALLOC_LAST];
+  const now = readings[C_TIME];
+  const depth = ints[Int.DEPTH];
   if (depth > 0) {
-    const p = stack[depth - 1]! * FRAME;
-    if (heap > F[p + HMAX]!) F[p + HMAX] = heap;
+    const p = stack[depth - 1] * Frame.SIZE;
+    if (heap > frames[p + Frame.MAX_HEAP]) frames[p + Frame.MAX_HEAP] = heap;
   }
   // Counted before the snapshots below: a call is not nested in itself.
-  const measured = ++P[Global.MEASURED]!;
+  const measured = ++globals[Global.MEASURED];
   const slot = allocFrame();
-  const b = slot * FRAME;
-  F[b + FN] = id;
-  F[b + T0] = now;
-  F[b + A0] = alloc;
-  F[b + H0] = heap;
-  F[b + HMAX] = heap;
-  F[b + ACC_T] = 0;
-  F[b + ACC_A] = 0;
-  F[b + CHILD_A] = 0;
-  F[b + CHILD_T] = 0;
-  F[b + SEG_M0] = measured;
-  F[b + SEG_C0] = P[Global.COUNTED]!;
-  F[b + ACC_M] = 0;
-  F[b + ACC_C] = 0;
-  F[b + LAST_A] = alloc;
-  F[b + LAST_H] = heap;
-  F[b + LAST_M] = measured;
-  F[b + STATE] = RUNNING;
-  F[b + DEPTH] = depth;
-  F[b + THREW] = 0;
-  F[b + FIRST_SEG] = 1;
-  F[b + LINE_NO] = 0;
-  F[b + LAST_CA] = 0;
-  t[at + Stat.ACTIVE]!++;
+  const b = slot * Frame.SIZE;
+  frames[b + Frame.FUNCTION_ID] = id;
+  frames[b + Frame.SEGMENT_START_NS] = now;
+  frames[b + Frame.SEGMENT_START_ALLOCATED] = alloc;
+  frames[b + Frame.START_HEAP] = heap;
+  frames[b + Frame.MAX_HEAP] = heap;
+  frames[b + Frame.SUM_NS] = 0;
+  frames[b + Frame.SUM_ALLOCATED] = 0;
+  frames[b + Frame.CALLEES_ALLOCATED] = 0;
+  frames[b + Frame.CALLEES_NS] = 0;
+  frames[b + Frame.SEGMENT_START_MEASURED] = measured;
+  frames[b + Frame.SEGMENT_START_COUNTED] = globals[Global.COUNTED];
+  frames[b + Frame.NESTED_MEASURED] = 0;
+  frames[b + Frame.NESTED_COUNTED] = 0;
+  frames[b + Frame.EVENT_ALLOCATED] = alloc;
+  frames[b + Frame.EVENT_HEAP] = heap;
+  frames[b + Frame.EVENT_MEASURED] = measured;
+  frames[b + Frame.STATE] = RUNNING;
+  frames[b + Frame.DEPTH] = depth;
+  frames[b + Frame.THREW] = 0;
+  frames[b + Frame.FIRST_SEGMENT] = 1;
+  frames[b + Frame.LINE] = 0;
+  frames[b + Frame.EVENT_CALLEES_ALLOCATED] = 0;
+  t[at + Stat.ACTIVE]++;
   push(slot);
-  if (P[Global.TRIGGER] === 0) writeRow(Kind.Call, slot, t[at + Stat.LINE]!, 0, 0);
+  if (globals[Global.TRIGGER] === 0) writeRow(Kind.Call, slot, t[at + Stat.LINE], 0, 0);
   return slot;
 }
 
@@ -286,13 +222,13 @@ function enterCounted(id: number): number {
   // As few bytecodes as it can be (V8 counts them against the budget for inlining the traced
   // function's own callees): the table in a variable of its own, read once (each read of a module
   // variable is also a check that it is initialised), COUNTDOWN (field 0) without `+ 0`.
-  const t = T;
+  const t = statsTable;
   const at = id * Stat.STRIDE;
-  const left = t[at]!;
+  const left = t[at];
   if (left > 1) {
     t[at] = left - 1;
-    t[at + Stat.CALLS]!++;
-    P[Global.COUNTED]!++;
+    t[at + Stat.CALLS]++;
+    countedGlobals[Global.COUNTED]++;
     return -1;
   }
   return enterMeasured(id);
@@ -302,11 +238,11 @@ function enterMeasured(id: number): number {
   if (native === null) return enterAny(id);
   let slot = native.enterMeasured(id);
   if (slot === NEEDS_ROOM) {
-    if (I[Int.FREE_TOP] === 0) growFrames();
-    if (I[Int.DEPTH] === stack.length) growStack();
+    if (ints[Int.FREE_TOP] === 0) growFrames();
+    if (ints[Int.DEPTH] === stack.length) growStack();
     slot = native === null ? enterAny(id) : native.enterMeasured(id);
   }
-  if (I[Int.HANDOVER] !== 0) handOver();
+  if (ints[Int.HANDOVER] !== 0) handOver();
   return slot;
 }
 
@@ -321,12 +257,12 @@ function exitNative(frame: number): void {
 
 function finishNative(frame: number): void {
   if (native === null || native.finishCall(frame) === LEFT_TO_JS) finish(frame);
-  else if (I[Int.HANDOVER] !== 0) handOver();
+  else if (ints[Int.HANDOVER] !== 0) handOver();
 }
 
 /** A native row filled the half being filled: give it to the writer (JS does the atomics). */
 function handOver(): void {
-  I[Int.HANDOVER] = 0;
+  ints[Int.HANDOVER] = 0;
   buffer.handOverFull();
 }
 
@@ -336,61 +272,61 @@ export const probes: Probes = {
   exit: exitJs,
 
   thrown(frame: number): void {
-    if (frame >= 0) F[frame * FRAME + THREW] = 1;
+    if (frame >= 0) frames[frame * Frame.SIZE + Frame.THREW] = 1;
   },
 
   suspend<T>(value: T, frame: number): T {
     if (frame < 0) return value;
-    const b = frame * FRAME;
-    if (F[b + STATE] !== RUNNING) return value;
+    const b = frame * Frame.SIZE;
+    if (frames[b + Frame.STATE] !== RUNNING) return value;
     read();
     endSegment(frame);
-    F[b + STATE] = SUSPENDED;
+    frames[b + Frame.STATE] = SUSPENDED;
     // A suspended call is off the stack: a call of the same function that starts or ends meanwhile
     // (concurrent requests) is not inside it, so it adds to the inclusive totals (finish()).
-    stats.table[F[b + FN]! * Stat.STRIDE + Stat.ACTIVE]!--;
+    stats.table[frames[b + Frame.FUNCTION_ID] * Stat.STRIDE + Stat.ACTIVE]--;
     pop(frame);
-    eventSinceLast(Kind.Suspend, frame, stats.get(F[b + FN]!, Stat.LINE));
+    eventSinceLast(Kind.Suspend, frame, stats.get(frames[b + Frame.FUNCTION_ID], Stat.LINE));
     return value;
   },
 
   resume<T>(value: T, frame: number): T {
-    if (frame >= 0 && F[frame * FRAME + STATE] === SUSPENDED) resumeFrame(frame);
+    if (frame >= 0 && frames[frame * Frame.SIZE + Frame.STATE] === SUSPENDED) resumeFrame(frame);
     return value;
   },
 
   resumed(frame: number): void {
-    if (frame >= 0 && F[frame * FRAME + STATE] === SUSPENDED) resumeFrame(frame);
+    if (frame >= 0 && frames[frame * Frame.SIZE + Frame.STATE] === SUSPENDED) resumeFrame(frame);
   },
 
   line(frame: number, line: number): void {
     if (frame < 0) return;
-    const b = frame * FRAME;
-    if (F[b + STATE] === SUSPENDED) resumeFrame(frame);
+    const b = frame * Frame.SIZE;
+    if (frames[b + Frame.STATE] === SUSPENDED) resumeFrame(frame);
     read();
     // The row is for the line that just ran: what it allocated is the delta since the last event.
-    const previous = F[b + LINE_NO]!;
+    const previous = frames[b + Frame.LINE];
     if (previous > 0) {
       if (lineTotals) addLineBytes(b, previous);
       eventSinceLast(Kind.Line, frame, previous);
     }
     else markEvent(b);
-    F[b + LINE_NO] = line;
+    frames[b + Frame.LINE] = line;
   },
 };
 
 function resumeFrame(frame: number): void {
   read();
-  const b = frame * FRAME;
-  F[b + T0] = V[C_TIME]!;
-  F[b + A0] = P[Global.ALLOC_LAST]!;
-  F[b + SEG_M0] = P[Global.MEASURED]!;
-  F[b + SEG_C0] = P[Global.COUNTED]!;
-  F[b + STATE] = RUNNING;
-  F[b + DEPTH] = I[Int.DEPTH]!;
-  stats.table[F[b + FN]! * Stat.STRIDE + Stat.ACTIVE]!++;
+  const b = frame * Frame.SIZE;
+  frames[b + Frame.SEGMENT_START_NS] = readings[C_TIME];
+  frames[b + Frame.SEGMENT_START_ALLOCATED] = globals[Global.ALLOC_LAST];
+  frames[b + Frame.SEGMENT_START_MEASURED] = globals[Global.MEASURED];
+  frames[b + Frame.SEGMENT_START_COUNTED] = globals[Global.COUNTED];
+  frames[b + Frame.STATE] = RUNNING;
+  frames[b + Frame.DEPTH] = ints[Int.DEPTH];
+  stats.table[frames[b + Frame.FUNCTION_ID] * Stat.STRIDE + Stat.ACTIVE]++;
   push(frame);
-  eventSinceLast(Kind.Resume, frame, stats.get(F[b + FN]!, Stat.LINE));
+  eventSinceLast(Kind.Resume, frame, stats.get(frames[b + Frame.FUNCTION_ID], Stat.LINE));
 }
 
 /**
@@ -399,255 +335,74 @@ function resumeFrame(frame: number): void {
  * self figures leave it out.
  */
 function endSegment(frame: number): void {
-  const b = frame * FRAME;
-  const alloc = P[Global.ALLOC_LAST]!;
-  const nested = P[Global.MEASURED]! - F[b + SEG_M0]!;
-  const counted = P[Global.COUNTED]! - F[b + SEG_C0]!;
-  const segAlloc = alloc - F[b + A0]!;
-  const segTime = V[C_TIME]! - F[b + T0]!;
-  F[b + ACC_A]! += segAlloc;
-  F[b + ACC_T]! += segTime;
-  F[b + ACC_M]! += nested;
-  F[b + ACC_C]! += counted;
-  const first = F[b + FIRST_SEG]!;
-  F[b + FIRST_SEG] = 0;
+  const b = frame * Frame.SIZE;
+  const alloc = globals[Global.ALLOC_LAST];
+  const nested = globals[Global.MEASURED] - frames[b + Frame.SEGMENT_START_MEASURED];
+  const counted = globals[Global.COUNTED] - frames[b + Frame.SEGMENT_START_COUNTED];
+  const segAlloc = alloc - frames[b + Frame.SEGMENT_START_ALLOCATED];
+  const segTime = readings[C_TIME] - frames[b + Frame.SEGMENT_START_NS];
+  frames[b + Frame.SUM_ALLOCATED] += segAlloc;
+  frames[b + Frame.SUM_NS] += segTime;
+  frames[b + Frame.NESTED_MEASURED] += nested;
+  frames[b + Frame.NESTED_COUNTED] += counted;
+  const first = frames[b + Frame.FIRST_SEGMENT];
+  frames[b + Frame.FIRST_SEGMENT] = 0;
   // Credit the caller (the frame below this one), when there is one.
-  const depth = I[Int.DEPTH]!;
+  const depth = ints[Int.DEPTH];
   let below = -1;
-  if (depth > 0) below = stack[depth - 1] === frame ? (depth > 1 ? stack[depth - 2]! : -1) : stack[depth - 1]!;
+  if (depth > 0) below = stack[depth - 1] === frame ? (depth > 1 ? stack[depth - 2] : -1) : stack[depth - 1];
   if (below >= 0) {
-    const p = below * FRAME;
-    F[p + CHILD_A]! += segAlloc - nested * P[Global.CAL_NESTED_B]! - first * P[Global.CAL_SELF_B]!;
-    F[p + CHILD_T]! += segTime - nested * P[Global.CAL_NESTED_NS]! - counted * P[Global.CAL_COUNTED_NS]! - first * P[Global.CAL_SELF_NS]!;
-    if (F[b + HMAX]! > F[p + HMAX]!) F[p + HMAX] = F[b + HMAX]!;
+    const p = below * Frame.SIZE;
+    frames[p + Frame.CALLEES_ALLOCATED] += segAlloc - nested * globals[Global.CAL_NESTED_B] - first * globals[Global.CAL_SELF_B];
+    frames[p + Frame.CALLEES_NS] += segTime - nested * globals[Global.CAL_NESTED_NS] - counted * globals[Global.CAL_COUNTED_NS] - first * globals[Global.CAL_SELF_NS];
+    if (frames[b + Frame.MAX_HEAP] > frames[p + Frame.MAX_HEAP]) frames[p + Frame.MAX_HEAP] = frames[b + Frame.MAX_HEAP];
   }
 }
 
 function finish(frame: number): void {
-  const b = frame * FRAME;
-  if (F[b + STATE] === SUSPENDED) resumeFrame(frame); // generator return()/throw(), or a rejected await
+  const b = frame * Frame.SIZE;
+  if (frames[b + Frame.STATE] === SUSPENDED) resumeFrame(frame); // generator return()/throw(), or a rejected await
   read();
-  const heap = V[C_HEAP]!;
-  if (heap > F[b + HMAX]!) F[b + HMAX] = heap;
-  const previousLine = F[b + LINE_NO]!;
+  const heap = readings[C_HEAP];
+  if (heap > frames[b + Frame.MAX_HEAP]) frames[b + Frame.MAX_HEAP] = heap;
+  const previousLine = frames[b + Frame.LINE];
   if (previousLine > 0) {
     if (lineTotals) addLineBytes(b, previousLine);
     eventSinceLast(Kind.Line, frame, previousLine);
   }
   endSegment(frame);
-  const id = F[b + FN]!;
-  const nested = F[b + ACC_M]!;
-  const total = F[b + ACC_A]! - P[Global.CAL_SELF_B]! - nested * P[Global.CAL_NESTED_B]!;
-  const time = F[b + ACC_T]! - P[Global.CAL_SELF_NS]! - nested * P[Global.CAL_NESTED_NS]! - F[b + ACC_C]! * P[Global.CAL_COUNTED_NS]!;
+  const id = frames[b + Frame.FUNCTION_ID];
+  const nested = frames[b + Frame.NESTED_MEASURED];
+  const total = frames[b + Frame.SUM_ALLOCATED] - globals[Global.CAL_SELF_B] - nested * globals[Global.CAL_NESTED_B];
+  const time = frames[b + Frame.SUM_NS] - globals[Global.CAL_SELF_NS] - nested * globals[Global.CAL_NESTED_NS] - frames[b + Frame.NESTED_COUNTED] * globals[Global.CAL_COUNTED_NS];
   const s = stats;
   const t = s.table;
   const at = id * Stat.STRIDE;
-  t[at + Stat.MEASURED_CALLS]!++;
-  t[at + Stat.SELF_ALLOC]! += total - F[b + CHILD_A]!;
-  t[at + Stat.SELF_TIME]! += time - F[b + CHILD_T]!;
-  if (--t[at + Stat.ACTIVE]! === 0) {
+  t[at + Stat.MEASURED_CALLS]++;
+  t[at + Stat.SELF_ALLOC] += total - frames[b + Frame.CALLEES_ALLOCATED];
+  t[at + Stat.SELF_TIME] += time - frames[b + Frame.CALLEES_NS];
+  if (--t[at + Stat.ACTIVE] === 0) {
     // Recursion: only the outermost running activation adds to the inclusive totals.
-    t[at + Stat.TOTAL_ALLOC]! += total;
-    t[at + Stat.TOTAL_TIME]! += time;
+    t[at + Stat.TOTAL_ALLOC] += total;
+    t[at + Stat.TOTAL_TIME] += time;
   }
-  const growth = F[b + HMAX]! - F[b + H0]!;
-  if (growth > t[at + Stat.MAX_HEAP_GROWTH]!) t[at + Stat.MAX_HEAP_GROWTH] = growth;
-  const exact = I[Int.EXACT] !== 0;
+  const growth = frames[b + Frame.MAX_HEAP] - frames[b + Frame.START_HEAP];
+  if (growth > t[at + Stat.MAX_HEAP_GROWTH]) t[at + Stat.MAX_HEAP_GROWTH] = growth;
+  const exact = ints[Int.EXACT] !== 0;
   if (!exact && t[at + Stat.COUNTDOWN] === 0) s.observe(id, total, time);
   else if (!exact && total >= Policy.PromoteBytes) s.promote(id);
   pop(frame);
-  eventSinceLast(F[b + THREW] === 1 ? Kind.Throw : Kind.Return, frame, t[at + Stat.LINE]!);
-  F[b + STATE] = FREE;
-  free[I[Int.FREE_TOP]!++] = frame;
-}
-
-/**
- * Per-line totals (on for `--alloc --lines`): the bytes a statement allocated itself (its measured
- * callees' bytes left out, as they are credited to the call through CHILD_A) and the bytes of the
- * measured callees it called. Slots are found through one Map per function (small-integer keys: no
- * allocation); a slot is made the first time a line of a function allocates.
- */
-let lineTotals = false;
-// lineSlots[fn] maps the nearest measured caller's function id (+1; 0 at the top) to line → slot.
-let lineSlots: Array<Map<number, Map<number, number>> | undefined> = [];
-let lineSelf = new Float64Array(1024);
-let lineCallees = new Float64Array(1024);
-let lineFunction = new Int32Array(1024);
-let lineCaller = new Int32Array(1024);
-let lineNumber = new Int32Array(1024);
-let lineSlotCount = 0;
-
-function addLineBytes(b: number, line: number): void {
-  const nested = P[Global.MEASURED]! - F[b + LAST_M]!;
-  const callees = F[b + CHILD_A]! - F[b + LAST_CA]!;
-  const self = P[Global.ALLOC_LAST]! - F[b + LAST_A]! - nested * P[Global.CAL_NESTED_B]! - callees;
-  if (self <= 0 && callees <= 0) return;
-  // Keys as small integers (`| 0`): a double read from a Float64Array would be boxed to look up a
-  // Map, an allocation at every line probe that the next line would be charged with.
-  const fn = F[b + FN]! | 0;
-  // The frame runs on top of the shadow stack; the one below it is its nearest measured caller.
-  const depth = I[Int.DEPTH]!;
-  const caller = depth >= 2 ? (F[stack[depth - 2]! * FRAME + FN]! | 0) + 1 : 0;
-  const key = line | 0;
-  let slot = lineSlots[fn]?.get(caller)?.get(key);
-  if (slot === undefined) slot = newLineSlot(fn, caller, key);
-  if (self > 0) lineSelf[slot]! += self;
-  if (callees > 0) lineCallees[slot]! += callees;
-}
-
-/**
- * The first bytes of a (function, caller, line): a slot and its map entries. What that allocates is
- * memtrace's own: read exactly around it and taken out of the allocated figure, so no line is
- * charged with it.
- */
-function newLineSlot(fn: number, caller: number, line: number): number {
-  counters.read();
-  const before = V[C_HEAP]! + V[C_FREED]!;
-  if (lineSlotCount === lineSelf.length) {
-    const grow = <T extends Float64Array | Int32Array>(from: T, to: T): T => (to.set(from), to);
-    lineSelf = grow(lineSelf, new Float64Array(lineSelf.length * 2));
-    lineCallees = grow(lineCallees, new Float64Array(lineCallees.length * 2));
-    lineFunction = grow(lineFunction, new Int32Array(lineFunction.length * 2));
-    lineCaller = grow(lineCaller, new Int32Array(lineCaller.length * 2));
-    lineNumber = grow(lineNumber, new Int32Array(lineNumber.length * 2));
-  }
-  const slot = lineSlotCount++;
-  lineFunction[slot] = fn;
-  lineCaller[slot] = caller - 1;
-  lineNumber[slot] = line;
-  let byCaller = lineSlots[fn];
-  if (byCaller === undefined) byCaller = lineSlots[fn] = new Map();
-  let slots = byCaller.get(caller);
-  if (slots === undefined) byCaller.set(caller, (slots = new Map()));
-  slots.set(line, slot);
-  counters.read();
-  P[Global.ALLOC_CORRECTION]! -= V[C_HEAP]! + V[C_FREED]! - before;
-  return slot;
-}
-
-/** Turns the per-line totals on (they cost a lookup in small-integer Maps per allocating line). */
-export function setLineTotals(on: boolean): void {
-  if (on && !lineTotals) warmLineTotals();
-  lineTotals = on;
-}
-
-/**
- * Interpreted code boxes its doubles: until the JIT compiles addLineBytes, every call would allocate,
- * and the next line would be charged with it. Run it on a scratch frame until it is compiled (as the
- * calibration does for the other probes), then forget what it recorded.
- */
-function warmLineTotals(): void {
-  const slot = allocFrame();
-  const b = slot * FRAME;
-  F.fill(0, b, b + FRAME);
-  for (let i = 0; i < 20000; i++) {
-    F[b + LAST_A] = P[Global.ALLOC_LAST]! - 64;
-    addLineBytes(b, 1 + (i & 7));
-  }
-  free[I[Int.FREE_TOP]!++] = slot;
-  lineSlots = [];
-  lineSlotCount = 0;
-  lineSelf.fill(0);
-  lineCallees.fill(0);
-}
-
-export interface LineTotal {
-  functionId: number;
-  /** The nearest measured caller's function id (-1: none). */
-  callerId: number;
-  line: number;
-  /** Bytes the statement allocated itself (calibrated; measured callees left out). */
-  selfBytes: number;
-  /** Bytes allocated by the measured calls it made. */
-  calleeBytes: number;
-}
-
-/** The per-line totals so far (a copy; off the hot path). */
-export function lineTotalsSoFar(): LineTotal[] {
-  const rows: LineTotal[] = [];
-  for (let slot = 0; slot < lineSlotCount; slot++) {
-    rows.push({ functionId: lineFunction[slot]!, callerId: lineCaller[slot]!, line: lineNumber[slot]!, selfBytes: lineSelf[slot]!, calleeBytes: lineCallees[slot]! });
-  }
-  return rows;
-}
-
-/** Writes a row for an event of a call if memory moved by the trigger since its previous event. */
-function eventSinceLast(kind: Kind, frame: number, line: number): void {
-  const b = frame * FRAME;
-  const alloc = P[Global.ALLOC_LAST]!;
-  const nested = P[Global.MEASURED]! - F[b + LAST_M]!;
-  let dAlloc = alloc - F[b + LAST_A]! - nested * P[Global.CAL_NESTED_B]!;
-  if (kind === Kind.Return || kind === Kind.Throw) dAlloc -= P[Global.CAL_SELF_B]!;
-  const dHeap = V[C_HEAP]! - F[b + LAST_H]!;
-  const trigger = P[Global.TRIGGER]!;
-  if (trigger === 0 || dAlloc >= trigger || dHeap >= trigger || dHeap <= -trigger) writeRow(kind, frame, line, dHeap, dAlloc);
-  markEvent(b);
-}
-
-function markEvent(b: number): void {
-  F[b + LAST_CA] = F[b + CHILD_A]!;
-  F[b + LAST_A] = P[Global.ALLOC_LAST]!;
-  F[b + LAST_H] = V[C_HEAP]!;
-  F[b + LAST_M] = P[Global.MEASURED]!;
-}
-
-function writeRow(kind: Kind, frame: number, line: number, dHeap: number, dAlloc: number): void {
-  const b = frame * FRAME;
-  const now = V[C_TIME]!;
-  let rss = NaN;
-  let arrayBuffers = NaN;
-  if (now - P[Global.LAST_RSS_NS]! >= P[Global.RSS_INTERVAL_NS]!) {
-    P[Global.LAST_RSS_NS] = now;
-    rss = counters.readRss();
-    counters.readExternal();
-    arrayBuffers = V[C_ARRAY_BUFFERS]!;
-  }
-  const d = buffer.data;
-  const at = buffer.reserve();
-  d[at + Col.TIME] = now - P[Global.START_NS]!;
-  d[at + Col.KIND] = kind;
-  d[at + Col.FUNCTION_ID] = F[b + FN]!;
-  d[at + Col.LINE] = line;
-  d[at + Col.DEPTH] = F[b + DEPTH]!;
-  d[at + Col.ASYNC_ID] = executionAsyncId();
-  d[at + Col.HEAP] = V[C_HEAP]!;
-  d[at + Col.D_HEAP] = dHeap;
-  d[at + Col.ALLOCATED] = P[Global.ALLOC_LAST]!;
-  d[at + Col.D_ALLOCATED] = dAlloc;
-  d[at + Col.RSS] = rss;
-  d[at + Col.EXTERNAL] = V[C_EXTERNAL]!;
-  d[at + Col.ARRAY_BUFFERS] = arrayBuffers;
-  buffer.commit();
-}
-
-/** A label row (label id in the function column), outside any call. */
-export function writeLabel(labelId: number): void {
-  read();
-  const d = buffer.data;
-  const at = buffer.reserve();
-  d[at + Col.TIME] = V[C_TIME]! - P[Global.START_NS]!;
-  d[at + Col.KIND] = Kind.Label;
-  d[at + Col.FUNCTION_ID] = labelId;
-  d[at + Col.LINE] = 0;
-  d[at + Col.DEPTH] = I[Int.DEPTH]!;
-  d[at + Col.ASYNC_ID] = executionAsyncId();
-  d[at + Col.HEAP] = V[C_HEAP]!;
-  d[at + Col.D_HEAP] = 0;
-  d[at + Col.ALLOCATED] = P[Global.ALLOC_LAST]!;
-  d[at + Col.D_ALLOCATED] = 0;
-  d[at + Col.RSS] = counters.readRss();
-  counters.readExternal();
-  d[at + Col.EXTERNAL] = V[C_EXTERNAL]!;
-  d[at + Col.ARRAY_BUFFERS] = V[C_ARRAY_BUFFERS]!;
-  buffer.commit();
+  eventSinceLast(frames[b + Frame.THREW] === 1 ? Kind.Throw : Kind.Return, frame, t[at + Stat.LINE]);
+  frames[b + Frame.STATE] = FREE;
+  releaseFrame(frame);
 }
 
 /** Ends the measured calls still on the stack: the process is exiting (process.exit) inside them. */
 export function closeOpenCalls(): void {
-  while (I[Int.DEPTH]! > 0) finish(stack[I[Int.DEPTH]! - 1]!);
+  while (ints[Int.DEPTH] > 0) finish(stack[ints[Int.DEPTH] - 1]);
 }
 
 /** Events recorded so far (whether or not their row was written). */
 export function measuredCallCount(): number {
-  return P[Global.MEASURED]!;
+  return globals[Global.MEASURED];
 }

@@ -8,7 +8,7 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatBytes } from '../report/units.js';
+import { formatBytes } from '../shared/units.js';
 import { diffSnapshots, type LeakGroup } from '../heap/diff.js';
 import { readSnapshot } from '../heap/snapshot.js';
 import { writeSnapshot } from '../heap/live/write-snapshot.js';

@@ -15,8 +15,8 @@
  *    than `allowed` per call: growth the snapshots cannot find (V8's own) is not a leak of the block.
  */
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
-import { InvalidArgumentError, MemoryLeakError } from '../errors.js';
-import { formatBytes } from '../report/units.js';
+import { InvalidArgumentError, MemoryLeakError } from '../shared/errors.js';
+import { formatBytes } from '../shared/units.js';
 import { fullGc } from '../runtime/force-gc.js';
 import { programMemory } from './memory-reading.js';
 import { limitBytes } from './limit-memory.js';

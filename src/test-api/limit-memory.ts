@@ -10,9 +10,9 @@
  * - 'retained': program memory still alive after the block, each side after a full collection.
  * The allocation sampler runs during the block for the failure message (attribution.ts).
  */
-import { InvalidArgumentError, MemoryLimitError } from '../errors.js';
-import { formatBytes } from '../report/units.js';
-import { parseBytes } from '../sizes.js';
+import { InvalidArgumentError, MemoryLimitError } from '../shared/errors.js';
+import { formatBytes } from '../shared/units.js';
+import { parseBytes } from '../shared/sizes.js';
 import { allocatedSoFar, memoryCounters } from '../runtime/counters.js';
 import { fullGc, minorGc } from '../runtime/force-gc.js';
 import { startAttribution } from './attribution.js';
@@ -35,7 +35,7 @@ const DESCRIPTIONS: Record<Measure, string> = {
   retained: 'retained: V8 heap + external memory still alive after the block, each side after a full GC',
 };
 
-/** A limit as bytes: a number, or a size such as '32 MiB' or '512 KB' (sizes.ts parseBytes). */
+/** A limit as bytes: a number, or a size such as '32 MiB' or '512 KB' (shared/sizes.ts parseBytes). */
 export function limitBytes(functionName: string, limit: unknown): number {
   const bytes = typeof limit === 'number' ? limit : typeof limit === 'string' ? parseBytes(limit) : undefined;
   if (bytes === undefined || !Number.isFinite(bytes) || bytes < 0) {

@@ -13,7 +13,7 @@
 import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVENT_HEADER } from '../formats/events-csv.js';
-import { loadNativeAddon } from '../runtime/native-counters.js';
+import { loadNativeAddon } from '../shared/native-addon.js';
 import { faultOf, reportFault } from './write-faults.js';
 import { EVENT_FILES, Fault, Figure, PEAK_HEAP_FIGURE, Word, type WriterState } from './writer-state.js';
 

@@ -4,10 +4,11 @@
  * is claimed with a compare-and-swap, so the two never write the same rows, and rows are written whole
  * with one append each, so a killed process never leaves half a row.
  */
-import { COLUMNS, Control, HalfState, HEAP, type EventBufferShared } from '../buffer/event-buffer.js';
+import { Control, HalfState, type EventBufferShared } from '../buffer/event-buffer.js';
+import { EventColumn } from '../shared/layouts.js';
 import { EventFormatter, type NativeEventFormat } from '../formats/events-csv.js';
 import type { FunctionInfo } from '../runtime/function-table.js';
-import { loadNativeAddon } from '../runtime/native-counters.js';
+import { loadNativeAddon } from '../shared/native-addon.js';
 import type { EventsFile } from './events-file.js';
 
 function nativeFormat(): NativeEventFormat | null {
@@ -43,7 +44,7 @@ export class HalfWriter {
     // The run's peak heap as the rows saw it (memtrace run --fail-over): a scan of one column, off the traced thread.
     let peak = 0;
     for (let row = h * this.halfRows, end = row + rows; row < end; row++) {
-      const heap = this.data[row * COLUMNS + HEAP]!;
+      const heap = this.data[row * EventColumn.COUNT + EventColumn.HEAP]!;
       if (heap > peak) peak = heap;
     }
     this.file.notePeakHeap(peak);

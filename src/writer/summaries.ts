@@ -12,11 +12,11 @@
 import { closeSync, ftruncateSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { formatFunctionsCsv } from '../formats/functions-csv.js';
+import { formatFunctionsCsv, type FunctionRow } from '../formats/functions-csv.js';
 import type { TraceFault, TraceMeta } from '../formats/meta.js';
 import type { FunctionInfo } from '../runtime/function-table.js';
 import { FunctionStats } from '../runtime/function-stats.js';
-import { Stat } from '../runtime/probe-layout.js';
+import { Stat } from '../shared/layouts.js';
 import { faultOf } from './write-faults.js';
 import { EVENT_FILES, PEAK_HEAP_FIGURE, Fault, Figure, type WriterState } from './writer-state.js';
 
@@ -89,7 +89,30 @@ export function buildMeta(base: MetaBase, counts: MetaCounts, state: WriterState
 
 /** `quoted`: the quoted names kept from one checkpoint to the next (formatFunctionsCsv). */
 export function functionsCsv(stats: FunctionStats, functions: readonly FunctionInfo[], internal: ReadonlySet<number>, quoted?: Map<string, string>): string {
-  return formatFunctionsCsv(stats.rows(functions, (id) => internal.has(id)), quoted);
+  return formatFunctionsCsv(functionRows(stats, functions, (id) => internal.has(id)), quoted);
+}
+
+/** functions.csv's rows: the functions that were called, less `skip`'s (the calibration's). */
+export function functionRows(stats: FunctionStats, functions: readonly FunctionInfo[], skip: (id: number) => boolean): FunctionRow[] {
+  const rows: FunctionRow[] = [];
+  for (let id = 0; id < functions.length && id < stats.capacity; id++) {
+    if (stats.get(id, Stat.CALLS) === 0 || skip(id)) continue;
+    const info = functions[id]!;
+    rows.push({
+      function: info.name,
+      file: info.file,
+      line: info.line,
+      column: info.column,
+      calls: stats.get(id, Stat.CALLS),
+      measuredCalls: stats.get(id, Stat.MEASURED_CALLS),
+      selfAllocBytes: stats.get(id, Stat.SELF_ALLOC),
+      totalAllocBytes: stats.get(id, Stat.TOTAL_ALLOC),
+      maxHeapGrowthBytes: stats.get(id, Stat.MAX_HEAP_GROWTH),
+      selfTimeNs: stats.get(id, Stat.SELF_TIME),
+      totalTimeNs: stats.get(id, Stat.TOTAL_TIME),
+    });
+  }
+  return rows;
 }
 
 /**

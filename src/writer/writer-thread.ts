@@ -4,7 +4,7 @@
  * so formatting and file writes stay off the traced thread and its heap.
  */
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { ignoreThreadInNativeRecord } from '../runtime/native-addon.js';
+import { ignoreThreadInNativeRecord } from '../shared/native-addon.js';
 import { Control, type EventBufferShared } from '../buffer/event-buffer.js';
 import type { FunctionInfo } from '../runtime/function-table.js';
 import { FunctionStats } from '../runtime/function-stats.js';

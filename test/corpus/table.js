@@ -4,7 +4,7 @@
  * (written between its corpus-table:NAME markers by `--write-docs NAME`).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { renderTable } from '../../dist/src/report/text-table.js';
+import { renderTable } from '../../dist/src/shared/text-table.js';
 
 
 function cells(result) {

@@ -14,7 +14,7 @@ import { renderTopFunctions } from '../../dist/src/report/top-functions.js';
 import { readAllocationRun } from '../../dist/src/formats/allocation-run.js';
 import { renderTopAllocationLines } from '../../dist/src/alloc/top-lines.js';
 import { cliPath, fixture, freshDir, runTraced } from '../helpers/run-traced.js';
-import { TraceFileError } from '../../dist/src/errors.js';
+import { TraceFileError } from '../../dist/src/shared/errors.js';
 import { readTraceReportInput } from '../../dist/src/report/trace-html.js';
 import { allocationLinesOf } from '../../dist/src/report/allocation-lines.js';
 import { readBaseline } from '../../dist/src/formats/baseline.js';

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { nativeAddonPath } from '../../dist/src/runtime/native-addon.js';
+import { nativeAddonPath } from '../../dist/src/shared/native-addon.js';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const cliPath = join(root, 'dist', 'src', 'cli', 'main.js');

@@ -1,13 +1,14 @@
-import { parseArgs } from 'node:util';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { printCalibration } from '../calibrate.js';
 
-export const calibrateCommand: Command = {
+export const calibrateCommand = defineCommand({
   name: 'calibrate',
-  usage: `calibrate                           print what the probes cost per call on this machine`,
-  run(args) {
-    parseArgs({ args, options: {} });
+  summary: 'what the probes cost per call on this machine (what the tracer subtracts)',
+  synopsis: [''],
+  options: {},
+  examples: ['memtrace calibrate', 'MEMTRACE_COUNTERS=js memtrace calibrate'],
+  run() {
     printCalibration();
     return 0;
   },
-};
+});

@@ -1,16 +1,14 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import type { Command } from '../command.js';
-import { UsageError } from '../command.js';
-import { MemtraceError } from '../../errors.js';
+import { defineCommand, UsageError } from '../command.js';
+import { MemtraceError } from '../../shared/errors.js';
 import { BASELINE_FORMAT, BASELINE_VERSION, readBaseline, writeBaseline } from '../../formats/baseline.js';
 import { functionFigures } from '../../check/figures.js';
 import { type CheckMetric, compareWithBaseline, METRIC_FIELD } from '../../check/compare.js';
 import { renderGithubAnnotations, renderJunit, renderMarkdownSummary, renderText } from '../../check/render.js';
-import { formatBytes } from '../../report/units.js';
-import { parseBytes } from '../../sizes.js';
-import { VERSION } from '../../version.js';
+import { formatBytes } from '../../shared/units.js';
+import { parseBytes } from '../../shared/sizes.js';
+import { VERSION } from '../../shared/version.js';
 
 const SYNOPSIS = 'memtrace check DIR --baseline FILE | --write-baseline FILE';
 
@@ -34,31 +32,27 @@ function writeOutput(file: string, write: () => void): void {
   }
 }
 
-export const checkCommand: Command = {
+export const checkCommand = defineCommand({
   name: 'check',
-  usage: `check DIR --baseline FILE            exit 1 when a function allocates more than a committed baseline allows
-    --write-baseline FILE  record DIR's per-function figures as FILE (JSON, meant to be committed)
-    --tolerance PCT  growth allowed over the baseline figure (default 10%)
-    --min-bytes SIZE growth below SIZE never fails (default 64KiB)
-    --metric M       allocated (inclusive, default), self, or peak (heap growth during a call)
-    --root DIR       files are recorded relative to DIR (default: the current directory)
-    --format F       text (default) or github (annotations, and a summary to $GITHUB_STEP_SUMMARY)
-    --junit FILE     also write the comparison as JUnit XML`,
-  run(args) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        baseline: { type: 'string' },
-        'write-baseline': { type: 'string' },
-        tolerance: { type: 'string' },
-        'min-bytes': { type: 'string' },
-        metric: { type: 'string' },
-        root: { type: 'string' },
-        format: { type: 'string' },
-        junit: { type: 'string' },
-      },
-    });
+  summary: 'a memory gate for CI: exit 1 when a function allocates more than a baseline allows',
+  synopsis: ['DIR --baseline FILE [options]', 'DIR --write-baseline FILE [--root DIR]'],
+  details: 'DIR is a trace directory or the --out directory of one `memtrace run`. Exit status: 0 within the baseline, 1 on a regression, 2 on bad input.',
+  options: {
+    baseline: { type: 'string', value: 'FILE', description: 'compare DIR\'s per-function figures with FILE (written by --write-baseline)' },
+    'write-baseline': { type: 'string', value: 'FILE', description: 'record DIR\'s per-function figures as FILE (JSON, meant to be committed)' },
+    tolerance: { type: 'string', value: 'PCT', default: '10%', description: 'growth allowed over the baseline figure (10% or 0.1)' },
+    'min-bytes': { type: 'string', value: 'SIZE', default: '64KiB', description: 'growth below SIZE never fails' },
+    metric: { type: 'string', value: 'M', default: 'allocated', description: 'allocated (inclusive), self, or peak (heap growth during a call)' },
+    root: { type: 'string', value: 'DIR', default: 'the current directory', description: 'files are recorded relative to DIR' },
+    format: { type: 'string', value: 'F', default: 'text', description: 'text, or github (annotations, and a summary to $GITHUB_STEP_SUMMARY)' },
+    junit: { type: 'string', value: 'FILE', description: 'also write the comparison as JUnit XML' },
+  },
+  examples: [
+    'memtrace check trace --write-baseline memory-baseline.json',
+    'memtrace check trace --baseline memory-baseline.json',
+    'memtrace check trace --baseline memory-baseline.json --tolerance 20% --junit memory.xml',
+  ],
+  run(values, positionals) {
     if (positionals.length !== 1) throw new UsageError(`memtrace check: name one trace directory: ${SYNOPSIS}`);
     if (!values.baseline === !values['write-baseline']) throw new UsageError(`memtrace check: give --baseline FILE or --write-baseline FILE: ${SYNOPSIS}`);
     const metric = (values.metric ?? 'allocated') as CheckMetric;
@@ -100,4 +94,4 @@ export const checkCommand: Command = {
     if (values.junit) writeOutput(values.junit, () => writeFileSync(values.junit!, renderJunit(result)));
     return result.regressions.length > 0 ? 1 : 0;
   },
-};
+});

@@ -1,14 +1,18 @@
-import { parseArgs } from 'node:util';
-import type { Command } from '../command.js';
-import { UsageError } from '../command.js';
+import { defineCommand, UsageError } from '../command.js';
 import { plotProcessLog } from '../../report/plot.js';
 import { Reading } from '../reading.js';
 
-export const plotCommand: Command = {
+export const plotCommand = defineCommand({
   name: 'plot',
-  usage: `plot FILE.csv [--out STEM] [--gnuplot]   a process log as FILE.svg and FILE.html (and .dat + .plt for gnuplot)`,
-  async run(args) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, gnuplot: { type: 'boolean' }, title: { type: 'string' } } });
+  summary: 'a process log (memtrace process) as SVG and HTML charts, or gnuplot files',
+  synopsis: ['FILE.csv [--out STEM] [--gnuplot] [--title TEXT]'],
+  options: {
+    out: { type: 'string', value: 'STEM', default: 'FILE without .csv', description: 'write STEM.svg and STEM.html' },
+    gnuplot: { type: 'boolean', description: 'also write STEM.dat and STEM.plt for gnuplot' },
+    title: { type: 'string', value: 'TEXT', default: 'the command that was watched', description: 'the charts\' title' },
+  },
+  examples: ['memtrace plot memory.csv', 'memtrace plot memory.csv --out memory-chart --gnuplot'],
+  async run(values, positionals) {
     if (positionals.length !== 1) throw new UsageError('memtrace plot: name one process CSV: memtrace plot FILE.csv [--out STEM] [--gnuplot]');
     const reading = new Reading();
     const options = reading.options(`plot of ${positionals[0]}`);
@@ -16,4 +20,4 @@ export const plotCommand: Command = {
     for (const path of written) process.stdout.write(`${path}\n`);
     return reading.truncated ? 1 : 0;
   },
-};
+});

@@ -1,38 +1,30 @@
-import { parseArgs } from 'node:util';
-import type { Command } from '../command.js';
-import { UsageError } from '../command.js';
-import { SettingError } from '../../errors.js';
+import { defineCommand, UsageError } from '../command.js';
+import { SettingError } from '../../shared/errors.js';
 import { LabelFifo } from '../../process/label-fifo.js';
 import { LiveView } from '../../process/live-view.js';
 import { watchCommand, watchPid } from '../../process/run-watched.js';
 import type { WatchOptions } from '../../process/watcher.js';
 import { parseIntervalSetting, parseSmapsInterval } from '../../process/settings.js';
 
-const USAGE = `process [options] -- CMD ARGS...   memory of a command and its children over time, to CSV
-      process [options] --pid N         the same for a running process
-  --interval S   seconds between samples (default 0.1)
-  --out FILE     the CSV to write (default memtrace-process-<pid>.csv)
-  --labels PATH  a FIFO (created if missing): each line written to it labels the next sample
-  --live         a table of the latest sample on stderr (plain lines when not a terminal)
-  --smaps-interval S  seconds between USS/PSS reads (default 1; 0: none): smaps_rollup costs
-                 milliseconds per node process, so other rows leave uss/pss empty`;
-
-export const processCommand: Command = {
+export const processCommand = defineCommand({
   name: 'process',
-  usage: USAGE,
-  async run(args) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        interval: { type: 'string' },
-        out: { type: 'string' },
-        pid: { type: 'string' },
-        labels: { type: 'string' },
-        live: { type: 'boolean' },
-        'smaps-interval': { type: 'string' },
-      },
-    });
+  summary: 'memory of a command and its children, or of a running process, over time, to CSV',
+  synopsis: ['[options] -- CMD ARGS...', '[options] --pid N'],
+  details: 'One row per process and sample: RSS, USS/PSS, page faults, CPU time, threads and open files, with each process\'s parent. The CSV plots with memtrace plot; docs/process.md.',
+  options: {
+    interval: { type: 'string', value: 'S', default: '0.1', description: 'seconds between samples' },
+    out: { type: 'string', value: 'FILE', default: 'memtrace-process-<pid>.csv', description: 'the CSV to write' },
+    pid: { type: 'string', value: 'N', description: 'watch a running process instead of starting a command' },
+    labels: { type: 'string', value: 'PATH', description: 'a FIFO (created if missing): each line written to it labels the next sample' },
+    live: { type: 'boolean', description: 'a table of the latest sample on stderr (plain lines when not a terminal)' },
+    'smaps-interval': { type: 'string', value: 'S', default: '1; 0: none', description: 'seconds between USS/PSS reads: smaps_rollup costs milliseconds per node process, so other rows leave uss/pss empty' },
+  },
+  examples: [
+    'memtrace process --out memory.csv -- node app.js',
+    'memtrace process --interval 1 --live --out memory.csv -- node app.js',
+    'memtrace process --pid 4242 --out memory.csv',
+  ],
+  async run(values, positionals) {
     const intervalS = parseIntervalSetting(values.interval, '--interval');
     let pid: number | undefined;
     if (values.pid !== undefined) {
@@ -57,4 +49,4 @@ export const processCommand: Command = {
       labels?.close();
     }
   },
-};
+});

@@ -1,7 +1,5 @@
 import { statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import type { Command } from '../command.js';
-import { UsageError } from '../command.js';
+import { defineCommand, UsageError } from '../command.js';
 import { readTrace } from '../../formats/trace.js';
 import { renderTopFunctions } from '../../report/top-functions.js';
 import { renderTopLines } from '../../report/top-lines.js';
@@ -9,7 +7,7 @@ import { writeHtmlReport } from '../../report/html-report.js';
 import { loadAllocations } from '../../report/allocation-profiles.js';
 import { topLines } from '../../report/flame-tree.js';
 import { allocationLinesOf } from '../../report/allocation-lines.js';
-import { formatBytes } from '../../report/units.js';
+import { formatBytes } from '../../shared/units.js';
 import { writeTraceJson } from '../../report/trace-json.js';
 import { Reading } from '../reading.js';
 import { convertNativeRecord } from '../../native/convert.js';
@@ -17,24 +15,28 @@ import { renderNativeOwners } from '../../report/native-owners.js';
 
 const SYNOPSIS = 'memtrace report DIR|FILE.heapprofile [--html] [--trace-json [--from A] [--to B] [--function GLOB]] [--out FILE] [--alloc] [--top N]';
 
-export const reportCommand: Command = {
+export const reportCommand = defineCommand({
   name: 'report',
-  usage: `report DIR [--top N]                the functions that allocated most, as a table
-    --html           write DIR/report.html: charts, tables, and the allocation flame graph if recorded
-    --alloc          allocations only (a .heapprofile or DIR's profiles): top lines, or with --html a flame graph
-    --trace-json     write DIR/trace.json (Chrome trace-event format) for Perfetto or Chrome DevTools
-      --from A, --to B   only that window: seconds since the tracer started, or label names
-      --function GLOB    only the calls of matching functions (and memory at their rows)
-    --out FILE       where --html or --trace-json writes (one DIR only)`,
-  async run(args) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        top: { type: 'string' }, html: { type: 'boolean' }, alloc: { type: 'boolean' }, out: { type: 'string' }, 'trace-json': { type: 'boolean' },
-        from: { type: 'string' }, to: { type: 'string' }, function: { type: 'string' },
-      },
-    });
+  summary: 'the functions that allocated most; an HTML report; a trace.json for Perfetto',
+  synopsis: ['DIR... [--top N]', 'DIR --html [--alloc] [--out FILE]', 'DIR --trace-json [--from A] [--to B] [--function GLOB] [--out FILE]', 'FILE.heapprofile [--html] [--top N]'],
+  details: 'Exit status 1 when a file ended mid-row (a killed process): the outputs are made from the whole rows.',
+  options: {
+    top: { type: 'string', value: 'N', default: '20', description: 'rows in the table' },
+    html: { type: 'boolean', description: 'write DIR/report.html: charts, tables, and the allocation flame graph if recorded' },
+    alloc: { type: 'boolean', description: 'allocations only (a .heapprofile or DIR\'s profiles): top lines, or with --html a flame graph' },
+    'trace-json': { type: 'boolean', description: 'write DIR/trace.json (Chrome trace-event format) for Perfetto or Chrome DevTools' },
+    from: { type: 'string', value: 'A', description: 'with --trace-json: start of the window, in seconds since the tracer started or a label name' },
+    to: { type: 'string', value: 'B', description: 'with --trace-json: end of the window, as --from' },
+    function: { type: 'string', value: 'GLOB', description: 'with --trace-json: only the calls of matching functions (and memory at their rows)' },
+    out: { type: 'string', value: 'FILE', description: 'where --html or --trace-json writes (one DIR only)' },
+  },
+  examples: [
+    'memtrace report trace/memtrace-*',
+    'memtrace report trace/memtrace-* --html',
+    'memtrace report trace/memtrace-* --trace-json --function "handle*"',
+    'memtrace report trace/memtrace-* --alloc --top 10',
+  ],
+  async run(values, positionals) {
     if (positionals.length === 0) throw new UsageError(`memtrace report: name a trace directory: ${SYNOPSIS}`);
     if (values.out && positionals.length > 1) throw new UsageError('memtrace report: --out takes one DIR');
     if (values.out && values.html && values['trace-json']) throw new UsageError('memtrace report: --out names one file: give --html or --trace-json, not both');
@@ -69,4 +71,4 @@ export const reportCommand: Command = {
     // The outputs are written from the whole rows; the status says they are incomplete.
     return reading.truncated ? 1 : 0;
   },
-};
+});

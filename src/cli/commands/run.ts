@@ -1,50 +1,37 @@
-import { parseArgs } from 'node:util';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { UsageError } from '../command.js';
 import { runTraced } from '../run.js';
 
-export const runCommand: Command = {
+export const runCommand = defineCommand({
   name: 'run',
-  usage: `run [options] -- app.js [args...]   trace a Node program (and its child processes and workers)
-    --out DIR        where each process writes memtrace-<pid>-<time>/ (default: .)
-    --include GLOB   trace only modules matching (repeatable; default: all outside node_modules)
-    --exclude GLOB   do not trace modules matching (repeatable)
-    --trigger BYTES  write an event row when memory moved by at least BYTES (default 4096; 0: all)
-    --lines          also probe every statement (memory per line)
-    --exact          read memory at every call (no measure-then-count policy)
-    --counters js    use the pure-JS counters even where the native addon is built
-                     (js-probes: native counters, measured calls entered and ended in JS)
-    --alloc          sample allocations (V8's sampling heap profiler): allocations.csv, stacks.csv,
-                     .heapprofile, speedscope and pprof; with --lines, by allocating statement
-    --alloc-interval BYTES  mean bytes between samples (default 524288, as node --heap-prof)
-    --alloc-depth N  frames kept per stack (default 128)
-    --max-trace-size SIZE  keep events.csv and its rotated files under SIZE (500MB, 2GiB; at least
-                     256KiB): the oldest rows go, functions.csv stays exact
-    --fail-over SIZE exit 1 (after writing the trace) when a traced process's heap peaked over SIZE
-    --native         also record native allocations (malloc, Linux with glibc) by JS function and
-                     native stack: native-allocations.csv, native-stacks.csv (docs/native.md)
-    --native-interval SIZE  mean bytes between native samples (default 256KiB; 0: every allocation)`,
-  run(args) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        include: { type: 'string', multiple: true },
-        exclude: { type: 'string', multiple: true },
-        trigger: { type: 'string' },
-        lines: { type: 'boolean' },
-        exact: { type: 'boolean' },
-        counters: { type: 'string' },
-        alloc: { type: 'boolean' },
-        'alloc-interval': { type: 'string' },
-        'alloc-depth': { type: 'string' },
-        'max-trace-size': { type: 'string' },
-        'fail-over': { type: 'string' },
-        native: { type: 'boolean' },
-        'native-interval': { type: 'string' },
-      },
-    });
+  summary: 'trace a Node program and its children: memory per call, per line, per allocation',
+  synopsis: ['[options] -- app.js [args...]', '[options] -- [node options...] app.js [args...]'],
+  details: 'Each traced process writes a directory memtrace-<pid>-<time>/ (functions.csv, events.csv, meta.json, and with --alloc the allocation files) and prints the functions that allocated most. The program\'s exit code passes through.',
+  options: {
+    out: { type: 'string', value: 'DIR', default: '.', description: 'where each process writes memtrace-<pid>-<time>/' },
+    include: { type: 'string', value: 'GLOB', multiple: true, description: 'trace only modules matching GLOB (default: all outside node_modules)' },
+    exclude: { type: 'string', value: 'GLOB', multiple: true, description: 'do not trace modules matching GLOB' },
+    trigger: { type: 'string', value: 'BYTES', default: '4096', description: 'write an event row when memory moved by at least BYTES; 0: at every call' },
+    lines: { type: 'boolean', description: 'also probe every statement (memory per line)' },
+    exact: { type: 'boolean', description: 'read memory at every call (no measure-then-count policy)' },
+    counters: { type: 'string', value: 'KIND', default: 'auto', description: 'js: the pure-JS counters even where the native addon is built; js-probes: native counters, measured calls entered and ended in JS' },
+    alloc: { type: 'boolean', description: 'sample allocations (V8\'s sampling heap profiler): allocations.csv, stacks.csv, .heapprofile, speedscope and pprof; with --lines, by allocating statement' },
+    'alloc-interval': { type: 'string', value: 'BYTES', default: '524288', description: 'mean bytes between allocation samples, as node --heap-prof' },
+    'alloc-depth': { type: 'string', value: 'N', default: '128', description: 'frames kept per allocation stack' },
+    'max-trace-size': { type: 'string', value: 'SIZE', description: 'keep events.csv and its rotated files under SIZE (500MB, 2GiB; at least 256KiB): the oldest rows go, functions.csv stays exact' },
+    'fail-over': { type: 'string', value: 'SIZE', description: 'exit 1 (after writing the trace) when a traced process\'s heap peaked over SIZE' },
+    native: { type: 'boolean', description: 'also record native allocations (malloc; Linux with glibc) by JS function, native stack and thread: native-allocations.csv, native-stacks.csv, native.pb.gz (docs/native.md)' },
+    'native-interval': { type: 'string', value: 'SIZE', default: '256KiB', description: 'mean bytes between native samples; 0: every allocation' },
+  },
+  examples: [
+    'memtrace run --out trace -- app.js',
+    'memtrace run --lines --out trace -- app.js',
+    'memtrace run --alloc --lines --out trace -- app.js',
+    'memtrace run --fail-over 512MiB --out trace -- app.js',
+    'memtrace run --native --out trace -- app.js',
+    'memtrace run -- --import tsx app.ts',
+  ],
+  run(values, positionals) {
     if (positionals.length === 0) throw new UsageError('memtrace run: name the program to trace: memtrace run [options] -- app.js [args...]');
     const { 'alloc-interval': allocInterval, 'alloc-depth': allocDepth, 'max-trace-size': maxTraceSize, 'fail-over': failOver, 'native-interval': nativeInterval, ...rest } = values;
     return runTraced(positionals, {
@@ -56,4 +43,4 @@ export const runCommand: Command = {
       ...(nativeInterval !== undefined ? { nativeInterval } : {}),
     });
   },
-};
+});

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Session } from 'node:inspector';
-import { MemtraceError } from '../../errors.js';
+import { MemtraceError } from '../../shared/errors.js';
 
 /** A DevTools protocol RemoteObject, as far as these tools read it. */
 export interface RemoteObject {

@@ -19,7 +19,7 @@
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
-import { InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError } from '../../shared/errors.js';
 import { formatClassTrackerCsv, type ClassSample } from '../../formats/class-tracker-csv.js';
 import { describeValue, isConstructor } from './describe-value.js';
 import { InspectorSession, type RemoteObject } from './inspector.js';

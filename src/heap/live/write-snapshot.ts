@@ -1,6 +1,6 @@
 /** writeSnapshot: a .heapsnapshot of this thread's heap (the main thread's, or a worker's own). */
 import v8 from 'node:v8';
-import { SnapshotWriteError } from '../../errors.js';
+import { SnapshotWriteError } from '../../shared/errors.js';
 
 export interface WriteSnapshotOptions {
   /** Record the values of numbers held in the heap (V8's exposeNumericValues; larger files). */

@@ -2,7 +2,7 @@
  * Helpers the page scripts share, as browser source. The size and duration formatters are the very
  * functions of units.ts (their source text), so the page and the terminal print sizes alike.
  */
-import { BYTE_UNITS, formatBytes, formatDuration } from '../units.js';
+import { BYTE_UNITS, formatBytes, formatDuration } from '../../shared/units.js';
 import { HTML_ESCAPES } from './escape.js';
 
 export const BROWSER_HELPERS = `

@@ -3,7 +3,7 @@
  * library. Long series are reduced to the lowest and highest value of each of a few hundred time
  * buckets, which keeps every peak and trough a reader could see at this width.
  */
-import { formatBytes, formatDuration } from '../units.js';
+import { formatBytes, formatDuration } from '../../shared/units.js';
 import { escapeHtml } from './escape.js';
 
 export interface Series {

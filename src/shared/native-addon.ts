@@ -30,7 +30,7 @@ interface NodeGypBuild {
   compareTags(runtime: string): (a: Tags, b: Tags) => number;
 }
 
-/** The package's root, from dist/src/runtime/native-addon.js. */
+/** The package's root, from dist/src/shared/native-addon.js. */
 const packageRoot = new URL('../../../', import.meta.url);
 
 /** The command that builds the addon from source for the running Node, as one line can say it. */
@@ -76,17 +76,42 @@ export function nativeAddonPath(addon: string): { path: string } | { missing: st
   };
 }
 
+let addon: unknown;
+let addonError = '';
+
+/**
+ * The compiled addon of this Node's ABI as its module object, loaded once per thread, or null (no
+ * addon, MEMTRACE_NO_NATIVE=1, or it failed to load: nativeAddonError() then says why). The
+ * counters (runtime/native-counters.ts), the writer and the process log's heap sampler take their
+ * functions from it.
+ */
+export function loadNativeAddon(): Record<string, unknown> | null {
+  if (addon !== undefined) return addon as Record<string, unknown> | null;
+  addon = null;
+  if (process.env.MEMTRACE_NO_NATIVE === '1') return null;
+  const found = nativeAddonPath('memtrace');
+  if ('missing' in found) {
+    addonError = found.missing;
+    return null;
+  }
+  try {
+    addon = createRequire(import.meta.url)(found.path) as Record<string, unknown>;
+  } catch (error) {
+    addonError = `it did not load: ${(error as Error).message.split('\n')[0]}`;
+  }
+  return addon as Record<string, unknown> | null;
+}
+
+/** Why loadNativeAddon() returned null ('' when it did not, or was told not to load). */
+export function nativeAddonError(): string {
+  return addonError;
+}
+
 /**
  * Keeps this thread's mallocs out of `memtrace run --native`'s record: memtrace's own threads (the
- * writer thread) call it. A no-op where the tracker or the addon is absent.
+ * writer thread, the transform worker) call it. A no-op where the tracker or the addon is absent.
  */
 export function ignoreThreadInNativeRecord(): void {
   if (!process.env.MEMTRACE_NATIVE_DIR) return;
-  const found = nativeAddonPath('memtrace');
-  if ('missing' in found) return;
-  try {
-    (createRequire(import.meta.url)(found.path) as { nativeMemoryIgnoreThread?: () => void }).nativeMemoryIgnoreThread?.();
-  } catch {
-    // no addon for this Node: nothing to ignore with
-  }
+  (loadNativeAddon() as { nativeMemoryIgnoreThread?: () => void } | null)?.nativeMemoryIgnoreThread?.();
 }

@@ -1,6 +1,6 @@
 /**
  * Sizes as people write them, for every flag and setting that takes one. At the bottom of the layers:
- * the tracer's settings read it, and so does the CLI. (Printing sizes is src/report/units.ts.)
+ * the tracer's settings read it, and so does the CLI. (Printing sizes is src/shared/units.ts.)
  */
 
 const SIZE_FACTORS: Record<string, number> = {

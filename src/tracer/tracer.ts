@@ -7,25 +7,28 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadId, Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { EventBuffer, Control } from '../buffer/event-buffer.js';
-import { TraceWriteError } from '../errors.js';
+import { TraceWriteError } from '../shared/errors.js';
 import { traceDirectoryName } from '../formats/trace.js';
-import { META_VERSION, type Calibration } from '../formats/meta.js';
-import type { Settings } from '../settings.js';
+import { META_VERSION } from '../formats/meta.js';
+import type { Settings } from '../shared/settings.js';
 import { EventsFile } from '../writer/events-file.js';
 import { HalfWriter } from '../writer/half-writer.js';
 import { buildMeta, createReserve, functionsCsv, releaseReserve, writeSummaries, type MetaBase } from '../writer/summaries.js';
 import { faultOf, reportFault } from '../writer/write-faults.js';
 import { Fault, Word, WriterState } from '../writer/writer-state.js';
 import type { WriterMessage, WriterThreadData } from '../writer/writer-thread.js';
-import { memoryCounters, type MemoryCounters } from './counters.js';
-import { FunctionStats } from './function-stats.js';
-import { Stat } from './probe-layout.js';
-import { FunctionTable, type ModuleFunctionEntry } from './function-table.js';
+import { memoryCounters, type MemoryCounters } from '../runtime/counters.js';
+import { FunctionStats } from '../runtime/function-stats.js';
+import { Stat } from '../shared/layouts.js';
+import type { Calibration } from '../runtime/calibration.js';
+import { FunctionTable, type ModuleFunctionEntry } from '../runtime/function-table.js';
 import { measuredCallsIn } from '../writer/summaries.js';
-import { closeOpenCalls, configureProbes, currentProbes, measuredCallCount, nativeProbesBound, spaceFieldsFound, setCalibration, setEnabled, statsGrew, writeLabel, type Probes } from './probes.js';
-import { calibrate } from './calibrate.js';
-import { outsideNativeMemory, startNativeMemory } from './native-memory.js';
-import { VERSION } from '../version.js';
+import { closeOpenCalls, configureProbes, currentProbes, measuredCallCount, nativeProbesBound, spaceFieldsFound, setCalibration, setEnabled, statsGrew, type Probes } from '../runtime/probes.js';
+import { writeLabel } from '../runtime/event-rows.js';
+import { calibrate, type CalibrationTransform } from './calibrate.js';
+import type { StopReason } from '../runtime/exit-hooks.js';
+import { VERSION } from '../shared/version.js';
+import { outsideNativeMemory, startNativeMemory } from '../runtime/native-memory.js';
 
 /** What instrumented modules find at globalThis.__memtrace$. */
 export interface Runtime extends Probes {
@@ -33,11 +36,6 @@ export interface Runtime extends Probes {
 }
 
 const HALF_ROWS = 1 << 16;
-
-export interface StopReason {
-  reason: string;
-  code?: number | string;
-}
 
 export class Tracer {
   readonly table = new FunctionTable();
@@ -59,7 +57,8 @@ export class Tracer {
   private state: 'idle' | 'running' | 'stopped' = 'idle';
   private flushTimer: NodeJS.Timeout | undefined;
 
-  constructor(readonly settings: Settings) {
+  /** `transform` instruments the calibration's functions: the loader's (loader/transform-module.ts calibrationTransform). */
+  constructor(readonly settings: Settings, private readonly transform: CalibrationTransform) {
     this.counters = memoryCounters(settings.counters === 'js');
     this.stats = new FunctionStats(undefined, settings.checkpointMs > 0 ? 'shared' : 'local');
     this.directory = traceDirectoryName(settings.out, this.startTime);
@@ -103,7 +102,7 @@ export class Tracer {
     const runtime: Runtime = { ...currentProbes(), register: (file, entries) => this.register(file, entries) };
     // Not enumerable: a program listing its globals does not see memtrace.
     Object.defineProperty(globalThis, '__memtrace$', { value: runtime, enumerable: false, configurable: true, writable: true });
-    this.calibration = outsideNativeMemory(() => calibrate(this));
+    this.calibration = outsideNativeMemory(() => calibrate(this, this.transform));
     setCalibration(this.calibration);
     this.writeSummaries();
     this.startWriterThread();

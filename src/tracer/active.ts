@@ -2,10 +2,11 @@
  * The tracer of this thread. `memtrace/register` starts it at startup; traceMemory() and label()
  * start one on first use when the program runs without the loader.
  */
-import { TraceWriteError } from '../errors.js';
-import { settingsFromEnv, type Settings } from '../settings.js';
-import { onProcessEnd } from './exit-hooks.js';
+import { TraceWriteError } from '../shared/errors.js';
+import { settingsFromEnv, type Settings } from '../shared/settings.js';
+import { onProcessEnd } from '../runtime/exit-hooks.js';
 import { Tracer } from './tracer.js';
+import type { CalibrationTransform } from './calibrate.js';
 
 let active: Tracer | undefined;
 
@@ -13,9 +14,15 @@ export function activeTracer(): Tracer | undefined {
   return active;
 }
 
-/** The running tracer, or a new one started with `settings` (by default from MEMTRACE_* variables). */
-export function ensureTracer(settings?: Settings): Tracer {
-  return active ?? activateTracer(new Tracer(settings ?? settingsFromEnv()));
+/** How a tracer started here gets its calibration transform: the loader's, for its settings. */
+export type TransformFor = (settings: Settings) => CalibrationTransform;
+
+/**
+ * The running tracer, or a new one started with `settings` (by default from MEMTRACE_* variables);
+ * `transformFor` is loader/transform-module.ts calibrationTransform, passed in by the public API.
+ */
+export function ensureTracer(transformFor: TransformFor, settings: Settings = settingsFromEnv()): Tracer {
+  return active ?? activateTracer(new Tracer(settings, transformFor(settings)));
 }
 
 /**
@@ -41,10 +48,10 @@ let unwritable = false;
  * The running tracer, or a new one; undefined where the trace directory cannot be written (said once
  * on stderr): traceMemory() then leaves functions as they are, and the program runs untraced.
  */
-export function tracerOrUntraced(): Tracer | undefined {
+export function tracerOrUntraced(transformFor: TransformFor): Tracer | undefined {
   if (active || unwritable) return active;
   try {
-    return ensureTracer();
+    return ensureTracer(transformFor);
   } catch (error) {
     if (!(error instanceof TraceWriteError)) throw error;
     unwritable = true;

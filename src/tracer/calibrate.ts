@@ -2,15 +2,17 @@
  * Calibration: what the probes themselves cost one measured call, in bytes and ns, measured by running
  * instrumented functions (instrumented by the real transform, so the probes are the real ones) many
  * times. The figures are subtracted from every call: an empty traced function then reports 0 bytes.
+ * The transform comes from whoever starts the tracer (loader/transform-module.ts calibrationTransform):
+ * the loader owns the transform and its cache, and keys the calibration's code as it keys modules.
  */
 import vm from 'node:vm';
-import { instrumentCode } from '../../transforms/off-thread.js';
-import { TransformCache, transformFingerprint } from '../../transforms/transform-cache.js';
-import { VERSION } from '../version.js';
-import type { Calibration } from '../formats/meta.js';
-import { setCalibration, setExact, setTrigger } from './probes.js';
-import { Stat } from './probe-layout.js';
+import { setCalibration, setExact, setTrigger } from '../runtime/probes.js';
+import { Stat } from '../shared/layouts.js';
+import type { Calibration } from '../runtime/calibration.js';
 import type { Tracer } from './tracer.js';
+
+/** Instruments `source` as a script named `filename`, as the loader instruments a module (no line probes). */
+export type CalibrationTransform = (source: string, filename: string) => string;
 
 const CALIBRATION_FILE = '<memtrace calibration>';
 const SOURCE = `function empty() {}
@@ -22,8 +24,8 @@ const CALLS = 2000;
 const STATISTICS_OBJECT_BYTES = 360;
 const JS_SETTLE_MS = 300;
 
-export function calibrate(tracer: Tracer): Calibration {
-  const code = calibrationCode(tracer);
+export function calibrate(tracer: Tracer, transform: CalibrationTransform): Calibration {
+  const code = transform(SOURCE, CALIBRATION_FILE);
   const first = tracer.table.size;
   setTrigger(Infinity);
   // Evaluated inside a function so the preamble's variables stay out of the global scope.
@@ -104,19 +106,6 @@ export function calibrate(tracer: Tracer): Calibration {
       tracer.markInternal(id);
     }
   }
-}
-
-/** The calibration functions, instrumented (through the transform cache: no parser on a warm start). */
-function calibrationCode(tracer: Tracer): string {
-  const cache = tracer.settings.cache ? new TransformCache(tracer.settings.cacheDir) : undefined;
-  // Keyed as loader/transform-module.ts keys modules: the parser too, whose output a cache must not outlive.
-  const key = cache?.key(SOURCE, VERSION, transformFingerprint(), tracer.settings.parser, CALIBRATION_FILE);
-  const cached = key ? cache!.get(key) : undefined;
-  if (cached !== undefined) return cached;
-  // Where the modules go (Node 20: the hooks thread), so the parser never loads on this thread there.
-  const code = instrumentCode(SOURCE, { filename: CALIBRATION_FILE, sourceType: 'script', parser: tracer.settings.parser });
-  if (key) cache!.set(key, code);
-  return code;
 }
 
 function mean(values: number[]): number {

@@ -1,8 +1,28 @@
 /**
  * The plain data of an allocation snapshot: frames, the call tree of allocation sites, and the
- * sampled bytes of each site by allocating statement. Serialisable; AllocationSnapshot wraps it.
+ * sampled bytes of each site by allocating statement. Serialisable; AllocationSnapshot
+ * (alloc/snapshot.ts) wraps it, and the allocation files (allocations.csv, stacks.csv, pprof,
+ * speedscope) are written from it and read back into it.
  */
-import type { Frame } from './frames.js';
+
+/**
+ * `js`: a function with a source file. `builtin`: V8's own (Map.prototype.set, Array.prototype.push).
+ * `node`: Node's internals (node:…). `vm`: V8's pseudo-frames ((root), (program), (garbage collector)).
+ * `memtrace`: memtrace's own code; `profiler`: the inspector session's (both left out of the figures).
+ */
+export type FrameKind = 'js' | 'builtin' | 'node' | 'vm' | 'memtrace' | 'profiler';
+
+export interface Frame {
+  function: string;
+  /** Absolute path for files, the URL for node: modules, '' for builtins. */
+  file: string;
+  /** Where the function starts (original source, 1-based); null where V8 gives no position. */
+  line: number | null;
+  column: number | null;
+  kind: FrameKind;
+  /** The tracer's function id (only where the tracer instruments the function). */
+  functionId?: number;
+}
 
 /** A node of the call tree: a frame under its caller (parent -1 at the top). */
 export interface StackNode {

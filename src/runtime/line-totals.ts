@@ -1,0 +1,120 @@
+/**
+ * Bytes per statement (`--alloc --lines`): the line probes of probes.ts add what each statement of a
+ * measured call allocated itself, and what the measured calls it made allocated, per (function, nearest
+ * measured caller, line). alloc/line-source.ts reads them at the end of a run.
+ *
+ * Hot path while on: addLineBytes runs at every line event; it allocates nothing once a slot exists.
+ */
+import { Frame, Global, Int } from '../shared/layouts.js';
+import { HEAP as C_HEAP, FREED as C_FREED } from './counters.js';
+import { allocFrame, counters, frames, globals, ints, readings, releaseFrame, stack } from './probe-state.js';
+
+/**
+ * Per-line totals (on for `--alloc --lines`): the bytes a statement allocated itself (its measured
+ * callees' bytes left out, as they are credited to the call through Frame.CALLEES_ALLOCATED) and the bytes of the
+ * measured callees it called. Slots are found through one Map per function (small-integer keys: no
+ * allocation); a slot is made the first time a line of a function allocates.
+ */
+export let lineTotals = false;
+// lineSlots[fn] maps the nearest measured caller's function id (+1; 0 at the top) to line → slot.
+let lineSlots: Array<Map<number, Map<number, number>> | undefined> = [];
+let lineSelf = new Float64Array(1024);
+let lineCallees = new Float64Array(1024);
+let lineFunction = new Int32Array(1024);
+let lineCaller = new Int32Array(1024);
+let lineNumber = new Int32Array(1024);
+let lineSlotCount = 0;
+
+export function addLineBytes(b: number, line: number): void {
+  const nested = globals[Global.MEASURED] - frames[b + Frame.EVENT_MEASURED];
+  const callees = frames[b + Frame.CALLEES_ALLOCATED] - frames[b + Frame.EVENT_CALLEES_ALLOCATED];
+  const self = globals[Global.ALLOC_LAST] - frames[b + Frame.EVENT_ALLOCATED] - nested * globals[Global.CAL_NESTED_B] - callees;
+  if (self <= 0 && callees <= 0) return;
+  // Keys as small integers (`| 0`): a double read from a Float64Array would be boxed to look up a
+  // Map, an allocation at every line probe that the next line would be charged with.
+  const fn = frames[b + Frame.FUNCTION_ID] | 0;
+  // The frame runs on top of the shadow stack; the one below it is its nearest measured caller.
+  const depth = ints[Int.DEPTH];
+  const caller = depth >= 2 ? (frames[stack[depth - 2] * Frame.SIZE + Frame.FUNCTION_ID] | 0) + 1 : 0;
+  const key = line | 0;
+  let slot = lineSlots[fn]?.get(caller)?.get(key);
+  if (slot === undefined) slot = newLineSlot(fn, caller, key);
+  if (self > 0) lineSelf[slot] += self;
+  if (callees > 0) lineCallees[slot] += callees;
+}
+
+/**
+ * The first bytes of a (function, caller, line): a slot and its map entries. What that allocates is
+ * memtrace's own: read exactly around it and taken out of the allocated figure, so no line is
+ * charged with it.
+ */
+function newLineSlot(fn: number, caller: number, line: number): number {
+  counters.read();
+  const before = readings[C_HEAP] + readings[C_FREED];
+  if (lineSlotCount === lineSelf.length) {
+    const grow = <T extends Float64Array | Int32Array>(from: T, to: T): T => (to.set(from), to);
+    lineSelf = grow(lineSelf, new Float64Array(lineSelf.length * 2));
+    lineCallees = grow(lineCallees, new Float64Array(lineCallees.length * 2));
+    lineFunction = grow(lineFunction, new Int32Array(lineFunction.length * 2));
+    lineCaller = grow(lineCaller, new Int32Array(lineCaller.length * 2));
+    lineNumber = grow(lineNumber, new Int32Array(lineNumber.length * 2));
+  }
+  const slot = lineSlotCount++;
+  lineFunction[slot] = fn;
+  lineCaller[slot] = caller - 1;
+  lineNumber[slot] = line;
+  let byCaller = lineSlots[fn];
+  if (byCaller === undefined) byCaller = lineSlots[fn] = new Map();
+  let slots = byCaller.get(caller);
+  if (slots === undefined) byCaller.set(caller, (slots = new Map()));
+  slots.set(line, slot);
+  counters.read();
+  globals[Global.ALLOC_CORRECTION] -= readings[C_HEAP] + readings[C_FREED] - before;
+  return slot;
+}
+
+/** Turns the per-line totals on (they cost a lookup in small-integer Maps per allocating line). */
+export function setLineTotals(on: boolean): void {
+  if (on && !lineTotals) warmLineTotals();
+  lineTotals = on;
+}
+
+/**
+ * Interpreted code boxes its doubles: until the JIT compiles addLineBytes, every call would allocate,
+ * and the next line would be charged with it. Run it on a scratch frame until it is compiled (as the
+ * calibration does for the other probes), then forget what it recorded.
+ */
+function warmLineTotals(): void {
+  const slot = allocFrame();
+  const b = slot * Frame.SIZE;
+  frames.fill(0, b, b + Frame.SIZE);
+  for (let i = 0; i < 20000; i++) {
+    frames[b + Frame.EVENT_ALLOCATED] = globals[Global.ALLOC_LAST] - 64;
+    addLineBytes(b, 1 + (i & 7));
+  }
+  releaseFrame(slot);
+  lineSlots = [];
+  lineSlotCount = 0;
+  lineSelf.fill(0);
+  lineCallees.fill(0);
+}
+
+export interface LineTotal {
+  functionId: number;
+  /** The nearest measured caller's function id (-1: none). */
+  callerId: number;
+  line: number;
+  /** Bytes the statement allocated itself (calibrated; measured callees left out). */
+  selfBytes: number;
+  /** Bytes allocated by the measured calls it made. */
+  calleeBytes: number;
+}
+
+/** The per-line totals so far (a copy; off the hot path). */
+export function lineTotalsSoFar(): LineTotal[] {
+  const rows: LineTotal[] = [];
+  for (let slot = 0; slot < lineSlotCount; slot++) {
+    rows.push({ functionId: lineFunction[slot], callerId: lineCaller[slot], line: lineNumber[slot], selfBytes: lineSelf[slot], calleeBytes: lineCallees[slot] });
+  }
+  return rows;
+}

@@ -1,0 +1,169 @@
+// The one source of the layouts that TypeScript and C++ share: the event row of the ring buffer, the
+// event kinds, and the probes' state in typed arrays (frames, globals, ints, the per-function stats).
+// scripts/generate-layouts.js writes src/shared/layouts.ts and native/layouts.h from it; both are
+// committed, and test/house/layouts.test.js fails when either is stale. Change a layout here, run
+// `node scripts/generate-layouts.js`, and raise LAYOUT_VERSION when the probes' arrays change: the
+// addon refuses to bind arrays of another version (an addon built from other sources than dist/).
+//
+// Each layout is a list of fields numbered from 0 in order, with a comment for each; `size` names a
+// last member that counts them (the stride of a record).
+
+export const LAYOUT_VERSION = 3;
+
+/** Numbers the native and JS probes return, shared as constants. */
+export const CONSTANTS = [
+  { name: 'NEEDS_ROOM', value: -2, doc: 'What the native entry probe returns when the frames or the stack are full: JS grows them, asks again.' },
+  { name: 'LEFT_TO_JS', value: -1, doc: 'What the native exit probe returns for a call it leaves to JS (suspended, or with line events).' },
+];
+
+export const LAYOUTS = [
+  {
+    name: 'EventColumn',
+    cpp: 'event_column',
+    doc: 'Columns of one event row in the ring buffer (a row is COUNT doubles), in order. events.csv adds seq, names, file and column when it formats a row.',
+    size: 'COUNT',
+    fields: [
+      ['TIME', 'Nanoseconds since the trace started.'],
+      ['KIND', 'A Kind.'],
+      ['FUNCTION_ID', "The call's function id; a label row holds the label's id."],
+      ['LINE', "The function's first line (call, return, throw, suspend, resume) or the statement's (line)."],
+      ['DEPTH', 'Measured calls below this one on the shadow stack.'],
+      ['ASYNC_ID', "async_hooks' execution id when the row was written."],
+      ['HEAP', 'V8 heap used, bytes.'],
+      ['D_HEAP', 'Heap used since the call\'s previous row, bytes.'],
+      ['ALLOCATED', 'Bytes allocated since the trace started (GC-corrected, monotonic).'],
+      ['D_ALLOCATED', "Bytes allocated since the call's previous row, calibrated."],
+      ['RSS', 'Resident set size, bytes; NaN between readings (read at most every rssInterval).'],
+      ['EXTERNAL', "V8's external memory, bytes."],
+      ['ARRAY_BUFFERS', 'ArrayBuffer contents, bytes; NaN between readings.'],
+    ],
+  },
+  {
+    name: 'Kind',
+    cpp: 'event_kind',
+    doc: "What an event row records (EventColumn.KIND); the names are events.csv's `event` column, in this order.",
+    names: 'EVENT_KINDS',
+    fields: [
+      ['Call', 'A measured call started.', 'call'],
+      ['Return', 'A measured call returned.', 'return'],
+      ['Throw', 'A measured call ended by throwing.', 'throw'],
+      ['Suspend', 'An async function or generator paused (await, yield).', 'suspend'],
+      ['Resume', 'It went on.', 'resume'],
+      ['Line', 'A statement ran (line probes, --lines).', 'line'],
+      ['Label', 'A label the program set (memtrace/trace), outside any call.', 'label'],
+    ],
+  },
+  {
+    name: 'Frame',
+    cpp: 'frame',
+    doc: [
+      'Fields of one frame (stride SIZE in a Float64Array): one frame per measured call in progress.',
+      'A call runs in segments: from its entry, or from a resumption after an await or yield, to its',
+      'end or next suspension. The SEGMENT_* fields are the readings at the running segment\'s start;',
+      'closing it adds its difference to the call\'s sums. The EVENT_* fields are the readings at the',
+      "call's last event row: the next row's deltas start there.",
+    ],
+    size: 'SIZE',
+    fields: [
+      ['FUNCTION_ID', "The call's function id."],
+      ['SEGMENT_START_NS', 'Time at the running segment\'s start.'],
+      ['SEGMENT_START_ALLOCATED', 'Allocated bytes (Global.ALLOC_LAST) at the running segment\'s start.'],
+      ['START_HEAP', 'Heap used when the call started: its peak growth is counted from here.'],
+      ['MAX_HEAP', 'The highest heap used seen while the call or its measured callees ran.'],
+      ['SUM_NS', 'Time of the closed segments, callees included.'],
+      ['SUM_ALLOCATED', 'Bytes allocated in the closed segments, callees included.'],
+      ['CALLEES_ALLOCATED', 'Bytes its measured callees allocated, calibrated: taken out of its self figure.'],
+      ['CALLEES_NS', 'Time of its measured callees, calibrated.'],
+      ['SEGMENT_START_MEASURED', 'Global.MEASURED at the running segment\'s start (measured calls nested in it are a difference).'],
+      ['SEGMENT_START_COUNTED', 'Global.COUNTED at the running segment\'s start.'],
+      ['NESTED_MEASURED', 'Measured calls nested in the closed segments (each costs the calibrated nestedBytes and nestedNs).'],
+      ['NESTED_COUNTED', 'Counted calls nested in the closed segments (each costs the calibrated countedNs).'],
+      ['EVENT_ALLOCATED', "Allocated bytes at the call's last event row (or line)."],
+      ['EVENT_HEAP', "Heap used at the call's last event row."],
+      ['EVENT_MEASURED', "Global.MEASURED at the call's last event row."],
+      ['STATE', 'A FrameState.'],
+      ['DEPTH', 'Measured calls below it on the shadow stack when it started or resumed.'],
+      ['THREW', '1 once the thrown probe ran: the call ends as a throw.'],
+      ['FIRST_SEGMENT', '1 until its first segment closes: the entry\'s own calibrated cost is taken out once.'],
+      ['LINE', 'The statement running (line probes); 0 before the first.'],
+      ['EVENT_CALLEES_ALLOCATED', "CALLEES_ALLOCATED at the call's last event row (per-line totals leave callees out)."],
+    ],
+  },
+  {
+    name: 'FrameState',
+    cpp: 'frame_state',
+    doc: 'Frame.STATE.',
+    fields: [
+      ['Free', 'Not in use: on the free list.'],
+      ['Running', 'On the shadow stack.'],
+      ['Suspended', 'Off the stack, waiting at an await or yield.'],
+    ],
+  },
+  {
+    name: 'Global',
+    cpp: 'global',
+    doc: 'Slots of the Float64Array of numbers (`globals`) the JS and native probes share.',
+    size: 'SIZE',
+    fields: [
+      ['MEASURED', 'Measured calls so far (a call\'s nested count is a difference of these).'],
+      ['COUNTED', 'Counted calls so far.'],
+      ['ALLOC_LAST', 'Allocated bytes at the last reading (heap used + freed by GC + ALLOC_CORRECTION).'],
+      ['ALLOC_CORRECTION', 'Added so far to keep the allocated figure from going down where the counters ask for it (MemoryCounters.monotonic).'],
+      ['CAL_SELF_B', "Calibration (calibrate.ts): bytes a measured call's own probes allocate."],
+      ['CAL_NESTED_B', 'Calibration: bytes a nested measured call adds to its caller.'],
+      ['CAL_SELF_NS', "Calibration: a measured call's own probes' time."],
+      ['CAL_NESTED_NS', 'Calibration: time a nested measured call adds to its caller.'],
+      ['CAL_COUNTED_NS', 'Calibration: time a nested counted call adds to its caller.'],
+      ['TRIGGER', 'Bytes memory must move by since a call\'s last row for a new row (0: every event).'],
+      ['START_NS', 'Time the trace started (rows hold times since).'],
+      ['LAST_RSS_NS', 'Time RSS was last read.'],
+      ['RSS_INTERVAL_NS', 'Least time between RSS readings.'],
+      ['PROBATION', "The policy (function-stats.ts's Policy), for the native side: measured calls before a function is judged."],
+      ['DEMOTE_BYTES', 'Policy: below these bytes per call (and DEMOTE_NS) a function is only counted.'],
+      ['DEMOTE_NS', 'Policy: below this time per call (and DEMOTE_BYTES) a function is only counted.'],
+      ['RESAMPLE_EVERY', 'Policy: a counted function has one call in this many measured.'],
+      ['PROMOTE_BYTES', 'Policy: a resampled call allocating this much makes its function measured again.'],
+    ],
+  },
+  {
+    name: 'Int',
+    cpp: 'int_slot',
+    doc: 'Slots of the Int32Array of flags and counts (`ints`) the JS and native probes share.',
+    size: 'SIZE',
+    fields: [
+      ['DEPTH', 'Measured calls on the shadow stack.'],
+      ['FREE_TOP', 'Free frames left (the top of the free list).'],
+      ['EXACT', '1: every call measured (--exact).'],
+      ['ENABLED', '0: recording stopped; the probes still run, as cheaply as a counted call.'],
+      ['MONOTONIC', '1: the allocated figure never goes down (MemoryCounters.monotonic).'],
+      ['HANDOVER', 'Set by the native probes when a row filled the event buffer\'s half: JS hands it over.'],
+    ],
+  },
+  {
+    name: 'Stat',
+    cpp: 'stat',
+    doc: [
+      "Fields of one function's record in FunctionStats.table (stride STRIDE doubles, 128 bytes: two",
+      'cache lines). A probe touches one function\'s figures at a time, so they are kept together: a column',
+      'per figure cost a cache miss per column in programs of thousands of functions. The first line holds',
+      'what every call touches (the counted path: COUNTDOWN and CALLS) and what a measured call adds to.',
+    ],
+    size: 'STRIDE',
+    stride: 16,
+    fields: [
+      ['COUNTDOWN', "Calls left before a counted function's next measured call; 0 while it is measured."],
+      ['CALLS', 'Calls, measured or counted.'],
+      ['MEASURED_CALLS', 'Calls whose memory was read.'],
+      ['SELF_ALLOC', 'Bytes its measured calls allocated themselves (callees left out), calibrated.'],
+      ['SELF_TIME', 'Time of its measured calls, callees left out, ns.'],
+      ['TOTAL_ALLOC', 'Bytes its measured calls allocated with their callees (outermost activation only).'],
+      ['TOTAL_TIME', 'Time of its measured calls with their callees, ns.'],
+      ['ACTIVE', 'Activations running, i.e. on the stack (recursion): a suspended async call or generator is not, so concurrent calls of one async function each add to the inclusive totals.'],
+      ['MAX_HEAP_GROWTH', 'The most the heap grew during one call, bytes.'],
+      ['PROBATION_BYTES', 'Bytes seen during probation.'],
+      ['PROBATION_NS', 'Time seen during probation.'],
+      ['PROBATION_CALLS', 'Calls seen during probation.'],
+      ['LINE', 'The line the function starts at, for its call/return rows.'],
+    ],
+  },
+];
