@@ -72,14 +72,16 @@ export interface RawVisitor {
   thread(tid: number, name: string): void;
 }
 
-function blockAt(view: DataView, at: number): RawBlock {
+function blockAt(view: DataView, at: number, path: string): RawBlock {
+  const weight = view.getFloat64(at + 24, true);
+  if (!Number.isFinite(weight) || weight < 0) throw new TraceFileError(path, `is not a native allocation record (a sample weighs ${weight} bytes)`);
   return {
     stack: view.getUint32(at, true),
     function: view.getInt32(at + 4, true),
     tid: view.getUint32(at + 8, true),
     untracked: (view.getUint32(at + 12, true) & 1) !== 0,
     size: Number(view.getBigUint64(at + 16, true)),
-    weight: view.getFloat64(at + 24, true),
+    weight,
   };
 }
 
@@ -112,10 +114,10 @@ export function readNativeRaw(path: string, visitor: RawVisitor): void {
         const length = view.getUint32(at + 4, true);
         if (length < HEADER_BYTES || length % 8 !== 0) throw new TraceFileError(path, `is not a native allocation record (bad record at byte ${at})`);
         if (at + length > filled) break;
-        if (records === 0 && (kind !== Kind.Start || view.getUint32(at + 8, true) !== RAW_MAGIC)) {
+        if (records === 0 && kind !== Kind.Start) {
           throw new TraceFileError(path, 'is not a native allocation record (no start record)');
         }
-        visit(view, buffer, at + HEADER_BYTES, kind, path, visitor);
+        visit(view, buffer, at + HEADER_BYTES, length - HEADER_BYTES, kind, path, visitor);
         records++;
         at += length;
       }
@@ -129,9 +131,20 @@ export function readNativeRaw(path: string, visitor: RawVisitor): void {
   }
 }
 
-function visit(view: DataView, buffer: Buffer, at: number, kind: number, path: string, visitor: RawVisitor): void {
+/** The payload bytes each kind needs before its variable part. */
+const FIXED_BYTES: Record<number, number> = { [Kind.Start]: 32, [Kind.Stack]: 8, [Kind.Alloc]: 32, [Kind.Free]: 32, [Kind.Function]: 24, [Kind.Symbol]: 32, [Kind.Exit]: 8, [Kind.Thread]: 8 };
+
+function visit(view: DataView, buffer: Buffer, at: number, payload: number, kind: number, path: string, visitor: RawVisitor): void {
+  const fixed = FIXED_BYTES[kind];
+  if (fixed === undefined) throw new TraceFileError(path, `is not a native allocation record (unknown record kind ${kind} at byte ${at - HEADER_BYTES})`);
+  // What the record says it holds must fit in it: a damaged count is an error, never a read past it.
+  const fits = (variable: number): void => {
+    if (fixed + variable > payload) throw new TraceFileError(path, `is not a native allocation record (a record at byte ${at - HEADER_BYTES} is shorter than what it holds)`);
+  };
+  fits(0);
   switch (kind) {
     case Kind.Start: {
+      if (view.getUint32(at, true) !== RAW_MAGIC) throw new TraceFileError(path, 'is not a native allocation record (no start record)');
       const version = view.getUint32(at + 4, true);
       if (version !== RAW_VERSION) throw new TraceFileError(path, `was written by another version of the tracker (format ${version}, this memtrace reads ${RAW_VERSION})`);
       visitor.start({ pid: view.getUint32(at + 8, true), ppid: view.getUint32(at + 12, true), interval: view.getFloat64(at + 24, true) });
@@ -140,20 +153,22 @@ function visit(view: DataView, buffer: Buffer, at: number, kind: number, path: s
     case Kind.Stack: {
       const id = view.getUint32(at, true);
       const count = view.getUint32(at + 4, true);
+      fits(count * 8);
       const frames: bigint[] = [];
       for (let i = 0; i < count; i++) frames.push(view.getBigUint64(at + 8 + i * 8, true));
       visitor.stack(id, frames);
       break;
     }
     case Kind.Alloc:
-      visitor.alloc(blockAt(view, at));
+      visitor.alloc(blockAt(view, at, path));
       break;
     case Kind.Free:
-      visitor.free(blockAt(view, at));
+      visitor.free(blockAt(view, at, path));
       break;
     case Kind.Function: {
       const nameBytes = view.getUint32(at + 12, true);
       const fileBytes = view.getUint32(at + 16, true);
+      fits(nameBytes + fileBytes);
       const text = at + 24;
       visitor.function({
         id: view.getInt32(at, true),
@@ -167,6 +182,7 @@ function visit(view: DataView, buffer: Buffer, at: number, kind: number, path: s
     case Kind.Symbol: {
       const symbolBytes = view.getUint32(at + 24, true);
       const objectBytes = view.getUint32(at + 28, true);
+      fits(symbolBytes + objectBytes);
       const text = at + 32;
       visitor.symbol({
         address: view.getBigUint64(at, true),
@@ -182,10 +198,9 @@ function visit(view: DataView, buffer: Buffer, at: number, kind: number, path: s
       break;
     case Kind.Thread: {
       const nameBytes = view.getUint32(at + 4, true);
+      fits(nameBytes);
       visitor.thread(view.getUint32(at, true), utf8.decode(buffer.subarray(at + 8, at + 8 + nameBytes)));
       break;
     }
-    default:
-      throw new TraceFileError(path, `is not a native allocation record (unknown record kind ${kind})`);
   }
 }
