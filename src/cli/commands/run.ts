@@ -6,7 +6,7 @@ export const runCommand = defineCommand({
   name: 'run',
   summary: 'trace a Node program and its children: memory per call, per line, per allocation',
   synopsis: ['[options] -- app.js [args...]', '[options] -- [node options...] app.js [args...]'],
-  details: 'Each traced process writes a directory memtrace-<pid>-<time>/ (functions.csv, events.csv, meta.json, and with --alloc the allocation files) and prints the functions that allocated most. The program\'s exit code passes through.',
+  details: 'Each traced process writes a directory memtrace-<pid>-<time>/ (functions.csv, events.csv, meta.json, with --alloc the allocation files, with --native native-allocations.csv, native-stacks.csv and native.pb.gz) and prints the functions that allocated most. The program\'s exit code passes through.',
   options: {
     out: { type: 'string', value: 'DIR', default: '.', description: 'where each process writes memtrace-<pid>-<time>/' },
     include: { type: 'string', value: 'GLOB', multiple: true, description: 'trace only modules matching GLOB (default: all outside node_modules)' },
