@@ -45,6 +45,7 @@ struct thread_state {
   int guard;          /* inside the tracker (or told to ignore this thread) */
   int started;
   uint32_t tid;
+  uintptr_t stack_high; /* the top of this thread's stack (0: unknown: no frame-pointer walk) */
   /* The shadow stack of memtrace's probes on this thread (main thread only), or null. */
   const int32_t* js_depth;
   const int32_t* js_stack;

@@ -41,6 +41,17 @@ export function describeFrame(address: bigint, symbol: RawSymbol | undefined): s
   return `${object}+0x${symbol.objectOffset.toString(16)}`;
 }
 
+/**
+ * A stack's native frames, innermost first, up to the first that no loaded object holds: the JIT code
+ * of V8 (the tracker's frame-pointer walk goes through it to main()); past it, the stack is the JS
+ * calls, which the row's JS function stands for. Without symbols (a killed run) nothing is cut.
+ */
+function nativeFrames(frames: readonly bigint[], symbols: ReadonlyMap<bigint, RawSymbol>): readonly bigint[] {
+  if (symbols.size === 0) return frames;
+  const jit = frames.findIndex((address) => !symbols.has(address));
+  return jit < 0 ? frames : frames.slice(0, jit);
+}
+
 /** Sums the raw records of `rawPath`. */
 function summarise(rawPath: string) {
   const sites = new Map<string, Site>();
@@ -107,35 +118,45 @@ function summarise(rawPath: string) {
 export function convertNativeRecord(directory: string, rawPath = join(directory, RAW_FILE)): NativeSummary | undefined {
   if (!existsSync(rawPath)) return undefined;
   const { sites, stacks, functions, symbols, threadNames, pid, interval, reachedExit, untracked } = summarise(rawPath);
-  // One stack id per native stack and JS function: the JS function is the stack's outermost frame.
+  // One stack id per stack as shown (native frames, then the JS function): raw stacks that differ only
+  // past the JIT boundary are one; their rows are summed.
   const stackIds = new Map<string, number>();
   const stackRows: NativeStackRow[] = [];
-  const rows: NativeAllocationRow[] = [];
+  const rowsByKey = new Map<string, NativeAllocationRow>();
   for (const site of sites) {
     const fn = site.function >= 0 ? functions.get(site.function) : undefined;
-    const key = `${site.stack}:${fn ? site.function : -1}`;
-    let nativeStackId = stackIds.get(key);
+    const frames = nativeFrames(stacks.get(site.stack) ?? [], symbols).map((address) => describeFrame(address, symbols.get(address)));
+    if (fn) frames.push(`${JS_FRAME_PREFIX}${fn.name} (${fn.file}:${fn.line})`);
+    const shown = frames.join('\n');
+    let nativeStackId = stackIds.get(shown);
     if (nativeStackId === undefined) {
       nativeStackId = stackRows.length + 1;
-      stackIds.set(key, nativeStackId);
-      const frames = (stacks.get(site.stack) ?? []).map((address) => describeFrame(address, symbols.get(address)));
-      if (fn) frames.push(`${JS_FRAME_PREFIX}${fn.name} (${fn.file}:${fn.line})`);
+      stackIds.set(shown, nativeStackId);
       stackRows.push({ nativeStackId, frames });
     }
-    rows.push({
-      function: fn?.name ?? (site.function === FUNCTION_START_UP ? START_UP : ''),
+    const name = fn?.name ?? (site.function === FUNCTION_START_UP ? START_UP : '');
+    const key = `${nativeStackId}\0${name}\0${site.tid}`;
+    const row = rowsByKey.get(key) ?? {
+      function: name,
       file: fn?.file ?? '',
       line: fn ? fn.line : null,
       nativeStackId,
       thread: site.tid === pid ? 'main' : String(site.tid),
       threadName: threadNames.get(site.tid) ?? '',
-      allocatedBytes: site.allocatedBytes,
-      allocatedCount: site.allocatedCount,
-      freedBytes: site.freedBytes,
-      liveBytesAtExit: Math.max(0, site.allocatedBytes - site.freedBytes - site.untrackedBytes),
-      samples: site.samples,
-    });
+      allocatedBytes: 0,
+      allocatedCount: 0,
+      freedBytes: 0,
+      liveBytesAtExit: 0,
+      samples: 0,
+    };
+    row.allocatedBytes += site.allocatedBytes;
+    row.allocatedCount += site.allocatedCount;
+    row.freedBytes += site.freedBytes;
+    row.liveBytesAtExit += Math.max(0, site.allocatedBytes - site.freedBytes - site.untrackedBytes);
+    row.samples += site.samples;
+    rowsByKey.set(key, row);
   }
+  const rows = [...rowsByKey.values()];
   rows.sort((a, b) => b.liveBytesAtExit - a.liveBytesAtExit || b.allocatedBytes - a.allocatedBytes);
   const summary: NativeSummary = {
     pid,
