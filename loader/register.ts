@@ -12,6 +12,7 @@ import { startRunRecording } from '../src/alloc/run-recorder.js';
 import { calibrationTransform, createTransformer } from './transform-module.js';
 import { measuredCallOpen } from '../src/runtime/probes.js';
 import { installOriginalFunctionText } from '../src/runtime/function-source.js';
+import { traceDirectoryName } from '../src/formats/trace-directory.js';
 
 if (process.env.MEMTRACE_DISABLE !== '1') {
   try {
@@ -24,9 +25,14 @@ if (process.env.MEMTRACE_DISABLE !== '1') {
     if (tracer) installHooks(createTransformer(settings, measuredCallOpen), new URL('./esm-hooks.js', import.meta.url));
     if (tracer) installOriginalFunctionText();
     if (tracer) activateTracer(tracer);
-    if (settings.alloc && (tracer || (!tracing && untracedWhereUnwritable(() => checkWritable(settings.out))))) {
-      startRunRecording(settings, tracer ? () => tracer.directory : undefined);
-    }
+    // --alloc alone writes its directory at exit; an OOM report needs its name now.
+    const allocDirectory = !tracer && settings.oomReport ? traceDirectoryName(settings.out, new Date()) : undefined;
+    const recording = settings.alloc && (tracer || (!tracing && untracedWhereUnwritable(() => checkWritable(allocDirectory ?? settings.out))))
+      ? startRunRecording(settings, tracer ? () => tracer.directory : allocDirectory !== undefined ? () => allocDirectory : undefined)
+      : undefined;
+    const oomDirectory = tracer?.directory ?? (recording ? allocDirectory : undefined);
+    // Loaded only when asked for: the process log and the report's writers are no traced run's start-up cost.
+    if (settings.oomReport && oomDirectory) (await import('../src/oom/start.js')).startOomReport({ directory: oomDirectory, snapshot: settings.oomSnapshot === 'auto', ...(tracer ? { tracer } : {}), ...(recording ? { recording } : {}) });
   } catch (error) {
     if (!(error instanceof MemtraceError)) throw error;
     process.stderr.write(`${error.message}\n`);

@@ -266,6 +266,8 @@ bool DirectSizesAgree(State* s);
 // format.cc: the writer's row formatter and disk reservation.
 void AddFormatFunctions(Local<Context> context, Local<Object> exports, State* s);
 
+// oom-watch.cc: watchHeapLimit()/unwatchHeapLimit() (src/oom/).
+void AddOomWatchFunctions(Local<Context> context, Local<Object> exports, State* s);
 // native-memory.cc: the allocation tracker of --native, where it is loaded (else no-ops)
 void AddNativeMemoryFunctions(Local<Context> context, Local<Object> exports, State* s);
 // Hands the tracker the main thread's shadow stack (probe-layout.ts), or null pointers to unbind.

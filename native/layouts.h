@@ -147,7 +147,7 @@ enum : int {
   ALLOC_LAST = 2,
   // Added so far to keep the allocated figure from going down where the counters ask for it (MemoryCounters.monotonic).
   ALLOC_CORRECTION = 3,
-  // Calibration (calibrate.ts): bytes a measured call's own probes allocate.
+  // Calibration (tracer/calibrate.ts): bytes a measured call's own probes allocate.
   CAL_SELF_B = 4,
   // Calibration: bytes a nested measured call adds to its caller.
   CAL_NESTED_B = 5,

@@ -577,4 +577,5 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   AddProbeFunctions(context, exports, s);
   AddNativeMemoryFunctions(context, exports, s);
   AddFormatFunctions(context, exports, s);
+  AddOomWatchFunctions(context, exports, s);
 }

@@ -10,7 +10,7 @@ export { readEventsCsv, readEventBatches, readEventFileBatches, EVENT_COLUMNS, t
 export { readFunctionsCsv, FUNCTION_COLUMNS, type FunctionRow } from './formats/functions-csv.js';
 export { readMeta, type TraceMeta } from './formats/meta.js';
 export type { Calibration } from './runtime/calibration.js';
-export { readTrace, findTraces, eventFiles, type Trace } from './formats/trace.js';
+export { readTrace, findTraces, eventFiles, type Trace } from './formats/trace-directory.js';
 
 // Reports (flame graph, HTML report): allocation profiles as flame trees, and the HTML pages.
 export {
@@ -24,7 +24,7 @@ export { writeHtmlReport, type HtmlReportOptions } from './report/html-report.js
 export { chromeTraceFromEvents, readChromeTrace, type ChromeTrace, type TraceEvent } from './formats/chrome-trace.js';
 export { writeTraceJson } from './report/trace-json.js';
 // Heap snapshots (memtrace heap): reading .heapsnapshot files and analysing them.
-export { readSnapshot, HeapSnapshot } from './heap/snapshot.js';
+export { readSnapshot, HeapSnapshot } from './heap/heap-snapshot.js';
 export { HeapNode, HeapEdge } from './heap/views.js';
 export type { SummaryRow, SummaryOptions } from './heap/summary.js';
 export type { RetainerPath, PathStep, PathOptions } from './heap/paths.js';
@@ -55,7 +55,7 @@ export { HEAP_STATS_COLUMNS, formatHeapStatsCsv, parseHeapStatsCsv, type HeapSta
 export { plotProcessLog, type PlotOptions } from './report/plot.js';
 // traceAllocations (issue 4): V8's sampled allocations by statement, function and stack.
 export { traceAllocations, takeAllocationSnapshot, startAllocationSampling, stopAllocationSampling, AllocationResult, type TraceAllocationsOptions, type AllocationSamplingOptions } from './alloc/trace-allocations.js';
-export { AllocationSnapshot } from './alloc/snapshot.js';
+export { AllocationSnapshot } from './alloc/allocation-snapshot.js';
 export { Statistic, StatisticDiff, type StatisticKey } from './alloc/statistic.js';
 export { Filter, type FilterSpec, type FilterInput } from './alloc/filter.js';
 export type { Frame, FrameKind } from './formats/allocation-model.js';

@@ -6,9 +6,9 @@
  * a source map.
  *
  * Every function body becomes
- *   { const __mt$c = __mt$.enter(__mt$b + K); let __mt$t = __mt$; try { BODY; __mt$t = 0 }
+ *   { const __mt$c = __mt$.enter(__mt$b + K); var __mt$t; (__mt$t) = __mt$; try { BODY; (__mt$t) = 0 }
  *     finally { if (__mt$t === __mt$) __mt$.thrown(__mt$c); __mt$.exit(__mt$c) } }
- * with each `return X` as `return __mt$t = (0, X), __mt$t`, which leaves `this`, `arguments`,
+ * with each `return X` as `return (__mt$t) = (0, X), __mt$t`, which leaves `this`, `arguments`,
  * `new.target`, `super`, return values and hoisting untouched: the body still runs in the same function,
  * and `finally` sees every way out of it. There is no `catch`: an exception passing only through a
  * `finally` keeps the place V8 recorded at its `throw` (Node prints that line above an uncaught one).
@@ -26,7 +26,7 @@ import { parseProgram, type ParserChoice, type ParserName } from './parse.js';
 import { LineIndex } from './line-index.js';
 import {
   AFTER_DIRECTIVE, AFTER_LOOP, ARROW_OPEN, ARROW_RETURN, BARE_RETURN, BARE_YIELD_ARGUMENT, CLOSE, enterProbe, LEAVE, lineProbe,
-  LOOP_BODY_CLOSE, LOOP_BODY_OPEN, OPEN, PROBE_CLOSE, RESUME_OPEN, RESUMED, RETURN_CLOSE, RETURN_OPEN, STATEMENT_END, SUSPEND_OPEN,
+  LOOP_BODY_CLOSE, LOOP_BODY_OPEN, OPEN, PROBE_CLOSE, RESUME_OPEN, RESUMED, RETURN_CLOSE, RETURN_OPEN, STATEMENT_END, STATEMENT_START, SUSPEND_OPEN,
   YIELD_CLOSE, YIELD_OPEN,
 } from './probe-text.js';
 
@@ -72,6 +72,8 @@ export interface InstrumentResult {
 }
 
 const NO_KEYS: readonly string[] = [];
+/** The nodes whose statements form a list, where an empty statement more changes nothing. */
+const STATEMENT_LISTS = new Set(['BlockStatement', 'Program', 'SwitchCase', 'StaticBlock']);
 
 interface FunctionContext {
   /** false where the node is not a traced function (a class static block, or module top level). */
@@ -167,7 +169,9 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     if (node.type === 'AwaitExpression' || node.type === 'YieldExpression') {
       const keyword = node.type === 'AwaitExpression' ? 'await' : node.delegate ? 'yield*' : 'yield';
       const close = node.type === 'AwaitExpression' ? PROBE_CLOSE : YIELD_CLOSE;
-      out.appendLeft(node.start, node.type === 'AwaitExpression' ? RESUME_OPEN : YIELD_OPEN);
+      // The wrapper opens with `(`: where it opens a statement, the line before could continue into it.
+      const guard = startsStatementInList(node, ancestors) ? STATEMENT_START : '';
+      out.appendLeft(node.start, guard + (node.type === 'AwaitExpression' ? RESUME_OPEN : YIELD_OPEN));
       if (node.argument) {
         // The argument ends where the expression does: both closings at once, suspend's first.
         out.appendLeft(node.argument.start, SUSPEND_OPEN);
@@ -202,7 +206,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     let depth = ancestors.length - 1;
     while (depth >= 0 && ancestors[depth].type === 'LabeledStatement') statement = ancestors[depth--];
     const parent = ancestors[depth];
-    const inList = parent !== undefined && ['BlockStatement', 'Program', 'SwitchCase', 'StaticBlock'].includes(parent.type);
+    const inList = parent !== undefined && STATEMENT_LISTS.has(parent.type);
     if (inList) {
       out.prependLeft(statement.end, `${AFTER_LOOP};`);
     } else {
@@ -387,6 +391,19 @@ function collectIdentifiers(pattern: Node, names: Set<string>): void {
       collectIdentifiers(pattern.argument, names);
       break;
   }
+}
+
+/**
+ * Whether `node` starts a statement of a list of statements. `ancestors`: from the program down to
+ * node's parent.
+ */
+function startsStatementInList(node: Node, ancestors: readonly Node[]): boolean {
+  for (let depth = ancestors.length - 1; depth > 0; depth--) {
+    const ancestor = ancestors[depth]!;
+    if (ancestor.start !== node.start) return false;
+    if (ancestor.type === 'ExpressionStatement') return STATEMENT_LISTS.has(ancestors[depth - 1]!.type);
+  }
+  return false;
 }
 
 /**

@@ -15,6 +15,19 @@
 export const MARK = '/*__mt$*/';
 
 /**
+ * V8 names anonymous functions for stack traces (their "inferred name", not `.name`) while it parses:
+ * it keeps a stack of the names it has read (a variable, then `.prop`s; a call's callee stays on it while
+ * the arguments are read), collects the function literals it meets, and at each `=` (or `let x =`)
+ * gives every function collected so far the names then on the stack, the target's last (V8's
+ * FuncNameInferrer). A function left over, such as the first of two passed to one call, takes the
+ * names of whatever assignment comes next, ours included. So no inserted name may be on that stack
+ * when it names something: every assignment of ours has a parenthesized target (`(__mt$t)=`: V8 drops
+ * the names read inside parentheses when they close, and a parenthesized target gives no `.name`
+ * either), a declaration of ours has no initializer unless it is a call's result (V8 names nothing at
+ * `x = call()`), and a probe that wraps the user's expression is called through a parenthesized callee
+ * (`(__mt$.resume)(…)`: the same call, `this` included). The bytecode is the same as without these
+ * (`var __mt$t;` declares without code, where `let __mt$t;` would store undefined first).
+ *
  * Entry of a traced function: opens the try block whose finally ends the call. `__mt$t` holds the
  * runtime object itself (a value no program returns) while the call can only be leaving by an
  * exception; a `return` stores its value there instead, the end of the body and a generator's suspension
@@ -22,22 +35,22 @@ export const MARK = '/*__mt$*/';
  * was thrown (what Node prints above an uncaught one). One variable, not a flag and a value: each frame
  * is a register larger, and deep recursion overflows that much sooner.
  */
-export const enterProbe = (id: number | string): string => `const __mt$c=(__mt$||__mt$i()).enter(__mt$b+${id});let __mt$t=__mt$;try{`;
+export const enterProbe = (id: number | string): string => `const __mt$c=(__mt$||__mt$i()).enter(__mt$b+${id});var __mt$t;(__mt$t)=__mt$;try{`;
 /** After a directive prologue (with or without its own `;`): the directive ends before the entry. */
 export const AFTER_DIRECTIVE = ';';
 // The exit probes are guarded: a probe must never replace the function's own completion (at the stack
 // limit, the extra frame of a probe call can overflow).
-export const LEAVE = ';__mt$t=0}finally{if(__mt$t===__mt$)try{__mt$.thrown(__mt$c)}catch{}try{__mt$.exit(__mt$c)}catch{}}';
+export const LEAVE = ';(__mt$t)=0}finally{if(__mt$t===__mt$)try{__mt$.thrown(__mt$c)}catch{}try{__mt$.exit(__mt$c)}catch{}}';
 /**
- * `return X` becomes `return __mt$t=(0,(X)),__mt$t`: X first, then the call is marked as returning.
- * `(0,…)`: an anonymous function assigned to a name would take the name (`.name`); the inner parentheses
- * keep V8 from naming its stack frames after `__mt$t` too, which it does through a bare comma (tape's
- * own tests print such frames). The leading space: `return!0` must not become `return__mt$t…`.
+ * `return X` becomes `return (__mt$t)=(0,X),__mt$t`: X first, then the call is marked as returning.
+ * `(0,X)`: X may be a comma expression. No `(` right before X: V8 compiles a `(function` at once, as a
+ * function about to be called, where `return function () {}` alone is compiled on its first call. The
+ * leading space keeps the keyword apart where the source has none (`return!0`).
  */
-export const RETURN_OPEN = ' __mt$t=(0,(';
-export const RETURN_CLOSE = ')),__mt$t';
+export const RETURN_OPEN = ' (__mt$t)=(0,';
+export const RETURN_CLOSE = '),__mt$t';
 /** After a `return` without a value. */
-export const BARE_RETURN = ' void(__mt$t=0)';
+export const BARE_RETURN = ' void((__mt$t)=0)';
 /** An arrow's expression body becomes a block: `{MARK ENTER [LINE] return RETURN_OPEN EXPR RETURN_CLOSE LEAVE MARK}`. */
 export const ARROW_OPEN = `{${MARK}`;
 export const ARROW_RETURN = `return${RETURN_OPEN}`;
@@ -45,19 +58,21 @@ export const CLOSE = `${MARK}}`;
 export const OPEN = `{${MARK}`;
 export const lineProbe = (line: number | string): string => `__mt$.line(__mt$c,${line});`;
 
-// `await X` becomes `__mt$.resume(await __mt$.suspend(X,__mt$c),__mt$c)`: the frame comes last, so the
-// closing text is the probe's own and not a bare `)`.
-export const RESUME_OPEN = '__mt$.resume(';
-// `yield X` becomes `__mt$.resume((__mt$t=0,yield __mt$.suspend(X,__mt$c)),__mt$c,__mt$t=__mt$)`: a
-// generator's return() ends the call at the yield, as a return.
-export const YIELD_OPEN = '__mt$.resume((__mt$t=0,';
-export const YIELD_CLOSE = '),__mt$c,__mt$t=__mt$)';
-export const SUSPEND_OPEN = '__mt$.suspend(';
+// `await X` becomes `(__mt$.resume)(await (__mt$.suspend)(X,__mt$c),__mt$c)`: the frame comes last, so
+// the closing text is the probe's own and not a bare `)`.
+export const RESUME_OPEN = '(__mt$.resume)(';
+// `yield X` becomes `(__mt$.resume)(((__mt$t)=0,yield (__mt$.suspend)(X,__mt$c)),__mt$c,(__mt$t)=__mt$)`:
+// a generator's return() ends the call at the yield, as a return.
+export const YIELD_OPEN = '(__mt$.resume)(((__mt$t)=0,';
+export const YIELD_CLOSE = '),__mt$c,(__mt$t)=__mt$)';
+export const SUSPEND_OPEN = '(__mt$.suspend)(';
 export const PROBE_CLOSE = ',__mt$c)';
 /** What a bare `yield` gets as its argument, so suspend() has something to pass through. */
-export const BARE_YIELD_ARGUMENT = ' __mt$.suspend(void 0,__mt$c)';
+export const BARE_YIELD_ARGUMENT = ' (__mt$.suspend)(void 0,__mt$c)';
 /** Ends a statement that ended at a bare `yield` by ASI: the next line must not continue the wrapper call. */
 export const STATEMENT_END = `;${MARK}`;
+/** Before an await or yield probe that opens a statement: the line before must not continue into its `(`. */
+export const STATEMENT_START = STATEMENT_END;
 
 /** At the top of a catch or finally block of a suspending function (and of a `for await` body). */
 export const RESUMED = '__mt$.resumed(__mt$c);';

@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { TraceWriteError } from '../shared/errors.js';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { atomicWrite, traceDirectoryName } from '../formats/trace.js';
+import { atomicWrite, traceDirectoryName } from '../formats/trace-directory.js';
 import type { Settings } from '../shared/settings.js';
 import { VERSION } from '../shared/version.js';
 import { formatAllocationsCsv, allocationRowsOf } from '../formats/allocations-csv.js';

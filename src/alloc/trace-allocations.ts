@@ -14,7 +14,7 @@ import { FrameResolver } from './frames.js';
 import { currentLineSource } from './line-source.js';
 import { checkSamplingInterval, readSamplingProfile, samplerRunning, startSampler, stopSampler } from './sampler.js';
 import type { SamplingHeapProfile } from '../formats/heap-profile.js';
-import { AllocationSnapshot } from './snapshot.js';
+import { AllocationSnapshot } from './allocation-snapshot.js';
 import type { Statistic, StatisticKey } from './statistic.js';
 
 /** Finer than --heap-prof's 512 KiB: a block is usually short. */

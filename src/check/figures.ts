@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { findTraces } from '../formats/trace.js';
+import { findTraces } from '../formats/trace-directory.js';
 import { readFunctionsCsv } from '../formats/functions-csv.js';
 import type { BaselineFunction } from '../formats/baseline.js';
 import { TraceFileError } from '../shared/errors.js';

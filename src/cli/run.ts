@@ -4,16 +4,18 @@
  * as MEMTRACE_* variables. The program's exit code (or signal) passes through.
  */
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseBytes } from '../shared/sizes.js';
 import { readMeta } from '../formats/meta.js';
 import { formatBytes } from '../shared/units.js';
 import { settingsFromEnv, settingsToEnv, type Settings } from '../shared/settings.js';
 import { UsageError } from './command.js';
-import { findTraces, readTrace } from '../formats/trace.js';
+import { findTraces, readTrace } from '../formats/trace-directory.js';
 import { renderTopFunctions } from '../report/top-functions.js';
 import { hasAllocations, readAllocationRun } from '../formats/allocation-run.js';
 import { renderTopAllocationLines } from '../alloc/top-lines.js';
+import { oomNote } from '../report/oom-note.js';
 import { nativeEnv, finishNativeRecords } from './native-run.js';
 
 export interface RunFlags {
@@ -30,6 +32,10 @@ export interface RunFlags {
   maxTraceSize?: string;
   /** Exit 1 when a traced process's heap peaked over this many bytes (a size such as 512MiB). */
   failOver?: string;
+  /** Write oom-report/ into a trace directory when its process nears V8's heap limit or its cgroup's memory limit. */
+  oomReport?: boolean;
+  /** 'auto' (default) or 'never': whether the OOM report may take a heap snapshot. */
+  oomSnapshot?: string;
   /** Record native allocations (malloc) with the LD_PRELOAD tracker. */
   native?: boolean;
   /** Mean bytes between native samples (a size; 0: every allocation). */
@@ -95,6 +101,8 @@ export function runTraced(command: string[], flags: RunFlags): Promise<number> {
   if (flags.allocInterval !== undefined) env.MEMTRACE_ALLOC_INTERVAL = flags.allocInterval;
   if (flags.allocDepth !== undefined) env.MEMTRACE_ALLOC_DEPTH = flags.allocDepth;
   if (flags.maxTraceSize !== undefined) env.MEMTRACE_MAX_TRACE_SIZE = flags.maxTraceSize;
+  if (flags.oomReport) env.MEMTRACE_OOM_REPORT = '1';
+  if (flags.oomSnapshot !== undefined) env.MEMTRACE_OOM_SNAPSHOT = flags.oomSnapshot;
   // Statements come from line probes whose positions V8's frames are matched to through Node's source maps.
   const allocNodeOptions = flags.alloc && flags.lines ? ['--enable-source-maps'] : [];
   if (allocNodeOptions.length > 0) env.MEMTRACE_SOURCE_MAPS = '1';
@@ -134,6 +142,18 @@ export function runTraced(command: string[], flags: RunFlags): Promise<number> {
         } catch {
           process.stderr.write(`memtrace: wrote ${directory} (incomplete)\n`);
         }
+        try {
+          const oom = oomNote(directory);
+          if (oom) process.stderr.write(`${oom}\n`);
+        } catch (error) {
+          process.stderr.write(`${(error as Error).message}\n`);
+        }
+      }
+      // V8's fatal errors (an OOM among them) abort the program: the status a shell would report,
+      // without aborting memtrace itself (no core file of memtrace's, nothing to confuse with the program's).
+      if (signal === 'SIGABRT') {
+        done(128 + constants.signals.SIGABRT);
+        return;
       }
       if (flags.native) finishNativeRecords(out, written);
       if (signal) {

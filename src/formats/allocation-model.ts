@@ -1,7 +1,7 @@
 /**
  * The plain data of an allocation snapshot: frames, the call tree of allocation sites, and the
  * sampled bytes of each site by allocating statement. Serialisable; AllocationSnapshot
- * (alloc/snapshot.ts) wraps it, and the allocation files (allocations.csv, stacks.csv, pprof,
+ * (alloc/allocation-snapshot.ts) wraps it, and the allocation files (allocations.csv, stacks.csv, pprof,
  * speedscope) are written from it and read back into it.
  */
 

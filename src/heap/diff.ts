@@ -15,7 +15,7 @@ import { groupRetainedSizes } from './group-retained.js';
 import type { RetainerPath } from './paths.js';
 import { pathSignature, pathTo } from './paths.js';
 import { NO_EDGE } from './shortest-paths.js';
-import type { HeapSnapshot } from './snapshot.js';
+import type { HeapSnapshot } from './heap-snapshot.js';
 import { classTotals } from './summary.js';
 import { foldedEdgeLabel } from './labels.js';
 

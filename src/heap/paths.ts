@@ -3,7 +3,7 @@
  * (Heapy's shortest paths, memlab's retainer traces), read off the breadth-first search tree.
  */
 import { HeapSnapshotError } from '../shared/errors.js';
-import type { HeapSnapshot } from './snapshot.js';
+import type { HeapSnapshot } from './heap-snapshot.js';
 import { edgeLabel, foldedEdgeLabel } from './labels.js';
 import { NO_EDGE } from './shortest-paths.js';
 

@@ -1,7 +1,7 @@
 /** The summary: nodes grouped by constructor, node type or holding edge, with counts and sizes. */
 import type { Classifier } from './classify.js';
 import { groupRetainedSizes } from './group-retained.js';
-import type { HeapSnapshot } from './snapshot.js';
+import type { HeapSnapshot } from './heap-snapshot.js';
 
 export interface SummaryRow {
   /** The constructor, the node type or the edge name, per the classifier. */

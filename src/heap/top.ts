@@ -1,7 +1,7 @@
 /** The objects that retain the most, each with its shortest retainer path. */
 import type { RetainerPath } from './paths.js';
 import { pathTo } from './paths.js';
-import type { HeapSnapshot } from './snapshot.js';
+import type { HeapSnapshot } from './heap-snapshot.js';
 
 export interface TopOptions {
   /** How many objects (default 20). */

@@ -4,7 +4,7 @@
  * view holds only (snapshot, index), so walking a million nodes through views still keeps no per-node
  * objects alive.
  */
-import type { HeapSnapshot } from './snapshot.js';
+import type { HeapSnapshot } from './heap-snapshot.js';
 
 export class HeapNode {
   constructor(readonly snapshot: HeapSnapshot, readonly index: number) {}

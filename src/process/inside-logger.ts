@@ -65,8 +65,9 @@ export function startProcessLog(options: ProcessLogOptions = {}): ProcessLog {
   writeFirstRow(path, smapsIntervalS > 0);
   const sampler = startHeapSampler(intervalS);
   const workerData: SamplerWorkerData = { buffer: sampler.buffer, native: sampler.kind === 'native', intervalS, out: path, smapsIntervalS, startNs };
-  // No execArgv: the worker must not load --import memtrace/register (or this module) itself.
-  const worker = new Worker(new URL('./sampler-worker.js', import.meta.url), { workerData, execArgv: [] });
+  // No execArgv: the worker must not load --import memtrace/register (or this module) itself; and
+  // where NODE_OPTIONS carries it (memtrace run), MEMTRACE_DISABLE keeps it from tracing the worker.
+  const worker = new Worker(new URL('./sampler-worker.js', import.meta.url), { workerData, execArgv: [], env: { ...process.env, MEMTRACE_DISABLE: '1' } });
   worker.unref();
   const stopped = new Promise<void>((done) => {
     worker.once('exit', () => done());

@@ -6,7 +6,7 @@
  */
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { eventFiles, findTraces } from '../formats/trace.js';
+import { eventFiles, findTraces } from '../formats/trace-directory.js';
 import { CSV_TABLES, META_COLUMNS, PROCESS_TABLE, type CsvTable } from './tables.js';
 
 export interface TraceDirectory {

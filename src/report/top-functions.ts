@@ -1,5 +1,5 @@
 /** The text report: the functions that allocated most, as a table for a terminal or a bug report. */
-import type { Trace } from '../formats/trace.js';
+import type { Trace } from '../formats/trace-directory.js';
 import { formatBytes, formatDuration } from '../shared/units.js';
 import { renderTable } from '../shared/text-table.js';
 

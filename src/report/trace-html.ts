@@ -6,9 +6,11 @@
  * written as DIR/report.html.
  */
 import { basename, join } from 'node:path';
+import { OOM_REPORT_FILES, readOomReport, type OomReportMeta } from '../formats/oom-report.js';
+import { nearText } from './oom-note.js';
 import { readEventFileBatches } from '../formats/events-csv.js';
 import type { CsvReadOptions } from '../formats/csv-rows.js';
-import { readTrace, type Trace } from '../formats/trace.js';
+import { readTrace, type Trace } from '../formats/trace-directory.js';
 import { findHeapProfiles, loadAllocationTree } from './allocation-profiles.js';
 import { allocationLinesOf } from './allocation-lines.js';
 import type { FlameNode, LineRow } from './flame-tree.js';
@@ -30,6 +32,8 @@ export interface TraceReportInput {
   events: TraceDigest;
   /** Allocations by stack, where the directory has profiles. */
   allocations?: { tree: FlameNode; files: string[]; lines?: LineRow[] | undefined };
+  /** The process ran out of memory (`memtrace run --oom-report`): its OOM report. */
+  oom?: (OomReportMeta & { directory: string }) | undefined;
   /** Native memory (`memtrace run --native`), where the directory has it. */
   native?: PageSection[];
 }
@@ -42,6 +46,7 @@ export async function readTraceReportInput(directory: string, reading: CsvReadOp
     trace,
     events: await digestEvents(readEventFileBatches(trace.eventFiles, reading)),
     allocations: profiles.length > 0 ? { tree: loadAllocationTree(profiles), files: profiles, lines: allocationLinesOf(directory) } : undefined,
+    oom: readOomReport(directory),
     native: nativeReportSections(directory),
   };
 }
@@ -113,7 +118,7 @@ function rowCount(events: TraceDigest): string {
   return `${events.rows.toLocaleString('en')} rows${labels}${reduced}`;
 }
 
-function renderSummary({ trace, events }: TraceReportInput): string {
+function renderSummary({ trace, events, oom }: TraceReportInput): string {
   const m = trace.meta;
   const duration = m.endTime ? Date.parse(m.endTime) - Date.parse(m.startTime) : Number.NaN;
   const lastAllocated = events.lastAllocated;
@@ -133,6 +138,10 @@ function renderSummary({ trace, events }: TraceReportInput): string {
     figure('calibration', `${formatBytes(c.selfBytes)} · ${formatDuration(c.selfNs)}`, `per call, subtracted; nested ${formatBytes(c.nestedBytes)} · ${formatDuration(c.nestedNs)}`),
     figure('trigger', formatBytes(m.trigger), `probes: ${m.probes.exact ? 'exact' : 'adaptive'}${m.probes.lines ? ', lines' : ''}`),
   ];
+  if (oom) {
+    const top = oom.topAllocator ? ` · top allocator ${oom.topAllocator.function} ${formatBytes(oom.topAllocator.selfAllocBytes)}` : '';
+    figures.unshift(figure('ended in an OOM', nearText(oom), `${oom.time}${top} · report: ${join(oom.directory, OOM_REPORT_FILES.summary)}`));
+  }
   return `<div class="figures">${figures.join('')}</div>`;
 }
 

@@ -17,7 +17,7 @@ import { ReportWriteError, SettingError } from '../shared/errors.js';
 import { ChromeTraceConverter, chromeTraceTrailer, type TraceEvent } from '../formats/chrome-trace.js';
 import type { CsvReadOptions } from '../formats/csv-rows.js';
 import { readEventFileBatches, type EventRow } from '../formats/events-csv.js';
-import { readTrace } from '../formats/trace.js';
+import { readTrace } from '../formats/trace-directory.js';
 import { formatBytes } from '../shared/units.js';
 
 /** Where Perfetto's in-browser UI and Chrome's viewer start to fail on JSON traces (see docs/report.md). */

@@ -109,7 +109,7 @@ export const LAYOUTS = [
       ['COUNTED', 'Counted calls so far.'],
       ['ALLOC_LAST', 'Allocated bytes at the last reading (heap used + freed by GC + ALLOC_CORRECTION).'],
       ['ALLOC_CORRECTION', 'Added so far to keep the allocated figure from going down where the counters ask for it (MemoryCounters.monotonic).'],
-      ['CAL_SELF_B', "Calibration (calibrate.ts): bytes a measured call's own probes allocate."],
+      ['CAL_SELF_B', "Calibration (tracer/calibrate.ts): bytes a measured call's own probes allocate."],
       ['CAL_NESTED_B', 'Calibration: bytes a nested measured call adds to its caller.'],
       ['CAL_SELF_NS', "Calibration: a measured call's own probes' time."],
       ['CAL_NESTED_NS', 'Calibration: time a nested measured call adds to its caller.'],

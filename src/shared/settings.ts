@@ -41,6 +41,10 @@ export interface Settings {
   maxTraceSize: number;
   /** Interval of the summaries' checkpoints while the program runs (ms; 0: only at start and end). */
   checkpointMs: number;
+  /** Write an OOM report (oom-report/ in the trace directory) when the heap or the cgroup limit is near (`memtrace run --oom-report`). */
+  oomReport: boolean;
+  /** 'auto': the OOM report takes a heap snapshot where there is room for one; 'never': it does not. */
+  oomSnapshot: 'auto' | 'never';
 }
 
 export const SETTING_VARIABLES = {
@@ -61,6 +65,8 @@ export const SETTING_VARIABLES = {
   allocDepth: 'MEMTRACE_ALLOC_DEPTH',
   maxTraceSize: 'MEMTRACE_MAX_TRACE_SIZE',
   checkpointMs: 'MEMTRACE_CHECKPOINT_MS',
+  oomReport: 'MEMTRACE_OOM_REPORT',
+  oomSnapshot: 'MEMTRACE_OOM_SNAPSHOT',
 } as const;
 
 /** Node's own --heap-prof-interval default, so the two compare at the same interval. */
@@ -87,6 +93,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     allocDepth: positiveNumber(v.allocDepth, env[v.allocDepth], DEFAULT_ALLOC_DEPTH),
     maxTraceSize: size(v.maxTraceSize, env[v.maxTraceSize], MIN_MAX_TRACE_SIZE),
     checkpointMs: wholeNumber(v.checkpointMs, env[v.checkpointMs], 1000, 'a whole number of milliseconds, 0 or more'),
+    oomReport: flag(v.oomReport, env[v.oomReport], false),
+    oomSnapshot: choice(v.oomSnapshot, env[v.oomSnapshot], ['auto', 'never'] as const, 'auto'),
   };
 }
 

@@ -60,7 +60,7 @@ export async function startAttribution(kind: 'total' | 'live'): Promise<Attribut
       end(true);
       if (!profile) return '  (no samples: the allocation sampler this block shared with another limited block running at the same time had stopped)';
       const [{ buildSnapshot, lineTotalsBetween }, { FrameResolver }, { AllocationSnapshot }] = await Promise.all([
-        import('../alloc/build.js'), import('../alloc/frames.js'), import('../alloc/snapshot.js'),
+        import('../alloc/build.js'), import('../alloc/frames.js'), import('../alloc/allocation-snapshot.js'),
       ]);
       const lines = linesBefore && source?.totals ? lineTotalsBetween(linesBefore, source.totals) : undefined;
       const snapshot = new AllocationSnapshot(buildSnapshot(profile, {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatBytes } from '../shared/units.js';
 import { diffSnapshots, type LeakGroup } from '../heap/diff.js';
-import { readSnapshot } from '../heap/snapshot.js';
+import { readSnapshot } from '../heap/heap-snapshot.js';
 import { writeSnapshot } from '../heap/live/write-snapshot.js';
 
 export interface Accumulation {

@@ -10,6 +10,7 @@ import { setCalibration, setExact, setTrigger } from '../runtime/probes.js';
 import { Stat } from '../shared/layouts.js';
 import type { Calibration } from '../runtime/calibration.js';
 import type { Tracer } from './tracer.js';
+import type { FunctionStats } from '../runtime/function-stats.js';
 
 /** Instruments `source` as a script named `filename`, as the loader instruments a module (no line probes). */
 export type CalibrationTransform = (source: string, filename: string) => string;
@@ -25,77 +26,21 @@ const STATISTICS_OBJECT_BYTES = 360;
 const JS_SETTLE_MS = 300;
 
 export function calibrate(tracer: Tracer, transform: CalibrationTransform): Calibration {
-  const code = transform(SOURCE, CALIBRATION_FILE);
-  const first = tracer.table.size;
-  setTrigger(Infinity);
-  // Evaluated inside a function so the preamble's variables stay out of the global scope.
-  const { empty, outer } = (vm.runInThisContext(`(function () {${code}\nreturn { empty, outer };})`, { filename: CALIBRATION_FILE }) as () => { empty: () => void; outer: (n: number) => void })();
-  const ids = { empty: first, outer: first + 1 };
-  const stats = tracer.stats;
+  const calls = loadCalibrationCode(tracer, transform);
+  const first = calls.ids.empty;
   setCalibration(null);
   setExact(true);
   setTrigger(Infinity);
   try {
-    // Warm every path of the probes (measured, counted, resampled, demoted) so the program's first
-    // calls run them optimised, as the calibration does: interpreted code boxes its doubles.
-    setExact(false);
-    for (let i = 0; i < 40; i++) outer(2000);
-    stats.promote(ids.empty);
-    setExact(true);
-    for (let i = 0; i < 30; i++) outer(500);
-    // Bytes: with the native counters the median (a batch can catch a background compiler thread taking
-    // a V8 allocation area, on Node 24); with the JS counters the mean (their cost per reading is lumpy:
-    // a GC sync's garbage lands in one batch, and every run pays it).
-    const typicalBytes = tracer.counterKind === 'native' ? median : mean;
-    const measure = () => {
-      const selfBytes: number[] = [];
-      const selfNs: number[] = [];
-      for (let b = 0; b < BATCHES; b++) {
-        const bytes0 = stats.get(ids.empty, Stat.TOTAL_ALLOC);
-        const ns0 = stats.get(ids.empty, Stat.TOTAL_TIME);
-        for (let i = 0; i < CALLS; i++) empty();
-        selfBytes.push((stats.get(ids.empty, Stat.TOTAL_ALLOC) - bytes0) / CALLS);
-        selfNs.push((stats.get(ids.empty, Stat.TOTAL_TIME) - ns0) / CALLS);
-      }
-      // Time: the fastest batch, the probes' cost without interference (the hooks thread, the JIT, other
-      // processes); a median taken on a busy start-up over-subtracts from every later call.
-      const self = { bytes: typicalBytes(selfBytes), ns: Math.min(...selfNs) };
-      const nestedBytes: number[] = [];
-      const nestedNs: number[] = [];
-      for (let b = 0; b < BATCHES; b++) {
-        const bytes0 = stats.get(ids.outer, Stat.TOTAL_ALLOC);
-        const ns0 = stats.get(ids.outer, Stat.TOTAL_TIME);
-        outer(CALLS);
-        nestedBytes.push((stats.get(ids.outer, Stat.TOTAL_ALLOC) - bytes0 - self.bytes) / CALLS);
-        nestedNs.push((stats.get(ids.outer, Stat.TOTAL_TIME) - ns0 - self.ns) / CALLS);
-      }
-      return { self, nested: { bytes: typicalBytes(nestedBytes), ns: Math.min(...nestedNs) } };
-    };
-    let { self, nested } = measure();
-    // A JS-counter reading allocates its statistics object (~360 B) until V8 has optimised the probes,
-    // which then leaves it out. On a loaded machine that compile (on a background thread) can land after
-    // this measurement, and the program's calls would then read about -330 B each (1 start-up in 16):
-    // measure again, for at most JS_SETTLE_MS, while a nested call still costs a statistics object.
-    if (tracer.counterKind === 'js') {
-      const deadline = performance.now() + JS_SETTLE_MS;
-      while (nested.bytes > STATISTICS_OBJECT_BYTES / 2 && performance.now() < deadline) ({ self, nested } = measure());
-    }
-    // A counted call: the function demoted for good, so its probes only count it.
-    setExact(false);
-    stats.set(ids.empty, Stat.COUNTDOWN, 2 ** 30);
-    stats.promote(ids.outer);
-    const countedNs: number[] = [];
-    for (let b = 0; b < BATCHES; b++) {
-      const ns0 = stats.get(ids.outer, Stat.TOTAL_TIME);
-      outer(CALLS);
-      countedNs.push((stats.get(ids.outer, Stat.TOTAL_TIME) - ns0 - self.ns) / CALLS);
-    }
+    warmProbes(tracer.stats, calls);
+    const { self, nested } = measureMeasuredCalls(tracer, calls);
+    const countedNs = measureCountedCalls(tracer.stats, calls, self.ns);
     return {
       selfBytes: self.bytes,
       nestedBytes: nested.bytes,
       selfNs: self.ns,
       nestedNs: nested.ns,
-      countedNs: Math.max(0, Math.min(...countedNs)),
+      countedNs,
       samples: BATCHES * CALLS * 3,
     };
   } finally {
@@ -106,6 +51,97 @@ export function calibrate(tracer: Tracer, transform: CalibrationTransform): Cali
       tracer.markInternal(id);
     }
   }
+}
+
+/** The two instrumented functions the calibration calls, and their function ids. */
+interface CalibrationCalls {
+  empty: () => void;
+  outer: (n: number) => void;
+  ids: { empty: number; outer: number };
+}
+
+function loadCalibrationCode(tracer: Tracer, transform: CalibrationTransform): CalibrationCalls {
+  const code = transform(SOURCE, CALIBRATION_FILE);
+  const first = tracer.table.size;
+  setTrigger(Infinity);
+  // Evaluated inside a function so the preamble's variables stay out of the global scope.
+  const { empty, outer } = (vm.runInThisContext(`(function () {${code}\nreturn { empty, outer };})`, { filename: CALIBRATION_FILE }) as () => { empty: () => void; outer: (n: number) => void })();
+  return { empty, outer, ids: { empty: first, outer: first + 1 } };
+}
+
+/**
+ * Runs every path of the probes (measured, counted, resampled, demoted) so the program's first calls
+ * run them optimised, as the calibration does: interpreted code boxes its doubles.
+ */
+function warmProbes(stats: FunctionStats, { outer, ids }: CalibrationCalls): void {
+  setExact(false);
+  for (let i = 0; i < 40; i++) outer(2000);
+  stats.promote(ids.empty);
+  setExact(true);
+  for (let i = 0; i < 30; i++) outer(500);
+}
+
+interface Cost {
+  bytes: number;
+  ns: number;
+}
+
+/** What a measured call's probes cost the call itself (self) and each measured call around it (nested). */
+function measureMeasuredCalls(tracer: Tracer, calls: CalibrationCalls): { self: Cost; nested: Cost } {
+  // Bytes: with the native counters the median (a batch can catch a background compiler thread taking
+  // a V8 allocation area, on Node 24); with the JS counters the mean (their cost per reading is lumpy:
+  // a GC sync's garbage lands in one batch, and every run pays it).
+  const typicalBytes = tracer.counterKind === 'native' ? median : mean;
+  const stats = tracer.stats;
+  const { empty, outer, ids } = calls;
+  const measure = () => {
+    const selfBytes: number[] = [];
+    const selfNs: number[] = [];
+    for (let b = 0; b < BATCHES; b++) {
+      const bytes0 = stats.get(ids.empty, Stat.TOTAL_ALLOC);
+      const ns0 = stats.get(ids.empty, Stat.TOTAL_TIME);
+      for (let i = 0; i < CALLS; i++) empty();
+      selfBytes.push((stats.get(ids.empty, Stat.TOTAL_ALLOC) - bytes0) / CALLS);
+      selfNs.push((stats.get(ids.empty, Stat.TOTAL_TIME) - ns0) / CALLS);
+    }
+    // Time: the fastest batch, the probes' cost without interference (the hooks thread, the JIT, other
+    // processes); a median taken on a busy start-up over-subtracts from every later call.
+    const self = { bytes: typicalBytes(selfBytes), ns: Math.min(...selfNs) };
+    const nestedBytes: number[] = [];
+    const nestedNs: number[] = [];
+    for (let b = 0; b < BATCHES; b++) {
+      const bytes0 = stats.get(ids.outer, Stat.TOTAL_ALLOC);
+      const ns0 = stats.get(ids.outer, Stat.TOTAL_TIME);
+      outer(CALLS);
+      nestedBytes.push((stats.get(ids.outer, Stat.TOTAL_ALLOC) - bytes0 - self.bytes) / CALLS);
+      nestedNs.push((stats.get(ids.outer, Stat.TOTAL_TIME) - ns0 - self.ns) / CALLS);
+    }
+    return { self, nested: { bytes: typicalBytes(nestedBytes), ns: Math.min(...nestedNs) } };
+  };
+  let { self, nested } = measure();
+  // A JS-counter reading allocates its statistics object (~360 B) until V8 has optimised the probes,
+  // which then leaves it out. On a loaded machine that compile (on a background thread) can land after
+  // this measurement, and the program's calls would then read about -330 B each (1 start-up in 16):
+  // measure again, for at most JS_SETTLE_MS, while a nested call still costs a statistics object.
+  if (tracer.counterKind === 'js') {
+    const deadline = performance.now() + JS_SETTLE_MS;
+    while (nested.bytes > STATISTICS_OBJECT_BYTES / 2 && performance.now() < deadline) ({ self, nested } = measure());
+  }
+  return { self, nested };
+}
+
+/** What a counted call's probes cost the measured call around it, ns: the function demoted for good. */
+function measureCountedCalls(stats: FunctionStats, { outer, ids }: CalibrationCalls, selfNs: number): number {
+  setExact(false);
+  stats.set(ids.empty, Stat.COUNTDOWN, 2 ** 30);
+  stats.promote(ids.outer);
+  const countedNs: number[] = [];
+  for (let b = 0; b < BATCHES; b++) {
+    const ns0 = stats.get(ids.outer, Stat.TOTAL_TIME);
+    outer(CALLS);
+    countedNs.push((stats.get(ids.outer, Stat.TOTAL_TIME) - ns0 - selfNs) / CALLS);
+  }
+  return Math.max(0, Math.min(...countedNs));
 }
 
 function mean(values: number[]): number {

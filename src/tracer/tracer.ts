@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { threadId, Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { EventBuffer, Control } from '../buffer/event-buffer.js';
 import { TraceWriteError } from '../shared/errors.js';
-import { traceDirectoryName } from '../formats/trace.js';
+import { traceDirectoryName } from '../formats/trace-directory.js';
 import { META_VERSION } from '../formats/meta.js';
 import type { Settings } from '../shared/settings.js';
 import { EventsFile } from '../writer/events-file.js';
@@ -170,6 +170,11 @@ export class Tracer {
     this.eventsFile.close();
     releaseReserve(this.directory);
     delete (globalThis as Record<string, unknown>).__memtrace$;
+  }
+
+  /** functions.csv's text as of now: every call that ended (openCalls() has those still running). */
+  functionsTable(): string {
+    return functionsCsv(this.stats, this.table.functions, this.internal);
   }
 
   /** Resets a function's figures (the calibration runs through the real probes). */

@@ -5,7 +5,7 @@
 // a stack trace, no answer within the time limit) is a finding, kept as a file for its regression test.
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { cliPath } from '../helpers/run-traced.js';
 import { mutation } from './mutate.js';
@@ -64,7 +64,7 @@ export async function fuzzReader(reader, seedBytes, { dir, seed = 18, cases = 20
   let rejected = 0;
   let worker = startWorker();
   const keep = (index, description, problem, path) => {
-    const kept = join(dir, 'findings', `${index}-${reader.fileName}`);
+    const kept = join(dir, 'findings', `${index}-${basename(reader.fileName)}`);
     mkdirSync(join(dir, 'findings'), { recursive: true });
     copyFileSync(path, kept);
     findings.push({ index, description, problem, kept });

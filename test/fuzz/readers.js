@@ -6,7 +6,7 @@
 // the case file is called, `seed(dir)` writes the valid input (and any files it needs beside it) into
 // dir and returns its bytes, `read(path)` and `cli(path)` take the path of the case file.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { findTraces, readSnapshot, readHeapProfile, readTrace, topLines } from '../../dist/src/index.js';
 import { loadAllocations } from '../../dist/src/report/allocation-profiles.js';
@@ -20,6 +20,7 @@ import { allocationLinesOf } from '../../dist/src/report/allocation-lines.js';
 import { readBaseline } from '../../dist/src/formats/baseline.js';
 import { readProcessBatches } from '../../dist/src/formats/process-csv.js';
 import { ProcessLogDigest } from '../../dist/src/report/plot-model.js';
+import { oomNote } from '../../dist/src/report/oom-note.js';
 import { convertNativeRecord } from '../../dist/src/native/convert.js';
 import { renderNativeOwners } from '../../dist/src/report/native-owners.js';
 
@@ -274,7 +275,31 @@ export const READERS = [
     },
     cli: (path) => ['plot', path, '--out', join(dirname(path), 'plot')],
   },
+  {
+    name: 'oom.json',
+    fileName: join('oom-report', 'oom.json'),
+    seed: realOomReport,
+    // What `memtrace report DIR` adds under its table for a run that ended in an OOM.
+    async read(path) {
+      oomNote(dirname(dirname(path)));
+    },
+    cli: (path) => ['report', dirname(dirname(path))],
+  },
 ];
+
+/**
+ * The oom.json of a real `memtrace run --oom-report` (a Map grown to V8's limit of 24 MiB), with the
+ * trace's own files put beside oom-report/ in dir.
+ */
+function realOomReport(dir) {
+  const out = freshDir();
+  spawnSync(process.execPath, [cliPath, 'run', '--oom-report', '--oom-snapshot', 'never', '--out', out, '--', '--max-old-space-size=24', fixture('oom', 'grow-map.mjs')], { encoding: 'utf8' });
+  const trace = findTraces(out).find((d) => readdirSync(d).includes('oom-report'));
+  if (!trace) throw new Error('the OOM run wrote no report');
+  for (const file of ['meta.json', 'functions.csv', 'events.csv']) copyFileSync(join(trace, file), join(dir, file));
+  mkdirSync(join(dir, 'oom-report'), { recursive: true });
+  return readFileSync(join(trace, 'oom-report', 'oom.json'));
+}
 
 export function writeCase(dir, reader, bytes) {
   const path = join(dir, reader.fileName);

@@ -1,5 +1,5 @@
 import { defineCommand } from '../command.js';
-import { printCalibration } from '../calibrate.js';
+import { printCalibration } from '../print-calibration.js';
 
 export const calibrateCommand = defineCommand({
   name: 'calibrate',

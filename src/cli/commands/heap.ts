@@ -4,8 +4,8 @@ import { CLASSIFIERS } from '../../heap/classify.js';
 import { diffSnapshots } from '../../heap/diff.js';
 import { progressBar } from '../../heap/progress.js';
 import { diffCsv, diffTable, growthCsv, pathsCsv, pathsTable, summaryCsv, summaryTable, topCsv, topTable } from '../../heap/report.js';
-import type { HeapSnapshot } from '../../heap/snapshot.js';
-import { readSnapshot } from '../../heap/snapshot.js';
+import type { HeapSnapshot } from '../../heap/heap-snapshot.js';
+import { readSnapshot } from '../../heap/heap-snapshot.js';
 
 /** The output flags every action takes. */
 const OUTPUT = {

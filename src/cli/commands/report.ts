@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { defineCommand, UsageError } from '../command.js';
-import { readTrace } from '../../formats/trace.js';
+import { readTrace } from '../../formats/trace-directory.js';
 import { renderTopFunctions } from '../../report/top-functions.js';
 import { renderTopLines } from '../../report/top-lines.js';
 import { writeHtmlReport } from '../../report/html-report.js';
@@ -10,6 +10,7 @@ import { allocationLinesOf } from '../../report/allocation-lines.js';
 import { formatBytes } from '../../shared/units.js';
 import { writeTraceJson } from '../../report/trace-json.js';
 import { Reading } from '../reading.js';
+import { oomNote } from '../../report/oom-note.js';
 import { convertNativeRecord } from '../../native/convert.js';
 import { renderNativeOwners } from '../../report/native-owners.js';
 
@@ -67,6 +68,8 @@ export const reportCommand = defineCommand({
         const native = renderNativeOwners(path, top);
         if (native) process.stdout.write(`\n${native}`);
       }
+      const oom = oomNote(path);
+      if (oom) process.stdout.write(`${oom}\n`);
     }
     // The outputs are written from the whole rows; the status says they are incomplete.
     return reading.truncated ? 1 : 0;

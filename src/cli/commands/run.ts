@@ -20,6 +20,8 @@ export const runCommand = defineCommand({
     'alloc-depth': { type: 'string', value: 'N', default: '128', description: 'frames kept per allocation stack' },
     'max-trace-size': { type: 'string', value: 'SIZE', description: 'keep events.csv and its rotated files under SIZE (500MB, 2GiB; at least 256KiB): the oldest rows go, functions.csv stays exact' },
     'fail-over': { type: 'string', value: 'SIZE', description: 'exit 1 (after writing the trace) when a traced process\'s heap peaked over SIZE' },
+    'oom-report': { type: 'boolean', description: 'when a process nears V8\'s heap limit or its cgroup\'s memory limit, write oom-report/ into its trace (functions, allocations, process log, heap spaces, a heap snapshot where there is room) and name the top allocator on stderr' },
+    'oom-snapshot': { type: 'string', value: 'WHEN', description: 'never: no heap snapshot in the OOM report (default auto: where there is room for one)' },
     native: { type: 'boolean', description: 'also record native allocations (malloc; Linux with glibc) by JS function, native stack and thread: native-allocations.csv, native-stacks.csv, native.pb.gz (docs/native.md)' },
     'native-interval': { type: 'string', value: 'SIZE', default: '256KiB', description: 'mean bytes between native samples; 0: every allocation' },
   },
@@ -28,18 +30,21 @@ export const runCommand = defineCommand({
     'memtrace run --lines --out trace -- app.js',
     'memtrace run --alloc --lines --out trace -- app.js',
     'memtrace run --fail-over 512MiB --out trace -- app.js',
+    'memtrace run --oom-report --out trace -- --max-old-space-size=512 app.js',
     'memtrace run --native --out trace -- app.js',
     'memtrace run -- --import tsx app.ts',
   ],
   run(values, positionals) {
     if (positionals.length === 0) throw new UsageError('memtrace run: name the program to trace: memtrace run [options] -- app.js [args...]');
-    const { 'alloc-interval': allocInterval, 'alloc-depth': allocDepth, 'max-trace-size': maxTraceSize, 'fail-over': failOver, 'native-interval': nativeInterval, ...rest } = values;
+    const { 'alloc-interval': allocInterval, 'alloc-depth': allocDepth, 'max-trace-size': maxTraceSize, 'fail-over': failOver, 'oom-report': oomReport, 'oom-snapshot': oomSnapshot, 'native-interval': nativeInterval, ...rest } = values;
     return runTraced(positionals, {
       ...rest,
       ...(allocInterval !== undefined ? { allocInterval } : {}),
       ...(allocDepth !== undefined ? { allocDepth } : {}),
       ...(maxTraceSize !== undefined ? { maxTraceSize } : {}),
       ...(failOver !== undefined ? { failOver } : {}),
+      ...(oomReport ? { oomReport } : {}),
+      ...(oomSnapshot !== undefined ? { oomSnapshot } : {}),
       ...(nativeInterval !== undefined ? { nativeInterval } : {}),
     });
   },

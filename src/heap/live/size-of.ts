@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { HeapSnapshotError, InvalidArgumentError } from '../../shared/errors.js';
 import { formatBytes } from '../../shared/units.js';
-import { readSnapshot } from '../snapshot.js';
+import { readSnapshot } from '../heap-snapshot.js';
 import { describeValue } from './describe-value.js';
 import { InspectorSession } from './inspector.js';
 import { writeSnapshot } from './write-snapshot.js';
