@@ -17,7 +17,7 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
-import type { Node, Function as FunctionNode, ArrowFunctionExpression, ForOfStatement, Statement } from '@oxc-project/types';
+import type { Node, Function as FunctionNode, ArrowFunctionExpression, AwaitExpression, ForOfStatement, ReturnStatement, Statement, YieldExpression } from '@oxc-project/types';
 import type MagicStringType from 'magic-string';
 import { functionName, functionStart } from './function-names.js';
 import { VISITOR_KEYS } from './visitor-keys.js';
@@ -84,25 +84,42 @@ interface FunctionContext {
 export function instrument(source: string, options: InstrumentOptions): InstrumentResult {
   if (source.includes(INSTRUMENTED_MARKER)) return { code: source, functions: [], skipped: 'already instrumented' };
   const { program, parser } = parseProgram(source, options);
-  const lineIndex = new LineIndex(source);
-
-  const incomingMap = readInlineSourceMap(source, options.filename);
-  const positions = new OriginalPositions(options.filename, incomingMap);
   MagicString ??= (require('magic-string') as { default: typeof MagicStringType }).default;
-  const out = new MagicString(source);
-  const functions: FunctionRecord[] = [];
-  const ancestors: Node[] = [];
-  const contexts: FunctionContext[] = [{ traced: false, suspends: false }];
+  const instrumenter = new Instrumenter(source, options, new MagicString(source));
+  instrumenter.visit(program);
+  return { ...instrumenter.finish(program), parser };
+}
 
-  const visit = (node: Node): void => {
+/**
+ * One module's walk: the visitor goes down every node that can hold code that runs (VISITOR_KEYS),
+ * keeping the ancestors and the function contexts, and each kind of node that gets probes has its own
+ * small method. Insertions go into `out` (magic-string); finish() adds the preamble and the map.
+ */
+class Instrumenter {
+  private readonly lineIndex: LineIndex;
+  private readonly positions: OriginalPositions;
+  private readonly functions: FunctionRecord[] = [];
+  private readonly ancestors: Node[] = [];
+  private readonly contexts: FunctionContext[] = [{ traced: false, suspends: false }];
+
+  constructor(
+    private readonly source: string,
+    private readonly options: InstrumentOptions,
+    private readonly out: MagicStringType,
+  ) {
+    this.lineIndex = new LineIndex(source);
+    this.positions = new OriginalPositions(options.filename, readInlineSourceMap(source, options.filename));
+  }
+
+  visit(node: Node): void {
     const instrumentable = isInstrumentable(node);
-    const isFunction = instrumentable && !hasBlockScopingConflict(node, source);
-    if (isFunction) instrumentFunction(node);
-    else instrumentExpression(node);
+    const isFunction = instrumentable && !hasBlockScopingConflict(node, this.source);
+    if (isFunction) this.instrumentFunction(node);
+    else this.instrumentExpression(node);
     // A function left untraced has a context too: its returns and awaits are not the outer call's.
     const opensContext = instrumentable || node.type === 'StaticBlock';
-    if (opensContext) contexts.push({ traced: isFunction, suspends: isFunction && (node.async || node.generator) });
-    ancestors.push(node);
+    if (opensContext) this.contexts.push({ traced: isFunction, suspends: isFunction && (node.async || node.generator) });
+    this.ancestors.push(node);
     const record = node as unknown as Record<string, unknown>;
     // Indexed loops: the first module runs this in V8's interpreter, where for-of costs an iterator.
     const keys = VISITOR_KEYS[node.type] ?? NO_KEYS;
@@ -110,29 +127,31 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
       const key = keys[k]!;
       const child = record[key];
       if (Array.isArray(child)) {
-        const linesHere = options.lines && (key === 'body' && node.type === 'BlockStatement' || key === 'consequent' && node.type === 'SwitchCase');
+        const linesHere = this.options.lines && (key === 'body' && node.type === 'BlockStatement' || key === 'consequent' && node.type === 'SwitchCase');
         for (let i = 0; i < child.length; i++) {
           const item: unknown = child[i];
           if (item === null || typeof item !== 'object' || typeof (item as Node).type !== 'string') continue;
-          if (linesHere) probeStatement(item as Statement);
-          visit(item as Node);
+          if (linesHere) this.probeStatement(item as Statement);
+          this.visit(item as Node);
         }
       } else if (child !== null && typeof child === 'object' && typeof (child as Node).type === 'string') {
-        visit(child as Node);
+        this.visit(child as Node);
       }
     }
-    ancestors.pop();
-    if (opensContext) contexts.pop();
-  };
+    this.ancestors.pop();
+    if (opensContext) this.contexts.pop();
+  }
 
-  const instrumentFunction = (fn: InstrumentableFunction): void => {
-    const start = lineIndex.position(functionStart(fn, ancestors[ancestors.length - 1]));
-    const original = positions.original(start.line, start.column);
-    const id = functions.length;
-    functions.push({ name: functionName(fn, ancestors, source, start.line), file: original.file, line: original.line, column: original.column });
+  /** Entry and exit probes around a function's body, and its record in the function table. */
+  private instrumentFunction(fn: InstrumentableFunction): void {
+    const start = this.lineIndex.position(functionStart(fn, this.ancestors[this.ancestors.length - 1]));
+    const original = this.positions.original(start.line, start.column);
+    const id = this.functions.length;
+    this.functions.push({ name: functionName(fn, this.ancestors, this.source, start.line), file: original.file, line: original.line, column: original.column });
     // `__mt$||__mt$i()`: a hoisted function can run before its module's preamble (circular imports).
     const enter = enterProbe(id);
     const body = fn.body;
+    const out = this.out;
     if (body.type === 'BlockStatement') {
       const prologue = directivesEnd(body.body);
       // A directive may end without its `;` (ASI before the next line): the entry must not continue it.
@@ -147,64 +166,71 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
       }
     } else {
       // An expression body is the function's one statement: in line mode it gets its line probe too.
-      out.appendLeft(body.start, `${ARROW_OPEN}${enter}${options.lines ? lineProbeAt(body.start) : ''}${ARROW_RETURN}`);
+      out.appendLeft(body.start, `${ARROW_OPEN}${enter}${this.options.lines ? this.lineProbeAt(body.start) : ''}${ARROW_RETURN}`);
       out.prependLeft(body.end, RETURN_CLOSE + LEAVE + CLOSE);
     }
-  };
+  }
 
-  const instrumentExpression = (node: Node): void => {
-    const context = contexts[contexts.length - 1];
+  /** The probes inside a traced function's body: returns, and where it suspends and resumes. */
+  private instrumentExpression(node: Node): void {
+    const context = this.contexts[this.contexts.length - 1]!;
     if (!context.traced) return;
-    if (node.type === 'ReturnStatement') {
-      if (node.argument) {
-        out.appendLeft(node.argument.start, RETURN_OPEN);
-        out.prependLeft(node.argument.end, RETURN_CLOSE);
-      } else {
-        // `return` alone, ended by ASI, must stay ended: `(` or `[` on the next line would continue.
-        out.prependLeft(node.start + 'return'.length, BARE_RETURN + (source.charCodeAt(node.end - 1) === 59 /* ; */ ? '' : STATEMENT_END));
-      }
-      return;
-    }
+    if (node.type === 'ReturnStatement') return this.instrumentReturn(node);
     if (!context.suspends) return;
-    if (node.type === 'AwaitExpression' || node.type === 'YieldExpression') {
-      const keyword = node.type === 'AwaitExpression' ? 'await' : node.delegate ? 'yield*' : 'yield';
-      const close = node.type === 'AwaitExpression' ? PROBE_CLOSE : YIELD_CLOSE;
-      // The wrapper opens with `(`: where it opens a statement, the line before could continue into it.
-      const guard = startsStatementInList(node, ancestors) ? STATEMENT_START : '';
-      out.appendLeft(node.start, guard + (node.type === 'AwaitExpression' ? RESUME_OPEN : YIELD_OPEN));
-      if (node.argument) {
-        // The argument ends where the expression does: both closings at once, suspend's first.
-        out.appendLeft(node.argument.start, SUSPEND_OPEN);
-        out.prependLeft(node.end, PROBE_CLOSE + close);
-      } else {
-        // `yield` alone, at the end of a statement without `;`, ended it by ASI (a `yield` takes no
-        // argument from the next line); wrapped in a call, it would not: `(` or `[` on the next line
-        // would continue the call.
-        const end = endsStatementWithoutSemicolon(node, ancestors) ? STATEMENT_END : '';
-        out.prependLeft(node.start + keyword.length, BARE_YIELD_ARGUMENT + close + end);
-      }
-    } else if (node.type === 'ForOfStatement' && node.await) {
-      instrumentForAwait(node);
-    } else if (node.type === 'CatchClause' || node.type === 'TryStatement' && node.finalizer) {
+    if (node.type === 'AwaitExpression' || node.type === 'YieldExpression') this.instrumentSuspension(node);
+    else if (node.type === 'ForOfStatement' && node.await) this.instrumentForAwait(node);
+    else if (node.type === 'CatchClause' || node.type === 'TryStatement' && node.finalizer) {
       // A rejected await or a generator's throw()/return() resumes the function here without passing
       // through resume(): tell the runtime the call runs again.
       const block = node.type === 'CatchClause' ? node.body : node.finalizer!;
-      out.appendLeft(block.start + 1, RESUMED);
+      this.out.appendLeft(block.start + 1, RESUMED);
     }
-  };
+  }
+
+  private instrumentReturn(node: ReturnStatement): void {
+    if (node.argument) {
+      this.out.appendLeft(node.argument.start, RETURN_OPEN);
+      this.out.prependLeft(node.argument.end, RETURN_CLOSE);
+    } else {
+      // `return` alone, ended by ASI, must stay ended: `(` or `[` on the next line would continue.
+      this.out.prependLeft(node.start + 'return'.length, BARE_RETURN + (this.source.charCodeAt(node.end - 1) === 59 /* ; */ ? '' : STATEMENT_END));
+    }
+  }
+
+  /** `await X` and `yield X`: suspend around the argument, resume around the whole. */
+  private instrumentSuspension(node: AwaitExpression | YieldExpression): void {
+    const keyword = node.type === 'AwaitExpression' ? 'await' : node.delegate ? 'yield*' : 'yield';
+    const close = node.type === 'AwaitExpression' ? PROBE_CLOSE : YIELD_CLOSE;
+    // The wrapper opens with `(`: where it opens a statement, the line before could continue into it.
+    const guard = startsStatementInList(node, this.ancestors) ? STATEMENT_START : '';
+    this.out.appendLeft(node.start, guard + (node.type === 'AwaitExpression' ? RESUME_OPEN : YIELD_OPEN));
+    if (node.argument) {
+      // The argument ends where the expression does: both closings at once, suspend's first.
+      this.out.appendLeft(node.argument.start, SUSPEND_OPEN);
+      this.out.prependLeft(node.end, PROBE_CLOSE + close);
+    } else {
+      // `yield` alone, at the end of a statement without `;`, ended it by ASI (a `yield` takes no
+      // argument from the next line); wrapped in a call, it would not: `(` or `[` on the next line
+      // would continue the call.
+      const end = endsStatementWithoutSemicolon(node, this.ancestors) ? STATEMENT_END : '';
+      this.out.prependLeft(node.start + keyword.length, BARE_YIELD_ARGUMENT + close + end);
+    }
+  }
 
   /**
    * `for await` waits without an `await` keyword: before the first next() (suspend around the iterable),
    * after each iteration (suspend in a finally around the body, which break/continue/return pass
    * through too), and it resumes at the top of the body and after the loop.
    */
-  const instrumentForAwait = (loop: ForOfStatement): void => {
+  private instrumentForAwait(loop: ForOfStatement): void {
+    const out = this.out;
+    const ancestors = this.ancestors;
     // After the loop: the statement it is (with its labels), in a list of statements, or wrapped in a
     // block where it stands alone (the branch of an if, the body of a loop). Done first: insertions
     // that close at one position come out in the reverse order of these calls.
     let statement: Node = loop;
     let depth = ancestors.length - 1;
-    while (depth >= 0 && ancestors[depth].type === 'LabeledStatement') statement = ancestors[depth--];
+    while (depth >= 0 && ancestors[depth]!.type === 'LabeledStatement') statement = ancestors[depth--]!;
     const parent = ancestors[depth];
     const inList = parent !== undefined && STATEMENT_LISTS.has(parent.type);
     if (inList) {
@@ -226,37 +252,39 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
       out.appendLeft(body.start, OPEN + LOOP_BODY_OPEN);
       out.prependLeft(body.end, LOOP_BODY_CLOSE + CLOSE);
     }
-  };
+  }
 
   /** The line probe of the statement at `offset`, with its line in the original source. */
-  const lineProbeAt = (offset: number): string => {
-    const loc = lineIndex.position(offset);
-    return lineProbe(positions.original(loc.line, loc.column).line);
-  };
-
-  const probeStatement = (statement: Statement): void => {
-    const context = contexts[contexts.length - 1]!;
-    if (!context.traced || !isExecutableStatement(statement)) return;
-    out.appendLeft(statement.start, lineProbeAt(statement.start));
-  };
-
-  visit(program);
-
-  if (functions.length === 0) return { code: source, functions, parser };
-  const defaultFile = positions.original(1, 0).file;
-  const table = functions.map((f) => (f.file === defaultFile ? [f.name, f.line, f.column] : [f.name, f.line, f.column, f.file]));
-  // The runtime by its own global name, not through `globalThis`: a module may declare a `globalThis`
-  // (core-js: `var globalThis = require('globalthis')()`, hoisted and still undefined here), but a name
-  // of memtrace's own only memtrace declares.
-  const preamble = `${INSTRUMENTED_MARKER}var __mt$,__mt$b;function __mt$i(){__mt$=${RUNTIME_GLOBAL};__mt$b=__mt$.register(${JSON.stringify(defaultFile)},${JSON.stringify(table)});return __mt$}__mt$||__mt$i();`;
-  const prologue = directivesEnd(program.body as Statement[]);
-  out.appendLeft(prologue ?? preambleOffset(source), prologue === undefined ? preamble : AFTER_DIRECTIVE + preamble);
-  let code = out.toString();
-  if (options.sourceMap) {
-    const sourceName = options.sourceType === 'module' && isAbsolute(options.filename) ? pathToFileURL(options.filename).href : options.filename;
-    code = `${stripSourceMapComment(code)}\n${positions.inlineMapComment(out, sourceName)}`;
+  private lineProbeAt(offset: number): string {
+    const loc = this.lineIndex.position(offset);
+    return lineProbe(this.positions.original(loc.line, loc.column).line);
   }
-  return { code, functions, parser };
+
+  private probeStatement(statement: Statement): void {
+    const context = this.contexts[this.contexts.length - 1]!;
+    if (!context.traced || !isExecutableStatement(statement)) return;
+    this.out.appendLeft(statement.start, this.lineProbeAt(statement.start));
+  }
+
+  /** The module's preamble (its function table, registered with the runtime) and the source map. */
+  finish(program: Node & { body: unknown[] }): { code: string; functions: FunctionRecord[] } {
+    const { source, options, out, positions, functions } = this;
+    if (functions.length === 0) return { code: source, functions };
+    const defaultFile = positions.original(1, 0).file;
+    const table = functions.map((f) => (f.file === defaultFile ? [f.name, f.line, f.column] : [f.name, f.line, f.column, f.file]));
+    // The runtime by its own global name, not through `globalThis`: a module may declare a `globalThis`
+    // (core-js: `var globalThis = require('globalthis')()`, hoisted and still undefined here), but a name
+    // of memtrace's own only memtrace declares.
+    const preamble = `${INSTRUMENTED_MARKER}var __mt$,__mt$b;function __mt$i(){__mt$=${RUNTIME_GLOBAL};__mt$b=__mt$.register(${JSON.stringify(defaultFile)},${JSON.stringify(table)});return __mt$}__mt$||__mt$i();`;
+    const prologue = directivesEnd(program.body as Statement[]);
+    out.appendLeft(prologue ?? preambleOffset(source), prologue === undefined ? preamble : AFTER_DIRECTIVE + preamble);
+    let code = out.toString();
+    if (options.sourceMap) {
+      const sourceName = options.sourceType === 'module' && isAbsolute(options.filename) ? pathToFileURL(options.filename).href : options.filename;
+      code = `${stripSourceMapComment(code)}\n${positions.inlineMapComment(out, sourceName)}`;
+    }
+    return { code, functions };
+  }
 }
 
 type InstrumentableFunction = FunctionNode & { body: NonNullable<FunctionNode['body']> } | ArrowFunctionExpression;

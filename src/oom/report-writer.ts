@@ -49,94 +49,21 @@ interface Ranked extends OomTopAllocator {
 export function writeOomReport(sources: OomReportSources, near: NearLimit): OomReportMeta & { directory: string } {
   const started = performance.now();
   const allocatedBefore = allocatedSoFar();
-  const directory = join(sources.directory, OOM_REPORT_DIRECTORY);
-  mkdirSync(directory, { recursive: true });
-  const files: string[] = [];
-  const problems: string[] = [];
-  const part = (name: string, write: () => void): void => {
-    try {
-      write();
-    } catch (error) {
-      problems.push(`${name}: ${(error as Error).message.split('\n')[0]}`);
-    }
-  };
-  const written = (file: string): void => void files.push(file);
+  const report = new ReportParts(join(sources.directory, OOM_REPORT_DIRECTORY));
+  mkdirSync(report.directory, { recursive: true });
 
   const heap = v8.getHeapStatistics();
   const rss = process.memoryUsage.rss();
   const spaces: HeapSpaceRow[] = v8.getHeapSpaceStatistics().map((s) => ({
     space: s.space_name, size: s.space_size, used: s.space_used_size, available: s.space_available_size, physical: s.physical_space_size,
   }));
-  part('heap spaces', () => {
-    atomicWrite(join(directory, OOM_REPORT_FILES.heapSpaces), formatHeapSpacesCsv(spaces));
-    written(OOM_REPORT_FILES.heapSpaces);
-  });
-
-  // The tracer: its trace directory brought up to now, the functions table and the calls still running.
-  let functions: FunctionRow[] = [];
-  let running: OpenCallRow[] = [];
-  const tracer = sources.tracer;
-  if (tracer) {
-    part('trace directory', () => tracer.flush());
-    part('functions table', () => {
-      const path = join(directory, OOM_REPORT_FILES.functions);
-      atomicWrite(path, tracer.functionsTable());
-      written(OOM_REPORT_FILES.functions);
-      functions = readFunctionsCsv(path);
-    });
-    part('open calls', () => {
-      running = openCalls().map((call, depth) => {
-        const fn = tracer.table.functions[call.functionId];
-        return {
-          depth, function: fn?.name ?? `#${call.functionId}`, file: fn?.file ?? '', line: fn?.line ?? 0, column: fn?.column ?? 0,
-          selfAllocBytes: call.selfAllocatedBytes, totalAllocBytes: call.allocatedBytes, heapGrowthBytes: call.heapGrowthBytes, elapsedNs: call.elapsedNs,
-        };
-      });
-      atomicWrite(join(directory, OOM_REPORT_FILES.openCalls), formatOpenCallsCsv(running));
-      written(OOM_REPORT_FILES.openCalls);
-    });
-  }
-
-  // The sampler: its files in the trace directory brought up to now, and a copy as of now here.
-  let allocations: AllocationRun | undefined;
-  if (sources.recording) {
-    part('allocations', () => {
-      sources.recording!.flush();
-      for (const file of [ALLOCATION_FILES.table, ALLOCATION_FILES.stacks] as const) {
-        copyFileSync(join(sources.directory, file), join(directory, file));
-        written(file);
-      }
-      allocations = readAllocationRun(sources.directory);
-    });
-  }
-
-  if (sources.processLog && existsSync(sources.processLog)) {
-    part('process log', () => {
-      copyFileSync(sources.processLog!, join(directory, OOM_REPORT_FILES.processLog));
-      written(OOM_REPORT_FILES.processLog);
-    });
-  }
-
-  // A snapshot costs about the used heap again, outside V8's heap: taken only where the machine
-  // (and the cgroup) leave the process SNAPSHOT_ROOM_FACTOR times that.
+  report.part('heap spaces', () => report.write(OOM_REPORT_FILES.heapSpaces, formatHeapSpacesCsv(spaces)));
+  const { functions, running } = sources.tracer ? writeTracerParts(report, sources.tracer) : { functions: [], running: [] };
+  const allocations = sources.recording ? copyAllocations(report, sources.directory, sources.recording) : undefined;
+  const processLog = sources.processLog;
+  if (processLog && existsSync(processLog)) report.part('process log', () => report.copy(processLog, OOM_REPORT_FILES.processLog));
   const available = availableMemory(rss, sources.cgroupLimit);
-  const cost = heap.used_heap_size;
-  let snapshot: OomReportMeta['snapshot'];
-  if (!sources.snapshot) {
-    snapshot = { skipped: 'not asked for (--oom-snapshot never)' };
-  } else if (cost * SNAPSHOT_ROOM_FACTOR > available) {
-    const where = sources.cgroupLimit !== undefined && sources.cgroupLimit - rss <= available ? `under the cgroup's limit of ${formatBytes(sources.cgroupLimit)}` : 'on the machine';
-    snapshot = { skipped: `no room: a snapshot needs about ${formatBytes(cost)} (the used heap) and ${SNAPSHOT_ROOM_FACTOR}× that was not available (${formatBytes(available)} left ${where})` };
-  } else {
-    try {
-      const begun = performance.now();
-      const path = v8.writeHeapSnapshot(join(directory, OOM_REPORT_FILES.snapshot));
-      snapshot = { file: basename(path), bytes: statSync(path).size, ms: Math.round(performance.now() - begun) };
-      written(OOM_REPORT_FILES.snapshot);
-    } catch (error) {
-      snapshot = { skipped: `writing it failed: ${(error as Error).message.split('\n')[0]}` };
-    }
-  }
+  const snapshot = snapshotIfRoom(report, sources, heap.used_heap_size, rss, available);
 
   const topAllocator = rankAllocators(functions, running)[0] ?? topStatement(allocations);
   const meta: OomReportMeta = {
@@ -157,16 +84,102 @@ export function writeOomReport(sources: OomReportSources, near: NearLimit): OomR
     available,
     snapshot,
     topAllocator: topAllocator ? { function: topAllocator.function, file: topAllocator.file, line: topAllocator.line, selfAllocBytes: topAllocator.selfAllocBytes, running: topAllocator.running } : null,
-    files: [...files, OOM_REPORT_FILES.summary],
+    files: [...report.files, OOM_REPORT_FILES.summary],
     writeMs: 0,
     allocatedBytes: 0,
-    ...(problems.length > 0 ? { problems } : {}),
+    ...(report.problems.length > 0 ? { problems: report.problems } : {}),
   };
   meta.writeMs = Math.round(performance.now() - started);
   meta.allocatedBytes = Math.max(0, Math.round(allocatedSoFar() - allocatedBefore));
-  part('summary', () => atomicWrite(join(directory, OOM_REPORT_FILES.summary), renderSummary(meta, functions, running, allocations, spaces)));
-  atomicWrite(join(directory, OOM_REPORT_FILES.meta), `${JSON.stringify(meta, null, 2)}\n`);
-  return { ...meta, directory };
+  report.part('summary', () => atomicWrite(join(report.directory, OOM_REPORT_FILES.summary), renderSummary(meta, functions, running, allocations, spaces)));
+  atomicWrite(join(report.directory, OOM_REPORT_FILES.meta), `${JSON.stringify(meta, null, 2)}\n`);
+  return { ...meta, directory: report.directory };
+}
+
+/**
+ * The report's directory, the files written into it so far, and the problems met: each part is
+ * written on its own, and one that fails is a line in oom.json, not the end of the report.
+ */
+class ReportParts {
+  readonly files: string[] = [];
+  readonly problems: string[] = [];
+
+  constructor(readonly directory: string) {}
+
+  part(name: string, write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      this.problems.push(`${name}: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  write(file: string, text: string): void {
+    atomicWrite(join(this.directory, file), text);
+    this.files.push(file);
+  }
+
+  copy(from: string, file: string): void {
+    copyFileSync(from, join(this.directory, file));
+    this.files.push(file);
+  }
+
+  written(file: string): void {
+    this.files.push(file);
+  }
+}
+
+/** The tracer's parts: its trace directory brought up to now, the functions table and the calls still running. */
+function writeTracerParts(report: ReportParts, tracer: NonNullable<OomReportSources['tracer']>): { functions: FunctionRow[]; running: OpenCallRow[] } {
+  let functions: FunctionRow[] = [];
+  let running: OpenCallRow[] = [];
+  report.part('trace directory', () => tracer.flush());
+  report.part('functions table', () => {
+    report.write(OOM_REPORT_FILES.functions, tracer.functionsTable());
+    functions = readFunctionsCsv(join(report.directory, OOM_REPORT_FILES.functions));
+  });
+  report.part('open calls', () => {
+    running = openCalls().map((call, depth) => {
+      const fn = tracer.table.functions[call.functionId];
+      return {
+        depth, function: fn?.name ?? `#${call.functionId}`, file: fn?.file ?? '', line: fn?.line ?? 0, column: fn?.column ?? 0,
+        selfAllocBytes: call.selfAllocatedBytes, totalAllocBytes: call.allocatedBytes, heapGrowthBytes: call.heapGrowthBytes, elapsedNs: call.elapsedNs,
+      };
+    });
+    report.write(OOM_REPORT_FILES.openCalls, formatOpenCallsCsv(running));
+  });
+  return { functions, running };
+}
+
+/** The sampler's files in the trace directory brought up to now, and a copy as of now in the report. */
+function copyAllocations(report: ReportParts, traceDirectory: string, recording: NonNullable<OomReportSources['recording']>): AllocationRun | undefined {
+  let allocations: AllocationRun | undefined;
+  report.part('allocations', () => {
+    recording.flush();
+    for (const file of [ALLOCATION_FILES.table, ALLOCATION_FILES.stacks] as const) report.copy(join(traceDirectory, file), file);
+    allocations = readAllocationRun(traceDirectory);
+  });
+  return allocations;
+}
+
+/**
+ * A snapshot costs about the used heap again, outside V8's heap: taken only where the machine (and
+ * the cgroup) leave the process SNAPSHOT_ROOM_FACTOR times that; else the reason it was skipped.
+ */
+function snapshotIfRoom(report: ReportParts, sources: OomReportSources, cost: number, rss: number, available: number): OomReportMeta['snapshot'] {
+  if (!sources.snapshot) return { skipped: 'not asked for (--oom-snapshot never)' };
+  if (cost * SNAPSHOT_ROOM_FACTOR > available) {
+    const where = sources.cgroupLimit !== undefined && sources.cgroupLimit - rss <= available ? `under the cgroup's limit of ${formatBytes(sources.cgroupLimit)}` : 'on the machine';
+    return { skipped: `no room: a snapshot needs about ${formatBytes(cost)} (the used heap) and ${SNAPSHOT_ROOM_FACTOR}× that was not available (${formatBytes(available)} left ${where})` };
+  }
+  try {
+    const begun = performance.now();
+    const path = v8.writeHeapSnapshot(join(report.directory, OOM_REPORT_FILES.snapshot));
+    report.written(OOM_REPORT_FILES.snapshot);
+    return { file: basename(path), bytes: statSync(path).size, ms: Math.round(performance.now() - begun) };
+  } catch (error) {
+    return { skipped: `writing it failed: ${(error as Error).message.split('\n')[0]}` };
+  }
 }
 
 /** Functions by self bytes: the calls that ended (functions.csv) plus those still running. */
