@@ -8,6 +8,11 @@ import { transformLoaded, type LoadResult } from './install-hooks.js';
 import { createTransformer, type ModuleTransformer } from './transform-module.js';
 import { serveTransforms, type TransformChannelData } from '../transforms/transform-service.js';
 import { answerTransform } from '../transforms/off-thread.js';
+import { isMainThread } from 'node:worker_threads';
+import { ignoreThreadInNativeRecord } from '../src/shared/native-addon.js';
+
+// On Node's hooks thread, what the transform allocates is memtrace's (`memtrace run --native`).
+if (!isMainThread) ignoreThreadInNativeRecord();
 
 type NextLoad = (url: string, context?: object) => Promise<LoadResult>;
 

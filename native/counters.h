@@ -268,6 +268,11 @@ void AddFormatFunctions(Local<Context> context, Local<Object> exports, State* s)
 
 // oom-watch.cc: watchHeapLimit()/unwatchHeapLimit() (src/oom/).
 void AddOomWatchFunctions(Local<Context> context, Local<Object> exports, State* s);
+// native-memory.cc: the allocation tracker of --native, where it is loaded (else no-ops)
+void AddNativeMemoryFunctions(Local<Context> context, Local<Object> exports, State* s);
+// Hands the tracker the main thread's shadow stack (probe-layout.ts), or null pointers to unbind.
+void BindNativeMemory(const int32_t* depth, const int32_t* stack, size_t stack_length, const double* frames, size_t frames_length,
+                      size_t frame_stride);
 
 // probes.cc
 void AddProbeFunctions(Local<Context> context, Local<Object> exports, State* s);

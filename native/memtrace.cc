@@ -575,6 +575,7 @@ NODE_MODULE_INIT(/* exports, module, context */) {
         .Check();
   }
   AddProbeFunctions(context, exports, s);
+  AddNativeMemoryFunctions(context, exports, s);
   AddFormatFunctions(context, exports, s);
   AddOomWatchFunctions(context, exports, s);
 }

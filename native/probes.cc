@@ -312,6 +312,8 @@ void BindProbes(const FunctionCallbackInfo<Value>& info) {
     return;
   }
   ReleaseProbes(s);
+  static_assert(frame_field::FUNCTION_ID == 0, "the --native tracker reads a frame's function id at its start");
+  BindNativeMemory(&b->ints.data[int_slot::DEPTH], b->stack.data, b->stack.length, b->frames.data, b->frames.length, frame_field::SIZE);
   s->probes = b.release();
   info.GetReturnValue().Set(true);
 }
@@ -321,6 +323,7 @@ void UnbindProbes(const FunctionCallbackInfo<Value>& info) { ReleaseProbes(State
 }  // namespace
 
 void ReleaseProbes(State* s) {
+  if (s->probes) BindNativeMemory(nullptr, nullptr, 0, nullptr, 0, 0);
   delete s->probes;
   s->probes = nullptr;
 }

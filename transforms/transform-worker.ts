@@ -6,6 +6,10 @@
  */
 import { workerData } from 'node:worker_threads';
 import { serveTransforms, type TransformChannelData, type TransformReply, type TransformRequest } from './transform-service.js';
+import { ignoreThreadInNativeRecord } from '../src/shared/native-addon.js';
+
+// The parser's native memory is memtrace's, not the program's (`memtrace run --native`).
+ignoreThreadInNativeRecord();
 
 let answer: (request: TransformRequest) => TransformReply;
 try {

@@ -16,6 +16,7 @@ import { renderTopFunctions } from '../report/top-functions.js';
 import { hasAllocations, readAllocationRun } from '../formats/allocation-run.js';
 import { renderTopAllocationLines } from '../alloc/top-lines.js';
 import { oomNote } from '../report/oom-note.js';
+import { nativeEnv, finishNativeRecords } from './native-run.js';
 
 export interface RunFlags {
   out?: string;
@@ -35,6 +36,10 @@ export interface RunFlags {
   oomReport?: boolean;
   /** 'auto' (default) or 'never': whether the OOM report may take a heap snapshot. */
   oomSnapshot?: string;
+  /** Record native allocations (malloc) with the LD_PRELOAD tracker. */
+  native?: boolean;
+  /** Mean bytes between native samples (a size; 0: every allocation). */
+  nativeInterval?: string;
 }
 
 /** Node options that take their value as the next argument. */
@@ -109,6 +114,8 @@ export function runTraced(command: string[], flags: RunFlags): Promise<number> {
   const { nodeOptions, commandLine, program, args } = splitNodeOptions(command);
   env.NODE_OPTIONS = [env.NODE_OPTIONS ?? '', ...allocNodeOptions, ...nodeOptions.map(quoteOption), `--import=${REGISTER_URL}`].join(' ').trim();
 
+  Object.assign(env, nativeEnv(flags, out, env));
+
   const failOver = flags.failOver === undefined ? undefined : parseBytes(flags.failOver);
   if (failOver === undefined && flags.failOver !== undefined) throw new UsageError(`memtrace run: --fail-over ${JSON.stringify(flags.failOver)} is not a size (512MiB, 1GB, 268435456)`);
 
@@ -148,6 +155,7 @@ export function runTraced(command: string[], flags: RunFlags): Promise<number> {
         done(128 + constants.signals.SIGABRT);
         return;
       }
+      if (flags.native) finishNativeRecords(out, written);
       if (signal) {
         process.kill(process.pid, signal);
         return;

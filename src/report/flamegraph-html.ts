@@ -95,6 +95,8 @@ export interface FlameGraphOptions {
   id?: string;
   /** What the bytes are ("allocated while sampling, still live at the end"). */
   description?: string;
+  /** The flame graph section's title (default "Allocations by call stack"). */
+  title?: string;
   /** Rows of the top-lines table. */
   lineLimit?: number;
   /** The top-lines rows when known better than the tree's function starts (allocations.csv's statements). */
@@ -136,7 +138,7 @@ ${dataScript(`${id}-flame-data`, data)}
   return [
     {
       id: `${id}-flame-section`,
-      title: 'Allocations by call stack',
+      title: options.title ?? 'Allocations by call stack',
       hint: `${options.description ?? 'Sampled allocations'}, ${formatBytes(root.totalBytes)} in all. Width is bytes; each row calls the one below it. Hover for figures, click a frame to zoom, search to highlight.`,
       html: flame,
     },

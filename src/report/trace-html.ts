@@ -24,6 +24,7 @@ import { digestEvents, type TraceDigest } from './trace-digest.js';
 import type { MinMaxTimeline } from './timeline.js';
 import { formatBytes, formatDuration } from '../shared/units.js';
 import { writeReport } from './write-report.js';
+import { nativeReportSections } from './native-html.js';
 
 export interface TraceReportInput {
   trace: Trace;
@@ -33,6 +34,8 @@ export interface TraceReportInput {
   allocations?: { tree: FlameNode; files: string[]; lines?: LineRow[] | undefined };
   /** The process ran out of memory (`memtrace run --oom-report`): its OOM report. */
   oom?: (OomReportMeta & { directory: string }) | undefined;
+  /** Native memory (`memtrace run --native`), where the directory has it. */
+  native?: PageSection[];
 }
 
 /** Reads everything the report shows from a trace directory, events.csv a chunk at a time. */
@@ -44,6 +47,7 @@ export async function readTraceReportInput(directory: string, reading: CsvReadOp
     events: await digestEvents(readEventFileBatches(trace.eventFiles, reading)),
     allocations: profiles.length > 0 ? { tree: loadAllocationTree(profiles), files: profiles, lines: allocationLinesOf(directory) } : undefined,
     oom: readOomReport(directory),
+    native: nativeReportSections(directory),
   };
 }
 
@@ -90,13 +94,15 @@ export function renderTraceReport(input: TraceReportInput): string {
       ...(allocations.lines ? { lines: allocations.lines } : {}),
     }));
   }
+  const native = input.native ?? [];
+  sections.push(...native);
   sections.push({ id: 'settings', title: 'Settings and environment', html: renderSettings(trace) });
   return renderPage({
     title: 'memtrace report',
     subtitle: `node ${m.node} · pid ${m.pid}${m.threadId ? ` thread ${m.threadId}` : ''} · memtrace ${m.memtrace}`,
     source: `${trace.directory} — ${m.argv.join(' ')}`,
     sections,
-    scripts: allocations ? [TABLE_SCRIPT, FLAME_SCRIPT] : [TABLE_SCRIPT],
+    scripts: allocations || native.length > 0 ? [TABLE_SCRIPT, FLAME_SCRIPT] : [TABLE_SCRIPT],
   });
 }
 

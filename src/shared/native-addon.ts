@@ -106,3 +106,12 @@ export function loadNativeAddon(): Record<string, unknown> | null {
 export function nativeAddonError(): string {
   return addonError;
 }
+
+/**
+ * Keeps this thread's mallocs out of `memtrace run --native`'s record: memtrace's own threads (the
+ * writer thread, the transform worker) call it. A no-op where the tracker or the addon is absent.
+ */
+export function ignoreThreadInNativeRecord(): void {
+  if (!process.env.MEMTRACE_NATIVE_DIR) return;
+  (loadNativeAddon() as { nativeMemoryIgnoreThread?: () => void } | null)?.nativeMemoryIgnoreThread?.();
+}

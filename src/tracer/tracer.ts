@@ -28,6 +28,7 @@ import { writeLabel } from '../runtime/event-rows.js';
 import { calibrate, type CalibrationTransform } from './calibrate.js';
 import type { StopReason } from '../runtime/exit-hooks.js';
 import { VERSION } from '../shared/version.js';
+import { outsideNativeMemory, startNativeMemory } from '../runtime/native-memory.js';
 
 /** What instrumented modules find at globalThis.__memtrace$. */
 export interface Runtime extends Probes {
@@ -95,10 +96,13 @@ export class Tracer {
       rssIntervalNs: this.settings.rssIntervalMs * 1e6,
       nativeProbes: this.settings.counters !== 'js-probes',
     });
+    // `memtrace run --native`: the allocation tracker's record joins this trace (after the probes
+    // bound, so the tracker reads their shadow stack).
+    startNativeMemory(this.directory, this.table);
     const runtime: Runtime = { ...currentProbes(), register: (file, entries) => this.register(file, entries) };
     // Not enumerable: a program listing its globals does not see memtrace.
     Object.defineProperty(globalThis, '__memtrace$', { value: runtime, enumerable: false, configurable: true, writable: true });
-    this.calibration = calibrate(this, this.transform);
+    this.calibration = outsideNativeMemory(() => calibrate(this, this.transform));
     setCalibration(this.calibration);
     this.writeSummaries();
     this.startWriterThread();

@@ -4,6 +4,7 @@
  * so formatting and file writes stay off the traced thread and its heap.
  */
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+import { ignoreThreadInNativeRecord } from '../shared/native-addon.js';
 import { Control, type EventBufferShared } from '../buffer/event-buffer.js';
 import type { FunctionInfo } from '../runtime/function-table.js';
 import { FunctionStats } from '../runtime/function-stats.js';
@@ -40,6 +41,8 @@ export type WriterMessage =
   | { kind: 'internal'; id: number };
 
 const data = workerData as WriterThreadData;
+// memtrace's own mallocs are not the program's (`memtrace run --native`).
+ignoreThreadInNativeRecord();
 const { shared, directory, functions, labels, port } = data;
 const state = new WriterState(data.state);
 const writer = new HalfWriter(shared, new EventsFile(directory, state, data.maxTraceSize), functions, labels);

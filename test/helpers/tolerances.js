@@ -42,3 +42,23 @@ export function median(values) {
  * reading leaves them out.
  */
 export const V8_OWN_WORK = 256 * 1024;
+
+/**
+ * `memtrace run --native` at its default interval (256 KiB) samples each 1 MiB block with
+ * probability p = 1 - e^-4 = 0.982 and weighs it 1.019 MiB: the estimate of `blocks` such blocks has a
+ * standard deviation of √(blocks·p·(1-p))·1.019 MiB (1.1 MiB for 64; 0.81 MiB measured over 20 runs:
+ * docs/native.md). Six of them, in bytes.
+ */
+export function nativeSamplingOfMiBBlocks(blocks) {
+  const p = 1 - Math.exp(-4);
+  return 6 * Math.sqrt(blocks * p * (1 - p)) * (MiB / p);
+}
+
+/**
+ * What V8 mallocs for itself (operator new inside V8: the GC's and the compiler's bookkeeping) while a
+ * function that allocates only JS objects runs, still held at exit, as --native estimates it at its
+ * default interval (each small sampled block weighs ~256 KiB). Measured on 200,000 objects × 5
+ * (test/fixtures/native/no-native.cjs), 5 runs each, 2026-12-06: Node 20 0-0.75 MiB, Node 24
+ * 1.5-4.0 MiB.
+ */
+export const V8_OWN_NATIVE_LIVE = NODE_MAJOR >= 24 ? 6 * MiB : 2 * MiB;

@@ -17,7 +17,7 @@ export const FLOORS = [
   [['formats', /^src\/formats\//]],
   [['writer', /^src\/writer\//]],
   [['tracer', /^src\/tracer\//]],
-  [['alloc', /^src\/alloc\//], ['heap', /^src\/heap\//], ['heap-stats', /^src\/heap-stats\//], ['process', /^src\/process\//]],
+  [['alloc', /^src\/alloc\//], ['heap', /^src\/heap\//], ['heap-stats', /^src\/heap-stats\//], ['process', /^src\/process\//], ['native', /^src\/native\//]],
   [['report', /^src\/report\//]],
   [['query', /^src\/query\//], ['oom', /^src\/oom\//]],
   [['check', /^src\/check\//], ['test-api', /^src\/test-api\//]],

@@ -11,6 +11,8 @@ import { formatBytes } from '../../shared/units.js';
 import { writeTraceJson } from '../../report/trace-json.js';
 import { Reading } from '../reading.js';
 import { oomNote } from '../../report/oom-note.js';
+import { convertNativeRecord } from '../../native/convert.js';
+import { renderNativeOwners } from '../../report/native-owners.js';
 
 const SYNOPSIS = 'memtrace report DIR|FILE.heapprofile [--html] [--trace-json [--from A] [--to B] [--function GLOB]] [--out FILE] [--alloc] [--top N]';
 
@@ -61,6 +63,10 @@ export const reportCommand = defineCommand({
         process.stdout.write(renderTopLines(allocationLinesOf(path) ?? topLines(loadAllocations(path)), path, top));
       } else {
         process.stdout.write(renderTopFunctions(readTrace(path), top));
+        // A --native run's record that `memtrace run` did not get to convert (it was killed itself).
+        convertNativeRecord(path);
+        const native = renderNativeOwners(path, top);
+        if (native) process.stdout.write(`\n${native}`);
       }
       const oom = oomNote(path);
       if (oom) process.stdout.write(`${oom}\n`);

@@ -6,7 +6,7 @@ export const runCommand = defineCommand({
   name: 'run',
   summary: 'trace a Node program and its children: memory per call, per line, per allocation',
   synopsis: ['[options] -- app.js [args...]', '[options] -- [node options...] app.js [args...]'],
-  details: 'Each traced process writes a directory memtrace-<pid>-<time>/ (functions.csv, events.csv, meta.json, and with --alloc the allocation files) and prints the functions that allocated most. The program\'s exit code passes through.',
+  details: 'Each traced process writes a directory memtrace-<pid>-<time>/ (functions.csv, events.csv, meta.json, with --alloc the allocation files, with --native native-allocations.csv, native-stacks.csv and native.pb.gz) and prints the functions that allocated most. The program\'s exit code passes through.',
   options: {
     out: { type: 'string', value: 'DIR', default: '.', description: 'where each process writes memtrace-<pid>-<time>/' },
     include: { type: 'string', value: 'GLOB', multiple: true, description: 'trace only modules matching GLOB (default: all outside node_modules)' },
@@ -22,6 +22,8 @@ export const runCommand = defineCommand({
     'fail-over': { type: 'string', value: 'SIZE', description: 'exit 1 (after writing the trace) when a traced process\'s heap peaked over SIZE' },
     'oom-report': { type: 'boolean', description: 'when a process nears V8\'s heap limit or its cgroup\'s memory limit, write oom-report/ into its trace (functions, allocations, process log, heap spaces, a heap snapshot where there is room) and name the top allocator on stderr' },
     'oom-snapshot': { type: 'string', value: 'WHEN', description: 'never: no heap snapshot in the OOM report (default auto: where there is room for one)' },
+    native: { type: 'boolean', description: 'also record native allocations (malloc; Linux with glibc) by JS function, native stack and thread: native-allocations.csv, native-stacks.csv, native.pb.gz (docs/native.md)' },
+    'native-interval': { type: 'string', value: 'SIZE', default: '256KiB', description: 'mean bytes between native samples; 0: every allocation' },
   },
   examples: [
     'memtrace run --out trace -- app.js',
@@ -29,11 +31,12 @@ export const runCommand = defineCommand({
     'memtrace run --alloc --lines --out trace -- app.js',
     'memtrace run --fail-over 512MiB --out trace -- app.js',
     'memtrace run --oom-report --out trace -- --max-old-space-size=512 app.js',
+    'memtrace run --native --out trace -- app.js',
     'memtrace run -- --import tsx app.ts',
   ],
   run(values, positionals) {
     if (positionals.length === 0) throw new UsageError('memtrace run: name the program to trace: memtrace run [options] -- app.js [args...]');
-    const { 'alloc-interval': allocInterval, 'alloc-depth': allocDepth, 'max-trace-size': maxTraceSize, 'fail-over': failOver, 'oom-report': oomReport, 'oom-snapshot': oomSnapshot, ...rest } = values;
+    const { 'alloc-interval': allocInterval, 'alloc-depth': allocDepth, 'max-trace-size': maxTraceSize, 'fail-over': failOver, 'oom-report': oomReport, 'oom-snapshot': oomSnapshot, 'native-interval': nativeInterval, ...rest } = values;
     return runTraced(positionals, {
       ...rest,
       ...(allocInterval !== undefined ? { allocInterval } : {}),
@@ -42,6 +45,7 @@ export const runCommand = defineCommand({
       ...(failOver !== undefined ? { failOver } : {}),
       ...(oomReport ? { oomReport } : {}),
       ...(oomSnapshot !== undefined ? { oomSnapshot } : {}),
+      ...(nativeInterval !== undefined ? { nativeInterval } : {}),
     });
   },
 });

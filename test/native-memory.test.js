@@ -1,0 +1,200 @@
+// `memtrace run --native`: the LD_PRELOAD tracker on real programs, run through the CLI as a user runs it.
+import test from 'ava';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { Profile } from 'pprof-format';
+import { findTraces } from '../dist/src/index.js';
+import { readNativeAllocationsCsv, readNativeStacksCsv } from '../dist/src/formats/native-csv.js';
+import { nativeTrackerPath } from '../dist/src/native/tracker-path.js';
+import { cliPath, fixture, freshDir, MiB, root } from './helpers/run-traced.js';
+import { nativeSamplingOfMiBBlocks, V8_OWN_NATIVE_LIVE } from './helpers/tolerances.js';
+
+const tracker = nativeTrackerPath();
+// Linux with glibc only: elsewhere `--native` says so in one line (tested below either way).
+const linuxTest = 'path' in tracker ? test : test.skip;
+
+function runNative(program, flags = [], env = {}) {
+  const out = freshDir('memtrace-native-');
+  const result = spawnSync(process.execPath, [cliPath, 'run', '--native', ...flags, '--out', out, '--', fixture('native', program)], {
+    encoding: 'utf8',
+    env: { ...process.env, MEMTRACE_CACHE_DIR: join(out, '.cache'), ...env },
+    timeout: 170_000,
+  });
+  return { ...result, out, directories: findTraces(out) };
+}
+
+function nativeRows(directory) {
+  return readNativeAllocationsCsv(join(directory, 'native-allocations.csv'));
+}
+
+function sum(rows, field) {
+  return rows.reduce((total, row) => total + row[field], 0);
+}
+
+function rowsOf(rows, name) {
+  return rows.filter((row) => row.function === name);
+}
+
+linuxTest('a function that keeps 64 buffers of 1 MiB is found with ~64 MiB live at exit', (t) => {
+  const run = runNative('keep-buffers.cjs');
+  t.is(run.status, 0, run.stderr);
+  t.is(run.directories.length, 1);
+  const rows = rowsOf(nativeRows(run.directories[0]), 'keepBuffers');
+  const live = sum(rows, 'liveBytesAtExit');
+  t.true(Math.abs(live - 64 * MiB) <= nativeSamplingOfMiBBlocks(64), `keepBuffers live at exit: ${live}`);
+  t.true(rows.every((row) => row.thread === 'main' && row.file.endsWith('keep-buffers.cjs') && row.line === 2));
+  // Node's start-up, before memtrace's runtime, is a row of its own, not a function's.
+  t.true(rowsOf(nativeRows(run.directories[0]), '(start-up)').some((row) => row.thread === 'main' && row.file === '' && row.allocatedBytes > 0));
+  // Its stack: Node's array buffer allocator under the JS function.
+  const stacks = new Map(readNativeStacksCsv(join(run.directories[0], 'native-stacks.csv')).map((s) => [s.nativeStackId, s.frames]));
+  const biggest = rows.sort((a, b) => b.liveBytesAtExit - a.liveBytesAtExit)[0];
+  const frames = stacks.get(biggest.nativeStackId);
+  t.regex(frames.join(';'), /ArrayBuffer|BackingStore/);
+  t.regex(frames.at(-1), /^js: keepBuffers \(.*keep-buffers\.cjs:2\)$/);
+  // The same in native.pb.gz: in-use bytes under a stack whose outermost frame is keepBuffers.
+  const profile = Profile.decode(gunzipSync(readFileSync(join(run.directories[0], 'native.pb.gz'))));
+  const strings = profile.stringTable.strings;
+  t.deepEqual(profile.sampleType.map((type) => strings[type.type]), ['alloc_objects', 'alloc_space', 'inuse_space']);
+  const names = new Map(profile.function.map((f) => [Number(f.id), strings[f.name]]));
+  const inUse = profile.sample.filter((s) => names.get(Number(s.locationId.at(-1))) === 'keepBuffers').reduce((total, s) => total + Number(s.value[2]), 0);
+  t.is(inUse, live);
+  t.regex(run.stderr, /native memory \(malloc\): sampled every ~256 KiB/);
+  t.regex(run.stderr, /MiB .* main\s+keepBuffers/);
+  // report --html: the table of what was held at exit and the flame graph, keepBuffers at a root.
+  const html = spawnSync(process.execPath, [cliPath, 'report', run.directories[0], '--html'], { encoding: 'utf8' });
+  t.is(html.status, 0, html.stderr);
+  const page = readFileSync(join(run.directories[0], 'report.html'), 'utf8');
+  t.regex(page, /<section[^>]*id="native-held"/);
+  t.regex(page, /id="native-flame-data"[^>]*>[^<]*keepBuffers/);
+});
+
+linuxTest("an addon's named C function that keeps 16 MiB shows under the JS function that called it", (t) => {
+  // Node-API: one build for every Node; the headers are next to this Node (as scripts/build-native.js finds them).
+  const addon = join(freshDir('memtrace-native-addon-'), 'hold.node');
+  const include = join(dirname(process.execPath), '..', 'include', 'node');
+  const build = spawnSync('gcc', ['-O2', '-shared', '-fPIC', `-I${include}`, '-o', addon, fixture('native', 'hold-addon.c')], { encoding: 'utf8' });
+  t.is(build.status, 0, `building the fixture addon: ${build.stderr}`);
+  const run = runNative('hold-addon.cjs', [], { MEMTRACE_FIXTURE_ADDON: addon });
+  t.is(run.status, 0, run.stderr);
+  const directory = run.directories[0];
+  const rows = rowsOf(nativeRows(directory), 'useAddon');
+  const stacks = new Map(readNativeStacksCsv(join(directory, 'native-stacks.csv')).map((s) => [s.nativeStackId, s.frames]));
+  const throughSymbol = rows.filter((row) => stacks.get(row.nativeStackId)?.[0]?.startsWith('fixture_hold_mebibytes+'));
+  const live = sum(throughSymbol, 'liveBytesAtExit');
+  t.true(Math.abs(live - 16 * MiB) <= nativeSamplingOfMiBBlocks(16), `fixture_hold_mebibytes under useAddon: ${live}`);
+});
+
+linuxTest('zlib.gzipSync 40 times on 1 MiB shows its state and output allocated and freed', (t) => {
+  const run = runNative('gzip.cjs');
+  t.is(run.status, 0, run.stderr);
+  const directory = run.directories[0];
+  const rows = rowsOf(nativeRows(directory), 'compressMany');
+  const allocated = sum(rows, 'allocatedBytes');
+  const freed = sum(rows, 'freedBytes');
+  // deflate's window, hash chains and pending buffer (~260 KiB a stream) and its output, 40 times.
+  t.true(allocated >= 5 * MiB, `allocated ${allocated}`);
+  t.true(freed >= 0.6 * allocated, `freed ${freed} of ${allocated}`);
+  const stacks = readNativeStacksCsv(join(directory, 'native-stacks.csv'));
+  const ids = new Set(rows.map((row) => row.nativeStackId));
+  t.true(stacks.some((s) => ids.has(s.nativeStackId) && s.frames.some((f) => f.startsWith('deflateInit2_'))), 'a stack through deflateInit2_');
+});
+
+linuxTest('a program that never allocates natively has (almost) nothing live in its functions', (t) => {
+  const run = runNative('no-native.cjs');
+  t.is(run.status, 0, run.stderr);
+  const rows = rowsOf(nativeRows(run.directories[0]), 'buildObjects');
+  t.true(sum(rows, 'liveBytesAtExit') <= V8_OWN_NATIVE_LIVE, `buildObjects live ${sum(rows, 'liveBytesAtExit')}`);
+});
+
+linuxTest('a child process is recorded into its own trace; a shell is left out in one line', (t) => {
+  const run = runNative('parent.cjs');
+  t.is(run.status, 0, run.stderr);
+  t.is(run.directories.length, 2);
+  t.regex(run.stderr, /^memtrace: --native: left out 1 process that memtrace did not trace \(not Node\)$/m);
+  t.deepEqual(readdirSync(run.out).filter((f) => f.endsWith('.raw')), []);
+  const child = run.directories.find((d) => rowsOf(nativeRows(d), 'childKeeps').length > 0);
+  t.truthy(child, 'a trace with childKeeps');
+  const live = sum(rowsOf(nativeRows(child), 'childKeeps'), 'liveBytesAtExit');
+  t.true(Math.abs(live - 16 * MiB) <= nativeSamplingOfMiBBlocks(16), `childKeeps live ${live}`);
+});
+
+linuxTest('--native-interval 0 records every allocation', (t) => {
+  const run = runNative('small-buffers.cjs', ['--native-interval', '0']);
+  t.is(run.status, 0, run.stderr);
+  const directory = run.directories[0];
+  t.is(JSON.parse(readFileSync(join(directory, 'native.json'), 'utf8')).interval, 0);
+  const rows = rowsOf(nativeRows(directory), 'smallBuffers');
+  // The 100 backing stores of 1000 bytes, exactly, on one stack.
+  t.true(rows.some((row) => row.allocatedCount === 100 && row.allocatedBytes === 100_000 && row.liveBytesAtExit === 100_000 && row.samples === 100));
+});
+
+linuxTest("a worker thread's allocations carry its thread, not the main thread's functions", (t) => {
+  const run = runNative('worker.cjs');
+  t.is(run.status, 0, run.stderr);
+  const rows = nativeRows(run.directories.find((d) => existsSync(join(d, 'native-allocations.csv'))));
+  const others = rows.filter((row) => row.thread !== 'main');
+  t.true(others.every((row) => row.function === ''));
+  // The worker's 16 MiB, still held when the main thread exits.
+  t.true(others.some((row) => row.liveBytesAtExit >= 15 * MiB), 'a thread with its 16 MiB live');
+});
+
+linuxTest('a run killed mid-way keeps whole rows of what was flushed', async (t) => {
+  const out = freshDir('memtrace-native-');
+  const cli = spawn(process.execPath, [cliPath, 'run', '--native', '--out', out, '--', fixture('native', 'killed.cjs')], {
+    env: { ...process.env, MEMTRACE_CACHE_DIR: join(out, '.cache') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  const pid = await new Promise((resolve, reject) => {
+    cli.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      const match = /ready (\d+)/.exec(stdout);
+      if (match) resolve(Number(match[1]));
+    });
+    cli.on('exit', () => reject(new Error(`the program ended before it was ready: ${stdout}`)));
+  });
+  process.kill(pid, 'SIGKILL');
+  await new Promise((resolve) => cli.on('exit', resolve));
+  const [directory] = findTraces(out);
+  const summary = JSON.parse(readFileSync(join(directory, 'native.json'), 'utf8'));
+  t.false(summary.reachedExit);
+  const live = sum(rowsOf(nativeRows(directory), 'holdThenWait'), 'liveBytesAtExit');
+  t.true(Math.abs(live - 32 * MiB) <= nativeSamplingOfMiBBlocks(32), `holdThenWait live ${live}`);
+});
+
+linuxTest('a damaged record is one line from memtrace report, not a stack trace', (t) => {
+  const run = runNative('keep-buffers.cjs');
+  const directory = run.directories[0];
+  writeFileSync(join(directory, 'native-raw.bin'), Buffer.from('not a record at all, just text....'));
+  const report = spawnSync(process.execPath, [cliPath, 'report', directory], { encoding: 'utf8' });
+  t.is(report.status, 1);
+  t.regex(report.stderr, /native-raw\.bin.*is not a native allocation record/);
+  t.is(report.stderr.trim().split('\n').length, 1);
+});
+
+test('--native-interval without --native, or not a size, is a usage error', (t) => {
+  const out = freshDir('memtrace-native-');
+  const alone = spawnSync(process.execPath, [cliPath, 'run', '--native-interval', '0', '--out', out, '--', fixture('native', 'no-native.cjs')], { encoding: 'utf8' });
+  t.is(alone.status, 2);
+  t.regex(alone.stderr, /--native-interval sets the sampling of --native/);
+  const bad = spawnSync(process.execPath, [cliPath, 'run', '--native', '--native-interval', 'lots', '--out', out, '--', fixture('native', 'no-native.cjs')], { encoding: 'utf8' });
+  t.is(bad.status, 2);
+  t.regex(bad.stderr, /--native-interval "lots" is not a size/);
+});
+
+// With MEMTRACE_PREBUILDS_ONLY=1 a checkout without prebuilds/ has no tracker to load.
+const prebuiltTracker = existsSync(join(root, 'prebuilds', `linux-${process.arch}`, 'memtrace-native.glibc.so'));
+(prebuiltTracker ? test.skip : test)('where the tracker cannot be loaded, one line and the run goes on', (t) => {
+  const out = freshDir('memtrace-native-');
+  // A package without its tracker: no build here, no prebuild.
+  const result = spawnSync(process.execPath, [cliPath, 'run', '--native', '--out', out, '--', fixture('native', 'no-native.cjs')], {
+    encoding: 'utf8',
+    env: { ...process.env, MEMTRACE_PREBUILDS_ONLY: '1', MEMTRACE_CACHE_DIR: join(out, '.cache') },
+  });
+  t.is(result.status, 0, result.stderr);
+  t.is(result.stdout.trim(), '1000000');
+  t.regex(result.stderr, /^memtrace: --native: the native allocation tracker cannot be loaded \(.*\); running without it$/m);
+  t.false(existsSync(join(findTraces(out)[0], 'native-allocations.csv')));
+});
