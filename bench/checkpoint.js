@@ -25,13 +25,20 @@ for (const n of [100, 1000, 10000]) {
   stats.ensure(n);
   const functions = [];
   for (let i = 0; i < n; i++) {
-    functions.push({ name: `Parser.method${i}`, file: `/home/user/project/node_modules/lib/src/module${i % 50}.js`, line: i + 1, column: 3 });
+    functions.push({
+      name: `Parser.method${i}`,
+      file: `/home/user/project/node_modules/lib/src/module${i % 50}.js`,
+      line: i + 1,
+      column: 3,
+    });
     for (let field = 1; field < 9; field++) stats.set(i, field, 1e6 + i * field * 1234.5);
   }
   const state = new WriterState();
   const quoted = new Map();
   const dir = mkdtempSync(join(tmpdir(), 'memtrace-checkpoint-bench-'));
-  const wall = [], cpu = [], check = [];
+  const wall = [],
+    cpu = [],
+    check = [];
   for (let r = 0; r < rounds; r++) {
     let t0 = performance.now();
     statsSignature(stats, n);
@@ -45,7 +52,12 @@ for (const n of [100, 1000, 10000]) {
     cpu.push((c.user + c.system) / 1e3);
   }
   rmSync(dir, { recursive: true, force: true });
-  rows.push({ functions: n, checkpoint_wall_ms: median(wall).toFixed(2), checkpoint_cpu_ms: median(cpu).toFixed(2), change_check_ms: median(check).toFixed(3) });
+  rows.push({
+    functions: n,
+    checkpoint_wall_ms: median(wall).toFixed(2),
+    checkpoint_cpu_ms: median(cpu).toFixed(2),
+    change_check_ms: median(check).toFixed(3),
+  });
 }
 console.table(rows);
 writeCsv(fileURLToPath(new URL('./results/', import.meta.url)), 'checkpoint', rows);

@@ -22,7 +22,11 @@ export function medianInterval(values) {
   const n = sorted.length;
   let k = -1;
   let cumulative = 0;
-  const choose = (n, r) => { let c = 1; for (let i = 1; i <= r; i++) c = (c * (n - r + i)) / i; return c; };
+  const choose = (n, r) => {
+    let c = 1;
+    for (let i = 1; i <= r; i++) c = (c * (n - r + i)) / i;
+    return c;
+  };
   while (k + 1 < n / 2) {
     const next = cumulative + choose(n, k + 1) / 2 ** n;
     if (next > 0.025) break;

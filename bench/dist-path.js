@@ -5,7 +5,9 @@
  */
 import { pathToFileURL } from 'node:url';
 
-const base = process.env.BENCH_DIST ? pathToFileURL(`${process.env.BENCH_DIST.replace(/\/+$/, '')}/`) : new URL('../dist/', import.meta.url);
+const base = process.env.BENCH_DIST
+  ? pathToFileURL(`${process.env.BENCH_DIST.replace(/\/+$/, '')}/`)
+  : new URL('../dist/', import.meta.url);
 
 /** URL of a file of memtrace's build, e.g. distUrl('loader/register.js'). */
 export function distUrl(path) {

@@ -27,8 +27,13 @@ function syntheticTree(nodes) {
   const make = (depth) => {
     count++;
     const node = {
-      name: `fn${count}`, file: depth % 3 ? `/app/src/mod${count % 40}.js` : `/app/node_modules/pkg${count % 9}/index.js`,
-      line: count % 500, column: 1, selfBytes: Math.floor(random() ** 4 * 1e6), totalBytes: 0, children: [],
+      name: `fn${count}`,
+      file: depth % 3 ? `/app/src/mod${count % 40}.js` : `/app/node_modules/pkg${count % 9}/index.js`,
+      line: count % 500,
+      column: 1,
+      selfBytes: Math.floor(random() ** 4 * 1e6),
+      totalBytes: 0,
+      children: [],
     };
     const fanOut = depth > 14 ? 0 : Math.floor(random() * (depth < 3 ? 12 : 4));
     for (let i = 0; i < fanOut && count < nodes; i++) node.children.push(make(depth + 1));
@@ -38,15 +43,29 @@ function syntheticTree(nodes) {
   while (count < nodes) root.children.push(make(1));
   const sum = (n) => (n.totalBytes = n.selfBytes + n.children.reduce((a, c) => a + sum(c), 0));
   sum(root);
-  const sort = (n) => { n.children.sort((a, b) => b.totalBytes - a.totalBytes); n.children.forEach(sort); };
+  const sort = (n) => {
+    n.children.sort((a, b) => b.totalBytes - a.totalBytes);
+    n.children.forEach(sort);
+  };
   sort(root);
   root.name = '(root)';
   return root;
 }
 
 const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'memtrace-bench-chromium-')), {
-  executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1280, height: 900 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1280, height: 900 },
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 const rows = [];
 for (const nodes of sizes) {
@@ -64,7 +83,11 @@ for (const nodes of sizes) {
     const graph = window.memtraceFlameGraphs['allocations-flame'];
     const element = document.getElementById('allocations-flame');
     const draws = [];
-    for (let i = 0; i < 20; i++) { const t = performance.now(); graph.zoomTo('(root)'); draws.push(performance.now() - t); }
+    for (let i = 0; i < 20; i++) {
+      const t = performance.now();
+      graph.zoomTo('(root)');
+      draws.push(performance.now() - t);
+    }
     draws.sort((a, b) => a - b);
     const drawn = Number(element.dataset.drawn);
     let t = performance.now();
@@ -77,8 +100,16 @@ for (const nodes of sizes) {
     return { drawMs: draws[10], drawn, searchMs, zoomMs };
   });
   await page.close();
-  rows.push({ nodes, pageMiB: (html.length / 2 ** 20).toFixed(2), renderMs: renderMs.toFixed(0), loadMs: loadMs.toFixed(0), drawn: inPage.drawn,
-    drawMs: inPage.drawMs.toFixed(1), searchMs: inPage.searchMs.toFixed(1), zoomMs: inPage.zoomMs.toFixed(1) });
+  rows.push({
+    nodes,
+    pageMiB: (html.length / 2 ** 20).toFixed(2),
+    renderMs: renderMs.toFixed(0),
+    loadMs: loadMs.toFixed(0),
+    drawn: inPage.drawn,
+    drawMs: inPage.drawMs.toFixed(1),
+    searchMs: inPage.searchMs.toFixed(1),
+    zoomMs: inPage.zoomMs.toFixed(1),
+  });
 }
 await context.close();
 const base = rows[0];

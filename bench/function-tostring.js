@@ -41,12 +41,16 @@ const tracedSmall = load(traceModule(small));
 const nativeToString = Function.prototype.toString;
 installOriginalFunctionText();
 const patchedToString = Function.prototype.toString;
-if (patchedToString.call(traced) !== nativeToString.call(untraced) || patchedToString.call(tracedSmall) !== nativeToString.call(untracedSmall)) throw new Error('the traced function does not read as its source');
+if (
+  patchedToString.call(traced) !== nativeToString.call(untraced) ||
+  patchedToString.call(tracedSmall) !== nativeToString.call(untracedSmall)
+)
+  throw new Error('the traced function does not read as its source');
 
 let sink = 0;
-function time(toString, fn) {
+function time(stringify, fn) {
   const start = process.hrtime.bigint();
-  for (let i = 0; i < calls; i++) sink += toString.call(fn).length;
+  for (let i = 0; i < calls; i++) sink += stringify.call(fn).length;
   return Number(process.hrtime.bigint() - start) / calls;
 }
 const cases = [
@@ -60,8 +64,8 @@ const cases = [
 ];
 const samples = cases.map(() => []);
 for (let round = 0; round <= rounds; round++) {
-  cases.forEach(([, toString, fn], i) => {
-    const ns = time(toString, fn);
+  cases.forEach(([, stringify, fn], i) => {
+    const ns = time(stringify, fn);
     if (round > 0) samples[i].push(ns); // round 0 warms up
   });
 }
@@ -73,4 +77,6 @@ printTable(
     return { case: name, 'ns per call': median(samples[i]).toFixed(0), 'ratio to V8 untraced': (median(samples[i]) / baseline).toFixed(2) };
   }),
 );
-console.log(`function text: ${nativeToString.call(untracedSmall).length} and ${nativeToString.call(untraced).length} characters untraced, ${nativeToString.call(tracedSmall).length} and ${nativeToString.call(traced).length} traced; ${rounds} rounds of ${calls} calls (${sink > 0 ? 'ok' : ''})`);
+console.log(
+  `function text: ${nativeToString.call(untracedSmall).length} and ${nativeToString.call(untraced).length} characters untraced, ${nativeToString.call(tracedSmall).length} and ${nativeToString.call(traced).length} traced; ${rounds} rounds of ${calls} calls (${sink > 0 ? 'ok' : ''})`,
+);

@@ -59,16 +59,18 @@ for (let i = 0; i < runs; i++) {
 const parses = [];
 for (let i = 0; i < runs; i++) parses.push(timed(() => parseProgram(source, options))[0]);
 
-process.stdout.write(`${JSON.stringify({
-  file,
-  parser: first.parser,
-  bytes: Buffer.byteLength(source),
-  functions: first.functions.length,
-  outputBytes: Buffer.byteLength(first.code),
-  firstMs,
-  firstCpuMs,
-  warmMs: median(warm),
-  warmCpuMs: median(warmCpu),
-  parseMs: median(parses),
-  runs,
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    file,
+    parser: first.parser,
+    bytes: Buffer.byteLength(source),
+    functions: first.functions.length,
+    outputBytes: Buffer.byteLength(first.code),
+    firstMs,
+    firstCpuMs,
+    warmMs: median(warm),
+    warmCpuMs: median(warmCpu),
+    parseMs: median(parses),
+    runs,
+  })}\n`,
+);

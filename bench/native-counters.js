@@ -23,7 +23,9 @@ const counters = loadNativeCounters();
 // As the tracer reads them: the large-object spaces through their size fields (native/space-fields.cc).
 counters?.findSpaceFields();
 if (!counters) {
-  console.error(`memtrace: no native addon for Node ${process.version} (ABI ${process.versions.modules}); build it with node scripts/build-native.js`);
+  console.error(
+    `memtrace: no native addon for Node ${process.version} (ABI ${process.versions.modules}); build it with node scripts/build-native.js`,
+  );
   process.exit(1);
 }
 const values = counters.values;
@@ -83,19 +85,31 @@ const binding = createRequire(import.meta.url)(
   fileURLToPath(new URL(`../native/build-${process.versions.modules}/memtrace.node`, import.meta.url)),
 );
 const info = binding.info();
-console.log(`Node ${process.version}, V8 ${process.versions.v8}; clock: ${info.clock}; readFast: ${info.fastPath}; array buffers: ${info.arrayBuffers}`);
+console.log(
+  `Node ${process.version}, V8 ${process.versions.v8}; clock: ${info.clock}; readFast: ${info.fastPath}; array buffers: ${info.arrayBuffers}`,
+);
 printTable(
   `median of ${RUNS} runs; the empty loop costs ${nsPerCall(empty, 'noop', 2e6, false).toFixed(1)} ns per iteration, with a small allocation ${allocationLoopNs.toFixed(1)} ns`,
-  rows.map((r) => ({ reading: r.name, 'ns/call': r.ns.toFixed(1), 'ns/call, allocating loop': r.nsAllocating.toFixed(1), 'JS heap B/call': r.bytes.toFixed(0) })),
+  rows.map((r) => ({
+    reading: r.name,
+    'ns/call': r.ns.toFixed(1),
+    'ns/call, allocating loop': r.nsAllocating.toFixed(1),
+    'JS heap B/call': r.bytes.toFixed(0),
+  })),
 );
 
 const resultsDir = fileURLToPath(new URL('results/', import.meta.url));
 const csvPath = `${resultsDir}native-counters.csv`;
 const csvHeader = 'node,v8,reading,ns_per_call,ns_per_call_allocating,heap_bytes_per_call';
 const kept = existsSync(csvPath)
-  ? readFileSync(csvPath, 'utf8').split('\n').slice(1).filter((row) => row && !row.startsWith(`${process.version},`))
+  ? readFileSync(csvPath, 'utf8')
+      .split('\n')
+      .slice(1)
+      .filter((row) => row && !row.startsWith(`${process.version},`))
   : [];
-const ours = rows.map((r) => [process.version, process.versions.v8, `"${r.name}"`, r.ns.toFixed(1), r.nsAllocating.toFixed(1), r.bytes.toFixed(0)].join(','));
+const ours = rows.map((r) =>
+  [process.version, process.versions.v8, `"${r.name}"`, r.ns.toFixed(1), r.nsAllocating.toFixed(1), r.bytes.toFixed(0)].join(','),
+);
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(csvPath, [csvHeader, ...kept, ...ours].join('\n') + '\n');
 console.log(`written to ${csvPath}`);

@@ -57,10 +57,31 @@ for (const program of programs) {
   for (const variant of variants) {
     const values = results.get(`${program} ${variant.name}`);
     const ns = median(values);
-    rows.push({ program, variant: variant.name, ns: ns.toFixed(2), overBare: variant.name === 'plain' ? '' : (ns - bare).toFixed(2), min: Math.min(...values).toFixed(2), max: Math.max(...values).toFixed(2) });
+    rows.push({
+      program,
+      variant: variant.name,
+      ns: ns.toFixed(2),
+      overBare: variant.name === 'plain' ? '' : (ns - bare).toFixed(2),
+      min: Math.min(...values).toFixed(2),
+      max: Math.max(...values).toFixed(2),
+    });
   }
 }
-printTable(`Node ${process.version}, ${rounds} rounds`, rows.map((r) => ({ program: r.program, variant: r.variant, 'ns/call (median)': r.ns, 'ns over bare': r.overBare, min: r.min, max: r.max })));
+printTable(
+  `Node ${process.version}, ${rounds} rounds`,
+  rows.map((r) => ({
+    program: r.program,
+    variant: r.variant,
+    'ns/call (median)': r.ns,
+    'ns over bare': r.overBare,
+    min: r.min,
+    max: r.max,
+  })),
+);
 const resultsDir = join(here, 'results');
-writeCsv(resultsDir, 'probe-paths', rows.map((r) => ({ program: r.program, variant: r.variant, ns_per_call: r.ns, ns_over_bare: r.overBare, min: r.min, max: r.max })));
+writeCsv(
+  resultsDir,
+  'probe-paths',
+  rows.map((r) => ({ program: r.program, variant: r.variant, ns_per_call: r.ns, ns_over_bare: r.overBare, min: r.min, max: r.max })),
+);
 console.log(`written to ${join(resultsDir, 'probe-paths.csv')}`);

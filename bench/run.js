@@ -60,7 +60,15 @@ const rootDir = fileURLToPath(new URL('..', import.meta.url));
 const SECTIONS = ['runtime', 'transform', 'instrument'];
 
 function parseArguments(argv) {
-  const options = { quick: false, runs: undefined, scale: undefined, only: undefined, out: undefined, sections: SECTIONS, variants: undefined };
+  const options = {
+    quick: false,
+    runs: undefined,
+    scale: undefined,
+    only: undefined,
+    out: undefined,
+    sections: SECTIONS,
+    variants: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -70,16 +78,28 @@ function parseArguments(argv) {
     if (arg === '--quick') options.quick = true;
     else if (arg === '--runs') options.runs = Number(value());
     else if (arg === '--scale') options.scale = Number(value());
-    else if (arg === '--only') options.only = value().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (arg === '--only')
+      options.only = value()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (arg === '--out') options.out = value();
-    else if (arg === '--variants') options.variants = value().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (arg === '--variants')
+      options.variants = value()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (arg === '--sections') {
-      options.sections = value().split(',').map((s) => s.trim()).filter(Boolean);
+      options.sections = value()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const unknown = options.sections.filter((s) => !SECTIONS.includes(s));
       if (unknown.length > 0 || options.sections.length === 0) fail(`--sections takes a list of ${SECTIONS.join(', ')}`);
-    }
-    else if (arg === '--help' || arg === '-h') {
-      process.stdout.write(`usage: node bench/run.js [--quick] [--runs N] [--scale S] [--only acorn,marked,…] [--variants full,exact,…] [--sections ${SECTIONS.join(',')}] [--out DIR]\n`);
+    } else if (arg === '--help' || arg === '-h') {
+      process.stdout.write(
+        `usage: node bench/run.js [--quick] [--runs N] [--scale S] [--only acorn,marked,…] [--variants full,exact,…] [--sections ${SECTIONS.join(',')}] [--out DIR]\n`,
+      );
       process.exit(0); // nothing started yet
     } else fail(`unknown option ${arg} (see --help)`);
   }
@@ -103,13 +123,19 @@ function fail(message) {
 
 function ensureDependencies() {
   const pkg = JSON.parse(readFileSync(join(benchDir, 'package.json'), 'utf8'));
-  const missing = Object.keys(pkg.devDependencies ?? {}).filter((name) => !existsSync(join(benchDir, 'node_modules', name, 'package.json')));
+  const missing = Object.keys(pkg.devDependencies ?? {}).filter(
+    (name) => !existsSync(join(benchDir, 'node_modules', name, 'package.json')),
+  );
   if (missing.length === 0) return;
   process.stdout.write(`bench: installing bench/'s dependencies (${missing.join(', ')} missing): npm --prefix bench install\n`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   // @memlab/core (bench/heap) depends on puppeteer, whose install would download a browser (refused here).
   const env = { ...process.env, PUPPETEER_SKIP_DOWNLOAD: '1' };
-  const result = spawnSync(npm, ['--prefix', benchDir, 'install', '--no-audit', '--no-fund'], { stdio: 'inherit', shell: process.platform === 'win32', env });
+  const result = spawnSync(npm, ['--prefix', benchDir, 'install', '--no-audit', '--no-fund'], {
+    stdio: 'inherit',
+    shell: process.platform === 'win32',
+    env,
+  });
   if (result.status !== 0) fail(`npm --prefix bench install failed (${result.error?.message ?? `exit ${result.status}`})`);
 }
 
@@ -134,12 +160,20 @@ function distFingerprint(dist) {
 function gitRevision() {
   const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: rootDir, encoding: 'utf8' });
   if (head.status !== 0) return 'unknown';
-  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src', 'loader', 'transforms', 'native'], { cwd: rootDir, encoding: 'utf8' });
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src', 'loader', 'transforms', 'native'], {
+    cwd: rootDir,
+    encoding: 'utf8',
+  });
   return `${head.stdout.trim()}${dirty.stdout?.trim() ? ' + uncommitted changes in src/loader/transforms/native' : ''}`;
 }
 
 function ensureBuilt() {
-  for (const file of ['dist/loader/register.js', 'dist/loader/transform-module.js', 'dist/transforms/instrument.js', 'dist/src/shared/settings.js']) {
+  for (const file of [
+    'dist/loader/register.js',
+    'dist/loader/transform-module.js',
+    'dist/transforms/instrument.js',
+    'dist/src/shared/settings.js',
+  ]) {
     if (!existsSync(join(rootDir, file))) fail(`${file} is missing: run \`npm run build\` first`);
   }
 }
@@ -185,7 +219,9 @@ function runChild(workload, variant, scale, extraEnv = {}) {
   const child = spawnSync(process.execPath, args, { cwd: benchDir, env, encoding: 'utf8', maxBuffer: 64 << 20 });
   const wallMs = performance.now() - start;
   if (child.status !== 0) {
-    fail(`${workload.name} (${variant.name}) exited with ${child.status ?? child.signal}${child.error ? ` (${child.error.message})` : ''}\n${child.stderr}`);
+    fail(
+      `${workload.name} (${variant.name}) exited with ${child.status ?? child.signal}${child.error ? ` (${child.error.message})` : ''}\n${child.stderr}`,
+    );
   }
   const lines = child.stdout.trim().split('\n');
   let result;
@@ -204,7 +240,13 @@ function runChild(workload, variant, scale, extraEnv = {}) {
     if (dirs.length !== 1) fail(`${workload.name} (${variant.name}) wrote ${dirs.length} trace directories`);
     const dir = join(traceDir, dirs[0]);
     const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
-    run.trace = { counters: meta.counters, measuredCalls: meta.events?.measuredCalls ?? NaN, rows: meta.events?.rowsWritten ?? NaN, writerWaits: meta.events?.writerWaits ?? NaN, bytes: directorySize(dir) };
+    run.trace = {
+      counters: meta.counters,
+      measuredCalls: meta.events?.measuredCalls ?? NaN,
+      rows: meta.events?.rowsWritten ?? NaN,
+      writerWaits: meta.events?.writerWaits ?? NaN,
+      bytes: directorySize(dir),
+    };
     rmSync(traceDir, { recursive: true, force: true });
   } else if (variant.tracer) {
     fail(`${workload.name} (${variant.name}) wrote no trace:\n${child.stderr}`);
@@ -349,32 +391,40 @@ function benchInstrument(workloads, options) {
   if (existsSync(typescript)) targets.push({ label: 'typescript/lib/typescript.js', file: typescript, sourceType: 'script' });
   else process.stdout.write('bench: node_modules/typescript is not installed at the root: typescript.js left out\n');
   const rows = [];
-  for (const target of targets) for (const parser of ['auto', 'babel']) {
-    progress(`instrument: ${target.label} (${parser})`);
-    const big = statSync(target.file).size > 1e6;
-    const runs = options.quick ? 1 : big ? 3 : 5;
-    const child = spawnSync(process.execPath, [join(benchDir, 'instrument-bench.js'), target.file, target.sourceType, String(runs), parser], {
-      cwd: benchDir, env: { ...baseEnvironment(), BENCH_DIST: benchDist }, encoding: 'utf8', maxBuffer: 16 << 20,
-    });
-    if (child.status !== 0) fail(`instrument-bench on ${target.label} failed:\n${child.stderr}`);
-    const r = JSON.parse(child.stdout.trim().split('\n').pop());
-    const rate = (msValue) => mb(r.bytes / 1e6 / (msValue / 1000));
-    rows.push({
-      file: target.label,
-      parser: r.parser,
-      kb: fixed(r.bytes / 1024, 0),
-      functions: r.functions,
-      first_ms: ms(r.firstMs),
-      first_mb_s: rate(r.firstMs),
-      first_cpu_ms: ms(r.firstCpuMs),
-      first_cpu_mb_s: rate(r.firstCpuMs),
-      warm_ms: ms(r.warmMs),
-      warm_mb_s: rate(r.warmMs),
-      warm_cpu_mb_s: rate(r.warmCpuMs),
-      parse_only_mb_s: rate(r.parseMs),
-      parse_share: fixed(r.parseMs / r.warmMs, 2),
-    });
-  }
+  for (const target of targets)
+    for (const parser of ['auto', 'babel']) {
+      progress(`instrument: ${target.label} (${parser})`);
+      const big = statSync(target.file).size > 1e6;
+      const runs = options.quick ? 1 : big ? 3 : 5;
+      const child = spawnSync(
+        process.execPath,
+        [join(benchDir, 'instrument-bench.js'), target.file, target.sourceType, String(runs), parser],
+        {
+          cwd: benchDir,
+          env: { ...baseEnvironment(), BENCH_DIST: benchDist },
+          encoding: 'utf8',
+          maxBuffer: 16 << 20,
+        },
+      );
+      if (child.status !== 0) fail(`instrument-bench on ${target.label} failed:\n${child.stderr}`);
+      const r = JSON.parse(child.stdout.trim().split('\n').pop());
+      const rate = (msValue) => mb(r.bytes / 1e6 / (msValue / 1000));
+      rows.push({
+        file: target.label,
+        parser: r.parser,
+        kb: fixed(r.bytes / 1024, 0),
+        functions: r.functions,
+        first_ms: ms(r.firstMs),
+        first_mb_s: rate(r.firstMs),
+        first_cpu_ms: ms(r.firstCpuMs),
+        first_cpu_mb_s: rate(r.firstCpuMs),
+        warm_ms: ms(r.warmMs),
+        warm_mb_s: rate(r.warmMs),
+        warm_cpu_mb_s: rate(r.warmCpuMs),
+        parse_only_mb_s: rate(r.parseMs),
+        parse_share: fixed(r.parseMs / r.warmMs, 2),
+      });
+    }
   return rows;
 }
 
@@ -414,7 +464,9 @@ function main() {
   const started = new Date();
   const loadBefore = os.loadavg()[0];
   const t0 = performance.now();
-  process.stdout.write(`memtrace bench: ${workloads.map((w) => w.name).join(', ')}; ${options.runs} run(s) per variant, scale ${options.scale}; node ${process.version}; load average ${loadBefore.toFixed(2)}\n`);
+  process.stdout.write(
+    `memtrace bench: ${workloads.map((w) => w.name).join(', ')}; ${options.runs} run(s) per variant, scale ${options.scale}; node ${process.version}; load average ${loadBefore.toFixed(2)}\n`,
+  );
   if (loadBefore > 0.5) process.stdout.write('bench: the machine is busy (load average > 0.5): ratios are noisier than usual\n');
 
   try {
@@ -465,18 +517,36 @@ function main() {
       });
     }
     const transform = options.sections.includes('transform') ? workloads.map((w) => benchTransform(w, options)) : [];
-    const instrumentRows = options.sections.includes('instrument') ? benchInstrument(workloads.filter((w) => !w.transformOnly), options) : [];
+    const instrumentRows = options.sections.includes('instrument')
+      ? benchInstrument(
+          workloads.filter((w) => !w.transformOnly),
+          options,
+        )
+      : [];
     progress('');
 
     if (summary.length > 0) {
       section(options.out, 'summary', 'Summary: work-section time over plain node (median of runs; full_wall: whole process)', summary);
       section(options.out, 'runtime', 'Runtime, every variant (ns_per_call: work time added per traced call, over plain)', runtime);
     }
-    if (transform.length > 0) section(options.out, 'transform', 'Transform cost in the loader (bare runtime, load only): cold = MEMTRACE_CACHE=0 with oxc-parser, cold_babel = with MEMTRACE_PARSER=babel, warm = cache hit; MB = 10^6 bytes', transform);
-    if (instrumentRows.length > 0) section(options.out, 'instrument', 'instrument() throughput per parser (auto = oxc-parser), each file in a fresh process (first call cold, then median of warm calls)', instrumentRows);
+    if (transform.length > 0)
+      section(
+        options.out,
+        'transform',
+        'Transform cost in the loader (bare runtime, load only): cold = MEMTRACE_CACHE=0 with oxc-parser, cold_babel = with MEMTRACE_PARSER=babel, warm = cache hit; MB = 10^6 bytes',
+        transform,
+      );
+    if (instrumentRows.length > 0)
+      section(
+        options.out,
+        'instrument',
+        'instrument() throughput per parser (auto = oxc-parser), each file in a fresh process (first call cold, then median of warm calls)',
+        instrumentRows,
+      );
 
     const distAfter = distFingerprint(join(rootDir, 'dist'));
-    if (distAfter !== distBefore) process.stdout.write(`\nbench: dist/ was rebuilt during the run; the figures are of the copy taken at the start (${distBefore})\n`);
+    if (distAfter !== distBefore)
+      process.stdout.write(`\nbench: dist/ was rebuilt during the run; the figures are of the copy taken at the start (${distBefore})\n`);
     const environment = [
       { key: 'date', value: started.toISOString() },
       { key: 'node', value: process.version },
@@ -494,7 +564,9 @@ function main() {
     ];
     section(options.out, 'environment', 'Environment', environment);
     const shown = relative(process.cwd(), options.out);
-    process.stdout.write(`\nbench: results in ${shown.startsWith('..') ? options.out : shown || '.'}/, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+    process.stdout.write(
+      `\nbench: results in ${shown.startsWith('..') ? options.out : shown || '.'}/, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
+    );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
     rmSync(snapshotHome, { recursive: true, force: true });

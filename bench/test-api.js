@@ -13,7 +13,9 @@ import { lastCheck } from '../dist/src/test-api/limit-leaks.js';
 import { fullGc } from '../dist/src/runtime/force-gc.js';
 import { blocks } from '../test/fixtures/test-api/limit-leaks.mjs';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '50' }, rounds: { type: 'string', default: '15' }, only: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '50' }, rounds: { type: 'string', default: '15' }, only: { type: 'string' } },
+});
 const RUNS = Number(values.runs);
 const ROUNDS = Number(values.rounds);
 
@@ -56,8 +58,13 @@ async function overhead() {
   }
   const bare = median(times.bare);
   console.log(`limitMemory overhead, ${ROUNDS} interleaved rounds, block ${bare.toFixed(1)} ms (median):`);
-  for (const [name, list] of Object.entries(times)) console.log(`  ${name.padEnd(22)} ${median(list).toFixed(1).padStart(7)} ms  ×${(median(list) / bare).toFixed(3)}`);
-  console.log(`  fixed cost per call (an empty block, median of 20): ${Object.entries(fixed).map(([m, ms]) => `${m} ${ms.toFixed(2)} ms`).join(', ')}`);
+  for (const [name, list] of Object.entries(times))
+    console.log(`  ${name.padEnd(22)} ${median(list).toFixed(1).padStart(7)} ms  ×${(median(list) / bare).toFixed(3)}`);
+  console.log(
+    `  fixed cost per call (an empty block, median of 20): ${Object.entries(fixed)
+      .map(([m, ms]) => `${m} ${ms.toFixed(2)} ms`)
+      .join(', ')}`,
+  );
 }
 
 async function leakRuns(name, expectLeak) {
@@ -76,13 +83,21 @@ async function leakRuns(name, expectLeak) {
     if (lastCheck?.snapshots) snapshots++;
   }
   const wrong = expectLeak ? RUNS - failed : failed;
-  console.log(`  ${name.padEnd(11)} ${expectLeak ? 'missed' : 'failed'} ${wrong}/${RUNS}; snapshots taken in ${snapshots}/${RUNS}; median ${median(durations).toFixed(0)} ms, max ${Math.max(...durations).toFixed(0)} ms`);
+  console.log(
+    `  ${name.padEnd(11)} ${expectLeak ? 'missed' : 'failed'} ${wrong}/${RUNS}; snapshots taken in ${snapshots}/${RUNS}; median ${median(durations).toFixed(0)} ms, max ${Math.max(...durations).toFixed(0)} ms`,
+  );
 }
 
-console.log(`node ${process.version}, heap ${(v8.getHeapStatistics().used_heap_size / 2 ** 20).toFixed(1)} MiB, ${new Date().toISOString()}`);
+console.log(
+  `node ${process.version}, heap ${(v8.getHeapStatistics().used_heap_size / 2 ** 20).toFixed(1)} MiB, ${new Date().toISOString()}`,
+);
 if (values.only !== 'leaks') await overhead();
 if (values.only === 'overhead') process.exit(0);
-const bareCalls = await timed(() => { for (let i = 0; i < 1000; i++) blocks.clean(); });
-console.log(`limitLeaks, ${RUNS} runs per block (1000 calls each: 200 warm-up, 8 rounds of 100; 1000 bare calls of 'clean' take ${bareCalls.toFixed(1)} ms):`);
+const bareCalls = await timed(() => {
+  for (let i = 0; i < 1000; i++) blocks.clean();
+});
+console.log(
+  `limitLeaks, ${RUNS} runs per block (1000 calls each: 200 warm-up, 8 rounds of 100; 1000 bare calls of 'clean' take ${bareCalls.toFixed(1)} ms):`,
+);
 for (const name of ['clean', 'lazyCache', 'interned', 'clearedMap', 'asyncClean']) await leakRuns(name, false);
 await leakRuns('smallLeak', true);

@@ -20,10 +20,22 @@ export function variants(dist = DIST) {
     { name: 'bare', args: ['--import', BARE], env: { ...env, ...TRACED }, traced: true, bare: true },
     { name: 'full', args: ['--import', register], env: { ...env, ...TRACED }, traced: true, tracer: true },
     // The summaries' checkpoints off (MEMTRACE_CHECKPOINT_MS=0): what writing them each second costs.
-    { name: 'no-checkpoints', args: ['--import', register], env: { ...env, ...TRACED, MEMTRACE_CHECKPOINT_MS: '0' }, traced: true, tracer: true },
+    {
+      name: 'no-checkpoints',
+      args: ['--import', register],
+      env: { ...env, ...TRACED, MEMTRACE_CHECKPOINT_MS: '0' },
+      traced: true,
+      tracer: true,
+    },
     { name: 'exact', args: ['--import', register], env: { ...env, ...TRACED, MEMTRACE_EXACT: '1' }, traced: true, tracer: true },
     { name: 'full-js', args: ['--import', register], env: { ...env, ...TRACED, MEMTRACE_COUNTERS: 'js' }, traced: true, tracer: true },
-    { name: 'js-probes', args: ['--import', register], env: { ...env, ...TRACED, MEMTRACE_COUNTERS: 'js-probes' }, traced: true, tracer: true },
+    {
+      name: 'js-probes',
+      args: ['--import', register],
+      env: { ...env, ...TRACED, MEMTRACE_COUNTERS: 'js-probes' },
+      traced: true,
+      tracer: true,
+    },
   ];
 }
 

@@ -20,21 +20,32 @@ const { loadNativeAddon } = await import(distUrl('src/shared/native-addon.js'));
 const addon = loadNativeAddon();
 // --against DIR: a second build's formatter (e.g. a copy of an older dist/), run in alternate rounds.
 const againstDir = args.includes('--against') ? args[args.indexOf('--against') + 1] : undefined;
-const Against = againstDir ? (await import(new URL('src/formats/events-csv.js', `file://${againstDir.replace(/\/+$/, '')}/`).href)).EventFormatter : undefined;
+const Against = againstDir
+  ? (await import(new URL('src/formats/events-csv.js', `file://${againstDir.replace(/\/+$/, '')}/`).href)).EventFormatter
+  : undefined;
 const { EventColumn: Col } = await import(distUrl('src/shared/layouts.js'));
 
 const option = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
 const rows = option('--rows', 65536);
 const rounds = option('--rounds', 21);
 
-const functions = Array.from({ length: 300 }, (_, i) => ({ name: `Parser.method${i}`, file: `/home/user/project/node_modules/lib/src/module${i % 20}.js`, line: i * 7 + 1, column: 2 }));
+const functions = Array.from({ length: 300 }, (_, i) => ({
+  name: `Parser.method${i}`,
+  file: `/home/user/project/node_modules/lib/src/module${i % 20}.js`,
+  line: i * 7 + 1,
+  column: 2,
+}));
 const data = new Float64Array(rows * Col.COUNT);
-let heap = 40e6, allocated = 90e6, time = 12e9;
+let heap = 40e6,
+  allocated = 90e6,
+  time = 12e9;
 for (let r = 0; r < rows; r++) {
   const at = r * Col.COUNT;
-  const dHeap = Math.round((Math.sin(r) * 6000));
+  const dHeap = Math.round(Math.sin(r) * 6000);
   const dAlloc = Math.abs(dHeap) + (r % 7) * 512;
-  heap += dHeap; allocated += dAlloc; time += 180 + (r % 13) * 40;
+  heap += dHeap;
+  allocated += dAlloc;
+  time += 180 + (r % 13) * 40;
   data[at + Col.TIME] = time;
   data[at + Col.KIND] = r % 2;
   data[at + Col.FUNCTION_ID] = r % functions.length;
@@ -57,7 +68,8 @@ let reservedUntil = 0;
 let reservedSize = 0;
 const RESERVE = 32 * 1024 * 1024;
 const candidates = [{ name: 'this build, JS', formatter: new EventFormatter(functions, []) }];
-if (addon) candidates.push({ name: 'this build, addon', formatter: new EventFormatter(functions, [], new Float64Array(1), addon), reserve: true });
+if (addon)
+  candidates.push({ name: 'this build, addon', formatter: new EventFormatter(functions, [], new Float64Array(1), addon), reserve: true });
 if (Against) candidates.push({ name: `against ${againstDir}`, formatter: new Against(functions, []) });
 for (const c of candidates) Object.assign(c, { formatOnly: [], withWrite: [], withReservedWrite: [], bytes: 0 });
 // Alternate rounds, so load on the machine hits both alike; the best round says what the code can do.
@@ -73,7 +85,8 @@ for (let round = 0; round < rounds; round++) {
     if (!c.reserve) continue;
     t = process.hrtime.bigint();
     const bytes = c.formatter.format(data, 0, rows);
-    if (reservedSize + bytes.length > reservedUntil && addon.preallocate(reservedFd, reservedSize, RESERVE)) reservedUntil = reservedSize + RESERVE;
+    if (reservedSize + bytes.length > reservedUntil && addon.preallocate(reservedFd, reservedSize, RESERVE))
+      reservedUntil = reservedSize + RESERVE;
     writeSync(reservedFd, bytes);
     reservedSize += bytes.length;
     c.withReservedWrite.push(rows / (Number(process.hrtime.bigint() - t) / 1e9));
@@ -85,9 +98,31 @@ rmSync(dir, { recursive: true, force: true });
 
 const best = (list) => Math.max(...list);
 const result = candidates.flatMap((c) => [
-  { build: c.name, measure: 'format', median_rows_per_s: Math.round(median(c.formatOnly)), best_rows_per_s: Math.round(best(c.formatOnly)), bytes_per_row: (c.bytes / rows).toFixed(1) },
-  { build: c.name, measure: 'format + write', median_rows_per_s: Math.round(median(c.withWrite)), best_rows_per_s: Math.round(best(c.withWrite)), bytes_per_row: (c.bytes / rows).toFixed(1) },
-  ...(c.reserve ? [{ build: c.name, measure: 'format + write, blocks reserved', median_rows_per_s: Math.round(median(c.withReservedWrite)), best_rows_per_s: Math.round(best(c.withReservedWrite)), bytes_per_row: (c.bytes / rows).toFixed(1) }] : []),
+  {
+    build: c.name,
+    measure: 'format',
+    median_rows_per_s: Math.round(median(c.formatOnly)),
+    best_rows_per_s: Math.round(best(c.formatOnly)),
+    bytes_per_row: (c.bytes / rows).toFixed(1),
+  },
+  {
+    build: c.name,
+    measure: 'format + write',
+    median_rows_per_s: Math.round(median(c.withWrite)),
+    best_rows_per_s: Math.round(best(c.withWrite)),
+    bytes_per_row: (c.bytes / rows).toFixed(1),
+  },
+  ...(c.reserve
+    ? [
+        {
+          build: c.name,
+          measure: 'format + write, blocks reserved',
+          median_rows_per_s: Math.round(median(c.withReservedWrite)),
+          best_rows_per_s: Math.round(best(c.withReservedWrite)),
+          bytes_per_row: (c.bytes / rows).toFixed(1),
+        },
+      ]
+    : []),
 ]);
 console.log(`writer: ${rows} rows x ${rounds} rounds, node ${process.version}`);
 console.table(result);

@@ -16,7 +16,9 @@ export interface LoadResult {
   shortCircuit?: boolean;
 }
 
-type RegisterHooks = (hooks: { load: (url: string, context: { format?: string | null }, nextLoad: (url: string, context?: object) => LoadResult) => LoadResult }) => void;
+type RegisterHooks = (hooks: {
+  load: (url: string, context: { format?: string | null }, nextLoad: (url: string, context?: object) => LoadResult) => LoadResult;
+}) => void;
 
 /**
  * What a load hook returns for `result`: its source instrumented when it is a traced kind of module.

@@ -27,12 +27,19 @@ if (process.env.MEMTRACE_DISABLE !== '1') {
     if (tracer) activateTracer(tracer);
     // --alloc alone writes its directory at exit; an OOM report needs its name now.
     const allocDirectory = !tracer && settings.oomReport ? traceDirectoryName(settings.out, new Date()) : undefined;
-    const recording = settings.alloc && (tracer || (!tracing && untracedWhereUnwritable(() => checkWritable(allocDirectory ?? settings.out))))
-      ? startRunRecording(settings, tracer ? () => tracer.directory : allocDirectory !== undefined ? () => allocDirectory : undefined)
-      : undefined;
+    const recording =
+      settings.alloc && (tracer || (!tracing && untracedWhereUnwritable(() => checkWritable(allocDirectory ?? settings.out))))
+        ? startRunRecording(settings, tracer ? () => tracer.directory : allocDirectory !== undefined ? () => allocDirectory : undefined)
+        : undefined;
     const oomDirectory = tracer?.directory ?? (recording ? allocDirectory : undefined);
     // Loaded only when asked for: the process log and the report's writers are no traced run's start-up cost.
-    if (settings.oomReport && oomDirectory) (await import('../src/oom/start.js')).startOomReport({ directory: oomDirectory, snapshot: settings.oomSnapshot === 'auto', ...(tracer ? { tracer } : {}), ...(recording ? { recording } : {}) });
+    if (settings.oomReport && oomDirectory)
+      (await import('../src/oom/start.js')).startOomReport({
+        directory: oomDirectory,
+        snapshot: settings.oomSnapshot === 'auto',
+        ...(tracer ? { tracer } : {}),
+        ...(recording ? { recording } : {}),
+      });
   } catch (error) {
     if (!(error instanceof MemtraceError)) throw error;
     process.stderr.write(`${error.message}\n`);

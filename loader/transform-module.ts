@@ -21,10 +21,14 @@ export type ModuleTransformer = (source: string, filename: string, kind: ModuleK
 /** Node's module formats that memtrace instruments, and how to parse each. */
 export function kindOfFormat(format: string | null | undefined, filename: string): ModuleKind | null {
   switch (format) {
-    case 'module': return { sourceType: 'module', typescript: false };
-    case 'commonjs': return { sourceType: 'script', typescript: false };
-    case 'module-typescript': return { sourceType: 'module', typescript: true };
-    case 'commonjs-typescript': return { sourceType: 'script', typescript: true };
+    case 'module':
+      return { sourceType: 'module', typescript: false };
+    case 'commonjs':
+      return { sourceType: 'script', typescript: false };
+    case 'module-typescript':
+      return { sourceType: 'module', typescript: true };
+    case 'commonjs-typescript':
+      return { sourceType: 'script', typescript: true };
     case undefined:
     case null:
       // No format: what `module.registerHooks` (Node 22.15+, 24) passes for a .js file that require()
@@ -33,7 +37,8 @@ export function kindOfFormat(format: string | null | undefined, filename: string
       if (/\.c?js$/.test(filename)) return { sourceType: 'script', typescript: false };
       if (/\.c?ts$/.test(filename)) return { sourceType: 'script', typescript: true };
       return null;
-    default: return null;
+    default:
+      return null;
   }
 }
 
@@ -54,15 +59,19 @@ export function createTransformer(settings: Settings, offThread: () => boolean =
     if (transforming || !traced(filename)) return source;
     transforming = true;
     try {
-      return transform(source, {
-        filename,
-        sourceType: kind.sourceType,
-        typescript: kind.typescript,
-        jsx: filename.endsWith('.tsx') || filename.endsWith('.jsx'),
-        lines: settings.lines,
-        sourceMap: settings.sourceMaps,
-        parser: settings.parser,
-      }, offThread);
+      return transform(
+        source,
+        {
+          filename,
+          sourceType: kind.sourceType,
+          typescript: kind.typescript,
+          jsx: filename.endsWith('.tsx') || filename.endsWith('.jsx'),
+          lines: settings.lines,
+          sourceMap: settings.sourceMaps,
+          parser: settings.parser,
+        },
+        offThread,
+      );
     } catch (error) {
       if (!(error instanceof MemtraceError)) throw error;
       process.stderr.write(`${error.message}\n`);

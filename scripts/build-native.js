@@ -62,7 +62,10 @@ function buildTracker() {
     return;
   }
   const error = buildPreload({ output });
-  if (error) console.log(`memtrace: native allocation tracker not built (${error}); memtrace run --native will use a prebuilt one or run without it`);
+  if (error)
+    console.log(
+      `memtrace: native allocation tracker not built (${error}); memtrace run --native will use a prebuilt one or run without it`,
+    );
   else console.log('memtrace: native allocation tracker (--native) built');
 }
 

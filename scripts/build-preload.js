@@ -26,13 +26,35 @@ export function buildPreload({ compiler = process.env.CC || 'cc', output }) {
   mkdirSync(dirname(output), { recursive: true });
   rmSync(output, { force: true });
   const args = [
-    '-O2', '-g0', '-std=gnu11', '-Wall', '-Wextra', '-fPIC', '-shared', '-fvisibility=hidden', '-ftls-model=initial-exec',
-    '-o', output, ...readdirSync(preloadDir).filter((file) => file.endsWith('.c')).sort().map((file) => join(preloadDir, file)),
-    '-lgcc_s', '-lm', '-lpthread', '-ldl',
+    '-O2',
+    '-g0',
+    '-std=gnu11',
+    '-Wall',
+    '-Wextra',
+    '-fPIC',
+    '-shared',
+    '-fvisibility=hidden',
+    '-ftls-model=initial-exec',
+    '-o',
+    output,
+    ...readdirSync(preloadDir)
+      .filter((file) => file.endsWith('.c'))
+      .sort()
+      .map((file) => join(preloadDir, file)),
+    '-lgcc_s',
+    '-lm',
+    '-lpthread',
+    '-ldl',
   ];
   const result = spawnSync(compiler, args, { encoding: 'utf8' });
   if (result.error) return `${compiler}: ${result.error.message}`;
-  if (result.status !== 0) return `${compiler} failed: ${(result.stderr || result.stdout).trim().split('\n').find((l) => /error/.test(l)) ?? result.stderr.trim().split('\n').at(-1)}`;
+  if (result.status !== 0)
+    return `${compiler} failed: ${
+      (result.stderr || result.stdout)
+        .trim()
+        .split('\n')
+        .find((l) => /error/.test(l)) ?? result.stderr.trim().split('\n').at(-1)
+    }`;
   if (result.stderr.trim()) return `${compiler} warned: ${result.stderr.trim().split('\n')[0]}`;
   return undefined;
 }

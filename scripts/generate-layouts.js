@@ -14,14 +14,22 @@ function tsDoc(doc, indent) {
 }
 
 function cppDoc(doc, indent) {
-  return docLines(doc).map((line) => `${indent}// ${line}\n`).join('');
+  return docLines(doc)
+    .map((line) => `${indent}// ${line}\n`)
+    .join('');
 }
 
 /** The members of a layout with their numbers, its size member last. */
 function members(layout) {
   const list = layout.fields.map(([name, doc], value) => ({ name, doc, value }));
-  if (layout.size) list.push({ name: layout.size, doc: layout.stride ? 'Doubles per record (room to grow).' : 'How many there are.', value: layout.stride ?? layout.fields.length });
-  if (layout.stride !== undefined && layout.stride < layout.fields.length) throw new Error(`${layout.name}: ${layout.fields.length} fields exceed its stride ${layout.stride}`);
+  if (layout.size)
+    list.push({
+      name: layout.size,
+      doc: layout.stride ? 'Doubles per record (room to grow).' : 'How many there are.',
+      value: layout.stride ?? layout.fields.length,
+    });
+  if (layout.stride !== undefined && layout.stride < layout.fields.length)
+    throw new Error(`${layout.name}: ${layout.fields.length} fields exceed its stride ${layout.stride}`);
   return list;
 }
 

@@ -6,12 +6,31 @@
 import { writeFileSync } from 'node:fs';
 import { visitorKeys as oxcVisitorKeys } from 'oxc-parser';
 
-export const TYPE_ONLY_KEYS = ['typeAnnotation', 'returnType', 'typeParameters', 'typeArguments', 'superTypeArguments', 'implements', 'decorators'];
+export const TYPE_ONLY_KEYS = [
+  'typeAnnotation',
+  'returnType',
+  'typeParameters',
+  'typeArguments',
+  'superTypeArguments',
+  'implements',
+  'decorators',
+];
 /** TypeScript nodes that hold code that runs; every other TS node is a type. */
 export const TS_RUNTIME_TYPES = [
-  'TSAsExpression', 'TSSatisfiesExpression', 'TSNonNullExpression', 'TSTypeAssertion', 'TSInstantiationExpression',
-  'TSParameterProperty', 'TSExportAssignment', 'TSEnumDeclaration', 'TSEnumBody', 'TSEnumMember', 'TSModuleDeclaration',
-  'TSModuleBlock', 'TSImportEqualsDeclaration', 'TSAbstractMethodDefinition',
+  'TSAsExpression',
+  'TSSatisfiesExpression',
+  'TSNonNullExpression',
+  'TSTypeAssertion',
+  'TSInstantiationExpression',
+  'TSParameterProperty',
+  'TSExportAssignment',
+  'TSEnumDeclaration',
+  'TSEnumBody',
+  'TSEnumMember',
+  'TSModuleDeclaration',
+  'TSModuleBlock',
+  'TSImportEqualsDeclaration',
+  'TSAbstractMethodDefinition',
 ];
 
 /** Where @babel/parser's estree output (the fallback) has other keys than oxc's: Babel 7 puts enum

@@ -38,7 +38,9 @@ export function failureReason(result) {
     .split('\n')
     .map((line) => line.trim())
     .filter(Boolean);
-  const errors = lines.filter((line) => /error|not found|No such file/i.test(line) && !/^gyp ERR! (stack|System|command|cwd|node -v|node-gyp -v|not ok)/.test(line));
+  const errors = lines.filter(
+    (line) => /error|not found|No such file/i.test(line) && !/^gyp ERR! (stack|System|command|cwd|node -v|node-gyp -v|not ok)/.test(line),
+  );
   const line = errors[0] ?? lines.at(-1) ?? `node-gyp exited with ${result.status}`;
   return line.replace(/^gyp ERR! /, '').slice(0, 200);
 }

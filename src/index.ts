@@ -6,7 +6,14 @@
 export { traceMemory, Tracer, label, startTracing, stopTracing, type TraceMemoryOptions } from './trace.js';
 export { settingsFromEnv, settingsToEnv, type Settings } from './shared/settings.js';
 export { MemtraceError, SettingError, ParseError, TraceFileError } from './shared/errors.js';
-export { readEventsCsv, readEventBatches, readEventFileBatches, EVENT_COLUMNS, type EventRow, type EventKind } from './formats/events-csv.js';
+export {
+  readEventsCsv,
+  readEventBatches,
+  readEventFileBatches,
+  EVENT_COLUMNS,
+  type EventRow,
+  type EventKind,
+} from './formats/events-csv.js';
 export { readFunctionsCsv, FUNCTION_COLUMNS, type FunctionRow } from './formats/functions-csv.js';
 export { readMeta, type TraceMeta } from './formats/meta.js';
 export type { Calibration } from './runtime/calibration.js';
@@ -14,8 +21,15 @@ export { readTrace, findTraces, eventFiles, type Trace } from './formats/trace-d
 
 // Reports (flame graph, HTML report): allocation profiles as flame trees, and the HTML pages.
 export {
-  readHeapProfile, formatHeapProfile, type HeapProfile, type HeapProfileNode, type HeapProfileSample, type CallFrame,
-  type SamplingHeapProfile, type SamplingHeapProfileNode, type HeapProfileSample as SamplingHeapProfileSample,
+  readHeapProfile,
+  formatHeapProfile,
+  type HeapProfile,
+  type HeapProfileNode,
+  type HeapProfileSample,
+  type CallFrame,
+  type SamplingHeapProfile,
+  type SamplingHeapProfileNode,
+  type HeapProfileSample as SamplingHeapProfileSample,
 } from './formats/heap-profile.js';
 export { flameTreeFromHeapProfile, topLines, mergeFlameTrees, type FlameNode, type LineRow } from './report/flame-tree.js';
 export { renderFlameGraphPage, renderFlameGraphSections } from './report/flamegraph-html.js';
@@ -39,7 +53,11 @@ export { writeSnapshot, type WriteSnapshotOptions } from './heap/live/write-snap
 export { sizeOf, sizeOfEach, ObjectSize, type SizeOfOptions } from './heap/live/size-of.js';
 export { trackClass, ClassTracker, type TrackClassOptions, type AnyClass } from './heap/live/track-class.js';
 export {
-  readClassTrackerCsv, parseClassTrackerCsv, formatClassTrackerCsv, CLASS_TRACKER_COLUMNS, type ClassSample,
+  readClassTrackerCsv,
+  parseClassTrackerCsv,
+  formatClassTrackerCsv,
+  CLASS_TRACKER_COLUMNS,
+  type ClassSample,
 } from './formats/class-tracker-csv.js';
 export { InvalidArgumentError, SnapshotWriteError } from './shared/errors.js';
 // memtrace process and heapStats
@@ -47,14 +65,31 @@ export { startProcessLog, stopProcessLog, activeProcessLog, type ProcessLog, typ
 export { ProcessWatcher, type WatchOptions } from './process/watcher.js';
 export { watchCommand, watchPid } from './process/run-watched.js';
 export { readProc, type ProcSample } from './process/proc-reader.js';
-export { readProcessCsv, readProcessBatches, ProcessCsvWriter, type ProcessCsv, PROCESS_COLUMNS, INSIDE_COLUMNS, type ProcessRow, type GcKind } from './formats/process-csv.js';
+export {
+  readProcessCsv,
+  readProcessBatches,
+  ProcessCsvWriter,
+  type ProcessCsv,
+  PROCESS_COLUMNS,
+  INSIDE_COLUMNS,
+  type ProcessRow,
+  type GcKind,
+} from './formats/process-csv.js';
 export { ProcessNotFoundError, CommandNotFoundError } from './shared/errors.js';
 export { heapStats, startHeapStats, type HeapStatsOptions, type HeapStatsMeasurement } from './heap-stats/heap-stats.js';
 export { HeapStatsDiff, type Threshold } from './heap-stats/heap-stats-diff.js';
 export { HEAP_STATS_COLUMNS, formatHeapStatsCsv, parseHeapStatsCsv, type HeapStatsRow } from './formats/heap-stats-csv.js';
 export { plotProcessLog, type PlotOptions } from './report/plot.js';
 // traceAllocations (issue 4): V8's sampled allocations by statement, function and stack.
-export { traceAllocations, takeAllocationSnapshot, startAllocationSampling, stopAllocationSampling, AllocationResult, type TraceAllocationsOptions, type AllocationSamplingOptions } from './alloc/trace-allocations.js';
+export {
+  traceAllocations,
+  takeAllocationSnapshot,
+  startAllocationSampling,
+  stopAllocationSampling,
+  AllocationResult,
+  type TraceAllocationsOptions,
+  type AllocationSamplingOptions,
+} from './alloc/trace-allocations.js';
 export { AllocationSnapshot } from './alloc/allocation-snapshot.js';
 export { Statistic, StatisticDiff, type StatisticKey } from './alloc/statistic.js';
 export { Filter, type FilterSpec, type FilterInput } from './alloc/filter.js';
@@ -67,4 +102,12 @@ export { readSpeedscope, type SpeedscopeFile } from './formats/speedscope.js';
 export { readPprof } from './formats/pprof.js';
 
 // Memory limits in tests (also `memtrace/test` alone)
-export { limitMemory, limitLeaks, MemoryLimitError, MemoryLeakError, type LimitMemoryOptions, type LimitLeaksOptions, type Measure } from './test.js';
+export {
+  limitMemory,
+  limitLeaks,
+  MemoryLimitError,
+  MemoryLeakError,
+  type LimitMemoryOptions,
+  type LimitLeaksOptions,
+  type Measure,
+} from './test.js';

@@ -36,13 +36,14 @@ export function traceMemory(first?: unknown, second?: unknown): unknown {
   if (typeof first === 'function') {
     // `@traceMemory` without parentheses is called as a TC39 decorator: (method, context).
     if (isContext(second)) return decorate({}, first as AnyFunction, second);
-    const options = typeof second === 'string' ? { name: second } : (second as TraceMemoryOptions | undefined) ?? {};
+    const options = typeof second === 'string' ? { name: second } : ((second as TraceMemoryOptions | undefined) ?? {});
     return wrap(first as AnyFunction, options.name ?? (first.name || '(anonymous)'), callerPosition());
   }
   const options = (first as TraceMemoryOptions | undefined) ?? {};
   return (...args: unknown[]): unknown => {
     if (args.length === 2 && typeof args[0] === 'function' && isContext(args[1])) return decorate(options, args[0] as AnyFunction, args[1]);
-    if (args.length === 3 && args[2] && typeof args[2] === 'object') return decorateLegacy(options, args[0], String(args[1]), args[2] as PropertyDescriptor);
+    if (args.length === 3 && args[2] && typeof args[2] === 'object')
+      return decorateLegacy(options, args[0], String(args[1]), args[2] as PropertyDescriptor);
     throw new TypeError('memtrace: @traceMemory() decorates methods, getters and setters');
   };
 }
@@ -74,13 +75,18 @@ function decorate(options: TraceMemoryOptions, method: AnyFunction, context: Dec
 function decorateLegacy(options: TraceMemoryOptions, target: unknown, key: string, descriptor: PropertyDescriptor): PropertyDescriptor {
   const owner = typeof target === 'function' ? target.name : (target as object).constructor.name;
   const position = callerPosition();
-  if (typeof descriptor.value === 'function') descriptor.value = wrap(descriptor.value as AnyFunction, options.name ?? `${owner}.${key}`, position);
+  if (typeof descriptor.value === 'function')
+    descriptor.value = wrap(descriptor.value as AnyFunction, options.name ?? `${owner}.${key}`, position);
   if (descriptor.get) descriptor.get = wrap(descriptor.get as AnyFunction, options.name ?? `get ${owner}.${key}`, position);
   if (descriptor.set) descriptor.set = wrap(descriptor.set as AnyFunction, options.name ?? `set ${owner}.${key}`, position);
   return descriptor;
 }
 
-interface Position { file: string; line: number; column: number }
+interface Position {
+  file: string;
+  line: number;
+  column: number;
+}
 
 function wrap(fn: AnyFunction, name: string, position: Position): AnyFunction {
   return wrapWithId(fn, name, position).wrapped;

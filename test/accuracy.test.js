@@ -26,15 +26,21 @@ for (const counters of ['auto', 'js']) {
     if (counters === 'auto' && process.env.CI_EXPECT_NATIVE === '1') {
       t.is(run.trace.meta.counters, 'native');
       t.is(run.trace.meta.probes.measuredPath, 'native');
-      t.true(run.trace.meta.probes.spaceFields, 'the large-object spaces\' size fields were found');
+      t.true(run.trace.meta.probes.spaceFields, "the large-object spaces' size fields were found");
     }
     if (counters === 'js') t.is(run.trace.meta.counters, 'js');
     const row = fn(run.trace, 'empty');
     t.is(row.calls, 100000);
     t.is(row.measuredCalls, 100000);
-    t.true(Math.abs(row.totalAllocBytes / row.calls) <= residual(run.trace), `bytes per call ${row.totalAllocBytes / row.calls} (${run.trace.meta.counters})`);
+    t.true(
+      Math.abs(row.totalAllocBytes / row.calls) <= residual(run.trace),
+      `bytes per call ${row.totalAllocBytes / row.calls} (${run.trace.meta.counters})`,
+    );
     const caller = fn(run.trace, 'caller');
-    t.true(Math.abs(caller.totalAllocBytes / row.calls) <= residual(run.trace), `caller bytes per nested call ${caller.totalAllocBytes / row.calls}`);
+    t.true(
+      Math.abs(caller.totalAllocBytes / row.calls) <= residual(run.trace),
+      `caller bytes per nested call ${caller.totalAllocBytes / row.calls}`,
+    );
   });
 
   test(`hundreds of MiB of garbage across many GCs count as allocated (${counters} counters)`, (t) => {
@@ -43,7 +49,10 @@ for (const counters of ['auto', 'js']) {
     const row = fn(run.trace, 'churn');
     // 300 000 arrays of 125 doubles: 1000 B of elements + 16 B header + 32 B JSArray each, at least.
     const expected = 300000 * 1016;
-    t.true(row.totalAllocBytes >= 0.95 * expected, `allocated ${(row.totalAllocBytes / MiB).toFixed(1)} MiB, expected >= ${(expected / MiB).toFixed(1)}`);
+    t.true(
+      row.totalAllocBytes >= 0.95 * expected,
+      `allocated ${(row.totalAllocBytes / MiB).toFixed(1)} MiB, expected >= ${(expected / MiB).toFixed(1)}`,
+    );
     t.true(row.totalAllocBytes <= 1.5 * expected, `allocated ${(row.totalAllocBytes / MiB).toFixed(1)} MiB`);
   });
 }
@@ -60,9 +69,15 @@ test('the default policy counts a tiny hot function after its probation and keep
   t.true(row.measuredCalls < CALLS / 512, `measured ${row.measuredCalls}`);
   // Only one call in 1024 is measured, so the calibration's average shows more per call than in the
   // exact test above.
-  t.true(Math.abs(row.totalAllocBytes / row.measuredCalls) <= Math.max(16, 2 * residual(run.trace)), `bytes per measured call ${row.totalAllocBytes / row.measuredCalls}`);
+  t.true(
+    Math.abs(row.totalAllocBytes / row.measuredCalls) <= Math.max(16, 2 * residual(run.trace)),
+    `bytes per measured call ${row.totalAllocBytes / row.measuredCalls}`,
+  );
   const caller = fn(run.trace, 'caller');
-  t.true(Math.abs(caller.totalAllocBytes / row.calls) <= residual(run.trace), `caller bytes per nested call ${caller.totalAllocBytes / row.calls}`);
+  t.true(
+    Math.abs(caller.totalAllocBytes / row.calls) <= residual(run.trace),
+    `caller bytes per nested call ${caller.totalAllocBytes / row.calls}`,
+  );
 });
 
 test('an async call is charged for what it allocates after its await, not for what others do meanwhile', (t) => {
@@ -71,7 +86,10 @@ test('an async call is charged for what it allocates after its await, not for wh
   const heavy = fn(run.trace, 'heavy');
   const light = fn(run.trace, 'light');
   // One call of 4 MiB (a builtin fills it: no compile job of its own ends inside the call).
-  t.true(heavy.totalAllocBytes >= 0.97 * 4 * MiB && heavy.totalAllocBytes < 1.03 * 4 * MiB + ALLOCATION_AREA_STEP, `heavy ${heavy.totalAllocBytes}`);
+  t.true(
+    heavy.totalAllocBytes >= 0.97 * 4 * MiB && heavy.totalAllocBytes < 1.03 * 4 * MiB + ALLOCATION_AREA_STEP,
+    `heavy ${heavy.totalAllocBytes}`,
+  );
   // light runs for microseconds between its awaits, but what V8 allocates for itself then (an
   // allocation area on Node 24, code of a background compile job finished under load: 100-400 KB seen
   // in loaded CI runs) lands in its figure; 512 KiB is still an eighth of heavy's, which it would
@@ -90,7 +108,10 @@ for (const counters of ['auto', 'js']) {
     t.is(request.calls, 2);
     // 1 MiB each, half on either side of the await. Before the fix the first call to finish was taken
     // for a recursive one (the other was in progress) and left out: 1.0 MiB for the two.
-    t.true(request.totalAllocBytes >= 0.97 * 2 * MiB && request.totalAllocBytes < 1.03 * 2 * MiB + ALLOCATION_AREA_STEP, `request ${request.totalAllocBytes}`);
+    t.true(
+      request.totalAllocBytes >= 0.97 * 2 * MiB && request.totalAllocBytes < 1.03 * 2 * MiB + ALLOCATION_AREA_STEP,
+      `request ${request.totalAllocBytes}`,
+    );
     t.true(Math.abs(request.selfAllocBytes - request.totalAllocBytes) < 0.03 * MiB, `self ${request.selfAllocBytes}`);
   });
 }
@@ -105,10 +126,13 @@ test('line mode charges the allocating line', (t) => {
   // The first run of a function also allocates its bytecode and feedback. On Node 24 part of the MiB
   // can reach a reading only at line 6, an allocation area later: 0.75-0.79 MiB was read in about 1
   // run in 40 on a loaded machine.
-  t.true(total >= 0.99 * MiB - ALLOCATION_AREA_STEP && total < (1 + FIRST_RUN_CODE) * MiB + ALLOCATION_AREA_STEP, `lines 4-5 allocated ${total}`);
+  t.true(
+    total >= 0.99 * MiB - ALLOCATION_AREA_STEP && total < (1 + FIRST_RUN_CODE) * MiB + ALLOCATION_AREA_STEP,
+    `lines 4-5 allocated ${total}`,
+  );
 });
 
-test('a for-await loop suspends the call while it waits: others\' allocations are not charged to it', (t) => {
+test("a for-await loop suspends the call while it waits: others' allocations are not charged to it", (t) => {
   const run = runTraced(fixture('tracer', 'for-await.mjs'), { env: { MEMTRACE_TRIGGER: '0' } });
   t.is(run.status, 0, run.stderr);
   t.is(run.stdout.trim(), '3 2');
@@ -118,7 +142,10 @@ test('a for-await loop suspends the call while it waits: others\' allocations ar
   const most = 1.3 * MiB + ALLOCATION_AREA_STEP;
   t.true(consume.totalAllocBytes >= 0.97 * MiB && consume.totalAllocBytes < most, `consume ${consume.totalAllocBytes}`);
   t.true(fn(run.trace, 'heavy').totalAllocBytes >= 0.97 * MiB);
-  const events = run.trace.events().filter((e) => e.function === 'consume').map((e) => e.event);
+  const events = run.trace
+    .events()
+    .filter((e) => e.function === 'consume')
+    .map((e) => e.event);
   t.true(events.filter((e) => e === 'suspend').length >= 4, events.join(' '));
   t.is(events.filter((e) => e === 'suspend').length, events.filter((e) => e === 'resume').length);
 });
@@ -128,7 +155,10 @@ test('a module required inside a traced call: the call is not charged with the t
   const dir = freshDir();
   const big = join(dir, 'big.cjs');
   const parts = [];
-  for (let i = 0; i < 3000; i++) parts.push(`exports.f${i} = function f${i}(a, b) { const list = [a, b, ${i}]; if (a > b) { return list.map((x) => x * 2); } return list.reduce((s, x) => s + x, 0); };`);
+  for (let i = 0; i < 3000; i++)
+    parts.push(
+      `exports.f${i} = function f${i}(a, b) { const list = [a, b, ${i}]; if (a > b) { return list.map((x) => x * 2); } return list.reduce((s, x) => s + x, 0); };`,
+    );
   writeFileSync(big, parts.join('\n'));
   const env = { MEMTRACE_INCLUDE: '**/*', MEMTRACE_CACHE_DIR: join(dir, '.cache') };
   const cold = runTraced(fixture('tracer', 'lazy-require.cjs'), { env, args: [big] });

@@ -50,17 +50,25 @@ test.serial('a function that allocates twice as much fails the check, named firs
   t.regex(first, /\+(8\d|9\d|1\d\d) %$/);
   const xml = readFileSync(junit, 'utf8');
   t.regex(xml, /<testsuites name="memtrace check" tests="3" failures="3">/);
-  t.regex(xml, /<testcase classname="test\/fixtures\/check\/render.mjs" name="renderRow">\n\s+<failure message="renderRow at test\/fixtures\/check\/render.mjs:6: /);
+  t.regex(
+    xml,
+    /<testcase classname="test\/fixtures\/check\/render.mjs" name="renderRow">\n\s+<failure message="renderRow at test\/fixtures\/check\/render.mjs:6: /,
+  );
 });
 
-test.serial('--format github: an annotation on the function\'s line and a Markdown summary', (t) => {
+test.serial("--format github: an annotation on the function's line and a Markdown summary", (t) => {
   const summary = join(dir, 'summary.md');
   writeFileSync(summary, '');
   const run = spawnSync(process.execPath, [cliPath, 'check', traces.doubled, '--baseline', baseline, '--format', 'github'], {
-    cwd: root, encoding: 'utf8', env: { ...process.env, GITHUB_STEP_SUMMARY: summary },
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, GITHUB_STEP_SUMMARY: summary },
   });
   t.is(run.status, 1);
-  t.regex(run.stdout, /^::error file=test\/fixtures\/check\/render.mjs,line=6,title=memtrace check::renderRow allocates more than its baseline: /);
+  t.regex(
+    run.stdout,
+    /^::error file=test\/fixtures\/check\/render.mjs,line=6,title=memtrace check::renderRow allocates more than its baseline: /,
+  );
   t.regex(readFileSync(summary, 'utf8'), /\| renderRow \| test\/fixtures\/check\/render\\\.mjs:6 \|/);
 });
 
@@ -73,7 +81,10 @@ test('bad input: one line and exit code 2', (t) => {
   const notJson = join(dir, 'not-json.json');
   writeFileSync(notJson, '{"format": "memtrace-baseline", ');
   const wrongShape = join(dir, 'wrong.json');
-  writeFileSync(wrongShape, JSON.stringify({ format: 'memtrace-baseline', version: 1, functions: [{ function: 'f', file: 'a.js', line: 'x' }] }));
+  writeFileSync(
+    wrongShape,
+    JSON.stringify({ format: 'memtrace-baseline', version: 1, functions: [{ function: 'f', file: 'a.js', line: 'x' }] }),
+  );
   const cases = [
     [[join(dir, 'missing'), '--baseline', baseline], /no such trace directory/],
     [[dir, '--baseline', baseline], /no functions\.csv here/],
@@ -104,7 +115,11 @@ test('sizes as people write them', (t) => {
 
 test('memtrace run --fail-over: exit 1 after writing the trace when the heap peaked over the size', (t) => {
   const out = freshDir();
-  const run = (...args) => spawnSync(process.execPath, [cliPath, 'run', '--out', out, ...args, '--', fixture('check', 'peak.mjs')], { encoding: 'utf8', timeout: 60_000 });
+  const run = (...args) =>
+    spawnSync(process.execPath, [cliPath, 'run', '--out', out, ...args, '--', fixture('check', 'peak.mjs')], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
   const over = run('--fail-over', '20MiB');
   t.is(over.status, 1, over.stderr);
   t.is(over.stdout.trim(), '40');

@@ -9,11 +9,15 @@ import { COMMANDS } from '../dist/src/cli/commands/index.js';
 import { parseCommandLine, tableProblems } from '../dist/src/cli/command.js';
 import { cliPath, fixture, freshDir, root } from './helpers/run-traced.js';
 
-const memtrace = (args, options = {}) => spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', timeout: 120_000, ...options });
+const memtrace = (args, options = {}) =>
+  spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', timeout: 120_000, ...options });
 
 /** Every command and action with its path (`heap diff`), parents first. */
 function walk(commands, path = []) {
-  return commands.flatMap((command) => [{ command, path: [...path, command.name] }, ...walk(command.subcommands ?? [], [...path, command.name])]);
+  return commands.flatMap((command) => [
+    { command, path: [...path, command.name] },
+    ...walk(command.subcommands ?? [], [...path, command.name]),
+  ]);
 }
 const everyCommand = walk(COMMANDS);
 
@@ -24,7 +28,10 @@ function words(line) {
 
 test('the table lists every command and action, each with a summary, a synopsis, examples and described options', (t) => {
   t.true(everyCommand.length >= COMMANDS.length + 4, 'heap has its actions');
-  t.deepEqual(COMMANDS.flatMap((command) => tableProblems(command)), []);
+  t.deepEqual(
+    COMMANDS.flatMap((command) => tableProblems(command)),
+    [],
+  );
 });
 
 test('tableProblems finds an option without a description, and a string option without a value name', (t) => {
@@ -71,10 +78,11 @@ test('every example names its own command and parses with its own option table',
   }
 });
 
-test('memtrace --help, help and no arguments list every command; --version and -v print package.json\'s version', (t) => {
+test("memtrace --help, help and no arguments list every command; --version and -v print package.json's version", (t) => {
   const list = memtrace(['--help']);
   t.is(list.status, 0);
-  for (const command of COMMANDS) t.regex(list.stdout, new RegExp(`^  ${command.name} +${command.summary.slice(0, 20).replace(/[()]/g, '\\$&')}`, 'm'));
+  for (const command of COMMANDS)
+    t.regex(list.stdout, new RegExp(`^  ${command.name} +${command.summary.slice(0, 20).replace(/[()]/g, '\\$&')}`, 'm'));
   t.is(memtrace(['-h']).stdout, list.stdout);
   t.is(memtrace(['help']).stdout, list.stdout);
   const none = memtrace([]);
@@ -118,10 +126,16 @@ test('the examples of run, report, query, check and heap run as they are shown, 
   copyFileSync(fixture('report', 'allocators.mjs'), join(cwd, 'app.js'));
   writeFileSync(join(cwd, 'package.json'), '{"type":"module"}\n');
   // The examples go through a shell, as a user types them, with `memtrace` this checkout's CLI.
-  const shell = (example) => spawnSync('sh', ['-c', example.replace(/^memtrace /, `"${process.execPath}" "${cliPath}" `)], { cwd, encoding: 'utf8', timeout: 180_000 });
+  const shell = (example) =>
+    spawnSync('sh', ['-c', example.replace(/^memtrace /, `"${process.execPath}" "${cliPath}" `)], {
+      cwd,
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
   const example = (name, pattern) => {
     const found = COMMANDS.flatMap((command) => [command, ...(command.subcommands ?? [])])
-      .find((command) => command.name === name).examples.find((line) => pattern.test(line));
+      .find((command) => command.name === name)
+      .examples.find((line) => pattern.test(line));
     t.truthy(found, `${name}: an example matching ${pattern}`);
     return found;
   };

@@ -4,7 +4,15 @@ import test from 'ava';
 import { countAssertions, differences, normalise } from './corpus/outcome.js';
 import { judge } from './corpus/verdict.js';
 
-const run = (over) => ({ code: 0, signal: null, timedOut: false, counts: { pass: 3, fail: 0, skip: 0 }, stdout: 'ok 1\n', stderr: '', ...over });
+const run = (over) => ({
+  code: 0,
+  signal: null,
+  timedOut: false,
+  counts: { pass: 3, fail: 0, skip: 0 },
+  stdout: 'ok 1\n',
+  stderr: '',
+  ...over,
+});
 
 test('counts tape, node:test and mocha summaries; several processes add up', (t) => {
   t.deepEqual(countAssertions('tap', '# tests 5\n# pass  4\n# fail  1\n'), { pass: 4, fail: 1, skip: 0 });
@@ -24,7 +32,10 @@ test('normalises timings, dates, temp paths and memtrace notes, and nothing the 
 
 test('a traced run that differs is reported by exit, counts and the first differing line', (t) => {
   const found = differences(run(), run({ code: 1, counts: { pass: 0, fail: 0, skip: 0 }, stdout: 'SyntaxError\n' }));
-  t.deepEqual(found.map((f) => f.kind), ['exit', 'counts', 'stdout']);
+  t.deepEqual(
+    found.map((f) => f.kind),
+    ['exit', 'counts', 'stdout'],
+  );
   t.deepEqual(found[2].diff, ['- ok 1', '- ', '+ SyntaxError', '+ ']);
   t.deepEqual(differences(run(), run()), []);
 });

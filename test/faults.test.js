@@ -13,10 +13,11 @@ import { findTraces, readTrace, readMeta, eventFiles, EVENT_COLUMNS } from '../d
 
 const steady = fixture('tracer', 'steady.mjs');
 const plain = (args) => spawnSync(process.execPath, [steady, ...args], { encoding: 'utf8' });
-const viaRun = (out, args, flags = [], env = {}) => spawnSync(process.execPath, [cliPath, 'run', '--out', out, ...flags, '--', steady, ...args], {
-  encoding: 'utf8',
-  env: { ...process.env, MEMTRACE_CACHE_DIR: join(freshDir(), 'cache'), ...env },
-});
+const viaRun = (out, args, flags = [], env = {}) =>
+  spawnSync(process.execPath, [cliPath, 'run', '--out', out, ...flags, '--', steady, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, MEMTRACE_CACHE_DIR: join(freshDir(), 'cache'), ...env },
+  });
 const onlyLine = (t, stderr, pattern) => {
   const lines = stderr.trim().split('\n');
   t.is(lines.length, 1, stderr);
@@ -33,7 +34,10 @@ test('--max-trace-size keeps the newest rows in rotated events files under the c
   t.is(run.stdout, plain(['3000', '0']).stdout);
   const [dir] = findTraces(out);
   const files = eventFiles(dir);
-  t.deepEqual(files.map((f) => f.slice(dir.length + 1)), ['events.3.csv', 'events.2.csv', 'events.1.csv', 'events.csv']);
+  t.deepEqual(
+    files.map((f) => f.slice(dir.length + 1)),
+    ['events.3.csv', 'events.2.csv', 'events.1.csv', 'events.csv'],
+  );
   const sizes = files.map((f) => statSync(f).size);
   t.true(sizes.reduce((a, b) => a + b) <= 256 * 1024, `${sizes}`);
   const meta = readMeta(join(dir, 'meta.json'));
@@ -83,7 +87,11 @@ for (const how of ['register', 'run']) {
     const run = how === 'run' ? viaRun(out, ['20', '4']) : runTraced(steady, { args: ['20', '4'], env: { MEMTRACE_OUT: out } });
     t.is(run.status, 4);
     t.is(run.stdout, plain(['20', '4']).stdout);
-    onlyLine(t, run.stderr, new RegExp(`^memtrace: cannot write the trace to ${out}: a part of the path is a file; the program runs untraced$`));
+    onlyLine(
+      t,
+      run.stderr,
+      new RegExp(`^memtrace: cannot write the trace to ${out}: a part of the path is a file; the program runs untraced$`),
+    );
   });
 
   // Root writes through permissions, so a read-only file system stands in for "permission denied" there.
@@ -99,13 +107,20 @@ for (const how of ['register', 'run']) {
     const run = how === 'run' ? viaRun(out, ['20', '4']) : runTraced(steady, { args: ['20', '4'], env: { MEMTRACE_OUT: out } });
     t.is(run.status, 4);
     t.is(run.stdout, plain(['20', '4']).stdout);
-    onlyLine(t, run.stderr, root ? /: read-only file system; the program runs untraced$/ : /: permission denied; the program runs untraced$/);
+    onlyLine(
+      t,
+      run.stderr,
+      root ? /: read-only file system; the program runs untraced$/ : /: permission denied; the program runs untraced$/,
+    );
     t.deepEqual(readdirSync(out), []);
   });
 
   test(`the trace directory deleted mid-run (${how}): one line, the program goes on unchanged`, async (t) => {
     const out = freshDir();
-    const args = how === 'run' ? [cliPath, 'run', '--out', out, '--trigger', '0', '--', steady] : ['--import', pathToFileURL(registerPath).href, steady];
+    const args =
+      how === 'run'
+        ? [cliPath, 'run', '--out', out, '--trigger', '0', '--', steady]
+        : ['--import', pathToFileURL(registerPath).href, steady];
     const child = spawn(process.execPath, [...args, '2000', '5', 'go'], {
       env: { ...process.env, MEMTRACE_OUT: out, MEMTRACE_TRIGGER: '0', MEMTRACE_CACHE_DIR: join(freshDir(), 'cache') },
       stdio: ['pipe', 'pipe', 'pipe'],

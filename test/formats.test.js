@@ -22,16 +22,71 @@ function row(values) {
 
 test('events.csv rows read back as written, names quoted, big and negative numbers exact', (t) => {
   const rows = [
-    row({ TIME: 12345678901234, KIND: 1, FUNCTION_ID: 0, LINE: 3, DEPTH: 2, ASYNC_ID: 7, HEAP: 3_000_000_123, D_HEAP: -4096, ALLOCATED: 9_007_199_254_740_000, D_ALLOCATED: 1_048_592, RSS: NaN, EXTERNAL: 2_000_000, ARRAY_BUFFERS: NaN }),
-    row({ TIME: 5, KIND: 5, FUNCTION_ID: 1, LINE: 11, DEPTH: 0, ASYNC_ID: 1, HEAP: 10, D_HEAP: 0, ALLOCATED: 10, D_ALLOCATED: 0, RSS: 123_456_789, EXTERNAL: 0, ARRAY_BUFFERS: 1_000_000_000 }),
+    row({
+      TIME: 12345678901234,
+      KIND: 1,
+      FUNCTION_ID: 0,
+      LINE: 3,
+      DEPTH: 2,
+      ASYNC_ID: 7,
+      HEAP: 3_000_000_123,
+      D_HEAP: -4096,
+      ALLOCATED: 9_007_199_254_740_000,
+      D_ALLOCATED: 1_048_592,
+      RSS: NaN,
+      EXTERNAL: 2_000_000,
+      ARRAY_BUFFERS: NaN,
+    }),
+    row({
+      TIME: 5,
+      KIND: 5,
+      FUNCTION_ID: 1,
+      LINE: 11,
+      DEPTH: 0,
+      ASYNC_ID: 1,
+      HEAP: 10,
+      D_HEAP: 0,
+      ALLOCATED: 10,
+      D_ALLOCATED: 0,
+      RSS: 123_456_789,
+      EXTERNAL: 0,
+      ARRAY_BUFFERS: 1_000_000_000,
+    }),
   ];
   const data = new Float64Array(rows.length * Col.COUNT);
   rows.forEach((r, i) => data.set(r, i * Col.COUNT));
   const path = join(freshDir(), 'events.csv');
   writeFileSync(path, Buffer.concat([Buffer.from(EVENT_HEADER), new EventFormatter(functions, []).format(data, 0, rows.length)]));
   const [first, second] = readEventsCsv(path);
-  t.like(first, { seq: 0, timeNs: 12345678901234, event: 'return', functionId: 0, function: 'Cart.add', file: '/app/cart.js', line: 3, column: 5, depth: 2, asyncId: 7, heapUsed: 3_000_000_123, dHeap: -4096, allocated: 9_007_199_254_740_000, dAllocated: 1_048_592, rss: null, external: 2_000_000, arrayBuffers: null });
-  t.like(second, { seq: 1, event: 'line', function: 'weird, "quoted"\nname', file: '/app/a b,c.js', line: 11, column: null, rss: 123_456_789, arrayBuffers: 1_000_000_000 });
+  t.like(first, {
+    seq: 0,
+    timeNs: 12345678901234,
+    event: 'return',
+    functionId: 0,
+    function: 'Cart.add',
+    file: '/app/cart.js',
+    line: 3,
+    column: 5,
+    depth: 2,
+    asyncId: 7,
+    heapUsed: 3_000_000_123,
+    dHeap: -4096,
+    allocated: 9_007_199_254_740_000,
+    dAllocated: 1_048_592,
+    rss: null,
+    external: 2_000_000,
+    arrayBuffers: null,
+  });
+  t.like(second, {
+    seq: 1,
+    event: 'line',
+    function: 'weird, "quoted"\nname',
+    file: '/app/a b,c.js',
+    line: 11,
+    column: null,
+    rss: 123_456_789,
+    arrayBuffers: 1_000_000_000,
+  });
 });
 
 test('the addon formats events.csv rows to the same bytes as the JS formatter', (t) => {
@@ -44,7 +99,7 @@ test('the addon formats events.csv rows to the same bytes as the JS formatter', 
   // Every kind, labels, a function the writer does not know yet (#id), negatives, halves to round,
   // NaN where a column is not read, numbers past 2^32 and close to 2^53.
   let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const count = 5000;
   const data = new Float64Array(count * Col.COUNT);
   for (let r = 0; r < count; r++) {
@@ -67,27 +122,58 @@ test('the addon formats events.csv rows to the same bytes as the JS formatter', 
   const labels = ['phase, one', 'two "quoted"'];
   const js = new EventFormatter(functions, labels, new Float64Array([100])).format(data, 0, count);
   const native = new EventFormatter(functions, labels, new Float64Array([100]), addon).format(data, 0, count);
-  t.is(Buffer.compare(Buffer.from(js), Buffer.from(native)), 0, `first difference at byte ${Buffer.from(js).findIndex((b, i) => b !== native[i])}`);
+  t.is(
+    Buffer.compare(Buffer.from(js), Buffer.from(native)),
+    0,
+    `first difference at byte ${Buffer.from(js).findIndex((b, i) => b !== native[i])}`,
+  );
   t.true(js.length > count * 60);
   // A later half continues the sequence, and a slice from the middle formats alike too.
   const sequence = new Float64Array([0]);
   const formatter = new EventFormatter(functions, labels, sequence, addon);
   formatter.format(data, 0, 10);
   t.is(sequence[0], 10);
-  t.is(Buffer.compare(Buffer.from(formatter.format(data, 1000, 200)), Buffer.from(new EventFormatter(functions, labels, new Float64Array([10])).format(data, 1000, 200))), 0);
+  t.is(
+    Buffer.compare(
+      Buffer.from(formatter.format(data, 1000, 200)),
+      Buffer.from(new EventFormatter(functions, labels, new Float64Array([10])).format(data, 1000, 200)),
+    ),
+    0,
+  );
 });
 
 test('functions.csv reads back as written, sorted by total allocation', (t) => {
   const path = join(freshDir(), 'functions.csv');
   const base = { line: 1, column: 1, calls: 1, measuredCalls: 1, selfAllocBytes: 0, maxHeapGrowthBytes: 0, selfTimeNs: 0, totalTimeNs: 0 };
-  writeFileSync(path, formatFunctionsCsv([{ ...base, function: 'small', file: '/a.js', totalAllocBytes: 10 }, { ...base, function: 'big, "one"', file: '/b.js', totalAllocBytes: 5e9 }]));
+  writeFileSync(
+    path,
+    formatFunctionsCsv([
+      { ...base, function: 'small', file: '/a.js', totalAllocBytes: 10 },
+      { ...base, function: 'big, "one"', file: '/b.js', totalAllocBytes: 5e9 },
+    ]),
+  );
   const rows = readFunctionsCsv(path);
-  t.deepEqual(rows.map((r) => [r.function, r.totalAllocBytes]), [['big, "one"', 5e9], ['small', 10]]);
+  t.deepEqual(
+    rows.map((r) => [r.function, r.totalAllocBytes]),
+    [
+      ['big, "one"', 5e9],
+      ['small', 10],
+    ],
+  );
 });
 
-test('functions.csv names quoted once and kept (the checkpoints\' cache) read back the same on every write', (t) => {
+test("functions.csv names quoted once and kept (the checkpoints' cache) read back the same on every write", (t) => {
   const path = join(freshDir(), 'functions.csv');
-  const base = { line: 3, column: 2, calls: 7, measuredCalls: 5, selfAllocBytes: 1.4, maxHeapGrowthBytes: 0, selfTimeNs: 2.6, totalTimeNs: 1e15 };
+  const base = {
+    line: 3,
+    column: 2,
+    calls: 7,
+    measuredCalls: 5,
+    selfAllocBytes: 1.4,
+    maxHeapGrowthBytes: 0,
+    selfTimeNs: 2.6,
+    totalTimeNs: 1e15,
+  };
   const rows = [
     { ...base, function: 'line\nbreak', file: '/a,b/"c".js', totalAllocBytes: 3 },
     { ...base, function: ' spaced ', file: '/ü.js', totalAllocBytes: 2 },
@@ -97,7 +183,14 @@ test('functions.csv names quoted once and kept (the checkpoints\' cache) read ba
   for (let write = 0; write < 2; write++) {
     writeFileSync(path, formatFunctionsCsv(rows, quoted));
     const back = readFunctionsCsv(path);
-    t.deepEqual(back.map((r) => [r.function, r.file, r.selfAllocBytes, r.totalTimeNs]), [['line\nbreak', '/a,b/"c".js', 1, 1e15], [' spaced ', '/ü.js', 1, 1e15], ['', '/plain.js', 1, 1e15]]);
+    t.deepEqual(
+      back.map((r) => [r.function, r.file, r.selfAllocBytes, r.totalTimeNs]),
+      [
+        ['line\nbreak', '/a,b/"c".js', 1, 1e15],
+        [' spaced ', '/ü.js', 1, 1e15],
+        ['', '/plain.js', 1, 1e15],
+      ],
+    );
   }
   t.is(quoted.size, 3);
 });

@@ -27,7 +27,17 @@ function run(args, env) {
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr: stderr.split('\n').filter((line) => !/memtrace/i.test(line)).join('\n') }));
+    child.on('close', (code, signal) =>
+      resolve({
+        code,
+        signal,
+        stdout,
+        stderr: stderr
+          .split('\n')
+          .filter((line) => !/memtrace/i.test(line))
+          .join('\n'),
+      }),
+    );
   });
 }
 
@@ -42,9 +52,20 @@ for (let i = 0; i < programs * 2; i++) {
     const file = join(scratch, `program-${seed}.${module ? 'mjs' : 'cjs'}`);
     writeFileSync(file, source);
     const traced = ({ parser, lines }) =>
-      run(['--import', registerPath, file], childEnv({ MEMTRACE_OUT: join(scratch, `out-${seed}-${parser}-${lines}`), MEMTRACE_CACHE: '0', MEMTRACE_PARSER: parser, MEMTRACE_LINES: lines ? '1' : '0' }));
+      run(
+        ['--import', registerPath, file],
+        childEnv({
+          MEMTRACE_OUT: join(scratch, `out-${seed}-${parser}-${lines}`),
+          MEMTRACE_CACHE: '0',
+          MEMTRACE_PARSER: parser,
+          MEMTRACE_LINES: lines ? '1' : '0',
+        }),
+      );
     // oxc-parser always; @babel/parser and line probes each on half of the programs.
-    const variants = [{ parser: 'auto', lines: false }, ...[[], [{ parser: 'babel', lines: false }], [{ parser: 'auto', lines: true }], [{ parser: 'babel', lines: true }]][i % 4]];
+    const variants = [
+      { parser: 'auto', lines: false },
+      ...[[], [{ parser: 'babel', lines: false }], [{ parser: 'auto', lines: true }], [{ parser: 'babel', lines: true }]][i % 4],
+    ];
     const [untraced, ...runs] = await Promise.all([run([file], childEnv({})), ...variants.map(traced)]);
     t.true(untraced.stdout.split('\n').length > 8, `seed ${seed}: the program printed too little:\n${untraced.stdout}${untraced.stderr}`);
     for (const [k, result] of runs.entries()) {

@@ -14,7 +14,10 @@ for (const lines of [false, true]) {
   test(`inferred names are the program's own, traced as untraced${lines ? ', with line probes' : ''}`, (t) => {
     const run = spawnSync(process.execPath, ['--allow-natives-syntax', runner, ...(lines ? ['--lines'] : [])], { encoding: 'utf8' });
     t.is(run.status, 0, run.stderr);
-    const results = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const results = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     t.is(results.length, programs.length);
     results.forEach(({ plain, traced }, i) => {
       const { source, differs, differsWithLines } = programs[i];
@@ -22,7 +25,11 @@ for (const lines of [false, true]) {
       t.false(JSON.stringify(traced).includes('__mt$'), `a name from memtrace: ${source}\n${JSON.stringify(traced)}`);
       // `.name` is never touched; the inferred names are the untraced ones unless the probes may
       // pre-empt the assignment that names them.
-      t.deepEqual(traced.map(([, name]) => name), plain.map(([, name]) => name), source);
+      t.deepEqual(
+        traced.map(([, name]) => name),
+        plain.map(([, name]) => name),
+        source,
+      );
       if (!differs && !(lines && differsWithLines)) t.deepEqual(traced, plain, source);
     });
   });

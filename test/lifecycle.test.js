@@ -26,7 +26,10 @@ test('an uncaught exception keeps exit code 1, its message, and the trace', (t) 
   t.is(run.status, 1);
   t.is(plain.status, 1);
   t.true(run.stderr.includes('Error: boom from end'));
-  t.is(run.stderr.split('\n').find((l) => l.startsWith('Error')), plain.stderr.split('\n').find((l) => l.startsWith('Error')));
+  t.is(
+    run.stderr.split('\n').find((l) => l.startsWith('Error')),
+    plain.stderr.split('\n').find((l) => l.startsWith('Error')),
+  );
   t.is(allWork(run.trace), 50);
   t.is(fn(run.trace, 'end').calls, 1);
 });

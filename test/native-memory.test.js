@@ -46,7 +46,9 @@ linuxTest('a function that keeps 64 buffers of 1 MiB is found with ~64 MiB live 
   t.true(Math.abs(live - 64 * MiB) <= nativeSamplingOfMiBBlocks(64), `keepBuffers live at exit: ${live}`);
   t.true(rows.every((row) => row.thread === 'main' && row.file.endsWith('keep-buffers.cjs') && row.line === 2));
   // Node's start-up, before memtrace's runtime, is a row of its own, not a function's.
-  t.true(rowsOf(nativeRows(run.directories[0]), '(start-up)').some((row) => row.thread === 'main' && row.file === '' && row.allocatedBytes > 0));
+  t.true(
+    rowsOf(nativeRows(run.directories[0]), '(start-up)').some((row) => row.thread === 'main' && row.file === '' && row.allocatedBytes > 0),
+  );
   // Its stack: Node's array buffer allocator under the JS function.
   const stacks = new Map(readNativeStacksCsv(join(run.directories[0], 'native-stacks.csv')).map((s) => [s.nativeStackId, s.frames]));
   const biggest = rows.sort((a, b) => b.liveBytesAtExit - a.liveBytesAtExit)[0];
@@ -56,9 +58,14 @@ linuxTest('a function that keeps 64 buffers of 1 MiB is found with ~64 MiB live 
   // The same in native.pb.gz: in-use bytes under a stack whose outermost frame is keepBuffers.
   const profile = Profile.decode(gunzipSync(readFileSync(join(run.directories[0], 'native.pb.gz'))));
   const strings = profile.stringTable.strings;
-  t.deepEqual(profile.sampleType.map((type) => strings[type.type]), ['alloc_objects', 'alloc_space', 'inuse_space']);
+  t.deepEqual(
+    profile.sampleType.map((type) => strings[type.type]),
+    ['alloc_objects', 'alloc_space', 'inuse_space'],
+  );
   const names = new Map(profile.function.map((f) => [Number(f.id), strings[f.name]]));
-  const inUse = profile.sample.filter((s) => names.get(Number(s.locationId.at(-1))) === 'keepBuffers').reduce((total, s) => total + Number(s.value[2]), 0);
+  const inUse = profile.sample
+    .filter((s) => names.get(Number(s.locationId.at(-1))) === 'keepBuffers')
+    .reduce((total, s) => total + Number(s.value[2]), 0);
   t.is(inUse, live);
   t.regex(run.stderr, /native memory \(malloc\): sampled every ~256 KiB/);
   t.regex(run.stderr, /MiB .* main\s+keepBuffers/);
@@ -74,7 +81,9 @@ linuxTest("an addon's named C function that keeps 16 MiB shows under the JS func
   // Node-API: one build for every Node; the headers are next to this Node (as scripts/build-native.js finds them).
   const addon = join(freshDir('memtrace-native-addon-'), 'hold.node');
   const include = join(dirname(process.execPath), '..', 'include', 'node');
-  const build = spawnSync('gcc', ['-O2', '-shared', '-fPIC', `-I${include}`, '-o', addon, fixture('native', 'hold-addon.c')], { encoding: 'utf8' });
+  const build = spawnSync('gcc', ['-O2', '-shared', '-fPIC', `-I${include}`, '-o', addon, fixture('native', 'hold-addon.c')], {
+    encoding: 'utf8',
+  });
   t.is(build.status, 0, `building the fixture addon: ${build.stderr}`);
   const run = runNative('hold-addon.cjs', [], { MEMTRACE_FIXTURE_ADDON: addon });
   t.is(run.status, 0, run.stderr);
@@ -98,7 +107,10 @@ linuxTest('zlib.gzipSync 40 times on 1 MiB shows its state and output allocated 
   t.true(freed >= 0.6 * allocated, `freed ${freed} of ${allocated}`);
   const stacks = readNativeStacksCsv(join(directory, 'native-stacks.csv'));
   const ids = new Set(rows.map((row) => row.nativeStackId));
-  t.true(stacks.some((s) => ids.has(s.nativeStackId) && s.frames.some((f) => f.startsWith('deflateInit2_'))), 'a stack through deflateInit2_');
+  t.true(
+    stacks.some((s) => ids.has(s.nativeStackId) && s.frames.some((f) => f.startsWith('deflateInit2_'))),
+    'a stack through deflateInit2_',
+  );
 });
 
 linuxTest('a program that never allocates natively has (almost) nothing live in its functions', (t) => {
@@ -113,7 +125,10 @@ linuxTest('a child process is recorded into its own trace; a shell is left out i
   t.is(run.status, 0, run.stderr);
   t.is(run.directories.length, 2);
   t.regex(run.stderr, /^memtrace: --native: left out 1 process that memtrace did not trace \(not Node\)$/m);
-  t.deepEqual(readdirSync(run.out).filter((f) => f.endsWith('.raw')), []);
+  t.deepEqual(
+    readdirSync(run.out).filter((f) => f.endsWith('.raw')),
+    [],
+  );
   const child = run.directories.find((d) => rowsOf(nativeRows(d), 'childKeeps').length > 0);
   t.truthy(child, 'a trace with childKeeps');
   const live = sum(rowsOf(nativeRows(child), 'childKeeps'), 'liveBytesAtExit');
@@ -127,7 +142,11 @@ linuxTest('--native-interval 0 records every allocation', (t) => {
   t.is(JSON.parse(readFileSync(join(directory, 'native.json'), 'utf8')).interval, 0);
   const rows = rowsOf(nativeRows(directory), 'smallBuffers');
   // The 100 backing stores of 1000 bytes, exactly, on one stack.
-  t.true(rows.some((row) => row.allocatedCount === 100 && row.allocatedBytes === 100_000 && row.liveBytesAtExit === 100_000 && row.samples === 100));
+  t.true(
+    rows.some(
+      (row) => row.allocatedCount === 100 && row.allocatedBytes === 100_000 && row.liveBytesAtExit === 100_000 && row.samples === 100,
+    ),
+  );
 });
 
 linuxTest("a worker thread's allocations carry its thread, not the main thread's functions", (t) => {
@@ -137,7 +156,10 @@ linuxTest("a worker thread's allocations carry its thread, not the main thread's
   const others = rows.filter((row) => row.thread !== 'main');
   t.true(others.every((row) => row.function === ''));
   // The worker's 16 MiB, still held when the main thread exits.
-  t.true(others.some((row) => row.liveBytesAtExit >= 15 * MiB), 'a thread with its 16 MiB live');
+  t.true(
+    others.some((row) => row.liveBytesAtExit >= 15 * MiB),
+    'a thread with its 16 MiB live',
+  );
 });
 
 linuxTest('a run killed mid-way keeps whole rows of what was flushed', async (t) => {
@@ -176,10 +198,18 @@ linuxTest('a damaged record is one line from memtrace report, not a stack trace'
 
 test('--native-interval without --native, or not a size, is a usage error', (t) => {
   const out = freshDir('memtrace-native-');
-  const alone = spawnSync(process.execPath, [cliPath, 'run', '--native-interval', '0', '--out', out, '--', fixture('native', 'no-native.cjs')], { encoding: 'utf8' });
+  const alone = spawnSync(
+    process.execPath,
+    [cliPath, 'run', '--native-interval', '0', '--out', out, '--', fixture('native', 'no-native.cjs')],
+    { encoding: 'utf8' },
+  );
   t.is(alone.status, 2);
   t.regex(alone.stderr, /--native-interval sets the sampling of --native/);
-  const bad = spawnSync(process.execPath, [cliPath, 'run', '--native', '--native-interval', 'lots', '--out', out, '--', fixture('native', 'no-native.cjs')], { encoding: 'utf8' });
+  const bad = spawnSync(
+    process.execPath,
+    [cliPath, 'run', '--native', '--native-interval', 'lots', '--out', out, '--', fixture('native', 'no-native.cjs')],
+    { encoding: 'utf8' },
+  );
   t.is(bad.status, 2);
   t.regex(bad.stderr, /--native-interval "lots" is not a size/);
 });

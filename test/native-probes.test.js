@@ -51,7 +51,8 @@ test('the addon enters and ends measured calls, and records them as the JS probe
     // once); 15 % for the JS probes, which, interpreted for their first calls, box numbers the call
     // is charged with (deep's 4 MiB once read 4.9 MB under load).
     const bound = path === 'native' ? 0.03 : 0.15;
-    const near = (actual, expected, what) => t.true(Math.abs(actual - expected) <= bound * expected, `${what}: ${actual}, expected ~${expected}`);
+    const near = (actual, expected, what) =>
+      t.true(Math.abs(actual - expected) <= bound * expected, `${what}: ${actual}, expected ~${expected}`);
     near(row('block').totalAllocBytes, (20 * 1024 + 4 * 256 + 16 * 1024 + 10 * 256 + 10 * 768 + 3 * 256) * KB, `${path}: block total`);
     near(row('leaf').totalAllocBytes, 20 * 1024 * KB, `${path}: leaf total`);
     near(row('middle').totalAllocBytes, (20 * 1024 + 4 * 256) * KB, `${path}: middle total`);
@@ -64,7 +65,10 @@ test('the addon enters and ends measured calls, and records them as the JS probe
     // numbers until optimised, read ~1.4 KB); for the others a bound on the whole, as V8's JIT code
     // (a compile job's ~100-200 KB) can land in any call.
     if (path !== 'native') continue;
-    t.true(row('deep').selfAllocBytes / row('deep').calls < 512, `${path}: deep self ${row('deep').selfAllocBytes / row('deep').calls} B a call`);
+    t.true(
+      row('deep').selfAllocBytes / row('deep').calls < 512,
+      `${path}: deep self ${row('deep').selfAllocBytes / row('deep').calls} B a call`,
+    );
     for (const name of ['leaf', 'middle', 'fails', 'later']) {
       t.true(row(name).selfAllocBytes < 512 * KB, `${path}: ${name} self ${row(name).selfAllocBytes} B in all`);
     }
@@ -74,7 +78,10 @@ test('the addon enters and ends measured calls, and records them as the JS probe
   const [ka, kb] = [kinds(auto.trace), kinds(js.trace)];
   t.is(ka.get('throw'), 10);
   t.is(ka.get('throw'), kb.get('throw'));
-  t.true(Math.abs((ka.get('return') ?? 0) - (kb.get('return') ?? 0)) <= 2, `return rows: ${ka.get('return')} native, ${kb.get('return')} js`);
+  t.true(
+    Math.abs((ka.get('return') ?? 0) - (kb.get('return') ?? 0)) <= 2,
+    `return rows: ${ka.get('return')} native, ${kb.get('return')} js`,
+  );
 });
 
 test('with trigger 0 the addon writes a call and a return row for every measured call, across halves of the buffer', (t) => {
@@ -92,6 +99,9 @@ test('with trigger 0 the addon writes a call and a return row for every measured
   t.is(row.calls, 40000);
   // Rows are in order, without gaps.
   const seqs = run.trace.events().map((e) => e.seq);
-  t.deepEqual(seqs, seqs.map((_, i) => seqs[0] + i));
+  t.deepEqual(
+    seqs,
+    seqs.map((_, i) => seqs[0] + i),
+  );
   t.is(run.trace.meta.events.rowsWritten, seqs.length);
 });

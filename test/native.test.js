@@ -39,7 +39,7 @@ function exposeGc() {
   return vm.runInNewContext('gc');
 }
 
-let sink;
+let _sink;
 
 /** Used-heap growth across `calls` calls of `read`, or undefined if a GC ran in between. */
 function heapGrowthAcross(c, read, calls) {
@@ -76,7 +76,7 @@ nativeTest('the reads allocate nothing on the JS heap', (t, c) => {
 nativeTest('read() reports the used heap that v8.getHeapStatistics() reports, less JIT code', (t, c, v) => {
   const differences = [];
   for (let i = 0; i < 50; i++) {
-    sink = new Array(1000 * i).fill(i);
+    _sink = new Array(1000 * i).fill(i);
     c.read();
     const ours = v[HEAP];
     const theirs = programHeap();
@@ -95,7 +95,7 @@ nativeTest('freed bytes grow with garbage: used + freed rises by what was alloca
   const freed0 = v[FREED];
   const gcs0 = v[GCS];
   // 8000 arrays of 1000 small integers: 8000 * (16 + 8000 + 32) bytes, about 64 MB, none kept.
-  for (let i = 0; i < 8000; i++) sink = new Array(1000).fill(i & 1023);
+  for (let i = 0; i < 8000; i++) _sink = new Array(1000).fill(i & 1023);
   c.read();
   const allocated = v[HEAP] + v[FREED] - allocated0;
   t.log(`allocated ${(allocated / MB).toFixed(1)} MiB, freed ${((v[FREED] - freed0) / MB).toFixed(1)} MiB in ${v[GCS] - gcs0} GCs`);
@@ -235,14 +235,14 @@ nativeTest('readFast() follows read() within 1 % through new, old and large-obje
     'short-lived small objects': (i) => {
       const list = [];
       for (let k = 0; k < 20; k++) list.push({ i, k });
-      sink = list;
+      _sink = list;
     },
     'long-lived objects (promoted to old space, then pretenured)': (i) => {
       for (let k = 0; k < 50; k++) kept.push({ i, k, name: `n${k}` });
       if (kept.length > 500_000) kept.length = 0;
     },
     'arrays over 128 KiB (large-object space)': (i) => {
-      sink = new Array(40_000).fill(i);
+      _sink = new Array(40_000).fill(i);
     },
     'kept arrays over 128 KiB': (i) => {
       kept.push(new Array(20_000).fill(i));
@@ -251,7 +251,7 @@ nativeTest('readFast() follows read() within 1 % through new, old and large-obje
     'strings and maps': (i) => {
       const map = new Map();
       for (let k = 0; k < 20; k++) map.set(`key${k}:${i}`, [k]);
-      sink = [...map.keys()].join(',');
+      _sink = [...map.keys()].join(',');
     },
   };
   for (const [name, op] of Object.entries(patterns)) {

@@ -4,7 +4,18 @@
 // and a program that ends well, which gets no report.
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, openSync, readSync, closeSync, mkdirSync, rmdirSync, writeFileSync, accessSync, constants } from 'node:fs';
+import {
+  existsSync,
+  readFileSync,
+  openSync,
+  readSync,
+  closeSync,
+  mkdirSync,
+  rmdirSync,
+  writeFileSync,
+  accessSync,
+  constants,
+} from 'node:fs';
 import { join } from 'node:path';
 import { cliPath, fixture, freshDir, MiB } from './helpers/run-traced.js';
 import { findTraces, readProcessCsv } from '../dist/src/index.js';
@@ -42,9 +53,17 @@ function checkReport(t, result, { snapshot, limitMiB = 64 }) {
   // The top allocator is the growing function, with most of the limit (the Map's garbage tables and
   // the headroom memtrace gave the report make it more, never several times more).
   t.is(report.topAllocator.function, 'grow');
-  t.true(report.topAllocator.selfAllocBytes > 0.6 * limitMiB * MiB && report.topAllocator.selfAllocBytes < 3 * limitMiB * MiB, `grow ${report.topAllocator.selfAllocBytes}`);
+  t.true(
+    report.topAllocator.selfAllocBytes > 0.6 * limitMiB * MiB && report.topAllocator.selfAllocBytes < 3 * limitMiB * MiB,
+    `grow ${report.topAllocator.selfAllocBytes}`,
+  );
   // One line on stderr names it and the report.
-  t.regex(result.stderr, new RegExp(`memtrace: at V8's heap limit \\(\\d+\\.\\d MiB used, old-space limit ${limitMiB}\\.0 MiB\\); top allocator grow \\(grow-map\\.mjs(:\\d+)?\\) \\d+\\.\\d MiB; OOM report in ${report.directory.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`));
+  t.regex(
+    result.stderr,
+    new RegExp(
+      `memtrace: at V8's heap limit \\(\\d+\\.\\d MiB used, old-space limit ${limitMiB}\\.0 MiB\\); top allocator grow \\(grow-map\\.mjs(:\\d+)?\\) \\d+\\.\\d MiB; OOM report in ${report.directory.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`,
+    ),
+  );
   // The process log up to then.
   const log = readProcessCsv(join(report.directory, 'process.csv'));
   const heaps = log.rows.filter((r) => r.heapUsed !== null).map((r) => r.heapUsed);
@@ -70,7 +89,11 @@ function checkReport(t, result, { snapshot, limitMiB = 64 }) {
     t.regex(report.snapshot.skipped, snapshot);
   }
   // memtrace report on the trace directory says how the run ended and where the report is.
-  const shown = spawnSync(process.execPath, [cliPath, 'report', result.directories[0], ...(existsSync(join(result.directories[0], 'meta.json')) ? [] : ['--alloc'])], { encoding: 'utf8' });
+  const shown = spawnSync(
+    process.execPath,
+    [cliPath, 'report', result.directories[0], ...(existsSync(join(result.directories[0], 'meta.json')) ? [] : ['--alloc'])],
+    { encoding: 'utf8' },
+  );
   t.is(shown.status, 0, shown.stderr);
   t.true(shown.stdout.includes(`memtrace: the run ended in an OOM: at V8's heap limit`), shown.stdout);
   t.true(shown.stdout.includes(join(report.directory, 'summary.txt')), shown.stdout);
@@ -95,14 +118,20 @@ test('the tracer: the growing function, still running, is the top allocator', (t
   const html = spawnSync(process.execPath, [cliPath, 'report', result.directories[0], '--html'], { encoding: 'utf8', timeout: 60_000 });
   t.is(html.status, 0, html.stderr);
   const page = readFileSync(join(result.directories[0], 'report.html'), 'utf8');
-  t.regex(page, /<div class="label">ended in an OOM<\/div><div class="value">at V8&#39;s heap limit \(\d+\.\d MiB used, old-space limit 64\.0 MiB\)<\/div><div class="note">[^<]* · top allocator grow \d+\.\d MiB · report: [^<]*oom-report\/summary\.txt<\/div>/);
+  t.regex(
+    page,
+    /<div class="label">ended in an OOM<\/div><div class="value">at V8&#39;s heap limit \(\d+\.\d MiB used, old-space limit 64\.0 MiB\)<\/div><div class="note">[^<]* · top allocator grow \d+\.\d MiB · report: [^<]*oom-report\/summary\.txt<\/div>/,
+  );
 });
 
 test('a heap snapshot where there is room, readable by memtrace heap', (t) => {
   // A smaller heap than the other tests': a snapshot takes seconds per 10 MiB of heap on a busy machine.
   const result = run(['--oom-report'], growMap, { nodeArgs: ['--max-old-space-size=24'] });
   const report = checkReport(t, result, { snapshot: 'taken', limitMiB: 24 });
-  const summary = spawnSync(process.execPath, [cliPath, 'heap', 'summary', join(report.directory, 'heap.heapsnapshot'), '--csv'], { encoding: 'utf8', timeout: 120_000 });
+  const summary = spawnSync(process.execPath, [cliPath, 'heap', 'summary', join(report.directory, 'heap.heapsnapshot'), '--csv'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   t.is(summary.status, 0, summary.stderr);
   // What filled the heap: the Map, retaining most of the 24 MiB.
   t.regex(summary.stdout, /^constructor,count,self_size,retained_size\n/);
@@ -111,7 +140,7 @@ test('a heap snapshot where there is room, readable by memtrace heap', (t) => {
   t.true(Number(map.split(',')[3]) > 12 * MiB, map);
 });
 
-test('--alloc --lines: the sampler\'s top statement is the line that grows the Map', (t) => {
+test("--alloc --lines: the sampler's top statement is the line that grows the Map", (t) => {
   const result = run(['--oom-report', '--alloc', '--lines', '--oom-snapshot', 'never'], growMap);
   const report = checkReport(t, result, { snapshot: /^not asked for \(--oom-snapshot never\)$/ });
   const rows = readAllocationsCsv(join(report.directory, 'allocations.csv')).sort((a, b) => b.selfBytes - a.selfBytes);
@@ -122,7 +151,7 @@ test('--alloc --lines: the sampler\'s top statement is the line that grows the M
   t.regex(readFileSync(join(report.directory, 'summary.txt'), 'utf8'), new RegExp(`grow-map\\.mjs:${GROWING_LINE} +grow\\n`));
 });
 
-test('--alloc alone (no tracer): the sampler names the growing function; the run\'s profile is written as of then', (t) => {
+test("--alloc alone (no tracer): the sampler names the growing function; the run's profile is written as of then", (t) => {
   const result = run(['--oom-report', '--alloc', '--oom-snapshot', 'never'], growMap);
   const report = checkReport(t, result, { snapshot: /^not asked for/ });
   t.is(report.topAllocator.line, null); // statements need --lines
@@ -133,7 +162,9 @@ test('--alloc alone (no tracer): the sampler names the growing function; the run
 });
 
 test('without the addon, a program that yields gets its report from the pure-JS watch', (t) => {
-  const result = run(['--oom-report', '--oom-snapshot', 'never'], fixture('oom', 'grow-chunks-async.mjs'), { env: { MEMTRACE_NO_NATIVE: '1' } });
+  const result = run(['--oom-report', '--oom-snapshot', 'never'], fixture('oom', 'grow-chunks-async.mjs'), {
+    env: { MEMTRACE_NO_NATIVE: '1' },
+  });
   t.is(result.status, 134, result.stderr);
   t.is(result.reports.length, 1, result.stderr);
   const report = result.reports[0];
@@ -145,12 +176,14 @@ test('without the addon, a program that yields gets its report from the pure-JS 
   t.regex(result.stderr, /memtrace: near V8's heap limit \(\d+\.\d MiB used, old-space limit 64\.0 MiB\); top allocator growChunk/);
 });
 
-test('near the cgroup\'s limit: the report comes at 90 % of it, without a snapshot for want of room', (t) => {
+test("near the cgroup's limit: the report comes at 90 % of it, without a snapshot for want of room", (t) => {
   // MEMTRACE_TEST_CGROUP_LIMIT stands in for memory.max; the program stops itself a little past the
   // limit (exit 3), where the kernel would have killed it.
   const limit = 200 * MiB;
   const result = run(['--oom-report'], fixture('oom', 'grow-until-rss.mjs'), {
-    nodeArgs: ['--max-old-space-size=1024'], args: [String(limit)], env: { MEMTRACE_TEST_CGROUP_LIMIT: String(limit) },
+    nodeArgs: ['--max-old-space-size=1024'],
+    args: [String(limit)],
+    env: { MEMTRACE_TEST_CGROUP_LIMIT: String(limit) },
   });
   t.is(result.status, 3, result.stderr);
   t.is(result.reports.length, 1, result.stderr);
@@ -195,7 +228,8 @@ if (!cgroup) console.log('memtrace: the test under a real cgroup limit is skippe
   writeFileSync(join(directory, cgroup.limitFile), String(256 * MiB));
   // V8's limit far above the cgroup's: the kernel ends it (SIGKILL), and memtrace run ends the same way.
   const result = run(['--oom-report'], growMap, {
-    nodeArgs: ['--import', fixture('oom', 'join-cgroup.mjs'), '--max-old-space-size=2048'], env: { JOIN_CGROUP: directory },
+    nodeArgs: ['--import', fixture('oom', 'join-cgroup.mjs'), '--max-old-space-size=2048'],
+    env: { JOIN_CGROUP: directory },
   });
   t.is(result.signal, 'SIGKILL', result.stderr);
   t.is(result.reports.length, 1, result.stderr);

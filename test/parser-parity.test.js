@@ -89,7 +89,10 @@ test('taking the inserted probes out gives back the source', (t) => {
       const { code } = instrument(source, { filename: path, ...kind(path, source), lines });
       if (code === source) continue;
       // `s`: function names in the preamble's register call may hold U+2028/2029, which `.` skips.
-      const withoutPreamble = code.replace(new RegExp(`;?${INSTRUMENTED_MARKER.replace(/[*/]/g, '\\$&')}.*?__mt\\$\\|\\|__mt\\$i\\(\\);`, 's'), '');
+      const withoutPreamble = code.replace(
+        new RegExp(`;?${INSTRUMENTED_MARKER.replace(/[*/]/g, '\\$&')}.*?__mt\\$\\|\\|__mt\\$i\\(\\);`, 's'),
+        '',
+      );
       t.true(originalText(withoutPreamble) === source, `${name} (lines: ${lines})`);
       compared++;
     }

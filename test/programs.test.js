@@ -74,7 +74,9 @@ test('a worker thread is traced into its own directory', (t) => {
 
 test('memtrace run traces the program and its child processes, and passes the exit code', (t) => {
   const out = freshDir();
-  const result = spawnSync(process.execPath, [cliPath, 'run', '--out', out, '--', fixture('tracer', 'child-main.mjs')], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [cliPath, 'run', '--out', out, '--', fixture('tracer', 'child-main.mjs')], {
+    encoding: 'utf8',
+  });
   t.is(result.status, 0, result.stderr);
   t.is(result.stdout.trim(), 'child 3000');
   const traces = findTraces(out).map((d) => readTrace(d));
@@ -83,7 +85,9 @@ test('memtrace run traces the program and its child processes, and passes the ex
   t.truthy(traces.find((tr) => tr.functions.some((r) => r.function === 'parentWork')));
   t.regex(result.stderr, /memtrace: .*memtrace-\d+-/);
   t.regex(result.stderr, /total alloc +self alloc +calls/);
-  const failing = spawnSync(process.execPath, [cliPath, 'run', '--out', out, '--', fixture('tracer', 'exits.mjs'), 'exit'], { encoding: 'utf8' });
+  const failing = spawnSync(process.execPath, [cliPath, 'run', '--out', out, '--', fixture('tracer', 'exits.mjs'), 'exit'], {
+    encoding: 'utf8',
+  });
   t.is(failing.status, 3);
 });
 
@@ -118,11 +122,17 @@ test('memtrace/trace is the tracer API alone: no heap, allocation or report modu
     if (seen.has(file)) continue;
     seen.add(file);
     const { module } = parseSync(file, readFileSync(file, 'utf8'));
-    const requests = [...module.staticImports.map((i) => i.moduleRequest.value), ...module.staticExports.flatMap((e) => e.entries.map((entry) => entry.moduleRequest?.value))];
+    const requests = [
+      ...module.staticImports.map((i) => i.moduleRequest.value),
+      ...module.staticExports.flatMap((e) => e.entries.map((entry) => entry.moduleRequest?.value)),
+    ];
     for (const request of requests) if (request?.startsWith('.')) pending.push(join(dirname(file), request));
   }
   const loaded = [...seen].map((file) => relative(join(root, 'dist'), file));
-  t.false(loaded.some((file) => /^src\/(heap|alloc|report)\//.test(file)), loaded.join(' '));
+  t.false(
+    loaded.some((file) => /^src\/(heap|alloc|report)\//.test(file)),
+    loaded.join(' '),
+  );
   t.true(loaded.length < 60, `${loaded.length} modules`);
 
   const run = runTraced(fixture('tracer', 'trace-subpath.mjs'), { traced: false });
@@ -156,7 +166,11 @@ test('traceMemory() leaves an unhandled rejection and the promise order as they 
   t.is(traced.status, plain.status);
   t.not(plain.status, 0);
   t.is(traced.stdout, plain.stdout);
-  const firstLines = (stderr) => stderr.split('\n').filter((line) => /Error|nobody/.test(line)).slice(0, 2);
+  const firstLines = (stderr) =>
+    stderr
+      .split('\n')
+      .filter((line) => /Error|nobody/.test(line))
+      .slice(0, 2);
   t.deepEqual(firstLines(traced.stderr), firstLines(plain.stderr));
 });
 
@@ -164,30 +178,40 @@ test('a generator records a suspend and a resume at each yield', (t) => {
   const run = runTraced(fixture('tracer', 'generator.mjs'), { env: { MEMTRACE_TRIGGER: '0' } });
   t.is(run.status, 0, run.stderr);
   t.is(run.stdout.trim(), '60');
-  const events = run.trace.events().filter((e) => e.function === 'numbers').map((e) => e.event);
+  const events = run.trace
+    .events()
+    .filter((e) => e.function === 'numbers')
+    .map((e) => e.event);
   // Four next() calls: run to the first yield, then three resumptions, the last running to the end.
   t.deepEqual(events, ['call', 'suspend', 'resume', 'suspend', 'resume', 'suspend', 'resume', 'return']);
 });
 
 test('each way out of a call is recorded as it was: return, throw, a generator closed by return() or by throw()', (t) => {
   const dir = freshDir();
-  writeFileSync(join(dir, 'exits.mjs'), [
-    'function returns(x) { if (x) return x * 2; }',
-    'function fallsOff() { [1].length }',
-    'function throws() { throw new Error("no") }',
-    'function passesOn() { return throws() }',
-    'function catches() { try { return throws() } catch { return "caught" } }',
-    'function* closed() { yield 1; yield 2 }',
-    'function* thrownInto() { yield 1 }',
-    'returns(1); returns(0); fallsOff(); catches();',
-    'try { passesOn() } catch {}',
-    'for (const v of closed()) break;',
-    'const g = thrownInto(); g.next(); try { g.throw(new Error("in")) } catch {}',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'exits.mjs'),
+    [
+      'function returns(x) { if (x) return x * 2; }',
+      'function fallsOff() { [1].length }',
+      'function throws() { throw new Error("no") }',
+      'function passesOn() { return throws() }',
+      'function catches() { try { return throws() } catch { return "caught" } }',
+      'function* closed() { yield 1; yield 2 }',
+      'function* thrownInto() { yield 1 }',
+      'returns(1); returns(0); fallsOff(); catches();',
+      'try { passesOn() } catch {}',
+      'for (const v of closed()) break;',
+      'const g = thrownInto(); g.next(); try { g.throw(new Error("in")) } catch {}',
+      '',
+    ].join('\n'),
+  );
   const run = runTraced(join(dir, 'exits.mjs'), { env: { MEMTRACE_TRIGGER: '0' } });
   t.is(run.status, 0, run.stderr);
-  const ends = (name) => run.trace.events().filter((e) => e.function === name && (e.event === 'return' || e.event === 'throw')).map((e) => e.event);
+  const ends = (name) =>
+    run.trace
+      .events()
+      .filter((e) => e.function === name && (e.event === 'return' || e.event === 'throw'))
+      .map((e) => e.event);
   t.deepEqual(ends('returns'), ['return', 'return']);
   t.deepEqual(ends('fallsOff'), ['return']);
   t.deepEqual(ends('throws'), ['throw', 'throw']);
@@ -244,7 +268,9 @@ test('startTracing/stopTracing trace a block of a program into a directory it na
   const { startTracing, stopTracing, traceMemory, readTrace } = await import('../dist/src/index.js');
   const out = freshDir();
   startTracing({ out });
-  const work = traceMemory(function work() { return new Array(131072).fill(1).length; });
+  const work = traceMemory(function work() {
+    return new Array(131072).fill(1).length;
+  });
   work();
   const directory = stopTracing();
   t.truthy(directory);
@@ -256,7 +282,9 @@ test('startTracing/stopTracing trace a block of a program into a directory it na
 
 test('memtrace run puts node options given before the program ahead of its own loader', (t) => {
   const out = freshDir();
-  const result = spawnSync(process.execPath, [cliPath, 'run', '--out', out, '--', '--import', 'tsx', fixture('tracer', 'typed.ts')], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [cliPath, 'run', '--out', out, '--', '--import', 'tsx', fixture('tracer', 'typed.ts')], {
+    encoding: 'utf8',
+  });
   t.is(result.status, 0, result.stderr);
   const trace = readTrace(findTraces(out)[0]);
   t.true(fn(trace, 'makePoints').file.endsWith('typed.ts'));
@@ -281,7 +309,10 @@ requireEsm('an ES module that require() loads is traced, as a module (a .mjs, a 
   mkdirSync(join(dir, 'pkg'));
   writeFileSync(join(dir, 'pkg', 'package.json'), '{ "type": "module" }\n');
   writeFileSync(join(dir, 'pkg', 'index.js'), 'export const three = () => [1, 2, 3].length\n');
-  writeFileSync(join(dir, 'main.cjs'), "const lib = require('./lib.mjs')\nconsole.log(lib.twice(21), lib.default(), require('./pkg/index.js').three(), String(lib.twice))\n");
+  writeFileSync(
+    join(dir, 'main.cjs'),
+    "const lib = require('./lib.mjs')\nconsole.log(lib.twice(21), lib.default(), require('./pkg/index.js').three(), String(lib.twice))\n",
+  );
   const run = runTraced(join(dir, 'main.cjs'));
   t.is(run.status, 0, run.stderr);
   t.is(run.stdout.trim(), '42 default 3 function twice(x) { return x * 2 }');
@@ -296,7 +327,10 @@ test('a CommonJS module with a source map is traced when node_modules are includ
   const dir = freshDir();
   const file = join(dir, 'mapped.cjs');
   const map = { version: 3, sources: ['mapped.ts'], names: [], mappings: 'AAAA;AACA' };
-  writeFileSync(file, `function mapped() { return [1, 2, 3].length; }\nconsole.log(mapped());\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`);
+  writeFileSync(
+    file,
+    `function mapped() { return [1, 2, 3].length; }\nconsole.log(mapped());\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`,
+  );
   const run = runTraced(file, { env: { MEMTRACE_INCLUDE: '**/*', MEMTRACE_CACHE: '0' } });
   t.is(run.status, 0, run.stderr);
   t.is(run.stdout.trim(), '3');

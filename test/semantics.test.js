@@ -187,71 +187,76 @@ const KNOWN_DIFFERENCES = {
   'uncaught-inline.mjs': 'uncaught exception excerpt shows the instrumented line',
   // Node 20 only: the CommonJS hook's _compile wrapper is one more stack frame during module loading,
   // which pushes the last frame past the default 10-frame stack trace limit.
-  ...(Number(process.versions.node.split('.')[0]) < 22 ? { 'uncaught-exception.cjs': 'one more frame (the _compile hook) in module-loading stacks' } : {}),
+  ...(Number(process.versions.node.split('.')[0]) < 22
+    ? { 'uncaught-exception.cjs': 'one more frame (the _compile hook) in module-loading stacks' }
+    : {}),
 };
 
 for (const fixture of fixtures) {
-  (KNOWN_DIFFERENCES[fixture] ? test.serial.failing : test.serial)(`tracing does not change ${fixture}${KNOWN_DIFFERENCES[fixture] ? ` (known: ${KNOWN_DIFFERENCES[fixture]})` : ''}`, async (t) => {
-    await turn();
-    if (!fs.existsSync(register)) {
-      t.fail(`${path.relative(root, register)} does not exist: build the package first (npm run build)`);
-      return;
-    }
-    const file = path.join(fixturesDir, ...fixture.split('/'));
-    const untraced = run(['--import', noopImport, file], childEnv(), UNTRACED_TIMEOUT_MS);
-    await turn();
-    // A fresh output directory, and a fresh transform cache: the cache is keyed by memtrace's version,
-    // so a shared one would hand out code instrumented by an older build of the transform.
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'semantics-test-'));
-    const outDir = path.join(scratch, 'out');
-    fs.mkdirSync(outDir);
-    if (process.env.SEMANTICS_KEEP_TRACES) {
-      t.log('trace kept in', outDir);
-    } else {
-      t.teardown(() => fs.rmSync(scratch, { recursive: true, force: true }));
-    }
-    const env = childEnv({ MEMTRACE_OUT: outDir, MEMTRACE_CACHE_DIR: path.join(scratch, 'cache') });
-    const traced = run(['--import', register, file], env, TRACED_TIMEOUT_MS);
+  (KNOWN_DIFFERENCES[fixture] ? test.serial.failing : test.serial)(
+    `tracing does not change ${fixture}${KNOWN_DIFFERENCES[fixture] ? ` (known: ${KNOWN_DIFFERENCES[fixture]})` : ''}`,
+    async (t) => {
+      await turn();
+      if (!fs.existsSync(register)) {
+        t.fail(`${path.relative(root, register)} does not exist: build the package first (npm run build)`);
+        return;
+      }
+      const file = path.join(fixturesDir, ...fixture.split('/'));
+      const untraced = run(['--import', noopImport, file], childEnv(), UNTRACED_TIMEOUT_MS);
+      await turn();
+      // A fresh output directory, and a fresh transform cache: the cache is keyed by memtrace's version,
+      // so a shared one would hand out code instrumented by an older build of the transform.
+      const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'semantics-test-'));
+      const outDir = path.join(scratch, 'out');
+      fs.mkdirSync(outDir);
+      if (process.env.SEMANTICS_KEEP_TRACES) {
+        t.log('trace kept in', outDir);
+      } else {
+        t.teardown(() => fs.rmSync(scratch, { recursive: true, force: true }));
+      }
+      const env = childEnv({ MEMTRACE_OUT: outDir, MEMTRACE_CACHE_DIR: path.join(scratch, 'cache') });
+      const traced = run(['--import', register, file], env, TRACED_TIMEOUT_MS);
 
-    const problem = describeRun('untraced', untraced) ?? describeRun('traced', traced);
-    if (problem) {
-      t.fail(problem);
-      t.log('untraced stdout:\n' + untraced.stdout, '\nuntraced stderr:\n' + untraced.stderr);
-      t.log('traced stdout:\n' + traced.stdout, '\ntraced stderr:\n' + traced.stderr);
-      return;
-    }
+      const problem = describeRun('untraced', untraced) ?? describeRun('traced', traced);
+      if (problem) {
+        t.fail(problem);
+        t.log('untraced stdout:\n' + untraced.stdout, '\nuntraced stderr:\n' + untraced.stderr);
+        t.log('traced stdout:\n' + traced.stdout, '\ntraced stderr:\n' + traced.stderr);
+        return;
+      }
 
-    // One comparison, so that a failure shows every difference (AVA reports a test's first failure only).
-    t.deepEqual(
-      { exitCode: traced.status, stdout: traced.stdout, stderr: normaliseStderr(traced.stderr) },
-      { exitCode: untraced.status, stdout: untraced.stdout, stderr: normaliseStderr(untraced.stderr) },
-      'traced run (actual) differs from the untraced run (expected)',
-    );
+      // One comparison, so that a failure shows every difference (AVA reports a test's first failure only).
+      t.deepEqual(
+        { exitCode: traced.status, stdout: traced.stdout, stderr: normaliseStderr(traced.stderr) },
+        { exitCode: untraced.status, stdout: untraced.stdout, stderr: normaliseStderr(untraced.stderr) },
+        'traced run (actual) differs from the untraced run (expected)',
+      );
 
-    // The traced run traced something, and flushed it even where the program crashed or exited early.
-    const traceDirs = fs.readdirSync(outDir).filter((name) => name.startsWith('memtrace-'));
-    t.is(traceDirs.length, 1, `expected one memtrace-* directory in ${outDir}, found: ${traceDirs.join(', ')}`);
-    if (traceDirs.length !== 1) return;
-    t.true(traceDirs[0].startsWith(`memtrace-${traced.pid}-`), `${traceDirs[0]} is not memtrace-${traced.pid}-*`);
-    t.true(fs.statSync(path.join(outDir, traceDirs[0])).isDirectory(), `${traceDirs[0]} is not a directory`);
-    const csvPath = path.join(outDir, traceDirs[0], 'functions.csv');
-    if (!fs.existsSync(csvPath)) {
-      t.fail(`no functions.csv in ${traceDirs[0]} (it holds: ${fs.readdirSync(path.join(outDir, traceDirs[0])).join(', ')})`);
-      return;
-    }
-    const [header, ...rows] = parseCsv(fs.readFileSync(csvPath, 'utf8'));
-    t.deepEqual(header, FUNCTIONS_HEADER, 'functions.csv header');
-    const fileCol = FUNCTIONS_HEADER.indexOf('file');
-    const callsCol = FUNCTIONS_HEADER.indexOf('calls');
-    const base = path.basename(file);
-    const ours = rows.filter((r) => {
-      const f = r[fileCol] ?? '';
-      return f === base || f.endsWith('/' + base) || f.endsWith('\\' + base);
-    });
-    t.true(
-      ours.some((r) => Number(r[callsCol]) > 0),
-      `functions.csv has no row with calls > 0 for a file ending in ${base} ` +
-        `(${rows.length} rows, ${ours.length} for this file; files: ${[...new Set(rows.map((r) => r[fileCol]))].join(', ')})`,
-    );
-  });
+      // The traced run traced something, and flushed it even where the program crashed or exited early.
+      const traceDirs = fs.readdirSync(outDir).filter((name) => name.startsWith('memtrace-'));
+      t.is(traceDirs.length, 1, `expected one memtrace-* directory in ${outDir}, found: ${traceDirs.join(', ')}`);
+      if (traceDirs.length !== 1) return;
+      t.true(traceDirs[0].startsWith(`memtrace-${traced.pid}-`), `${traceDirs[0]} is not memtrace-${traced.pid}-*`);
+      t.true(fs.statSync(path.join(outDir, traceDirs[0])).isDirectory(), `${traceDirs[0]} is not a directory`);
+      const csvPath = path.join(outDir, traceDirs[0], 'functions.csv');
+      if (!fs.existsSync(csvPath)) {
+        t.fail(`no functions.csv in ${traceDirs[0]} (it holds: ${fs.readdirSync(path.join(outDir, traceDirs[0])).join(', ')})`);
+        return;
+      }
+      const [header, ...rows] = parseCsv(fs.readFileSync(csvPath, 'utf8'));
+      t.deepEqual(header, FUNCTIONS_HEADER, 'functions.csv header');
+      const fileCol = FUNCTIONS_HEADER.indexOf('file');
+      const callsCol = FUNCTIONS_HEADER.indexOf('calls');
+      const base = path.basename(file);
+      const ours = rows.filter((r) => {
+        const f = r[fileCol] ?? '';
+        return f === base || f.endsWith('/' + base) || f.endsWith('\\' + base);
+      });
+      t.true(
+        ours.some((r) => Number(r[callsCol]) > 0),
+        `functions.csv has no row with calls > 0 for a file ending in ${base} ` +
+          `(${rows.length} rows, ${ours.length} for this file; files: ${[...new Set(rows.map((r) => r[fileCol]))].join(', ')})`,
+      );
+    },
+  );
 }

@@ -12,16 +12,55 @@ import { freshDir } from './helpers/run-traced.js';
 
 /** A row of events.csv as text (function and file quoted as csv-stringify would). */
 function row(seq, fields = {}) {
-  const f = { time: seq * 1000, event: 'call', id: seq % 7, fn: `f${seq % 7}`, file: '/app/a.js', line: 3, depth: 1, async: 1, heap: 1e6 + seq, allocated: 2e6 + 10 * seq, dAllocated: 10, rss: '', ...fields };
+  const f = {
+    time: seq * 1000,
+    event: 'call',
+    id: seq % 7,
+    fn: `f${seq % 7}`,
+    file: '/app/a.js',
+    line: 3,
+    depth: 1,
+    async: 1,
+    heap: 1e6 + seq,
+    allocated: 2e6 + 10 * seq,
+    dAllocated: 10,
+    rss: '',
+    ...fields,
+  };
   const quote = (text) => (/[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
-  return [seq, f.time, f.event, f.id, quote(f.fn), quote(f.file), f.line, 4, f.depth, f.async, f.heap, 5, f.allocated, f.dAllocated, f.rss, 0, 0].join(',');
+  return [
+    seq,
+    f.time,
+    f.event,
+    f.id,
+    quote(f.fn),
+    quote(f.file),
+    f.line,
+    4,
+    f.depth,
+    f.async,
+    f.heap,
+    5,
+    f.allocated,
+    f.dAllocated,
+    f.rss,
+    0,
+    0,
+  ].join(',');
 }
 
 /** A file of many chunks: plain rows, names with commas, quotes, a line break and multi-byte characters. */
 function eventsFile(rows = 3000) {
   const lines = [];
   for (let seq = 0; seq < rows; seq++) {
-    const odd = seq % 97 === 0 ? { fn: `naïve, "quoted" ✓ ${seq}` } : seq % 101 === 0 ? { event: 'label', id: '', fn: `two\nlines ${seq}`, file: '' } : seq % 89 === 0 ? { file: '/app/dïr/ünïcode €.js', rss: 5e7 + seq } : {};
+    const odd =
+      seq % 97 === 0
+        ? { fn: `naïve, "quoted" ✓ ${seq}` }
+        : seq % 101 === 0
+          ? { event: 'label', id: '', fn: `two\nlines ${seq}`, file: '' }
+          : seq % 89 === 0
+            ? { file: '/app/dïr/ünïcode €.js', rss: 5e7 + seq }
+            : {};
     lines.push(row(seq, odd));
   }
   const path = join(freshDir(), 'events.csv');
@@ -32,9 +71,23 @@ function eventsFile(rows = 3000) {
 /** The simple reading: the whole file through csv-parse. */
 function wholeFile(path) {
   return parse(readFileSync(path, 'utf8'), { columns: true }).map((r) => ({
-    seq: Number(r.seq), timeNs: Number(r.time_ns), event: r.event, functionId: r.function_id === '' ? null : Number(r.function_id), function: r.function, file: r.file,
-    line: Number(r.line), column: Number(r.column), depth: Number(r.depth), asyncId: Number(r.async_id), heapUsed: Number(r.heap_used), dHeap: Number(r.d_heap),
-    allocated: Number(r.allocated), dAllocated: Number(r.d_allocated), rss: r.rss === '' ? null : Number(r.rss), external: Number(r.external), arrayBuffers: Number(r.array_buffers),
+    seq: Number(r.seq),
+    timeNs: Number(r.time_ns),
+    event: r.event,
+    functionId: r.function_id === '' ? null : Number(r.function_id),
+    function: r.function,
+    file: r.file,
+    line: Number(r.line),
+    column: Number(r.column),
+    depth: Number(r.depth),
+    asyncId: Number(r.async_id),
+    heapUsed: Number(r.heap_used),
+    dHeap: Number(r.d_heap),
+    allocated: Number(r.allocated),
+    dAllocated: Number(r.d_allocated),
+    rss: r.rss === '' ? null : Number(r.rss),
+    external: Number(r.external),
+    arrayBuffers: Number(r.array_buffers),
   }));
 }
 
@@ -53,7 +106,9 @@ test('events.csv read in chunks of 97 bytes gives the same rows as csv-parse on 
   const expected = wholeFile(path);
   t.is(expected.length, 3000);
   const progress = [];
-  const { rows, batches } = await collect(readEventBatches(path, { chunkBytes: 97, onProgress: (done, total) => progress.push([done, total]) }));
+  const { rows, batches } = await collect(
+    readEventBatches(path, { chunkBytes: 97, onProgress: (done, total) => progress.push([done, total]) }),
+  );
   t.true(batches > 100, `${batches} batches: many chunk boundaries crossed`);
   t.deepEqual(rows, expected);
   t.deepEqual(readEventsCsv(path, { chunkBytes: 97 }), expected);
@@ -72,7 +127,9 @@ test('a file cut mid-row gives its whole rows and one line naming the file and t
   t.is(rows.length, 499);
   const line = text.slice(0, cut).split('\n').length;
   t.true(line > 501, 'labels with a line break take two lines');
-  t.deepEqual(problems, [`memtrace: ${path}: the file ends mid-row at line ${line} (was the process stopped while writing?); the 499 whole rows before it are read`]);
+  t.deepEqual(problems, [
+    `memtrace: ${path}: the file ends mid-row at line ${line} (was the process stopped while writing?); the 499 whole rows before it are read`,
+  ]);
 });
 
 test('a malformed row is a one-line error naming the file and its line', async (t) => {
@@ -105,7 +162,10 @@ test('min/max buckets keep a single spike and a single trough, and count every r
   t.is(Math.max(...values), 900);
   t.is(Math.min(...values), -900);
   t.is(times[values.indexOf(900)], 31_337 * 1e6, 'the spike keeps its time');
-  t.deepEqual(times, [...times].sort((a, b) => a - b));
+  t.deepEqual(
+    times,
+    [...times].sort((a, b) => a - b),
+  );
   t.is(timeline.max, 900);
 });
 
@@ -122,8 +182,23 @@ test('a short series goes through the buckets unchanged', (t) => {
 test('the digest keeps the largest calls, pairing calls with their returns per function and async context', (t) => {
   const digester = new EventDigester({ topCalls: 3, buckets: 10 });
   const event = (seq, event, fn, asyncId, dAllocated) => ({
-    seq, timeNs: seq * 1000, event, functionId: Number(fn.slice(1)), function: fn, file: '/a.js', line: 1, column: 1, depth: 0, asyncId,
-    heapUsed: 1000, dHeap: 0, allocated: 1000 + seq, dAllocated, rss: null, external: null, arrayBuffers: null,
+    seq,
+    timeNs: seq * 1000,
+    event,
+    functionId: Number(fn.slice(1)),
+    function: fn,
+    file: '/a.js',
+    line: 1,
+    column: 1,
+    depth: 0,
+    asyncId,
+    heapUsed: 1000,
+    dHeap: 0,
+    allocated: 1000 + seq,
+    dAllocated,
+    rss: null,
+    external: null,
+    arrayBuffers: null,
   });
   let seq = 0;
   // f1..f9 each allocate 100 × id bytes; g1 interleaves two async contexts; a return without its call is not a call.
@@ -142,13 +217,23 @@ test('the digest keeps the largest calls, pairing calls with their returns per f
   t.is(digest.rows, seq);
   t.is(digest.calls, 11);
   t.is(digest.labelCount, 1);
-  t.deepEqual(digest.largestCalls.map((c) => [c.function, c.allocatedBytes, c.asyncId]), [['g1', 5000, 7], ['f9', 900, 1], ['f8', 800, 1]]);
+  t.deepEqual(
+    digest.largestCalls.map((c) => [c.function, c.allocatedBytes, c.asyncId]),
+    [
+      ['g1', 5000, 7],
+      ['f9', 900, 1],
+      ['f8', 800, 1],
+    ],
+  );
   t.is(digest.largestCalls[0].durationNs, 2000);
 });
 
 test('a file of the header alone, with or without its newline, has no rows and is not cut short', async (t) => {
   const dir = freshDir();
-  for (const [name, text] of [['with.csv', EVENT_HEADER], ['without.csv', EVENT_HEADER.trimEnd()]]) {
+  for (const [name, text] of [
+    ['with.csv', EVENT_HEADER],
+    ['without.csv', EVENT_HEADER.trimEnd()],
+  ]) {
     const path = join(dir, name);
     writeFileSync(path, text);
     const problems = [];

@@ -13,7 +13,8 @@ import { mkdtempSync, mkdirSync, copyFileSync, symlinkSync, realpathSync, rmSync
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 
-const names = (source, options = {}) => instrument(source, { filename: '/app/x.js', sourceType: 'module', ...options }).functions.map((f) => f.name);
+const names = (source, options = {}) =>
+  instrument(source, { filename: '/app/x.js', sourceType: 'module', ...options }).functions.map((f) => f.name);
 
 test('functions are named as a user reads them', (t) => {
   const source = `
@@ -34,20 +35,49 @@ export default function () {}
 [1].map(function () {});
 `;
   t.deepEqual(names(source), [
-    'Shop.constructor', 'this.onSale', 'get Shop.total', 'set Shop.total', 'Shop.open', 'Shop.#secret',
-    'Shop.[Symbol.iterator]', 'Shop.handler', 'render', 'api.fetch', 'get api.ready', 'api.nested.deep',
-    'exports.load', 'named', 'default', '(anonymous:16)',
+    'Shop.constructor',
+    'this.onSale',
+    'get Shop.total',
+    'set Shop.total',
+    'Shop.open',
+    'Shop.#secret',
+    'Shop.[Symbol.iterator]',
+    'Shop.handler',
+    'render',
+    'api.fetch',
+    'get api.ready',
+    'api.nested.deep',
+    'exports.load',
+    'named',
+    'default',
+    '(anonymous:16)',
   ]);
 });
 
 test('positions are 1-based lines and columns of the function start', (t) => {
   const { functions } = instrument('\n  function f() {}\nconst g = () => 1;\n', { filename: '/app/x.js', sourceType: 'script' });
-  t.deepEqual(functions.map((f) => [f.name, f.line, f.column]), [['f', 2, 3], ['g', 3, 11]]);
+  t.deepEqual(
+    functions.map((f) => [f.name, f.line, f.column]),
+    [
+      ['f', 2, 3],
+      ['g', 3, 11],
+    ],
+  );
 });
 
 test('lines end where ECMAScript ends them (\\r\\n, \\r, U+2028), as V8 and stack traces count them', (t) => {
-  const { functions } = instrument('a;\r\nfunction f() {}\rfunction g() {}\u2028const h = () => 1;\n', { filename: '/app/x.js', sourceType: 'script' });
-  t.deepEqual(functions.map((f) => [f.name, f.line, f.column]), [['f', 2, 1], ['g', 3, 1], ['h', 4, 11]]);
+  const { functions } = instrument('a;\r\nfunction f() {}\rfunction g() {}\u2028const h = () => 1;\n', {
+    filename: '/app/x.js',
+    sourceType: 'script',
+  });
+  t.deepEqual(
+    functions.map((f) => [f.name, f.line, f.column]),
+    [
+      ['f', 2, 1],
+      ['g', 3, 1],
+      ['h', 4, 11],
+    ],
+  );
 });
 
 test('lines stay where they were: every original line is on the same line of the output', (t) => {
@@ -73,7 +103,10 @@ test('an incoming source map (as tsx leaves one) maps function positions to the 
   const map = { version: 3, sources: ['/src/f.ts'], names: [], mappings: 'AAIE' };
   const source = `function f() {}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
   const { functions } = instrument(source, { filename: '/build/f.js', sourceType: 'script' });
-  t.deepEqual(functions.map((f) => [f.file, f.line, f.column]), [['/src/f.ts', 5, 3]]);
+  t.deepEqual(
+    functions.map((f) => [f.file, f.line, f.column]),
+    [['/src/f.ts', 5, 3]],
+  );
 });
 
 test('TypeScript syntax parses with the typescript option; bodiless declarations get no probes', (t) => {
@@ -82,7 +115,12 @@ test('TypeScript syntax parses with the typescript option; bodiless declarations
 });
 
 test('a function whose declarations rely on the function scope is left as it was', (t) => {
-  t.deepEqual(names('function f(a) { function a() {} }\nfunction g() { var h; function h() {} }\nfunction k() { function m() {} eval("") }\n', { sourceType: 'script' }), ['a', 'h', 'm']);
+  t.deepEqual(
+    names('function f(a) { function a() {} }\nfunction g() { var h; function h() {} }\nfunction k() { function m() {} eval("") }\n', {
+      sourceType: 'script',
+    }),
+    ['a', 'h', 'm'],
+  );
 });
 
 test('a var anywhere among the statements counts, one in a nested function does not', (t) => {
@@ -124,7 +162,7 @@ test('oxc-parser parses here; MEMTRACE_PARSER=babel (parser: babel) forces the f
   t.is(instrument(source, { filename: '/app/x.js', sourceType: 'script', parser: 'babel' }).parser, 'babel');
 });
 
-test('deep nesting that Babel\'s recursive parser could not parse is traced with oxc-parser', (t) => {
+test("deep nesting that Babel's recursive parser could not parse is traced with oxc-parser", (t) => {
   const source = `const v = ${'['.repeat(1200)}${']'.repeat(1200)};\nfunction f() { return 1 }\n`;
   t.throws(() => instrument(source, { filename: '/app/deep.js', sourceType: 'script', parser: 'babel' }), { instanceOf: ParseError });
   t.deepEqual(names(source, { sourceType: 'script' }), ['f']);
@@ -132,7 +170,9 @@ test('deep nesting that Babel\'s recursive parser could not parse is traced with
 
 test('both parsers report a syntax error as a ParseError at the same place', (t) => {
   for (const parser of ['oxc', 'babel']) {
-    const error = t.throws(() => instrument('let x = ;', { filename: '/app/bad.js', sourceType: 'script', parser }), { instanceOf: ParseError });
+    const error = t.throws(() => instrument('let x = ;', { filename: '/app/bad.js', sourceType: 'script', parser }), {
+      instanceOf: ParseError,
+    });
     t.regex(error.message, /^memtrace: cannot parse \/app\/bad\.js:1:9: /, parser);
   }
 });
@@ -156,9 +196,14 @@ test('the runtime packages are found through the symlinks a pnpm layout links th
   t.teardown(() => rmSync(store, { recursive: true, force: true }));
   const linked = join(store, '.pnpm', 'memtrace', 'node_modules');
   mkdirSync(join(linked, 'memtrace', 'dist', 'src', 'shared'), { recursive: true });
-  copyFileSync(fileURLToPath(new URL('../dist/src/shared/runtime-packages.js', import.meta.url)), join(linked, 'memtrace', 'dist', 'src', 'shared', 'runtime-packages.js'));
+  copyFileSync(
+    fileURLToPath(new URL('../dist/src/shared/runtime-packages.js', import.meta.url)),
+    join(linked, 'memtrace', 'dist', 'src', 'shared', 'runtime-packages.js'),
+  );
   const picomatch = realpathSync(fileURLToPath(new URL('../node_modules/picomatch', import.meta.url)));
   symlinkSync(picomatch, join(linked, 'picomatch'), 'dir');
-  const { runtimePackageDirectories } = await import(pathToFileURL(join(linked, 'memtrace', 'dist', 'src', 'shared', 'runtime-packages.js')).href);
+  const { runtimePackageDirectories } = await import(
+    pathToFileURL(join(linked, 'memtrace', 'dist', 'src', 'shared', 'runtime-packages.js')).href
+  );
   t.deepEqual(runtimePackageDirectories(), [picomatch + sep]);
 });

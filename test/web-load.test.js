@@ -62,7 +62,11 @@ for (const framework of FRAMEWORKS) {
       const perCall = report.totalAllocBytes / report.calls;
       t.true(perCall > 100 * 1024, `buildReport allocates ${perCall} bytes a call (2,000 rows of objects, strings and arrays)`);
       const frameworkRows = trace.functions.filter((r) => r.file.includes(`node_modules/${framework}/`));
-      if (scope === 'everything') t.true(frameworkRows.some((r) => r.calls > 0), `no called function of ${framework} in functions.csv`);
+      if (scope === 'everything')
+        t.true(
+          frameworkRows.some((r) => r.calls > 0),
+          `no called function of ${framework} in functions.csv`,
+        );
       else t.is(frameworkRows.length, 0);
 
       const reported = spawnSync(process.execPath, [cliPath, 'report', directories[0]], { encoding: 'utf8', timeout: 120_000 });

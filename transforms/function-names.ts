@@ -11,7 +11,8 @@ export type Ancestors = readonly Node[];
 
 /** `line`: where the function starts (for the anonymous name). */
 export function functionName(fn: Node, ancestors: Ancestors, source: string, line: number): string {
-  if ((fn.type === 'FunctionDeclaration' || fn.type === 'FunctionExpression') && (fn as FunctionNode).id) return (fn as FunctionNode).id!.name;
+  if ((fn.type === 'FunctionDeclaration' || fn.type === 'FunctionExpression') && (fn as FunctionNode).id)
+    return (fn as FunctionNode).id!.name;
   const parent = ancestors[ancestors.length - 1];
   const inferred = parent ? nameFromParent(fn, parent, ancestors, source) : undefined;
   return inferred ?? `(anonymous:${line})`;
@@ -57,7 +58,7 @@ function nameFromParent(fn: Node, parent: Node, ancestors: Ancestors, source: st
     case 'TSAsExpression':
     case 'TSSatisfiesExpression':
     case 'TSNonNullExpression':
-      return ancestors.length > 1 ? nameFromParent(parent, ancestors[ancestors.length - 2]!, ancestors.slice(0, -1), source) : undefined;
+      return ancestors.length > 1 ? nameFromParent(parent, ancestors[ancestors.length - 2], ancestors.slice(0, -1), source) : undefined;
   }
   return undefined;
 }
@@ -65,7 +66,7 @@ function nameFromParent(fn: Node, parent: Node, ancestors: Ancestors, source: st
 /** The name of the class whose body is the nearest ancestor. */
 function className(ancestors: Ancestors, source: string): string | undefined {
   for (let i = ancestors.length - 1; i >= 0; i--) {
-    const node = ancestors[i]!;
+    const node = ancestors[i];
     if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') {
       if (node.id) return node.id.name;
       const parent = ancestors[i - 1];

@@ -17,7 +17,16 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
-import type { Node, Function as FunctionNode, ArrowFunctionExpression, AwaitExpression, ForOfStatement, ReturnStatement, Statement, YieldExpression } from '@oxc-project/types';
+import type {
+  Node,
+  Function as FunctionNode,
+  ArrowFunctionExpression,
+  AwaitExpression,
+  ForOfStatement,
+  ReturnStatement,
+  Statement,
+  YieldExpression,
+} from '@oxc-project/types';
 import type MagicStringType from 'magic-string';
 import { functionName, functionStart } from './function-names.js';
 import { VISITOR_KEYS } from './visitor-keys.js';
@@ -25,9 +34,29 @@ import { OriginalPositions, readInlineSourceMap, sourceMapCommentAt, type RawSou
 import { parseProgram, type ParserChoice, type ParserName } from './parse.js';
 import { LineIndex } from './line-index.js';
 import {
-  AFTER_DIRECTIVE, AFTER_LOOP, ARROW_OPEN, ARROW_RETURN, BARE_RETURN, BARE_YIELD_ARGUMENT, CLOSE, enterProbe, LEAVE, lineProbe,
-  LOOP_BODY_CLOSE, LOOP_BODY_OPEN, OPEN, PROBE_CLOSE, RESUME_OPEN, RESUMED, RETURN_CLOSE, RETURN_OPEN, STATEMENT_END, STATEMENT_START, SUSPEND_OPEN,
-  YIELD_CLOSE, YIELD_OPEN,
+  AFTER_DIRECTIVE,
+  AFTER_LOOP,
+  ARROW_OPEN,
+  ARROW_RETURN,
+  BARE_RETURN,
+  BARE_YIELD_ARGUMENT,
+  CLOSE,
+  enterProbe,
+  LEAVE,
+  lineProbe,
+  LOOP_BODY_CLOSE,
+  LOOP_BODY_OPEN,
+  OPEN,
+  PROBE_CLOSE,
+  RESUME_OPEN,
+  RESUMED,
+  RETURN_CLOSE,
+  RETURN_OPEN,
+  STATEMENT_END,
+  STATEMENT_START,
+  SUSPEND_OPEN,
+  YIELD_CLOSE,
+  YIELD_OPEN,
 } from './probe-text.js';
 
 // The parser (parse.ts) and magic-string load on the first module that is not in the transform cache:
@@ -124,10 +153,12 @@ class Instrumenter {
     // Indexed loops: the first module runs this in V8's interpreter, where for-of costs an iterator.
     const keys = VISITOR_KEYS[node.type] ?? NO_KEYS;
     for (let k = 0; k < keys.length; k++) {
-      const key = keys[k]!;
+      const key = keys[k];
       const child = record[key];
       if (Array.isArray(child)) {
-        const linesHere = this.options.lines && (key === 'body' && node.type === 'BlockStatement' || key === 'consequent' && node.type === 'SwitchCase');
+        const linesHere =
+          this.options.lines &&
+          ((key === 'body' && node.type === 'BlockStatement') || (key === 'consequent' && node.type === 'SwitchCase'));
         for (let i = 0; i < child.length; i++) {
           const item: unknown = child[i];
           if (item === null || typeof item !== 'object' || typeof (item as Node).type !== 'string') continue;
@@ -147,7 +178,12 @@ class Instrumenter {
     const start = this.lineIndex.position(functionStart(fn, this.ancestors[this.ancestors.length - 1]));
     const original = this.positions.original(start.line, start.column);
     const id = this.functions.length;
-    this.functions.push({ name: functionName(fn, this.ancestors, this.source, start.line), file: original.file, line: original.line, column: original.column });
+    this.functions.push({
+      name: functionName(fn, this.ancestors, this.source, start.line),
+      file: original.file,
+      line: original.line,
+      column: original.column,
+    });
     // `__mt$||__mt$i()`: a hoisted function can run before its module's preamble (circular imports).
     const enter = enterProbe(id);
     const body = fn.body;
@@ -173,13 +209,13 @@ class Instrumenter {
 
   /** The probes inside a traced function's body: returns, and where it suspends and resumes. */
   private instrumentExpression(node: Node): void {
-    const context = this.contexts[this.contexts.length - 1]!;
+    const context = this.contexts[this.contexts.length - 1];
     if (!context.traced) return;
     if (node.type === 'ReturnStatement') return this.instrumentReturn(node);
     if (!context.suspends) return;
     if (node.type === 'AwaitExpression' || node.type === 'YieldExpression') this.instrumentSuspension(node);
     else if (node.type === 'ForOfStatement' && node.await) this.instrumentForAwait(node);
-    else if (node.type === 'CatchClause' || node.type === 'TryStatement' && node.finalizer) {
+    else if (node.type === 'CatchClause' || (node.type === 'TryStatement' && node.finalizer)) {
       // A rejected await or a generator's throw()/return() resumes the function here without passing
       // through resume(): tell the runtime the call runs again.
       const block = node.type === 'CatchClause' ? node.body : node.finalizer!;
@@ -193,7 +229,10 @@ class Instrumenter {
       this.out.prependLeft(node.argument.end, RETURN_CLOSE);
     } else {
       // `return` alone, ended by ASI, must stay ended: `(` or `[` on the next line would continue.
-      this.out.prependLeft(node.start + 'return'.length, BARE_RETURN + (this.source.charCodeAt(node.end - 1) === 59 /* ; */ ? '' : STATEMENT_END));
+      this.out.prependLeft(
+        node.start + 'return'.length,
+        BARE_RETURN + (this.source.charCodeAt(node.end - 1) === 59 /* ; */ ? '' : STATEMENT_END),
+      );
     }
   }
 
@@ -230,7 +269,7 @@ class Instrumenter {
     // that close at one position come out in the reverse order of these calls.
     let statement: Node = loop;
     let depth = ancestors.length - 1;
-    while (depth >= 0 && ancestors[depth]!.type === 'LabeledStatement') statement = ancestors[depth--]!;
+    while (depth >= 0 && ancestors[depth].type === 'LabeledStatement') statement = ancestors[depth--];
     const parent = ancestors[depth];
     const inList = parent !== undefined && STATEMENT_LISTS.has(parent.type);
     if (inList) {
@@ -261,7 +300,7 @@ class Instrumenter {
   }
 
   private probeStatement(statement: Statement): void {
-    const context = this.contexts[this.contexts.length - 1]!;
+    const context = this.contexts[this.contexts.length - 1];
     if (!context.traced || !isExecutableStatement(statement)) return;
     this.out.appendLeft(statement.start, this.lineProbeAt(statement.start));
   }
@@ -280,14 +319,15 @@ class Instrumenter {
     out.appendLeft(prologue ?? preambleOffset(source), prologue === undefined ? preamble : AFTER_DIRECTIVE + preamble);
     let code = out.toString();
     if (options.sourceMap) {
-      const sourceName = options.sourceType === 'module' && isAbsolute(options.filename) ? pathToFileURL(options.filename).href : options.filename;
+      const sourceName =
+        options.sourceType === 'module' && isAbsolute(options.filename) ? pathToFileURL(options.filename).href : options.filename;
       code = `${stripSourceMapComment(code)}\n${positions.inlineMapComment(out, sourceName)}`;
     }
     return { code, functions };
   }
 }
 
-type InstrumentableFunction = FunctionNode & { body: NonNullable<FunctionNode['body']> } | ArrowFunctionExpression;
+type InstrumentableFunction = (FunctionNode & { body: NonNullable<FunctionNode['body']> }) | ArrowFunctionExpression;
 
 /** A function with a body (not a TypeScript declaration or overload signature). */
 function isInstrumentable(node: Node): node is InstrumentableFunction {
@@ -427,9 +467,9 @@ function collectIdentifiers(pattern: Node, names: Set<string>): void {
  */
 function startsStatementInList(node: Node, ancestors: readonly Node[]): boolean {
   for (let depth = ancestors.length - 1; depth > 0; depth--) {
-    const ancestor = ancestors[depth]!;
+    const ancestor = ancestors[depth];
     if (ancestor.start !== node.start) return false;
-    if (ancestor.type === 'ExpressionStatement') return STATEMENT_LISTS.has(ancestors[depth - 1]!.type);
+    if (ancestor.type === 'ExpressionStatement') return STATEMENT_LISTS.has(ancestors[depth - 1].type);
   }
   return false;
 }
@@ -440,7 +480,7 @@ function startsStatementInList(node: Node, ancestors: readonly Node[]): boolean 
  */
 function endsStatementWithoutSemicolon(node: Node, ancestors: readonly Node[]): boolean {
   for (let depth = ancestors.length - 1; depth >= 0; depth--) {
-    const ancestor = ancestors[depth]!;
+    const ancestor = ancestors[depth];
     if (ancestor.end !== node.end) return false;
     if (/Statement$|Declaration$/.test(ancestor.type)) return true;
   }

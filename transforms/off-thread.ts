@@ -30,7 +30,10 @@ class TransformChannel {
    * `everyModule`: the server takes every transform of this thread (Node 20's hooks thread), not only
    * those of modules loaded inside a measured call (the worker).
    */
-  constructor(readonly everyModule: boolean, private readonly onClose: () => void = () => {}) {
+  constructor(
+    readonly everyModule: boolean,
+    private readonly onClose: () => void = () => {},
+  ) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.port.unref();
@@ -51,7 +54,8 @@ class TransformChannel {
       const reply = receiveMessageOnPort(this.port);
       if (reply) return reply.message as TransformReply;
       const left = deadline - Date.now();
-      if (left <= 0 || Atomics.wait(this.signal, 0, seen, left) === 'timed-out') return receiveMessageOnPort(this.port)?.message as TransformReply | undefined;
+      if (left <= 0 || Atomics.wait(this.signal, 0, seen, left) === 'timed-out')
+        return receiveMessageOnPort(this.port)?.message as TransformReply | undefined;
     }
   }
 

@@ -35,7 +35,8 @@ export const MARK = '/*__mt$*/';
  * was thrown (what Node prints above an uncaught one). One variable, not a flag and a value: each frame
  * is a register larger, and deep recursion overflows that much sooner.
  */
-export const enterProbe = (id: number | string): string => `const __mt$c=(__mt$||__mt$i()).enter(__mt$b+${id});var __mt$t;(__mt$t)=__mt$;try{`;
+export const enterProbe = (id: number | string): string =>
+  `const __mt$c=(__mt$||__mt$i()).enter(__mt$b+${id});var __mt$t;(__mt$t)=__mt$;try{`;
 /** After a directive prologue (with or without its own `;`): the directive ends before the entry. */
 export const AFTER_DIRECTIVE = ';';
 // The exit probes are guarded: a probe must never replace the function's own completion (at the stack
@@ -81,11 +82,11 @@ export const LOOP_BODY_CLOSE = '}finally{__mt$.suspend(0,__mt$c)}';
 /** After a `for await` loop: `;RESUMED` in a list of statements, `;__mt$.resumed(__mt$c)` + CLOSE elsewhere. */
 export const AFTER_LOOP = ';__mt$.resumed(__mt$c)';
 
-const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 // One alternation, longest first where two start alike; NUMBER stands for the ids and line numbers.
 const NUMBER = '#';
-const pattern = (text: string): string => escape(text).replace(NUMBER, '\\d+');
+const pattern = (text: string): string => escapeRegExp(text).replace(NUMBER, '\\d+');
 const INSERTED = new RegExp(
   [
     pattern(ARROW_OPEN + enterProbe(NUMBER)) + `(?:${pattern(lineProbe(NUMBER))})?` + pattern(ARROW_RETURN),

@@ -14,8 +14,10 @@ import type MagicString from 'magic-string';
 
 // Loaded when a module comes with a source map, or one is asked for: most modules need neither.
 const require = createRequire(import.meta.url);
-const traceMapping = (): typeof import('@jridgewell/trace-mapping') => require('@jridgewell/trace-mapping') as typeof import('@jridgewell/trace-mapping');
-const remapping = (): typeof import('@jridgewell/remapping').default => require('@jridgewell/remapping') as typeof import('@jridgewell/remapping').default;
+const traceMapping = (): typeof import('@jridgewell/trace-mapping') =>
+  require('@jridgewell/trace-mapping') as typeof import('@jridgewell/trace-mapping');
+const remapping = (): typeof import('@jridgewell/remapping').default =>
+  require('@jridgewell/remapping') as typeof import('@jridgewell/remapping').default;
 
 export type { RawSourceMap };
 
@@ -43,7 +45,7 @@ export function readInlineSourceMap(source: string, filename: string): RawSource
   const at = sourceMapCommentAt(source);
   const match = at < 0 ? null : SOURCE_MAP_COMMENT.exec(source.slice(at));
   if (!match) return null;
-  const url = match[1]!;
+  const url = match[1];
   try {
     if (url.startsWith('data:')) {
       const comma = url.indexOf(',');
@@ -62,7 +64,10 @@ export function readInlineSourceMap(source: string, filename: string): RawSource
 export class OriginalPositions {
   private readonly trace: TraceMapType | null;
 
-  constructor(private readonly filename: string, private readonly incoming: RawSourceMap | null) {
+  constructor(
+    private readonly filename: string,
+    private readonly incoming: RawSourceMap | null,
+  ) {
     this.trace = incoming ? new (traceMapping().TraceMap)(incoming, filename) : null;
   }
 
@@ -84,9 +89,7 @@ export class OriginalPositions {
     const incoming = this.incoming;
     // The incoming map applies once: its own sources can carry the same name (tsx maps a.ts to a.ts).
     let depth = 0;
-    const map = incoming
-      ? remapping()(own.toString(), () => (depth++ === 0 ? incoming : null), { excludeContent: false })
-      : own;
+    const map = incoming ? remapping()(own.toString(), () => (depth++ === 0 ? incoming : null), { excludeContent: false }) : own;
     return `//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(map.toString()).toString('base64')}`;
   }
 }

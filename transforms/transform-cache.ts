@@ -50,7 +50,10 @@ export function transformFingerprint(): string {
   if (fingerprint) return fingerprint;
   const directory = new URL('./', import.meta.url);
   const hash = createHash('sha256');
-  for (const name of readdirSync(directory).filter((n) => n.endsWith('.js')).sort()) hash.update(readFileSync(new URL(name, directory)));
+  for (const name of readdirSync(directory)
+    .filter((n) => n.endsWith('.js'))
+    .sort())
+    hash.update(readFileSync(new URL(name, directory)));
   fingerprint = hash.digest('hex').slice(0, 16);
   return fingerprint;
 }

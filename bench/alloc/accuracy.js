@@ -36,7 +36,23 @@ const INTERVALS = [16 * 1024, 64 * 1024, 512 * 1024];
 function runFixture(fixture, interval) {
   const out = mkdtempSync(join(os.tmpdir(), 'memtrace-accuracy-'));
   try {
-    const child = spawnSync(process.execPath, [cli, 'run', '--alloc', '--lines', '--alloc-interval', String(interval), '--out', out, '--', ...fixture.nodeArgs, join(root, 'test/fixtures/alloc', fixture.name)], { cwd: root, encoding: 'utf8' });
+    const child = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'run',
+        '--alloc',
+        '--lines',
+        '--alloc-interval',
+        String(interval),
+        '--out',
+        out,
+        '--',
+        ...fixture.nodeArgs,
+        join(root, 'test/fixtures/alloc', fixture.name),
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
     if (child.status !== 0) throw new Error(`${fixture.name}: ${child.stderr}`);
     return readAllocationRun(findTraces(out).filter(hasAllocations)[0]);
   } finally {
@@ -53,7 +69,9 @@ for (const fixture of FIXTURES) {
       const run = runFixture(fixture, interval);
       const file = fixture.name;
       for (const [line, expected] of Object.entries(fixture.lines)) {
-        const sampled = run.allocations.filter((r) => r.file.endsWith(file) && r.line === Number(line)).reduce((s, r) => s + r.selfBytes, 0);
+        const sampled = run.allocations
+          .filter((r) => r.file.endsWith(file) && r.line === Number(line))
+          .reduce((s, r) => s + r.selfBytes, 0);
         errors.get(Number(line)).push((sampled - expected) / expected);
       }
       if (fixture.callers) {
@@ -71,12 +89,24 @@ for (const fixture of FIXTURES) {
     for (const [line, list] of errors) {
       const abs = list.map(Math.abs);
       rows.push({
-        fixture: fixture.name, interval, line, expected_mib: (fixture.lines[line] / MiB).toFixed(2),
-        median_error_pct: (median(list) * 100).toFixed(1), median_abs_error_pct: (median(abs) * 100).toFixed(1), max_abs_error_pct: (Math.max(...abs) * 100).toFixed(1),
+        fixture: fixture.name,
+        interval,
+        line,
+        expected_mib: (fixture.lines[line] / MiB).toFixed(2),
+        median_error_pct: (median(list) * 100).toFixed(1),
+        median_abs_error_pct: (median(abs) * 100).toFixed(1),
+        max_abs_error_pct: (Math.max(...abs) * 100).toFixed(1),
         stack_misplaced_pct: misplaced.length ? (median(misplaced) * 100).toFixed(1) : '',
       });
     }
   }
 }
-printTable(`statement error of --alloc --lines, ${options.runs} runs each (node ${process.version}, load ${os.loadavg()[0].toFixed(1)})`, rows);
-writeCsv(options.out, 'accuracy', rows.map((r) => ({ ...r, runs: options.runs, node: process.version, date: new Date().toISOString() })));
+printTable(
+  `statement error of --alloc --lines, ${options.runs} runs each (node ${process.version}, load ${os.loadavg()[0].toFixed(1)})`,
+  rows,
+);
+writeCsv(
+  options.out,
+  'accuracy',
+  rows.map((r) => ({ ...r, runs: options.runs, node: process.version, date: new Date().toISOString() })),
+);

@@ -22,11 +22,17 @@ import { performance } from 'node:perf_hooks';
 import { copyOfDist, median, parseOptions, printTable, scratchDirectory, writeCsv } from './common.js';
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
-const options = parseOptions(process.argv.slice(2), { runs: undefined, scale: undefined, interval: 512 * 1024, only: undefined, out: undefined });
+const options = parseOptions(process.argv.slice(2), {
+  runs: undefined,
+  scale: undefined,
+  interval: 512 * 1024,
+  only: undefined,
+  out: undefined,
+});
 options.runs ??= options.quick ? 1 : 5;
 options.scale ??= options.quick ? 0.25 : 1;
 options.out ??= join(benchDir, 'results', 'alloc', ...(options.quick ? ['quick'] : []));
-const workloads = (options.only ?? ['acorn', 'marked', 'handlebars', 'js-yaml']);
+const workloads = options.only ?? ['acorn', 'marked', 'handlebars', 'js-yaml'];
 const scratch = scratchDirectory('memtrace-alloc-bench-');
 // memtrace runs from a copy of dist/ taken now: a rebuild during the run cannot mix two builds.
 const register = join(copyOfDist(scratch), 'loader/register.js');
@@ -34,12 +40,28 @@ const register = join(copyOfDist(scratch), 'loader/register.js');
 const interval = String(options.interval);
 const VARIANTS = [
   { name: 'plain', args: [], env: {} },
-  { name: 'heap-prof', args: ['--heap-prof', `--heap-prof-interval=${interval}`, `--heap-prof-dir=${join(scratch, 'heap-prof')}`], env: {} },
-  { name: 'alloc', args: ['--import', register], env: { MEMTRACE_ALLOC: '1', MEMTRACE_ALLOC_INTERVAL: interval, MEMTRACE_OUT: join(scratch, 'alloc') } },
+  {
+    name: 'heap-prof',
+    args: ['--heap-prof', `--heap-prof-interval=${interval}`, `--heap-prof-dir=${join(scratch, 'heap-prof')}`],
+    env: {},
+  },
+  {
+    name: 'alloc',
+    args: ['--import', register],
+    env: { MEMTRACE_ALLOC: '1', MEMTRACE_ALLOC_INTERVAL: interval, MEMTRACE_OUT: join(scratch, 'alloc') },
+  },
   {
     name: 'alloc-lines',
     args: ['--enable-source-maps', '--import', register],
-    env: { MEMTRACE_ALLOC: '1', MEMTRACE_LINES: '1', MEMTRACE_SOURCE_MAPS: '1', MEMTRACE_INCLUDE: '**/*', MEMTRACE_ALLOC_INTERVAL: interval, MEMTRACE_OUT: join(scratch, 'alloc-lines'), MEMTRACE_CACHE_DIR: join(scratch, 'cache') },
+    env: {
+      MEMTRACE_ALLOC: '1',
+      MEMTRACE_LINES: '1',
+      MEMTRACE_SOURCE_MAPS: '1',
+      MEMTRACE_INCLUDE: '**/*',
+      MEMTRACE_ALLOC_INTERVAL: interval,
+      MEMTRACE_OUT: join(scratch, 'alloc-lines'),
+      MEMTRACE_CACHE_DIR: join(scratch, 'cache'),
+    },
   },
 ];
 
@@ -50,7 +72,10 @@ function baseEnvironment() {
 function runOnce(workload, variant, scale) {
   const start = performance.now();
   const child = spawnSync(process.execPath, [...variant.args, join(benchDir, 'workloads', `${workload}.js`), String(scale)], {
-    cwd: benchDir, env: { ...baseEnvironment(), ...variant.env }, encoding: 'utf8', maxBuffer: 64 << 20,
+    cwd: benchDir,
+    env: { ...baseEnvironment(), ...variant.env },
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
   });
   const wallMs = performance.now() - start;
   if (child.status !== 0) throw new Error(`${workload} ${variant.name} failed: ${child.stderr}`);
@@ -85,5 +110,20 @@ try {
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
-printTable(`allocation sampling at ${interval} B, median of ${options.runs} (node ${process.version}, load ${os.loadavg()[0].toFixed(1)})`, rows);
-writeCsv(options.out, 'overhead', rows.map((r) => ({ ...r, interval, runs: options.runs, scale: options.scale, node: process.version, date: new Date().toISOString(), load: os.loadavg()[0].toFixed(2) })));
+printTable(
+  `allocation sampling at ${interval} B, median of ${options.runs} (node ${process.version}, load ${os.loadavg()[0].toFixed(1)})`,
+  rows,
+);
+writeCsv(
+  options.out,
+  'overhead',
+  rows.map((r) => ({
+    ...r,
+    interval,
+    runs: options.runs,
+    scale: options.scale,
+    node: process.version,
+    date: new Date().toISOString(),
+    load: os.loadavg()[0].toFixed(2),
+  })),
+);

@@ -22,7 +22,7 @@ const units = Number(values.units);
 
 // A small linear congruential generator: the same sequence on every run and Node version.
 let seed = 12345;
-const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 
 class Customer {
   constructor(id) {
@@ -65,7 +65,11 @@ for (let id = 0; id < units; id++) {
     const order = new Order(orderId++, customer);
     const itemCount = 2 + Math.floor(random() * 3);
     for (let i = 0; i < itemCount; i++) {
-      const item = new LineItem(skus[Math.floor(random() * skus.length)], 1 + Math.floor(random() * 5), Math.round(random() * 10000) / 100 + 0.01);
+      const item = new LineItem(
+        skus[Math.floor(random() * skus.length)],
+        1 + Math.floor(random() * 5),
+        Math.round(random() * 10000) / 100 + 0.01,
+      );
       order.items.push(item);
       order.total += item.quantity * item.price;
     }
@@ -79,12 +83,14 @@ for (let id = 0; id < units; id++) {
 const built = performance.now();
 const file = v8.writeHeapSnapshot(values.out);
 const written = performance.now();
-process.stdout.write(`${JSON.stringify({
-  units,
-  file,
-  bytes: statSync(file).size,
-  heapUsed: process.memoryUsage().heapUsed,
-  buildS: (built - started) / 1000,
-  writeS: (written - built) / 1000,
-  held: index.size + listeners.length + history.length,
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    units,
+    file,
+    bytes: statSync(file).size,
+    heapUsed: process.memoryUsage().heapUsed,
+    buildS: (built - started) / 1000,
+    writeS: (written - built) / 1000,
+    held: index.size + listeners.length + history.length,
+  })}\n`,
+);

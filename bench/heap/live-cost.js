@@ -21,7 +21,9 @@ import { median, writeCsv } from '../common.js';
 import { distUrl } from '../dist-path.js';
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string' }, child: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, out: { type: 'string' }, child: { type: 'string' } },
+});
 
 if (values.child) {
   // Child: build ~records x 200 bytes of heap, then time each tool.
@@ -63,13 +65,16 @@ if (values.child) {
     const rounds = values.quick || records >= 1_000_000 ? 1 : 3;
     const runs = [];
     for (let round = 0; round < rounds; round++) {
-      const child = spawnSync(process.execPath, ['--max-old-space-size=8192', fileURLToPath(import.meta.url), '--child', String(records)], { encoding: 'utf8' });
+      const child = spawnSync(process.execPath, ['--max-old-space-size=8192', fileURLToPath(import.meta.url), '--child', String(records)], {
+        encoding: 'utf8',
+      });
       if (child.status !== 0) {
         process.stderr.write(`bench/heap/live-cost: child exited with ${child.status}: ${child.stderr}\n`);
         process.exit(2);
       }
       const result = JSON.parse(child.stdout.trim().split('\n').pop());
-      if (result.live !== records || result.registered !== records) throw new Error(`the scan found ${result.live} records and registration ${result.registered}, not ${records}`);
+      if (result.live !== records || result.registered !== records)
+        throw new Error(`the scan found ${result.live} records and registration ${result.registered}, not ${records}`);
       runs.push(result);
     }
     const pick = (key) => median(runs.map((r) => r[key]));

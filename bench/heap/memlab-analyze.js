@@ -26,14 +26,23 @@ const t2 = performance.now();
 // Grouped as memtrace's summary groups (src/heap/classify.ts: DevTools' class names), synthetic
 // nodes left out; a group's retained size is the sum of its nodes' (memlab has no grouped figure).
 const GROUP_OF_TYPE = {
-  hidden: '(system)', array: '(array)', string: '(string)', 'concatenated string': '(string)', 'sliced string': '(string)',
-  code: '(compiled code)', closure: '(closure)', regexp: '(regexp)', number: '(number)', symbol: '(symbol)', bigint: '(bigint)',
+  hidden: '(system)',
+  array: '(array)',
+  string: '(string)',
+  'concatenated string': '(string)',
+  'sliced string': '(string)',
+  code: '(compiled code)',
+  closure: '(closure)',
+  regexp: '(regexp)',
+  number: '(number)',
+  symbol: '(symbol)',
+  bigint: '(bigint)',
   'object shape': '(object shape)',
 };
 const byName = new Map();
 snapshot.nodes.forEach((node) => {
   if (node.type === 'synthetic') return;
-  const name = node.type === 'object' || node.type === 'native' ? node.name || 'Object' : GROUP_OF_TYPE[node.type] ?? `(${node.type})`;
+  const name = node.type === 'object' || node.type === 'native' ? node.name || 'Object' : (GROUP_OF_TYPE[node.type] ?? `(${node.type})`);
   let row = byName.get(name);
   if (!row) byName.set(name, (row = { name, count: 0, selfSize: 0, retainedSize: 0 }));
   row.count++;
@@ -42,14 +51,16 @@ snapshot.nodes.forEach((node) => {
 });
 const summary = [...byName.values()].sort((a, b) => b.retainedSize - a.retainedSize);
 const t3 = performance.now();
-process.stdout.write(`${JSON.stringify({
-  tool: 'memlab',
-  nodes: snapshot.nodes.length,
-  parseS: (t1 - t0) / 1000,
-  dominatorsS: (t2 - t1) / 1000,
-  summaryS: (t3 - t2) / 1000,
-  totalS: (t3 - t0) / 1000,
-  peakRssBytes: process.resourceUsage().maxRSS * 1024,
-  classes: ['Customer', 'Order', 'LineItem'].map((name) => [name, byName.get(name)?.count ?? 0, byName.get(name)?.selfSize ?? 0]),
-  top: summary.slice(0, 5).map((r) => [r.name, r.count, r.selfSize, r.retainedSize]),
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    tool: 'memlab',
+    nodes: snapshot.nodes.length,
+    parseS: (t1 - t0) / 1000,
+    dominatorsS: (t2 - t1) / 1000,
+    summaryS: (t3 - t2) / 1000,
+    totalS: (t3 - t0) / 1000,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    classes: ['Customer', 'Order', 'LineItem'].map((name) => [name, byName.get(name)?.count ?? 0, byName.get(name)?.selfSize ?? 0]),
+    top: summary.slice(0, 5).map((r) => [r.name, r.count, r.selfSize, r.retainedSize]),
+  })}\n`,
+);

@@ -12,7 +12,9 @@ import { distUrl } from '../dist-path.js';
 const memtrace = await import(distUrl('src/index.js').href);
 const file = process.argv[2];
 if (typeof memtrace.readSnapshot !== 'function') {
-  process.stdout.write(`${JSON.stringify({ tool: 'memtrace', unavailable: 'this build of memtrace has no readSnapshot (engineer A\'s reader not merged yet)' })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ tool: 'memtrace', unavailable: "this build of memtrace has no readSnapshot (engineer A's reader not merged yet)" })}\n`,
+  );
   process.exit(0);
 }
 
@@ -24,14 +26,16 @@ const t2 = performance.now();
 const summary = snapshot.summary();
 const t3 = performance.now();
 const byName = new Map(summary.map((row) => [row.name, row]));
-process.stdout.write(`${JSON.stringify({
-  tool: 'memtrace',
-  nodes: snapshot.nodeCount,
-  parseS: (t1 - t0) / 1000,
-  dominatorsS: (t2 - t1) / 1000,
-  summaryS: (t3 - t2) / 1000,
-  totalS: (t3 - t0) / 1000,
-  peakRssBytes: process.resourceUsage().maxRSS * 1024,
-  classes: ['Customer', 'Order', 'LineItem'].map((name) => [name, byName.get(name)?.count ?? 0, byName.get(name)?.selfSize ?? 0]),
-  top: summary.slice(0, 5).map((r) => [r.name, r.count, r.selfSize, r.retainedSize]),
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    tool: 'memtrace',
+    nodes: snapshot.nodeCount,
+    parseS: (t1 - t0) / 1000,
+    dominatorsS: (t2 - t1) / 1000,
+    summaryS: (t3 - t2) / 1000,
+    totalS: (t3 - t0) / 1000,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    classes: ['Customer', 'Order', 'LineItem'].map((name) => [name, byName.get(name)?.count ?? 0, byName.get(name)?.selfSize ?? 0]),
+    top: summary.slice(0, 5).map((r) => [r.name, r.count, r.selfSize, r.retainedSize]),
+  })}\n`,
+);

@@ -61,7 +61,7 @@ function fail(message) {
 function ensureReady() {
   if (!existsSync(join(rootDir, 'dist', 'src', 'index.js'))) fail('dist/ is missing: run `npm run build` first');
   if (!existsSync(join(benchDir, 'node_modules', '@memlab', 'core', 'package.json'))) {
-    process.stdout.write('bench/heap: installing bench/\'s dependencies (@memlab/core): npm --prefix bench install\n');
+    process.stdout.write("bench/heap: installing bench/'s dependencies (@memlab/core): npm --prefix bench install\n");
     const result = spawnSync('npm', ['--prefix', benchDir, 'install', '--no-audit', '--no-fund'], {
       stdio: 'inherit',
       env: { ...process.env, PUPPETEER_SKIP_DOWNLOAD: '1' },
@@ -79,7 +79,11 @@ function snapshotFor(size) {
   if (existsSync(file)) return file;
   mkdirSync(values.data, { recursive: true });
   process.stdout.write(`bench/heap: generating ${file} (${units} units)…\n`);
-  const child = spawnSync(process.execPath, ['--max-old-space-size=8192', join(heapDir, 'generate.js'), '--units', String(units), '--out', file], { encoding: 'utf8' });
+  const child = spawnSync(
+    process.execPath,
+    ['--max-old-space-size=8192', join(heapDir, 'generate.js'), '--units', String(units), '--out', file],
+    { encoding: 'utf8' },
+  );
   if (child.status !== 0) fail(`generate.js exited with ${child.status ?? child.signal}: ${child.stderr}`);
   const result = JSON.parse(child.stdout.trim());
   process.stdout.write(`bench/heap:   ${(result.bytes / 1e6).toFixed(0)} MB written in ${result.writeS.toFixed(1)} s\n`);
@@ -116,7 +120,8 @@ function analyze(tool, file) {
 /** The two tools must find the same objects: the count and self size of each class the generator makes. */
 function checkAgreement(results, file) {
   if (results.memtrace[0].unavailable) return;
-  const classes = (result) => Object.fromEntries(result.classes.map(([name, count, selfSize]) => [name, `${count} objects, ${selfSize} bytes`]));
+  const classes = (result) =>
+    Object.fromEntries(result.classes.map(([name, count, selfSize]) => [name, `${count} objects, ${selfSize} bytes`]));
   const [a, b] = [classes(results.memtrace[0]), classes(results.memlab[0])];
   for (const name of Object.keys(b)) {
     if (a[name] !== b[name]) fail(`${file}: memtrace finds ${name}: ${a[name]}; memlab ${b[name]}`);
@@ -135,7 +140,11 @@ for (const size of sizes) {
     for (const tool of ['memtrace', 'memlab']) {
       process.stdout.write(`bench/heap: ${SIZES[size].label} ${tool} run ${run + 1}/${runs}… `);
       const result = analyze(tool, file);
-      process.stdout.write(result.unavailable ? `not available: ${result.unavailable}\n` : `${result.totalS.toFixed(2)} s, ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB\n`);
+      process.stdout.write(
+        result.unavailable
+          ? `not available: ${result.unavailable}\n`
+          : `${result.totalS.toFixed(2)} s, ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB\n`,
+      );
       results[tool].push(result);
     }
   }
@@ -157,7 +166,13 @@ for (const size of sizes) {
   const memlab = summarize('memlab');
   for (const row of [memtrace, memlab]) {
     if (row.unavailable) {
-      rows.push({ snapshot: SIZES[size].label, snapshot_bytes: statSync(file).size, nodes: memlab.nodes, tool: `${row.tool} (NOT MEASURED: ${row.unavailable})`, runs: 0 });
+      rows.push({
+        snapshot: SIZES[size].label,
+        snapshot_bytes: statSync(file).size,
+        nodes: memlab.nodes,
+        tool: `${row.tool} (NOT MEASURED: ${row.unavailable})`,
+        runs: 0,
+      });
       continue;
     }
     rows.push({
@@ -181,16 +196,22 @@ const columns = Object.keys(rows.find((r) => r.runs > 0));
 mkdirSync(outDir, { recursive: true });
 // csv-stringify from memtrace's own dependencies (the root node_modules), as the tool writes its CSV.
 writeFileSync(join(outDir, 'heap.csv'), stringify(rows, { header: true, columns }));
-writeFileSync(join(outDir, 'heap-environment.csv'), stringify([
-  ['date', new Date().toISOString()],
-  ['node', process.version],
-  ['cpus', `${os.cpus().length} x ${os.cpus()[0]?.model}`],
-  ['memory_bytes', os.totalmem()],
-  ['loadavg_1min_at_start', loadAtStart],
-  ['loadavg_1min_at_end', os.loadavg()[0].toFixed(2)],
-  ['memlab', JSON.parse(readFileSync(join(benchDir, 'node_modules', '@memlab', 'core', 'package.json'), 'utf8')).version],
-  ['heap_limit', HEAP_LIMIT],
-], { header: true, columns: ['key', 'value'] }));
+writeFileSync(
+  join(outDir, 'heap-environment.csv'),
+  stringify(
+    [
+      ['date', new Date().toISOString()],
+      ['node', process.version],
+      ['cpus', `${os.cpus().length} x ${os.cpus()[0]?.model}`],
+      ['memory_bytes', os.totalmem()],
+      ['loadavg_1min_at_start', loadAtStart],
+      ['loadavg_1min_at_end', os.loadavg()[0].toFixed(2)],
+      ['memlab', JSON.parse(readFileSync(join(benchDir, 'node_modules', '@memlab', 'core', 'package.json'), 'utf8')).version],
+      ['heap_limit', HEAP_LIMIT],
+    ],
+    { header: true, columns: ['key', 'value'] },
+  ),
+);
 
 const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
 const line = (cells) => cells.map((cell, i) => String(cell ?? '').padStart(widths[i])).join('  ');

@@ -22,7 +22,9 @@ const times = Object.fromEntries(Object.keys(variants).map((name) => [name, []])
 for (let run = 0; run < Number(values.runs); run++) {
   for (const [name, flags] of Object.entries(variants)) {
     const out = mkdtempSync(join(tmpdir(), 'memtrace-native-bench-'));
-    const result = spawnSync(process.execPath, [cli, 'run', ...flags, '--out', out, '--', join(here, 'workload.cjs'), values.scale], { encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [cli, 'run', ...flags, '--out', out, '--', join(here, 'workload.cjs'), values.scale], {
+      encoding: 'utf8',
+    });
     rmSync(out, { recursive: true, force: true });
     if (result.status !== 0) throw new Error(`${name}: ${result.stderr}`);
     times[name].push(Number(result.stdout.trim().split('\n').at(-1)));
@@ -32,5 +34,7 @@ const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length 
 const base = median(times['memtrace run']);
 console.log(`Node ${process.version}, ${values.runs} runs, scale ${values.scale}`);
 for (const [name, list] of Object.entries(times)) {
-  console.log(`${name.padEnd(30)} ${median(list).toFixed(0).padStart(7)} ms  ${(median(list) / base).toFixed(2)}x  (${list.map((v) => v.toFixed(0)).join(' ')})`);
+  console.log(
+    `${name.padEnd(30)} ${median(list).toFixed(0).padStart(7)} ms  ${(median(list) / base).toFixed(2)}x  (${list.map((v) => v.toFixed(0)).join(' ')})`,
+  );
 }

@@ -21,7 +21,10 @@ function hash(input, rounds) {
   return last;
 }
 const scale = Number(process.argv[2] ?? 1);
-const input = crypto.randomBytes(256 * 1024).toString('base64').slice(0, 256 * 1024);
+const input = crypto
+  .randomBytes(256 * 1024)
+  .toString('base64')
+  .slice(0, 256 * 1024);
 const started = process.hrtime.bigint();
 makeBuffers(2000 * scale);
 compress(Buffer.from(input), 60 * scale);

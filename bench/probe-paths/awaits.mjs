@@ -5,7 +5,11 @@ async function step(x) {
   for (let i = 0; i < 4; i++) s = (await s) + 1;
   return s;
 }
-async function loop(n) { let s = 0; for (let i = 0; i < n; i++) s = (await step(s)) | 0; return s; }
+async function loop(n) {
+  let s = 0;
+  for (let i = 0; i < n; i++) s = (await step(s)) | 0;
+  return s;
+}
 const calls = 2e5;
 const t0 = performance.now();
 const s = await loop(calls);

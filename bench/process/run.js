@@ -46,9 +46,21 @@ const variants = {
   plain: () => [node, [work], {}],
   'outside-100ms': (i) => [node, [cli, 'process', '--interval', '0.1', '--out', join(scratch, `o100-${i}.csv`), '--', node, work], {}],
   'outside-10ms': (i) => [node, [cli, 'process', '--interval', '0.01', '--out', join(scratch, `o10-${i}.csv`), '--', node, work], {}],
-  'inside-100ms': (i) => [node, ['--import', loader, work], { MEMTRACE_PROCESS_INTERVAL: '0.1', MEMTRACE_PROCESS_OUT: join(scratch, `i100-${i}.csv`) }],
-  'inside-10ms': (i) => [node, ['--import', loader, work], { MEMTRACE_PROCESS_INTERVAL: '0.01', MEMTRACE_PROCESS_OUT: join(scratch, `i10-${i}.csv`) }],
-  'inside-js-10ms': (i) => [node, ['--import', loader, work], { MEMTRACE_NO_NATIVE: '1', MEMTRACE_PROCESS_INTERVAL: '0.01', MEMTRACE_PROCESS_OUT: join(scratch, `ij10-${i}.csv`) }],
+  'inside-100ms': (i) => [
+    node,
+    ['--import', loader, work],
+    { MEMTRACE_PROCESS_INTERVAL: '0.1', MEMTRACE_PROCESS_OUT: join(scratch, `i100-${i}.csv`) },
+  ],
+  'inside-10ms': (i) => [
+    node,
+    ['--import', loader, work],
+    { MEMTRACE_PROCESS_INTERVAL: '0.01', MEMTRACE_PROCESS_OUT: join(scratch, `i10-${i}.csv`) },
+  ],
+  'inside-js-10ms': (i) => [
+    node,
+    ['--import', loader, work],
+    { MEMTRACE_NO_NATIVE: '1', MEMTRACE_PROCESS_INTERVAL: '0.01', MEMTRACE_PROCESS_OUT: join(scratch, `ij10-${i}.csv`) },
+  ],
 };
 const names = Object.keys(variants);
 
@@ -102,11 +114,18 @@ const rows = names.map((name) => {
     wall_ms: median(results[name].map((r) => r.wallMs)).toFixed(0),
   };
 });
-console.log(`\nprocess logger overhead on a CPU-bound program (work ~${rows[0].work_ms} ms; Node ${process.version}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+console.log(
+  `\nprocess logger overhead on a CPU-bound program (work ~${rows[0].work_ms} ms; Node ${process.version}; load ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')})`,
+);
 console.table(rows);
 const outAt = args.indexOf('--out');
 const outDir = outAt >= 0 ? args[outAt + 1] : join(here, '..', 'results', ...(quick ? ['quick'] : []));
 writeCsv(outDir, 'process', rows);
 const [load1, load5, load15] = os.loadavg().map((l) => l.toFixed(2));
-writeCsv(outDir, 'process-environment', [{ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, load1, load5, load15 }]);
+writeCsv(outDir, 'process-environment', [
+  { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, load1, load5, load15 },
+]);
 console.log(`written: ${join(outDir, 'process.csv')}`);

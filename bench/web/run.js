@@ -49,7 +49,13 @@ const cli = join(snapshotDist(root, join(root, 'node_modules', '.memtrace-web'))
 async function runOnce(framework, variant, round) {
   const scope = SCOPES[variant];
   const out = join(scratch, `${framework}-${variant}-${round}`);
-  const app = await startApp(framework, { traced: scope !== undefined, out, include: scope?.include, cli, env: { MEMTRACE_CACHE_DIR: cache } });
+  const app = await startApp(framework, {
+    traced: scope !== undefined,
+    out,
+    include: scope?.include,
+    cli,
+    env: { MEMTRACE_CACHE_DIR: cache },
+  });
   try {
     await loadApp(app.port, { seconds: 1 });
     const cpuBefore = cpuSeconds(app.serverPid);
@@ -57,10 +63,17 @@ async function runOnce(framework, variant, round) {
     const cpu = cpuSeconds(app.serverPid) - cpuBefore;
     const wrong = ROUTES.reduce((sum, route) => sum + replies[route.name].wrong, 0);
     if (result.errors || result.timeouts || result.non2xx || wrong) {
-      throw new Error(`${framework} ${variant}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx, ${wrong} wrong bodies: ${JSON.stringify(replies)}`);
+      throw new Error(
+        `${framework} ${variant}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx, ${wrong} wrong bodies: ${JSON.stringify(replies)}`,
+      );
     }
     const replied = result['2xx'];
-    return { requestsPerSecond: result.requests.average, cpuMsPerRequest: (cpu * 1000) / replied, latencyP50: result.latency.p50, latencyP99: result.latency.p99 };
+    return {
+      requestsPerSecond: result.requests.average,
+      cpuMsPerRequest: (cpu * 1000) / replied,
+      latencyP50: result.latency.p50,
+      latencyP99: result.latency.p99,
+    };
   } finally {
     await app.interrupt();
     rmSync(out, { recursive: true, force: true });
@@ -106,9 +119,14 @@ for (const framework of frameworks) {
   }
 }
 const [load1, load5, load15] = os.loadavg().map((l) => l.toFixed(2));
-printTable(`web service throughput, traced over plain (Node ${process.version}; ${rounds} rounds of ${seconds} s, 20 connections; load ${load1} ${load5} ${load15})`, rows);
+printTable(
+  `web service throughput, traced over plain (Node ${process.version}; ${rounds} rounds of ${seconds} s, 20 connections; load ${load1} ${load5} ${load15})`,
+  rows,
+);
 const outDir = option('--out', join(here, '..', 'results', ...(quick ? ['quick'] : [])));
 const suffix = process.versions.node.startsWith('20.') ? '' : `-node${process.versions.node.split('.')[0]}`;
 writeCsv(outDir, `web${suffix}`, rows);
-writeCsv(outDir, `web-environment${suffix}`, [{ date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cpus: os.cpus().length, load1, load5, load15 }]);
+writeCsv(outDir, `web-environment${suffix}`, [
+  { date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cpus: os.cpus().length, load1, load5, load15 },
+]);
 console.log(`written: ${join(outDir, `web${suffix}.csv`)}`);

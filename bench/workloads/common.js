@@ -24,10 +24,12 @@ export function random(seed) {
   };
 }
 
-const WORDS = ('lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore ' +
+const WORDS = (
+  'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore ' +
   'magna aliqua enim ad minim veniam quis nostrud exercitation ullamco laboris nisi aliquip ex ea commodo consequat duis aute ' +
   'irure in reprehenderit voluptate velit esse cillum fugiat nulla pariatur excepteur sint occaecat cupidatat non proident ' +
-  'sunt culpa qui officia deserunt mollit anim id est laborum').split(' ');
+  'sunt culpa qui officia deserunt mollit anim id est laborum'
+).split(' ');
 
 export function words(rand, count) {
   let text = WORDS[Math.floor(rand() * WORDS.length)];
@@ -75,7 +77,9 @@ export function run(workload, scale, work) {
   // CPU time of the whole process (every thread: GC helpers, memtrace's writer) during the work.
   const workCpuMs = (used.user + used.system) / 1000;
   const round = (value) => Math.round(value * 10) / 10;
-  process.stdout.write(`${JSON.stringify({ workload, scale, checksum: String(checksum), workMs: round(workMs), workCpuMs: round(workCpuMs) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ workload, scale, checksum: String(checksum), workMs: round(workMs), workCpuMs: round(workCpuMs) })}\n`,
+  );
 }
 
 /** A file of an installed package (bench/node_modules), read as text; `exports` maps are bypassed. */

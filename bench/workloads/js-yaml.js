@@ -34,7 +34,13 @@ function documentData(seed) {
   const shared = { owner: words(rand, 2), tags: words(rand, 4).split(' ') };
   const records = [];
   for (let i = 0; i < 120; i++) {
-    records.push({ id: i, name: words(rand, 3), created: new Date(Date.UTC(2026, i % 12, 1 + (i % 28))), meta: shared, payload: value(rand, 0) });
+    records.push({
+      id: i,
+      name: words(rand, 3),
+      created: new Date(Date.UTC(2026, i % 12, 1 + (i % 28))),
+      meta: shared,
+      payload: value(rand, 0),
+    });
   }
   return { version: seed, title: words(rand, 5), records };
 }

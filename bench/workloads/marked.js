@@ -12,12 +12,23 @@ function inline(rand) {
   for (let i = 0; i < parts; i++) {
     const w = words(rand, 1 + Math.floor(rand() * 5));
     switch (Math.floor(rand() * 8)) {
-      case 0: text += ` **${w}**`; break;
-      case 1: text += ` _${w}_`; break;
-      case 2: text += ` \`${w}\``; break;
-      case 3: text += ` [${w}](https://example.com/${w.replace(/ /g, '-')} "${w}")`; break;
-      case 4: text += ` ~~${w}~~`; break;
-      default: text += ` ${w}`;
+      case 0:
+        text += ` **${w}**`;
+        break;
+      case 1:
+        text += ` _${w}_`;
+        break;
+      case 2:
+        text += ` \`${w}\``;
+        break;
+      case 3:
+        text += ` [${w}](https://example.com/${w.replace(/ /g, '-')} "${w}")`;
+        break;
+      case 4:
+        text += ` ~~${w}~~`;
+        break;
+      default:
+        text += ` ${w}`;
     }
   }
   return text.trim();
@@ -41,7 +52,8 @@ function documentText(seed, sections) {
       blocks.push(rows.join('\n'));
     }
     if (s % 4 === 1) blocks.push(`> ${inline(rand)}\n> ${inline(rand)}`);
-    if (s % 5 === 2) blocks.push(`\`\`\`js\nconst ${words(rand, 1)} = ${Math.floor(rand() * 100)};\nfunction f(a) { return a < 1 && a > 2; }\n\`\`\``);
+    if (s % 5 === 2)
+      blocks.push(`\`\`\`js\nconst ${words(rand, 1)} = ${Math.floor(rand() * 100)};\nfunction f(a) { return a < 1 && a > 2; }\n\`\`\``);
   }
   return blocks.join('\n\n');
 }

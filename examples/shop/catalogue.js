@@ -5,5 +5,5 @@ export function buildCatalogue(size) {
 }
 
 function makeItem(i) {
-  return { id: i, name: `Item ${i}`, price: (i * 37) % 1000 / 10, tags: ['new', i % 2 ? 'odd' : 'even'] };
+  return { id: i, name: `Item ${i}`, price: ((i * 37) % 1000) / 10, tags: ['new', i % 2 ? 'odd' : 'even'] };
 }

@@ -6,8 +6,8 @@ export function renderPage(catalogue, page) {
   return `<table>${rows.join('')}</table>`;
 }
 
-const renderRow = (item) => `<tr><td>${escape(item.name)}</td><td>${item.price.toFixed(2)}</td><td>${item.tags.join(', ')}</td></tr>`;
+const renderRow = (item) => `<tr><td>${escapeHtml(item.name)}</td><td>${item.price.toFixed(2)}</td><td>${item.tags.join(', ')}</td></tr>`;
 
-function escape(text) {
+function escapeHtml(text) {
   return text.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]);
 }

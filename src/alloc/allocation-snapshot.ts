@@ -56,7 +56,7 @@ export class AllocationSnapshot {
     const groups = new Map<string, Statistic>();
     for (const trace of this.data.traces) {
       const frames = this.stackOf(trace);
-      const entries = cumulative && (key === 'function' || key === 'file') ? unique(frames, key) : [frames[0]!];
+      const entries = cumulative && (key === 'function' || key === 'file') ? unique(frames, key) : [frames[0]];
       for (const frame of entries) {
         const id = groupKey(key, frame, trace, frames);
         const old = groups.get(id);
@@ -80,12 +80,16 @@ export class AllocationSnapshot {
       const gone = new Statistic(o.key, o.file, o.line, o.functionName, 0, 0, o.stack);
       diffs.push(new StatisticDiff(gone, -o.size, -o.count));
     }
-    return diffs.sort((a, b) => Math.abs(b.sizeDiff) - Math.abs(a.sizeDiff) || b.size - a.size || Math.abs(b.countDiff) - Math.abs(a.countDiff));
+    return diffs.sort(
+      (a, b) => Math.abs(b.sizeDiff) - Math.abs(a.sizeDiff) || b.size - a.size || Math.abs(b.countDiff) - Math.abs(a.countDiff),
+    );
   }
 
   /** The top `limit` statistics as lines of text, with the method and what was subtracted. */
   format(key: StatisticKey = 'line', limit = 10): string {
-    const lines = this.statistics(key).slice(0, limit).map((s, i) => `#${i + 1}: ${s}`);
+    const lines = this.statistics(key)
+      .slice(0, limit)
+      .map((s, i) => `#${i + 1}: ${s}`);
     return `${lines.join('\n')}\n${this.footer()}\n`;
   }
 
@@ -120,19 +124,34 @@ function frameId(f: Frame): string {
 
 function groupKey(key: StatisticKey, frame: Frame, trace: AllocationTrace, frames: readonly Frame[]): string {
   switch (key) {
-    case 'line': return `${frame.file}\0${trace.line ?? `?${frame.function}\0${frame.line}`}`;
-    case 'function': return frameId(frame);
-    case 'file': return frame.file;
-    case 'stack': return `${frames.map(frameId).join('\n')}\n${trace.line}`;
+    case 'line':
+      return `${frame.file}\0${trace.line ?? `?${frame.function}\0${frame.line}`}`;
+    case 'function':
+      return frameId(frame);
+    case 'file':
+      return frame.file;
+    case 'stack':
+      return `${frames.map(frameId).join('\n')}\n${trace.line}`;
   }
 }
 
-function statisticOf(key: StatisticKey, frame: Frame, trace: AllocationTrace, frames: readonly Frame[], size: number, count: number): Statistic {
+function statisticOf(
+  key: StatisticKey,
+  frame: Frame,
+  trace: AllocationTrace,
+  frames: readonly Frame[],
+  size: number,
+  count: number,
+): Statistic {
   switch (key) {
-    case 'line': return new Statistic(key, frame.file, trace.line, frame.function, size, count);
-    case 'function': return new Statistic(key, frame.file, frame.line, frame.function, size, count);
-    case 'file': return new Statistic(key, frame.file, null, '', size, count);
-    case 'stack': return new Statistic(key, frame.file, trace.line, frame.function, size, count, frames);
+    case 'line':
+      return new Statistic(key, frame.file, trace.line, frame.function, size, count);
+    case 'function':
+      return new Statistic(key, frame.file, frame.line, frame.function, size, count);
+    case 'file':
+      return new Statistic(key, frame.file, null, '', size, count);
+    case 'stack':
+      return new Statistic(key, frame.file, trace.line, frame.function, size, count, frames);
   }
 }
 

@@ -11,7 +11,7 @@
  */
 import type { LineTotal } from '../runtime/line-totals.js';
 import type { Frame } from '../formats/allocation-model.js';
-import { FrameResolver } from './frames.js';
+import type { FrameResolver } from './frames.js';
 import type { AllocationTrace, Compensation, LineMethod, SnapshotData, StackNode } from '../formats/allocation-model.js';
 import type { SamplingHeapProfile, SamplingHeapProfileNode } from '../formats/heap-profile.js';
 
@@ -108,7 +108,12 @@ function siteOfEveryNode(profile: SamplingHeapProfile, options: BuildOptions, si
   const nodes = new Map<number, NodeInfo>();
   const walk = (node: SamplingHeapProfileNode, path: Frame[], own: boolean, sourceAbove: boolean): void => {
     const frame = options.resolver.resolve(node.callFrame);
-    const isOwn = frame.kind === 'memtrace' || frame.kind === 'profiler' ? true : frame.kind === 'js' && !options.resolver.isRuntimeDependency(frame) ? false : own;
+    const isOwn =
+      frame.kind === 'memtrace' || frame.kind === 'profiler'
+        ? true
+        : frame.kind === 'js' && !options.resolver.isRuntimeDependency(frame)
+          ? false
+          : own;
     const shown = frame.kind === 'vm' || frame.kind === 'memtrace' || frame.kind === 'profiler' ? path : [...path, frame];
     const withSource = sourceAbove || frame.kind === 'js' || frame.kind === 'node';
     let site = -1;
@@ -117,7 +122,7 @@ function siteOfEveryNode(profile: SamplingHeapProfile, options: BuildOptions, si
       // The site: this frame unless it is a builtin called from a frame with source (then the
       // builtins at the end of the path fold into the nearest frame with source).
       let end = shown.length;
-      if (withSource) while (end > 1 && shown[end - 1]!.kind === 'builtin') end--;
+      if (withSource) while (end > 1 && shown[end - 1].kind === 'builtin') end--;
       const sitePath = shown.slice(Math.max(0, end - options.stackDepth), end);
       for (const f of sitePath) site = sites.stack(site, sites.frame(f));
       siteFrame = sitePath[sitePath.length - 1];
@@ -139,9 +144,17 @@ interface SiteSum {
  * 11-13 record about one sampling interval per sample, so the sizes add up to the bytes allocated).
  * memtrace's own samples go to the compensation; only samples after `after` (an ordinal) count.
  */
-function sumSamplesBySite(profile: SamplingHeapProfile, nodes: Map<number, NodeInfo>, after: number): { bySite: Map<number, SiteSum>; compensation: Compensation } {
+function sumSamplesBySite(
+  profile: SamplingHeapProfile,
+  nodes: Map<number, NodeInfo>,
+  after: number,
+): { bySite: Map<number, SiteSum>; compensation: Compensation } {
   const bySite = new Map<number, SiteSum>();
-  const compensation: Compensation = { bytes: 0, count: 0, what: "samples whose stack holds memtrace's own code or the inspector session (node:inspector)" };
+  const compensation: Compensation = {
+    bytes: 0,
+    count: 0,
+    what: "samples whose stack holds memtrace's own code or the inspector session (node:inspector)",
+  };
   for (const sample of profile.samples) {
     if (sample.ordinal <= after) continue;
     const info = nodes.get(sample.nodeId);
@@ -191,9 +204,15 @@ function splitOverLines(bySite: Map<number, SiteSum>, sites: SiteTable, weights:
     }
     const calleeTotal = w.callee.reduce((a, b) => a + b, 0);
     w.lines.forEach((line, i) => {
-      const share = w.self[i]! / selfTotal;
+      const share = w.self[i] / selfTotal;
       if (share <= 0) return;
-      traces.push({ stack, line, bytes: sum.bytes * share, count: sum.count * share, calleeShare: calleeTotal > 0 ? w.callee[i]! / calleeTotal : share });
+      traces.push({
+        stack,
+        line,
+        bytes: sum.bytes * share,
+        count: sum.count * share,
+        calleeShare: calleeTotal > 0 ? w.callee[i] / calleeTotal : share,
+      });
     });
   }
   for (let stack = 0; stack < sites.stacks.length; stack++) {
@@ -202,7 +221,7 @@ function splitOverLines(bySite: Map<number, SiteSum>, sites: SiteTable, weights:
     const calleeTotal = w ? w.callee.reduce((a, b) => a + b, 0) : 0;
     if (!w || calleeTotal <= 0) continue;
     w.lines.forEach((line, i) => {
-      if (w.callee[i]! > 0) traces.push({ stack, line, bytes: 0, count: 0, calleeShare: w.callee[i]! / calleeTotal });
+      if (w.callee[i] > 0) traces.push({ stack, line, bytes: 0, count: 0, calleeShare: w.callee[i] / calleeTotal });
     });
   }
   return traces;
@@ -222,8 +241,8 @@ function lineWeights(totals: readonly LineTotal[] | undefined): Map<number, Map<
       w.self.push(0);
       w.callee.push(0);
     }
-    w.self[at]! += Math.max(0, total.selfBytes);
-    w.callee[at]! += Math.max(0, total.calleeBytes);
+    w.self[at] += Math.max(0, total.selfBytes);
+    w.callee[at] += Math.max(0, total.calleeBytes);
   };
   for (const total of totals ?? []) {
     let byCaller = byFunction.get(total.functionId);
@@ -238,12 +257,16 @@ function lineWeights(totals: readonly LineTotal[] | undefined): Map<number, Map<
  * The line weights for a site: those recorded under the nearest traced caller in its stack that the
  * probes saw calling it (the probes know measured callers only), else those of every caller.
  */
-function weightsFor(weights: Map<number, Map<number, LineWeights>>, data: { frames: Frame[]; stacks: StackNode[] }, stack: number): LineWeights | undefined {
-  const frame = data.frames[data.stacks[stack]!.frame]!;
+function weightsFor(
+  weights: Map<number, Map<number, LineWeights>>,
+  data: { frames: Frame[]; stacks: StackNode[] },
+  stack: number,
+): LineWeights | undefined {
+  const frame = data.frames[data.stacks[stack].frame];
   const byCaller = frame.functionId === undefined ? undefined : weights.get(frame.functionId);
   if (!byCaller) return undefined;
-  for (let at = data.stacks[stack]!.parent; at >= 0; at = data.stacks[at]!.parent) {
-    const caller = data.frames[data.stacks[at]!.frame]!.functionId;
+  for (let at = data.stacks[stack].parent; at >= 0; at = data.stacks[at].parent) {
+    const caller = data.frames[data.stacks[at].frame].functionId;
     if (caller === undefined) continue;
     const w = byCaller.get(caller);
     if (w) return w;

@@ -67,16 +67,26 @@ export class FrameResolver {
       return { function: name, file: '', line: null, column: null, kind };
     }
     if (url.startsWith('node:')) {
-      return { function: name, file: url, line: callFrame.lineNumber + 1, column: callFrame.columnNumber + 1, kind: url === 'node:inspector' ? 'profiler' : 'node' };
+      return {
+        function: name,
+        file: url,
+        line: callFrame.lineNumber + 1,
+        column: callFrame.columnNumber + 1,
+        kind: url === 'node:inspector' ? 'profiler' : 'node',
+      };
     }
     const generatedFile = url.startsWith('file:') ? fileURLToPath(url) : url;
     if (generatedFile.startsWith(OWN_DIRECTORY)) {
       return { function: name, file: generatedFile, line: callFrame.lineNumber + 1, column: callFrame.columnNumber + 1, kind: 'memtrace' };
     }
-    const original = this.original(url, callFrame.lineNumber, callFrame.columnNumber) ?? { file: generatedFile, line: callFrame.lineNumber, column: callFrame.columnNumber };
+    const original = this.original(url, callFrame.lineNumber, callFrame.columnNumber) ?? {
+      file: generatedFile,
+      line: callFrame.lineNumber,
+      column: callFrame.columnNumber,
+    };
     const functionId = this.functionAt(original.file, original.line + 1, original.column);
     if (functionId !== undefined) {
-      const info = this.functions[functionId]!;
+      const info = this.functions[functionId];
       return { function: info.name, file: info.file, line: info.line, column: info.column, kind: 'js', functionId };
     }
     return { function: name, file: original.file, line: original.line + 1, column: original.column + 1, kind: 'js' };
@@ -98,7 +108,11 @@ export class FrameResolver {
     const entry = map?.findEntry(line, column);
     if (!entry?.originalSource || entry.originalLine === undefined) return undefined;
     const source = entry.originalSource;
-    return { file: source.startsWith('file:') ? fileURLToPath(source) : source, line: entry.originalLine, column: entry.originalColumn ?? 0 };
+    return {
+      file: source.startsWith('file:') ? fileURLToPath(source) : source,
+      line: entry.originalLine,
+      column: entry.originalColumn ?? 0,
+    };
   }
 
   /**
@@ -108,7 +122,7 @@ export class FrameResolver {
   private functionAt(file: string, line: number, column0: number): number | undefined {
     const list = this.byLine.get(`${file}:${line}`);
     if (!list) return undefined;
-    let found = list[0]!.id;
+    let found = list[0].id;
     for (const candidate of list) if (candidate.column - 1 <= column0) found = candidate.id;
     return found;
   }

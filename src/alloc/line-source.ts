@@ -19,10 +19,19 @@ export interface LineSource {
 export function currentLineSource(): LineSource {
   const tracer = activeTracer();
   if (!tracer) {
-    return { functions: [], totals: undefined, reason: 'memtrace\'s loader is not running (run with `memtrace run --alloc --lines` or `--import memtrace/register` and MEMTRACE_LINES=1): only functions are known' };
+    return {
+      functions: [],
+      totals: undefined,
+      reason:
+        "memtrace's loader is not running (run with `memtrace run --alloc --lines` or `--import memtrace/register` and MEMTRACE_LINES=1): only functions are known",
+    };
   }
   if (!tracer.settings.lines) {
-    return { functions: tracer.table.functions, totals: undefined, reason: 'the tracer runs without line probes (MEMTRACE_LINES=1 or --lines adds them): only functions are known' };
+    return {
+      functions: tracer.table.functions,
+      totals: undefined,
+      reason: 'the tracer runs without line probes (MEMTRACE_LINES=1 or --lines adds them): only functions are known',
+    };
   }
   setLineTotals(true);
   return { functions: tracer.table.functions, totals: lineTotalsSoFar(), reason: undefined };

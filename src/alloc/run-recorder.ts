@@ -62,7 +62,10 @@ export function startRunRecording(settings: Settings, directory?: () => string):
     atomicWrite(join(target, ALLOCATION_FILES.table), formatAllocationsCsv(rows));
     atomicWrite(join(target, ALLOCATION_FILES.stacks), formatStacksCsv(stackRowsOf(data.frames, data.stacks)));
     atomicWrite(join(target, ALLOCATION_FILES.heapProfile), formatHeapProfile(compensatedHeapProfile(profile, resolver)));
-    atomicWrite(join(target, ALLOCATION_FILES.speedscope), formatSpeedscope(speedscopeOf(data, `memtrace allocations of pid ${process.pid}`, `memtrace ${VERSION}`)));
+    atomicWrite(
+      join(target, ALLOCATION_FILES.speedscope),
+      formatSpeedscope(speedscopeOf(data, `memtrace allocations of pid ${process.pid}`, `memtrace ${VERSION}`)),
+    );
     atomicWrite(join(target, ALLOCATION_FILES.pprof), encodePprof(pprofOf(data, startTime)));
     const meta: AllocationMeta = {
       version: ALLOCATION_META_VERSION,

@@ -38,10 +38,14 @@ export class Statistic {
   /** What the statistic groups by, as shown. */
   get label(): string {
     switch (this.key) {
-      case 'line': return `${whereOf(this.file, this.line)} (${this.functionName})`;
-      case 'function': return `${this.functionName} (${whereOf(this.file, this.line)})`;
-      case 'file': return shortPath(this.file);
-      case 'stack': return (this.stack ?? []).map((f) => `${f.function} ${whereOf(f.file, f.line)}`).join(' < ');
+      case 'line':
+        return `${whereOf(this.file, this.line)} (${this.functionName})`;
+      case 'function':
+        return `${this.functionName} (${whereOf(this.file, this.line)})`;
+      case 'file':
+        return shortPath(this.file);
+      case 'stack':
+        return (this.stack ?? []).map((f) => `${f.function} ${whereOf(f.file, f.line)}`).join(' < ');
     }
   }
 
@@ -50,7 +54,14 @@ export class Statistic {
   }
 
   toRow(): Record<string, string | number> {
-    return { key: this.key, function: this.functionName, file: this.file, line: this.line ?? '', size_bytes: Math.round(this.size), count: Math.round(this.count) };
+    return {
+      key: this.key,
+      function: this.functionName,
+      file: this.file,
+      line: this.line ?? '',
+      size_bytes: Math.round(this.size),
+      count: Math.round(this.count),
+    };
   }
 }
 

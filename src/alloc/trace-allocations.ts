@@ -42,7 +42,8 @@ export interface TraceAllocationsOptions extends AllocationSamplingOptions {
 function checkOptions(options: AllocationSamplingOptions): { samplingInterval: number; stackDepth: number } {
   const samplingInterval = checkSamplingInterval(options.samplingInterval ?? DEFAULT_BLOCK_INTERVAL);
   const stackDepth = options.stackDepth ?? DEFAULT_ALLOC_DEPTH;
-  if (!Number.isInteger(stackDepth) || stackDepth < 1) throw new SettingError('stackDepth', String(stackDepth), 'a whole number of frames, 1 or more');
+  if (!Number.isInteger(stackDepth) || stackDepth < 1)
+    throw new SettingError('stackDepth', String(stackDepth), 'a whole number of frames, 1 or more');
   return { samplingInterval, stackDepth };
 }
 
@@ -75,20 +76,22 @@ export function takeAllocationSnapshot(options: AllocationSamplingOptions = {}):
   const running = samplerRunning()!;
   if (!running.keepCollected) fullGc();
   const source = currentLineSource();
-  return new AllocationSnapshot(buildSnapshot(readSamplingProfile(), {
-    kind: running.keepCollected ? 'total' : 'live',
-    samplingInterval: running.samplingInterval,
-    stackDepth: stackDepthInUse,
-    resolver: new FrameResolver(source.functions),
-    ...(source.totals ? { lineTotals: source.totals } : { noLinesReason: source.reason! }),
-  }));
+  return new AllocationSnapshot(
+    buildSnapshot(readSamplingProfile(), {
+      kind: running.keepCollected ? 'total' : 'live',
+      samplingInterval: running.samplingInterval,
+      stackDepth: stackDepthInUse,
+      resolver: new FrameResolver(source.functions),
+      ...(source.totals ? { lineTotals: source.totals } : { noLinesReason: source.reason! }),
+    }),
+  );
 }
 
 /** Allocated bytes so far (kept from going down) and the used heap of the same reading. */
 function readAllocated(): { allocated: number; heap: number } {
   const counters = memoryCounters();
   const allocated = allocatedSoFar(counters);
-  return { allocated, heap: counters.values[HEAP]! };
+  return { allocated, heap: counters.values[HEAP] };
 }
 
 /** What `traceAllocations` found. */
@@ -127,11 +130,18 @@ export class AllocationResult<T = unknown> {
  * Runs `block` with V8's sampling heap profiler on: what it allocated by statement and stack, and how
  * much of it stayed alive. Forces a full GC before and after the block (for the live figure).
  */
-export async function traceAllocations<T>(block: () => T | Promise<T>, options: TraceAllocationsOptions = {}): Promise<AllocationResult<Awaited<T>>> {
+export async function traceAllocations<T>(
+  block: () => T | Promise<T>,
+  options: TraceAllocationsOptions = {},
+): Promise<AllocationResult<Awaited<T>>> {
   const { samplingInterval, stackDepth } = checkOptions(options);
-  const filters = [...(options.include ?? []).map((f) => Filter.from(f, true)), ...(options.exclude ?? []).map((f) => Filter.from(f, false))];
+  const filters = [
+    ...(options.include ?? []).map((f) => Filter.from(f, true)),
+    ...(options.exclude ?? []).map((f) => Filter.from(f, false)),
+  ];
   const live = options.samples === 'live';
-  if (options.samples !== undefined && options.samples !== 'total' && !live) throw new SettingError('samples', String(options.samples), "'total' or 'live'");
+  if (options.samples !== undefined && options.samples !== 'total' && !live)
+    throw new SettingError('samples', String(options.samples), "'total' or 'live'");
   const ownSampler = !samplerRunning();
   let afterOrdinal = -1;
   if (ownSampler) startSampler({ samplingInterval, keepCollected: !live });
@@ -156,16 +166,18 @@ export async function traceAllocations<T>(block: () => T | Promise<T>, options: 
   const allocatedBytes = after.allocated - before.allocated;
   const liveBytes = liveHeap - before.heap;
   const lineTotals = sourceBefore.totals && sourceAfter.totals ? lineTotalsBetween(sourceBefore.totals, sourceAfter.totals) : undefined;
-  let snapshot = new AllocationSnapshot(buildSnapshot(profile, {
-    kind: running.keepCollected ? 'total' : 'live',
-    samplingInterval: running.samplingInterval,
-    stackDepth,
-    resolver: new FrameResolver(sourceAfter.functions),
-    afterOrdinal,
-    // The samples share out the exact figure of their kind: bytes allocated, or bytes left alive.
-    ...(running.keepCollected ? { exactBytes: allocatedBytes } : liveBytes > 0 ? { exactBytes: liveBytes } : {}),
-    ...(lineTotals ? { lineTotals } : { noLinesReason: sourceAfter.reason! }),
-  }));
+  let snapshot = new AllocationSnapshot(
+    buildSnapshot(profile, {
+      kind: running.keepCollected ? 'total' : 'live',
+      samplingInterval: running.samplingInterval,
+      stackDepth,
+      resolver: new FrameResolver(sourceAfter.functions),
+      afterOrdinal,
+      // The samples share out the exact figure of their kind: bytes allocated, or bytes left alive.
+      ...(running.keepCollected ? { exactBytes: allocatedBytes } : liveBytes > 0 ? { exactBytes: liveBytes } : {}),
+      ...(lineTotals ? { lineTotals } : { noLinesReason: sourceAfter.reason! }),
+    }),
+  );
   if (filters.length > 0) snapshot = snapshot.filter(filters);
   return new AllocationResult(value, snapshot, allocatedBytes, liveBytes);
 }

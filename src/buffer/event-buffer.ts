@@ -68,16 +68,21 @@ export class EventBuffer {
   }
 
   get shared(): EventBufferShared {
-    return { data: this.data.buffer as SharedArrayBuffer, control: this.control.buffer as SharedArrayBuffer, sequence: this.sequence, halfRows: this.halfRows };
+    return {
+      data: this.data.buffer as SharedArrayBuffer,
+      control: this.control.buffer as SharedArrayBuffer,
+      sequence: this.sequence,
+      halfRows: this.halfRows,
+    };
   }
 
   /** Where the next row goes; the caller fills EventColumn.COUNT doubles from there, then calls commit(). */
   reserve(): number {
-    return this.position[0]! * EventColumn.COUNT;
+    return this.position[0] * EventColumn.COUNT;
   }
 
   commit(): void {
-    if (++this.position[0]! === this.position[1]) this.switchHalves();
+    if (++this.position[0] === this.position[1]) this.switchHalves();
   }
 
   /** Hands over the half that a native probe's row just filled. */
@@ -87,7 +92,7 @@ export class EventBuffer {
 
   /** Rows waiting in the half being filled. */
   get pendingRows(): number {
-    return this.position[0]! - this.half * this.halfRows;
+    return this.position[0] - this.half * this.halfRows;
   }
 
   /** Hands the half being filled to the writer, however full; used when flushing. */
@@ -100,7 +105,7 @@ export class EventBuffer {
   private switchHalves(): void {
     const control = this.control;
     const full = this.half;
-    Atomics.store(control, Control.Rows0 + full, this.position[0]! - full * this.halfRows);
+    Atomics.store(control, Control.Rows0 + full, this.position[0] - full * this.halfRows);
     Atomics.store(control, Control.Age0 + full, ++this.age);
     Atomics.store(control, Control.State0 + full, HalfState.Full);
     Atomics.add(control, Control.Signal, 1);

@@ -47,7 +47,11 @@ export interface CheckResult {
 
 const ownGrowth = ({ before, after }: FunctionChange) => after.selfAllocBytes - before.selfAllocBytes;
 
-export function compareWithBaseline(baseline: readonly BaselineFunction[], current: Map<string, BaselineFunction>, options: CheckOptions): CheckResult {
+export function compareWithBaseline(
+  baseline: readonly BaselineFunction[],
+  current: Map<string, BaselineFunction>,
+  options: CheckOptions,
+): CheckResult {
   const field = METRIC_FIELD[options.metric];
   const compared: FunctionChange[] = [];
   const removed: BaselineFunction[] = [];
@@ -62,6 +66,8 @@ export function compareWithBaseline(baseline: readonly BaselineFunction[], curre
   const regressions = compared
     .filter(({ before, change }) => change >= options.minBytes && change > options.tolerance * before[field])
     .sort((a, b) => ownGrowth(b) - ownGrowth(a) || b.change - a.change);
-  const added = [...current.entries()].filter(([key, after]) => !known.has(key) && after[field] >= options.minBytes).map(([, after]) => after);
+  const added = [...current.entries()]
+    .filter(([key, after]) => !known.has(key) && after[field] >= options.minBytes)
+    .map(([, after]) => after);
   return { options, regressions, compared, added, removed };
 }

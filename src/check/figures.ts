@@ -23,7 +23,11 @@ function relativeFile(file: string, root: string): string {
 export function traceDirectories(path: string): string[] {
   if (existsSync(join(path, 'functions.csv'))) return [path];
   const found = findTraces(path);
-  if (found.length === 0) throw new TraceFileError(path, existsSync(path) ? 'no functions.csv here, and no memtrace-* trace directories under it' : 'no such trace directory');
+  if (found.length === 0)
+    throw new TraceFileError(
+      path,
+      existsSync(path) ? 'no functions.csv here, and no memtrace-* trace directories under it' : 'no such trace directory',
+    );
   return found;
 }
 
@@ -43,8 +47,13 @@ export function functionFigures(path: string, root: string): Map<string, Baselin
         seen.maxHeapGrowthBytes = Math.max(seen.maxHeapGrowthBytes, row.maxHeapGrowthBytes);
       } else {
         figures.set(key, {
-          function: row.function, file, line: row.line, calls: row.calls,
-          selfAllocBytes: row.selfAllocBytes, totalAllocBytes: row.totalAllocBytes, maxHeapGrowthBytes: row.maxHeapGrowthBytes,
+          function: row.function,
+          file,
+          line: row.line,
+          calls: row.calls,
+          selfAllocBytes: row.selfAllocBytes,
+          totalAllocBytes: row.totalAllocBytes,
+          maxHeapGrowthBytes: row.maxHeapGrowthBytes,
         });
       }
     }

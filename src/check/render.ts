@@ -8,7 +8,8 @@ import type { BaselineFunction } from '../formats/baseline.js';
 import { type CheckResult, type FunctionChange, METRIC_FIELD } from './compare.js';
 
 const where = (f: BaselineFunction) => `${f.file}:${f.line}`;
-const percent = (change: number, before: number) => (before > 0 ? `${change >= 0 ? '+' : ''}${((100 * change) / before).toFixed(0)} %` : 'new');
+const percent = (change: number, before: number) =>
+  before > 0 ? `${change >= 0 ? '+' : ''}${((100 * change) / before).toFixed(0)} %` : 'new';
 
 function allowance(result: CheckResult): string {
   const { tolerance, minBytes, metric } = result.options;
@@ -33,21 +34,30 @@ export function renderText(result: CheckResult): string {
     const rows = result.regressions.map((change) => [change.after.function, where(change.after), ...figures(result, change)]);
     lines.push(renderTable(['function', 'where', 'baseline', 'now', 'change', ''], rows, [false, false, true, true, true, true]).trimEnd());
   }
-  if (result.added.length > 0) lines.push(`new since the baseline: ${result.added.slice(0, 5).map((f) => `${f.function} (${where(f)})`).join(', ')}${result.added.length > 5 ? ', …' : ''}`);
+  if (result.added.length > 0)
+    lines.push(
+      `new since the baseline: ${result.added
+        .slice(0, 5)
+        .map((f) => `${f.function} (${where(f)})`)
+        .join(', ')}${result.added.length > 5 ? ', …' : ''}`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
 /** GitHub's workflow-command escaping for properties and messages. */
-const escapeProperty = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/:/g, '%3A').replace(/,/g, '%2C');
+const escapeProperty = (text: string) =>
+  text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/:/g, '%3A').replace(/,/g, '%2C');
 const escapeMessage = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const escapeMarkdown = (text: string) => text.replace(/[\\`*_{}[\]<>()#+\-.!|]/g, '\\$&');
 
 export function renderGithubAnnotations(result: CheckResult): string {
-  return result.regressions.map((change) => {
-    const [before, after, delta, pct] = figures(result, change);
-    const message = `${change.after.function} allocates more than its baseline: ${before} -> ${after} (${delta}, ${pct})`;
-    return `::error file=${escapeProperty(change.after.file)},line=${change.after.line},title=${escapeProperty('memtrace check')}::${escapeMessage(message)}\n`;
-  }).join('');
+  return result.regressions
+    .map((change) => {
+      const [before, after, delta, pct] = figures(result, change);
+      const message = `${change.after.function} allocates more than its baseline: ${before} -> ${after} (${delta}, ${pct})`;
+      return `::error file=${escapeProperty(change.after.file)},line=${change.after.line},title=${escapeProperty('memtrace check')}::${escapeMessage(message)}\n`;
+    })
+    .join('');
 }
 
 export function renderMarkdownSummary(result: CheckResult): string {
@@ -56,15 +66,23 @@ export function renderMarkdownSummary(result: CheckResult): string {
     lines.push('', '| function | where | baseline | now | change |', '| --- | --- | ---: | ---: | ---: |');
     for (const change of result.regressions) {
       const [before, after, delta, pct] = figures(result, change);
-      lines.push(`| ${escapeMarkdown(change.after.function)} | ${escapeMarkdown(where(change.after))} | ${before} | ${after} | ${delta} (${pct}) |`);
+      lines.push(
+        `| ${escapeMarkdown(change.after.function)} | ${escapeMarkdown(where(change.after))} | ${before} | ${after} | ${delta} (${pct}) |`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;
 }
 
-const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')
-  // XML 1.0 has no place for most control characters, even escaped.
-  .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD');
+const escapeXml = (text: string) =>
+  text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    // XML 1.0 has no place for most control characters, even escaped.
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD');
 
 /** One test case per compared function, failed where it regressed. */
 export function renderJunit(result: CheckResult): string {

@@ -46,10 +46,12 @@ export interface Command {
 }
 
 /** A command whose `run` sees its own option table's types. */
-export function defineCommand<const O extends OptionTable>(spec: Omit<Command, 'options' | 'run'> & {
-  readonly options: O;
-  run?(values: Values<O>, positionals: string[]): Promise<number> | number;
-}): Command {
+export function defineCommand<const O extends OptionTable>(
+  spec: Omit<Command, 'options' | 'run'> & {
+    readonly options: O;
+    run?(values: Values<O>, positionals: string[]): Promise<number> | number;
+  },
+): Command {
   return spec as Command;
 }
 
@@ -73,14 +75,20 @@ export function parseArgsOptions(options: OptionTable): NonNullable<ParseArgsCon
  * Parses `args` with the command's table. Returns undefined when the user asked for help; a parse
  * error becomes a one-line UsageError that points to the command's help.
  */
-export function parseCommandLine(command: Command, path: string, args: string[]): { values: Record<string, unknown>; positionals: string[] } | undefined {
+export function parseCommandLine(
+  command: Command,
+  path: string,
+  args: string[],
+): { values: Record<string, unknown>; positionals: string[] } | undefined {
   let parsed;
   try {
     parsed = parseArgs({ args, allowPositionals: true, strict: true, options: parseArgsOptions(command.options) });
   } catch (error) {
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
       // Node's message goes on about positionals and `--`: its first sentence says what is wrong.
-      throw new UsageError(`memtrace ${path}: ${error.message.split('\n')[0]!.split(/\.\s/)[0]!.replace(/\.$/, '')} (see memtrace ${path} --help)`);
+      throw new UsageError(
+        `memtrace ${path}: ${error.message.split('\n')[0].split(/\.\s/)[0].replace(/\.$/, '')} (see memtrace ${path} --help)`,
+      );
     }
     throw error;
   }
@@ -142,7 +150,13 @@ function columns(rows: Array<[string, string]>): string {
 export function helpText(command: Command, path = command.name): string {
   const usage = command.synopsis.map((form, i) => `${i === 0 ? 'usage: ' : '       '}memtrace ${path}${form ? ` ${form}` : ''}`);
   const parts = [usage.join('\n'), wrap(command.summary, 0)];
-  if (command.details) parts.push(command.details.split('\n\n').map((p) => wrap(p, 0)).join('\n\n'));
+  if (command.details)
+    parts.push(
+      command.details
+        .split('\n\n')
+        .map((p) => wrap(p, 0))
+        .join('\n\n'),
+    );
   if (command.subcommands) {
     parts.push(`actions:\n${columns(command.subcommands.map((sub) => [sub.name, sub.summary]))}`);
   }
@@ -160,28 +174,37 @@ export function helpText(command: Command, path = command.name): string {
 /** `memtrace --help`: the commands, one line each. */
 export function commandList(commands: readonly Command[]): string {
   const rows: Array<[string, string]> = commands.map((command) => [command.name, command.summary]);
-  return [
-    'usage: memtrace <command> [options]',
-    `commands:\n${columns(rows)}`,
-    'options:\n  -h, --help     this list; `memtrace <command> --help` (or `memtrace help <command>`) for a\n                 command\'s options and examples\n  -v, --version  memtrace\'s version',
-    'The guide is README.md; every command, flag and file is described in docs/.',
-  ].join('\n\n') + '\n';
+  return (
+    [
+      'usage: memtrace <command> [options]',
+      `commands:\n${columns(rows)}`,
+      "options:\n  -h, --help     this list; `memtrace <command> --help` (or `memtrace help <command>`) for a\n                 command's options and examples\n  -v, --version  memtrace's version",
+      'The guide is README.md; every command, flag and file is described in docs/.',
+    ].join('\n\n') + '\n'
+  );
 }
 
 /**
  * Runs `args` (what follows `memtrace`) against the table: help, a subcommand, or the command's run.
  * `write` takes help text (stdout).
  */
-export async function dispatch(commands: readonly Command[], args: string[], write: (text: string) => void, path: string[] = []): Promise<number> {
+export async function dispatch(
+  commands: readonly Command[],
+  args: string[],
+  write: (text: string) => void,
+  path: string[] = [],
+): Promise<number> {
   const [name, ...rest] = args;
   const here = path.join(' ');
   const command = commands.find((candidate) => candidate.name === name);
   if (!command) {
     const what = path.length === 0 ? 'command' : 'action';
     const list = commands.map((c) => c.name).join(', ');
-    throw new UsageError(name === undefined
-      ? `memtrace ${here}: name an action: ${list} (see memtrace ${here} --help)`
-      : `memtrace${here ? ` ${here}` : ''}: unknown ${what} ${JSON.stringify(name)} (${what === 'command' ? 'commands' : 'actions'}: ${list}; see memtrace ${here ? `${here} ` : ''}--help)`);
+    throw new UsageError(
+      name === undefined
+        ? `memtrace ${here}: name an action: ${list} (see memtrace ${here} --help)`
+        : `memtrace${here ? ` ${here}` : ''}: unknown ${what} ${JSON.stringify(name)} (${what === 'command' ? 'commands' : 'actions'}: ${list}; see memtrace ${here ? `${here} ` : ''}--help)`,
+    );
   }
   const full = [...path, command.name].join(' ');
   if (command.subcommands) {
@@ -190,7 +213,10 @@ export async function dispatch(commands: readonly Command[], args: string[], wri
       write(helpText(command, full));
       return first === undefined ? 2 : 0;
     }
-    if (first.startsWith('-')) throw new UsageError(`memtrace ${full}: name an action before the options: ${command.subcommands.map((c) => c.name).join(', ')} (see memtrace ${full} --help)`);
+    if (first.startsWith('-'))
+      throw new UsageError(
+        `memtrace ${full}: name an action before the options: ${command.subcommands.map((c) => c.name).join(', ')} (see memtrace ${full} --help)`,
+      );
     return dispatch(command.subcommands, rest, write, [...path, command.name]);
   }
   const parsed = parseCommandLine(command, full, rest);

@@ -22,7 +22,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (name === 'help') {
     const found = findCommand(COMMANDS, args);
-    if (!found) throw new UsageError(`memtrace help: no command ${JSON.stringify(args.join(' '))} (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+    if (!found)
+      throw new UsageError(
+        `memtrace help: no command ${JSON.stringify(args.join(' '))} (commands: ${COMMANDS.map((c) => c.name).join(', ')})`,
+      );
     out(helpText(found.command, found.path));
     return 0;
   }

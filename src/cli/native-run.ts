@@ -16,20 +16,30 @@ import { MemtraceError } from '../shared/errors.js';
 export const DEFAULT_NATIVE_INTERVAL = 256 * 1024;
 
 /** The variables that turn the tracker on, or {} (with a line on stderr where it cannot be loaded). */
-export function nativeEnv(flags: { native?: boolean; nativeInterval?: string; counters?: string }, out: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function nativeEnv(
+  flags: { native?: boolean; nativeInterval?: string; counters?: string },
+  out: string,
+  env: NodeJS.ProcessEnv,
+): NodeJS.ProcessEnv {
   if (!flags.native) {
-    if (flags.nativeInterval !== undefined) throw new UsageError('memtrace run: --native-interval sets the sampling of --native: add --native');
+    if (flags.nativeInterval !== undefined)
+      throw new UsageError('memtrace run: --native-interval sets the sampling of --native: add --native');
     return {};
   }
   const interval = flags.nativeInterval === undefined ? DEFAULT_NATIVE_INTERVAL : parseBytes(flags.nativeInterval);
-  if (interval === undefined) throw new UsageError(`memtrace run: --native-interval ${JSON.stringify(flags.nativeInterval)} is not a size (256KiB, 1MB, 0 for every allocation)`);
+  if (interval === undefined)
+    throw new UsageError(
+      `memtrace run: --native-interval ${JSON.stringify(flags.nativeInterval)} is not a size (256KiB, 1MB, 0 for every allocation)`,
+    );
   const tracker = nativeTrackerPath();
   if ('missing' in tracker) {
     process.stderr.write(`memtrace: --native: the native allocation tracker cannot be loaded (${tracker.missing}); running without it\n`);
     return {};
   }
   if (flags.counters === 'js' || flags.counters === 'js-probes') {
-    process.stderr.write(`memtrace: --native: with --counters ${flags.counters} no allocation carries its JS function (the tracker reads the shadow stack of the addon's measured path)\n`);
+    process.stderr.write(
+      `memtrace: --native: with --counters ${flags.counters} no allocation carries its JS function (the tracker reads the shadow stack of the addon's measured path)\n`,
+    );
   }
   return {
     LD_PRELOAD: [env.LD_PRELOAD, tracker.path].filter(Boolean).join(' '),
@@ -69,5 +79,8 @@ export function finishNativeRecords(out: string, written: readonly string[]): vo
     rmSync(join(out, file), { force: true });
     others++;
   }
-  if (others > 0) process.stderr.write(`memtrace: --native: left out ${others} process${others === 1 ? '' : 'es'} that memtrace did not trace (not Node)\n`);
+  if (others > 0)
+    process.stderr.write(
+      `memtrace: --native: left out ${others} process${others === 1 ? '' : 'es'} that memtrace did not trace (not Node)\n`,
+    );
 }

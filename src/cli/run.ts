@@ -43,7 +43,17 @@ export interface RunFlags {
 }
 
 /** Node options that take their value as the next argument. */
-const OPTIONS_WITH_VALUE = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C', '--env-file', '--title']);
+const OPTIONS_WITH_VALUE = new Set([
+  '--import',
+  '--require',
+  '-r',
+  '--loader',
+  '--experimental-loader',
+  '--conditions',
+  '-C',
+  '--env-file',
+  '--title',
+]);
 /** Node options NODE_OPTIONS refuses: they go on the command line of the traced process only. */
 const COMMAND_LINE_ONLY = new Set(['--env-file']);
 
@@ -55,13 +65,13 @@ function splitNodeOptions(command: string[]): { nodeOptions: string[]; commandLi
   const nodeOptions: string[] = [];
   const commandLine: string[] = [];
   let i = 0;
-  while (i < command.length && command[i]!.startsWith('-')) {
-    const option = command[i++]!;
-    const words = OPTIONS_WITH_VALUE.has(option) && i < command.length ? [option, command[i++]!] : [option];
-    (COMMAND_LINE_ONLY.has(option.split('=')[0]!) ? commandLine : nodeOptions).push(...words);
+  while (i < command.length && command[i].startsWith('-')) {
+    const option = command[i++];
+    const words = OPTIONS_WITH_VALUE.has(option) && i < command.length ? [option, command[i++]] : [option];
+    (COMMAND_LINE_ONLY.has(option.split('=')[0]) ? commandLine : nodeOptions).push(...words);
   }
   if (i >= command.length) throw new UsageError('memtrace run: name the program to trace after the node options');
-  return { nodeOptions, commandLine, program: command[i]!, args: command.slice(i + 1) };
+  return { nodeOptions, commandLine, program: command[i], args: command.slice(i + 1) };
 }
 
 function quoteOption(option: string): string {
@@ -88,13 +98,16 @@ export const REGISTER_URL = new URL('../../loader/register.js', import.meta.url)
 export function runTraced(command: string[], flags: RunFlags): Promise<number> {
   const out = resolve(flags.out ?? process.env.MEMTRACE_OUT ?? '.');
   const env: NodeJS.ProcessEnv = { ...process.env };
-  Object.assign(env, settingsToEnv({
-    out,
-    ...(flags.include ? { include: flags.include } : {}),
-    ...(flags.exclude ? { exclude: flags.exclude } : {}),
-    ...(flags.lines ? { lines: true } : {}),
-    ...(flags.exact ? { exact: true } : {}),
-  } as Partial<Settings>));
+  Object.assign(
+    env,
+    settingsToEnv({
+      out,
+      ...(flags.include ? { include: flags.include } : {}),
+      ...(flags.exclude ? { exclude: flags.exclude } : {}),
+      ...(flags.lines ? { lines: true } : {}),
+      ...(flags.exact ? { exact: true } : {}),
+    } as Partial<Settings>),
+  );
   if (flags.trigger !== undefined) env.MEMTRACE_TRIGGER = flags.trigger;
   if (flags.counters !== undefined) env.MEMTRACE_COUNTERS = flags.counters;
   if (flags.alloc) env.MEMTRACE_ALLOC = '1';
@@ -112,12 +125,15 @@ export function runTraced(command: string[], flags: RunFlags): Promise<number> {
   // memtrace's own --import, so other loaders run first (memtrace instruments their output), in this
   // process and in its children alike.
   const { nodeOptions, commandLine, program, args } = splitNodeOptions(command);
-  env.NODE_OPTIONS = [env.NODE_OPTIONS ?? '', ...allocNodeOptions, ...nodeOptions.map(quoteOption), `--import=${REGISTER_URL}`].join(' ').trim();
+  env.NODE_OPTIONS = [env.NODE_OPTIONS ?? '', ...allocNodeOptions, ...nodeOptions.map(quoteOption), `--import=${REGISTER_URL}`]
+    .join(' ')
+    .trim();
 
   Object.assign(env, nativeEnv(flags, out, env));
 
   const failOver = flags.failOver === undefined ? undefined : parseBytes(flags.failOver);
-  if (failOver === undefined && flags.failOver !== undefined) throw new UsageError(`memtrace run: --fail-over ${JSON.stringify(flags.failOver)} is not a size (512MiB, 1GB, 268435456)`);
+  if (failOver === undefined && flags.failOver !== undefined)
+    throw new UsageError(`memtrace run: --fail-over ${JSON.stringify(flags.failOver)} is not a size (512MiB, 1GB, 268435456)`);
 
   const before = new Set(findTraces(out));
   const child = spawn(process.execPath, [...commandLine, program, ...args], { env, stdio: 'inherit' });

@@ -87,6 +87,6 @@ export interface SnapshotData {
 /** The frames of a stack node, innermost first. */
 export function framesOf(data: Pick<SnapshotData, 'frames' | 'stacks'>, stack: number): Frame[] {
   const frames: Frame[] = [];
-  for (let at = stack; at >= 0; at = data.stacks[at]!.parent) frames.push(data.frames[data.stacks[at]!.frame]!);
+  for (let at = stack; at >= 0; at = data.stacks[at].parent) frames.push(data.frames[data.stacks[at].frame]);
   return frames;
 }

@@ -68,8 +68,16 @@ export function hasAllocations(directory: string): boolean {
 
 /** The fields the reports read (`memtrace run --alloc`'s summary, the HTML report), by type. */
 const REQUIRED_FIELDS: ReadonlyArray<readonly [string, FieldType]> = [
-  ['memtrace', 'string'], ['node', 'string'], ['pid', 'number'], ['samplingInterval', 'number'], ['sampledBytes', 'number'],
-  ['samples', 'number'], ['allocatedBytes', 'number'], ['scale', 'number'], ['lines.method', 'string'], ['compensation.bytes', 'number'],
+  ['memtrace', 'string'],
+  ['node', 'string'],
+  ['pid', 'number'],
+  ['samplingInterval', 'number'],
+  ['sampledBytes', 'number'],
+  ['samples', 'number'],
+  ['allocatedBytes', 'number'],
+  ['scale', 'number'],
+  ['lines.method', 'string'],
+  ['compensation.bytes', 'number'],
 ];
 
 export function readAllocationMeta(path: string): AllocationMeta {
@@ -80,7 +88,11 @@ export function readAllocationMeta(path: string): AllocationMeta {
     const code = (error as NodeJS.ErrnoException).code;
     throw new TraceFileError(path, code ? `cannot read: ${code}` : `not a memtrace allocations.json (${(error as Error).message})`);
   }
-  if (meta?.version !== ALLOCATION_META_VERSION) throw new TraceFileError(path, `not a memtrace allocations.json (version ${String(meta?.version)}, expected ${ALLOCATION_META_VERSION})`);
+  if (meta?.version !== ALLOCATION_META_VERSION)
+    throw new TraceFileError(
+      path,
+      `not a memtrace allocations.json (version ${String(meta?.version)}, expected ${ALLOCATION_META_VERSION})`,
+    );
   const problem = fieldProblem(meta, REQUIRED_FIELDS);
   if (problem) throw new TraceFileError(path, `not a memtrace allocations.json: ${problem}`);
   return meta;

@@ -26,16 +26,16 @@ export interface AllocationRow {
 export function allocationRowsOf(data: SnapshotData): AllocationRow[] {
   // Inclusive bytes of every node: its traces' bytes added to it and each of its callers.
   const self = new Float64Array(data.stacks.length);
-  for (const t of data.traces) self[t.stack]! += t.bytes;
+  for (const t of data.traces) self[t.stack] += t.bytes;
   const inclusive = Float64Array.from(self);
   for (let id = data.stacks.length - 1; id >= 0; id--) {
     // Children are always interned after their parents, so one backward pass adds every subtree up.
-    const parent = data.stacks[id]!.parent;
-    if (parent >= 0) inclusive[parent]! += inclusive[id]!;
+    const parent = data.stacks[id].parent;
+    if (parent >= 0) inclusive[parent] += inclusive[id];
   }
   const rows = data.traces.map((t) => {
-    const frame = data.frames[data.stacks[t.stack]!.frame]!;
-    const callees = inclusive[t.stack]! - self[t.stack]!;
+    const frame = data.frames[data.stacks[t.stack].frame];
+    const callees = inclusive[t.stack] - self[t.stack];
     return {
       function: frame.function,
       file: frame.file,
@@ -52,7 +52,16 @@ export function allocationRowsOf(data: SnapshotData): AllocationRow[] {
 
 export function formatAllocationsCsv(rows: readonly AllocationRow[]): string {
   return stringify(
-    rows.map((r) => [r.function, r.file, r.line ?? '', r.column ?? '', Math.round(r.selfBytes), Math.round(r.totalBytes), Number(r.selfCount.toFixed(2)), r.stackId]),
+    rows.map((r) => [
+      r.function,
+      r.file,
+      r.line ?? '',
+      r.column ?? '',
+      Math.round(r.selfBytes),
+      Math.round(r.totalBytes),
+      Number(r.selfCount.toFixed(2)),
+      r.stackId,
+    ]),
     { header: true, columns: [...ALLOCATION_COLUMNS] },
   );
 }
@@ -60,10 +69,10 @@ export function formatAllocationsCsv(rows: readonly AllocationRow[]): string {
 /** Every row (one per site and statement), read a chunk at a time. */
 export function readAllocationsCsv(path: string): AllocationRow[] {
   return readCsvRowsSync(path, ALLOCATION_COLUMNS, (cells, splitter) => ({
-    function: cells[0]!,
-    file: cells[1]!,
-    line: optionalNumberCell(cells[2]!),
-    column: optionalNumberCell(cells[3]!),
+    function: cells[0],
+    file: cells[1],
+    line: optionalNumberCell(cells[2]),
+    column: optionalNumberCell(cells[3]),
     selfBytes: numberCell(cells, 4, 'self_bytes', splitter),
     totalBytes: numberCell(cells, 5, 'total_bytes', splitter),
     selfCount: numberCell(cells, 6, 'self_count', splitter),

@@ -35,13 +35,18 @@ export interface Baseline {
 export class BaselineFileError extends MemtraceError {
   override readonly exitCode = 2;
 
-  constructor(readonly file: string, problem: string) {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
     super(`memtrace: ${file}: ${problem}`);
   }
 }
 
 export function writeBaseline(path: string, baseline: Baseline): void {
-  const functions = [...baseline.functions].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.function < b.function ? -1 : a.function > b.function ? 1 : a.line - b.line));
+  const functions = [...baseline.functions].sort((a, b) =>
+    a.file < b.file ? -1 : a.file > b.file ? 1 : a.function < b.function ? -1 : a.function > b.function ? 1 : a.line - b.line,
+  );
   // One function per line: a reviewer sees which functions' figures moved.
   const lines = functions.map((f) => `    ${JSON.stringify(f)}`);
   const head = JSON.stringify({ ...baseline, functions: undefined }, null, 2).replace(/\n}$/, '');
@@ -55,7 +60,10 @@ export function readBaseline(path: string): Baseline {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new BaselineFileError(path, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such baseline file' : `cannot read it: ${(error as Error).message}`);
+    throw new BaselineFileError(
+      path,
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such baseline file' : `cannot read it: ${(error as Error).message}`,
+    );
   }
   let data: unknown;
   try {
@@ -64,15 +72,22 @@ export function readBaseline(path: string): Baseline {
     throw new BaselineFileError(path, `not JSON (${(error as Error).message.split('\n')[0]})`);
   }
   const object = data as Partial<Baseline> | null;
-  if (!object || typeof object !== 'object' || object.format !== BASELINE_FORMAT) throw new BaselineFileError(path, `not a memtrace baseline (no "format": "${BASELINE_FORMAT}")`);
-  if (object.version !== BASELINE_VERSION) throw new BaselineFileError(path, `baseline version ${JSON.stringify(object.version)} is not ${BASELINE_VERSION}: write it again with this memtrace`);
+  if (!object || typeof object !== 'object' || object.format !== BASELINE_FORMAT)
+    throw new BaselineFileError(path, `not a memtrace baseline (no "format": "${BASELINE_FORMAT}")`);
+  if (object.version !== BASELINE_VERSION)
+    throw new BaselineFileError(
+      path,
+      `baseline version ${JSON.stringify(object.version)} is not ${BASELINE_VERSION}: write it again with this memtrace`,
+    );
   if (!Array.isArray(object.functions)) throw new BaselineFileError(path, '"functions" is not a list');
   object.functions.forEach((entry, index) => {
     const where = `functions[${index}]`;
     if (!entry || typeof entry !== 'object') throw new BaselineFileError(path, `${where} is not an object`);
-    if (typeof entry.function !== 'string' || typeof entry.file !== 'string') throw new BaselineFileError(path, `${where} has no "function" and "file" strings`);
+    if (typeof entry.function !== 'string' || typeof entry.file !== 'string')
+      throw new BaselineFileError(path, `${where} has no "function" and "file" strings`);
     for (const field of NUMBER_FIELDS) {
-      if (typeof entry[field] !== 'number' || !Number.isFinite(entry[field])) throw new BaselineFileError(path, `${where}.${field} is not a number`);
+      if (typeof entry[field] !== 'number' || !Number.isFinite(entry[field]))
+        throw new BaselineFileError(path, `${where}.${field} is not a number`);
     }
   });
   return object as Baseline;

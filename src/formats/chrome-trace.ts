@@ -45,7 +45,10 @@ export class ChromeTraceConverter {
   private readonly pid: number;
   private readonly tid: number;
 
-  constructor(private readonly meta: TraceMeta, private readonly emit: (event: TraceEvent) => void) {
+  constructor(
+    private readonly meta: TraceMeta,
+    private readonly emit: (event: TraceEvent) => void,
+  ) {
     this.pid = meta.pid;
     this.tid = meta.threadId;
   }
@@ -72,18 +75,48 @@ export class ChromeTraceConverter {
     if (matched) {
       const args = { where, d_allocated: row.dAllocated, d_heap: row.dHeap, async_id: row.asyncId };
       const start = matched.startNs / 1000;
-      this.emit({ name: row.function, ph: 'X', ts: start, dur: ts - start, pid, tid, cat: row.event === 'throw' ? 'call,throw' : 'call', args });
+      this.emit({
+        name: row.function,
+        ph: 'X',
+        ts: start,
+        dur: ts - start,
+        pid,
+        tid,
+        cat: row.event === 'throw' ? 'call,throw' : 'call',
+        args,
+      });
     } else if (matched === null) {
-      this.emit({ name: `${row.function} ${row.event}`, ph: 'i', s: 't', ts, pid, tid, cat: 'return', args: { where, d_allocated: row.dAllocated, d_heap: row.dHeap, async_id: row.asyncId } });
+      this.emit({
+        name: `${row.function} ${row.event}`,
+        ph: 'i',
+        s: 't',
+        ts,
+        pid,
+        tid,
+        cat: 'return',
+        args: { where, d_allocated: row.dAllocated, d_heap: row.dHeap, async_id: row.asyncId },
+      });
     } else if (row.event !== 'call') {
-      this.emit({ name: `${row.function} ${row.event}`, ph: 'i', s: 't', ts, pid, tid, cat: row.event, args: { where, d_allocated: row.dAllocated, async_id: row.asyncId } });
+      this.emit({
+        name: `${row.function} ${row.event}`,
+        ph: 'i',
+        s: 't',
+        ts,
+        pid,
+        tid,
+        cat: row.event,
+        args: { where, d_allocated: row.dAllocated, async_id: row.asyncId },
+      });
     }
   }
 }
 
 /** What follows the events in the file. */
 export function chromeTraceTrailer(meta: TraceMeta): Omit<ChromeTrace, 'traceEvents'> {
-  return { displayTimeUnit: 'ms', otherData: { memtrace: meta.memtrace, node: meta.node, startTime: meta.startTime, trigger: String(meta.trigger) } };
+  return {
+    displayTimeUnit: 'ms',
+    otherData: { memtrace: meta.memtrace, node: meta.node, startTime: meta.startTime, trigger: String(meta.trigger) },
+  };
 }
 
 /** The whole trace in memory: for small traces (the CLI streams with src/report/trace-json.ts). */
@@ -110,8 +143,20 @@ export function readChromeTrace(path: string): ChromeTrace {
   const events = (value as { traceEvents?: unknown }).traceEvents;
   if (!Array.isArray(events)) throw new TraceFileError(path, 'not a trace-event JSON file: no "traceEvents" list');
   events.forEach((event: Record<string, unknown>, i) => {
-    const bad = typeof event.name !== 'string' ? 'name' : !PHASES.has(String(event.ph)) ? 'ph' : typeof event.ts !== 'number' || !(event.ts >= 0) ? 'ts'
-      : typeof event.pid !== 'number' ? 'pid' : typeof event.tid !== 'number' ? 'tid' : event.ph === 'X' && !(typeof event.dur === 'number' && event.dur >= 0) ? 'dur' : undefined;
+    const bad =
+      typeof event.name !== 'string'
+        ? 'name'
+        : !PHASES.has(String(event.ph))
+          ? 'ph'
+          : typeof event.ts !== 'number' || !(event.ts >= 0)
+            ? 'ts'
+            : typeof event.pid !== 'number'
+              ? 'pid'
+              : typeof event.tid !== 'number'
+                ? 'tid'
+                : event.ph === 'X' && !(typeof event.dur === 'number' && event.dur >= 0)
+                  ? 'dur'
+                  : undefined;
     if (bad) throw new TraceFileError(path, `event ${i} has no valid "${bad}"`);
   });
   return value as ChromeTrace;

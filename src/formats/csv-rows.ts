@@ -43,7 +43,10 @@ export class CsvRowSplitter {
   private pending = '';
   private pendingStart = 0;
 
-  constructor(readonly path: string, readonly columns: readonly string[]) {}
+  constructor(
+    readonly path: string,
+    readonly columns: readonly string[],
+  ) {}
 
   /** Calls `onRecord` for each complete record in `text` (after what earlier chunks left over); `line` is its line then. */
   push(text: string, onRecord: (cells: string[]) => void): void {
@@ -101,7 +104,10 @@ export class CsvRowSplitter {
 
   private checkHeader(text: string): void {
     if (text.trim() !== this.columns.join(',')) {
-      throw new TraceFileError(this.path, `the header is not ${this.columns.slice(0, 4).join(',')},... (found ${JSON.stringify(text.slice(0, 60))})`);
+      throw new TraceFileError(
+        this.path,
+        `the header is not ${this.columns.slice(0, 4).join(',')},... (found ${JSON.stringify(text.slice(0, 60))})`,
+      );
     }
   }
 
@@ -142,7 +148,12 @@ function cannotRead(path: string, error: unknown): TraceFileError {
  * rather than single rows, because an async step per row would cost more than parsing it.
  * `toRow` turns cells into the caller's row type; it may throw `splitter.problem(...)` for a bad cell.
  */
-export async function* readCsvBatches<Row>(path: string, columns: readonly string[], toRow: (cells: string[], splitter: CsvRowSplitter) => Row, options: CsvReadOptions = {}): AsyncGenerator<Row[]> {
+export async function* readCsvBatches<Row>(
+  path: string,
+  columns: readonly string[],
+  toRow: (cells: string[], splitter: CsvRowSplitter) => Row,
+  options: CsvReadOptions = {},
+): AsyncGenerator<Row[]> {
   let totalBytes: number;
   try {
     totalBytes = statSync(path).size;
@@ -174,7 +185,12 @@ export async function* readCsvBatches<Row>(path: string, columns: readonly strin
 }
 
 /** The same records read synchronously into an array (small files, and the library's array readers). */
-export function readCsvRowsSync<Row>(path: string, columns: readonly string[], toRow: (cells: string[], splitter: CsvRowSplitter) => Row, options: CsvReadOptions = {}): Row[] {
+export function readCsvRowsSync<Row>(
+  path: string,
+  columns: readonly string[],
+  toRow: (cells: string[], splitter: CsvRowSplitter) => Row,
+  options: CsvReadOptions = {},
+): Row[] {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -187,7 +203,8 @@ export function readCsvRowsSync<Row>(path: string, columns: readonly string[], t
   const rows: Row[] = [];
   const onRecord = (cells: string[]) => rows.push(toRow(cells, splitter));
   try {
-    for (let bytes = readSync(fd, buffer); bytes > 0; bytes = readSync(fd, buffer)) splitter.push(decoder.write(buffer.subarray(0, bytes)), onRecord);
+    for (let bytes = readSync(fd, buffer); bytes > 0; bytes = readSync(fd, buffer))
+      splitter.push(decoder.write(buffer.subarray(0, bytes)), onRecord);
     splitter.push(decoder.end(), onRecord);
   } finally {
     closeSync(fd);
@@ -199,9 +216,10 @@ export function readCsvRowsSync<Row>(path: string, columns: readonly string[], t
 
 /** A number cell, or a TraceFileError naming the line when it is not one. */
 export function numberCell(cells: readonly string[], index: number, column: string, splitter: CsvRowSplitter): number {
-  const text = cells[index]!;
+  const text = cells[index];
   const value = Number(text);
-  if (text === '' || !Number.isFinite(value)) throw splitter.problem(`${column} is ${JSON.stringify(text.slice(0, 40))}, not a finite number`);
+  if (text === '' || !Number.isFinite(value))
+    throw splitter.problem(`${column} is ${JSON.stringify(text.slice(0, 40))}, not a finite number`);
   return value;
 }
 

@@ -8,7 +8,7 @@ import { CsvRowSplitter } from './csv-rows.js';
 export function parseCsv(path: string, text: string, columns: readonly string[]): Array<Record<string, string>> {
   const splitter = new CsvRowSplitter(path, columns);
   const records: Array<Record<string, string>> = [];
-  splitter.push(text, (cells) => records.push(Object.fromEntries(columns.map((column, i) => [column, cells[i]!]))));
+  splitter.push(text, (cells) => records.push(Object.fromEntries(columns.map((column, i) => [column, cells[i]]))));
   splitter.end();
   return records;
 }

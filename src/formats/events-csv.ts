@@ -10,8 +10,23 @@ import type { FunctionInfo } from '../runtime/function-table.js';
 import { numberCell, optionalNumberCell, readCsvBatches, readCsvRowsSync, type CsvReadOptions, type CsvRowSplitter } from './csv-rows.js';
 
 export const EVENT_COLUMNS = [
-  'seq', 'time_ns', 'event', 'function_id', 'function', 'file', 'line', 'column', 'depth', 'async_id',
-  'heap_used', 'd_heap', 'allocated', 'd_allocated', 'rss', 'external', 'array_buffers',
+  'seq',
+  'time_ns',
+  'event',
+  'function_id',
+  'function',
+  'file',
+  'line',
+  'column',
+  'depth',
+  'async_id',
+  'heap_used',
+  'd_heap',
+  'allocated',
+  'd_allocated',
+  'rss',
+  'external',
+  'array_buffers',
 ] as const;
 
 export const EVENT_HEADER = `${EVENT_COLUMNS.join(',')}\n`;
@@ -41,8 +56,18 @@ export interface EventRow {
 /** The addon's formatter (native/format.cc): the same bytes as EventFormatter's JS loop. */
 export interface NativeEventFormat {
   /** 0: done; 1: stopped at row progress[0], whose names are not quoted yet; 2: out is full. */
-  formatEvents(data: Float64Array<ArrayBufferLike>, endRow: number, sequence: Float64Array<ArrayBufferLike>, out: Uint8Array, progress: Float64Array,
-    functionNames: Uint8Array, functionIndex: Int32Array, columns: Int32Array, labelNames: Uint8Array, labelIndex: Int32Array): number;
+  formatEvents(
+    data: Float64Array<ArrayBufferLike>,
+    endRow: number,
+    sequence: Float64Array<ArrayBufferLike>,
+    out: Uint8Array,
+    progress: Float64Array,
+    functionNames: Uint8Array,
+    functionIndex: Int32Array,
+    columns: Int32Array,
+    labelNames: Uint8Array,
+    labelIndex: Int32Array,
+  ): number;
 }
 
 /** Quoted `name,file` bytes per id, in one growable blob: [start, end) of id at index[2 id]. */
@@ -52,7 +77,7 @@ class QuotedNames {
   private used = 0;
 
   has(id: number): boolean {
-    return 2 * id + 1 < this.index.length && this.index[2 * id]! >= 0;
+    return 2 * id + 1 < this.index.length && this.index[2 * id] >= 0;
   }
 
   forget(id: number): void {
@@ -95,7 +120,12 @@ export class EventFormatter {
    * `sequence[0]` is the seq of the next row; shared when two threads take turns writing. `native`:
    * the addon's formatter, or null for the JS loop.
    */
-  constructor(private readonly functions: readonly FunctionInfo[], private readonly labels: readonly string[], private readonly sequence: Float64Array<ArrayBufferLike> = new Float64Array(1), private readonly native: NativeEventFormat | null = null) {}
+  constructor(
+    private readonly functions: readonly FunctionInfo[],
+    private readonly labels: readonly string[],
+    private readonly sequence: Float64Array<ArrayBufferLike> = new Float64Array(1),
+    private readonly native: NativeEventFormat | null = null,
+  ) {}
 
   /** Forget a function's quoted name (it was renamed). */
   invalidate(id: number): void {
@@ -113,10 +143,21 @@ export class EventFormatter {
     progress[0] = firstRow;
     progress[1] = 0;
     for (;;) {
-      const stop = this.native.formatEvents(data, firstRow + rows, this.sequence, this.out, progress, this.names.blob, this.names.index, this.columns, this.labelNames.blob, this.labelNames.index);
+      const stop = this.native.formatEvents(
+        data,
+        firstRow + rows,
+        this.sequence,
+        this.out,
+        progress,
+        this.names.blob,
+        this.names.index,
+        this.columns,
+        this.labelNames.blob,
+        this.labelNames.index,
+      );
       if (stop === 0) return this.out.subarray(0, progress[1]);
-      if (stop === 1) this.quoteNamesOf(data, progress[0]!);
-      else this.out = this.grow(2 * this.out.length, progress[1]!);
+      if (stop === 1) this.quoteNamesOf(data, progress[0]);
+      else this.out = this.grow(2 * this.out.length, progress[1]);
     }
   }
 
@@ -125,7 +166,7 @@ export class EventFormatter {
   /** The function or label a row names, quoted once (and a function's column noted). */
   private quoteNamesOf(data: Float64Array<ArrayBufferLike>, row: number): void {
     const base = row * Col.COUNT;
-    const id = data[base + Col.FUNCTION_ID]!;
+    const id = data[base + Col.FUNCTION_ID];
     if (data[base + Col.KIND] === Kind.Label) {
       if (!this.labelNames.has(id)) this.labelNames.put(id, this.quote(this.labels[id] ?? '', ''));
     } else if (!this.names.has(id)) {
@@ -145,51 +186,51 @@ export class EventFormatter {
     // offset, so the JIT keeps everything in registers.
     let out = this.out;
     let at = 0;
-    let seq = this.sequence[0]!;
+    let seq = this.sequence[0];
     const columns = this.columns;
     for (let row = firstRow; row < firstRow + rows; row++) {
       const base = row * Col.COUNT;
-      const kind = data[base + Col.KIND]!;
-      const id = data[base + Col.FUNCTION_ID]!;
+      const kind = data[base + Col.KIND];
+      const id = data[base + Col.FUNCTION_ID];
       const table = kind === Kind.Label ? this.labelNames : this.names;
-      const start = table.index[2 * id]!;
-      const end = table.index[2 * id + 1]!;
+      const start = table.index[2 * id];
+      const end = table.index[2 * id + 1];
       // A row is at most 17 numbers of at most 21 characters, plus the quoted names.
       if (at + 400 + end - start > out.length) out = this.grow(at + 400 + end - start, at);
       at = writeInteger(out, at, seq++);
       out[at++] = COMMA;
-      at = writeInteger(out, at, Math.round(data[base + Col.TIME]!));
+      at = writeInteger(out, at, Math.round(data[base + Col.TIME]));
       out[at++] = COMMA;
-      at = copyBytes(out, at, this.kinds[kind]!, 0, this.kinds[kind]!.length);
+      at = copyBytes(out, at, this.kinds[kind], 0, this.kinds[kind].length);
       out[at++] = COMMA;
       if (kind !== Kind.Label) at = writeInteger(out, at, id);
       out[at++] = COMMA;
       at = copyBytes(out, at, table.blob, start, end);
       out[at++] = COMMA;
-      if (kind !== Kind.Label) at = writeInteger(out, at, data[base + Col.LINE]!);
+      if (kind !== Kind.Label) at = writeInteger(out, at, data[base + Col.LINE]);
       out[at++] = COMMA;
       if (kind !== Kind.Label && kind !== Kind.Line) at = writeInteger(out, at, columns[id] ?? 0);
       out[at++] = COMMA;
-      at = writeInteger(out, at, data[base + Col.DEPTH]!);
+      at = writeInteger(out, at, data[base + Col.DEPTH]);
       out[at++] = COMMA;
-      at = writeInteger(out, at, data[base + Col.ASYNC_ID]!);
+      at = writeInteger(out, at, data[base + Col.ASYNC_ID]);
       out[at++] = COMMA;
-      at = writeInteger(out, at, data[base + Col.HEAP]!);
+      at = writeInteger(out, at, data[base + Col.HEAP]);
       out[at++] = COMMA;
-      at = writeInteger(out, at, Math.round(data[base + Col.D_HEAP]!));
+      at = writeInteger(out, at, Math.round(data[base + Col.D_HEAP]));
       out[at++] = COMMA;
-      at = writeInteger(out, at, Math.round(data[base + Col.ALLOCATED]!));
+      at = writeInteger(out, at, Math.round(data[base + Col.ALLOCATED]));
       out[at++] = COMMA;
-      at = writeInteger(out, at, Math.round(data[base + Col.D_ALLOCATED]!));
+      at = writeInteger(out, at, Math.round(data[base + Col.D_ALLOCATED]));
       out[at++] = COMMA;
-      const rss = data[base + Col.RSS]!;
-      if (rss === rss) at = writeInteger(out, at, Math.round(rss)); // NaN: not read
+      const rss = data[base + Col.RSS];
+      if (!Number.isNaN(rss)) at = writeInteger(out, at, Math.round(rss)); // NaN: not read
       out[at++] = COMMA;
-      const external = data[base + Col.EXTERNAL]!;
-      if (external === external) at = writeInteger(out, at, Math.round(external));
+      const external = data[base + Col.EXTERNAL];
+      if (!Number.isNaN(external)) at = writeInteger(out, at, Math.round(external));
       out[at++] = COMMA;
-      const arrayBuffers = data[base + Col.ARRAY_BUFFERS]!;
-      if (arrayBuffers === arrayBuffers) at = writeInteger(out, at, Math.round(arrayBuffers));
+      const arrayBuffers = data[base + Col.ARRAY_BUFFERS];
+      if (!Number.isNaN(arrayBuffers)) at = writeInteger(out, at, Math.round(arrayBuffers));
       out[at++] = NEWLINE;
     }
     this.sequence[0] = seq;
@@ -225,7 +266,7 @@ function copyBytes(out: Uint8Array, at: number, bytes: Uint8Array, start: number
     out.set(bytes.subarray(start, end), at);
     return at + n;
   }
-  for (let i = 0; i < n; i++) out[at + i] = bytes[start + i]!;
+  for (let i = 0; i < n; i++) out[at + i] = bytes[start + i];
   return at + n;
 }
 
@@ -250,18 +291,19 @@ function writeInteger(out: Uint8Array, at: number, n: number): number {
 
 /** 0 <= v < 1e9, integer arithmetic only, two digits at a time. */
 function writeSmall(out: Uint8Array, at: number, v: number): number {
-  const digits = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : 9;
+  const digits =
+    v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : 9;
   let i = at + digits;
   while (v >= 100) {
     const q = (v / 100) | 0;
     const pair = (v - q * 100) * 2;
-    out[--i] = DIGIT_PAIRS[pair + 1]!;
-    out[--i] = DIGIT_PAIRS[pair]!;
+    out[--i] = DIGIT_PAIRS[pair + 1];
+    out[--i] = DIGIT_PAIRS[pair];
     v = q;
   }
   if (v >= 10) {
-    out[--i] = DIGIT_PAIRS[v * 2 + 1]!;
-    out[--i] = DIGIT_PAIRS[v * 2]!;
+    out[--i] = DIGIT_PAIRS[v * 2 + 1];
+    out[--i] = DIGIT_PAIRS[v * 2];
   } else {
     out[--i] = 48 + v;
   }
@@ -272,26 +314,26 @@ const KINDS: ReadonlySet<string> = new Set(EVENT_KINDS);
 
 /** One events.csv record as a row; a record that is not one is a TraceFileError naming its line. */
 export function eventRowOf(cells: string[], splitter: CsvRowSplitter): EventRow {
-  const event = cells[2]!;
+  const event = cells[2];
   if (!KINDS.has(event)) throw splitter.problem(`event is ${JSON.stringify(event.slice(0, 40))}, not one of ${EVENT_KINDS.join(', ')}`);
   return {
     seq: numberCell(cells, 0, 'seq', splitter),
     timeNs: numberCell(cells, 1, 'time_ns', splitter),
     event: event as EventKind,
-    functionId: optionalNumberCell(cells[3]!),
-    function: cells[4]!,
-    file: cells[5]!,
-    line: optionalNumberCell(cells[6]!),
-    column: optionalNumberCell(cells[7]!),
+    functionId: optionalNumberCell(cells[3]),
+    function: cells[4],
+    file: cells[5],
+    line: optionalNumberCell(cells[6]),
+    column: optionalNumberCell(cells[7]),
     depth: Number(cells[8]),
     asyncId: Number(cells[9]),
     heapUsed: numberCell(cells, 10, 'heap_used', splitter),
     dHeap: Number(cells[11]),
     allocated: numberCell(cells, 12, 'allocated', splitter),
     dAllocated: Number(cells[13]),
-    rss: optionalNumberCell(cells[14]!),
-    external: optionalNumberCell(cells[15]!),
-    arrayBuffers: optionalNumberCell(cells[16]!),
+    rss: optionalNumberCell(cells[14]),
+    external: optionalNumberCell(cells[15]),
+    arrayBuffers: optionalNumberCell(cells[16]),
   };
 }
 
@@ -316,8 +358,11 @@ export async function* readEventFileBatches(paths: readonly string[], options: C
   let before = 0;
   for (const [index, path] of paths.entries()) {
     const { onProgress } = options;
-    yield* readEventBatches(path, { ...options, ...(onProgress ? { onProgress: (read: number) => onProgress(before + read, total) } : {}) });
-    before += sizes[index]!;
+    yield* readEventBatches(path, {
+      ...options,
+      ...(onProgress ? { onProgress: (read: number) => onProgress(before + read, total) } : {}),
+    });
+    before += sizes[index];
   }
 }
 

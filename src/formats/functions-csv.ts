@@ -3,8 +3,17 @@ import { stringify } from 'csv-stringify/sync';
 import { numberCell, readCsvRowsSync } from './csv-rows.js';
 
 export const FUNCTION_COLUMNS = [
-  'function', 'file', 'line', 'column', 'calls', 'measured_calls', 'self_alloc_bytes', 'total_alloc_bytes',
-  'max_heap_growth_bytes', 'self_time_ns', 'total_time_ns',
+  'function',
+  'file',
+  'line',
+  'column',
+  'calls',
+  'measured_calls',
+  'self_alloc_bytes',
+  'total_alloc_bytes',
+  'max_heap_growth_bytes',
+  'self_time_ns',
+  'total_time_ns',
 ] as const;
 
 export interface FunctionRow {
@@ -36,8 +45,9 @@ export function formatFunctionsCsv(rows: readonly FunctionRow[], quoted = new Ma
       names = stringify([[r.function, r.file]], { eof: false });
       quoted.set(key, names);
     }
-    text += `${names},${r.line},${r.column},${r.calls},${r.measuredCalls},${Math.round(r.selfAllocBytes)},${Math.round(r.totalAllocBytes)},`
-      + `${Math.round(r.maxHeapGrowthBytes)},${Math.round(r.selfTimeNs)},${Math.round(r.totalTimeNs)}\n`;
+    text +=
+      `${names},${r.line},${r.column},${r.calls},${r.measuredCalls},${Math.round(r.selfAllocBytes)},${Math.round(r.totalAllocBytes)},` +
+      `${Math.round(r.maxHeapGrowthBytes)},${Math.round(r.selfTimeNs)},${Math.round(r.totalTimeNs)}\n`;
   }
   return text;
 }
@@ -45,8 +55,8 @@ export function formatFunctionsCsv(rows: readonly FunctionRow[], quoted = new Ma
 /** Every row (one per function: the table needs them all), read a chunk at a time. */
 export function readFunctionsCsv(path: string): FunctionRow[] {
   return readCsvRowsSync(path, FUNCTION_COLUMNS, (cells, splitter) => ({
-    function: cells[0]!,
-    file: cells[1]!,
+    function: cells[0],
+    file: cells[1],
     line: numberCell(cells, 2, 'line', splitter),
     column: numberCell(cells, 3, 'column', splitter),
     calls: numberCell(cells, 4, 'calls', splitter),

@@ -80,12 +80,18 @@ export function heapProfileProblem(value: unknown): string | undefined {
     const node = pending.pop() as Record<string, unknown> | null;
     if (typeof node !== 'object' || node === null) return 'a node is not an object';
     const frame = node.callFrame as Record<string, unknown> | undefined;
-    if (typeof frame !== 'object' || frame === null || typeof frame.functionName !== 'string' || typeof frame.url !== 'string'
-      || typeof frame.lineNumber !== 'number' || typeof frame.columnNumber !== 'number') {
+    if (
+      typeof frame !== 'object' ||
+      frame === null ||
+      typeof frame.functionName !== 'string' ||
+      typeof frame.url !== 'string' ||
+      typeof frame.lineNumber !== 'number' ||
+      typeof frame.columnNumber !== 'number'
+    ) {
       return 'a node has no callFrame {functionName, url, lineNumber, columnNumber}';
     }
     if (typeof node.selfSize !== 'number') return 'a node has no selfSize';
-    if (node.id !== undefined && typeof node.id !== 'number') return 'a node\'s id is not a number';
+    if (node.id !== undefined && typeof node.id !== 'number') return "a node's id is not a number";
     if (!Array.isArray(node.children)) return 'a node has no children list';
     for (const child of node.children as unknown[]) pending.push(child);
   }

@@ -14,11 +14,18 @@ export interface HeapStatsRow {
 }
 
 export function formatHeapStatsCsv(rows: readonly HeapStatsRow[]): string {
-  return stringify(rows.map((r) => [r.group, r.name, r.before, r.after, Math.round(r.change)]), { header: true, columns: [...HEAP_STATS_COLUMNS] });
+  return stringify(
+    rows.map((r) => [r.group, r.name, r.before, r.after, Math.round(r.change)]),
+    { header: true, columns: [...HEAP_STATS_COLUMNS] },
+  );
 }
 
 export function parseHeapStatsCsv(path: string, text: string): HeapStatsRow[] {
   return parseCsv(path, text, HEAP_STATS_COLUMNS).map((r) => ({
-    group: r.group!, name: r.name!, before: Number(r.before), after: Number(r.after), change: Number(r.change),
+    group: r.group!,
+    name: r.name!,
+    before: Number(r.before),
+    after: Number(r.after),
+    change: Number(r.change),
   }));
 }

@@ -44,7 +44,11 @@ export class NodesScanner {
   private field = 0;
 
   /** `declared`: the header's count (0 where absent), checked at the end; `mostThatFit`: a bound on the first allocation. */
-  constructor(meta: SnapshotMeta, private readonly declared: number, mostThatFit = Infinity) {
+  constructor(
+    meta: SnapshotMeta,
+    private readonly declared: number,
+    mostThatFit = Infinity,
+  ) {
     const capacity = Math.max(Math.min(declared, mostThatFit), 1024);
     this.type = new Uint8Array(capacity);
     this.name = new Uint32Array(capacity);
@@ -59,7 +63,14 @@ export class NodesScanner {
   scan(chunk: Buffer, i: number, base: number): number {
     const end = chunk.length;
     const fieldCount = this.fieldCount;
-    const [typeField, nameField, idField, sizeField, edgeCountField, detachedField] = this.fields as [number, number, number, number, number, number];
+    const [typeField, nameField, idField, sizeField, edgeCountField, detachedField] = this.fields as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     let { type, name, id, selfSize, detachedness, firstEdge } = this;
     let capacity = type.length;
     let num = this.num;
@@ -139,7 +150,12 @@ export class EdgesScanner {
   private digits = 0;
   private field = 0;
 
-  constructor(meta: SnapshotMeta, private readonly nodes: NodesScanner, private readonly declared: number, mostThatFit = Infinity) {
+  constructor(
+    meta: SnapshotMeta,
+    private readonly nodes: NodesScanner,
+    private readonly declared: number,
+    mostThatFit = Infinity,
+  ) {
     const capacity = Math.max(Math.min(Math.max(declared, nodes.firstEdge[nodes.count]), mostThatFit), 1024);
     this.type = new Uint8Array(capacity);
     this.nameOrIndex = new Uint32Array(capacity);
@@ -204,7 +220,11 @@ export class EdgesScanner {
           throw new ScanProblem(`corrupt at byte ${base + i}: "edges" holds ${n} edges but the header says ${this.declared}`, base + i);
         }
         const owned = this.nodes.firstEdge[nodeCount];
-        if (owned !== n) throw new ScanProblem(`corrupt at byte ${base + i}: "edges" holds ${n} edges but the nodes' edge counts add up to ${owned}`, base + i);
+        if (owned !== n)
+          throw new ScanProblem(
+            `corrupt at byte ${base + i}: "edges" holds ${n} edges but the nodes' edge counts add up to ${owned}`,
+            base + i,
+          );
         this.finished = true;
         return i + 1;
       }

@@ -17,7 +17,14 @@ export async function readRawSnapshot(file: string, options: ReadOptions = {}): 
     handle = await open(file, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new HeapSnapshotError(file, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a heap snapshot' : `cannot open it (${code ?? (error as Error).message})`);
+    throw new HeapSnapshotError(
+      file,
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory, not a heap snapshot'
+          : `cannot open it (${code ?? (error as Error).message})`,
+    );
   }
   try {
     const stats = await handle.stat();

@@ -85,17 +85,39 @@ export class SnapshotScanner {
     const end = chunk.length;
     while (i < end) {
       switch (this.state) {
-        case OPEN: i = this.scanOpen(chunk, i); break;
-        case KEY_OR_END: i = this.scanKeyOrEnd(chunk, i); break;
-        case KEY: i = this.scanKey(chunk, i); break;
-        case COLON: i = this.scanColon(chunk, i); break;
-        case VALUE: i = this.scanValue(chunk, i); break;
-        case HEADER: i = this.scanHeader(chunk, i); break;
-        case NODES: i = this.scanArray(this.nodes!, chunk, i); break;
-        case EDGES: i = this.scanArray(this.edges!, chunk, i); break;
-        case STRINGS: i = this.scanArray(this.strings!, chunk, i); break;
-        case SKIP: i = this.scanSkip(chunk, i); break;
-        case DONE: i = this.scanDone(chunk, i); break;
+        case OPEN:
+          i = this.scanOpen(chunk, i);
+          break;
+        case KEY_OR_END:
+          i = this.scanKeyOrEnd(chunk, i);
+          break;
+        case KEY:
+          i = this.scanKey(chunk, i);
+          break;
+        case COLON:
+          i = this.scanColon(chunk, i);
+          break;
+        case VALUE:
+          i = this.scanValue(chunk, i);
+          break;
+        case HEADER:
+          i = this.scanHeader(chunk, i);
+          break;
+        case NODES:
+          i = this.scanArray(this.nodes!, chunk, i);
+          break;
+        case EDGES:
+          i = this.scanArray(this.edges!, chunk, i);
+          break;
+        case STRINGS:
+          i = this.scanArray(this.strings!, chunk, i);
+          break;
+        case SKIP:
+          i = this.scanSkip(chunk, i);
+          break;
+        case DONE:
+          i = this.scanDone(chunk, i);
+          break;
       }
     }
     this.base += end;
@@ -106,7 +128,8 @@ export class SnapshotScanner {
     const size = this.base;
     if (this.state === OPEN) throw new ScanProblem('not a V8 heap snapshot (the file holds only white space)', undefined);
     if (this.state !== DONE) {
-      const array = this.state === NODES ? this.nodes : this.state === EDGES ? this.edges : this.state === STRINGS ? this.strings : undefined;
+      const array =
+        this.state === NODES ? this.nodes : this.state === EDGES ? this.edges : this.state === STRINGS ? this.strings : undefined;
       const where = array ? `, after ${array.count} ${this.key}` : '';
       const inside = this.key && this.state !== KEY_OR_END ? ` (inside "${this.key}"${where})` : '';
       throw new ScanProblem(`truncated at byte ${size}${inside}: the file ends before the snapshot does`, size);
@@ -120,7 +143,8 @@ export class SnapshotScanner {
     const names = nodes.name.subarray(0, n);
     let maxName = 0;
     for (const name of names) if (name > maxName) maxName = name;
-    if (n > 0 && maxName >= strings.count) throw new ScanProblem(`corrupt: a node names string ${maxName} but "strings" holds ${strings.count}`, undefined);
+    if (n > 0 && maxName >= strings.count)
+      throw new ScanProblem(`corrupt: a node names string ${maxName} but "strings" holds ${strings.count}`, undefined);
     return {
       meta: this.meta!,
       nodeCount: n,
@@ -170,7 +194,9 @@ export class SnapshotScanner {
         this.state = DONE;
         return i + 1;
       }
-      throw this.keysSeen === 0 ? new ScanProblem('not a V8 heap snapshot (not a JSON object of keys)', this.base + i) : this.unexpected(c, i, 'between entries');
+      throw this.keysSeen === 0
+        ? new ScanProblem('not a V8 heap snapshot (not a JSON object of keys)', this.base + i)
+        : this.unexpected(c, i, 'between entries');
     }
     return i;
   }
@@ -261,7 +287,8 @@ export class SnapshotScanner {
     }
     this.parts.push(Buffer.from(chunk.subarray(start, i)));
     this.headerBytes += i - start;
-    if (this.headerBytes > MAX_HEADER_BYTES) throw new ScanProblem('not a V8 heap snapshot (its "snapshot" entry is larger than 1 MB)', this.base + i);
+    if (this.headerBytes > MAX_HEADER_BYTES)
+      throw new ScanProblem('not a V8 heap snapshot (its "snapshot" entry is larger than 1 MB)', this.base + i);
     return i;
   }
 
@@ -270,7 +297,10 @@ export class SnapshotScanner {
     try {
       header = JSON.parse(Buffer.concat(this.parts).toString('utf8'));
     } catch (error) {
-      throw new ScanProblem(`corrupt at byte ${this.base + at}: the "snapshot" entry is not valid JSON (${(error as Error).message})`, this.base + at);
+      throw new ScanProblem(
+        `corrupt at byte ${this.base + at}: the "snapshot" entry is not valid JSON (${(error as Error).message})`,
+        this.base + at,
+      );
     }
     this.parts = [];
     const parsed = parseSnapshotHeader(header);

@@ -62,8 +62,12 @@ export function parseSnapshotHeader(header: unknown): { meta: SnapshotMeta; node
   const edgeTypes = (m.edge_types as unknown[] | undefined)?.[edgeFields.indexOf('type')];
   if (!isStringArray(nodeTypes) || !isStringArray(edgeTypes)) return 'its meta has no node_types/edge_types';
   // The counts size the typed arrays before a node is read: a corrupt one must not reach them.
-  for (const [key, count] of [['node_count', nodeCount], ['edge_count', edgeCount]] as const) {
-    if (count !== undefined && !(Number.isSafeInteger(count) && (count as number) >= 0)) return `its ${key} ${JSON.stringify(count)} is not a count`;
+  for (const [key, count] of [
+    ['node_count', nodeCount],
+    ['edge_count', edgeCount],
+  ] as const) {
+    if (count !== undefined && !(Number.isSafeInteger(count) && (count as number) >= 0))
+      return `its ${key} ${JSON.stringify(count)} is not a count`;
   }
   return {
     meta: { nodeFields, nodeTypes, edgeFields, edgeTypes },
@@ -78,7 +82,10 @@ function isStringArray(value: unknown): value is string[] {
 
 /** What is wrong with a snapshot file and where (a byte offset, when there is one); the reader adds the file name. */
 export class ScanProblem extends Error {
-  constructor(message: string, readonly offset: number | undefined) {
+  constructor(
+    message: string,
+    readonly offset: number | undefined,
+  ) {
     super(message);
   }
 }

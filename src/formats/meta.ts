@@ -39,7 +39,15 @@ export interface TraceMeta {
    * under --max-trace-size (rowsRotatedOut), and how many events files there are (eventFiles:
    * events.csv, events.1.csv, …).
    */
-  events: { measuredCalls: number; rowsWritten: number; writerWaits: number; rowsNotWritten?: number; rowsRotatedOut?: number; eventFiles?: number; peakHeapUsed?: number };
+  events: {
+    measuredCalls: number;
+    rowsWritten: number;
+    writerWaits: number;
+    rowsNotWritten?: number;
+    rowsRotatedOut?: number;
+    eventFiles?: number;
+    peakHeapUsed?: number;
+  };
   /** What stopped event rows before the end, if anything (docs/tracer.md, "When writing fails"). */
   fault?: TraceFault;
   functions: number;
@@ -70,10 +78,23 @@ export function readMeta(path: string): TraceMeta {
 
 /** The fields the reports read, by the type they must have (`events.rowsWritten`: a field of an object). */
 const REQUIRED_FIELDS: ReadonlyArray<readonly [string, FieldType]> = [
-  ['memtrace', 'string'], ['node', 'string'], ['pid', 'number'], ['threadId', 'number'], ['startTime', 'string'],
-  ['counters', 'string'], ['trigger', 'number'], ['functions', 'number'], ['probes', 'object'], ['settings', 'object'],
-  ['calibration.selfBytes', 'number'], ['calibration.nestedBytes', 'number'], ['calibration.selfNs', 'number'],
-  ['calibration.nestedNs', 'number'], ['events.measuredCalls', 'number'], ['events.rowsWritten', 'number'], ['events.writerWaits', 'number'],
+  ['memtrace', 'string'],
+  ['node', 'string'],
+  ['pid', 'number'],
+  ['threadId', 'number'],
+  ['startTime', 'string'],
+  ['counters', 'string'],
+  ['trigger', 'number'],
+  ['functions', 'number'],
+  ['probes', 'object'],
+  ['settings', 'object'],
+  ['calibration.selfBytes', 'number'],
+  ['calibration.nestedBytes', 'number'],
+  ['calibration.selfNs', 'number'],
+  ['calibration.nestedNs', 'number'],
+  ['events.measuredCalls', 'number'],
+  ['events.rowsWritten', 'number'],
+  ['events.writerWaits', 'number'],
 ];
 
 /** What makes `value` not a meta.json the reports can read, or undefined. */

@@ -14,7 +14,17 @@ export const NATIVE_STACKS_FILE = 'native-stacks.csv';
 export const NATIVE_SUMMARY_FILE = 'native.json';
 
 export const NATIVE_ALLOCATION_COLUMNS = [
-  'function', 'file', 'line', 'native_stack_id', 'thread', 'thread_name', 'allocated_bytes', 'allocated_count', 'freed_bytes', 'live_bytes_at_exit', 'samples',
+  'function',
+  'file',
+  'line',
+  'native_stack_id',
+  'thread',
+  'thread_name',
+  'allocated_bytes',
+  'allocated_count',
+  'freed_bytes',
+  'live_bytes_at_exit',
+  'samples',
 ] as const;
 export const NATIVE_STACK_COLUMNS = ['native_stack_id', 'frames'] as const;
 /** Between the frames of native-stacks.csv. */
@@ -66,23 +76,38 @@ function round(value: number): number {
 
 export function formatNativeAllocationsCsv(rows: readonly NativeAllocationRow[]): string {
   return stringify(
-    rows.map((r) => [r.function, r.file, r.line ?? '', r.nativeStackId, r.thread, r.threadName, round(r.allocatedBytes), round(r.allocatedCount), round(r.freedBytes), round(r.liveBytesAtExit), r.samples]),
+    rows.map((r) => [
+      r.function,
+      r.file,
+      r.line ?? '',
+      r.nativeStackId,
+      r.thread,
+      r.threadName,
+      round(r.allocatedBytes),
+      round(r.allocatedCount),
+      round(r.freedBytes),
+      round(r.liveBytesAtExit),
+      r.samples,
+    ]),
     { header: true, columns: [...NATIVE_ALLOCATION_COLUMNS] },
   );
 }
 
 export function formatNativeStacksCsv(rows: readonly NativeStackRow[]): string {
-  return stringify(rows.map((r) => [r.nativeStackId, r.frames.join(FRAME_SEPARATOR)]), { header: true, columns: [...NATIVE_STACK_COLUMNS] });
+  return stringify(
+    rows.map((r) => [r.nativeStackId, r.frames.join(FRAME_SEPARATOR)]),
+    { header: true, columns: [...NATIVE_STACK_COLUMNS] },
+  );
 }
 
 export function readNativeAllocationsCsv(path: string): NativeAllocationRow[] {
   return readCsvRowsSync(path, NATIVE_ALLOCATION_COLUMNS, (cells, splitter) => ({
-    function: cells[0]!,
-    file: cells[1]!,
-    line: optionalNumberCell(cells[2]!),
+    function: cells[0],
+    file: cells[1],
+    line: optionalNumberCell(cells[2]),
     nativeStackId: numberCell(cells, 3, 'native_stack_id', splitter),
-    thread: cells[4]!,
-    threadName: cells[5]!,
+    thread: cells[4],
+    threadName: cells[5],
     allocatedBytes: numberCell(cells, 6, 'allocated_bytes', splitter),
     allocatedCount: numberCell(cells, 7, 'allocated_count', splitter),
     freedBytes: numberCell(cells, 8, 'freed_bytes', splitter),

@@ -22,21 +22,30 @@ export function nativePprofOf(rows: readonly NativeAllocationRow[], stacks: read
       const js = frame.startsWith(JS_FRAME_PREFIX);
       // `js: name (file:line)`; a native frame is its own name (symbol+offset and object).
       const match = js ? /^js: (.*) \((.*):(\d+)\)$/.exec(frame) : null;
-      const name = match ? match[1]! : frame;
-      functions.push(new PprofFunction({
-        id, name: strings.dedup(name), systemName: strings.dedup(frame), filename: strings.dedup(match ? match[2]! : ''), startLine: match ? Number(match[3]) : 0,
-      }));
+      const name = match ? match[1] : frame;
+      functions.push(
+        new PprofFunction({
+          id,
+          name: strings.dedup(name),
+          systemName: strings.dedup(frame),
+          filename: strings.dedup(match ? match[2] : ''),
+          startLine: match ? Number(match[3]) : 0,
+        }),
+      );
       locations.push(new Location({ id, line: [new Line({ functionId: id, line: match ? Number(match[3]) : 0 })] }));
       locationIds.set(frame, id);
     }
     return id;
   };
   const framesById = new Map(stacks.map((s) => [s.nativeStackId, s.frames]));
-  const samples = rows.map((row) => new Sample({
-    locationId: (framesById.get(row.nativeStackId) ?? []).map(locationOf),
-    value: [Math.round(row.allocatedCount), Math.round(row.allocatedBytes), Math.round(row.liveBytesAtExit)],
-    label: [],
-  }));
+  const samples = rows.map(
+    (row) =>
+      new Sample({
+        locationId: (framesById.get(row.nativeStackId) ?? []).map(locationOf),
+        value: [Math.round(row.allocatedCount), Math.round(row.allocatedBytes), Math.round(row.liveBytesAtExit)],
+        label: [],
+      }),
+  );
   const type = (t: string, unit: string) => new ValueType({ type: strings.dedup(t), unit: strings.dedup(unit) });
   return new Profile({
     sampleType: [type('alloc_objects', 'count'), type('alloc_space', 'bytes'), type('inuse_space', 'bytes')],

@@ -19,7 +19,16 @@ const RAW_VERSION = 1;
 const HEADER_BYTES = 8;
 const CHUNK_BYTES = 1 << 20;
 
-const enum Kind { Start = 1, Stack = 2, Alloc = 3, Free = 4, Function = 5, Symbol = 6, Exit = 7, Thread = 8 }
+const enum Kind {
+  Start = 1,
+  Stack = 2,
+  Alloc = 3,
+  Free = 4,
+  Function = 5,
+  Symbol = 6,
+  Exit = 7,
+  Thread = 8,
+}
 
 export interface RawStart {
   pid: number;
@@ -74,7 +83,8 @@ export interface RawVisitor {
 
 function blockAt(view: DataView, at: number, path: string): RawBlock {
   const weight = view.getFloat64(at + 24, true);
-  if (!Number.isFinite(weight) || weight < 0) throw new TraceFileError(path, `is not a native allocation record (a sample weighs ${weight} bytes)`);
+  if (!Number.isFinite(weight) || weight < 0)
+    throw new TraceFileError(path, `is not a native allocation record (a sample weighs ${weight} bytes)`);
   return {
     stack: view.getUint32(at, true),
     function: view.getInt32(at + 4, true),
@@ -112,7 +122,8 @@ export function readNativeRaw(path: string, visitor: RawVisitor): void {
       while (at + HEADER_BYTES <= filled) {
         const kind = view.getUint32(at, true);
         const length = view.getUint32(at + 4, true);
-        if (length < HEADER_BYTES || length % 8 !== 0) throw new TraceFileError(path, `is not a native allocation record (bad record at byte ${at})`);
+        if (length < HEADER_BYTES || length % 8 !== 0)
+          throw new TraceFileError(path, `is not a native allocation record (bad record at byte ${at})`);
         if (at + length > filled) break;
         if (records === 0 && kind !== Kind.Start) {
           throw new TraceFileError(path, 'is not a native allocation record (no start record)');
@@ -132,21 +143,39 @@ export function readNativeRaw(path: string, visitor: RawVisitor): void {
 }
 
 /** The payload bytes each kind needs before its variable part. */
-const FIXED_BYTES: Record<number, number> = { [Kind.Start]: 32, [Kind.Stack]: 8, [Kind.Alloc]: 32, [Kind.Free]: 32, [Kind.Function]: 24, [Kind.Symbol]: 32, [Kind.Exit]: 8, [Kind.Thread]: 8 };
+const FIXED_BYTES: Record<number, number> = {
+  [Kind.Start]: 32,
+  [Kind.Stack]: 8,
+  [Kind.Alloc]: 32,
+  [Kind.Free]: 32,
+  [Kind.Function]: 24,
+  [Kind.Symbol]: 32,
+  [Kind.Exit]: 8,
+  [Kind.Thread]: 8,
+};
 
 function visit(view: DataView, buffer: Buffer, at: number, payload: number, kind: number, path: string, visitor: RawVisitor): void {
   const fixed = FIXED_BYTES[kind];
-  if (fixed === undefined) throw new TraceFileError(path, `is not a native allocation record (unknown record kind ${kind} at byte ${at - HEADER_BYTES})`);
+  if (fixed === undefined)
+    throw new TraceFileError(path, `is not a native allocation record (unknown record kind ${kind} at byte ${at - HEADER_BYTES})`);
   // What the record says it holds must fit in it: a damaged count is an error, never a read past it.
   const fits = (variable: number): void => {
-    if (fixed + variable > payload) throw new TraceFileError(path, `is not a native allocation record (a record at byte ${at - HEADER_BYTES} is shorter than what it holds)`);
+    if (fixed + variable > payload)
+      throw new TraceFileError(
+        path,
+        `is not a native allocation record (a record at byte ${at - HEADER_BYTES} is shorter than what it holds)`,
+      );
   };
   fits(0);
   switch (kind) {
     case Kind.Start: {
       if (view.getUint32(at, true) !== RAW_MAGIC) throw new TraceFileError(path, 'is not a native allocation record (no start record)');
       const version = view.getUint32(at + 4, true);
-      if (version !== RAW_VERSION) throw new TraceFileError(path, `was written by another version of the tracker (format ${version}, this memtrace reads ${RAW_VERSION})`);
+      if (version !== RAW_VERSION)
+        throw new TraceFileError(
+          path,
+          `was written by another version of the tracker (format ${version}, this memtrace reads ${RAW_VERSION})`,
+        );
       visitor.start({ pid: view.getUint32(at + 8, true), ppid: view.getUint32(at + 12, true), interval: view.getFloat64(at + 24, true) });
       break;
     }

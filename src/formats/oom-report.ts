@@ -91,7 +91,17 @@ export interface OomReportMeta {
   problems?: string[];
 }
 
-export const OPEN_CALL_COLUMNS = ['depth', 'function', 'file', 'line', 'column', 'self_alloc_bytes', 'total_alloc_bytes', 'heap_growth_bytes', 'elapsed_ns'] as const;
+export const OPEN_CALL_COLUMNS = [
+  'depth',
+  'function',
+  'file',
+  'line',
+  'column',
+  'self_alloc_bytes',
+  'total_alloc_bytes',
+  'heap_growth_bytes',
+  'elapsed_ns',
+] as const;
 
 export interface OpenCallRow {
   depth: number;
@@ -107,7 +117,17 @@ export interface OpenCallRow {
 
 export function formatOpenCallsCsv(rows: readonly OpenCallRow[]): string {
   return stringify(
-    rows.map((r) => [r.depth, r.function, r.file, r.line, r.column, Math.round(r.selfAllocBytes), Math.round(r.totalAllocBytes), Math.round(r.heapGrowthBytes), Math.round(r.elapsedNs)]),
+    rows.map((r) => [
+      r.depth,
+      r.function,
+      r.file,
+      r.line,
+      r.column,
+      Math.round(r.selfAllocBytes),
+      Math.round(r.totalAllocBytes),
+      Math.round(r.heapGrowthBytes),
+      Math.round(r.elapsedNs),
+    ]),
     { header: true, columns: [...OPEN_CALL_COLUMNS] },
   );
 }
@@ -123,12 +143,22 @@ export interface HeapSpaceRow {
 }
 
 export function formatHeapSpacesCsv(rows: readonly HeapSpaceRow[]): string {
-  return stringify(rows.map((r) => [r.space, r.size, r.used, r.available, r.physical]), { header: true, columns: [...HEAP_SPACE_COLUMNS] });
+  return stringify(
+    rows.map((r) => [r.space, r.size, r.used, r.available, r.physical]),
+    { header: true, columns: [...HEAP_SPACE_COLUMNS] },
+  );
 }
 
 const REQUIRED_FIELDS = [
-  ['version', 'number'], ['pid', 'number'], ['time', 'string'], ['trigger', 'string'], ['heap.used', 'number'],
-  ['heap.limit', 'number'], ['rss', 'number'], ['snapshot', 'object'], ['writeMs', 'number'],
+  ['version', 'number'],
+  ['pid', 'number'],
+  ['time', 'string'],
+  ['trigger', 'string'],
+  ['heap.used', 'number'],
+  ['heap.limit', 'number'],
+  ['rss', 'number'],
+  ['snapshot', 'object'],
+  ['writeMs', 'number'],
 ] as const;
 
 /** The OOM report of a trace directory, or undefined where it has none (no oom-report/oom.json). */
@@ -151,10 +181,15 @@ export function readOomReport(traceDirectory: string): (OomReportMeta & { direct
 function optionalFieldProblem(meta: Record<string, unknown>): string | undefined {
   const heap = meta.heap as Record<string, unknown>;
   if (heap.oldSpaceLimit !== undefined && typeof heap.oldSpaceLimit !== 'number') return '"heap.oldSpaceLimit" is not a number';
-  if (meta.cgroupLimit !== undefined && meta.cgroupLimit !== null && typeof meta.cgroupLimit !== 'number') return '"cgroupLimit" is not a number';
+  if (meta.cgroupLimit !== undefined && meta.cgroupLimit !== null && typeof meta.cgroupLimit !== 'number')
+    return '"cgroupLimit" is not a number';
   const top = meta.topAllocator;
   if (top === undefined || top === null) return undefined;
-  const fields = fieldProblem(top, [['function', 'string'], ['file', 'string'], ['selfAllocBytes', 'number']]);
+  const fields = fieldProblem(top, [
+    ['function', 'string'],
+    ['file', 'string'],
+    ['selfAllocBytes', 'number'],
+  ]);
   if (fields) return `"topAllocator": ${fields}`;
   const line = (top as Record<string, unknown>).line;
   return line === null || typeof line === 'number' ? undefined : '"topAllocator.line" is not a number';

@@ -20,7 +20,9 @@ export function pprofOf(data: SnapshotData, startTime: Date): Profile {
     let id = functionIds.get(key);
     if (id === undefined) {
       id = functions.length + 1;
-      functions.push(new PprofFunction({ id, name: strings.dedup(name), systemName: strings.dedup(name), filename: strings.dedup(file), startLine }));
+      functions.push(
+        new PprofFunction({ id, name: strings.dedup(name), systemName: strings.dedup(name), filename: strings.dedup(file), startLine }),
+      );
       functionIds.set(key, id);
     }
     return id;
@@ -42,12 +44,15 @@ export function pprofOf(data: SnapshotData, startTime: Date): Profile {
     const frames = framesOf(data, trace.stack);
     const ids = frames.map((f, i) => {
       const fn = functionId(f.function, f.file, f.line ?? 0);
-      return locationId(fn, i === 0 && trace.line !== null ? trace.line : f.line ?? 0);
+      return locationId(fn, i === 0 && trace.line !== null ? trace.line : (f.line ?? 0));
     });
     samples.push(new Sample({ locationId: ids, value: [Math.max(1, Math.round(trace.count)), bytes] }));
   }
   return new Profile({
-    sampleType: [new ValueType({ type: strings.dedup('samples'), unit: strings.dedup('count') }), new ValueType({ type: strings.dedup('space'), unit: strings.dedup('bytes') })],
+    sampleType: [
+      new ValueType({ type: strings.dedup('samples'), unit: strings.dedup('count') }),
+      new ValueType({ type: strings.dedup('space'), unit: strings.dedup('bytes') }),
+    ],
     periodType: new ValueType({ type: strings.dedup('space'), unit: strings.dedup('bytes') }),
     period: data.samplingInterval,
     sample: samples,

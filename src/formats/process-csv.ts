@@ -9,14 +9,41 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { TraceFileError } from '../shared/errors.js';
-import { numberCell, optionalNumberCell as optionalNumber, readCsvBatches, readCsvRowsSync, type CsvReadOptions, type CsvRowSplitter } from './csv-rows.js';
+import {
+  numberCell,
+  optionalNumberCell as optionalNumber,
+  readCsvBatches,
+  readCsvRowsSync,
+  type CsvReadOptions,
+  type CsvRowSplitter,
+} from './csv-rows.js';
 
 export const PROCESS_COLUMNS = [
-  'time_s', 'pid', 'ppid', 'command', 'rss', 'uss', 'pss', 'page_faults', 'cpu_user_s', 'cpu_sys_s', 'threads', 'fds', 'label',
+  'time_s',
+  'pid',
+  'ppid',
+  'command',
+  'rss',
+  'uss',
+  'pss',
+  'page_faults',
+  'cpu_user_s',
+  'cpu_sys_s',
+  'threads',
+  'fds',
+  'label',
 ] as const;
 
 export const INSIDE_COLUMNS = [
-  ...PROCESS_COLUMNS, 'heap_used', 'heap_total', 'external', 'array_buffers', 'gc_kind', 'gc_duration_s', 'gc_before', 'gc_after',
+  ...PROCESS_COLUMNS,
+  'heap_used',
+  'heap_total',
+  'external',
+  'array_buffers',
+  'gc_kind',
+  'gc_duration_s',
+  'gc_before',
+  'gc_after',
 ] as const;
 
 /** minor: scavenge or minor mark-sweep; major: mark-sweep-compact; as V8 and Node's 'gc' entries name them. */
@@ -57,20 +84,61 @@ export interface ProcessCsv {
 /** A row with every figure empty, to fill in. */
 export function emptyRow(timeS: number, pid: number, ppid: number, command: string): ProcessRow {
   return {
-    timeS, pid, ppid, command, rss: null, uss: null, pss: null, pageFaults: null, cpuUserS: null, cpuSysS: null, threads: null, fds: null,
-    label: '', heapUsed: null, heapTotal: null, external: null, arrayBuffers: null, gcKind: '', gcDurationS: null, gcBefore: null, gcAfter: null,
+    timeS,
+    pid,
+    ppid,
+    command,
+    rss: null,
+    uss: null,
+    pss: null,
+    pageFaults: null,
+    cpuUserS: null,
+    cpuSysS: null,
+    threads: null,
+    fds: null,
+    label: '',
+    heapUsed: null,
+    heapTotal: null,
+    external: null,
+    arrayBuffers: null,
+    gcKind: '',
+    gcDurationS: null,
+    gcBefore: null,
+    gcAfter: null,
   };
 }
 
-const cell = (value: number | null, digits?: number): string => (value === null ? '' : digits === undefined ? String(Math.round(value)) : value.toFixed(digits));
+const cell = (value: number | null, digits?: number): string =>
+  value === null ? '' : digits === undefined ? String(Math.round(value)) : value.toFixed(digits);
 
 function cells(row: ProcessRow, inside: boolean): string[] {
   const base = [
-    row.timeS.toFixed(6), String(row.pid), String(row.ppid), row.command, cell(row.rss), cell(row.uss), cell(row.pss), cell(row.pageFaults),
-    cell(row.cpuUserS, 2), cell(row.cpuSysS, 2), cell(row.threads), cell(row.fds), row.label,
+    row.timeS.toFixed(6),
+    String(row.pid),
+    String(row.ppid),
+    row.command,
+    cell(row.rss),
+    cell(row.uss),
+    cell(row.pss),
+    cell(row.pageFaults),
+    cell(row.cpuUserS, 2),
+    cell(row.cpuSysS, 2),
+    cell(row.threads),
+    cell(row.fds),
+    row.label,
   ];
   if (!inside) return base;
-  return [...base, cell(row.heapUsed), cell(row.heapTotal), cell(row.external), cell(row.arrayBuffers), row.gcKind, cell(row.gcDurationS, 6), cell(row.gcBefore), cell(row.gcAfter)];
+  return [
+    ...base,
+    cell(row.heapUsed),
+    cell(row.heapTotal),
+    cell(row.external),
+    cell(row.arrayBuffers),
+    row.gcKind,
+    cell(row.gcDurationS, 6),
+    cell(row.gcBefore),
+    cell(row.gcAfter),
+  ];
 }
 
 /** Commands repeat at every sample: each is quoted by csv-stringify once. */
@@ -90,7 +158,7 @@ export function formatProcessRows(rows: readonly ProcessRow[], inside: boolean):
   let text = '';
   for (const row of rows) {
     const line = cells(row, inside);
-    line[3] = quoted(line[3]!);
+    line[3] = quoted(line[3]);
     if (line[12]) line[12] = quoted(line[12]);
     text += `${line.join(',')}\n`;
   }
@@ -105,7 +173,11 @@ export class ProcessCsvWriter {
   private fd: number | undefined;
 
   /** Creates the file with its header, or with `append` adds rows to one that has it. */
-  constructor(readonly path: string, readonly inside: boolean, append = false) {
+  constructor(
+    readonly path: string,
+    readonly inside: boolean,
+    append = false,
+  ) {
     this.fd = openSync(path, append ? 'a' : 'w');
     if (!append) writeSync(this.fd, `${(inside ? INSIDE_COLUMNS : PROCESS_COLUMNS).join(',')}\n`);
   }
@@ -143,22 +215,22 @@ function isInsideLog(path: string): boolean {
 function processRowOf(columns: readonly string[]) {
   const cell = (cells: string[], name: (typeof INSIDE_COLUMNS)[number]) => {
     const i = columns.indexOf(name);
-    return i < 0 ? '' : cells[i]!;
+    return i < 0 ? '' : cells[i];
   };
   return (cells: string[], splitter: CsvRowSplitter): ProcessRow => ({
     timeS: numberCell(cells, 0, 'time_s', splitter),
     pid: numberCell(cells, 1, 'pid', splitter),
     ppid: Number(cells[2]),
-    command: cells[3]!,
-    rss: optionalNumber(cells[4]!),
-    uss: optionalNumber(cells[5]!),
-    pss: optionalNumber(cells[6]!),
-    pageFaults: optionalNumber(cells[7]!),
-    cpuUserS: optionalNumber(cells[8]!),
-    cpuSysS: optionalNumber(cells[9]!),
-    threads: optionalNumber(cells[10]!),
-    fds: optionalNumber(cells[11]!),
-    label: cells[12]!,
+    command: cells[3],
+    rss: optionalNumber(cells[4]),
+    uss: optionalNumber(cells[5]),
+    pss: optionalNumber(cells[6]),
+    pageFaults: optionalNumber(cells[7]),
+    cpuUserS: optionalNumber(cells[8]),
+    cpuSysS: optionalNumber(cells[9]),
+    threads: optionalNumber(cells[10]),
+    fds: optionalNumber(cells[11]),
+    label: cells[12],
     heapUsed: optionalNumber(cell(cells, 'heap_used')),
     heapTotal: optionalNumber(cell(cells, 'heap_total')),
     external: optionalNumber(cell(cells, 'external')),

@@ -54,16 +54,18 @@ export function speedscopeOf(data: SnapshotData, name: string, exporter: string)
     const bytes = Math.round(trace.bytes);
     if (bytes <= 0) continue;
     const stack = framesOf(data, trace.stack).reverse();
-    samples.push(stack.map((f, i) => {
-      const leaf = i === stack.length - 1;
-      const line = leaf && trace.line !== null ? trace.line : f.line;
-      return intern({
-        name: leaf && trace.line !== null ? `${f.function} :${trace.line}` : f.function,
-        ...(f.file ? { file: f.file } : {}),
-        ...(line !== null ? { line } : {}),
-        ...(!(leaf && trace.line !== null) && f.column !== null ? { col: f.column } : {}),
-      });
-    }));
+    samples.push(
+      stack.map((f, i) => {
+        const leaf = i === stack.length - 1;
+        const line = leaf && trace.line !== null ? trace.line : f.line;
+        return intern({
+          name: leaf && trace.line !== null ? `${f.function} :${trace.line}` : f.function,
+          ...(f.file ? { file: f.file } : {}),
+          ...(line !== null ? { line } : {}),
+          ...(!(leaf && trace.line !== null) && f.column !== null ? { col: f.column } : {}),
+        });
+      }),
+    );
     weights.push(bytes);
   }
   const total = weights.reduce((a, b) => a + b, 0);

@@ -23,24 +23,35 @@ export interface StackRow {
 
 export function stackRowsOf(frames: readonly Frame[], stacks: ReadonlyArray<{ frame: number; parent: number }>): StackRow[] {
   return stacks.map((node, stackId) => {
-    const f = frames[node.frame]!;
-    return { stackId, parentId: node.parent < 0 ? null : node.parent, function: f.function, file: f.file, line: f.line, column: f.column, kind: f.kind };
+    const f = frames[node.frame];
+    return {
+      stackId,
+      parentId: node.parent < 0 ? null : node.parent,
+      function: f.function,
+      file: f.file,
+      line: f.line,
+      column: f.column,
+      kind: f.kind,
+    };
   });
 }
 
 export function formatStacksCsv(rows: readonly StackRow[]): string {
-  return stringify(rows.map((r) => [r.stackId, r.parentId ?? '', r.function, r.file, r.line ?? '', r.column ?? '', r.kind]), { header: true, columns: [...STACK_COLUMNS] });
+  return stringify(
+    rows.map((r) => [r.stackId, r.parentId ?? '', r.function, r.file, r.line ?? '', r.column ?? '', r.kind]),
+    { header: true, columns: [...STACK_COLUMNS] },
+  );
 }
 
 /** Every node of the call tree (allocations.csv names them by id), read a chunk at a time. */
 export function readStacksCsv(path: string): StackRow[] {
   return readCsvRowsSync(path, STACK_COLUMNS, (cells, splitter) => ({
     stackId: numberCell(cells, 0, 'stack_id', splitter),
-    parentId: optionalNumberCell(cells[1]!),
-    function: cells[2]!,
-    file: cells[3]!,
-    line: optionalNumberCell(cells[4]!),
-    column: optionalNumberCell(cells[5]!),
+    parentId: optionalNumberCell(cells[1]),
+    function: cells[2],
+    file: cells[3],
+    line: optionalNumberCell(cells[4]),
+    column: optionalNumberCell(cells[5]),
     kind: cells[6] as FrameKind,
   }));
 }

@@ -36,7 +36,11 @@ export function readTrace(directory: string): Trace {
  * from one to the next); any other has events.csv alone.
  */
 export function eventFiles(directory: string): string[] {
-  const rotated = existsSync(directory) ? readdirSync(directory).map((name) => /^events\.(\d+)\.csv$/.exec(name)).filter((m) => m !== null) : [];
+  const rotated = existsSync(directory)
+    ? readdirSync(directory)
+        .map((name) => /^events\.(\d+)\.csv$/.exec(name))
+        .filter((m) => m !== null)
+    : [];
   rotated.sort((a, b) => Number(b[1]) - Number(a[1]));
   return [...rotated.map((m) => join(directory, m[0])), join(directory, 'events.csv')];
 }
@@ -53,7 +57,10 @@ export function findTraces(parent: string): string[] {
 
 /** The directory a process (or worker thread) started at `start` writes under `out`: memtrace-<pid>[-t<thread>]-<UTC time>. */
 export function traceDirectoryName(out: string, start: Date): string {
-  const stamp = start.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = start
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return join(out, `memtrace-${process.pid}${isMainThread ? '' : `-t${threadId}`}-${stamp}`);
 }
 

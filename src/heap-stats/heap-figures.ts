@@ -28,10 +28,23 @@ const SPACE_FIELDS = ['space_size', 'space_used_size', 'space_available_size', '
 // heap_size_limit never changes; does_zap_garbage is a flag; peak_malloced_memory only grows;
 // external_memory is the 'external' of the memory group (process.memoryUsage()).
 const HEAP_FIELDS = [
-  'total_heap_size', 'total_heap_size_executable', 'total_physical_size', 'total_available_size', 'used_heap_size',
-  'malloced_memory', 'number_of_native_contexts', 'number_of_detached_contexts', 'total_global_handles_size', 'used_global_handles_size',
+  'total_heap_size',
+  'total_heap_size_executable',
+  'total_physical_size',
+  'total_available_size',
+  'used_heap_size',
+  'malloced_memory',
+  'number_of_native_contexts',
+  'number_of_detached_contexts',
+  'total_global_handles_size',
+  'used_global_handles_size',
 ] as const;
-const CODE_FIELDS = ['code_and_metadata_size', 'bytecode_and_metadata_size', 'external_script_source_size', 'cpu_profiler_metadata_size'] as const;
+const CODE_FIELDS = [
+  'code_and_metadata_size',
+  'bytecode_and_metadata_size',
+  'external_script_source_size',
+  'cpu_profiler_metadata_size',
+] as const;
 
 export function gcCounter(): GcCounter {
   const native = loadNativeCounters();
@@ -41,11 +54,11 @@ export function gcCounter(): GcCounter {
       kind: 'native',
       start: () => {
         native.read();
-        first = native.values[3]!;
+        first = native.values[3];
       },
       stop: () => {
         native.read();
-        return native.values[3]! - first;
+        return native.values[3] - first;
       },
     };
   }
@@ -66,7 +79,8 @@ let names: FigureName[] | undefined;
 export function figureNames(): readonly FigureName[] {
   if (names) return names;
   names = [];
-  for (const space of v8.getHeapSpaceStatistics()) for (const field of SPACE_FIELDS) names.push({ group: 'space', name: `${space.space_name}.${field}` });
+  for (const space of v8.getHeapSpaceStatistics())
+    for (const field of SPACE_FIELDS) names.push({ group: 'space', name: `${space.space_name}.${field}` });
   for (const field of HEAP_FIELDS) names.push({ group: 'heap', name: field });
   for (const field of CODE_FIELDS) names.push({ group: 'code', name: field });
   names.push({ group: 'memory', name: 'external' }, { group: 'memory', name: 'array_buffers' }, { group: 'gc', name: 'gc_count' });

@@ -32,15 +32,22 @@ export class HeapStatsDiff {
   readonly all: readonly HeapStatsRow[];
   private readonly noise: ReadonlyMap<string, number>;
 
-  constructor(before: Float64Array, after: Float64Array, own: OwnCost, readonly threshold: Threshold, readonly durationS: number, readonly gcCounter: 'native' | 'js') {
+  constructor(
+    before: Float64Array,
+    after: Float64Array,
+    own: OwnCost,
+    readonly threshold: Threshold,
+    readonly durationS: number,
+    readonly gcCounter: 'native' | 'js',
+  ) {
     this.all = figureNames().map((figure, i) => ({
       group: figure.group,
       name: figure.name,
-      before: before[i]!,
-      after: after[i]!,
-      change: after[i]! - before[i]! - own.cost[i]!,
+      before: before[i],
+      after: after[i],
+      change: after[i] - before[i] - own.cost[i],
     }));
-    this.noise = new Map(figureNames().map((figure, i) => [figure.name, own.noise[i]!]));
+    this.noise = new Map(figureNames().map((figure, i) => [figure.name, own.noise[i]]));
   }
 
   /** GCs during the block. */
@@ -77,10 +84,19 @@ export class HeapStatsDiff {
     const threshold = typeof this.threshold === 'number' ? formatBytes(this.threshold) : `${this.threshold} of the figure before`;
     const head = `heapStats: ${(this.durationS * 1000).toFixed(1)} ms, ${this.gcCount} GC${this.gcCount === 1 ? '' : 's'}; ${rows.length} of ${this.all.length} figures changed by at least ${threshold}`;
     if (rows.length === 0) return `${head}\n`;
-    const show = (row: HeapStatsRow, value: number, signed = false): string => (COUNTS.has(row.name) ? `${signed && value > 0 ? '+' : ''}${Math.round(value)}` : formatBytes(value, signed));
-    const table = [['group', 'figure', 'before', 'after', 'change'], ...rows.map((row) => [row.group, row.name, show(row, row.before), show(row, row.after), show(row, row.change, true)])];
-    const widths = table[0]!.map((_, i) => Math.max(...table.map((line) => line[i]!.length)));
-    const lines = table.map((line) => line.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd());
+    const show = (row: HeapStatsRow, value: number, signed = false): string =>
+      COUNTS.has(row.name) ? `${signed && value > 0 ? '+' : ''}${Math.round(value)}` : formatBytes(value, signed);
+    const table = [
+      ['group', 'figure', 'before', 'after', 'change'],
+      ...rows.map((row) => [row.group, row.name, show(row, row.before), show(row, row.after), show(row, row.change, true)]),
+    ];
+    const widths = table[0].map((_, i) => Math.max(...table.map((line) => line[i].length)));
+    const lines = table.map((line) =>
+      line
+        .map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+        .join('  ')
+        .trimEnd(),
+    );
     return `${head}\n${lines.join('\n')}\n`;
   }
 }

@@ -27,7 +27,7 @@ const CALIBRATION_RUNS = WARM_UP_RUNS + 9;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 function checkThreshold(threshold: Threshold | undefined): Threshold {
@@ -45,8 +45,8 @@ function checkThreshold(threshold: Threshold | undefined): Threshold {
 function ownCost(samples: Float64Array[][]): OwnCost {
   const cost: number[] = [];
   const noise: number[] = [];
-  for (let i = 0; i < samples[0]![0]!.length; i++) {
-    const changes = samples.map(([before, after]) => after![i]! - before![i]!);
+  for (let i = 0; i < samples[0][0].length; i++) {
+    const changes = samples.map(([before, after]) => after![i] - before![i]);
     const middle = median(changes);
     cost.push(middle);
     noise.push(Math.max(...changes.map((change) => Math.abs(change - middle))));

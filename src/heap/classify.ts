@@ -39,7 +39,11 @@ export function classNameFor(type: string, name: string): string {
  * group's name, once per distinct key, so ten million nodes cost ten million number lookups, not
  * string operations.
  */
-export function classifyNodes(nodeCount: number, keyOf: (ordinal: number) => number, nameOf: (key: number) => string): { classOf: Uint32Array; names: string[] } {
+export function classifyNodes(
+  nodeCount: number,
+  keyOf: (ordinal: number) => number,
+  nameOf: (key: number) => string,
+): { classOf: Uint32Array; names: string[] } {
   const classOf = new Uint32Array(nodeCount);
   const names: string[] = [];
   const byName = new Map<string, number>();

@@ -78,7 +78,11 @@ function classGrowth(before: HeapSnapshot, after: HeapSnapshot): ClassGrowth[] {
   add(after, 'After');
   return [...rows.values()]
     .filter((row) => row.countAfter !== row.countBefore || row.selfSizeAfter !== row.selfSizeBefore)
-    .sort((x, y) => y.selfSizeAfter - y.selfSizeBefore - (x.selfSizeAfter - x.selfSizeBefore) || y.countAfter - y.countBefore - (x.countAfter - x.countBefore));
+    .sort(
+      (x, y) =>
+        y.selfSizeAfter - y.selfSizeBefore - (x.selfSizeAfter - x.selfSizeBefore) ||
+        y.countAfter - y.countBefore - (x.countAfter - x.countBefore),
+    );
 }
 
 function leakGroups(snapshot: HeapSnapshot, afterId: number, upToId: number): { leaks: LeakGroup[]; candidates: number } {
@@ -135,14 +139,18 @@ function leakGroups(snapshot: HeapSnapshot, afterId: number, upToId: number): { 
     const name = classNameOf(raw, node);
     classCounts[group].set(name, (classCounts[group].get(name) ?? 0) + 1);
   }
-  const leaks = groupKeys.map((key, number): LeakGroup => ({
-    path: key,
-    example: pathTo(snapshot, largest[number])!,
-    count: counts[number],
-    selfSize: selfSizes[number],
-    retainedSize: retained[number],
-    classes: [...classCounts[number]].map(([name, count]) => ({ name, count })).sort((x, y) => y.count - x.count || (x.name < y.name ? -1 : 1)),
-  }));
+  const leaks = groupKeys.map(
+    (key, number): LeakGroup => ({
+      path: key,
+      example: pathTo(snapshot, largest[number])!,
+      count: counts[number],
+      selfSize: selfSizes[number],
+      retainedSize: retained[number],
+      classes: [...classCounts[number]]
+        .map(([name, count]) => ({ name, count }))
+        .sort((x, y) => y.count - x.count || (x.name < y.name ? -1 : 1)),
+    }),
+  );
   leaks.sort((x, y) => y.retainedSize - x.retainedSize || y.count - x.count);
   return { leaks, candidates };
 }

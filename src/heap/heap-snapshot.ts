@@ -39,7 +39,10 @@ export class HeapSnapshot {
   private maxId: number | undefined;
   private classes = new Map<Classifier, { classOf: Uint32Array; names: string[] }>();
 
-  constructor(readonly file: string, readonly raw: RawSnapshot) {
+  constructor(
+    readonly file: string,
+    readonly raw: RawSnapshot,
+  ) {
     this.nodeCount = raw.nodeCount;
     this.edgeCount = raw.edgeCount;
     this.kinds = edgeKinds(raw);
@@ -47,7 +50,8 @@ export class HeapSnapshot {
 
   /** A view of one node (see views.ts); `node(0)` is the synthetic root. */
   node(index: number): HeapNode {
-    if (!Number.isInteger(index) || index < 0 || index >= this.nodeCount) throw new RangeError(`no node ${index} in ${this.file} (${this.nodeCount} nodes)`);
+    if (!Number.isInteger(index) || index < 0 || index >= this.nodeCount)
+      throw new RangeError(`no node ${index} in ${this.file} (${this.nodeCount} nodes)`);
     return new HeapNode(this, index);
   }
 
@@ -101,7 +105,8 @@ export class HeapSnapshot {
     if (type === 'string' || type === 'concatenated string' || type === 'sliced string') {
       return JSON.stringify(name.length > 24 ? `${name.slice(0, 24)}…` : name);
     }
-    if (type === 'array' || type === 'hidden' || type === 'code') return name ? `(${name.replace(/^\((.*)\)$/, '$1')})` : this.className(index);
+    if (type === 'array' || type === 'hidden' || type === 'code')
+      return name ? `(${name.replace(/^\((.*)\)$/, '$1')})` : this.className(index);
     return this.className(index);
   }
 
@@ -159,7 +164,7 @@ export class HeapSnapshot {
   shortestPaths(internals = false): ShortestPaths {
     const which = internals ? 1 : 0;
     this.shortest[which] ??= computeShortestPaths(this.raw, this.kinds, { internals });
-    return this.shortest[which]!;
+    return this.shortest[which];
   }
 
   /** Each node's group under a classifier, computed once per classifier. */
@@ -204,7 +209,11 @@ export class HeapSnapshot {
   }
 
   private classifyByType() {
-    return classifyNodes(this.nodeCount, (ordinal) => this.raw.nodeType[ordinal], (key) => this.raw.meta.nodeTypes[key] ?? 'unknown');
+    return classifyNodes(
+      this.nodeCount,
+      (ordinal) => this.raw.nodeType[ordinal],
+      (key) => this.raw.meta.nodeTypes[key] ?? 'unknown',
+    );
   }
 
   /** Heapy's "via": the edge that holds a node on its shortest path, element indexes folded into []. */

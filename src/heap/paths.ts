@@ -60,10 +60,24 @@ export function pathTo(snapshot: HeapSnapshot, node: number, internals = false):
     const edge = parentEdge[at];
     const from = parentNode[at];
     if (from === 0) break; // the synthetic root: the path starts at its child, (GC roots) or a global
-    steps.push({ from: snapshot.displayName(from), fromId: snapshot.nodeId(from), fromType: snapshot.nodeType(from), edgeType: snapshot.edgeType(edge), edgeName: snapshot.edgeName(edge) });
+    steps.push({
+      from: snapshot.displayName(from),
+      fromId: snapshot.nodeId(from),
+      fromType: snapshot.nodeType(from),
+      edgeType: snapshot.edgeType(edge),
+      edgeName: snapshot.edgeName(edge),
+    });
   }
   steps.reverse();
-  return { node, id: snapshot.nodeId(node), name: snapshot.displayName(node), selfSize: snapshot.selfSize(node), retainedSize: snapshot.retainedSize(node), steps, count: 1 };
+  return {
+    node,
+    id: snapshot.nodeId(node),
+    name: snapshot.displayName(node),
+    selfSize: snapshot.selfSize(node),
+    retainedSize: snapshot.retainedSize(node),
+    steps,
+    count: 1,
+  };
 }
 
 export function findPaths(snapshot: HeapSnapshot, options: PathOptions): RetainerPath[] {

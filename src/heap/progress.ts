@@ -25,7 +25,9 @@ export function progressBar(stream: NodeJS.WriteStream, label: string, describe 
       const fraction = total > 0 ? Math.min(done / total, 1) : 0;
       const filled = Math.round(fraction * WIDTH);
       clear();
-      stream.write(`${label} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${(fraction * 100).toFixed(0)}% ${describe(done, total)}`);
+      stream.write(
+        `${label} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${(fraction * 100).toFixed(0)}% ${describe(done, total)}`,
+      );
     },
     phase(text) {
       clear();

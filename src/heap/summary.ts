@@ -52,5 +52,7 @@ export function summarize(snapshot: HeapSnapshot, options: SummaryOptions = {}):
     if (counts[group] === 0) continue;
     rows.push({ name: names[group], count: counts[group], selfSize: selfSizes[group], retainedSize: retained[group] });
   }
-  return rows.sort((a, b) => b.retainedSize - a.retainedSize || b.selfSize - a.selfSize || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return rows.sort(
+    (a, b) => b.retainedSize - a.retainedSize || b.selfSize - a.selfSize || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
 }

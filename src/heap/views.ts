@@ -7,7 +7,10 @@
 import type { HeapSnapshot } from './heap-snapshot.js';
 
 export class HeapNode {
-  constructor(readonly snapshot: HeapSnapshot, readonly index: number) {}
+  constructor(
+    readonly snapshot: HeapSnapshot,
+    readonly index: number,
+  ) {}
 
   get id(): number {
     return this.snapshot.nodeId(this.index);
@@ -52,7 +55,11 @@ export class HeapNode {
 }
 
 export class HeapEdge {
-  constructor(readonly snapshot: HeapSnapshot, readonly index: number, readonly fromIndex: number) {}
+  constructor(
+    readonly snapshot: HeapSnapshot,
+    readonly index: number,
+    readonly fromIndex: number,
+  ) {}
 
   get type(): string {
     return this.snapshot.edgeType(this.index);

@@ -14,8 +14,15 @@ import { nativePprofOf, NATIVE_PPROF_FILE } from '../formats/native-pprof.js';
 import { join } from 'node:path';
 import { FUNCTION_START_UP, readNativeRaw, RAW_FILE, type RawBlock, type RawFunction, type RawSymbol } from '../formats/native-raw.js';
 import {
-  formatNativeAllocationsCsv, formatNativeStacksCsv, JS_FRAME_PREFIX, NATIVE_ALLOCATIONS_FILE, NATIVE_STACKS_FILE, NATIVE_SUMMARY_FILE,
-  type NativeAllocationRow, type NativeStackRow, type NativeSummary,
+  formatNativeAllocationsCsv,
+  formatNativeStacksCsv,
+  JS_FRAME_PREFIX,
+  NATIVE_ALLOCATIONS_FILE,
+  NATIVE_STACKS_FILE,
+  NATIVE_SUMMARY_FILE,
+  type NativeAllocationRow,
+  type NativeStackRow,
+  type NativeSummary,
 } from '../formats/native-csv.js';
 
 interface Site {
@@ -67,7 +74,16 @@ function summarise(rawPath: string) {
     const key = `${b.stack}:${b.function}:${b.tid}`;
     let site = sites.get(key);
     if (!site) {
-      site = { stack: b.stack, function: b.function, tid: b.tid, allocatedBytes: 0, allocatedCount: 0, freedBytes: 0, untrackedBytes: 0, samples: 0 };
+      site = {
+        stack: b.stack,
+        function: b.function,
+        tid: b.tid,
+        allocatedBytes: 0,
+        allocatedCount: 0,
+        freedBytes: 0,
+        untrackedBytes: 0,
+        samples: 0,
+      };
       sites.set(key, site);
     }
     return site;

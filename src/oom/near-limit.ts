@@ -53,7 +53,10 @@ function oldGenerationUsed(): number {
  */
 export function oldGenerationLimit(): number {
   const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  const given = flags.map((flag) => /^--max[-_]old[-_]space[-_]size=(\d+)$/.exec(flag)).filter((m) => m !== null).pop();
+  const given = flags
+    .map((flag) => /^--max[-_]old[-_]space[-_]size=(\d+)$/.exec(flag))
+    .filter((m) => m !== null)
+    .pop();
   if (given) return Number(given[1]) * 1024 * 1024;
   const youngReserve = Number(process.versions.v8.split('.')[0]) >= 13 ? 192 * 1024 * 1024 : 48 * 1024 * 1024;
   return v8.getHeapStatistics().heap_size_limit - youngReserve;
@@ -69,9 +72,12 @@ export function watchNearLimit(onNear: (event: NearLimit) => void, options: Watc
   const binding = loadNativeAddon() as Partial<WatchBinding> | null;
   if (typeof binding?.watchHeapLimit === 'function') {
     const watching = binding.watchHeapLimit(
-      (trigger, figure, limit) => onNear(trigger === 'heap-limit'
-        ? { trigger, detection: 'native', raisedBy: limit - figure, oldSpaceLimit: figure }
-        : { trigger: trigger as OomTrigger, detection: 'native', raisedBy: 0, rssAtTrigger: figure }),
+      (trigger, figure, limit) =>
+        onNear(
+          trigger === 'heap-limit'
+            ? { trigger, detection: 'native', raisedBy: limit - figure, oldSpaceLimit: figure }
+            : { trigger: trigger as OomTrigger, detection: 'native', raisedBy: 0, rssAtTrigger: figure },
+        ),
       options.headroom,
       options.rssLimit ?? 0,
     );
@@ -82,8 +88,12 @@ export function watchNearLimit(onNear: (event: NearLimit) => void, options: Watc
   const observer = new PerformanceObserver(() => {
     if (fired) return;
     const rss = options.rssLimit !== undefined ? process.memoryUsage.rss() : 0;
-    const trigger: OomTrigger | undefined = oldGenerationUsed() >= POLL_HEAP_SHARE * oldSpaceLimit ? 'heap-limit-poll'
-      : options.rssLimit !== undefined && rss > options.rssLimit ? 'cgroup' : undefined;
+    const trigger: OomTrigger | undefined =
+      oldGenerationUsed() >= POLL_HEAP_SHARE * oldSpaceLimit
+        ? 'heap-limit-poll'
+        : options.rssLimit !== undefined && rss > options.rssLimit
+          ? 'cgroup'
+          : undefined;
     if (!trigger) return;
     fired = true;
     observer.disconnect();

@@ -11,8 +11,15 @@ import v8 from 'node:v8';
 import { atomicWrite } from '../formats/trace-directory.js';
 import { readFunctionsCsv, type FunctionRow } from '../formats/functions-csv.js';
 import {
-  OOM_REPORT_DIRECTORY, OOM_REPORT_FILES, OOM_REPORT_VERSION, formatHeapSpacesCsv, formatOpenCallsCsv,
-  type HeapSpaceRow, type OomReportMeta, type OomTopAllocator, type OpenCallRow,
+  OOM_REPORT_DIRECTORY,
+  OOM_REPORT_FILES,
+  OOM_REPORT_VERSION,
+  formatHeapSpacesCsv,
+  formatOpenCallsCsv,
+  type HeapSpaceRow,
+  type OomReportMeta,
+  type OomTopAllocator,
+  type OpenCallRow,
 } from '../formats/oom-report.js';
 import { ALLOCATION_FILES, readAllocationRun, type AllocationRun } from '../formats/allocation-run.js';
 import { renderTopAllocationLines } from '../alloc/top-lines.js';
@@ -55,7 +62,11 @@ export function writeOomReport(sources: OomReportSources, near: NearLimit): OomR
   const heap = v8.getHeapStatistics();
   const rss = process.memoryUsage.rss();
   const spaces: HeapSpaceRow[] = v8.getHeapSpaceStatistics().map((s) => ({
-    space: s.space_name, size: s.space_size, used: s.space_used_size, available: s.space_available_size, physical: s.physical_space_size,
+    space: s.space_name,
+    size: s.space_size,
+    used: s.space_used_size,
+    available: s.space_available_size,
+    physical: s.physical_space_size,
   }));
   report.part('heap spaces', () => report.write(OOM_REPORT_FILES.heapSpaces, formatHeapSpacesCsv(spaces)));
   const { functions, running } = sources.tracer ? writeTracerParts(report, sources.tracer) : { functions: [], running: [] };
@@ -75,7 +86,10 @@ export function writeOomReport(sources: OomReportSources, near: NearLimit): OomR
     trigger: near.trigger,
     detection: near.detection,
     heap: {
-      used: heap.used_heap_size, total: heap.total_heap_size, limit: heap.heap_size_limit, raisedBy: near.raisedBy,
+      used: heap.used_heap_size,
+      total: heap.total_heap_size,
+      limit: heap.heap_size_limit,
+      raisedBy: near.raisedBy,
       ...(near.oldSpaceLimit !== undefined ? { oldSpaceLimit: near.oldSpaceLimit } : {}),
     },
     rss,
@@ -83,7 +97,15 @@ export function writeOomReport(sources: OomReportSources, near: NearLimit): OomR
     cgroupLimit: sources.cgroupLimit ?? null,
     available,
     snapshot,
-    topAllocator: topAllocator ? { function: topAllocator.function, file: topAllocator.file, line: topAllocator.line, selfAllocBytes: topAllocator.selfAllocBytes, running: topAllocator.running } : null,
+    topAllocator: topAllocator
+      ? {
+          function: topAllocator.function,
+          file: topAllocator.file,
+          line: topAllocator.line,
+          selfAllocBytes: topAllocator.selfAllocBytes,
+          running: topAllocator.running,
+        }
+      : null,
     files: [...report.files, OOM_REPORT_FILES.summary],
     writeMs: 0,
     allocatedBytes: 0,
@@ -91,7 +113,9 @@ export function writeOomReport(sources: OomReportSources, near: NearLimit): OomR
   };
   meta.writeMs = Math.round(performance.now() - started);
   meta.allocatedBytes = Math.max(0, Math.round(allocatedSoFar() - allocatedBefore));
-  report.part('summary', () => atomicWrite(join(report.directory, OOM_REPORT_FILES.summary), renderSummary(meta, functions, running, allocations, spaces)));
+  report.part('summary', () =>
+    atomicWrite(join(report.directory, OOM_REPORT_FILES.summary), renderSummary(meta, functions, running, allocations, spaces)),
+  );
   atomicWrite(join(report.directory, OOM_REPORT_FILES.meta), `${JSON.stringify(meta, null, 2)}\n`);
   return { ...meta, directory: report.directory };
 }
@@ -130,7 +154,10 @@ class ReportParts {
 }
 
 /** The tracer's parts: its trace directory brought up to now, the functions table and the calls still running. */
-function writeTracerParts(report: ReportParts, tracer: NonNullable<OomReportSources['tracer']>): { functions: FunctionRow[]; running: OpenCallRow[] } {
+function writeTracerParts(
+  report: ReportParts,
+  tracer: NonNullable<OomReportSources['tracer']>,
+): { functions: FunctionRow[]; running: OpenCallRow[] } {
   let functions: FunctionRow[] = [];
   let running: OpenCallRow[] = [];
   report.part('trace directory', () => tracer.flush());
@@ -142,8 +169,15 @@ function writeTracerParts(report: ReportParts, tracer: NonNullable<OomReportSour
     running = openCalls().map((call, depth) => {
       const fn = tracer.table.functions[call.functionId];
       return {
-        depth, function: fn?.name ?? `#${call.functionId}`, file: fn?.file ?? '', line: fn?.line ?? 0, column: fn?.column ?? 0,
-        selfAllocBytes: call.selfAllocatedBytes, totalAllocBytes: call.allocatedBytes, heapGrowthBytes: call.heapGrowthBytes, elapsedNs: call.elapsedNs,
+        depth,
+        function: fn?.name ?? `#${call.functionId}`,
+        file: fn?.file ?? '',
+        line: fn?.line ?? 0,
+        column: fn?.column ?? 0,
+        selfAllocBytes: call.selfAllocatedBytes,
+        totalAllocBytes: call.allocatedBytes,
+        heapGrowthBytes: call.heapGrowthBytes,
+        elapsedNs: call.elapsedNs,
       };
     });
     report.write(OOM_REPORT_FILES.openCalls, formatOpenCallsCsv(running));
@@ -152,7 +186,11 @@ function writeTracerParts(report: ReportParts, tracer: NonNullable<OomReportSour
 }
 
 /** The sampler's files in the trace directory brought up to now, and a copy as of now in the report. */
-function copyAllocations(report: ReportParts, traceDirectory: string, recording: NonNullable<OomReportSources['recording']>): AllocationRun | undefined {
+function copyAllocations(
+  report: ReportParts,
+  traceDirectory: string,
+  recording: NonNullable<OomReportSources['recording']>,
+): AllocationRun | undefined {
   let allocations: AllocationRun | undefined;
   report.part('allocations', () => {
     recording.flush();
@@ -166,11 +204,22 @@ function copyAllocations(report: ReportParts, traceDirectory: string, recording:
  * A snapshot costs about the used heap again, outside V8's heap: taken only where the machine (and
  * the cgroup) leave the process SNAPSHOT_ROOM_FACTOR times that; else the reason it was skipped.
  */
-function snapshotIfRoom(report: ReportParts, sources: OomReportSources, cost: number, rss: number, available: number): OomReportMeta['snapshot'] {
+function snapshotIfRoom(
+  report: ReportParts,
+  sources: OomReportSources,
+  cost: number,
+  rss: number,
+  available: number,
+): OomReportMeta['snapshot'] {
   if (!sources.snapshot) return { skipped: 'not asked for (--oom-snapshot never)' };
   if (cost * SNAPSHOT_ROOM_FACTOR > available) {
-    const where = sources.cgroupLimit !== undefined && sources.cgroupLimit - rss <= available ? `under the cgroup's limit of ${formatBytes(sources.cgroupLimit)}` : 'on the machine';
-    return { skipped: `no room: a snapshot needs about ${formatBytes(cost)} (the used heap) and ${SNAPSHOT_ROOM_FACTOR}× that was not available (${formatBytes(available)} left ${where})` };
+    const where =
+      sources.cgroupLimit !== undefined && sources.cgroupLimit - rss <= available
+        ? `under the cgroup's limit of ${formatBytes(sources.cgroupLimit)}`
+        : 'on the machine';
+    return {
+      skipped: `no room: a snapshot needs about ${formatBytes(cost)} (the used heap) and ${SNAPSHOT_ROOM_FACTOR}× that was not available (${formatBytes(available)} left ${where})`,
+    };
   }
   try {
     const begun = performance.now();
@@ -209,18 +258,26 @@ function triggerText(meta: OomReportMeta): string {
     const old = meta.heap.oldSpaceLimit !== undefined ? ` (old space: ${formatBytes(meta.heap.oldSpaceLimit)})` : '';
     return `V8 reached its heap limit${old}; memtrace raised it by ${formatBytes(meta.heap.raisedBy)} to write this report`;
   }
-  if (meta.trigger === 'heap-limit-poll') return 'the old generation passed 80 % of V8\'s limit after a GC (pure-JS watch)';
+  if (meta.trigger === 'heap-limit-poll') return "the old generation passed 80 % of V8's limit after a GC (pure-JS watch)";
   return `the resident set passed 90 % of the cgroup's memory limit (${formatBytes(meta.cgroupLimit ?? 0)})`;
 }
 
 /** The one line for stderr (CI logs): the cause and where the report is. */
 export function oomSummaryLine(meta: OomReportMeta & { directory: string }): string {
   const top = meta.topAllocator;
-  const cause = top ? `; top allocator ${top.function} (${basename(top.file)}${top.line ? `:${top.line}` : ''}) ${formatBytes(top.selfAllocBytes)}` : '';
+  const cause = top
+    ? `; top allocator ${top.function} (${basename(top.file)}${top.line ? `:${top.line}` : ''}) ${formatBytes(top.selfAllocBytes)}`
+    : '';
   return `memtrace: ${nearText(meta)}${cause}; OOM report in ${meta.directory}`;
 }
 
-function renderSummary(meta: OomReportMeta, functions: readonly FunctionRow[], running: readonly OpenCallRow[], allocations: AllocationRun | undefined, spaces: readonly HeapSpaceRow[]): string {
+function renderSummary(
+  meta: OomReportMeta,
+  functions: readonly FunctionRow[],
+  running: readonly OpenCallRow[],
+  allocations: AllocationRun | undefined,
+  spaces: readonly HeapSpaceRow[],
+): string {
   const lines = [
     `memtrace OOM report: pid ${meta.pid}, ${meta.time}, node ${meta.node}`,
     `trigger: ${triggerText(meta)}`,
@@ -233,19 +290,45 @@ function renderSummary(meta: OomReportMeta, functions: readonly FunctionRow[], r
   const ranked = rankAllocators(functions, running);
   if (ranked.length > 0) {
     lines.push('Top allocators (self bytes: calls that ended, plus the running calls so far):');
-    lines.push(renderTable(['self bytes', 'function', 'where', 'running'], ranked.slice(0, 10).map((r) => [formatBytes(r.selfAllocBytes), r.function, `${r.file}:${r.line}`, r.running ? 'yes' : '']), [true, false, false, false]), '');
+    lines.push(
+      renderTable(
+        ['self bytes', 'function', 'where', 'running'],
+        ranked.slice(0, 10).map((r) => [formatBytes(r.selfAllocBytes), r.function, `${r.file}:${r.line}`, r.running ? 'yes' : '']),
+        [true, false, false, false],
+      ),
+      '',
+    );
   }
   if (running.length > 0) {
     lines.push('Calls running then (outermost first):');
-    lines.push(renderTable(['allocated so far', 'self', 'heap growth', 'time', 'function', 'where'], running.map((r) => [
-      formatBytes(r.totalAllocBytes), formatBytes(r.selfAllocBytes), formatBytes(r.heapGrowthBytes), formatDuration(r.elapsedNs), r.function, `${r.file}:${r.line}`,
-    ]), [true, true, true, true, false, false]), '');
+    lines.push(
+      renderTable(
+        ['allocated so far', 'self', 'heap growth', 'time', 'function', 'where'],
+        running.map((r) => [
+          formatBytes(r.totalAllocBytes),
+          formatBytes(r.selfAllocBytes),
+          formatBytes(r.heapGrowthBytes),
+          formatDuration(r.elapsedNs),
+          r.function,
+          `${r.file}:${r.line}`,
+        ]),
+        [true, true, true, true, false, false],
+      ),
+      '',
+    );
   }
   if (allocations) {
     lines.push('Top allocating statements (sampled since the start, collected objects included):');
     lines.push(renderTopAllocationLines(allocations, 10), '');
   }
   lines.push('Heap spaces:');
-  lines.push(renderTable(['space', 'size', 'used', 'available'], spaces.map((s) => [s.space, formatBytes(s.size), formatBytes(s.used), formatBytes(s.available)]), [false, true, true, true]), '');
+  lines.push(
+    renderTable(
+      ['space', 'size', 'used', 'available'],
+      spaces.map((s) => [s.space, formatBytes(s.size), formatBytes(s.used), formatBytes(s.available)]),
+      [false, true, true, true],
+    ),
+    '',
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -44,12 +44,15 @@ export function startOomReport(targets: OomReportTargets): void {
       process.stderr.write(`memtrace: no process log for the OOM report: ${(error as Error).message}\n`);
     }
   }
-  watchNearLimit((near) => {
-    try {
-      const report = writeOomReport({ ...targets, ...(processLog ? { processLog } : {}), cgroupLimit }, near);
-      process.stderr.write(`${oomSummaryLine(report)}\n`);
-    } catch (error) {
-      process.stderr.write(`memtrace: the OOM report could not be written: ${(error as Error).message.split('\n')[0]}\n`);
-    }
-  }, { headroom: OOM_HEADROOM, rssLimit: cgroupLimit === undefined ? undefined : CGROUP_SHARE * cgroupLimit });
+  watchNearLimit(
+    (near) => {
+      try {
+        const report = writeOomReport({ ...targets, ...(processLog ? { processLog } : {}), cgroupLimit }, near);
+        process.stderr.write(`${oomSummaryLine(report)}\n`);
+      } catch (error) {
+        process.stderr.write(`memtrace: the OOM report could not be written: ${(error as Error).message.split('\n')[0]}\n`);
+      }
+    },
+    { headroom: OOM_HEADROOM, rssLimit: cgroupLimit === undefined ? undefined : CGROUP_SHARE * cgroupLimit },
+  );
 }

@@ -13,7 +13,17 @@ import { loadNativeAddon } from '../shared/native-addon.js';
 import { PerformanceObserver, constants as perfConstants, type PerformanceEntry } from 'node:perf_hooks';
 import v8 from 'node:v8';
 
-export const enum Slot { Requested = 0, Done, SampleTimeNs, HeapUsed, HeapTotal, External, ArrayBuffers, GcWritten, GcHeaderEnd = 16 }
+export const enum Slot {
+  Requested = 0,
+  Done,
+  SampleTimeNs,
+  HeapUsed,
+  HeapTotal,
+  External,
+  ArrayBuffers,
+  GcWritten,
+  GcHeaderEnd = 16,
+}
 export const GC_FIELDS = 5;
 export const GC_RING = 1024;
 export const SAMPLER_SLOTS = Slot.GcHeaderEnd + GC_FIELDS * GC_RING;
@@ -38,7 +48,13 @@ export interface HeapSampler {
 
 /** Node's 'gc' entry kinds as the log names them (minor: scavenge or minor mark-sweep). */
 function gcKindCode(kind: number): number {
-  return kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR ? 2 : kind === perfConstants.NODE_PERFORMANCE_GC_MINOR ? 1 : kind === perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL ? 3 : 4;
+  return kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR
+    ? 2
+    : kind === perfConstants.NODE_PERFORMANCE_GC_MINOR
+      ? 1
+      : kind === perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL
+        ? 3
+        : 4;
 }
 
 /** Starts publishing this thread's heap figures for a sampler worker that reads every `intervalS`. */
@@ -56,7 +72,7 @@ export function startHeapSampler(intervalS: number): HeapSampler {
     values[Slot.HeapTotal] = stats.total_heap_size;
     values[Slot.External] = memory.external;
     values[Slot.ArrayBuffers] = memory.arrayBuffers;
-    values[Slot.Done] = values[Slot.Done]! + 1;
+    values[Slot.Done] = values[Slot.Done] + 1;
   };
   read();
   const timer = setInterval(read, intervalS * 1000);
@@ -65,7 +81,7 @@ export function startHeapSampler(intervalS: number): HeapSampler {
   const monotonicMinusWallNs = Number(process.hrtime.bigint()) - (performance.timeOrigin + performance.now()) * 1e6;
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries() as Array<PerformanceEntry & { detail?: { kind?: number } }>) {
-      const written = values[Slot.GcWritten]!;
+      const written = values[Slot.GcWritten];
       const at = Slot.GcHeaderEnd + (written % GC_RING) * GC_FIELDS;
       values[at] = gcKindCode(entry.detail?.kind ?? 0);
       values[at + 1] = (performance.timeOrigin + entry.startTime) * 1e6 + monotonicMinusWallNs;

@@ -43,7 +43,10 @@ function writeFirstRow(path: string, smaps: boolean): void {
   const memory = process.memoryUsage();
   const row: ProcessRow = {
     ...(proc ? sampleRow(0, proc) : emptyRow(0, process.pid, process.ppid, 'node')),
-    heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size, external: memory.external, arrayBuffers: memory.arrayBuffers,
+    heapUsed: heap.used_heap_size,
+    heapTotal: heap.total_heap_size,
+    external: memory.external,
+    arrayBuffers: memory.arrayBuffers,
   };
   writer.write([row]);
   writer.close();
@@ -64,10 +67,21 @@ export function startProcessLog(options: ProcessLogOptions = {}): ProcessLog {
   // The first row comes from here: a worker takes a while (~0.1 s) to start.
   writeFirstRow(path, smapsIntervalS > 0);
   const sampler = startHeapSampler(intervalS);
-  const workerData: SamplerWorkerData = { buffer: sampler.buffer, native: sampler.kind === 'native', intervalS, out: path, smapsIntervalS, startNs };
+  const workerData: SamplerWorkerData = {
+    buffer: sampler.buffer,
+    native: sampler.kind === 'native',
+    intervalS,
+    out: path,
+    smapsIntervalS,
+    startNs,
+  };
   // No execArgv: the worker must not load --import memtrace/register (or this module) itself; and
   // where NODE_OPTIONS carries it (memtrace run), MEMTRACE_DISABLE keeps it from tracing the worker.
-  const worker = new Worker(new URL('./sampler-worker.js', import.meta.url), { workerData, execArgv: [], env: { ...process.env, MEMTRACE_DISABLE: '1' } });
+  const worker = new Worker(new URL('./sampler-worker.js', import.meta.url), {
+    workerData,
+    execArgv: [],
+    env: { ...process.env, MEMTRACE_DISABLE: '1' },
+  });
   worker.unref();
   const stopped = new Promise<void>((done) => {
     worker.once('exit', () => done());

@@ -18,7 +18,8 @@ export class LabelFifo {
     this.created = !existsSync(path);
     if (this.created) {
       const made = spawnSync('mkfifo', ['-m', '600', path], { encoding: 'utf8' });
-      if (made.status !== 0) throw new SettingError('--labels', path, `cannot create a FIFO there (${(made.stderr || made.error?.message || '').trim()})`);
+      if (made.status !== 0)
+        throw new SettingError('--labels', path, `cannot create a FIFO there (${(made.stderr || made.error?.message || '').trim()})`);
     } else if (!statSync(path).isFIFO()) {
       throw new SettingError('--labels', path, 'it exists and is not a FIFO');
     }
@@ -41,7 +42,11 @@ export class LabelFifo {
     }
     const end = this.pending.lastIndexOf('\n');
     if (end < 0) return [];
-    const lines = this.pending.slice(0, end).split('\n').map((line) => line.trim()).filter(Boolean);
+    const lines = this.pending
+      .slice(0, end)
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
     this.pending = this.pending.slice(end + 1);
     return lines;
   }

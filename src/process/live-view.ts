@@ -59,13 +59,22 @@ export class LiveView {
   private table(rows: readonly ProcessRow[]): string {
     const header = ['pid', 'ppid', 'rss', 'Δrss', 'uss', 'Δuss', 'pss', 'cpu s', 'thr', 'fds', 'command'];
     const lines = rows.map((row) => [
-      String(row.pid), String(row.ppid), formatBytes(row.rss ?? 0), this.change(row, 'rss', true),
-      known(this.smaps.get(row.pid)?.uss), this.change(row, 'uss', true), known(this.smaps.get(row.pid)?.pss),
-      ((row.cpuUserS ?? 0) + (row.cpuSysS ?? 0)).toFixed(2), String(row.threads ?? ''), String(row.fds ?? ''), row.command.slice(0, 50),
+      String(row.pid),
+      String(row.ppid),
+      formatBytes(row.rss ?? 0),
+      this.change(row, 'rss', true),
+      known(this.smaps.get(row.pid)?.uss),
+      this.change(row, 'uss', true),
+      known(this.smaps.get(row.pid)?.pss),
+      ((row.cpuUserS ?? 0) + (row.cpuSysS ?? 0)).toFixed(2),
+      String(row.threads ?? ''),
+      String(row.fds ?? ''),
+      row.command.slice(0, 50),
     ]);
     const visible = (text: string): number => text.replace(/\x1b\[\d+m/g, '').length;
-    const widths = header.map((title, i) => Math.max(visible(title), ...lines.map((line) => visible(line[i]!))));
-    const pad = (cells: string[]): string => cells.map((text, i) => (i === cells.length - 1 ? text : ' '.repeat(widths[i]! - visible(text)) + text)).join('  ');
+    const widths = header.map((title, i) => Math.max(visible(title), ...lines.map((line) => visible(line[i]))));
+    const pad = (cells: string[]): string =>
+      cells.map((text, i) => (i === cells.length - 1 ? text : ' '.repeat(widths[i] - visible(text)) + text)).join('  ');
     const time = rows[0] ? `${rows[0].timeS.toFixed(1)} s${rows[0].label ? `  [${rows[0].label}]` : ''}` : 'no process';
     const body = [time, pad(header), ...lines.map(pad)];
     // Move up over the previous table and clear it, then draw.

@@ -116,7 +116,10 @@ export class ProcFiles {
   private comm: string | undefined;
   private closed = false;
 
-  constructor(readonly pid: number, command?: string) {
+  constructor(
+    readonly pid: number,
+    command?: string,
+  ) {
     this.command = command;
   }
 
@@ -219,7 +222,13 @@ export function processExists(pid: number): boolean {
 export function sampleRow(timeS: number, proc: ProcSample): ProcessRow {
   return {
     ...emptyRow(timeS, proc.pid, proc.ppid, proc.command),
-    rss: proc.rss, uss: proc.uss, pss: proc.pss, pageFaults: proc.pageFaults, cpuUserS: proc.cpuUserS, cpuSysS: proc.cpuSysS,
-    threads: proc.threads, fds: proc.fds,
+    rss: proc.rss,
+    uss: proc.uss,
+    pss: proc.pss,
+    pageFaults: proc.pageFaults,
+    cpuUserS: proc.cpuUserS,
+    cpuSysS: proc.cpuSysS,
+    threads: proc.threads,
+    fds: proc.fds,
   };
 }

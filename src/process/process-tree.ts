@@ -35,7 +35,10 @@ export class ProcessTree {
    */
   members(): number[] {
     const n = readSync(this.loadavg, this.buffer, 0, this.buffer.length, 0);
-    const lastPid = this.buffer.toString('latin1', 0, n).slice(this.buffer.lastIndexOf(32, n) + 1).trim();
+    const lastPid = this.buffer
+      .toString('latin1', 0, n)
+      .slice(this.buffer.lastIndexOf(32, n) + 1)
+      .trim();
     const now = performance.now();
     if (lastPid === this.lastPid && now - this.listedAt < 1000) return this.previous;
     this.lastPid = lastPid;
@@ -76,7 +79,7 @@ export class ProcessTree {
     };
     if (alive.has(this.root)) add(this.root);
     for (const pid of this.seen) if (!members.includes(pid)) add(pid);
-    for (let i = 0; i < members.length; i++) for (const child of children.get(members[i]!) ?? []) add(child);
+    for (let i = 0; i < members.length; i++) for (const child of children.get(members[i]) ?? []) add(child);
     return members;
   }
 

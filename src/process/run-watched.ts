@@ -21,14 +21,17 @@ function signalStatus(signal: NodeJS.Signals): number {
 /** Runs `command`, logging it and its children; resolves to its exit status. */
 export function watchCommand(command: readonly string[], options: WatchOptions): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit' });
+    const child = spawn(command[0], command.slice(1), { stdio: 'inherit' });
     let watcher: ProcessWatcher | undefined;
     const ignore = (): void => {};
     const forward = (signal: NodeJS.Signals): void => {
       child.kill(signal);
     };
     const handlers: Array<[NodeJS.Signals, (signal: NodeJS.Signals) => void]> = [
-      ['SIGINT', ignore], ['SIGQUIT', ignore], ['SIGTERM', forward], ['SIGHUP', forward],
+      ['SIGINT', ignore],
+      ['SIGQUIT', ignore],
+      ['SIGTERM', forward],
+      ['SIGHUP', forward],
     ];
     const cleanup = (): void => {
       for (const [signal, handler] of handlers) process.off(signal, handler);
@@ -64,8 +67,11 @@ export function watchPid(pid: number, options: WatchOptions): Promise<number> {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
     watcher.start();
     // Not our child: no exit event, so look for it (between samples, at most every 50 ms).
-    const poll = setInterval(() => {
-      if (!processExists(pid)) stop();
-    }, Math.min(50, options.intervalS * 1000));
+    const poll = setInterval(
+      () => {
+        if (!processExists(pid)) stop();
+      },
+      Math.min(50, options.intervalS * 1000),
+    );
   });
 }

@@ -42,7 +42,7 @@ const seconds = (ns: number): number => (ns - data.startNs) / 1e9;
 
 /** Asks the main thread for its heap figures (native); returns the request's number, or 0. */
 function requestHeap(): number {
-  return binding?.requestSample() ? values[Slot.Requested]! : 0;
+  return binding?.requestSample() ? values[Slot.Requested] : 0;
 }
 
 /**
@@ -52,10 +52,10 @@ function requestHeap(): number {
  * timer wrote them lately.
  */
 function heapAnswered(request: number, requestedAt: number): boolean {
-  if (!binding) return now() - values[Slot.SampleTimeNs]! < 2 * intervalNs + 5e6;
+  if (!binding) return now() - values[Slot.SampleTimeNs] < 2 * intervalNs + 5e6;
   if (request === 0) return false;
   const deadline = requestedAt + Math.min(intervalNs * 0.9, 100e6);
-  while (values[Slot.Done]! < request) {
+  while (values[Slot.Done] < request) {
     if (now() > deadline) return false;
     Atomics.wait(sleeper, 0, 0, 0.1);
   }
@@ -63,17 +63,17 @@ function heapAnswered(request: number, requestedAt: number): boolean {
 }
 
 function gcRows(ppid: number): ProcessRow[] {
-  const written = values[Slot.GcWritten]!;
+  const written = values[Slot.GcWritten];
   const rows: ProcessRow[] = [];
   // A ring: GCs more than GC_RING behind are gone (a thousand GCs in one interval).
   for (let i = Math.max(gcRead, written - GC_RING); i < written; i++) {
     const at = Slot.GcHeaderEnd + (i % GC_RING) * GC_FIELDS;
-    const before = values[at + 3]!;
-    const after = values[at + 4]!;
+    const before = values[at + 3];
+    const after = values[at + 4];
     rows.push({
-      ...emptyRow(seconds(values[at + 1]!), process.pid, ppid, command),
-      gcKind: GC_KINDS[values[at]!] ?? 'weak',
-      gcDurationS: values[at + 2]! / 1e9,
+      ...emptyRow(seconds(values[at + 1]), process.pid, ppid, command),
+      gcKind: GC_KINDS[values[at]] ?? 'weak',
+      gcDurationS: values[at + 2] / 1e9,
       gcBefore: Number.isNaN(before) ? null : before,
       gcAfter: Number.isNaN(after) ? null : after,
     });
@@ -93,10 +93,10 @@ function sample(): void {
   const row = proc ? sampleRow(seconds(timeNs), proc) : emptyRow(seconds(timeNs), process.pid, ppid, command);
   row.label = labels.splice(0).join('; ');
   if (heapAnswered(request, timeNs)) {
-    row.heapUsed = values[Slot.HeapUsed]!;
-    row.heapTotal = values[Slot.HeapTotal]!;
-    row.external = values[Slot.External]!;
-    row.arrayBuffers = values[Slot.ArrayBuffers]!;
+    row.heapUsed = values[Slot.HeapUsed];
+    row.heapTotal = values[Slot.HeapTotal];
+    row.external = values[Slot.External];
+    row.arrayBuffers = values[Slot.ArrayBuffers];
   }
   writer.write([...gcRows(ppid), row]);
 }
@@ -104,10 +104,13 @@ function sample(): void {
 function schedule(): void {
   const elapsed = now() - data.startNs;
   ticks = Math.max(ticks + 1, Math.ceil(elapsed / intervalNs));
-  timer = setTimeout(() => {
-    sample();
-    schedule();
-  }, Math.max(0, (ticks * intervalNs - elapsed) / 1e6));
+  timer = setTimeout(
+    () => {
+      sample();
+      schedule();
+    },
+    Math.max(0, (ticks * intervalNs - elapsed) / 1e6),
+  );
 }
 
 parentPort!.on('message', (message: SamplerMessage) => {

@@ -34,7 +34,10 @@ export class ProcessWatcher {
   private stopped = false;
   samples = 0;
 
-  constructor(readonly pid: number, private readonly options: WatchOptions) {
+  constructor(
+    readonly pid: number,
+    private readonly options: WatchOptions,
+  ) {
     this.tree = new ProcessTree(pid);
     this.writer = new ProcessCsvWriter(options.out, false);
   }
@@ -73,7 +76,7 @@ export class ProcessWatcher {
       if (!proc) continue;
       rows.push(sampleRow(timeS, proc));
     }
-    if (rows.length > 0 && this.labels.length > 0) rows[0]!.label = this.labels.splice(0).join('; ');
+    if (rows.length > 0 && this.labels.length > 0) rows[0].label = this.labels.splice(0).join('; ');
     this.writer.write(rows);
     this.samples++;
     this.options.onSample?.(rows);
@@ -96,9 +99,12 @@ export class ProcessWatcher {
     const elapsed = Number(process.hrtime.bigint() - this.startNs);
     // The next tick on the grid start + k·interval that is still ahead (late ticks are skipped, not bunched).
     this.ticks = Math.max(this.ticks + 1, Math.ceil(elapsed / intervalNs));
-    this.timer = setTimeout(() => {
-      this.sample();
-      if (!this.stopped) this.schedule();
-    }, Math.max(0, (this.ticks * intervalNs - elapsed) / 1e6));
+    this.timer = setTimeout(
+      () => {
+        this.sample();
+        if (!this.stopped) this.schedule();
+      },
+      Math.max(0, (this.ticks * intervalNs - elapsed) / 1e6),
+    );
   }
 }

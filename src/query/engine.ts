@@ -34,7 +34,11 @@ export function engineSettings(flags: { memoryLimit?: string; threads?: string }
   const threadsText = flags.threads ?? env.MEMTRACE_QUERY_THREADS;
   const threads = threadsText === undefined ? DEFAULT_THREADS : Number(threadsText);
   if (!Number.isInteger(threads) || threads < 1) {
-    throw new SettingError(flags.threads === undefined ? 'MEMTRACE_QUERY_THREADS' : '--threads', threadsText ?? '', 'a whole number of threads, 1 or more');
+    throw new SettingError(
+      flags.threads === undefined ? 'MEMTRACE_QUERY_THREADS' : '--threads',
+      threadsText ?? '',
+      'a whole number of threads, 1 or more',
+    );
   }
   return { memoryLimit: memory ?? DEFAULT_MEMORY_LIMIT, threads };
 }
@@ -78,5 +82,10 @@ export async function openEngine(command: string, settings: EngineSettings): Pro
 /** The first line of an error's message: DuckDB's messages go on with hints and context. */
 export function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n').find((line) => line.trim() !== '')?.trim() ?? 'unknown error';
+  return (
+    message
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? 'unknown error'
+  );
 }

@@ -36,7 +36,9 @@ export async function exportParquet(directory: string, options: ExportOptions): 
       const file = resolve(join(options.out, `${table}.parquet`));
       const done = showProgress(database.connection, `memtrace export: ${table}.parquet`, options.progress);
       try {
-        const result = await database.guard(() => database.connection.run(`COPY (SELECT * FROM "${table}") TO ${sqlString(file)} (FORMAT parquet, COMPRESSION snappy)`));
+        const result = await database.guard(() =>
+          database.connection.run(`COPY (SELECT * FROM "${table}") TO ${sqlString(file)} (FORMAT parquet, COMPRESSION snappy)`),
+        );
         done(); // before the "wrote" line
         const exported = { table, file, rows: Number(result.rowsChanged), bytes: statSync(file).size };
         written.push(exported);

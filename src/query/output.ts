@@ -50,7 +50,13 @@ export function rowWriter(format: OutputFormat, columns: Columns, out: Writable)
     let header = true;
     return {
       async write(rows) {
-        await put(out, stringify(rows.map((row) => row.map(text)), { header, columns: columns.names }));
+        await put(
+          out,
+          stringify(
+            rows.map((row) => row.map(text)),
+            { header, columns: columns.names },
+          ),
+        );
         header = false;
       },
       async end() {
@@ -61,7 +67,8 @@ export function rowWriter(format: OutputFormat, columns: Columns, out: Writable)
   if (format === 'json') {
     let first = true;
     // A number DuckDB handed over as a string (BIGINT, HUGEINT, DECIMAL) goes out as a JSON number when exact.
-    const value = (cell: Cell, i: number): Cell => (numeric[i] && typeof cell === 'string' && Number.isSafeInteger(Number(cell)) ? Number(cell) : cell);
+    const value = (cell: Cell, i: number): Cell =>
+      numeric[i] && typeof cell === 'string' && Number.isSafeInteger(Number(cell)) ? Number(cell) : cell;
     return {
       async write(rows) {
         const lines = rows.map((row) => JSON.stringify(Object.fromEntries(row.map((cell, i) => [columns.names[i], value(cell, i)]))));

@@ -8,10 +8,10 @@
  * so one query covers the several traces of a `memtrace run` directory as it does one; `process` (whose
  * rows have their own pid) has `log`, the name of the CSV each row came from.
  */
-import { EVENT_COLUMNS } from '../formats/events-csv.js';
-import { FUNCTION_COLUMNS } from '../formats/functions-csv.js';
-import { ALLOCATION_COLUMNS } from '../formats/allocations-csv.js';
-import { INSIDE_COLUMNS } from '../formats/process-csv.js';
+import type { EVENT_COLUMNS } from '../formats/events-csv.js';
+import type { FUNCTION_COLUMNS } from '../formats/functions-csv.js';
+import type { ALLOCATION_COLUMNS } from '../formats/allocations-csv.js';
+import type { INSIDE_COLUMNS } from '../formats/process-csv.js';
 
 export type SqlType = 'BIGINT' | 'INTEGER' | 'DOUBLE' | 'VARCHAR' | 'BOOLEAN' | 'TIMESTAMP' | 'VARCHAR[]' | 'JSON';
 
@@ -28,9 +28,23 @@ const events: CsvTable<(typeof EVENT_COLUMNS)[number]> = {
   name: 'events',
   file: 'events.csv',
   columns: {
-    seq: 'BIGINT', time_ns: 'BIGINT', event: 'VARCHAR', function_id: 'INTEGER', function: 'VARCHAR', file: 'VARCHAR', line: 'INTEGER',
-    column: 'INTEGER', depth: 'INTEGER', async_id: 'BIGINT', heap_used: 'BIGINT', d_heap: 'BIGINT', allocated: 'BIGINT',
-    d_allocated: 'BIGINT', rss: 'BIGINT', external: 'BIGINT', array_buffers: 'BIGINT',
+    seq: 'BIGINT',
+    time_ns: 'BIGINT',
+    event: 'VARCHAR',
+    function_id: 'INTEGER',
+    function: 'VARCHAR',
+    file: 'VARCHAR',
+    line: 'INTEGER',
+    column: 'INTEGER',
+    depth: 'INTEGER',
+    async_id: 'BIGINT',
+    heap_used: 'BIGINT',
+    d_heap: 'BIGINT',
+    allocated: 'BIGINT',
+    d_allocated: 'BIGINT',
+    rss: 'BIGINT',
+    external: 'BIGINT',
+    array_buffers: 'BIGINT',
   },
 };
 
@@ -38,8 +52,17 @@ const functions: CsvTable<(typeof FUNCTION_COLUMNS)[number]> = {
   name: 'functions',
   file: 'functions.csv',
   columns: {
-    function: 'VARCHAR', file: 'VARCHAR', line: 'INTEGER', column: 'INTEGER', calls: 'BIGINT', measured_calls: 'BIGINT',
-    self_alloc_bytes: 'BIGINT', total_alloc_bytes: 'BIGINT', max_heap_growth_bytes: 'BIGINT', self_time_ns: 'BIGINT', total_time_ns: 'BIGINT',
+    function: 'VARCHAR',
+    file: 'VARCHAR',
+    line: 'INTEGER',
+    column: 'INTEGER',
+    calls: 'BIGINT',
+    measured_calls: 'BIGINT',
+    self_alloc_bytes: 'BIGINT',
+    total_alloc_bytes: 'BIGINT',
+    max_heap_growth_bytes: 'BIGINT',
+    self_time_ns: 'BIGINT',
+    total_time_ns: 'BIGINT',
   },
 };
 
@@ -47,7 +70,13 @@ const allocations: CsvTable<(typeof ALLOCATION_COLUMNS)[number]> = {
   name: 'allocations',
   file: 'allocations.csv',
   columns: {
-    function: 'VARCHAR', file: 'VARCHAR', line: 'INTEGER', column: 'INTEGER', self_bytes: 'BIGINT', total_bytes: 'BIGINT', self_count: 'BIGINT',
+    function: 'VARCHAR',
+    file: 'VARCHAR',
+    line: 'INTEGER',
+    column: 'INTEGER',
+    self_bytes: 'BIGINT',
+    total_bytes: 'BIGINT',
+    self_count: 'BIGINT',
     stack_id: 'INTEGER',
   },
 };
@@ -55,7 +84,15 @@ const allocations: CsvTable<(typeof ALLOCATION_COLUMNS)[number]> = {
 const stacks: CsvTable<(typeof STACK_COLUMNS)[number]> = {
   name: 'stacks',
   file: 'stacks.csv',
-  columns: { stack_id: 'INTEGER', parent_id: 'INTEGER', function: 'VARCHAR', file: 'VARCHAR', line: 'INTEGER', column: 'INTEGER', kind: 'VARCHAR' },
+  columns: {
+    stack_id: 'INTEGER',
+    parent_id: 'INTEGER',
+    function: 'VARCHAR',
+    file: 'VARCHAR',
+    line: 'INTEGER',
+    column: 'INTEGER',
+    kind: 'VARCHAR',
+  },
 };
 
 /**
@@ -66,9 +103,27 @@ const processLog: CsvTable<(typeof INSIDE_COLUMNS)[number]> = {
   name: 'process',
   file: 'process.csv',
   columns: {
-    time_s: 'DOUBLE', pid: 'INTEGER', ppid: 'INTEGER', command: 'VARCHAR', rss: 'BIGINT', uss: 'BIGINT', pss: 'BIGINT', page_faults: 'BIGINT',
-    cpu_user_s: 'DOUBLE', cpu_sys_s: 'DOUBLE', threads: 'INTEGER', fds: 'INTEGER', label: 'VARCHAR', heap_used: 'BIGINT', heap_total: 'BIGINT',
-    external: 'BIGINT', array_buffers: 'BIGINT', gc_kind: 'VARCHAR', gc_duration_s: 'DOUBLE', gc_before: 'BIGINT', gc_after: 'BIGINT',
+    time_s: 'DOUBLE',
+    pid: 'INTEGER',
+    ppid: 'INTEGER',
+    command: 'VARCHAR',
+    rss: 'BIGINT',
+    uss: 'BIGINT',
+    pss: 'BIGINT',
+    page_faults: 'BIGINT',
+    cpu_user_s: 'DOUBLE',
+    cpu_sys_s: 'DOUBLE',
+    threads: 'INTEGER',
+    fds: 'INTEGER',
+    label: 'VARCHAR',
+    heap_used: 'BIGINT',
+    heap_total: 'BIGINT',
+    external: 'BIGINT',
+    array_buffers: 'BIGINT',
+    gc_kind: 'VARCHAR',
+    gc_duration_s: 'DOUBLE',
+    gc_before: 'BIGINT',
+    gc_after: 'BIGINT',
   },
 };
 

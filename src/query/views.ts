@@ -81,7 +81,7 @@ function headerOf(path: string): string[] {
   const fd = openSync(path, 'r');
   try {
     const length = readSync(fd, head, 0, head.length, 0);
-    return head.toString('utf8', 0, length).split('\n')[0]!.trim().split(',');
+    return head.toString('utf8', 0, length).split('\n')[0].trim().split(',');
   } finally {
     closeSync(fd);
   }
@@ -133,15 +133,20 @@ export function traceViews(directory: string, traces: TraceDirectory[]): TraceSe
   const logs = [...new Set([directory, ...traces.map((trace) => trace.path)])].flatMap(processLogs);
   for (const table of CSV_TABLES) {
     files.set(table.name, table === PROCESS_TABLE ? 'process.csv (or memtrace-process-*.csv)' : table.file);
-    const sources = table === PROCESS_TABLE
-      ? logs.map((path) => ({ path, trace: undefined }))
-      // events: every events file of a trace (events.N.csv rotated by --max-trace-size, then events.csv).
-      : traces.flatMap((trace) => (table.name === 'events' ? eventFiles(trace.path) : [join(trace.path, table.file)]).map((path) => ({ path, trace })));
-    const parts = sources.filter(({ path }) => readable(path)).flatMap(({ path, trace }) => {
-      if (headerFits(table, headerOf(path))) return [readCsv(table, path, trace)];
-      problems.set(table.name, `${path}: not a memtrace ${table.file} (its first line is not ${Object.keys(table.columns).join(',')})`);
-      return [];
-    });
+    const sources =
+      table === PROCESS_TABLE
+        ? logs.map((path) => ({ path, trace: undefined }))
+        : // events: every events file of a trace (events.N.csv rotated by --max-trace-size, then events.csv).
+          traces.flatMap((trace) =>
+            (table.name === 'events' ? eventFiles(trace.path) : [join(trace.path, table.file)]).map((path) => ({ path, trace })),
+          );
+    const parts = sources
+      .filter(({ path }) => readable(path))
+      .flatMap(({ path, trace }) => {
+        if (headerFits(table, headerOf(path))) return [readCsv(table, path, trace)];
+        problems.set(table.name, `${path}: not a memtrace ${table.file} (its first line is not ${Object.keys(table.columns).join(',')})`);
+        return [];
+      });
     if (parts.length > 0) views.set(table.name, parts.join('\nUNION ALL '));
   }
   files.set('meta', 'meta.json');

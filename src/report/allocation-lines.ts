@@ -20,7 +20,13 @@ export function lineRowsFromAllocations(rows: readonly AllocationRow[]): LineRow
       line.selfBytes += row.selfBytes;
       line.totalBytes += row.totalBytes;
     } else {
-      byStatement.set(key, { function: row.function, file: row.file, line: row.line ?? 0, selfBytes: row.selfBytes, totalBytes: row.totalBytes });
+      byStatement.set(key, {
+        function: row.function,
+        file: row.file,
+        line: row.line ?? 0,
+        selfBytes: row.selfBytes,
+        totalBytes: row.totalBytes,
+      });
     }
   }
   return [...byStatement.values()].sort((a, b) => b.selfBytes - a.selfBytes || b.totalBytes - a.totalBytes);

@@ -25,7 +25,9 @@ export function findHeapProfiles(directory: string): string[] {
 
 /** One tree of every profile; with several, each is a child of the root named by its file. */
 export function loadAllocationTree(paths: readonly string[]): FlameNode {
-  return mergeFlameTrees(paths.map((path) => ({ label: basename(path, HEAP_PROFILE_EXTENSION), tree: flameTreeFromHeapProfile(readHeapProfile(path)) })));
+  return mergeFlameTrees(
+    paths.map((path) => ({ label: basename(path, HEAP_PROFILE_EXTENSION), tree: flameTreeFromHeapProfile(readHeapProfile(path)) })),
+  );
 }
 
 /** The allocation profiles a path names: a `.heapprofile` file, or those of a directory. */
@@ -36,7 +38,11 @@ export function allocationProfilesOf(path: string): string[] {
     return [path];
   }
   const profiles = findHeapProfiles(path);
-  if (profiles.length === 0) throw new TraceFileError(path, `no allocation profiles (*${HEAP_PROFILE_EXTENSION} here or in allocations/); record them with memtrace run --alloc`);
+  if (profiles.length === 0)
+    throw new TraceFileError(
+      path,
+      `no allocation profiles (*${HEAP_PROFILE_EXTENSION} here or in allocations/); record them with memtrace run --alloc`,
+    );
   return profiles;
 }
 

@@ -114,7 +114,7 @@ function sumTotals(root: FlameNode): void {
     for (const child of node.children) stack.push(child);
   }
   for (let i = order.length - 1; i >= 0; i--) {
-    const node = order[i]!;
+    const node = order[i];
     node.totalBytes = node.selfBytes;
     for (const child of node.children) node.totalBytes += child.totalBytes;
     node.children.sort((a, b) => b.totalBytes - a.totalBytes);
@@ -123,7 +123,7 @@ function sumTotals(root: FlameNode): void {
 
 /** Several trees (one per profile: threads, child processes) under one root, each labelled. */
 export function mergeFlameTrees(trees: ReadonlyArray<{ label: string; tree: FlameNode }>): FlameNode {
-  if (trees.length === 1) return trees[0]!.tree;
+  if (trees.length === 1) return trees[0].tree;
   const children = trees.map(({ label, tree }) => ({ ...tree, name: label }));
   const root: FlameNode = { name: '(all)', file: '', line: 0, column: 0, selfBytes: 0, totalBytes: 0, children };
   sumTotals(root);
@@ -136,7 +136,7 @@ export function walkFlameTree(root: FlameNode, visit: (node: FlameNode, depth: n
   while (stack.length > 0) {
     const [node, depth, parent] = stack.pop()!;
     visit(node, depth, parent);
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push([node.children[i]!, depth + 1, node]);
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push([node.children[i], depth + 1, node]);
   }
 }
 
@@ -185,4 +185,3 @@ export function lineRowWhere(row: LineRow): string {
   if (row.caller) return `builtin, called from ${row.caller.function} ${row.caller.file}${row.caller.line ? `:${row.caller.line}` : ''}`;
   return '';
 }
-

@@ -18,7 +18,7 @@ export function colourGroup(file: string): string {
   const modules = file.lastIndexOf('node_modules/');
   if (modules >= 0) {
     const parts = file.slice(modules + 'node_modules/'.length).split('/');
-    return parts[0]!.startsWith('@') && parts.length > 1 ? `${parts[0]}/${parts[1]}` : parts[0]!;
+    return parts[0].startsWith('@') && parts.length > 1 ? `${parts[0]}/${parts[1]}` : parts[0];
   }
   return file;
 }
@@ -47,7 +47,9 @@ function hslToHex(h: number, s: number, l: number): string {
   const channel = (n: number) => {
     const k = (n + h / 30) % 12;
     const value = l / 100 - a * Math.max(-1, Math.min(k - 3, 9 - k, 1));
-    return Math.round(255 * value).toString(16).padStart(2, '0');
+    return Math.round(255 * value)
+      .toString(16)
+      .padStart(2, '0');
   };
   return `#${channel(0)}${channel(8)}${channel(4)}`;
 }
@@ -79,13 +81,24 @@ export function encodeFlameGraph(root: FlameNode): FlameGraphData {
     if (groupId === undefined) {
       const group = colourGroup(node.file);
       groupId = groupIds.get(group);
-      if (groupId === undefined) groupIds.set(group, (groupId = groups.push({ name: group, colour: groupColour(group), selfBytes: 0 }) - 1));
+      if (groupId === undefined)
+        groupIds.set(group, (groupId = groups.push({ name: group, colour: groupColour(group), selfBytes: 0 }) - 1));
       if (node.file || !parent) groupOfFile.set(node.file, groupId);
     }
     groupOf.set(node, groupId);
-    groups[groupId]!.selfBytes += node.selfBytes;
+    groups[groupId].selfBytes += node.selfBytes;
     // In the order of FLAME_FIELDS.
-    nodes.push(intern(node.name), intern(node.file), node.line, node.column, node.selfBytes, node.totalBytes, node.selfCount ?? -1, depth, groupId);
+    nodes.push(
+      intern(node.name),
+      intern(node.file),
+      node.line,
+      node.column,
+      node.selfBytes,
+      node.totalBytes,
+      node.selfCount ?? -1,
+      depth,
+      groupId,
+    );
   });
   return { strings, nodes, groups };
 }

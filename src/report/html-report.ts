@@ -30,6 +30,6 @@ export async function writeHtmlReport(path: string, options: HtmlReportOptions =
   const out = options.out ?? (isDirectory ? join(path, options.alloc ? 'allocations.html' : 'report.html') : `${path}.html`);
   const tree = loadAllocations(path);
   const lines = allocationLinesOf(path) ?? topLines(tree);
-  writeReport(out, renderFlameGraphPage(tree, path, { description: 'Sampled by V8\'s sampling heap profiler', lines }));
+  writeReport(out, renderFlameGraphPage(tree, path, { description: "Sampled by V8's sampling heap profiler", lines }));
   return out;
 }

@@ -6,8 +6,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  JS_FRAME_PREFIX, NATIVE_ALLOCATIONS_FILE, NATIVE_STACKS_FILE, NATIVE_SUMMARY_FILE, readNativeAllocationsCsv, readNativeStacksCsv,
-  type NativeAllocationRow, type NativeStackRow, type NativeSummary,
+  JS_FRAME_PREFIX,
+  NATIVE_ALLOCATIONS_FILE,
+  NATIVE_STACKS_FILE,
+  NATIVE_SUMMARY_FILE,
+  readNativeAllocationsCsv,
+  readNativeStacksCsv,
+  type NativeAllocationRow,
+  type NativeStackRow,
+  type NativeSummary,
 } from '../formats/native-csv.js';
 import type { FlameNode } from './flame-tree.js';
 import { renderFlameGraphSections } from './flamegraph-html.js';
@@ -20,12 +27,12 @@ import { formatBytes } from '../shared/units.js';
 export function frameParts(frame: string): { name: string; file: string; line: number } {
   if (frame.startsWith(JS_FRAME_PREFIX)) {
     const match = /^js: (.*) \((.*):(\d+)\)$/.exec(frame);
-    if (match) return { name: match[1]!, file: match[2]!, line: Number(match[3]) };
+    if (match) return { name: match[1], file: match[2], line: Number(match[3]) };
   }
   const symbol = /^(.*)\+0x[0-9a-f]+ \((.*)\)$/.exec(frame);
-  if (symbol) return { name: symbol[1]!, file: symbol[2]!, line: 0 };
+  if (symbol) return { name: symbol[1], file: symbol[2], line: 0 };
   const object = /^(.*)\+0x[0-9a-f]+$/.exec(frame);
-  return object ? { name: frame, file: object[1]!, line: 0 } : { name: frame, file: '', line: 0 };
+  return object ? { name: frame, file: object[1], line: 0 } : { name: frame, file: '', line: 0 };
 }
 
 /** Allocated bytes by stack: a root per JS function (or thread), native frames outermost first up to the allocator's caller. */
@@ -41,7 +48,16 @@ export function nativeFlameTree(rows: readonly NativeAllocationRow[], stacks: re
     const frames = [...(framesById.get(row.nativeStackId) ?? [])].reverse();
     let node = root;
     if (!frames[0]?.startsWith(JS_FRAME_PREFIX)) {
-      node = childOf(node, row.function ? row.function : row.thread === 'main' ? '(main thread, no measured JS function)' : `(thread ${row.thread}${row.threadName ? ` ${row.threadName}` : ''})`, '', 0);
+      node = childOf(
+        node,
+        row.function
+          ? row.function
+          : row.thread === 'main'
+            ? '(main thread, no measured JS function)'
+            : `(thread ${row.thread}${row.threadName ? ` ${row.threadName}` : ''})`,
+        '',
+        0,
+      );
     }
     node.totalBytes += row.allocatedBytes;
     for (const frame of frames) {
@@ -71,7 +87,11 @@ export function nativeReportSections(directory: string): PageSection[] {
   } catch {
     summary = undefined;
   }
-  const how = summary ? (summary.interval > 0 ? `sampled every ~${formatBytes(summary.interval)} (${summary.samples.toLocaleString('en')} samples)` : 'every allocation') : 'sampled';
+  const how = summary
+    ? summary.interval > 0
+      ? `sampled every ~${formatBytes(summary.interval)} (${summary.samples.toLocaleString('en')} samples)`
+      : 'every allocation'
+    : 'sampled';
   const [flame] = renderFlameGraphSections(nativeFlameTree(rows, stacks), {
     id: 'native',
     title: 'Native allocations by stack',

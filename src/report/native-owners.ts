@@ -4,7 +4,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NATIVE_ALLOCATIONS_FILE, NATIVE_SUMMARY_FILE, readNativeAllocationsCsv, type NativeAllocationRow, type NativeSummary } from '../formats/native-csv.js';
+import {
+  NATIVE_ALLOCATIONS_FILE,
+  NATIVE_SUMMARY_FILE,
+  readNativeAllocationsCsv,
+  type NativeAllocationRow,
+  type NativeSummary,
+} from '../formats/native-csv.js';
 import { renderTable } from '../shared/text-table.js';
 import { formatBytes } from '../shared/units.js';
 
@@ -22,7 +28,8 @@ export interface NativeOwner {
 export function nativeOwners(rows: readonly NativeAllocationRow[]): NativeOwner[] {
   const owners = new Map<string, NativeOwner>();
   for (const row of rows) {
-    const owner = row.function || (row.thread === 'main' ? '(no measured JS function)' : `(thread${row.threadName ? ` ${row.threadName}` : ''})`);
+    const owner =
+      row.function || (row.thread === 'main' ? '(no measured JS function)' : `(thread${row.threadName ? ` ${row.threadName}` : ''})`);
     const where = row.file ? `${row.file}:${row.line ?? ''}` : '';
     const key = `${owner}\0${where}\0${row.thread}`;
     let entry = owners.get(key);
@@ -51,7 +58,14 @@ export function renderNativeOwners(directory: string, top: number): string {
     : '';
   const table = renderTable(
     ['live at exit', 'allocated', 'freed', 'thread', 'owner', 'where'],
-    owners.map((o) => [formatBytes(o.liveBytesAtExit), formatBytes(o.allocatedBytes), formatBytes(o.freedBytes), o.thread, o.owner, o.where]),
+    owners.map((o) => [
+      formatBytes(o.liveBytesAtExit),
+      formatBytes(o.allocatedBytes),
+      formatBytes(o.freedBytes),
+      o.thread,
+      o.owner,
+      o.where,
+    ]),
     [true, true, true, false, false, false],
   );
   return `native memory (malloc)${how ? `: ${how}` : ''}\n${table}`;

@@ -9,7 +9,9 @@ export function oomNote(traceDirectory: string): string | undefined {
   if (!report) return undefined;
   const near = nearText(report);
   const top = report.topAllocator;
-  const cause = top ? `; top allocator ${top.function} (${basename(top.file)}${top.line ? `:${top.line}` : ''}) ${formatBytes(top.selfAllocBytes)}` : '';
+  const cause = top
+    ? `; top allocator ${top.function} (${basename(top.file)}${top.line ? `:${top.line}` : ''}) ${formatBytes(top.selfAllocBytes)}`
+    : '';
   const snapshot = 'file' in report.snapshot ? `, with a heap snapshot` : '';
   return `memtrace: the run ended in an OOM: ${near} at ${report.time}${cause}; OOM report${snapshot}: ${join(report.directory, OOM_REPORT_FILES.summary)}`;
 }
@@ -17,7 +19,8 @@ export function oomNote(traceDirectory: string): string | undefined {
 /** Which limit was near, with its figures, in a few words. */
 export function nearText(meta: OomReportMeta): string {
   const old = meta.heap.oldSpaceLimit !== undefined ? `, old-space limit ${formatBytes(meta.heap.oldSpaceLimit)}` : '';
-  if (meta.trigger === 'cgroup') return `near the cgroup's memory limit (RSS ${formatBytes(meta.rss)} of ${formatBytes(meta.cgroupLimit ?? 0)})`;
+  if (meta.trigger === 'cgroup')
+    return `near the cgroup's memory limit (RSS ${formatBytes(meta.rss)} of ${formatBytes(meta.cgroupLimit ?? 0)})`;
   if (meta.trigger === 'heap-limit') return `at V8's heap limit (${formatBytes(meta.heap.used)} used${old})`;
   return `near V8's heap limit (${formatBytes(meta.heap.used)} used${old})`;
 }

@@ -7,13 +7,22 @@ export function renderPlotHtml(log: ProcessLogDigest, svg: string, title: string
   const rows: string[] = [];
   for (const p of log.processes()) {
     const cells = [
-      String(p.pid), escapeHtml(p.command), String(p.samples), `${p.firstS.toFixed(2)}–${p.lastS.toFixed(2)} s`,
-      formatBytes(p.rssFirst), formatBytes(p.rssPeak), formatBytes(p.rssLast), p.heapPeak !== null ? formatBytes(p.heapPeak) : '',
+      String(p.pid),
+      escapeHtml(p.command),
+      String(p.samples),
+      `${p.firstS.toFixed(2)}–${p.lastS.toFixed(2)} s`,
+      formatBytes(p.rssFirst),
+      formatBytes(p.rssPeak),
+      formatBytes(p.rssLast),
+      p.heapPeak !== null ? formatBytes(p.heapPeak) : '',
     ];
     rows.push(`<tr>${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`);
   }
   const gcLine = log.inside ? `<p>${log.gcCount} GCs (${log.majorGcs} major), ${(log.gcSeconds * 1000).toFixed(0)} ms in all.</p>` : '';
-  const drawn = log.rows > PLOT_BUCKETS ? `<p>${log.rows.toLocaleString('en-US')} rows of the log, drawn as the lowest and highest reading of each of up to ${PLOT_BUCKETS} time buckets per series.</p>` : '';
+  const drawn =
+    log.rows > PLOT_BUCKETS
+      ? `<p>${log.rows.toLocaleString('en-US')} rows of the log, drawn as the lowest and highest reading of each of up to ${PLOT_BUCKETS} time buckets per series.</p>`
+      : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font-family:Helvetica,Arial,sans-serif;margin:24px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:nth-child(2),th:nth-child(2){text-align:left;max-width:420px;overflow-wrap:anywhere}</style>

@@ -40,7 +40,9 @@ export interface PlotModel {
 
 /** The command as a legend shows it: the program and its first arguments, shortened. */
 export function shortCommand(command: string, length = 48): string {
-  const words = command.split(' ').map((word) => (word.includes('/') && !word.startsWith('-') ? word.slice(word.lastIndexOf('/') + 1) || word : word));
+  const words = command
+    .split(' ')
+    .map((word) => (word.includes('/') && !word.startsWith('-') ? word.slice(word.lastIndexOf('/') + 1) || word : word));
   const text = words.join(' ');
   return text.length > length ? `${text.slice(0, length - 1)}…` : text;
 }
@@ -82,7 +84,13 @@ function merge(a: Bucket | undefined, b: Bucket): Bucket {
   if (!a) return b;
   const low = b.min < a.min ? b : a;
   const high = b.max > a.max ? b : a;
-  return { minT: low.minT, min: low.min, maxT: high.maxT, max: high.max, gapT: Number.isNaN(a.gapT) ? b.gapT : Number.isNaN(b.gapT) ? a.gapT : Math.min(a.gapT, b.gapT) };
+  return {
+    minT: low.minT,
+    min: low.min,
+    maxT: high.maxT,
+    max: high.max,
+    gapT: Number.isNaN(a.gapT) ? b.gapT : Number.isNaN(b.gapT) ? a.gapT : Math.min(a.gapT, b.gapT),
+  };
 }
 
 /**
@@ -135,9 +143,10 @@ export class ProcessLogDigest {
     const values = [row.rss, row.heapTotal, row.heapUsed];
     series.forEach((buckets, i) => {
       const value = values[i] ?? null;
-      const reading: Bucket = value === null
-        ? { minT: row.timeS, min: Infinity, maxT: row.timeS, max: -Infinity, gapT: row.timeS }
-        : { minT: row.timeS, min: value, maxT: row.timeS, max: value, gapT: NaN };
+      const reading: Bucket =
+        value === null
+          ? { minT: row.timeS, min: Infinity, maxT: row.timeS, max: -Infinity, gapT: row.timeS }
+          : { minT: row.timeS, min: value, maxT: row.timeS, max: value, gapT: NaN };
       buckets.set(index, merge(buckets.get(index), reading));
       if (value !== null) this.maxBytes = Math.max(this.maxBytes, value);
     });
@@ -148,7 +157,17 @@ export class ProcessLogDigest {
     const rss = row.rss ?? 0;
     const seen = this.summaries.get(row.pid);
     if (!seen) {
-      this.summaries.set(row.pid, { pid: row.pid, command: row.command, samples: 1, firstS: row.timeS, lastS: row.timeS, rssFirst: rss, rssPeak: rss, rssLast: rss, heapPeak: row.heapUsed });
+      this.summaries.set(row.pid, {
+        pid: row.pid,
+        command: row.command,
+        samples: 1,
+        firstS: row.timeS,
+        lastS: row.timeS,
+        rssFirst: rss,
+        rssPeak: rss,
+        rssLast: rss,
+        heapPeak: row.heapUsed,
+      });
       return;
     }
     seen.samples++;
@@ -190,10 +209,11 @@ export class ProcessLogDigest {
           const bucket = buckets.get(index)!;
           if (bucket.min === Infinity) points.push({ timeS: bucket.gapT, bytes: null });
           else if (bucket.minT === bucket.maxT) points.push({ timeS: bucket.minT, bytes: bucket.min });
-          else if (bucket.minT < bucket.maxT) points.push({ timeS: bucket.minT, bytes: bucket.min }, { timeS: bucket.maxT, bytes: bucket.max });
+          else if (bucket.minT < bucket.maxT)
+            points.push({ timeS: bucket.minT, bytes: bucket.min }, { timeS: bucket.maxT, bytes: bucket.max });
           else points.push({ timeS: bucket.maxT, bytes: bucket.max }, { timeS: bucket.minT, bytes: bucket.min });
         }
-        series.push({ pid, command: this.commands.get(pid)!, kind: SERIES_KINDS[i]!, points });
+        series.push({ pid, command: this.commands.get(pid)!, kind: SERIES_KINDS[i], points });
       });
     }
     const gcs: GcTick[] = [...this.gcs.entries()]

@@ -42,7 +42,9 @@ export function renderPlotSvg(model: PlotModel): string {
     py: (b) => MARGIN.top + PLOT_HEIGHT - (b / y.max) * PLOT_HEIGHT,
   };
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+  );
   out.push(`<rect width="100%" height="100%" fill="white"/>`);
   out.push(`<text x="${MARGIN.left}" y="24" font-size="16" font-weight="bold">${escapeXml(model.title)}</text>`);
   drawAxes(out, page);
@@ -58,7 +60,9 @@ export function renderPlotSvg(model: PlotModel): string {
 /** Grid and axes, with their titles. */
 function drawAxes(out: string[], { x, y, plotWidth, bottom, px, py }: Geometry): void {
   for (const tick of y.ticks) {
-    out.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + plotWidth}" y1="${fixed(py(tick))}" y2="${fixed(py(tick))}" stroke="#e4e4e4"/>`);
+    out.push(
+      `<line x1="${MARGIN.left}" x2="${MARGIN.left + plotWidth}" y1="${fixed(py(tick))}" y2="${fixed(py(tick))}" stroke="#e4e4e4"/>`,
+    );
     out.push(`<text x="${MARGIN.left - 8}" y="${fixed(py(tick) + 4)}" text-anchor="end">${y.format(tick)}</text>`);
   }
   for (const tick of x.ticks) {
@@ -74,7 +78,9 @@ function drawAxes(out: string[], { x, y, plotWidth, bottom, px, py }: Geometry):
 function drawGcTicks(out: string[], { bottom, px }: Geometry, model: PlotModel): void {
   for (const gc of model.gcs) {
     const major = gc.kind === 'major';
-    out.push(`<line class="gc" x1="${fixed(px(gc.timeS))}" x2="${fixed(px(gc.timeS))}" y1="${bottom}" y2="${bottom + (major ? 14 : 7)}" stroke="${major ? '#d62728' : '#888'}" stroke-width="${major ? 2 : 1}"><title>${escapeXml(gc.kind)} GC at ${gc.timeS.toFixed(3)} s, ${(gc.durationS * 1000).toFixed(1)} ms</title></line>`);
+    out.push(
+      `<line class="gc" x1="${fixed(px(gc.timeS))}" x2="${fixed(px(gc.timeS))}" y1="${bottom}" y2="${bottom + (major ? 14 : 7)}" stroke="${major ? '#d62728' : '#888'}" stroke-width="${major ? 2 : 1}"><title>${escapeXml(gc.kind)} GC at ${gc.timeS.toFixed(3)} s, ${(gc.durationS * 1000).toFixed(1)} ms</title></line>`,
+    );
   }
 }
 
@@ -84,20 +90,22 @@ function drawLabels(out: string[], { bottom, px }: Geometry, model: PlotModel): 
     const at = fixed(px(mark.timeS));
     out.push(`<line class="label" x1="${at}" x2="${at}" y1="${MARGIN.top}" y2="${bottom}" stroke="#555" stroke-dasharray="3 3"/>`);
     out.push(`<text x="${at}" y="${MARGIN.top - 4}" text-anchor="middle" font-weight="bold">${i + 1}</text>`);
-    out.push(`<text class="label-text" x="${MARGIN.left}" y="${bottom + 72 + 18 * i}">${i + 1}. ${mark.timeS.toFixed(2)} s: ${escapeXml(mark.text)}</text>`);
+    out.push(
+      `<text class="label-text" x="${MARGIN.left}" y="${bottom + 72 + 18 * i}">${i + 1}. ${mark.timeS.toFixed(2)} s: ${escapeXml(mark.text)}</text>`,
+    );
   });
 }
 
 /** The lines, a colour per process: a gap in the readings breaks the line. */
 function drawSeries(out: string[], { px, py }: Geometry, model: PlotModel, pids: number[]): void {
   for (const series of model.series) {
-    const colour = COLOURS[pids.indexOf(series.pid) % COLOURS.length]!;
+    const colour = COLOURS[pids.indexOf(series.pid) % COLOURS.length];
     let d = '';
     const dots: string[] = [];
     // Runs of readings between gaps; a reading alone between two gaps is drawn as a dot.
     let run: Array<[number, number]> = [];
     const endRun = (): void => {
-      if (run.length === 1) dots.push(`<circle cx="${fixed(run[0]![0])}" cy="${fixed(run[0]![1])}" r="1.8" fill="${colour}"/>`);
+      if (run.length === 1) dots.push(`<circle cx="${fixed(run[0][0])}" cy="${fixed(run[0][1])}" r="1.8" fill="${colour}"/>`);
       else run.forEach(([x, y], i) => (d += `${i === 0 ? 'M' : 'L'}${fixed(x)} ${fixed(y)}`));
       run = [];
     };
@@ -108,7 +116,9 @@ function drawSeries(out: string[], { px, py }: Geometry, model: PlotModel, pids:
     endRun();
     if (!d && dots.length === 0) continue;
     const dash = DASH[series.kind] ? ` stroke-dasharray="${DASH[series.kind]}"` : '';
-    out.push(`<path class="series" d="${d}" fill="none" stroke="${colour}" stroke-width="${series.kind === 'rss' ? 2 : 1.5}"${dash}><title>${escapeXml(`${series.kind} pid ${series.pid}`)}</title></path>`);
+    out.push(
+      `<path class="series" d="${d}" fill="none" stroke="${colour}" stroke-width="${series.kind === 'rss' ? 2 : 1.5}"${dash}><title>${escapeXml(`${series.kind} pid ${series.pid}`)}</title></path>`,
+    );
     out.push(...dots);
   }
 }
@@ -119,11 +129,13 @@ function drawLegend(out: string[], { plotWidth }: Geometry, model: PlotModel, pi
   let legendY = MARGIN.top + 6;
   const shown = model.series.filter((s) => s.points.some((p) => p.bytes !== null));
   for (const series of shown.slice(0, LEGEND_LIMIT)) {
-    const colour = COLOURS[pids.indexOf(series.pid) % COLOURS.length]!;
+    const colour = COLOURS[pids.indexOf(series.pid) % COLOURS.length];
     const dash = DASH[series.kind] ? ` stroke-dasharray="${DASH[series.kind]}"` : '';
     out.push(`<line x1="${legendX}" x2="${legendX + 24}" y1="${legendY}" y2="${legendY}" stroke="${colour}" stroke-width="2"${dash}/>`);
     out.push(`<text x="${legendX + 30}" y="${legendY + 4}">${escapeXml(`${series.kind} · ${series.pid}`)}</text>`);
-    out.push(`<text x="${legendX + 30}" y="${legendY + 18}" fill="#666" font-size="11">${escapeXml(shortCommand(series.command, 38))}</text>`);
+    out.push(
+      `<text x="${legendX + 30}" y="${legendY + 18}" fill="#666" font-size="11">${escapeXml(shortCommand(series.command, 38))}</text>`,
+    );
     legendY += 36;
   }
   if (shown.length > LEGEND_LIMIT) {
@@ -140,7 +152,9 @@ function drawLegend(out: string[], { plotWidth }: Geometry, model: PlotModel, pi
     legendY += 22;
   }
   if (model.labels.length > 0) {
-    out.push(`<line x1="${legendX + 12}" x2="${legendX + 12}" y1="${legendY - 8}" y2="${legendY + 8}" stroke="#555" stroke-dasharray="3 3"/>`);
+    out.push(
+      `<line x1="${legendX + 12}" x2="${legendX + 12}" y1="${legendY - 8}" y2="${legendY + 8}" stroke="#555" stroke-dasharray="3 3"/>`,
+    );
     out.push(`<text x="${legendX + 30}" y="${legendY + 4}">label (listed below)</text>`);
   }
 }

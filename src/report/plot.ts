@@ -23,12 +23,13 @@ export async function plotProcessLog(csvPath: string, options: PlotOptions = {})
   const log = new ProcessLogDigest(inside);
   for await (const batch of batches) for (const row of batch) log.add(row);
   const stem = options.out ?? csvPath.replace(/\.csv$/i, '');
-  const title = options.title ?? `${log.firstCommand !== undefined ? shortCommand(log.firstCommand, 70) : basename(csvPath)} — memory over time`;
+  const title =
+    options.title ?? `${log.firstCommand !== undefined ? shortCommand(log.firstCommand, 70) : basename(csvPath)} — memory over time`;
   const model = log.model(title);
   const svg = renderPlotSvg(model);
   const written = [`${stem}.svg`, `${stem}.html`];
-  writeFileSync(written[0]!, svg);
-  writeFileSync(written[1]!, renderPlotHtml(log, svg, title));
+  writeFileSync(written[0], svg);
+  writeFileSync(written[1], renderPlotHtml(log, svg, title));
   if (options.gnuplot) {
     const { dat, plt } = renderGnuplot(model, `${stem}.dat`, `${stem}.png`);
     writeFileSync(`${stem}.dat`, dat);

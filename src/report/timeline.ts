@@ -41,14 +41,14 @@ export class MinMaxTimeline {
   /** Buckets holding at least one reading. */
   get usedBuckets(): number {
     let used = 0;
-    for (let i = 0; i < this.buckets; i++) if (this.count[i]! > 0) used++;
+    for (let i = 0; i < this.buckets; i++) if (this.count[i] > 0) used++;
     return used;
   }
 
   /** The highest reading, NaN before any. */
   get max(): number {
     let max = Number.NaN;
-    for (let i = 0; i < this.buckets; i++) if (this.count[i]! > 0 && !(this.maxValue[i]! <= max)) max = this.maxValue[i]!;
+    for (let i = 0; i < this.buckets; i++) if (this.count[i] > 0 && !(this.maxValue[i] <= max)) max = this.maxValue[i];
     return max;
   }
 
@@ -62,16 +62,16 @@ export class MinMaxTimeline {
       bucket = Math.floor((timeNs - this.start) / this.width);
     }
     this.readings++;
-    if (this.count[bucket]!++ === 0) {
+    if (this.count[bucket]++ === 0) {
       this.minValue[bucket] = this.maxValue[bucket] = value;
       this.minTime[bucket] = this.maxTime[bucket] = timeNs;
       return;
     }
-    if (value < this.minValue[bucket]!) {
+    if (value < this.minValue[bucket]) {
       this.minValue[bucket] = value;
       this.minTime[bucket] = timeNs;
     }
-    if (value > this.maxValue[bucket]!) {
+    if (value > this.maxValue[bucket]) {
       this.maxValue[bucket] = value;
       this.maxTime[bucket] = timeNs;
     }
@@ -83,12 +83,12 @@ export class MinMaxTimeline {
     const values: number[] = [];
     for (let i = 0; i < this.buckets; i++) {
       if (this.count[i] === 0) continue;
-      const minFirst = this.minTime[i]! <= this.maxTime[i]!;
-      times.push(minFirst ? this.minTime[i]! : this.maxTime[i]!);
-      values.push(minFirst ? this.minValue[i]! : this.maxValue[i]!);
+      const minFirst = this.minTime[i] <= this.maxTime[i];
+      times.push(minFirst ? this.minTime[i] : this.maxTime[i]);
+      values.push(minFirst ? this.minValue[i] : this.maxValue[i]);
       if (this.minTime[i] !== this.maxTime[i] || this.minValue[i] !== this.maxValue[i]) {
-        times.push(minFirst ? this.maxTime[i]! : this.minTime[i]!);
-        values.push(minFirst ? this.maxValue[i]! : this.minValue[i]!);
+        times.push(minFirst ? this.maxTime[i] : this.minTime[i]);
+        values.push(minFirst ? this.maxValue[i] : this.minValue[i]);
       }
     }
     return { times, values };
@@ -100,21 +100,21 @@ export class MinMaxTimeline {
     for (let i = 0; i < half; i++) {
       const a = 2 * i;
       const b = a + 1;
-      let count = this.count[a]!;
-      let minValue = this.minValue[a]!;
-      let minTime = this.minTime[a]!;
-      let maxValue = this.maxValue[a]!;
-      let maxTime = this.maxTime[a]!;
-      if (this.count[b]! > 0) {
-        if (count === 0 || this.minValue[b]! < minValue) {
-          minValue = this.minValue[b]!;
-          minTime = this.minTime[b]!;
+      let count = this.count[a];
+      let minValue = this.minValue[a];
+      let minTime = this.minTime[a];
+      let maxValue = this.maxValue[a];
+      let maxTime = this.maxTime[a];
+      if (this.count[b] > 0) {
+        if (count === 0 || this.minValue[b] < minValue) {
+          minValue = this.minValue[b];
+          minTime = this.minTime[b];
         }
-        if (count === 0 || this.maxValue[b]! > maxValue) {
-          maxValue = this.maxValue[b]!;
-          maxTime = this.maxTime[b]!;
+        if (count === 0 || this.maxValue[b] > maxValue) {
+          maxValue = this.maxValue[b];
+          maxTime = this.maxTime[b];
         }
-        count += this.count[b]!;
+        count += this.count[b];
       }
       this.count[i] = count;
       this.minValue[i] = minValue;

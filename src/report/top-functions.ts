@@ -7,8 +7,13 @@ export function renderTopFunctions(trace: Trace, limit = 15): string {
   const rows = trace.functions.slice(0, limit);
   const header = ['total alloc', 'self alloc', 'calls', 'measured', 'total time', 'function', 'where'];
   const body = rows.map((r) => [
-    formatBytes(r.totalAllocBytes), formatBytes(r.selfAllocBytes), String(r.calls), String(r.measuredCalls),
-    formatDuration(r.totalTimeNs), r.function, `${r.file}:${r.line}`,
+    formatBytes(r.totalAllocBytes),
+    formatBytes(r.selfAllocBytes),
+    String(r.calls),
+    String(r.measuredCalls),
+    formatDuration(r.totalTimeNs),
+    r.function,
+    `${r.file}:${r.line}`,
   ]);
   const m = trace.meta;
   return [

@@ -7,5 +7,8 @@ import { formatBytes } from '../shared/units.js';
 export function renderTopLines(rows: readonly LineRow[], source: string, limit = 20): string {
   const body = rows.slice(0, limit).map((r) => [formatBytes(r.selfBytes), formatBytes(r.totalBytes), r.function, lineRowWhere(r)]);
   const total = rows.reduce((sum, r) => sum + r.selfBytes, 0);
-  return `memtrace: allocations in ${source}, ${formatBytes(total)} sampled\n` + renderTable(['self', 'total', 'function', 'where'], body, [true, true, false, false]);
+  return (
+    `memtrace: allocations in ${source}, ${formatBytes(total)} sampled\n` +
+    renderTable(['self', 'total', 'function', 'where'], body, [true, true, false, false])
+  );
 }

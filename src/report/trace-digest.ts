@@ -101,7 +101,7 @@ export class EventDigester {
   private keepIfLarge(matched: MatchedCall): void {
     const kept = this.result.largestCalls;
     const full = kept.length === this.topCalls;
-    if (full && matched.allocatedBytes <= kept[this.smallest]!.allocatedBytes) return;
+    if (full && matched.allocatedBytes <= kept[this.smallest].allocatedBytes) return;
     const { end } = matched;
     const call: LargestCall = {
       function: detached(end.function),
@@ -129,7 +129,7 @@ function detached(text: string): string {
 
 function indexOfSmallest(calls: readonly LargestCall[]): number {
   let at = 0;
-  for (let i = 1; i < calls.length; i++) if (calls[i]!.allocatedBytes < calls[at]!.allocatedBytes) at = i;
+  for (let i = 1; i < calls.length; i++) if (calls[i].allocatedBytes < calls[at].allocatedBytes) at = i;
   return at;
 }
 

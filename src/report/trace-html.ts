@@ -45,14 +45,19 @@ export async function readTraceReportInput(directory: string, reading: CsvReadOp
   return {
     trace,
     events: await digestEvents(readEventFileBatches(trace.eventFiles, reading)),
-    allocations: profiles.length > 0 ? { tree: loadAllocationTree(profiles), files: profiles, lines: allocationLinesOf(directory) } : undefined,
+    allocations:
+      profiles.length > 0 ? { tree: loadAllocationTree(profiles), files: profiles, lines: allocationLinesOf(directory) } : undefined,
     oom: readOomReport(directory),
     native: nativeReportSections(directory),
   };
 }
 
 /** Writes DIR/report.html (or `out`) and returns its path. */
-export async function writeTraceReport(directory: string, out = join(directory, 'report.html'), reading: CsvReadOptions = {}): Promise<string> {
+export async function writeTraceReport(
+  directory: string,
+  out = join(directory, 'report.html'),
+  reading: CsvReadOptions = {},
+): Promise<string> {
   writeReport(out, renderTraceReport(await readTraceReportInput(directory, reading)));
   return out;
 }
@@ -74,12 +79,16 @@ export function renderTraceReport(input: TraceReportInput): string {
       hint: `From events.csv: the ${events.largestCalls.length.toLocaleString('en')} calls that allocated most, of ${events.calls.toLocaleString('en')} whole calls (both their call and return rows written; the trigger decides which). Bytes: allocated during the call, callees included.`,
       html: renderLargestCalls(events),
     },
-    ...(events.labelCount > 0 ? [{
-      id: 'labels',
-      title: 'Labels',
-      hint: `From events.csv: ${events.labelCount.toLocaleString('en')} label rows (label('…') in the program)${events.labelCount > events.labels.length ? `, the first ${events.labels.length.toLocaleString('en')} listed` : ''}. Time since the tracer started.`,
-      html: renderLabels(events),
-    }] : []),
+    ...(events.labelCount > 0
+      ? [
+          {
+            id: 'labels',
+            title: 'Labels',
+            hint: `From events.csv: ${events.labelCount.toLocaleString('en')} label rows (label('…') in the program)${events.labelCount > events.labels.length ? `, the first ${events.labels.length.toLocaleString('en')} listed` : ''}. Time since the tracer started.`,
+            html: renderLabels(events),
+          },
+        ]
+      : []),
     {
       id: 'functions',
       title: 'Functions',
@@ -88,11 +97,13 @@ export function renderTraceReport(input: TraceReportInput): string {
     },
   ];
   if (allocations) {
-    sections.push(...renderFlameGraphSections(allocations.tree, {
-      id: 'allocations',
-      description: `Sampled by V8's sampling heap profiler (${allocations.files.map((f) => basename(f)).join(', ')})`,
-      ...(allocations.lines ? { lines: allocations.lines } : {}),
-    }));
+    sections.push(
+      ...renderFlameGraphSections(allocations.tree, {
+        id: 'allocations',
+        description: `Sampled by V8's sampling heap profiler (${allocations.files.map((f) => basename(f)).join(', ')})`,
+        ...(allocations.lines ? { lines: allocations.lines } : {}),
+      }),
+    );
   }
   const native = input.native ?? [];
   sections.push(...native);
@@ -114,7 +125,10 @@ function figure(label: string, value: string, note = ''): string {
 function rowCount(events: TraceDigest): string {
   const labels = events.labelCount > 0 ? ` (${events.labelCount.toLocaleString('en')} labels)` : '';
   const buckets = events.heapUsed.usedBuckets;
-  const reduced = events.heapUsed.readings > 2 * buckets ? `, drawn as the lowest and highest reading of each of ${buckets.toLocaleString('en')} time buckets of ${formatDuration(events.heapUsed.bucketWidthNs)}` : '';
+  const reduced =
+    events.heapUsed.readings > 2 * buckets
+      ? `, drawn as the lowest and highest reading of each of ${buckets.toLocaleString('en')} time buckets of ${formatDuration(events.heapUsed.bucketWidthNs)}`
+      : '';
   return `${events.rows.toLocaleString('en')} rows${labels}${reduced}`;
 }
 
@@ -127,20 +141,38 @@ function renderSummary({ trace, events, oom }: TraceReportInput): string {
   const top = trace.functions[0];
   const c = m.calibration;
   const figures = [
-    figure('duration', Number.isNaN(duration) ? 'unknown' : formatDuration(duration * 1e6), `${m.startTime}${m.exit ? ` · ${m.exit.reason === 'exit' ? 'exit' : `ended by ${m.exit.reason}`}${m.exit.code !== undefined ? ` ${m.exit.code}` : ''}` : ''}`),
+    figure(
+      'duration',
+      Number.isNaN(duration) ? 'unknown' : formatDuration(duration * 1e6),
+      `${m.startTime}${m.exit ? ` · ${m.exit.reason === 'exit' ? 'exit' : `ended by ${m.exit.reason}`}${m.exit.code !== undefined ? ` ${m.exit.code}` : ''}` : ''}`,
+    ),
     figure('allocated', Number.isNaN(lastAllocated) ? '–' : formatBytes(lastAllocated), 'since start, at the last event row'),
     figure('peak heap used', Number.isNaN(peakHeap) ? '–' : formatBytes(peakHeap), 'highest V8 used heap in events.csv'),
     figure('peak RSS', Number.isNaN(peakRss) ? '–' : formatBytes(peakRss), 'where read'),
-    figure('top function', top ? top.function : '–', top ? `${formatBytes(top.totalAllocBytes)} total · ${top.file.split('/').pop()}:${top.line}` : ''),
+    figure(
+      'top function',
+      top ? top.function : '–',
+      top ? `${formatBytes(top.totalAllocBytes)} total · ${top.file.split('/').pop()}:${top.line}` : '',
+    ),
     figure('functions called', m.functions.toLocaleString('en'), `${trace.functions.length.toLocaleString('en')} in functions.csv`),
-    figure('measured calls', m.events.measuredCalls.toLocaleString('en'), `${m.events.rowsWritten.toLocaleString('en')} event rows · ${m.events.writerWaits} writer waits`),
+    figure(
+      'measured calls',
+      m.events.measuredCalls.toLocaleString('en'),
+      `${m.events.rowsWritten.toLocaleString('en')} event rows · ${m.events.writerWaits} writer waits`,
+    ),
     figure('counters', m.counters, m.counters === 'native' ? 'native addon: exact GC accounting' : 'pure JS (GCProfiler)'),
-    figure('calibration', `${formatBytes(c.selfBytes)} · ${formatDuration(c.selfNs)}`, `per call, subtracted; nested ${formatBytes(c.nestedBytes)} · ${formatDuration(c.nestedNs)}`),
+    figure(
+      'calibration',
+      `${formatBytes(c.selfBytes)} · ${formatDuration(c.selfNs)}`,
+      `per call, subtracted; nested ${formatBytes(c.nestedBytes)} · ${formatDuration(c.nestedNs)}`,
+    ),
     figure('trigger', formatBytes(m.trigger), `probes: ${m.probes.exact ? 'exact' : 'adaptive'}${m.probes.lines ? ', lines' : ''}`),
   ];
   if (oom) {
     const top = oom.topAllocator ? ` · top allocator ${oom.topAllocator.function} ${formatBytes(oom.topAllocator.selfAllocBytes)}` : '';
-    figures.unshift(figure('ended in an OOM', nearText(oom), `${oom.time}${top} · report: ${join(oom.directory, OOM_REPORT_FILES.summary)}`));
+    figures.unshift(
+      figure('ended in an OOM', nearText(oom), `${oom.time}${top} · report: ${join(oom.directory, OOM_REPORT_FILES.summary)}`),
+    );
   }
   return `<div class="figures">${figures.join('')}</div>`;
 }
@@ -155,18 +187,25 @@ function renderMemoryCharts(events: TraceDigest): string {
     renderLineChart({ title: 'Allocated since start', markers, timeOrigin, series: [series('allocated', '#e0662c', events.allocated)] }),
   ];
   if (events.rss.readings > 0 || events.external.readings > 0) {
-    charts.push(renderLineChart({
-      title: 'Process memory',
-      markers,
-      timeOrigin,
-      series: [series('RSS', '#6b4fbb', events.rss), series('external', '#2a9d8f', events.external), series('array buffers', '#c9a227', events.arrayBuffers)],
-    }));
+    charts.push(
+      renderLineChart({
+        title: 'Process memory',
+        markers,
+        timeOrigin,
+        series: [
+          series('RSS', '#6b4fbb', events.rss),
+          series('external', '#2a9d8f', events.external),
+          series('array buffers', '#c9a227', events.arrayBuffers),
+        ],
+      }),
+    );
   }
   return `<div class="charts">${charts.join('')}</div>`;
 }
 
 function renderLargestCalls(events: TraceDigest): string {
-  if (events.largestCalls.length === 0) return '<p class="empty">No whole calls in events.csv (a call shows where both its call and return rows were written: --trigger 0 writes them all).</p>';
+  if (events.largestCalls.length === 0)
+    return '<p class="empty">No whole calls in events.csv (a call shows where both its call and return rows were written: --trigger 0 writes them all).</p>';
   return renderDataTable({
     id: 'largest-calls-table',
     columns: [
@@ -177,14 +216,23 @@ function renderLargestCalls(events: TraceDigest): string {
       { label: 'function', kind: 'function' },
       { label: 'where', kind: 'where' },
     ],
-    rows: events.largestCalls.map((c) => [c.allocatedBytes, c.durationNs, c.startNs, c.asyncId, c.threw ? `${c.function} (threw)` : c.function, `${c.file}:${c.line ?? 0}`]),
+    rows: events.largestCalls.map((c) => [
+      c.allocatedBytes,
+      c.durationNs,
+      c.startNs,
+      c.asyncId,
+      c.threw ? `${c.function} (threw)` : c.function,
+      `${c.file}:${c.line ?? 0}`,
+    ]),
     sortColumn: 0,
     limit: 100,
   });
 }
 
 function renderLabels(events: TraceDigest): string {
-  const rows = events.labels.map((l) => `<tr><td class="num">${escapeHtml(formatDuration(l.timeNs))}</td><td>${escapeHtml(l.text)}</td></tr>`);
+  const rows = events.labels.map(
+    (l) => `<tr><td class="num">${escapeHtml(formatDuration(l.timeNs))}</td><td>${escapeHtml(l.text)}</td></tr>`,
+  );
   return `<table class="data"><thead><tr><th class="num">time</th><th>label</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
@@ -202,7 +250,17 @@ function renderFunctionsTable(trace: Trace): string {
       { label: 'function', kind: 'function' },
       { label: 'where', kind: 'where' },
     ],
-    rows: trace.functions.map((r) => [r.totalAllocBytes, r.selfAllocBytes, r.maxHeapGrowthBytes, r.calls, r.measuredCalls, r.totalTimeNs, r.selfTimeNs, r.function, `${r.file}:${r.line}`]),
+    rows: trace.functions.map((r) => [
+      r.totalAllocBytes,
+      r.selfAllocBytes,
+      r.maxHeapGrowthBytes,
+      r.calls,
+      r.measuredCalls,
+      r.totalTimeNs,
+      r.selfTimeNs,
+      r.function,
+      `${r.file}:${r.line}`,
+    ]),
     sortColumn: 0,
   });
 }
@@ -210,9 +268,16 @@ function renderFunctionsTable(trace: Trace): string {
 function renderSettings(trace: Trace): string {
   const m = trace.meta;
   const entries: Array<[string, unknown]> = [
-    ['directory', trace.directory], ['command', m.argv.join(' ')], ['node', m.node], ['memtrace', m.memtrace],
-    ['pid / ppid / thread', `${m.pid} / ${m.ppid} / ${m.threadId}`], ['start', m.startTime], ['end', m.endTime ?? '–'],
-    ['calibration', m.calibration], ['probes', m.probes], ...Object.entries(m.settings),
+    ['directory', trace.directory],
+    ['command', m.argv.join(' ')],
+    ['node', m.node],
+    ['memtrace', m.memtrace],
+    ['pid / ppid / thread', `${m.pid} / ${m.ppid} / ${m.threadId}`],
+    ['start', m.startTime],
+    ['end', m.endTime ?? '–'],
+    ['calibration', m.calibration],
+    ['probes', m.probes],
+    ...Object.entries(m.settings),
   ];
   const format = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
   return `<dl class="settings">${entries.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(format(v))}</dd>`).join('')}</dl>`;

@@ -54,7 +54,8 @@ type Edge = { timeNs: number } | { label: string };
 function edgeOf(flag: string, text: string | undefined): Edge | undefined {
   if (text === undefined) return undefined;
   const seconds = Number(text);
-  if (text.trim() === '' || seconds < 0) throw new SettingError(flag, text, 'seconds since the tracer started (a number, 0 or more) or a label name');
+  if (text.trim() === '' || seconds < 0)
+    throw new SettingError(flag, text, 'seconds since the tracer started (a number, 0 or more) or a label name');
   return Number.isNaN(seconds) ? { label: text } : { timeNs: seconds * 1e9 };
 }
 
@@ -63,7 +64,10 @@ class Window {
   started: boolean;
   ended = false;
 
-  constructor(private readonly from: Edge | undefined, private readonly to: Edge | undefined) {
+  constructor(
+    private readonly from: Edge | undefined,
+    private readonly to: Edge | undefined,
+  ) {
     this.started = from === undefined;
   }
 
@@ -184,7 +188,8 @@ export async function writeTraceJson(directory: string, options: TraceJsonOption
   const window = new Window(from, to);
   const tooBig = `Perfetto's UI in a browser may fail to open it; cut a window with --from/--to/--function, or open it with trace_processor --httpd (docs/report.md)`;
   // Without a window the size is known ahead: about JSON_PER_CSV_BYTE times events.csv.
-  const expected = from || to || options.function !== undefined ? 0 : trace.eventFiles.reduce((sum, path) => sum + fileSize(path), 0) * JSON_PER_CSV_BYTE;
+  const expected =
+    from || to || options.function !== undefined ? 0 : trace.eventFiles.reduce((sum, path) => sum + fileSize(path), 0) * JSON_PER_CSV_BYTE;
   let warned = expected > WARN_BYTES;
   if (warned) options.onWarning?.(`memtrace: ${out} will be about ${formatBytes(expected)}, past ${formatBytes(WARN_BYTES)}: ${tooBig}`);
   try {
@@ -206,6 +211,9 @@ export async function writeTraceJson(directory: string, options: TraceJsonOption
   }
   file.add(`\n],${JSON.stringify(chromeTraceTrailer(trace.meta)).slice(1)}\n`);
   await file.close();
-  if (from && !window.started) options.onWarning?.(`memtrace: ${out}: the window never started: no ${'label' in from ? `label ${JSON.stringify(from.label)}` : `row at or after ${options.from} s`} in ${trace.eventFiles.at(-1)}`);
+  if (from && !window.started)
+    options.onWarning?.(
+      `memtrace: ${out}: the window never started: no ${'label' in from ? `label ${JSON.stringify(from.label)}` : `row at or after ${options.from} s`} in ${trace.eventFiles.at(-1)}`,
+    );
   return out;
 }

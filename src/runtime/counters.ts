@@ -76,7 +76,7 @@ class JsCounters implements MemoryCounters {
     const used = stats.used_heap_size;
     values[TIME] = now;
     values[EXTERNAL] = stats.external_memory;
-    if (used < values[HEAP]! || now - this.lastSyncNs > GC_SYNC_INTERVAL_NS) {
+    if (used < values[HEAP] || now - this.lastSyncNs > GC_SYNC_INTERVAL_NS) {
       values[HEAP] = this.syncGcs(used, now);
     } else {
       values[HEAP] = used;
@@ -109,12 +109,12 @@ class JsCounters implements MemoryCounters {
     this.profiler = new v8.GCProfiler();
     this.profiler.start();
     for (const gc of report?.statistics ?? []) {
-      values[FREED]! += gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize;
-      values[GCS]!++;
+      values[FREED] += gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize;
+      values[GCS]++;
     }
     // The report is garbage this module made: take it out of the allocation counter.
     const after = v8.getHeapStatistics().used_heap_size;
-    if (after > used) values[FREED]! -= after - used;
+    if (after > used) values[FREED] -= after - used;
     return after;
   }
 }
@@ -146,7 +146,7 @@ let allocatedCorrection = 0;
  */
 export function allocatedSoFar(counters: MemoryCounters = memoryCounters()): number {
   counters.read();
-  const allocated = counters.values[HEAP]! + counters.values[FREED]! + allocatedCorrection;
+  const allocated = counters.values[HEAP] + counters.values[FREED] + allocatedCorrection;
   if (counters.monotonic && allocated < lastAllocated) {
     allocatedCorrection += lastAllocated - allocated;
     return lastAllocated;

@@ -33,7 +33,10 @@ export class FunctionStats {
    * `table`: another thread's table, read as it stands. `memory` 'local': an ArrayBuffer, for a trace
    * without checkpoints (MEMTRACE_CHECKPOINT_MS=0), which nothing reads while it runs.
    */
-  constructor(table?: SharedArrayBuffer, private readonly memory: 'shared' | 'local' = 'shared') {
+  constructor(
+    table?: SharedArrayBuffer,
+    private readonly memory: 'shared' | 'local' = 'shared',
+  ) {
     this.table = table ? doublesOn(table) : this.allocate(0);
   }
 
@@ -60,7 +63,7 @@ export class FunctionStats {
   }
 
   get(id: number, field: Stat): number {
-    return this.table[id * Stat.STRIDE + field]!;
+    return this.table[id * Stat.STRIDE + field];
   }
 
   set(id: number, field: Stat, value: number): void {
@@ -71,15 +74,15 @@ export class FunctionStats {
   observe(id: number, bytes: number, ns: number): void {
     const t = this.table;
     const at = id * Stat.STRIDE;
-    const calls = ++t[at + Stat.PROBATION_CALLS]!;
+    const calls = ++t[at + Stat.PROBATION_CALLS];
     // Only what calls were seen to allocate: V8's used-heap figure moves in steps of allocation
     // buffers on Node 24 (a reading can hand the rest of one back), so one call of an allocating
     // function may read 0 or less and another a whole buffer. The mean of the positive readings does
     // not let such a function pass for one that allocates nothing.
-    t[at + Stat.PROBATION_BYTES]! += bytes > 0 ? bytes : 0;
-    t[at + Stat.PROBATION_NS]! += ns;
+    t[at + Stat.PROBATION_BYTES] += Math.max(bytes, 0);
+    t[at + Stat.PROBATION_NS] += ns;
     if (calls < Policy.Probation) return;
-    if (t[at + Stat.PROBATION_BYTES]! / calls < Policy.DemoteBytes && t[at + Stat.PROBATION_NS]! / calls < Policy.DemoteNs) {
+    if (t[at + Stat.PROBATION_BYTES] / calls < Policy.DemoteBytes && t[at + Stat.PROBATION_NS] / calls < Policy.DemoteNs) {
       t[at + Stat.COUNTDOWN] = Policy.ResampleEvery;
     } else {
       // Keep measuring, and judge again on the next window of calls.
@@ -99,7 +102,16 @@ export class FunctionStats {
 
   /** Clears a function's figures (the calibration's own functions). */
   reset(id: number): void {
-    for (const field of [Stat.CALLS, Stat.MEASURED_CALLS, Stat.SELF_ALLOC, Stat.TOTAL_ALLOC, Stat.MAX_HEAP_GROWTH, Stat.SELF_TIME, Stat.TOTAL_TIME]) this.set(id, field, 0);
+    for (const field of [
+      Stat.CALLS,
+      Stat.MEASURED_CALLS,
+      Stat.SELF_ALLOC,
+      Stat.TOTAL_ALLOC,
+      Stat.MAX_HEAP_GROWTH,
+      Stat.SELF_TIME,
+      Stat.TOTAL_TIME,
+    ])
+      this.set(id, field, 0);
     this.promote(id);
   }
 }

@@ -52,7 +52,10 @@ function newLineSlot(fn: number, caller: number, line: number): number {
   counters.read();
   const before = readings[C_HEAP] + readings[C_FREED];
   if (lineSlotCount === lineSelf.length) {
-    const grow = <T extends Float64Array | Int32Array>(from: T, to: T): T => (to.set(from), to);
+    const grow = <T extends Float64Array | Int32Array>(from: T, to: T): T => {
+      to.set(from);
+      return to;
+    };
     lineSelf = grow(lineSelf, new Float64Array(lineSelf.length * 2));
     lineCallees = grow(lineCallees, new Float64Array(lineCallees.length * 2));
     lineFunction = grow(lineFunction, new Int32Array(lineFunction.length * 2));
@@ -114,7 +117,13 @@ export interface LineTotal {
 export function lineTotalsSoFar(): LineTotal[] {
   const rows: LineTotal[] = [];
   for (let slot = 0; slot < lineSlotCount; slot++) {
-    rows.push({ functionId: lineFunction[slot], callerId: lineCaller[slot], line: lineNumber[slot], selfBytes: lineSelf[slot], calleeBytes: lineCallees[slot] });
+    rows.push({
+      functionId: lineFunction[slot],
+      callerId: lineCaller[slot],
+      line: lineNumber[slot],
+      selfBytes: lineSelf[slot],
+      calleeBytes: lineCallees[slot],
+    });
   }
   return rows;
 }

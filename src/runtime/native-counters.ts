@@ -105,11 +105,11 @@ function firstReadingDisagreement(binding: Binding, values: Float64Array): strin
   let last = '';
   for (let attempt = 0; attempt < SANITY_ATTEMPTS; attempt++) {
     binding.read();
-    const gcsBefore = values[GC_COUNT_SLOT]!;
+    const gcsBefore = values[GC_COUNT_SLOT];
     const v8Figure = programHeap();
     binding.read();
     if (values[GC_COUNT_SLOT] !== gcsBefore) continue;
-    if (Math.abs(values[USED_HEAP_SLOT]! - v8Figure) <= SANITY_TOLERANCE_BYTES) return undefined;
+    if (Math.abs(values[USED_HEAP_SLOT] - v8Figure) <= SANITY_TOLERANCE_BYTES) return undefined;
     last = `addon ${values[USED_HEAP_SLOT]} B, V8 ${v8Figure} B`;
   }
   return last || `a GC ran during each of ${SANITY_ATTEMPTS} comparisons`;

@@ -39,7 +39,9 @@ export function startNativeMemory(directory: string, table: FunctionTable): bool
   if (!addon) return false;
   const error = addon.nativeMemoryAttach(join(directory, NATIVE_RAW_FILE));
   if (error !== 0) {
-    process.stderr.write(`memtrace: --native: could not move the native record into ${directory} (errno ${error}); it stays in ${process.env.MEMTRACE_NATIVE_DIR}\n`);
+    process.stderr.write(
+      `memtrace: --native: could not move the native record into ${directory} (errno ${error}); it stays in ${process.env.MEMTRACE_NATIVE_DIR}\n`,
+    );
   }
   const name = (first: number, added: readonly { name: string; file: string; line: number; column: number }[]): void => {
     added.forEach((fn, i) => addon.nativeMemoryFunction(first + i, fn.name, fn.file, fn.line, fn.column));

@@ -53,7 +53,8 @@ export function useTargets(c: MemoryCounters, b: EventBuffer, s: FunctionStats, 
 export function read(): void {
   counters.readFast();
   const allocated = readings[C_HEAP] + readings[C_FREED] + globals[Global.ALLOC_CORRECTION];
-  if (ints[Int.MONOTONIC] !== 0 && allocated < globals[Global.ALLOC_LAST]) globals[Global.ALLOC_CORRECTION] += globals[Global.ALLOC_LAST] - allocated;
+  if (ints[Int.MONOTONIC] !== 0 && allocated < globals[Global.ALLOC_LAST])
+    globals[Global.ALLOC_CORRECTION] += globals[Global.ALLOC_LAST] - allocated;
   else globals[Global.ALLOC_LAST] = allocated;
 }
 

@@ -17,18 +17,34 @@
 import type { MemoryCounters } from './counters.js';
 import { TIME as C_TIME, HEAP as C_HEAP, FREED as C_FREED } from './counters.js';
 import type { EventBuffer } from '../buffer/event-buffer.js';
-import { FunctionStats, Policy } from './function-stats.js';
+import { type FunctionStats, Policy } from './function-stats.js';
 import type { NativeProbes } from './native-counters.js';
 import { Frame, FrameState, Global, Int, Kind, LAYOUT_VERSION, LEFT_TO_JS, NEEDS_ROOM, Stat } from '../shared/layouts.js';
 import {
-  allocFrame, buffer, frames, free, globals, growFrames, growStack, ints, pop, push, read, readings, releaseFrame, stack, stats,
+  allocFrame,
+  buffer,
+  frames,
+  free,
+  globals,
+  growFrames,
+  growStack,
+  ints,
+  pop,
+  push,
+  read,
+  readings,
+  releaseFrame,
+  stack,
+  stats,
   useTargets,
 } from './probe-state.js';
 import { eventSinceLast, markEvent, writeRow } from './event-rows.js';
 import { addLineBytes, lineTotals } from './line-totals.js';
 import type { Calibration } from './calibration.js';
 
-const FREE = FrameState.Free, RUNNING = FrameState.Running, SUSPENDED = FrameState.Suspended;
+const FREE = FrameState.Free,
+  RUNNING = FrameState.Running,
+  SUSPENDED = FrameState.Suspended;
 
 export interface ProbeSettings {
   trigger: number;
@@ -309,8 +325,7 @@ export const probes: Probes = {
     if (previous > 0) {
       if (lineTotals) addLineBytes(b, previous);
       eventSinceLast(Kind.Line, frame, previous);
-    }
-    else markEvent(b);
+    } else markEvent(b);
     frames[b + Frame.LINE] = line;
   },
 };
@@ -354,7 +369,8 @@ function endSegment(frame: number): void {
   if (below >= 0) {
     const p = below * Frame.SIZE;
     frames[p + Frame.CALLEES_ALLOCATED] += segAlloc - nested * globals[Global.CAL_NESTED_B] - first * globals[Global.CAL_SELF_B];
-    frames[p + Frame.CALLEES_NS] += segTime - nested * globals[Global.CAL_NESTED_NS] - counted * globals[Global.CAL_COUNTED_NS] - first * globals[Global.CAL_SELF_NS];
+    frames[p + Frame.CALLEES_NS] +=
+      segTime - nested * globals[Global.CAL_NESTED_NS] - counted * globals[Global.CAL_COUNTED_NS] - first * globals[Global.CAL_SELF_NS];
     if (frames[b + Frame.MAX_HEAP] > frames[p + Frame.MAX_HEAP]) frames[p + Frame.MAX_HEAP] = frames[b + Frame.MAX_HEAP];
   }
 }
@@ -374,7 +390,11 @@ function finish(frame: number): void {
   const id = frames[b + Frame.FUNCTION_ID];
   const nested = frames[b + Frame.NESTED_MEASURED];
   const total = frames[b + Frame.SUM_ALLOCATED] - globals[Global.CAL_SELF_B] - nested * globals[Global.CAL_NESTED_B];
-  const time = frames[b + Frame.SUM_NS] - globals[Global.CAL_SELF_NS] - nested * globals[Global.CAL_NESTED_NS] - frames[b + Frame.NESTED_COUNTED] * globals[Global.CAL_COUNTED_NS];
+  const time =
+    frames[b + Frame.SUM_NS] -
+    globals[Global.CAL_SELF_NS] -
+    nested * globals[Global.CAL_NESTED_NS] -
+    frames[b + Frame.NESTED_COUNTED] * globals[Global.CAL_COUNTED_NS];
   const s = stats;
   const t = s.table;
   const at = id * Stat.STRIDE;

@@ -16,14 +16,23 @@ export class MemtraceError extends Error {
 export class SettingError extends MemtraceError {
   override readonly exitCode = 2;
 
-  constructor(readonly setting: string, value: string, accepts: string) {
+  constructor(
+    readonly setting: string,
+    value: string,
+    accepts: string,
+  ) {
     super(`memtrace: ${setting}=${JSON.stringify(value)} is not valid: ${accepts}`);
   }
 }
 
 /** A module that Babel cannot parse; it then runs untraced. */
 export class ParseError extends MemtraceError {
-  constructor(readonly file: string, line: number | undefined, column: number | undefined, detail: string) {
+  constructor(
+    readonly file: string,
+    line: number | undefined,
+    column: number | undefined,
+    detail: string,
+  ) {
     const where = line === undefined ? file : `${file}:${line}:${(column ?? 0) + 1}`;
     super(`memtrace: cannot parse ${where}: ${detail.replace(/\s*\(\d+:\d+\)$/, '')}; it runs untraced`);
   }
@@ -34,9 +43,22 @@ export class ParseError extends MemtraceError {
  * or full file system). The program then runs untraced: the loader prints this line and goes on.
  */
 export class TraceWriteError extends MemtraceError {
-  constructor(readonly directory: string, error: unknown) {
+  constructor(
+    readonly directory: string,
+    error: unknown,
+  ) {
     const e = error as NodeJS.ErrnoException;
-    const reason = { EACCES: 'permission denied', EPERM: 'permission denied', ENOTDIR: 'a part of the path is a file', EEXIST: 'a file is in the way', EROFS: 'read-only file system', ENOSPC: 'disk full' }[e.code ?? ''] ?? e.code ?? e.message;
+    const reason =
+      {
+        EACCES: 'permission denied',
+        EPERM: 'permission denied',
+        ENOTDIR: 'a part of the path is a file',
+        EEXIST: 'a file is in the way',
+        EROFS: 'read-only file system',
+        ENOSPC: 'disk full',
+      }[e.code ?? ''] ??
+      e.code ??
+      e.message;
     super(`memtrace: cannot write the trace to ${directory}: ${reason}; the program runs untraced`);
   }
 }
@@ -51,14 +73,20 @@ function oneLine(problem: string): string {
 
 /** A trace file that is missing, truncated or not of the expected format. */
 export class TraceFileError extends MemtraceError {
-  constructor(readonly file: string, problem: string) {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
     super(`memtrace: ${file}: ${oneLine(problem)}`);
   }
 }
 
 /** A report that could not be written (a missing directory, a full disk, no permission). */
 export class ReportWriteError extends MemtraceError {
-  constructor(readonly file: string, error: unknown) {
+  constructor(
+    readonly file: string,
+    error: unknown,
+  ) {
     super(`memtrace: cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
 }
@@ -66,7 +94,11 @@ export class ReportWriteError extends MemtraceError {
 /** A heap snapshot file that is empty, truncated, corrupt or not a V8 heap snapshot. */
 export class HeapSnapshotError extends MemtraceError {
   /** `offset` is the byte where the problem was found, when there is one. */
-  constructor(readonly file: string, problem: string, readonly offset?: number) {
+  constructor(
+    readonly file: string,
+    problem: string,
+    readonly offset?: number,
+  ) {
     super(`memtrace: ${file}: ${oneLine(problem)}`);
   }
 }
@@ -77,14 +109,20 @@ export class HeapSnapshotError extends MemtraceError {
 export class InvalidArgumentError extends MemtraceError {
   override readonly exitCode = 2;
 
-  constructor(readonly functionName: string, problem: string) {
+  constructor(
+    readonly functionName: string,
+    problem: string,
+  ) {
     super(`memtrace: ${functionName}: ${problem}`);
   }
 }
 
 /** A heap snapshot that could not be written (a missing directory, a full disk, no permission). */
 export class SnapshotWriteError extends MemtraceError {
-  constructor(readonly file: string, problem: string) {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
     super(`memtrace: cannot write the heap snapshot ${file}: ${problem}`);
   }
 }
@@ -102,7 +140,10 @@ export class ProcessNotFoundError extends MemtraceError {
 export class CommandNotFoundError extends MemtraceError {
   override readonly exitCode: number;
 
-  constructor(readonly command: string, code: string | undefined) {
+  constructor(
+    readonly command: string,
+    code: string | undefined,
+  ) {
     const notFound = code === 'ENOENT';
     super(`memtrace process: ${notFound ? 'command not found' : `cannot run the command (${code ?? 'unknown error'})`}: ${command}`);
     this.exitCode = notFound ? 127 : 126;
@@ -115,14 +156,23 @@ export class CommandNotFoundError extends MemtraceError {
 export class QueryEngineMissingError extends MemtraceError {
   override readonly exitCode = 2;
 
-  constructor(readonly command: string, detail: string) {
-    super(`memtrace ${command}: needs the optional package @duckdb/node-api (not loadable on ${process.platform}-${process.arch}, Node ${process.version}: ${detail}); install it with: npm install @duckdb/node-api`);
+  constructor(
+    readonly command: string,
+    detail: string,
+  ) {
+    super(
+      `memtrace ${command}: needs the optional package @duckdb/node-api (not loadable on ${process.platform}-${process.arch}, Node ${process.version}: ${detail}); install it with: npm install @duckdb/node-api`,
+    );
   }
 }
 
 /** A query or export that DuckDB refused or failed: its message's first line, with the trace directory. */
 export class QueryError extends MemtraceError {
-  constructor(readonly command: string, readonly directory: string, problem: string) {
+  constructor(
+    readonly command: string,
+    readonly directory: string,
+    problem: string,
+  ) {
     super(`memtrace ${command}: ${directory}: ${problem}`);
   }
 }
@@ -133,7 +183,12 @@ export class QueryError extends MemtraceError {
 export class MemoryLimitError extends MemtraceError {
   readonly code = 'ERR_MEMTRACE_MEMORY_LIMIT';
 
-  constructor(message: string, readonly limit: number, readonly bytes: number, readonly measure: string) {
+  constructor(
+    message: string,
+    readonly limit: number,
+    readonly bytes: number,
+    readonly measure: string,
+  ) {
     super(message);
   }
 }
@@ -142,7 +197,11 @@ export class MemoryLimitError extends MemtraceError {
 export class MemoryLeakError extends MemtraceError {
   readonly code = 'ERR_MEMTRACE_MEMORY_LEAK';
 
-  constructor(message: string, readonly bytesPerCall: number, readonly allowed: number) {
+  constructor(
+    message: string,
+    readonly bytesPerCall: number,
+    readonly allowed: number,
+  ) {
     super(message);
   }
 }

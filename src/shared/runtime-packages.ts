@@ -7,9 +7,18 @@ import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const RUNTIME_PACKAGES = [
-  'oxc-parser', '@babel/parser', 'magic-string', '@jridgewell/trace-mapping',
-  '@jridgewell/remapping', '@jridgewell/sourcemap-codec', '@jridgewell/resolve-uri', '@jridgewell/gen-mapping',
-  'csv-stringify', 'csv-parse', 'picomatch', 'pprof-format',
+  'oxc-parser',
+  '@babel/parser',
+  'magic-string',
+  '@jridgewell/trace-mapping',
+  '@jridgewell/remapping',
+  '@jridgewell/sourcemap-codec',
+  '@jridgewell/resolve-uri',
+  '@jridgewell/gen-mapping',
+  'csv-stringify',
+  'csv-parse',
+  'picomatch',
+  'pprof-format',
 ];
 
 /**

@@ -122,7 +122,8 @@ export const MIN_MAX_TRACE_SIZE = 256 * 1024;
 function size(name: string, value: string | undefined, min: number): number {
   if (value === undefined || value.trim() === '') return 0;
   const bytes = parseBytes(value);
-  if (bytes === undefined || (bytes !== 0 && bytes < min)) throw new SettingError(name, value, `a size such as 500MB or 2GiB, at least ${min / 1024} KiB (0: no cap)`);
+  if (bytes === undefined || (bytes !== 0 && bytes < min))
+    throw new SettingError(name, value, `a size such as 500MB or 2GiB, at least ${min / 1024} KiB (0: no cap)`);
   return bytes;
 }
 
@@ -148,7 +149,10 @@ function choice<T extends string>(name: string, value: string | undefined, accep
 
 function globs(name: string, value: string | undefined): string[] {
   if (value === undefined || value.trim() === '') return [];
-  const patterns = value.split(',').map((p) => p.trim()).filter(Boolean);
+  const patterns = value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   for (const pattern of patterns) {
     try {
       picomatch.scan(pattern, { parts: true });

@@ -4,7 +4,19 @@
  */
 
 const SIZE_FACTORS: Record<string, number> = {
-  b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4,
 };
 
 /**
@@ -15,6 +27,6 @@ const SIZE_FACTORS: Record<string, number> = {
 export function parseBytes(text: string): number | undefined {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
   if (!match) return undefined;
-  const factor = match[2] === '' ? 1 : SIZE_FACTORS[match[2]!.toLowerCase()];
+  const factor = match[2] === '' ? 1 : SIZE_FACTORS[match[2].toLowerCase()];
   return factor === undefined ? undefined : Math.round(Number(match[1]) * factor);
 }

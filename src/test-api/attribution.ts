@@ -58,23 +58,34 @@ export async function startAttribution(kind: 'total' | 'live'): Promise<Attribut
     end,
     async describe(exactBytes) {
       end(true);
-      if (!profile) return '  (no samples: the allocation sampler this block shared with another limited block running at the same time had stopped)';
+      if (!profile)
+        return '  (no samples: the allocation sampler this block shared with another limited block running at the same time had stopped)';
       const [{ buildSnapshot, lineTotalsBetween }, { FrameResolver }, { AllocationSnapshot }] = await Promise.all([
-        import('../alloc/build.js'), import('../alloc/frames.js'), import('../alloc/allocation-snapshot.js'),
+        import('../alloc/build.js'),
+        import('../alloc/frames.js'),
+        import('../alloc/allocation-snapshot.js'),
       ]);
       const lines = linesBefore && source?.totals ? lineTotalsBetween(linesBefore, source.totals) : undefined;
-      const snapshot = new AllocationSnapshot(buildSnapshot(profile, {
-        kind: running.keepCollected ? 'total' : 'live',
-        samplingInterval: running.samplingInterval,
-        stackDepth: STACK_DEPTH,
-        resolver: new FrameResolver(source?.functions ?? []),
-        afterOrdinal,
-        ...(exactBytes > 0 ? { exactBytes } : {}),
-        ...(lines ? { lineTotals: lines } : { noLinesReason: source?.reason ?? 'memtrace\'s loader is not running (`memtrace run --lines` adds statements): only functions are known' }),
-      }));
+      const snapshot = new AllocationSnapshot(
+        buildSnapshot(profile, {
+          kind: running.keepCollected ? 'total' : 'live',
+          samplingInterval: running.samplingInterval,
+          stackDepth: STACK_DEPTH,
+          resolver: new FrameResolver(source?.functions ?? []),
+          afterOrdinal,
+          ...(exactBytes > 0 ? { exactBytes } : {}),
+          ...(lines
+            ? { lineTotals: lines }
+            : {
+                noLinesReason:
+                  source?.reason ?? "memtrace's loader is not running (`memtrace run --lines` adds statements): only functions are known",
+              }),
+        }),
+      );
       const key = lines ? 'line' : 'function';
       const top = snapshot.statistics(key).slice(0, TOP);
-      if (top.length === 0) return `  (no allocation sampled: the block allocated less than the ${LIMIT_SAMPLING_INTERVAL / 1024} KiB sampling interval, or outside the V8 heap)`;
+      if (top.length === 0)
+        return `  (no allocation sampled: the block allocated less than the ${LIMIT_SAMPLING_INTERVAL / 1024} KiB sampling interval, or outside the V8 heap)`;
       const stack = snapshot.statistics('stack')[0];
       return [
         `  top ${lines ? 'statements' : 'functions'} (sampled, ${running.keepCollected ? 'allocated' : 'still alive'}):`,

@@ -29,7 +29,11 @@ function snapshotFile(n: number): string {
 function describeGroup(group: LeakGroup, calls: number, rank: number): string {
   const perCall = group.count / calls;
   const rate = perCall >= 0.95 ? `${Number(perCall.toFixed(perCall < 10 ? 1 : 0))} per call` : `1 per ${Math.round(1 / perCall)} calls`;
-  const classes = group.classes.slice(0, 3).map((c) => `${c.count} ${c.name}`).join(', ') + (group.classes.length > 3 ? ', …' : '');
+  const classes =
+    group.classes
+      .slice(0, 3)
+      .map((c) => `${c.count} ${c.name}`)
+      .join(', ') + (group.classes.length > 3 ? ', …' : '');
   return [
     `  #${rank} ${group.count} objects from ${calls} calls (${rate}), ${formatBytes(group.selfSize)} (${formatBytes(group.selfSize / calls)} per call): ${classes}`,
     `     held by ${group.path}`,
@@ -57,13 +61,19 @@ export async function findAccumulation(round: () => Promise<void>, calls: number
     writeSnapshot(files[1]);
     await round();
     writeSnapshot(files[2]);
-    const [a, b, c] = [await readSnapshot(files[0]!), await readSnapshot(files[1]!), await readSnapshot(files[2]!)];
+    const [a, b, c] = [await readSnapshot(files[0]), await readSnapshot(files[1]), await readSnapshot(files[2])];
     const diff = diffSnapshots(a, b, c);
     const growing = diff.leaks.filter((group) => accumulates(group, calls));
     const bytes = growing.reduce((sum, group) => sum + group.selfSize, 0);
     const shown = growing.slice(0, GROUPS_SHOWN).map((group, i) => describeGroup(group, calls, i + 1));
-    const more = growing.length > GROUPS_SHOWN ? [`  … ${growing.length - GROUPS_SHOWN} more groups (memtrace heap diff on your own snapshots shows all)`] : [];
-    return { bytes, text: [`  objects made by ${calls} calls and still alive after ${calls} more, by retainer path:`, ...shown, ...more].join('\n') };
+    const more =
+      growing.length > GROUPS_SHOWN
+        ? [`  … ${growing.length - GROUPS_SHOWN} more groups (memtrace heap diff on your own snapshots shows all)`]
+        : [];
+    return {
+      bytes,
+      text: [`  objects made by ${calls} calls and still alive after ${calls} more, by retainer path:`, ...shown, ...more].join('\n'),
+    };
   } finally {
     await Promise.all(files.map((file) => rm(file, { force: true })));
   }

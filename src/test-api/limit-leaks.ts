@@ -66,7 +66,7 @@ function wholeNumber(name: string, value: unknown, fallback: number, least: numb
 function slopeOf(readings: readonly number[], callsPerRound: number): number {
   const slopes: number[] = [];
   for (let i = 0; i < readings.length; i++) {
-    for (let j = i + 1; j < readings.length; j++) slopes.push((readings[j]! - readings[i]!) / ((j - i) * callsPerRound));
+    for (let j = i + 1; j < readings.length; j++) slopes.push((readings[j] - readings[i]) / ((j - i) * callsPerRound));
   }
   return median(slopes);
 }
@@ -74,7 +74,7 @@ function slopeOf(readings: readonly number[], callsPerRound: number): number {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /**
@@ -84,9 +84,11 @@ function median(values: number[]): number {
  */
 export function looksLikeLeak(m: LeakMeasurement, allowed: number): boolean {
   const rounds = m.readings.length - 1;
-  const diffs = m.readings.slice(1).map((reading, i) => reading - m.readings[i]!);
+  const diffs = m.readings.slice(1).map((reading, i) => reading - m.readings[i]);
   const grew = diffs.filter((d) => d > 0).length;
-  return m.slope > allowed && median(diffs) > allowed * m.callsPerRound && grew * 2 >= rounds && m.slope * rounds * m.callsPerRound > NOISE_BYTES;
+  return (
+    m.slope > allowed && median(diffs) > allowed * m.callsPerRound && grew * 2 >= rounds && m.slope * rounds * m.callsPerRound > NOISE_BYTES
+  );
 }
 
 /**

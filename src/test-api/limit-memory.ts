@@ -39,14 +39,20 @@ const DESCRIPTIONS: Record<Measure, string> = {
 export function limitBytes(functionName: string, limit: unknown): number {
   const bytes = typeof limit === 'number' ? limit : typeof limit === 'string' ? parseBytes(limit) : undefined;
   if (bytes === undefined || !Number.isFinite(bytes) || bytes < 0) {
-    throw new InvalidArgumentError(functionName, `the limit ${JSON.stringify(limit)} is not a size: give bytes (a number) or a string such as '32 MiB' or '512 KB'`);
+    throw new InvalidArgumentError(
+      functionName,
+      `the limit ${JSON.stringify(limit)} is not a size: give bytes (a number) or a string such as '32 MiB' or '512 KB'`,
+    );
   }
   return bytes;
 }
 
 function checkMeasure(measure: unknown): Measure {
   if (!MEASURES.includes(measure as Measure)) {
-    throw new InvalidArgumentError('limitMemory', `measure ${JSON.stringify(measure)} is not one of ${MEASURES.map((m) => `'${m}'`).join(', ')}`);
+    throw new InvalidArgumentError(
+      'limitMemory',
+      `measure ${JSON.stringify(measure)} is not one of ${MEASURES.map((m) => `'${m}'`).join(', ')}`,
+    );
   }
   return measure as Measure;
 }
@@ -85,19 +91,29 @@ async function measureBlock<T>(measure: Measure, fn: () => T | Promise<T>): Prom
     watch.stop();
   }
   const gcs = `${watch.collections} ${watch.collections === 1 ? 'GC' : 'GCs'} during the block`;
-  return { value, bytes: watch.highest.total - before.total, note: `${gcs}${externalNote(watch.highest.external - before.external, '; ')}` };
+  return {
+    value,
+    bytes: watch.highest.total - before.total,
+    note: `${gcs}${externalNote(watch.highest.external - before.external, '; ')}`,
+  };
 }
 
 /** How much of a figure was external memory, where that is worth saying. */
 function externalNote(external: number, separator = ''): string {
-  return external >= 1024 ? `${separator}${formatBytes(external)} of it external memory (Buffer and ArrayBuffer contents), which the sampler does not see` : '';
+  return external >= 1024
+    ? `${separator}${formatBytes(external)} of it external memory (Buffer and ArrayBuffer contents), which the sampler does not see`
+    : '';
 }
 
 /**
  * Runs `fn` (sync or async) and returns its result; rejects with a MemoryLimitError when the block's
  * memory (options.measure) went over `limit`. An error thrown by `fn` passes through unchanged.
  */
-export async function limitMemory<T>(limit: number | string, fn: () => T | Promise<T>, options: LimitMemoryOptions = {}): Promise<Awaited<T>> {
+export async function limitMemory<T>(
+  limit: number | string,
+  fn: () => T | Promise<T>,
+  options: LimitMemoryOptions = {},
+): Promise<Awaited<T>> {
   const bytesLimit = limitBytes('limitMemory', limit);
   if (typeof fn !== 'function') throw new InvalidArgumentError('limitMemory', `the block must be a function, not ${typeof fn}`);
   const measure = checkMeasure(options.measure ?? 'peak');

@@ -65,7 +65,12 @@ function loadCalibrationCode(tracer: Tracer, transform: CalibrationTransform): C
   const first = tracer.table.size;
   setTrigger(Infinity);
   // Evaluated inside a function so the preamble's variables stay out of the global scope.
-  const { empty, outer } = (vm.runInThisContext(`(function () {${code}\nreturn { empty, outer };})`, { filename: CALIBRATION_FILE }) as () => { empty: () => void; outer: (n: number) => void })();
+  const { empty, outer } = (
+    vm.runInThisContext(`(function () {${code}\nreturn { empty, outer };})`, { filename: CALIBRATION_FILE }) as () => {
+      empty: () => void;
+      outer: (n: number) => void;
+    }
+  )();
   return { empty, outer, ids: { empty: first, outer: first + 1 } };
 }
 
@@ -150,5 +155,5 @@ function mean(values: number[]): number {
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1]!;
+  return sorted[sorted.length >> 1];
 }

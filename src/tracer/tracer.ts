@@ -23,7 +23,18 @@ import { Stat } from '../shared/layouts.js';
 import type { Calibration } from '../runtime/calibration.js';
 import { FunctionTable, type ModuleFunctionEntry } from '../runtime/function-table.js';
 import { measuredCallsIn } from '../writer/summaries.js';
-import { closeOpenCalls, configureProbes, currentProbes, measuredCallCount, nativeProbesBound, spaceFieldsFound, setCalibration, setEnabled, statsGrew, type Probes } from '../runtime/probes.js';
+import {
+  closeOpenCalls,
+  configureProbes,
+  currentProbes,
+  measuredCallCount,
+  nativeProbesBound,
+  spaceFieldsFound,
+  setCalibration,
+  setEnabled,
+  statsGrew,
+  type Probes,
+} from '../runtime/probes.js';
 import { writeLabel } from '../runtime/event-rows.js';
 import { calibrate, type CalibrationTransform } from './calibrate.js';
 import type { StopReason } from '../runtime/exit-hooks.js';
@@ -58,7 +69,10 @@ export class Tracer {
   private flushTimer: NodeJS.Timeout | undefined;
 
   /** `transform` instruments the calibration's functions: the loader's (loader/transform-module.ts calibrationTransform). */
-  constructor(readonly settings: Settings, private readonly transform: CalibrationTransform) {
+  constructor(
+    readonly settings: Settings,
+    private readonly transform: CalibrationTransform,
+  ) {
     this.counters = memoryCounters(settings.counters === 'js');
     this.stats = new FunctionStats(undefined, settings.checkpointMs > 0 ? 'shared' : 'local');
     this.directory = traceDirectoryName(settings.out, this.startTime);
@@ -258,7 +272,13 @@ export class Tracer {
       argv: process.argv,
       startTime: this.startTime.toISOString(),
       counters: this.counters.kind,
-      probes: { lines: this.settings.lines, exact: this.settings.exact, rssIntervalMs: this.settings.rssIntervalMs, measuredPath: nativeProbesBound() ? 'native' : 'js', spaceFields: spaceFieldsFound() },
+      probes: {
+        lines: this.settings.lines,
+        exact: this.settings.exact,
+        rssIntervalMs: this.settings.rssIntervalMs,
+        measuredPath: nativeProbesBound() ? 'native' : 'js',
+        spaceFields: spaceFieldsFound(),
+      },
       trigger: this.settings.trigger,
       calibration: this.calibration,
       settings: { ...this.settings },
@@ -274,11 +294,17 @@ export class Tracer {
     const state = this.writerState;
     if (state.fault === Fault.DirectoryDeleted) return;
     const write = (): void => {
-      const meta = buildMeta(this.metaBase(), {
-        measuredCalls: measuredCallCount(),
-        writerWaits: this.buffer.waits,
-        functions: this.table.size - this.internal.size,
-      }, state, last ? 'final' : 'checkpoint', exit);
+      const meta = buildMeta(
+        this.metaBase(),
+        {
+          measuredCalls: measuredCallCount(),
+          writerWaits: this.buffer.waits,
+          functions: this.table.size - this.internal.size,
+        },
+        state,
+        last ? 'final' : 'checkpoint',
+        exit,
+      );
       writeSummaries(this.directory, functionsCsv(this.stats, this.table.functions, this.internal), meta, exit !== undefined);
     };
     try {

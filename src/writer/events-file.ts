@@ -54,7 +54,11 @@ export class EventsFile {
   private unwritten = 0;
 
   /** `maxBytes`: the cap on all events files together (0: none). */
-  constructor(readonly directory: string, private readonly state: WriterState, maxBytes: number) {
+  constructor(
+    readonly directory: string,
+    private readonly state: WriterState,
+    maxBytes: number,
+  ) {
     this.path = join(directory, 'events.csv');
     this.fileBytes = maxBytes > 0 ? Math.max(MIN_EVENTS_FILE_BYTES, Math.floor(maxBytes / EVENT_FILES)) : 0;
   }
@@ -69,7 +73,7 @@ export class EventsFile {
   /** Whether a fault stopped event rows (they are then only counted). */
   /** Notes the highest heap_used among rows handed over (written or not: a fault stops rows, not the figure). */
   notePeakHeap(heapUsed: number): void {
-    if (heapUsed > this.state.figures[PEAK_HEAP_FIGURE]!) this.state.figures[PEAK_HEAP_FIGURE] = heapUsed;
+    if (heapUsed > this.state.figures[PEAK_HEAP_FIGURE]) this.state.figures[PEAK_HEAP_FIGURE] = heapUsed;
   }
 
   get faulted(): boolean {
@@ -149,7 +153,7 @@ export class EventsFile {
   }
 
   private wrote(rows: number): void {
-    this.state.figures[Figure.FileRows]! += rows;
+    this.state.figures[Figure.FileRows] += rows;
     this.unwritten -= rows;
   }
 
@@ -164,15 +168,15 @@ export class EventsFile {
     const oldest = join(this.directory, eventsFileName(EVENT_FILES - 1));
     if (existsSync(oldest)) {
       unlinkSync(oldest);
-      figures[Figure.RowsRotatedOut]! += figures[Figure.FileRows + EVENT_FILES - 1]!;
+      figures[Figure.RowsRotatedOut] += figures[Figure.FileRows + EVENT_FILES - 1];
     }
     for (let k = EVENT_FILES - 2; k >= 0; k--) {
       const from = join(this.directory, eventsFileName(k));
       if (existsSync(from)) renameSync(from, join(this.directory, eventsFileName(k + 1)));
-      figures[Figure.FileRows + k + 1] = figures[Figure.FileRows + k]!;
+      figures[Figure.FileRows + k + 1] = figures[Figure.FileRows + k];
     }
     figures[Figure.FileRows] = 0;
-    figures[Figure.Rotations]!++;
+    figures[Figure.Rotations]++;
     Atomics.add(this.state.words, Word.Generation, 1);
     this.fd = -1;
     this.follow();
@@ -216,7 +220,7 @@ export class EventsFile {
 
   private notWritten(rows: number): void {
     // One writer at a time (see the header), so a plain add.
-    this.state.figures[Figure.RowsNotWritten]! += rows;
+    this.state.figures[Figure.RowsNotWritten] += rows;
   }
 }
 

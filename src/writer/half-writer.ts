@@ -22,7 +22,12 @@ export class HalfWriter {
   readonly formatter: EventFormatter;
   written = 0;
 
-  constructor(shared: EventBufferShared, private readonly file: EventsFile, functions: readonly FunctionInfo[], labels: readonly string[]) {
+  constructor(
+    shared: EventBufferShared,
+    private readonly file: EventsFile,
+    functions: readonly FunctionInfo[],
+    labels: readonly string[],
+  ) {
     this.data = new Float64Array(shared.data);
     this.control = new Int32Array(shared.control);
     this.halfRows = shared.halfRows;
@@ -44,7 +49,7 @@ export class HalfWriter {
     // The run's peak heap as the rows saw it (memtrace run --fail-over): a scan of one column, off the traced thread.
     let peak = 0;
     for (let row = h * this.halfRows, end = row + rows; row < end; row++) {
-      const heap = this.data[row * EventColumn.COUNT + EventColumn.HEAP]!;
+      const heap = this.data[row * EventColumn.COUNT + EventColumn.HEAP];
       if (heap > peak) peak = heap;
     }
     this.file.notePeakHeap(peak);
@@ -74,7 +79,7 @@ export class HalfWriter {
     for (;;) {
       const halves = this.pending();
       if (halves.length === 0) return;
-      const oldest = halves[0]!;
+      const oldest = halves[0];
       if (this.tryWrite(oldest)) continue;
       if (Date.now() > deadline) {
         // The other writer is gone mid-half: take the half over rather than lose it.
@@ -85,4 +90,3 @@ export class HalfWriter {
     }
   }
 }
-

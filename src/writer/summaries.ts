@@ -15,7 +15,7 @@ import { threadId } from 'node:worker_threads';
 import { formatFunctionsCsv, type FunctionRow } from '../formats/functions-csv.js';
 import type { TraceFault, TraceMeta } from '../formats/meta.js';
 import type { FunctionInfo } from '../runtime/function-table.js';
-import { FunctionStats } from '../runtime/function-stats.js';
+import type { FunctionStats } from '../runtime/function-stats.js';
 import { Stat } from '../shared/layouts.js';
 import { faultOf } from './write-faults.js';
 import { EVENT_FILES, PEAK_HEAP_FIGURE, Fault, Figure, type WriterState } from './writer-state.js';
@@ -59,13 +59,19 @@ const FAULT_NAMES: Record<Fault, TraceFault | undefined> = {
 };
 
 /** `kind`: 'final' as the trace ends; `exit`: how the process ended, or the signal it handled and went on after. */
-export function buildMeta(base: MetaBase, counts: MetaCounts, state: WriterState, kind: 'final' | 'checkpoint', exit?: TraceMeta['exit']): TraceMeta {
+export function buildMeta(
+  base: MetaBase,
+  counts: MetaCounts,
+  state: WriterState,
+  kind: 'final' | 'checkpoint',
+  exit?: TraceMeta['exit'],
+): TraceMeta {
   const now = new Date().toISOString();
   const figures = state.figures;
-  const eventFiles = 1 + Math.min(figures[Figure.Rotations]!, EVENT_FILES - 1);
+  const eventFiles = 1 + Math.min(figures[Figure.Rotations], EVENT_FILES - 1);
   // Rows appended to the events files (those rotated out included): the rows of a write that failed are not.
-  let rowsWritten = figures[Figure.RowsRotatedOut]!;
-  for (let k = 0; k < EVENT_FILES; k++) rowsWritten += figures[Figure.FileRows + k]!;
+  let rowsWritten = figures[Figure.RowsRotatedOut];
+  for (let k = 0; k < EVENT_FILES; k++) rowsWritten += figures[Figure.FileRows + k];
   const fault = FAULT_NAMES[state.fault];
   return {
     ...base,
@@ -76,10 +82,10 @@ export function buildMeta(base: MetaBase, counts: MetaCounts, state: WriterState
       measuredCalls: counts.measuredCalls,
       rowsWritten,
       writerWaits: counts.writerWaits,
-      rowsNotWritten: figures[Figure.RowsNotWritten]!,
-      rowsRotatedOut: figures[Figure.RowsRotatedOut]!,
+      rowsNotWritten: figures[Figure.RowsNotWritten],
+      rowsRotatedOut: figures[Figure.RowsRotatedOut],
       eventFiles,
-      peakHeapUsed: figures[PEAK_HEAP_FIGURE]!,
+      peakHeapUsed: figures[PEAK_HEAP_FIGURE],
     },
     functions: counts.functions,
     ...(exit ? { exit } : {}),
@@ -88,8 +94,16 @@ export function buildMeta(base: MetaBase, counts: MetaCounts, state: WriterState
 }
 
 /** `quoted`: the quoted names kept from one checkpoint to the next (formatFunctionsCsv). */
-export function functionsCsv(stats: FunctionStats, functions: readonly FunctionInfo[], internal: ReadonlySet<number>, quoted?: Map<string, string>): string {
-  return formatFunctionsCsv(functionRows(stats, functions, (id) => internal.has(id)), quoted);
+export function functionsCsv(
+  stats: FunctionStats,
+  functions: readonly FunctionInfo[],
+  internal: ReadonlySet<number>,
+  quoted?: Map<string, string>,
+): string {
+  return formatFunctionsCsv(
+    functionRows(stats, functions, (id) => internal.has(id)),
+    quoted,
+  );
 }
 
 /** functions.csv's rows: the functions that were called, less `skip`'s (the calibration's). */
@@ -97,7 +111,7 @@ export function functionRows(stats: FunctionStats, functions: readonly FunctionI
   const rows: FunctionRow[] = [];
   for (let id = 0; id < functions.length && id < stats.capacity; id++) {
     if (stats.get(id, Stat.CALLS) === 0 || skip(id)) continue;
-    const info = functions[id]!;
+    const info = functions[id];
     rows.push({
       function: info.name,
       file: info.file,
@@ -121,7 +135,10 @@ export function functionRows(stats: FunctionStats, functions: readonly FunctionI
  * ending and there is nothing better to keep). Throws what the file system said where nothing worked.
  */
 export function writeSummaries(directory: string, functions: string, meta: TraceMeta, final: boolean): void {
-  const files: [string, string][] = [['functions.csv', functions], ['meta.json', `${JSON.stringify(meta, null, 2)}\n`]];
+  const files: [string, string][] = [
+    ['functions.csv', functions],
+    ['meta.json', `${JSON.stringify(meta, null, 2)}\n`],
+  ];
   for (const [name, content] of files) {
     const path = join(directory, name);
     try {
@@ -173,7 +190,7 @@ function writeFrom(path: string, content: string, flags: 'w' | 'r+'): void {
 export function statsSignature(stats: FunctionStats, functionCount: number): number {
   const t = stats.table;
   let sum = functionCount;
-  for (let at = 0; at < t.length; at += Stat.STRIDE) sum += t[at + Stat.CALLS]! + t[at + Stat.TOTAL_TIME]! + t[at + Stat.MEASURED_CALLS]!;
+  for (let at = 0; at < t.length; at += Stat.STRIDE) sum += t[at + Stat.CALLS] + t[at + Stat.TOTAL_TIME] + t[at + Stat.MEASURED_CALLS];
   return sum;
 }
 
@@ -181,6 +198,6 @@ export function statsSignature(stats: FunctionStats, functionCount: number): num
 export function measuredCallsIn(stats: FunctionStats): number {
   const t = stats.table;
   let sum = 0;
-  for (let at = 0; at < t.length; at += Stat.STRIDE) sum += t[at + Stat.MEASURED_CALLS]!;
+  for (let at = 0; at < t.length; at += Stat.STRIDE) sum += t[at + Stat.MEASURED_CALLS];
   return sum;
 }

@@ -77,15 +77,20 @@ const quotedNames = new Map<string, string>();
 function checkpoint(): void {
   if (state.fault !== Fault.None) return;
   drainMessages();
-  const signature = statsSignature(stats, functions.length) + sequence[0]! + internal.size;
+  const signature = statsSignature(stats, functions.length) + sequence[0] + internal.size;
   if (signature === written) return;
   try {
     const wrote = state.tryCheckpoint(() => {
-      const meta = buildMeta(data.meta, {
-        measuredCalls: data.measuredCallsBefore + measuredCallsIn(stats),
-        writerWaits: Atomics.load(state.words, Word.WriterWaits),
-        functions: functions.length - internal.size,
-      }, state, 'checkpoint');
+      const meta = buildMeta(
+        data.meta,
+        {
+          measuredCalls: data.measuredCallsBefore + measuredCallsIn(stats),
+          writerWaits: Atomics.load(state.words, Word.WriterWaits),
+          functions: functions.length - internal.size,
+        },
+        state,
+        'checkpoint',
+      );
       writeSummaries(directory, functionsCsv(stats, functions, internal, quotedNames), meta, false);
     });
     if (wrote) written = signature;

@@ -29,7 +29,10 @@ test('a block that makes only garbage shows a high total and almost nothing live
   t.is(garbageLive.kind, 'live');
   t.true(garbageLive.sampledBytes < 0.5 * MiB, `garbage live ${garbageLive.sampledBytes}`);
   t.is(keepingLive.top[0].function, 'keep');
-  t.true(keepingLive.top[0].size_bytes > 7 * MiB && keepingLive.top[0].size_bytes < 9.5 * MiB, `kept live ${keepingLive.top[0].size_bytes}`);
+  t.true(
+    keepingLive.top[0].size_bytes > 7 * MiB && keepingLive.top[0].size_bytes < 9.5 * MiB,
+    `kept live ${keepingLive.top[0].size_bytes}`,
+  );
 });
 
 test('compareTo between snapshots around building a 10 MiB cache names the cache line first', (t) => {
@@ -44,7 +47,10 @@ test('compareTo between snapshots around building a 10 MiB cache names the cache
 
 test('bad input: a sampling interval of 0 or less, a file that is not a profile', async (t) => {
   for (const samplingInterval of [0, -1, 1.5]) {
-    const error = await t.throwsAsync(traceAllocations(() => 1, { samplingInterval }), { instanceOf: SettingError });
+    const error = await t.throwsAsync(
+      traceAllocations(() => 1, { samplingInterval }),
+      { instanceOf: SettingError },
+    );
     t.notRegex(error.message, /\n/);
   }
   const path = join(freshDir(), 'not.heapprofile');

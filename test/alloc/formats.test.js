@@ -14,7 +14,10 @@ const require = createRequire(import.meta.url);
 let run;
 
 test.before(() => {
-  const result = runAlloc(fixture('alloc', 'loop.ts'), { flags: ['--alloc', '--lines', '--alloc-interval', '16384'], nodeArgs: ['--import', 'tsx'] });
+  const result = runAlloc(fixture('alloc', 'loop.ts'), {
+    flags: ['--alloc', '--lines', '--alloc-interval', '16384'],
+    nodeArgs: ['--import', 'tsx'],
+  });
   if (result.status !== 0 || !result.run) throw new Error(`memtrace run failed: ${result.stderr}`);
   run = result.run;
 });
@@ -54,7 +57,7 @@ test('.heapprofile is a SamplingHeapProfile at original .ts positions, without m
   t.true(profile.samples.every((s) => ids.has(s.nodeId) && s.size > 0));
 });
 
-test('speedscope file validates against speedscope\'s own schema and weighs the same bytes', (t) => {
+test("speedscope file validates against speedscope's own schema and weighs the same bytes", (t) => {
   const schema = JSON.parse(readFileSync(require.resolve('speedscope/dist/release/file-format-schema.json'), 'utf8'));
   const file = readSpeedscope(join(run.directory, ALLOCATION_FILES.speedscope));
   const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
@@ -71,7 +74,10 @@ test('speedscope file validates against speedscope\'s own schema and weighs the 
 test('pprof decodes with pprof-format: bytes by location, statement lines on the innermost location', (t) => {
   const profile = readPprof(join(run.directory, ALLOCATION_FILES.pprof));
   const strings = profile.stringTable.strings;
-  t.deepEqual(profile.sampleType.map((v) => `${strings[Number(v.type)]}/${strings[Number(v.unit)]}`), ['samples/count', 'space/bytes']);
+  t.deepEqual(
+    profile.sampleType.map((v) => `${strings[Number(v.type)]}/${strings[Number(v.unit)]}`),
+    ['samples/count', 'space/bytes'],
+  );
   const bytes = profile.sample.reduce((sum, s) => sum + Number(s.value[1]), 0);
   t.true(close(bytes, selfTotal()), `${bytes} vs ${selfTotal()}`);
   const locations = new Map(profile.location.map((l) => [Number(l.id), l]));

@@ -13,7 +13,11 @@ import { cliPath, fixture, freshDir } from '../helpers/run-traced.js';
 // interval the sampling error of a 2 MiB figure is about ±9 % (one standard deviation); ±30 % is
 // over three of them.
 const INTERVAL = ['--alloc-interval', '16384'];
-const near = (t, actual, expected, what) => t.true(Math.abs(actual - expected) <= 0.3 * expected, `${what}: ${(actual / MiB).toFixed(2)} MiB, expected about ${(expected / MiB).toFixed(2)} MiB`);
+const near = (t, actual, expected, what) =>
+  t.true(
+    Math.abs(actual - expected) <= 0.3 * expected,
+    `${what}: ${(actual / MiB).toFixed(2)} MiB, expected about ${(expected / MiB).toFixed(2)} MiB`,
+  );
 
 test('each allocating statement of a JS function is found with its bytes', (t) => {
   const { status, stderr, run } = runAlloc(fixture('alloc', 'loop.mjs'), { flags: ['--alloc', '--lines', ...INTERVAL] });
@@ -34,7 +38,10 @@ test('each allocating statement of a JS function is found with its bytes', (t) =
 });
 
 test('a TypeScript program run through tsx gets its .ts statement lines', (t) => {
-  const { status, stderr, run } = runAlloc(fixture('alloc', 'loop.ts'), { flags: ['--alloc', '--lines', ...INTERVAL], nodeArgs: ['--import', 'tsx'] });
+  const { status, stderr, run } = runAlloc(fixture('alloc', 'loop.ts'), {
+    flags: ['--alloc', '--lines', ...INTERVAL],
+    nodeArgs: ['--import', 'tsx'],
+  });
   t.is(status, 0, stderr);
   near(t, bytesAt(run, 'loop.ts', 11), 8 * MiB, 'loop.ts line 11');
   near(t, bytesAt(run, 'loop.ts', 12), 4 * MiB, 'loop.ts line 12');
@@ -50,7 +57,12 @@ test('without line probes the statements are left empty, not guessed', (t) => {
   const fill = run.allocations.filter((r) => r.function === 'fill');
   t.true(fill.length > 0);
   t.true(fill.every((r) => r.line === null));
-  near(t, fill.reduce((sum, r) => sum + r.selfBytes, 0), 14.2 * MiB, 'fill in all');
+  near(
+    t,
+    fill.reduce((sum, r) => sum + r.selfBytes, 0),
+    14.2 * MiB,
+    'fill in all',
+  );
   t.regex(stderr, /statements not known/);
 });
 
@@ -61,12 +73,13 @@ test('a sampling interval of 0 is one line of error', (t) => {
   t.regex(stderr, /MEMTRACE_ALLOC_INTERVAL="0" is not valid/);
 });
 
-test('a function whose statement depends on its caller: each stack gets its own caller\'s statement', (t) => {
+test("a function whose statement depends on its caller: each stack gets its own caller's statement", (t) => {
   const { status, stderr, run } = runAlloc(fixture('alloc', 'callers.mjs'), { flags: ['--alloc', '--lines', ...INTERVAL] });
   t.is(status, 0, stderr);
-  const under = (caller, line) => run.allocations
-    .filter((r) => r.function === 'make' && r.line === line && stackOf(run.stacks, r.stackId)[1]?.function === caller)
-    .reduce((sum, r) => sum + r.selfBytes, 0);
+  const under = (caller, line) =>
+    run.allocations
+      .filter((r) => r.function === 'make' && r.line === line && stackOf(run.stacks, r.stackId)[1]?.function === caller)
+      .reduce((sum, r) => sum + r.selfBytes, 0);
   near(t, under('fromBig', 7), 8 * MiB, 'fromBig > make line 7');
   near(t, under('fromSmall', 9), 2 * MiB, 'fromSmall > make line 9');
   t.true(under('fromBig', 9) < 0.05 * MiB && under('fromSmall', 7) < 0.05 * MiB, 'no statement of the other caller');
@@ -83,10 +96,14 @@ test('an arrow function with an expression body: its body is the statement', (t)
 for (const flags of [['--alloc'], ['--alloc', '--lines']]) {
   test(`${flags.join(' ')}: a signal that ends the program still writes the files`, async (t) => {
     const out = freshDir('memtrace-alloc-');
-    const child = spawn(process.execPath, [cliPath, 'run', ...flags, '--alloc-interval', '16384', '--out', out, '--', fixture('alloc', 'forever.mjs')], {
-      env: { ...process.env, MEMTRACE_CACHE_DIR: join(out, '.cache') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [cliPath, 'run', ...flags, '--alloc-interval', '16384', '--out', out, '--', fixture('alloc', 'forever.mjs')],
+      {
+        env: { ...process.env, MEMTRACE_CACHE_DIR: join(out, '.cache') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     await new Promise((resolve) => child.stdout.on('data', (chunk) => String(chunk).includes('ready') && resolve()));
@@ -96,16 +113,23 @@ for (const flags of [['--alloc'], ['--alloc', '--lines']]) {
     const directory = findTraces(out).find(hasAllocations);
     t.truthy(directory, stderr);
     const run = readAllocationRun(directory);
-    t.true(run.allocations.some((r) => r.function === 'grow' && r.selfBytes > 1024 * 1024), JSON.stringify(run.allocations.slice(0, 3)));
+    t.true(
+      run.allocations.some((r) => r.function === 'grow' && r.selfBytes > 1024 * 1024),
+      JSON.stringify(run.allocations.slice(0, 3)),
+    );
   });
 }
 
 test('--alloc: a signal the program handles writes what was sampled so far and sampling goes on', async (t) => {
   const out = freshDir('memtrace-alloc-');
-  const child = spawn(process.execPath, [cliPath, 'run', '--alloc', '--alloc-interval', '16384', '--out', out, '--', fixture('alloc', 'handles-hup.mjs')], {
-    env: { ...process.env, MEMTRACE_CACHE_DIR: join(out, '.cache') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [cliPath, 'run', '--alloc', '--alloc-interval', '16384', '--out', out, '--', fixture('alloc', 'handles-hup.mjs')],
+    {
+      env: { ...process.env, MEMTRACE_CACHE_DIR: join(out, '.cache') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));

@@ -16,7 +16,10 @@ export const cacheDir = process.env.MEMTRACE_CORPUS_CACHE || join(corpusDir, '.c
 /** Installs when needed; returns false (after saying why on stderr) when npm failed. */
 export function fetchCorpus({ log = (line) => process.stderr.write(`${line}\n`) } = {}) {
   const lock = readFileSync(join(corpusDir, 'deps', 'package-lock.json'));
-  const hash = createHash('sha256').update(lock).update(readFileSync(join(corpusDir, 'deps', 'package.json'))).digest('hex');
+  const hash = createHash('sha256')
+    .update(lock)
+    .update(readFileSync(join(corpusDir, 'deps', 'package.json')))
+    .digest('hex');
   const marker = join(cacheDir, '.installed');
   if (existsSync(marker) && readFileSync(marker, 'utf8') === hash) return true;
   mkdirSync(cacheDir, { recursive: true });
@@ -25,7 +28,10 @@ export function fetchCorpus({ log = (line) => process.stderr.write(`${line}\n`) 
   log(`corpus: installing the packages and their test dependencies into ${cacheDir} (npm ci)`);
   const started = Date.now();
   // --ignore-scripts: no package's install script runs (none of the corpus needs one to be tested).
-  const npm = spawnSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: cacheDir, stdio: ['ignore', 'inherit', 'inherit'] });
+  const npm = spawnSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: cacheDir,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   if (npm.status !== 0) {
     log(`corpus: npm ci failed in ${cacheDir} (exit ${npm.status ?? npm.signal})`);
     return false;

@@ -73,12 +73,14 @@ export function memtraceNotes(stderr) {
  */
 export function differences(plain, traced) {
   const found = [];
-  if (plain.timedOut !== traced.timedOut) found.push({ kind: 'timeout', text: `timed out ${traced.timedOut ? 'traced' : 'untraced'} only` });
+  if (plain.timedOut !== traced.timedOut)
+    found.push({ kind: 'timeout', text: `timed out ${traced.timedOut ? 'traced' : 'untraced'} only` });
   if (plain.code !== traced.code || plain.signal !== traced.signal) {
     found.push({ kind: 'exit', text: `exit ${plain.signal ?? plain.code} -> ${traced.signal ?? traced.code}` });
   }
   for (const key of ['pass', 'fail', 'skip']) {
-    if (plain.counts[key] !== traced.counts[key]) found.push({ kind: 'counts', text: `${key} ${plain.counts[key]} -> ${traced.counts[key]}` });
+    if (plain.counts[key] !== traced.counts[key])
+      found.push({ kind: 'counts', text: `${key} ${plain.counts[key]} -> ${traced.counts[key]}` });
   }
   for (const stream of ['stdout', 'stderr']) {
     const diff = firstDifference(plain[stream], traced[stream]);
@@ -95,9 +97,6 @@ function firstDifference(a, b) {
   let i = 0;
   while (i < x.length && i < y.length && x[i] === y[i]) i++;
   const clip = (s) => (s.length > 200 ? `${s.slice(0, 200)}…` : s);
-  const lines = [
-    ...x.slice(i, i + 4).map((l) => `- ${clip(l)}`),
-    ...y.slice(i, i + 6).map((l) => `+ ${clip(l)}`),
-  ];
+  const lines = [...x.slice(i, i + 4).map((l) => `- ${clip(l)}`), ...y.slice(i, i + 6).map((l) => `+ ${clip(l)}`)];
   return { line: i + 1, lines };
 }

@@ -48,19 +48,35 @@ function options() {
       slow: { type: 'boolean', default: false },
     },
   });
-  const list = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
+  const list = (s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
   const nodes = list(values.node);
   for (const n of nodes) if (!NODES[n]) fail(`--node: ${n} is not one of ${Object.keys(NODES).join(', ')}`);
   const modes = list(values.modes);
   for (const m of modes) if (!['plain', 'cold', 'warm'].includes(m)) fail(`--modes: ${m} is not one of plain, cold, warm`);
   if (!modes.includes('plain')) modes.unshift('plain');
-  if (modes.includes('warm') && !modes.includes('cold')) fail('--modes: warm needs cold (it reuses the cold run\'s cache)');
+  if (modes.includes('warm') && !modes.includes('cold')) fail("--modes: warm needs cold (it reuses the cold run's cache)");
   const only = values.only ? list(values.only) : undefined;
   for (const name of only ?? []) if (!suites.some((s) => s.name === name)) fail(`--only: ${name} is not in test/corpus/manifest.js`);
   const jobs = Number(values.jobs);
   const timeout = Number(values.timeout);
   if (!(jobs >= 1) || !(timeout > 0)) fail('--jobs and --timeout take positive numbers');
-  return { nodes, modes, warmOn: list(values['warm-on']), only, jobs, timeoutMs: timeout * 1000, json: values.json, writeDocs: values['write-docs'], tableFrom: values['table-from'], keepOutput: values['keep-output'], slow: values.slow };
+  return {
+    nodes,
+    modes,
+    warmOn: list(values['warm-on']),
+    only,
+    jobs,
+    timeoutMs: timeout * 1000,
+    json: values.json,
+    writeDocs: values['write-docs'],
+    tableFrom: values['table-from'],
+    keepOutput: values['keep-output'],
+    slow: values.slow,
+  };
 }
 
 function fail(message) {
@@ -82,7 +98,10 @@ function commandArgs(args, packageDir) {
   return args.flatMap((arg) => {
     if (!arg.includes('*')) return [arg];
     const matches = picomatch(basename(arg));
-    return readdirSync(join(packageDir, dirname(arg))).filter((f) => matches(f)).sort().map((f) => join(dirname(arg), f));
+    return readdirSync(join(packageDir, dirname(arg)))
+      .filter((f) => matches(f))
+      .sort()
+      .map((f) => join(dirname(arg), f));
   });
 }
 
@@ -107,22 +126,44 @@ function runOnce(suite, node, mode, cache, timeoutMs, keepOutput) {
   const result = { stdout: '', stderr: '', code: 0, signal: null, timedOut: false };
   let chain = Promise.resolve();
   for (const args of suite.runs) {
-    chain = chain.then(() => new Promise((done) => {
-      if (result.timedOut) return done();
-      const child = spawn(nodeBin, commandArgs(args, packageDir), { cwd: packageDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-      const timer = setTimeout(() => {
-        result.timedOut = true;
-        try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
-      }, Math.max(1, timeoutMs - (Date.now() - started)));
-      child.stdout.on('data', (d) => { result.stdout += d; });
-      child.stderr.on('data', (d) => { result.stderr += d; });
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        // The first failing command decides the exit code, as `a && b` would (but every command runs).
-        if (result.code === 0 && result.signal === null) { result.code = code; result.signal = signal; }
-        done();
-      });
-    }));
+    chain = chain.then(
+      () =>
+        new Promise((done) => {
+          if (result.timedOut) return done();
+          const child = spawn(nodeBin, commandArgs(args, packageDir), {
+            cwd: packageDir,
+            env,
+            detached: true,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+          const timer = setTimeout(
+            () => {
+              result.timedOut = true;
+              try {
+                process.kill(-child.pid, 'SIGKILL');
+              } catch {
+                /* already gone */
+              }
+            },
+            Math.max(1, timeoutMs - (Date.now() - started)),
+          );
+          child.stdout.on('data', (d) => {
+            result.stdout += d;
+          });
+          child.stderr.on('data', (d) => {
+            result.stderr += d;
+          });
+          child.on('close', (code, signal) => {
+            clearTimeout(timer);
+            // The first failing command decides the exit code, as `a && b` would (but every command runs).
+            if (result.code === 0 && result.signal === null) {
+              result.code = code;
+              result.signal = signal;
+            }
+            done();
+          });
+        }),
+    );
   }
   return chain.then(() => {
     rmSync(out, { recursive: true, force: true });
@@ -151,12 +192,14 @@ async function runUnit(suite, node, opts) {
   if (opts.modes.includes('cold')) {
     const cache = mkdtempSync(join(tmpdir(), 'memtrace-corpus-cache-'));
     runs.cold = await runOnce(suite, node, 'cold', cache, timeoutMs, opts.keepOutput);
-    if (opts.modes.includes('warm') && opts.warmOn.includes(node)) runs.warm = await runOnce(suite, node, 'warm', cache, timeoutMs, opts.keepOutput);
+    if (opts.modes.includes('warm') && opts.warmOn.includes(node))
+      runs.warm = await runOnce(suite, node, 'warm', cache, timeoutMs, opts.keepOutput);
     rmSync(cache, { recursive: true, force: true });
   }
   const verdicts = {};
   for (const mode of ['cold', 'warm']) {
-    if (runs[mode]) verdicts[mode] = judge(suite, node, mode, differences(runs.plain, runs[mode]), `${runs[mode].stdout}\n${runs[mode].stderr}`);
+    if (runs[mode])
+      verdicts[mode] = judge(suite, node, mode, differences(runs.plain, runs[mode]), `${runs[mode].stdout}\n${runs[mode].stderr}`);
   }
   return { suite, node, runs, verdicts };
 }
@@ -165,30 +208,36 @@ async function runUnit(suite, node, opts) {
 async function pool(units, jobs, work, onDone) {
   const results = [];
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(jobs, units.length) }, async () => {
-    while (next < units.length) {
-      const unit = units[next++];
-      const result = await work(unit);
-      results.push(result);
-      onDone(result, results.length);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(jobs, units.length) }, async () => {
+      while (next < units.length) {
+        const unit = units[next++];
+        const result = await work(unit);
+        results.push(result);
+        onDone(result, results.length);
+      }
+    }),
+  );
   return results;
 }
 
 function checkInstalled(selected) {
   const deps = JSON.parse(readFileSync(join(corpusDir, 'deps', 'package.json'), 'utf8')).dependencies;
   for (const suite of selected) {
-    if (deps[suite.name] !== suite.version) fail(`${suite.name}: manifest.js says ${suite.version}, deps/package.json ${deps[suite.name] ?? 'nothing'}`);
+    if (deps[suite.name] !== suite.version)
+      fail(`${suite.name}: manifest.js says ${suite.version}, deps/package.json ${deps[suite.name] ?? 'nothing'}`);
     const installed = JSON.parse(readFileSync(join(cacheDir, 'node_modules', suite.name, 'package.json'), 'utf8')).version;
-    if (installed !== suite.version) fail(`${suite.name}: ${installed} installed in ${cacheDir}, ${suite.version} wanted (delete the directory and run again)`);
+    if (installed !== suite.version)
+      fail(`${suite.name}: ${installed} installed in ${cacheDir}, ${suite.version} wanted (delete the directory and run again)`);
   }
 }
 
 function progressLine(result, done, total) {
   const { suite, node, runs, verdicts } = result;
   const plain = runs.plain;
-  const parts = [`plain ${plain.timedOut ? 'timeout' : `exit ${plain.code ?? plain.signal}`} ${plain.counts.pass}/${plain.counts.fail} ${plain.seconds.toFixed(1)}s`];
+  const parts = [
+    `plain ${plain.timedOut ? 'timeout' : `exit ${plain.code ?? plain.signal}`} ${plain.counts.pass}/${plain.counts.fail} ${plain.seconds.toFixed(1)}s`,
+  ];
   for (const mode of ['cold', 'warm']) {
     if (!verdicts[mode]) continue;
     parts.push(`${mode} ${verdicts[mode].status} ${runs[mode].seconds.toFixed(1)}s`);
@@ -224,23 +273,57 @@ async function main() {
   checkInstalled(selected);
   const versions = Object.fromEntries(opts.nodes.map((n) => [n, spawnSync(NODES[n], ['--version'], { encoding: 'utf8' }).stdout.trim()]));
   const head = spawnSync('git', ['-C', underTest, 'log', '-1', '--format=%h %s'], { encoding: 'utf8' }).stdout.trim().slice(0, 72);
-  process.stderr.write(`test:corpus: ${selected.length} suites on ${opts.nodes.map((n) => `Node ${versions[n]}`).join(' and ')}, modes ${opts.modes.join(',')}; memtrace under test: ${underTest} (${head})\n`);
+  process.stderr.write(
+    `test:corpus: ${selected.length} suites on ${opts.nodes.map((n) => `Node ${versions[n]}`).join(' and ')}, modes ${opts.modes.join(',')}; memtrace under test: ${underTest} (${head})\n`,
+  );
   const units = opts.nodes.flatMap((node) => selected.map((suite) => ({ suite, node })));
   const started = Date.now();
-  const results = await pool(units, opts.jobs, (u) => runUnit(u.suite, u.node, opts), (result, done) => {
-    process.stderr.write(`${progressLine(result, done, units.length)}\n`);
-    for (const verdict of Object.values(result.verdicts)) for (const line of verdict.report) process.stderr.write(`    ${line}\n`);
-  });
+  const results = await pool(
+    units,
+    opts.jobs,
+    (u) => runUnit(u.suite, u.node, opts),
+    (result, done) => {
+      process.stderr.write(`${progressLine(result, done, units.length)}\n`);
+      for (const verdict of Object.values(result.verdicts)) for (const line of verdict.report) process.stderr.write(`    ${line}\n`);
+    },
+  );
   const seconds = (Date.now() - started) / 1000;
   results.sort((a, b) => suites.indexOf(a.suite) - suites.indexOf(b.suite) || Number(a.node) - Number(b.node));
   process.stdout.write(`\n${corpusTable(results, opts.nodes, 'text')}\n`);
   const verdicts = results.flatMap((r) => Object.values(r.verdicts));
   const count = (status) => verdicts.filter((v) => v.status === status).length;
   const failed = count('NEW') + count('STALE');
-  process.stdout.write(`${verdicts.length} traced runs: ${count('same')} same, ${count('known')} known differences, ${count('fixed')} listed as fixed elsewhere and gone, ${count('NEW')} new differences, ${count('STALE')} stale entries; ${seconds.toFixed(0)} s\n`);
+  process.stdout.write(
+    `${verdicts.length} traced runs: ${count('same')} same, ${count('known')} known differences, ${count('fixed')} listed as fixed elsewhere and gone, ${count('NEW')} new differences, ${count('STALE')} stale entries; ${seconds.toFixed(0)} s\n`,
+  );
   // The plain closing line CI reads: a traced run passes when it is the same or its differences are listed.
   process.stdout.write(`corpus: ${verdicts.length - failed} passed, ${failed} failed\n`);
-  if (opts.json) writeFileSync(opts.json, JSON.stringify({ underTest, head, versions, seconds, results: results.map(({ suite, node, runs, verdicts: v }) => ({ name: suite.name, version: suite.version, node, runs: Object.fromEntries(Object.entries(runs).map(([m, r]) => [m, { code: r.code, signal: r.signal, timedOut: r.timedOut, seconds: r.seconds, counts: r.counts, notes: r.notes.length }])), verdicts: v })) }, null, 2));
+  if (opts.json)
+    writeFileSync(
+      opts.json,
+      JSON.stringify(
+        {
+          underTest,
+          head,
+          versions,
+          seconds,
+          results: results.map(({ suite, node, runs, verdicts: v }) => ({
+            name: suite.name,
+            version: suite.version,
+            node,
+            runs: Object.fromEntries(
+              Object.entries(runs).map(([m, r]) => [
+                m,
+                { code: r.code, signal: r.signal, timedOut: r.timedOut, seconds: r.seconds, counts: r.counts, notes: r.notes.length },
+              ]),
+            ),
+            verdicts: v,
+          })),
+        },
+        null,
+        2,
+      ),
+    );
   if (opts.writeDocs) writeDocsTable(join(root, 'docs', 'reliability.md'), opts.writeDocs, corpusTable(results, opts.nodes, 'markdown'));
   process.exitCode = failed ? 1 : 0;
 }

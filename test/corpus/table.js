@@ -6,7 +6,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { renderTable } from '../../dist/src/shared/text-table.js';
 
-
 function cells(result) {
   if (!result) return ['', '', ''];
   const { runs, verdicts, suite, node } = result;
@@ -18,7 +17,9 @@ function cells(result) {
     if (v.status === 'same' || v.status === 'fixed') return 'same';
     const kinds = [...new Set(v.found.map((f) => f.kind))].join(',');
     if (v.status !== 'known') return `${v.status} (${kinds})`;
-    const ids = (suite.known ?? []).filter((e) => (!e.nodes || e.nodes.includes(node)) && (!e.modes || e.modes.includes(mode))).map((e) => e.id);
+    const ids = (suite.known ?? [])
+      .filter((e) => (!e.nodes || e.nodes.includes(node)) && (!e.modes || e.modes.includes(mode)))
+      .map((e) => e.id);
     return `known ${ids.join('+')} (${kinds})`;
   };
   const notes = Math.max(runs.cold?.notes.length ?? 0, runs.warm?.notes.length ?? 0);
@@ -40,9 +41,17 @@ export function corpusTable(results, nodes, format) {
   });
   if (format === 'markdown') {
     const esc = (s) => s.replace(/\|/g, '\\|');
-    return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n') + '\n';
+    return (
+      [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join(
+        '\n',
+      ) + '\n'
+    );
   }
-  return renderTable(header, rows, header.map(() => false));
+  return renderTable(
+    header,
+    rows,
+    header.map(() => false),
+  );
 }
 
 export function writeDocsTable(file, name, table) {

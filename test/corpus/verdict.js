@@ -15,8 +15,18 @@ export function judge(suite, node, mode, found, output = '') {
   const label = `${suite.name} on Node ${node}, ${mode}`;
   if (found.length === 0) {
     const stale = known.filter((entry) => !entry.fixedBy);
-    if (stale.length) return { status: 'STALE', found, report: stale.map((e) => `STALE ${label}: listed difference ${e.id} no longer happens: ${e.reason}`) };
-    if (known.length) return { status: 'fixed', found, report: [`gone: ${label}: ${known.map((e) => e.id).join(', ')} (listed as fixed by ${known[0].fixedBy})`] };
+    if (stale.length)
+      return {
+        status: 'STALE',
+        found,
+        report: stale.map((e) => `STALE ${label}: listed difference ${e.id} no longer happens: ${e.reason}`),
+      };
+    if (known.length)
+      return {
+        status: 'fixed',
+        found,
+        report: [`gone: ${label}: ${known.map((e) => e.id).join(', ')} (listed as fixed by ${known[0].fixedBy})`],
+      };
     return { status: 'same', found, report: [] };
   }
   const unlisted = found.filter((f) => !known.some((entry) => !entry.kinds || entry.kinds.includes(f.kind)));

@@ -26,7 +26,9 @@ function startWorker() {
   const worker = new Worker(WORKER);
   let pending;
   worker.on('message', (answer) => pending?.(answer));
-  worker.on('error', (error) => pending?.({ outcome: 'worker died', name: error.constructor.name, message: error.message, stack: error.stack }));
+  worker.on('error', (error) =>
+    pending?.({ outcome: 'worker died', name: error.constructor.name, message: error.message, stack: error.stack }),
+  );
   return {
     ask(message, ms) {
       return new Promise((resolve) => {
@@ -47,7 +49,8 @@ function startWorker() {
 export function problemWith(answer, path) {
   if (answer.outcome === 'read') return undefined;
   if (answer.outcome !== 'threw') return `${answer.outcome}: ${answer.name}: ${answer.message}`;
-  if (!answer.memtraceError) return `${answer.name} (not a MemtraceError): ${answer.message}\n${answer.stack.split('\n').slice(1, 4).join('\n')}`;
+  if (!answer.memtraceError)
+    return `${answer.name} (not a MemtraceError): ${answer.message}\n${answer.stack.split('\n').slice(1, 4).join('\n')}`;
   if (!answer.message.includes(path)) return `the message does not name the file: ${answer.message}`;
   if (answer.message.includes('\n')) return `the message is not one line: ${JSON.stringify(answer.message)}`;
   return undefined;
@@ -102,7 +105,10 @@ function runCli(args, timeoutMs) {
     let stderr = '';
     let timedOut = false;
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.on('close', (status, signal) => {
       clearTimeout(timer);
       resolve({ status, signal, stderr, timedOut });
@@ -117,7 +123,7 @@ function runCli(args, timeoutMs) {
 export async function fuzzCli(reader, seedBytes, { dir, seed = 18, cases = 2000, samples = 40, timeoutMs = 60_000 }) {
   const json = parseJson(seedBytes);
   const findings = [];
-  let worker = startWorker();
+  const worker = startWorker();
   try {
     for (let index = 0; index < cases; index += Math.ceil(cases / samples)) {
       const { description, bytes } = mutation(seedBytes, json, seed, index);
@@ -128,9 +134,11 @@ export async function fuzzCli(reader, seedBytes, { dir, seed = 18, cases = 2000,
       const expected = answer?.outcome === 'read' ? 0 : 1;
       let problem;
       if (cli.timedOut) problem = `the CLI did not end within ${timeoutMs} ms`;
-      else if (cli.status !== expected) problem = `exit ${cli.status ?? cli.signal}, expected ${expected} (the library call ${answer?.outcome})`;
+      else if (cli.status !== expected)
+        problem = `exit ${cli.status ?? cli.signal}, expected ${expected} (the library call ${answer?.outcome})`;
       else if (/^\s+at /m.test(stderr)) problem = 'a stack trace on stderr';
-      else if (expected === 1 && (stderr.trim().split('\n').length !== 1 || !stderr.includes(path))) problem = 'stderr is not one line naming the file';
+      else if (expected === 1 && (stderr.trim().split('\n').length !== 1 || !stderr.includes(path)))
+        problem = 'stderr is not one line naming the file';
       if (problem) findings.push({ index, description, problem: `${problem}: ${stderr.slice(0, 500)}` });
     }
   } finally {

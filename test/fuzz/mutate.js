@@ -24,7 +24,22 @@ export function randomSource(seed) {
 const STRUCTURE = new Set([...'{}[],:"\\'].map((c) => c.charCodeAt(0)));
 const GARBAGE = ['"', '[', ']', '{', '}', ',', ':', '\\', '\\u', '-', '0', '9', 'e', '.', 'null', '\n', '\u2028', '\uffff', '\x00', '\xff'];
 /** Numbers that break assumptions: past 2^32 and 2^53, negative, fractional, exponents, hundreds of digits. */
-export const AWKWARD_NUMBERS = ['4294967295', '4294967296', '9007199254740993', '18446744073709551616', '99999999999999999999999', '1e308', '1e400', '-1', '-0', '0.5', '1.5e3', '9'.repeat(400), '0x10', '00'];
+export const AWKWARD_NUMBERS = [
+  '4294967295',
+  '4294967296',
+  '9007199254740993',
+  '18446744073709551616',
+  '99999999999999999999999',
+  '1e308',
+  '1e400',
+  '-1',
+  '-0',
+  '0.5',
+  '1.5e3',
+  '9'.repeat(400),
+  '0x10',
+  '00',
+];
 /** JSON values of the wrong type (or an awkward one) for any field. */
 const WRONG_VALUES = [null, true, false, '', 'x', '</script>', [], [null], [[]], {}, { a: 1 }, -1, 0, 1e308, 2 ** 53 + 2, 0.5, 'NaN'];
 
@@ -50,16 +65,23 @@ const BYTE_MUTATIONS = {
   truncate(bytes, random, structure) {
     // Offset classes: the very start, right before/after a structural character, anywhere, the last bytes.
     const kind = random.int(4);
-    const at = kind === 0 ? random.int(3)
-      : kind === 1 ? Math.min(bytes.length - 1, random.pick(structure) + random.int(2))
-        : kind === 2 ? random.int(bytes.length)
-          : bytes.length - 1 - random.int(3);
+    const at =
+      kind === 0
+        ? random.int(3)
+        : kind === 1
+          ? Math.min(bytes.length - 1, random.pick(structure) + random.int(2))
+          : kind === 2
+            ? random.int(bytes.length)
+            : bytes.length - 1 - random.int(3);
     return [`truncate at ${at}`, bytes.subarray(0, Math.max(0, at))];
   },
   insert(bytes, random, structure) {
     const at = random.next() < 0.5 ? random.pick(structure) : random.int(bytes.length);
     const garbage = Array.from({ length: 1 + random.int(3) }, () => random.pick(GARBAGE)).join('');
-    return [`insert ${JSON.stringify(garbage)} at ${at}`, Buffer.concat([bytes.subarray(0, at), Buffer.from(garbage, 'latin1'), bytes.subarray(at)])];
+    return [
+      `insert ${JSON.stringify(garbage)} at ${at}`,
+      Buffer.concat([bytes.subarray(0, at), Buffer.from(garbage, 'latin1'), bytes.subarray(at)]),
+    ];
   },
   remove(bytes, random) {
     const at = random.int(bytes.length);
@@ -70,7 +92,10 @@ const BYTE_MUTATIONS = {
     const from = random.int(bytes.length);
     const length = 1 + random.int(64);
     const to = random.int(bytes.length);
-    return [`copy ${length} bytes from ${from} to ${to}`, Buffer.concat([bytes.subarray(0, to), bytes.subarray(from, from + length), bytes.subarray(to)])];
+    return [
+      `copy ${length} bytes from ${from} to ${to}`,
+      Buffer.concat([bytes.subarray(0, to), bytes.subarray(from, from + length), bytes.subarray(to)]),
+    ];
   },
   number(bytes, random) {
     // A run of digits somewhere in the file, replaced by an awkward number.
@@ -81,7 +106,10 @@ const BYTE_MUTATIONS = {
       let end = start;
       while (end < bytes.length && bytes[end] >= 0x30 && bytes[end] <= 0x39) end++;
       const number = random.pick(AWKWARD_NUMBERS);
-      return [`number at ${start} -> ${number.length > 20 ? `${number.slice(0, 8)}…(${number.length} chars)` : number}`, Buffer.concat([bytes.subarray(0, start), Buffer.from(number), bytes.subarray(end)])];
+      return [
+        `number at ${start} -> ${number.length > 20 ? `${number.slice(0, 8)}…(${number.length} chars)` : number}`,
+        Buffer.concat([bytes.subarray(0, start), Buffer.from(number), bytes.subarray(end)]),
+      ];
     }
     return BYTE_MUTATIONS.flip(bytes, random);
   },
@@ -138,7 +166,11 @@ export function mutation(bytes, json, seed, index) {
   // Two mutations in one case, now and then: a flip after a truncation, and so on.
   let [description, out] = BYTE_MUTATIONS[name](bytes, random, structure.length > 0 ? structure : [0]);
   if (random.next() < 0.2 && out.length > 0) {
-    const [second, twice] = BYTE_MUTATIONS[random.pick(Object.keys(BYTE_MUTATIONS))](out, random, structuralOffsets(out).length > 0 ? structuralOffsets(out) : [0]);
+    const [second, twice] = BYTE_MUTATIONS[random.pick(Object.keys(BYTE_MUTATIONS))](
+      out,
+      random,
+      structuralOffsets(out).length > 0 ? structuralOffsets(out) : [0],
+    );
     description = `${description}; ${second}`;
     out = twice;
   }

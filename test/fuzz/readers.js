@@ -43,7 +43,11 @@ export function smallSnapshot(dir, keep = 400) {
   const edgeTypes = meta.edge_types[meta.edge_fields.indexOf('type')];
   const at = (fields, name) => fields.indexOf(name);
   const [nameField, edgeCountField] = [at(meta.node_fields, 'name'), at(meta.node_fields, 'edge_count')];
-  const [edgeTypeField, edgeNameField, toField] = [at(meta.edge_fields, 'type'), at(meta.edge_fields, 'name_or_index'), at(meta.edge_fields, 'to_node')];
+  const [edgeTypeField, edgeNameField, toField] = [
+    at(meta.edge_fields, 'type'),
+    at(meta.edge_fields, 'name_or_index'),
+    at(meta.edge_fields, 'to_node'),
+  ];
   const strings = [];
   const stringIndex = new Map();
   const keepString = (i) => {
@@ -75,14 +79,19 @@ export function smallSnapshot(dir, keep = 400) {
   }
   const header = { ...snapshot.snapshot, node_count: keep, edge_count: edges.length };
   // V8's layout: one node or edge a line, the other sections kept (empty for this program).
-  const text = `{"snapshot":${JSON.stringify(header)},\n"nodes":[${nodes.join('\n,')}],\n"edges":[${edges.join('\n,')}],\n`
-    + `"trace_function_infos":[],\n"trace_tree":[],\n"samples":[],\n"locations":[],\n"strings":[${strings.map((s) => JSON.stringify(s)).join('\n,')}]}\n`;
+  const text =
+    `{"snapshot":${JSON.stringify(header)},\n"nodes":[${nodes.join('\n,')}],\n"edges":[${edges.join('\n,')}],\n` +
+    `"trace_function_infos":[],\n"trace_tree":[],\n"samples":[],\n"locations":[],\n"strings":[${strings.map((s) => JSON.stringify(s)).join('\n,')}]}\n`;
   return Buffer.from(text);
 }
 
 /** A real `node --heap-prof` profile of the report tests' allocating program. */
 export function realHeapProfile(dir) {
-  const run = spawnSync(process.execPath, ['--heap-prof', `--heap-prof-dir=${dir}`, '--heap-prof-interval=65536', fixture('report', 'allocators.mjs')], { encoding: 'utf8' });
+  const run = spawnSync(
+    process.execPath,
+    ['--heap-prof', `--heap-prof-dir=${dir}`, '--heap-prof-interval=65536', fixture('report', 'allocators.mjs')],
+    { encoding: 'utf8' },
+  );
   if (run.status !== 0) throw new Error(`node --heap-prof failed: ${run.stderr}`);
   const name = readdirSync(dir).find((file) => file.endsWith('.heapprofile'));
   return readFileSync(join(dir, name));
@@ -99,9 +108,14 @@ export function realTraceMeta(dir) {
 /** The allocations.json of a real `memtrace run --alloc`, with the run's other files put beside it in dir. */
 export function realAllocationMeta(dir) {
   const out = freshDir('memtrace-fuzz-alloc-');
-  const { status, stderr } = spawnSync(process.execPath, [cliPath, 'run', '--alloc', '--alloc-interval', '16384', '--out', out, '--', fixture('alloc', 'garbage.mjs')], {
-    encoding: 'utf8', env: { ...process.env, MEMTRACE_CACHE_DIR: join(out, '.cache') },
-  });
+  const { status, stderr } = spawnSync(
+    process.execPath,
+    [cliPath, 'run', '--alloc', '--alloc-interval', '16384', '--out', out, '--', fixture('alloc', 'garbage.mjs')],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, MEMTRACE_CACHE_DIR: join(out, '.cache') },
+    },
+  );
   const run = findTraces(out).find((d) => readdirSync(d).includes('allocations.json'));
   if (status !== 0 || !run) throw new Error(`memtrace run --alloc on garbage.mjs failed: ${stderr}`);
   for (const file of readdirSync(run)) if (file !== 'allocations.json') copyFileSync(join(run, file), join(dir, file));
@@ -140,7 +154,8 @@ function realProcessLog(dir) {
   const file = join(dir, 'log.csv');
   const loader = new URL('../../dist/loader/process.js', import.meta.url).href;
   const run = spawnSync(process.execPath, ['--import', loader, fixture('process', 'grow.mjs')], {
-    encoding: 'utf8', env: { ...process.env, MEMTRACE_PROCESS_INTERVAL: '0.02', MEMTRACE_PROCESS_OUT: file, STEPS: '3', STEP_MB: '4', PAUSE_MS: '60' },
+    encoding: 'utf8',
+    env: { ...process.env, MEMTRACE_PROCESS_INTERVAL: '0.02', MEMTRACE_PROCESS_OUT: file, STEPS: '3', STEP_MB: '4', PAUSE_MS: '60' },
   });
   if (run.status !== 0) throw new Error(`logging grow.mjs failed: ${run.stderr}`);
   return readFileSync(file);
@@ -153,7 +168,8 @@ function realNativeRecord(dir) {
   // so the record is taken from a process run with the tracker but without memtrace's runtime.
   const tracker = join(dirname(cliPath), '..', '..', '..', 'native', 'build-preload', 'memtrace-native.so');
   const run = spawnSync(process.execPath, [fixture('native', 'keep-buffers.cjs')], {
-    encoding: 'utf8', env: { ...process.env, LD_PRELOAD: tracker, MEMTRACE_NATIVE_DIR: out, MEMTRACE_NATIVE_INTERVAL: '1048576' },
+    encoding: 'utf8',
+    env: { ...process.env, LD_PRELOAD: tracker, MEMTRACE_NATIVE_DIR: out, MEMTRACE_NATIVE_INTERVAL: '1048576' },
   });
   const raw = readdirSync(out).find((file) => file.endsWith('.raw'));
   if (run.status !== 0 || !raw) throw new Error(`recording keep-buffers.cjs natively failed: ${run.stderr}`);
@@ -211,7 +227,11 @@ export const READERS = [
     seed: realTraceFile('events.csv'),
     // What `memtrace report DIR --html` reads, streamed; a file ending mid-row is an error for the CLI.
     async read(path) {
-      await readTraceReportInput(dirname(path), { onTruncated: (problem) => { throw new TraceFileError(path, problem); } });
+      await readTraceReportInput(dirname(path), {
+        onTruncated: (problem) => {
+          throw new TraceFileError(path, problem);
+        },
+      });
     },
     cli: (path) => ['report', dirname(path), '--trace-json', '--out', join(dirname(path), 'out.json')],
   },
@@ -268,7 +288,11 @@ export const READERS = [
     rejectedShare: 0.4,
     // What `memtrace plot` reads, streamed into its buckets; a file ending mid-row is an error for the CLI.
     async read(path) {
-      const { inside, batches } = readProcessBatches(path, { onTruncated: (problem) => { throw new TraceFileError(path, problem); } });
+      const { inside, batches } = readProcessBatches(path, {
+        onTruncated: (problem) => {
+          throw new TraceFileError(path, problem);
+        },
+      });
       const digest = new ProcessLogDigest(inside);
       for await (const batch of batches) for (const row of batch) digest.add(row);
       digest.model('fuzz');
@@ -293,7 +317,22 @@ export const READERS = [
  */
 function realOomReport(dir) {
   const out = freshDir();
-  spawnSync(process.execPath, [cliPath, 'run', '--oom-report', '--oom-snapshot', 'never', '--out', out, '--', '--max-old-space-size=24', fixture('oom', 'grow-map.mjs')], { encoding: 'utf8' });
+  spawnSync(
+    process.execPath,
+    [
+      cliPath,
+      'run',
+      '--oom-report',
+      '--oom-snapshot',
+      'never',
+      '--out',
+      out,
+      '--',
+      '--max-old-space-size=24',
+      fixture('oom', 'grow-map.mjs'),
+    ],
+    { encoding: 'utf8' },
+  );
   const trace = findTraces(out).find((d) => readdirSync(d).includes('oom-report'));
   if (!trace) throw new Error('the OOM run wrote no report');
   for (const file of ['meta.json', 'functions.csv', 'events.csv']) copyFileSync(join(trace, file), join(dir, file));

@@ -45,18 +45,54 @@ const withHeader = (change) => {
 };
 
 test('heap snapshot: a node_count past 2^53 (was a RangeError from new Uint8Array)', async (t) => {
-  await expectOneLine(t, 'heap snapshot', withHeader((h) => { h.node_count = 9007199254740994; }), HeapSnapshotError, /its node_count 9007199254740994 is not a count/);
+  await expectOneLine(
+    t,
+    'heap snapshot',
+    withHeader((h) => {
+      h.node_count = 9007199254740994;
+    }),
+    HeapSnapshotError,
+    /its node_count 9007199254740994 is not a count/,
+  );
 });
 
 test('heap snapshot: a node_count or edge_count of a billion in a small file: the arrays are sized for what the file can hold, the count is refused', async (t) => {
   // Sized for the header's count, the arrays took 22 bytes a node: 22 GB asked for by a 35 KB file.
   const nodes = snapshotText.match(/"node_count":(\d+)/)[1];
   const edges = snapshotText.match(/"edge_count":(\d+)/)[1];
-  await expectOneLine(t, 'heap snapshot', withHeader((h) => { h.node_count = 1e9; }), HeapSnapshotError, new RegExp(`"nodes" holds ${nodes} nodes but the header says 1000000000`));
-  await expectOneLine(t, 'heap snapshot', withHeader((h) => { h.edge_count = 1e9; }), HeapSnapshotError, new RegExp(`"edges" holds ${edges} edges but the header says 1000000000`));
-  await expectOneLine(t, 'heap snapshot', withHeader((h) => { h.edge_count = -1; }), HeapSnapshotError, /its edge_count -1 is not a count/);
+  await expectOneLine(
+    t,
+    'heap snapshot',
+    withHeader((h) => {
+      h.node_count = 1e9;
+    }),
+    HeapSnapshotError,
+    new RegExp(`"nodes" holds ${nodes} nodes but the header says 1000000000`),
+  );
+  await expectOneLine(
+    t,
+    'heap snapshot',
+    withHeader((h) => {
+      h.edge_count = 1e9;
+    }),
+    HeapSnapshotError,
+    new RegExp(`"edges" holds ${edges} edges but the header says 1000000000`),
+  );
+  await expectOneLine(
+    t,
+    'heap snapshot',
+    withHeader((h) => {
+      h.edge_count = -1;
+    }),
+    HeapSnapshotError,
+    /its edge_count -1 is not a count/,
+  );
   // The allocation itself: fed the file up to the middle of "nodes", the scanner's arrays are no longer than the file.
-  const text = Buffer.from(withHeader((h) => { h.node_count = 1e9; }));
+  const text = Buffer.from(
+    withHeader((h) => {
+      h.node_count = 1e9;
+    }),
+  );
   const scanner = new SnapshotScanner(text.length);
   scanner.feed(text.subarray(0, text.indexOf('"edges"') - 100));
   t.true(scanner.nodes.type.length <= text.length, `nodes sized for ${scanner.nodes.type.length} in a file of ${text.length} bytes`);
@@ -64,7 +100,9 @@ test('heap snapshot: a node_count or edge_count of a billion in a small file: th
 
 test("heap snapshot: a node's edge_count of a hundred million: the edges are sized for what the file can hold, the count is refused", async (t) => {
   // The root's edge_count (the fifth field of the first node) made huge, the header's edge_count left out.
-  const text = withHeader((h) => { delete h.edge_count; }).replace(/"nodes":\[(\d+),(\d+),(\d+),(\d+),(\d+)/, '"nodes":[$1,$2,$3,$4,100000000');
+  const text = withHeader((h) => {
+    delete h.edge_count;
+  }).replace(/"nodes":\[(\d+),(\d+),(\d+),(\d+),(\d+)/, '"nodes":[$1,$2,$3,$4,100000000');
   await expectOneLine(t, 'heap snapshot', text, HeapSnapshotError, /"edges" holds \d+ edges but the nodes' edge counts add up to 1\d{8}/);
 });
 
@@ -75,8 +113,20 @@ test('heap snapshot: a "snapshot" header that is not JSON, where V8\'s message q
 });
 
 test('heap profile: a sample that is not an object (was a TypeError in the flame tree)', async (t) => {
-  await expectOneLine(t, 'heap profile', JSON.stringify({ ...profile, samples: [null] }), TraceFileError, /not a heap profile: a sample has no \{size, nodeId\}/);
-  await expectOneLine(t, 'heap profile', JSON.stringify({ ...profile, samples: [{ size: '8', nodeId: 1, ordinal: 1 }] }), TraceFileError, /a sample has no \{size, nodeId\}/);
+  await expectOneLine(
+    t,
+    'heap profile',
+    JSON.stringify({ ...profile, samples: [null] }),
+    TraceFileError,
+    /not a heap profile: a sample has no \{size, nodeId\}/,
+  );
+  await expectOneLine(
+    t,
+    'heap profile',
+    JSON.stringify({ ...profile, samples: [{ size: '8', nodeId: 1, ordinal: 1 }] }),
+    TraceFileError,
+    /a sample has no \{size, nodeId\}/,
+  );
 });
 
 test("heap profile: JSON broken across lines gives one line (V8's message quotes the text)", async (t) => {
@@ -87,9 +137,27 @@ test("heap profile: JSON broken across lines gives one line (V8's message quotes
 test("trace meta.json: a field the report reads missing or of the wrong type (was a TypeError in memtrace report's heading)", async (t) => {
   const meta = JSON.parse(realTraceMeta(freshDir('memtrace-regression-')).toString('utf8'));
   const { events, ...withoutEvents } = meta;
-  await expectOneLine(t, 'trace meta.json', JSON.stringify(withoutEvents), TraceFileError, /not a memtrace meta.json: "events.measuredCalls" is missing/);
-  await expectOneLine(t, 'trace meta.json', JSON.stringify({ ...meta, events: { ...events, rowsWritten: '12' } }), TraceFileError, /"events.rowsWritten" is not a number/);
-  await expectOneLine(t, 'trace meta.json', JSON.stringify({ ...meta, calibration: null }), TraceFileError, /"calibration.selfBytes" is missing/);
+  await expectOneLine(
+    t,
+    'trace meta.json',
+    JSON.stringify(withoutEvents),
+    TraceFileError,
+    /not a memtrace meta.json: "events.measuredCalls" is missing/,
+  );
+  await expectOneLine(
+    t,
+    'trace meta.json',
+    JSON.stringify({ ...meta, events: { ...events, rowsWritten: '12' } }),
+    TraceFileError,
+    /"events.rowsWritten" is not a number/,
+  );
+  await expectOneLine(
+    t,
+    'trace meta.json',
+    JSON.stringify({ ...meta, calibration: null }),
+    TraceFileError,
+    /"calibration.selfBytes" is missing/,
+  );
   await expectOneLine(t, 'trace meta.json', '[]', TraceFileError, /not a memtrace meta.json: not a JSON object/);
 });
 

@@ -47,7 +47,7 @@ test('sizes of known objects: an array of N doubles, a Map of 1000 objects, an o
   t.true(run.counter.retained <= run.counter.shallow + BACKING_HEADER + 8 * 20_000 + 4096, `closure retains ${run.counter.retained}`);
 });
 
-test('sizeOf in a worker thread measures the worker\'s own heap', (t) => {
+test("sizeOf in a worker thread measures the worker's own heap", (t) => {
   const run = runFixture('size-of-worker.mjs');
   t.is(run.name, 'Array');
   t.is(run.retained - run.shallow, BACKING_HEADER + 8 * run.N);
@@ -61,7 +61,10 @@ test('sizeOf of a primitive is rejected with one clear line', async (t) => {
     [undefined, 'memtrace: sizeOf: undefined is not an object: only objects and functions have a size in the heap'],
   ];
   for (const [value, message] of cases) await t.throwsAsync(sizeOf(value), { instanceOf: InvalidArgumentError, message });
-  await t.throwsAsync(sizeOfEach([{}, 7n]), { instanceOf: InvalidArgumentError, message: /sizeOfEach: 7n \(a bigint\) \(item 1\) is not an object/ });
+  await t.throwsAsync(sizeOfEach([{}, 7n]), {
+    instanceOf: InvalidArgumentError,
+    message: /sizeOfEach: 7n \(a bigint\) \(item 1\) is not an object/,
+  });
   await t.throwsAsync(sizeOfEach({}), { instanceOf: InvalidArgumentError, message: /sizeOfEach: an object \(Object\) is not an array/ });
 });
 

@@ -4,9 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { fixture, freshDir } from '../helpers/run-traced.js';
-import {
-  trackClass, readClassTrackerCsv, formatClassTrackerCsv, InvalidArgumentError, TraceFileError,
-} from '../../dist/src/index.js';
+import { trackClass, readClassTrackerCsv, formatClassTrackerCsv, InvalidArgumentError, TraceFileError } from '../../dist/src/index.js';
 
 function runFixture(name, args = [], nodeArgs = []) {
   const result = spawnSync(process.execPath, [...nodeArgs, fixture('heap-live', name), ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -19,7 +17,10 @@ const counts = (sample) => ({ live: sample.live, created: sample.created, collec
 test('1000 instances made with plain new, 400 dropped: 600 live, 1000 created, 400 collected', (t) => {
   const csv = join(freshDir(), 'leaky.csv');
   const { samples, withSubclasses } = runFixture('track-leaky.mjs', [csv]);
-  t.deepEqual(samples.map((s) => s.label), ['start', 'created', 'dropped', 'all dropped']);
+  t.deepEqual(
+    samples.map((s) => s.label),
+    ['start', 'created', 'dropped', 'all dropped'],
+  );
   t.deepEqual(counts(samples[0]), { live: 0, created: 0, collected: 0 });
   t.deepEqual(counts(samples[1]), { live: 1000, created: 1000, collected: 0 });
   t.deepEqual(counts(samples[2]), { live: 600, created: 1000, collected: 400 });
@@ -29,7 +30,10 @@ test('1000 instances made with plain new, 400 dropped: 600 live, 1000 created, 4
   // The CSV reads back as the samples, times in seconds.
   const rows = readClassTrackerCsv(csv);
   t.deepEqual(rows.map(counts), samples.map(counts));
-  t.deepEqual(rows.map((r) => r.className), ['Leaky', 'Leaky', 'Leaky', 'Leaky']);
+  t.deepEqual(
+    rows.map((r) => r.className),
+    ['Leaky', 'Leaky', 'Leaky', 'Leaky'],
+  );
   for (let i = 0; i < rows.length; i++) t.true(Math.abs(rows[i].timeS - samples[i].timeS) < 1e-6);
   t.true(rows.every((r, i) => i === 0 || r.timeS > rows[i - 1].timeS));
 });
@@ -61,7 +65,7 @@ test('interval samples follow a growing cache', (t) => {
   t.deepEqual(counts(samples[samples.length - 1]), { live: cached, created: cached, collected: 0 });
 });
 
-test('a tracker in a worker thread counts the worker\'s instances only', (t) => {
+test("a tracker in a worker thread counts the worker's instances only", (t) => {
   const { worker, main } = runFixture('track-worker.mjs');
   t.is(main, 50);
   t.is(worker.kept, 100);
@@ -80,7 +84,10 @@ test('trackClass of something that is not a class gives one clear line', (t) => 
     const error = t.throws(() => trackClass(value), { instanceOf: InvalidArgumentError, message });
     t.false(error.message.includes('\n'));
   }
-  t.throws(() => trackClass(class A {}, { interval: 0 }), { instanceOf: InvalidArgumentError, message: /interval must be a positive number/ });
+  t.throws(() => trackClass(class A {}, { interval: 0 }), {
+    instanceOf: InvalidArgumentError,
+    message: /interval must be a positive number/,
+  });
 });
 
 test('the class-tracker CSV: written with quoting, read back, a bad file named', (t) => {
@@ -94,7 +101,13 @@ test('the class-tracker CSV: written with quoting, read back, a bad file named',
   t.deepEqual(readClassTrackerCsv(file), rows);
   const bad = join(dir, 'bad.csv');
   writeFileSync(bad, 'time_s,class,live,created,collected,label\n0.1,Leaky,many,1,0,\n');
-  t.throws(() => readClassTrackerCsv(bad), { instanceOf: TraceFileError, message: `memtrace: ${bad}: row 2: live is "many", not a number` });
+  t.throws(() => readClassTrackerCsv(bad), {
+    instanceOf: TraceFileError,
+    message: `memtrace: ${bad}: row 2: live is "many", not a number`,
+  });
   writeFileSync(bad, 'seq,time_ns\n');
-  t.throws(() => readClassTrackerCsv(bad), { instanceOf: TraceFileError, message: /bad\.csv: the header is not time_s,class,live,created/ });
+  t.throws(() => readClassTrackerCsv(bad), {
+    instanceOf: TraceFileError,
+    message: /bad\.csv: the header is not time_s,class,live,created/,
+  });
 });

@@ -15,7 +15,10 @@ test('growth by constructor between the first and the last snapshot', (t) => {
   const perObject = leaked.selfSizeAfter / 200;
   t.true(perObject >= 16 && Number.isInteger(perObject));
   const deltas = diff.growth.map((row) => row.selfSizeAfter - row.selfSizeBefore);
-  t.deepEqual(deltas, [...deltas].sort((x, y) => y - x));
+  t.deepEqual(
+    deltas,
+    [...deltas].sort((x, y) => y - x),
+  );
   t.false(diff.growth.some((row) => row.name === 'Transient'));
 });
 
@@ -25,7 +28,13 @@ test('two snapshots: everything new and alive, including the work in flight', (t
   t.deepEqual(leak.classes, [{ name: 'LeakedThing', count: 100 }]);
   t.is(leak.path, 'global.leakStore → Array[] → LeakedThing');
   t.regex(diff.leaks.map((group) => group.path).join('\n'), /::inFlight → Array/);
-  t.is(diff.leaks.flatMap((group) => group.classes).filter((entry) => entry.name === 'Transient').reduce((sum, entry) => sum + entry.count, 0), 50);
+  t.is(
+    diff.leaks
+      .flatMap((group) => group.classes)
+      .filter((entry) => entry.name === 'Transient')
+      .reduce((sum, entry) => sum + entry.count, 0),
+    50,
+  );
 });
 
 test('three snapshots: only what was allocated between A and B and is still alive in C', (t) => {
@@ -35,9 +44,13 @@ test('three snapshots: only what was allocated between A and B and is still aliv
   t.is(diff.leaks[0].count, 100);
   t.is(diff.leaks[0].retainedSize, diff.leaks[0].selfSize);
   const firstRound = [];
-  for (let node = 0; node < c.nodeCount; node++) if (c.className(node) === 'LeakedThing' && c.nodeId(node) <= b.maxNodeId) firstRound.push(node);
+  for (let node = 0; node < c.nodeCount; node++)
+    if (c.className(node) === 'LeakedThing' && c.nodeId(node) <= b.maxNodeId) firstRound.push(node);
   t.is(firstRound.length, 100);
-  t.is(diff.leaks[0].selfSize, firstRound.reduce((sum, node) => sum + c.selfSize(node), 0));
+  t.is(
+    diff.leaks[0].selfSize,
+    firstRound.reduce((sum, node) => sum + c.selfSize(node), 0),
+  );
   t.false(diff.leaks.some((group) => group.classes.some((entry) => entry.name === 'Transient')));
   t.regex(diff.leaks[0].example.steps.map((step) => step.edgeName).join(' '), /leakStore \d+$/);
 });
@@ -51,5 +64,8 @@ test('memtrace heap diff A B C: table and CSV', (t) => {
   const rows = parse(memtraceHeap(['diff', ...files, '--csv']).stdout, { columns: true });
   t.like(rows[0], { objects: '100', constructors: '100 LeakedThing', path: 'global.leakStore → Array[] → LeakedThing' });
   const growth = parse(memtraceHeap(['diff', files[0], files[2], '--csv', '--growth']).stdout, { columns: true });
-  t.like(growth.find((row) => row.constructor === 'LeakedThing'), { count_before: '0', count_after: '200' });
+  t.like(
+    growth.find((row) => row.constructor === 'LeakedThing'),
+    { count_before: '0', count_after: '200' },
+  );
 });

@@ -35,9 +35,17 @@ test('an empty file', async (t) => {
 });
 
 test('JSON that is not a heap snapshot', async (t) => {
-  await expectError(t, badFile('package.heapsnapshot', JSON.stringify({ name: 'x', version: '1.0.0' })), /not a V8 heap snapshot \(its first entry is "name"/);
+  await expectError(
+    t,
+    badFile('package.heapsnapshot', JSON.stringify({ name: 'x', version: '1.0.0' })),
+    /not a V8 heap snapshot \(its first entry is "name"/,
+  );
   await expectError(t, badFile('array.heapsnapshot', '[1, 2, 3]'), /not a V8 heap snapshot \(it is a JSON array\)/);
-  await expectError(t, badFile('meta.heapsnapshot', '{"snapshot": {"meta": {}}, "nodes": []}'), /not a V8 heap snapshot: its meta has no node_fields/);
+  await expectError(
+    t,
+    badFile('meta.heapsnapshot', '{"snapshot": {"meta": {}}, "nodes": []}'),
+    /not a V8 heap snapshot: its meta has no node_fields/,
+  );
   await expectError(t, badFile('text.heapsnapshot', 'hello\n'), /not a V8 heap snapshot \(it does not start with "\{"\)/);
 });
 
@@ -55,7 +63,11 @@ test('a snapshot truncated inside "nodes", "edges" and "strings" names the byte 
 test('a corrupt byte is reported at its offset', async (t) => {
   const at = text.indexOf('"edges"') + 100;
   const corrupt = `${text.slice(0, at)}x${text.slice(at + 1)}`;
-  const error = await expectError(t, badFile('corrupt.heapsnapshot', corrupt), new RegExp(`corrupt at byte ${at}: unexpected "x" in "edges"`));
+  const error = await expectError(
+    t,
+    badFile('corrupt.heapsnapshot', corrupt),
+    new RegExp(`corrupt at byte ${at}: unexpected "x" in "edges"`),
+  );
   t.is(error.offset, at);
 });
 

@@ -27,7 +27,8 @@ function checkRetained(t, file, snapshot, nodes) {
     const expected = bruteRetained(graph, node, baseline);
     if (expected === undefined) continue;
     compared++;
-    if (snapshot.retainedSize(node) !== expected) return t.fail(`node ${node} (${snapshot.displayName(node)}): retained ${snapshot.retainedSize(node)}, by definition ${expected}`);
+    if (snapshot.retainedSize(node) !== expected)
+      return t.fail(`node ${node} (${snapshot.displayName(node)}): retained ${snapshot.retainedSize(node)}, by definition ${expected}`);
   }
   t.true(compared > 60);
 }
@@ -41,15 +42,23 @@ test('a Map holding 1000 Leaky: counts, path, retained sizes', async (t) => {
   // Each Leaky retains itself and its payload array with its elements store.
   const one = instances[0];
   t.true(snapshot.retainedSize(one) > snapshot.selfSize(one) + 64 * 8);
-  t.is(leaky.retainedSize, instances.reduce((sum, node) => sum + snapshot.retainedSize(node), 0));
-  t.is(leaky.selfSize, instances.reduce((sum, node) => sum + snapshot.selfSize(node), 0));
+  t.is(
+    leaky.retainedSize,
+    instances.reduce((sum, node) => sum + snapshot.retainedSize(node), 0),
+  );
+  t.is(
+    leaky.selfSize,
+    instances.reduce((sum, node) => sum + snapshot.selfSize(node), 0),
+  );
 
   const [path] = snapshot.paths({ className: 'Leaky' });
   t.is(path.count, 1000);
   t.regex(formatPath(path), /^\(GC roots\)|global/);
   t.regex(formatPath(path), /\.cache → Map\.\{table\} → \(.*\)\[\d+\] → Leaky @\d+$/);
 
-  const [map] = nodesOf(snapshot, 'Map').filter((node) => formatPath(snapshot.pathTo(node)).endsWith(`.cache → Map @${snapshot.nodeId(node)}`));
+  const [map] = nodesOf(snapshot, 'Map').filter((node) =>
+    formatPath(snapshot.pathTo(node)).endsWith(`.cache → Map @${snapshot.nodeId(node)}`),
+  );
   t.true(snapshot.retainedSize(map) >= leaky.retainedSize);
   checkRetained(t, leakyFile, snapshot, [map, ...instances.slice(0, 20)]);
 });
@@ -61,7 +70,9 @@ test('a closure chain: each step holds the previous one through its scope', asyn
   const deepest = paths.reduce((a, b) => (a.steps.length > b.steps.length ? a : b));
   t.regex(formatPath(deepest), /\.chainHead → step\(\)\.\{context\} → system \/ Context::previous → step\(\)/);
   t.regex(formatPath(deepest), /::holder → Holder @\d+$/);
-  const head = snapshot.paths({ className: 'Holder', max: 100 }).find((path) => path.steps.length === Math.min(...paths.map((p) => p.steps.length)));
+  const head = snapshot
+    .paths({ className: 'Holder', max: 100 })
+    .find((path) => path.steps.length === Math.min(...paths.map((p) => p.steps.length)));
   t.truthy(head);
   // The shortest is the head's own holder: reached from the global through the first step only.
   t.true(head.steps.length < deepest.steps.length, formatPath(head));
@@ -79,7 +90,10 @@ test('a closure chain: each step holds the previous one through its scope', asyn
 test('a listener left on an EventEmitter keeps its view', async (t) => {
   const snapshot = await readSnapshot(listenerFile);
   const [path] = snapshot.paths({ className: 'DetachedView' });
-  t.regex(formatPath(path), /\.bus → EventEmitter\._events → Object\.tick → onTick\(\)\.\{context\} → system \/ Context::view → DetachedView @\d+$/);
+  t.regex(
+    formatPath(path),
+    /\.bus → EventEmitter\._events → Object\.tick → onTick\(\)\.\{context\} → system \/ Context::view → DetachedView @\d+$/,
+  );
   const view = nodesOf(snapshot, 'DetachedView')[0];
   t.is(snapshot.retainedSize(view), snapshot.summary().find((row) => row.name === 'DetachedView').retainedSize);
   checkRetained(t, listenerFile, snapshot, [view]);
@@ -126,12 +140,15 @@ test('node and edge views: edges, retainers, dominator, lookup by id', async (t)
   t.is(rows.from.index, view.index);
   t.is(rows.to.dominator.index, view.index);
   t.true(view.retainedSize > rows.to.retainedSize);
-  t.deepEqual([...view.retainers()].map((node) => node.name), ['system / Context']);
+  t.deepEqual(
+    [...view.retainers()].map((node) => node.name),
+    ['system / Context'],
+  );
   t.regex(String(view), /^DetachedView @\d+$/);
   t.throws(() => snapshot.node(snapshot.nodeCount), { instanceOf: RangeError });
 });
 
-test('paths through V8 internals (--internals) are never longer, and the default prefers the program\'s references', async (t) => {
+test("paths through V8 internals (--internals) are never longer, and the default prefers the program's references", async (t) => {
   const snapshot = await readSnapshot(leakyFile);
   let shorter = 0;
   for (let node = 1; node < snapshot.nodeCount; node += 97) {

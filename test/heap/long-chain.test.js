@@ -13,7 +13,8 @@ test('a linked list of a million nodes', async (t) => {
   // The head retains the whole list: a million links, each dominated by the one before it.
   let head;
   for (let node = 0; node < snapshot.nodeCount; node++) {
-    if (snapshot.className(node) === 'Link' && (head === undefined || snapshot.retainedSize(node) > snapshot.retainedSize(head))) head = node;
+    if (snapshot.className(node) === 'Link' && (head === undefined || snapshot.retainedSize(node) > snapshot.retainedSize(head)))
+      head = node;
   }
   // Plus the few things only links hold (their hidden class, once the constructor has moved on).
   t.true(snapshot.retainedSize(head) >= links.selfSize);

@@ -21,14 +21,21 @@ function checkAgainstJson(t, raw) {
   for (let node = 0; node < raw.nodeCount; node++) {
     const base = node * nodeFields;
     const fields = Object.fromEntries(meta.node_fields.map((name, i) => [name, json.nodes[base + i]]));
-    if (raw.nodeType[node] !== fields.type || raw.nodeName[node] !== fields.name || raw.nodeId[node] !== fields.id || raw.nodeSelfSize[node] !== fields.self_size || raw.firstEdge[node] !== edge) {
+    if (
+      raw.nodeType[node] !== fields.type ||
+      raw.nodeName[node] !== fields.name ||
+      raw.nodeId[node] !== fields.id ||
+      raw.nodeSelfSize[node] !== fields.self_size ||
+      raw.firstEdge[node] !== edge
+    ) {
       return t.fail(`node ${node} differs`);
     }
     edge += fields.edge_count;
   }
   for (let e = 0; e < raw.edgeCount; e++) {
     const [type, nameOrIndex, toNode] = [0, 1, 2].map((i) => json.edges[e * edgeFields + i]);
-    if (raw.edgeType[e] !== type || raw.edgeNameOrIndex[e] !== nameOrIndex || raw.edgeToNode[e] * nodeFields !== toNode) return t.fail(`edge ${e} differs`);
+    if (raw.edgeType[e] !== type || raw.edgeNameOrIndex[e] !== nameOrIndex || raw.edgeToNode[e] * nodeFields !== toNode)
+      return t.fail(`edge ${e} differs`);
   }
   t.pass();
 }
@@ -51,7 +58,16 @@ test('chunks of 1 to 13 bytes give the same snapshot', (t) => {
 test('strings with escapes and non-ASCII text survive', (t) => {
   const strings = ['plain', 'quote " and \\ backslash', 'tab\tnewline\n', 'é ü → 😀', '\u0001'];
   const text = JSON.stringify({
-    snapshot: { meta: { node_fields: ['type', 'name', 'id', 'self_size', 'edge_count'], node_types: [['synthetic', 'string']], edge_fields: ['type', 'name_or_index', 'to_node'], edge_types: [['element']] }, node_count: 5, edge_count: 4 },
+    snapshot: {
+      meta: {
+        node_fields: ['type', 'name', 'id', 'self_size', 'edge_count'],
+        node_types: [['synthetic', 'string']],
+        edge_fields: ['type', 'name_or_index', 'to_node'],
+        edge_types: [['element']],
+      },
+      node_count: 5,
+      edge_count: 4,
+    },
     nodes: [0, 0, 1, 0, 4, ...[1, 2, 3, 4].flatMap((i) => [1, i, i * 2 + 1, 16, 0])],
     edges: [1, 0, 5, 1, 1, 10, 1, 2, 15, 1, 3, 20],
     strings,

@@ -30,12 +30,16 @@ export function runTraced(file, { env = {}, nodeArgs = [], args = [], traced = t
   const out = freshDir();
   const [command, ...commandArgs] = nodeCommand();
   // memtrace/register goes after other loaders (tsx), so its hooks see their output.
-  const result = spawnSync(command, [...commandArgs, ...nodeArgs, ...(traced ? ['--import', pathToFileURL(registerPath).href] : []), file, ...args], {
-    env: { ...process.env, MEMTRACE_OUT: out, MEMTRACE_CACHE_DIR: join(out, '.cache'), ...env },
-    encoding: 'utf8',
-    input,
-    timeout: process.env.MEMTRACE_TEST_EMULATOR ? 600_000 : 120_000,
-  });
+  const result = spawnSync(
+    command,
+    [...commandArgs, ...nodeArgs, ...(traced ? ['--import', pathToFileURL(registerPath).href] : []), file, ...args],
+    {
+      env: { ...process.env, MEMTRACE_OUT: out, MEMTRACE_CACHE_DIR: join(out, '.cache'), ...env },
+      encoding: 'utf8',
+      input,
+      timeout: process.env.MEMTRACE_TEST_EMULATOR ? 600_000 : 120_000,
+    },
+  );
   const directories = findTraces(out);
   return { ...result, out, directories, trace: directories.length > 0 ? readTrace(directories[0]) : undefined };
 }

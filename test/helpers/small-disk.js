@@ -12,7 +12,13 @@ function tryMount(options) {
     rmSync(dir, { recursive: true, force: true });
     return { error: (mount.stderr || mount.error?.message || 'mount failed').trim().split('\n')[0] };
   }
-  return { dir, unmount: () => { spawnSync('umount', [dir]); rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    dir,
+    unmount: () => {
+      spawnSync('umount', [dir]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Why tmpfs cannot be mounted here (undefined where it can). */

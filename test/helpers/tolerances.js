@@ -28,7 +28,6 @@ export function calibrationResidual(trace) {
   return NODE_MAJOR >= 24 ? 48 : 1;
 }
 
-
 /** The median of some measurements: for a figure where one run in many can catch V8's own work. */
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);

@@ -67,12 +67,21 @@ export async function startApp(framework, { traced = false, out, include, cli = 
 
 /** CPU seconds (user + system, every thread) the process `pid` has used so far, from /proc. */
 export function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   // utime and stime, fields 14 and 15 of stat(5), in clock ticks of 1/100 s (USER_HZ on Linux).
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-const BODY = { user: 'ada', cart: [{ sku: 'A-1', qty: 2 }, { sku: 'B-7', qty: 1 }], note: 'quotes " and \\ and ünïcode' };
+const BODY = {
+  user: 'ada',
+  cart: [
+    { sku: 'A-1', qty: 2 },
+    { sku: 'B-7', qty: 1 },
+  ],
+  note: 'quotes " and \\ and ünïcode',
+};
 
 /** The routes driven, each with the body it must answer with (what the handlers return, serialised). */
 export const ROUTES = [

@@ -17,12 +17,27 @@ export const FLOORS = [
   [['formats', /^src\/formats\//]],
   [['writer', /^src\/writer\//]],
   [['tracer', /^src\/tracer\//]],
-  [['alloc', /^src\/alloc\//], ['heap', /^src\/heap\//], ['heap-stats', /^src\/heap-stats\//], ['process', /^src\/process\//], ['native', /^src\/native\//]],
+  [
+    ['alloc', /^src\/alloc\//],
+    ['heap', /^src\/heap\//],
+    ['heap-stats', /^src\/heap-stats\//],
+    ['process', /^src\/process\//],
+    ['native', /^src\/native\//],
+  ],
   [['report', /^src\/report\//]],
-  [['query', /^src\/query\//], ['oom', /^src\/oom\//]],
-  [['check', /^src\/check\//], ['test-api', /^src\/test-api\//]],
+  [
+    ['query', /^src\/query\//],
+    ['oom', /^src\/oom\//],
+  ],
+  [
+    ['check', /^src\/check\//],
+    ['test-api', /^src\/test-api\//],
+  ],
   [['loader', /^loader\//]],
-  [['cli', /^src\/cli\//], ['api', /^src\/[^/]+\.ts$/]],
+  [
+    ['cli', /^src\/cli\//],
+    ['api', /^src\/[^/]+\.ts$/],
+  ],
 ];
 
 /** The floor and layer of a file (a path relative to the repository), or undefined. */
@@ -68,7 +83,10 @@ export function importsOf(file) {
   const specifiers = [
     ...module.staticImports.map((i) => i.moduleRequest.value),
     ...module.staticExports.flatMap((e) => e.entries.filter((entry) => entry.moduleRequest).map((entry) => entry.moduleRequest.value)),
-    ...module.dynamicImports.map((d) => text.slice(d.moduleRequest.start, d.moduleRequest.end)).filter((t) => /^['"`][^'"`$]*['"`]$/.test(t)).map((t) => t.slice(1, -1)),
+    ...module.dynamicImports
+      .map((d) => text.slice(d.moduleRequest.start, d.moduleRequest.end))
+      .filter((t) => /^['"`][^'"`$]*['"`]$/.test(t))
+      .map((t) => t.slice(1, -1)),
     ...[...text.matchAll(/new URL\((['"])(\.{1,2}\/[^'"]+\.js)\1,\s*import\.meta\.url\)/g)].map((m) => m[2]),
   ];
   return specifiers
@@ -86,18 +104,21 @@ test('no file imports a layer above its own, or a sibling', (t) => {
 });
 
 test('the check fails on an import that goes up, sideways or out of the layers', (t) => {
-  t.deepEqual(violations([
-    ['src/runtime/probes.ts', ['src/formats/meta.ts', 'src/buffer/event-buffer.ts', 'src/runtime/counters.ts']],
-    ['src/alloc/frames.ts', ['src/report/units.ts', 'src/heap/heap-snapshot.ts', 'src/shared/units.ts']],
-    ['src/cli/main.ts', ['src/index.ts']],
-    ['src/newfolder/x.ts', ['src/shared/errors.ts']],
-  ]), [
-    'src/runtime/probes.ts → src/formats/meta.ts: runtime imports formats, a layer above it',
-    'src/alloc/frames.ts → src/report/units.ts: alloc imports report, a layer above it',
-    'src/alloc/frames.ts → src/heap/heap-snapshot.ts: alloc imports heap, a sibling',
-    'src/cli/main.ts → src/index.ts: cli imports api, a sibling',
-    'src/newfolder/x.ts: in no layer (add its folder to ARCHITECTURE.md and FLOORS)',
-  ]);
+  t.deepEqual(
+    violations([
+      ['src/runtime/probes.ts', ['src/formats/meta.ts', 'src/buffer/event-buffer.ts', 'src/runtime/counters.ts']],
+      ['src/alloc/frames.ts', ['src/report/units.ts', 'src/heap/heap-snapshot.ts', 'src/shared/units.ts']],
+      ['src/cli/main.ts', ['src/index.ts']],
+      ['src/newfolder/x.ts', ['src/shared/errors.ts']],
+    ]),
+    [
+      'src/runtime/probes.ts → src/formats/meta.ts: runtime imports formats, a layer above it',
+      'src/alloc/frames.ts → src/report/units.ts: alloc imports report, a layer above it',
+      'src/alloc/frames.ts → src/heap/heap-snapshot.ts: alloc imports heap, a sibling',
+      'src/cli/main.ts → src/index.ts: cli imports api, a sibling',
+      'src/newfolder/x.ts: in no layer (add its folder to ARCHITECTURE.md and FLOORS)',
+    ],
+  );
 });
 
 test('the imports are read as written: type-only, re-exports, import() of a literal, worker URLs', (t) => {

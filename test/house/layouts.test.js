@@ -14,7 +14,7 @@ for (const { file, render } of OUTPUTS) {
   });
 }
 
-test('no other file declares the event row, the kinds or the probes\' arrays again', (t) => {
+test("no other file declares the event row, the kinds or the probes' arrays again", (t) => {
   // What the hand-written copies looked like before the spec: an enum of columns, frame fields, kinds.
   const copies = {
     'native/probes.cc': [/enum\s+\w*\s*\{[^}]*\bT0\b/, /enum\s+Column\b/, /enum\s+Kind\b/, /kLayoutVersion\s*=/],

@@ -34,7 +34,14 @@ for (const path of ['native', 'js']) {
     t.true(r.csvBack);
     t.true(r.eight.csv.startsWith('group,name,before,after,change\n'));
     // 100 more arrays are ~0.6 % of the used heap: under a 50 % threshold nothing in bytes is shown.
-    t.true(r.percent.rows.every((row) => ['gc_count', 'number_of_native_contexts', 'number_of_detached_contexts'].includes(row.name) || Math.abs(row.change) >= Math.abs(row.before) / 2), JSON.stringify(r.percent.rows));
+    t.true(
+      r.percent.rows.every(
+        (row) =>
+          ['gc_count', 'number_of_native_contexts', 'number_of_detached_contexts'].includes(row.name) ||
+          Math.abs(row.change) >= Math.abs(row.before) / 2,
+      ),
+      JSON.stringify(r.percent.rows),
+    );
     t.is(failure.name, 'SettingError');
     t.is(failure.error, 'memtrace: heapStats threshold="lots" is not valid: a number of bytes (>= 0) or a percentage such as "5%"');
   });

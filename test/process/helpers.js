@@ -23,7 +23,11 @@ export function cli(args, { env = {}, timeout = 60_000 } = {}) {
 
 /** `memtrace ARGS` in its own process group, for signal tests; resolves when it exits. */
 export function cliAsync(args, { env = {} } = {}) {
-  const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliPath, ...args], {
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -43,7 +47,10 @@ export function runLogged(file, { env = {}, interval = 0.05, out } = {}) {
 
 /** The JSON lines a fixture printed. */
 export function reports(stdout) {
-  return stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line));
 }
 
 export const sleep = (ms) => new Promise((done) => setTimeout(done, ms));

@@ -3,7 +3,7 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { INSIDE_COLUMNS, readProcessCsv } from '../../dist/src/index.js';
+import { readProcessCsv } from '../../dist/src/index.js';
 import { fixture, freshDir, nativeAvailable, reports, runLogged, MiB } from './helpers.js';
 
 const samples = (log) => log.rows.filter((row) => !row.gcKind);
@@ -43,7 +43,15 @@ for (const path of ['native', 'js']) {
     // GCs are on the same timeline, with their kind (and, natively, the heap before and after).
     const gcs = log.rows.filter((row) => row.gcKind);
     t.true(gcs.length >= 3, `${gcs.length} GCs`);
-    t.true(gcs.every((gc) => ['minor', 'major', 'incremental', 'weak'].includes(gc.gcKind) && gc.gcDurationS >= 0 && gc.timeS >= 0 && gc.timeS <= last.timeS + 0.1));
+    t.true(
+      gcs.every(
+        (gc) =>
+          ['minor', 'major', 'incremental', 'weak'].includes(gc.gcKind) &&
+          gc.gcDurationS >= 0 &&
+          gc.timeS >= 0 &&
+          gc.timeS <= last.timeS + 0.1,
+      ),
+    );
     if (path === 'native') t.true(gcs.every((gc) => gc.gcBefore > 0 && gc.gcAfter > 0));
     else t.true(gcs.every((gc) => gc.gcBefore === null));
   });
@@ -58,7 +66,10 @@ test('startProcessLog()/stopProcessLog() in code; label() goes to the running lo
   t.like(result, { labelledWithNothing: false, path: out, sameAsStarted: true, running: false, traceDirs: 0, exists: true });
   if (nativeAvailable(t)) t.is(result.heapSampler, 'native');
   const log = readProcessCsv(out);
-  t.deepEqual(log.rows.filter((row) => row.label).map((row) => row.label), ['first', 'last']);
+  t.deepEqual(
+    log.rows.filter((row) => row.label).map((row) => row.label),
+    ['first', 'last'],
+  );
   const rows = samples(log);
   // Five 4 MiB Buffers: external memory and array buffers grow by ~20 MiB.
   const grew = rows.at(-1).arrayBuffers - rows[0].arrayBuffers;

@@ -16,7 +16,9 @@ function closest(rows, rss) {
 
 test('a command and its child: one row per process per sample, RSS as each reads it in /proc/self/status', (t) => {
   const out = join(freshDir(), 'run.csv');
-  const run = cli(['process', '--interval', '0.02', '--out', out, '--', process.execPath, fixture('grow.mjs')], { env: { CHILD: '1', STEPS: '3', STEP_MB: '24', PAUSE_MS: '250' } });
+  const run = cli(['process', '--interval', '0.02', '--out', out, '--', process.execPath, fixture('grow.mjs')], {
+    env: { CHILD: '1', STEPS: '3', STEP_MB: '24', PAUSE_MS: '250' },
+  });
   t.is(run.status, 0, run.stderr);
   const all = reports(run.stdout);
   const log = readProcessCsv(out);
@@ -26,7 +28,10 @@ test('a command and its child: one row per process per sample, RSS as each reads
   t.truthy(parent && child, run.stdout);
   t.true(rowsOf(log, parent.pid).length >= 10);
   t.true(rowsOf(log, child.pid).length >= 5);
-  t.true(rowsOf(log, child.pid).every((row) => row.ppid === parent.pid), 'the child rows name their parent');
+  t.true(
+    rowsOf(log, child.pid).every((row) => row.ppid === parent.pid),
+    'the child rows name their parent',
+  );
   for (const report of all) {
     // The program held still for 250 ms either side of its report: a sample then read the same RSS
     // (within a few pages of what Node itself touches meanwhile).
@@ -34,7 +39,10 @@ test('a command and its child: one row per process per sample, RSS as each reads
     t.true(Math.abs(row.rss - report.rss) < 1 * MiB, `pid ${report.pid} ${report.phase}: CSV ${row.rss}, /proc/self/status ${report.rss}`);
   }
   // And between its reports it grew by 3 steps of 24 MiB (the child 48 MiB), which the CSV shows.
-  for (const [pid, stepMb] of [[parent.pid, 24], [child.pid, 48]]) {
+  for (const [pid, stepMb] of [
+    [parent.pid, 24],
+    [child.pid, 48],
+  ]) {
     const start = closest(rowsOf(log, pid), all.find((r) => r.pid === pid && r.phase === 'start').rss);
     const end = closest(rowsOf(log, pid), all.find((r) => r.pid === pid && r.phase === 'end').rss);
     const growth = (end.rss - start.rss) / MiB;
@@ -43,14 +51,18 @@ test('a command and its child: one row per process per sample, RSS as each reads
   // USS/PSS are read once a second (--smaps-interval), the other rows leave them empty.
   const withSmaps = log.rows.filter((row) => row.uss !== null);
   t.true(withSmaps.length >= 4 && withSmaps.length < log.rows.length / 5, `${withSmaps.length} of ${log.rows.length} rows`);
-  for (const row of withSmaps) t.true(row.uss > 0 && row.uss <= row.pss && row.pss <= row.rss, `uss ${row.uss} pss ${row.pss} rss ${row.rss}`);
+  for (const row of withSmaps)
+    t.true(row.uss > 0 && row.uss <= row.pss && row.pss <= row.rss, `uss ${row.uss} pss ${row.pss} rss ${row.rss}`);
   for (const row of log.rows) {
     t.true(row.threads >= 1 && row.fds >= 3 && row.pageFaults > 0, JSON.stringify(row));
   }
   // CPU times only grow, per process.
   for (const pid of new Set(log.rows.map((row) => row.pid))) {
     const cpu = rowsOf(log, pid).map((row) => row.cpuUserS + row.cpuSysS);
-    t.deepEqual(cpu, [...cpu].sort((a, b) => a - b));
+    t.deepEqual(
+      cpu,
+      [...cpu].sort((a, b) => a - b),
+    );
   }
   t.true(readFileSync(out, 'utf8').startsWith(`${PROCESS_COLUMNS.join(',')}\n`));
 });
@@ -103,7 +115,9 @@ test('a line written to the --labels FIFO labels the next sample', async (t) => 
   await until(() => readFileSync(out, 'utf8').includes('quoted'));
   process.kill(-run.child.pid, 'SIGINT');
   await run.done;
-  const labels = readProcessCsv(out).rows.filter((row) => row.label).map((row) => row.label);
+  const labels = readProcessCsv(out)
+    .rows.filter((row) => row.label)
+    .map((row) => row.label);
   t.deepEqual(labels.join('; ').split('; '), ['loading data', 'second, "quoted" label']);
   t.false(existsSync(fifo), 'the FIFO memtrace created is removed');
 });
@@ -114,7 +128,10 @@ test('--live prints a line per process per sample when stderr is not a terminal'
   t.is(run.status, 0);
   const lines = run.stderr.trim().split('\n');
   t.true(lines.length >= 3);
-  t.regex(lines[1], /^\d+\.\d\ds pid \d+ rss [\d.]+ (KiB|MiB) \([+-]?[\d.]+ (B|KiB|MiB)\)( uss [\d.]+ (KiB|MiB))? threads 1 fds \d+ sleep 0\.3$/);
+  t.regex(
+    lines[1],
+    /^\d+\.\d\ds pid \d+ rss [\d.]+ (KiB|MiB) \([+-]?[\d.]+ (B|KiB|MiB)\)( uss [\d.]+ (KiB|MiB))? threads 1 fds \d+ sleep 0\.3$/,
+  );
 });
 
 test('bad arguments give one line and exit codes 2, 1 and 127', (t) => {

@@ -26,7 +26,10 @@ test('memtrace plot draws a log as SVG + HTML with its labels, one line per seri
   const plotted = cli(['plot', csv, '--gnuplot']);
   t.is(plotted.status, 0, plotted.stderr);
   const stem = join(dir, 'run');
-  t.deepEqual(plotted.stdout.trim().split('\n'), ['svg', 'html', 'dat', 'plt'].map((ext) => `${stem}.${ext}`));
+  t.deepEqual(
+    plotted.stdout.trim().split('\n'),
+    ['svg', 'html', 'dat', 'plt'].map((ext) => `${stem}.${ext}`),
+  );
   const svg = readFileSync(`${stem}.svg`, 'utf8');
   checkWellFormed(t, svg);
   t.true(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
@@ -64,7 +67,29 @@ test('memtrace plot of a missing or foreign file gives one line and exit code 1'
 test('the process CSV keeps commands and labels with commas, quotes and newlines', (t) => {
   const path = join(freshDir(), 'quoted.csv');
   const writer = new ProcessCsvWriter(path, false);
-  const row = { timeS: 1.5, pid: 10, ppid: 1, command: 'sh -c "a, b"', rss: 4096, uss: null, pss: null, pageFaults: 3, cpuUserS: 0.01, cpuSysS: 0, threads: 1, fds: 4, label: 'line one\nline "two", three', heapUsed: null, heapTotal: null, external: null, arrayBuffers: null, gcKind: '', gcDurationS: null, gcBefore: null, gcAfter: null };
+  const row = {
+    timeS: 1.5,
+    pid: 10,
+    ppid: 1,
+    command: 'sh -c "a, b"',
+    rss: 4096,
+    uss: null,
+    pss: null,
+    pageFaults: 3,
+    cpuUserS: 0.01,
+    cpuSysS: 0,
+    threads: 1,
+    fds: 4,
+    label: 'line one\nline "two", three',
+    heapUsed: null,
+    heapTotal: null,
+    external: null,
+    arrayBuffers: null,
+    gcKind: '',
+    gcDurationS: null,
+    gcBefore: null,
+    gcAfter: null,
+  };
   writer.write([row]);
   writer.close();
   t.deepEqual(readProcessCsv(path), { inside: false, rows: [row] });
@@ -75,10 +100,36 @@ test('memtrace plot: markup in a command, a label or a GC kind of the CSV stays 
   const path = join(dir, 'hostile.csv');
   const writer = new ProcessCsvWriter(path, true);
   const markup = '</title><img src=x onerror=alert(1)>"\'`${alert(2)}`';
-  const base = { pid: 10, ppid: 1, command: `node ${markup}`, rss: 4096, uss: null, pss: null, pageFaults: 3, cpuUserS: 0.01, cpuSysS: 0, threads: 1, fds: 4, label: '', heapUsed: 1024, heapTotal: 2048, external: 0, arrayBuffers: 0, gcKind: '', gcDurationS: null, gcBefore: null, gcAfter: null };
+  const base = {
+    pid: 10,
+    ppid: 1,
+    command: `node ${markup}`,
+    rss: 4096,
+    uss: null,
+    pss: null,
+    pageFaults: 3,
+    cpuUserS: 0.01,
+    cpuSysS: 0,
+    threads: 1,
+    fds: 4,
+    label: '',
+    heapUsed: 1024,
+    heapTotal: 2048,
+    external: 0,
+    arrayBuffers: 0,
+    gcKind: '',
+    gcDurationS: null,
+    gcBefore: null,
+    gcAfter: null,
+  };
   // A GC row whose kind is not one memtrace writes: what a hand-edited or foreign file can hold.
   const gcKind = '</title><img src=x onerror=alert(1)>';
-  writer.write([{ ...base, timeS: 0.1 }, { ...base, timeS: 0.2, label: markup }, { ...base, timeS: 0.25, gcKind, gcDurationS: 0.001 }, { ...base, timeS: 0.3 }]);
+  writer.write([
+    { ...base, timeS: 0.1 },
+    { ...base, timeS: 0.2, label: markup },
+    { ...base, timeS: 0.25, gcKind, gcDurationS: 0.001 },
+    { ...base, timeS: 0.3 },
+  ]);
   writer.close();
   const plotted = cli(['plot', path]);
   t.regex(readFileSync(path, 'utf8'), /alert\(1\)>,0\.001/, 'the GC row is in the file');
@@ -122,8 +173,14 @@ test('a long process log is plotted from time buckets: a single spike survives, 
   t.is(model.series.length, 1);
   const { points } = model.series[0];
   t.true(points.length <= 2 * PLOT_BUCKETS, `${points.length} points`);
-  t.true(points.some((p) => p.bytes === 900e6 && Math.abs(p.timeS - SPIKE * 0.01) < 1e-6), 'the spike survives bucketing');
-  t.true(points.some((p) => p.bytes === 100e6), 'the lowest reading survives too');
+  t.true(
+    points.some((p) => p.bytes === 900e6 && Math.abs(p.timeS - SPIKE * 0.01) < 1e-6),
+    'the spike survives bucketing',
+  );
+  t.true(
+    points.some((p) => p.bytes === 100e6),
+    'the lowest reading survives too',
+  );
   t.deepEqual(model.labels, [{ timeS: 1500, text: 'halfway' }]);
   t.is(model.maxBytes, 900e6);
 
@@ -142,7 +199,10 @@ test('memtrace plot: a time that is not a finite number is one line naming the f
   const csv = join(dir, 'infinite.csv');
   // Found by the reader fuzzer: "Infinity" parsed as a number, and the plot's buckets doubled until
   // their width was infinite too.
-  writeFileSync(csv, 'time_s,pid,ppid,command,rss,uss,pss,page_faults,cpu_user_s,cpu_sys_s,threads,fds,label\n0.1,1,0,node,100,,,,,,,,\nInfinity,1,0,node,100,,,,,,,,\n');
+  writeFileSync(
+    csv,
+    'time_s,pid,ppid,command,rss,uss,pss,page_faults,cpu_user_s,cpu_sys_s,threads,fds,label\n0.1,1,0,node,100,,,,,,,,\nInfinity,1,0,node,100,,,,,,,,\n',
+  );
   const plotted = cli(['plot', csv]);
   t.is(plotted.status, 1);
   t.is(plotted.stderr.trim(), `memtrace: ${csv}: line 3: time_s is "Infinity", not a finite number`);

@@ -31,7 +31,18 @@ test('export --parquet writes every table, and hyparquet reads back the rows of 
     const csv = events[index];
     const row = parquetEvents[index];
     t.deepEqual(
-      [Number(row.seq), Number(row.time_ns), row.event, row.function_id, row.function, row.file, row.line, row.depth, Number(row.d_allocated), row.rss === null ? null : Number(row.rss)],
+      [
+        Number(row.seq),
+        Number(row.time_ns),
+        row.event,
+        row.function_id,
+        row.function,
+        row.file,
+        row.line,
+        row.depth,
+        Number(row.d_allocated),
+        row.rss === null ? null : Number(row.rss),
+      ],
       [csv.seq, csv.timeNs, csv.event, csv.functionId, csv.function, csv.file || null, csv.line, csv.depth, csv.dAllocated, csv.rss],
       `row ${index}`,
     );
@@ -47,10 +58,15 @@ test('export --parquet writes every table, and hyparquet reads back the rows of 
 
 test('the traces of a parent and its child process are one set of tables', (t) => {
   const out = freshDir();
-  const run = memtrace(['run', '--trigger', '0', '--exact', '--out', out, '--', fixture('query', 'forks.mjs')], { env: { MEMTRACE_CACHE_DIR: join(out, '.cache') } });
+  const run = memtrace(['run', '--trigger', '0', '--exact', '--out', out, '--', fixture('query', 'forks.mjs')], {
+    env: { MEMTRACE_CACHE_DIR: join(out, '.cache') },
+  });
   t.is(run.status, 0, run.stderr);
-  const processes = queryJson(out, `SELECT m.pid, m.ppid, f.function, f.total_alloc_bytes
-    FROM functions f JOIN meta m USING (trace) WHERE f.function IN ('parentWork', 'childWork') ORDER BY m.pid`);
+  const processes = queryJson(
+    out,
+    `SELECT m.pid, m.ppid, f.function, f.total_alloc_bytes
+    FROM functions f JOIN meta m USING (trace) WHERE f.function IN ('parentWork', 'childWork') ORDER BY m.pid`,
+  );
   t.is(processes.length, 2, JSON.stringify(processes));
   const parent = processes.find((p) => p.function === 'parentWork');
   const child = processes.find((p) => p.function === 'childWork');

@@ -38,8 +38,14 @@ for (const entry of ['src/trace.js', 'loader/register.js', 'src/index.js']) {
   test(`${entry} reaches neither DuckDB nor the query modules`, (t) => {
     const { modules, packages } = reachable(join(root, 'dist', entry));
     t.true(modules.length > 3, modules.join(' '));
-    t.false(packages.some((name) => name.startsWith('@duckdb/')), packages.join(' '));
-    t.false(modules.some((file) => file.startsWith('src/query/')), modules.join(' '));
+    t.false(
+      packages.some((name) => name.startsWith('@duckdb/')),
+      packages.join(' '),
+    );
+    t.false(
+      modules.some((file) => file.startsWith('src/query/')),
+      modules.join(' '),
+    );
   });
 }
 
@@ -52,6 +58,12 @@ test('a traced program has no DuckDB module loaded', (t) => {
   const run = runTraced(fixture('query', 'loaded-modules.cjs'));
   t.is(run.status, 0, run.stderr);
   const loaded = JSON.parse(run.stdout);
-  t.true(loaded.some((file) => file.includes('memtrace') || file.includes('dist')), 'require.cache lists the loaded CommonJS modules');
-  t.false(loaded.some((file) => file.includes('@duckdb')), loaded.filter((file) => file.includes('duckdb')).join(' '));
+  t.true(
+    loaded.some((file) => file.includes('memtrace') || file.includes('dist')),
+    'require.cache lists the loaded CommonJS modules',
+  );
+  t.false(
+    loaded.some((file) => file.includes('@duckdb')),
+    loaded.filter((file) => file.includes('duckdb')).join(' '),
+  );
 });

@@ -13,40 +13,75 @@ import { memtrace, queryJson, documentedColumns } from './helpers.js';
 let trace;
 
 test.before(() => {
-  const run = runTraced(fixture('query', 'labelled.mjs'), { env: { MEMTRACE_TRIGGER: '0', MEMTRACE_EXACT: '1', MEMTRACE_LINES: '1', MEMTRACE_ALLOC: '1' } });
+  const run = runTraced(fixture('query', 'labelled.mjs'), {
+    env: { MEMTRACE_TRIGGER: '0', MEMTRACE_EXACT: '1', MEMTRACE_LINES: '1', MEMTRACE_ALLOC: '1' },
+  });
   if (run.status !== 0 || !run.trace) throw new Error(`traced run failed: ${run.stderr}`);
   trace = run.trace.directory;
   // A process log beside the trace's files, as `memtrace process --out DIR/process.csv` writes it.
-  const log = memtrace(['process', '--interval', '0.05', '--out', join(trace, 'process.csv'), '--', process.execPath, '-e', 'setTimeout(() => {}, 300)']);
+  const log = memtrace([
+    'process',
+    '--interval',
+    '0.05',
+    '--out',
+    join(trace, 'process.csv'),
+    '--',
+    process.execPath,
+    '-e',
+    'setTimeout(() => {}, 300)',
+  ]);
   if (log.status !== 0) throw new Error(`memtrace process failed: ${log.stderr}`);
 });
 
 test('each view has the documented columns and types', (t) => {
   const documented = documentedColumns();
   // DESCRIBE of every view at once (one DuckDB start): information_schema lists the views' columns in order.
-  const described = queryJson(trace, 'SELECT table_name, column_name, data_type FROM information_schema.columns ORDER BY table_name, ordinal_position');
+  const described = queryJson(
+    trace,
+    'SELECT table_name, column_name, data_type FROM information_schema.columns ORDER BY table_name, ordinal_position',
+  );
   for (const table of ['events', 'functions', 'allocations', 'stacks', 'process', 'meta']) {
     const rows = described.filter((row) => row.table_name === table).map((row) => [row.column_name, row.data_type]);
-    const extra = table === 'process' ? [['log', 'VARCHAR']] : [['trace', 'VARCHAR'], ['pid', 'INTEGER']];
+    const extra =
+      table === 'process'
+        ? [['log', 'VARCHAR']]
+        : [
+            ['trace', 'VARCHAR'],
+            ['pid', 'INTEGER'],
+          ];
     t.truthy(documented.get(table), `docs/query.md documents ${table}`);
     t.deepEqual(rows, [...documented.get(table), ...extra], table);
   }
   // DESCRIBE itself agrees (one table, as a user runs it).
-  t.deepEqual(queryJson(trace, 'DESCRIBE functions').map((row) => [row.column_name, row.column_type]).slice(0, -2), documented.get('functions'));
+  t.deepEqual(
+    queryJson(trace, 'DESCRIBE functions')
+      .map((row) => [row.column_name, row.column_type])
+      .slice(0, -2),
+    documented.get('functions'),
+  );
 });
 
 test('functions is functions.csv, and events grouped by function add up to its totals', (t) => {
   const csv = readFunctionsCsv(join(trace, 'functions.csv'));
   const rows = queryJson(trace, 'SELECT function, file, line, calls, total_alloc_bytes FROM functions');
-  t.deepEqual(rows.map((r) => [r.function, r.file, r.line, r.calls, r.total_alloc_bytes]), csv.map((r) => [r.function, r.file, r.line, r.calls, r.totalAllocBytes]));
+  t.deepEqual(
+    rows.map((r) => [r.function, r.file, r.line, r.calls, r.total_alloc_bytes]),
+    csv.map((r) => [r.function, r.file, r.line, r.calls, r.totalAllocBytes]),
+  );
 
   // A call's deltas are since its previous event, so a function's deltas summed are its calls' bytes.
-  const grouped = queryJson(trace, `SELECT function, count(*) FILTER (event = 'call') AS calls, sum(d_allocated) AS bytes
-    FROM events WHERE function IN ('load', 'slots') GROUP BY function ORDER BY function`);
+  const grouped = queryJson(
+    trace,
+    `SELECT function, count(*) FILTER (event = 'call') AS calls, sum(d_allocated) AS bytes
+    FROM events WHERE function IN ('load', 'slots') GROUP BY function ORDER BY function`,
+  );
   for (const row of grouped) {
     const expected = csv.find((r) => r.function === row.function);
     t.is(row.calls, expected.calls, row.function);
-    t.true(Math.abs(row.bytes - expected.totalAllocBytes) <= expected.totalAllocBytes * 0.01, `${row.function}: ${row.bytes} vs ${expected.totalAllocBytes}`);
+    t.true(
+      Math.abs(row.bytes - expected.totalAllocBytes) <= expected.totalAllocBytes * 0.01,
+      `${row.function}: ${row.bytes} vs ${expected.totalAllocBytes}`,
+    );
   }
   // The program's own figures: load keeps 2 MiB; slots' five calls 4 MiB together.
   t.true(Math.abs(grouped[0].bytes - 2 * MiB) < 0.1 * 2 * MiB, `load ${grouped[0].bytes}`);
@@ -54,10 +89,13 @@ test('functions is functions.csv, and events grouped by function add up to its t
 });
 
 test('the calls that allocated between two labels are those that ran between them', (t) => {
-  const rows = queryJson(trace, `
+  const rows = queryJson(
+    trace,
+    `
     WITH span AS (SELECT max(seq) FILTER (function = 'serve') AS first, max(seq) FILTER (function = 'done') AS last FROM events WHERE event = 'label')
     SELECT function, sum(d_allocated) AS bytes FROM events, span
-    WHERE seq > span.first AND seq < span.last AND event <> 'label' GROUP BY function ORDER BY bytes DESC`);
+    WHERE seq > span.first AND seq < span.last AND event <> 'label' GROUP BY function ORDER BY bytes DESC`,
+  );
   const names = rows.map((r) => r.function);
   t.false(names.includes('load'), names.join(' '));
   t.true(names.includes('request') && names.includes('slots'), names.join(' '));
@@ -77,7 +115,10 @@ test('--csv and --json give the same rows as the table; big integers are JSON nu
   const fromCsv = parse(csv.stdout, { columns: true });
   const fromJson = JSON.parse(json.stdout);
   t.true(fromJson.length >= 4);
-  t.deepEqual(fromCsv, fromJson.map((r) => ({ function: r.function, calls: String(r.calls), self_alloc_bytes: String(r.self_alloc_bytes) })));
+  t.deepEqual(
+    fromCsv,
+    fromJson.map((r) => ({ function: r.function, calls: String(r.calls), self_alloc_bytes: String(r.self_alloc_bytes) })),
+  );
   t.is(typeof fromJson[0].self_alloc_bytes, 'number');
   // The table: a header and one aligned line per row, numbers right-aligned under their heading.
   const lines = table.stdout.trimEnd().split('\n');
@@ -92,7 +133,10 @@ test('meta, allocations, stacks and process read their files', (t) => {
   const json = JSON.parse(readFileSync(join(trace, 'meta.json'), 'utf8'));
   t.deepEqual(meta, { pid: json.pid, trigger: 0, exact: true, lines: true, exit_reason: 'exit', argv: json.argv });
   // Every allocation site's stack is a row of stacks.
-  const [orphans] = queryJson(trace, 'SELECT count(*) AS n, (SELECT count(*) FROM allocations) AS sites FROM allocations a LEFT JOIN stacks s USING (stack_id) WHERE s.stack_id IS NULL');
+  const [orphans] = queryJson(
+    trace,
+    'SELECT count(*) AS n, (SELECT count(*) FROM allocations) AS sites FROM allocations a LEFT JOIN stacks s USING (stack_id) WHERE s.stack_id IS NULL',
+  );
   t.is(orphans.n, 0);
   t.true(orphans.sites > 0);
   const [log] = queryJson(trace, "SELECT count(*) AS samples, min(rss) AS rss FROM process WHERE log = 'process.csv'");
@@ -139,14 +183,26 @@ test('bad input: one line and an exit code each', (t) => {
   let cutAt = rowStart;
   for (let commas = 0; commas < 5; cutAt++) if (events[cutAt] === 0x2c) commas++;
   writeFileSync(join(cut, 'events.csv'), events.subarray(0, cutAt));
-  failsWith(t, ['query', cut, 'SELECT count(*) FROM events'], 1, /CSV Error on Line: \d+ of .*events\.csv \(\d+ of its 17 columns: cut short/);
+  failsWith(
+    t,
+    ['query', cut, 'SELECT count(*) FROM events'],
+    1,
+    /CSV Error on Line: \d+ of .*events\.csv \(\d+ of its 17 columns: cut short/,
+  );
   failsWith(t, ['query', cut, 'SELECT * FROM stacks'], 1, /table stacks: this trace has no stacks\.csv$/m);
   writeFileSync(join(cut, 'functions.csv'), 'name,size\nx,1\n');
   failsWith(t, ['query', cut, 'SELECT * FROM functions'], 1, /functions\.csv: not a memtrace functions\.csv/);
 });
 
 test('without DuckDB, query says what to install and exits 2', (t) => {
-  const result = spawnSync(process.execPath, ['--import', pathToFileURL(fixture('query', 'without-duckdb.mjs')).href, cliPath, 'query', trace, 'SELECT 1'], { encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(
+    process.execPath,
+    ['--import', pathToFileURL(fixture('query', 'without-duckdb.mjs')).href, cliPath, 'query', trace, 'SELECT 1'],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
   t.is(result.status, 2, result.stderr);
-  t.regex(result.stderr, /^memtrace query: needs the optional package @duckdb\/node-api .*install it with: npm install @duckdb\/node-api\n$/);
+  t.regex(
+    result.stderr,
+    /^memtrace query: needs the optional package @duckdb\/node-api .*install it with: npm install @duckdb\/node-api\n$/,
+  );
 });

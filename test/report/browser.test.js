@@ -38,8 +38,11 @@ browserTest('memtrace run, then report --html: a page with the functions, the me
   // The functions table: every function of functions.csv, biggest first; sorting and filtering work.
   const functionNames = () => page.$$eval('#functions-table tbody td.fn', (cells) => cells.map((c) => c.textContent));
   const byTotal = [...readTrace(directory).functions].sort((a, b) => b.totalAllocBytes - a.totalAllocBytes);
-  t.deepEqual(await functionNames(), byTotal.map((f) => f.function));
-  t.deepEqual([...await functionNames()].sort(), ['buildCache', 'buildIndex', 'kibibyte', 'main']);
+  t.deepEqual(
+    await functionNames(),
+    byTotal.map((f) => f.function),
+  );
+  t.deepEqual([...(await functionNames())].sort(), ['buildCache', 'buildIndex', 'kibibyte', 'main']);
   await page.click('#functions-table th:has-text("calls")');
   t.is((await functionNames())[0], 'kibibyte');
   await page.fill('#functions-table input', 'index');
@@ -65,7 +68,10 @@ browserTest('memtrace run, then report --html: a page with the functions, the me
   const cache = await locate('buildCache');
   t.truthy(cache, 'buildCache is drawn');
   const canvasWidth = await page.$eval(`${flame} canvas`, (c) => c.clientWidth);
-  t.true(Math.abs(cache.width / canvasWidth - CACHE_BYTES / root) < 0.1, `buildCache spans ${(100 * cache.width / canvasWidth).toFixed(1)}% of the width`);
+  t.true(
+    Math.abs(cache.width / canvasWidth - CACHE_BYTES / root) < 0.1,
+    `buildCache spans ${((100 * cache.width) / canvasWidth).toFixed(1)}% of the width`,
+  );
   await page.mouse.move(cache.x, cache.y);
   t.regex(await page.textContent(`${flame} .tooltip`), /buildCache.*allocators\.mjs:13/s);
 
@@ -75,12 +81,16 @@ browserTest('memtrace run, then report --html: a page with the functions, the me
   const matched = Number(await page.getAttribute(flame, 'data-matched-bytes'));
   t.true(Math.abs(matched - (CACHE_BYTES + INDEX_BYTES)) < 0.15 * (CACHE_BYTES + INDEX_BYTES));
   t.regex(await page.textContent(`${flame} .status`), /2 frames match: .*MiB, \d+\.\d% of all/);
-  const highlighted = await page.$eval(`${flame} canvas`, (canvas, at) => {
-    const box = canvas.getBoundingClientRect();
-    const ratio = canvas.width / canvas.clientWidth;
-    const [r, g, b] = canvas.getContext('2d').getImageData((at.x - box.left) * ratio, (at.y - box.top + 20) * ratio + 6, 1, 1).data;
-    return `rgb(${r},${g},${b})`;
-  }, cache);
+  const highlighted = await page.$eval(
+    `${flame} canvas`,
+    (canvas, at) => {
+      const box = canvas.getBoundingClientRect();
+      const ratio = canvas.width / canvas.clientWidth;
+      const [r, g, b] = canvas.getContext('2d').getImageData((at.x - box.left) * ratio, (at.y - box.top + 20) * ratio + 6, 1, 1).data;
+      return `rgb(${r},${g},${b})`;
+    },
+    cache,
+  );
   t.is(highlighted, 'rgb(208,31,183)', 'kibibyte, under buildCache, is painted in the match colour');
   await page.screenshot({ path: join(SCREENSHOTS, 'report-search.png'), fullPage: true });
 
@@ -117,8 +127,17 @@ browserTest('a function name with </script> in it stays text', async (t) => {
   const hostile = '</script><script>window.pwned = 1</script><!--';
   const profile = {
     head: {
-      callFrame: { functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 }, selfSize: 0, id: 1,
-      children: [{ callFrame: { functionName: hostile, scriptId: '1', url: 'file:///a/"quoted"&.js', lineNumber: 0, columnNumber: 0 }, selfSize: 4096, id: 2, children: [] }],
+      callFrame: { functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 },
+      selfSize: 0,
+      id: 1,
+      children: [
+        {
+          callFrame: { functionName: hostile, scriptId: '1', url: 'file:///a/"quoted"&.js', lineNumber: 0, columnNumber: 0 },
+          selfSize: 4096,
+          id: 2,
+          children: [],
+        },
+      ],
     },
     samples: [{ size: 4096, nodeId: 2, ordinal: 1 }],
   };

@@ -25,7 +25,10 @@ test('report DIR still prints the text table by default, and --html writes repor
 test('mistakes give one line and an exit status', (t) => {
   const noProfiles = memtrace('report', directory, '--alloc');
   t.is(noProfiles.status, 1);
-  t.is(noProfiles.stderr, `memtrace: ${directory}: no allocation profiles (*.heapprofile here or in allocations/); record them with memtrace run --alloc\n`);
+  t.is(
+    noProfiles.stderr,
+    `memtrace: ${directory}: no allocation profiles (*.heapprofile here or in allocations/); record them with memtrace run --alloc\n`,
+  );
   const missing = memtrace('report', join(out, 'nothing-here'), '--html');
   t.is(missing.status, 1);
   t.regex(missing.stderr, /^memtrace: .*nothing-here: no such file or directory\n$/);

@@ -25,8 +25,14 @@ test('the biggest allocator of a real profile is on top with about the bytes it 
   t.is(second.name, 'buildIndex');
   // 4 KiB sampling of ~19 MB gives ~4800 samples (~500 in buildIndex): 25 runs ranged 1.02–1.07 and 0.99–1.11
   // of the expected sizes; 15 % (25 % for the small one) leaves room for a loaded machine.
-  t.true(Math.abs(first.totalBytes - CACHE_BYTES) < 0.15 * CACHE_BYTES, `buildCache ${(first.totalBytes / MiB).toFixed(2)} MiB, expected ~${(CACHE_BYTES / MiB).toFixed(2)}`);
-  t.true(Math.abs(second.totalBytes - INDEX_BYTES) < 0.25 * INDEX_BYTES, `buildIndex ${(second.totalBytes / MiB).toFixed(2)} MiB, expected ~${(INDEX_BYTES / MiB).toFixed(2)}`);
+  t.true(
+    Math.abs(first.totalBytes - CACHE_BYTES) < 0.15 * CACHE_BYTES,
+    `buildCache ${(first.totalBytes / MiB).toFixed(2)} MiB, expected ~${(CACHE_BYTES / MiB).toFixed(2)}`,
+  );
+  t.true(
+    Math.abs(second.totalBytes - INDEX_BYTES) < 0.25 * INDEX_BYTES,
+    `buildIndex ${(second.totalBytes / MiB).toFixed(2)} MiB, expected ~${(INDEX_BYTES / MiB).toFixed(2)}`,
+  );
   t.is(first.children[0].name, 'kibibyte');
   t.true(first.children[0].selfBytes > 0.9 * first.totalBytes, 'buildCache allocates through kibibyte');
 });
@@ -60,7 +66,10 @@ test('top lines: the allocating line first, with what both callers allocated thr
   t.is(first.file, allocators);
   t.is(first.line, 6);
   const expected = CACHE_BYTES + INDEX_BYTES;
-  t.true(Math.abs(first.selfBytes - expected) < 0.15 * expected, `kibibyte ${(first.selfBytes / MiB).toFixed(2)} MiB, expected ~${(expected / MiB).toFixed(2)}`);
+  t.true(
+    Math.abs(first.selfBytes - expected) < 0.15 * expected,
+    `kibibyte ${(first.selfBytes / MiB).toFixed(2)} MiB, expected ~${(expected / MiB).toFixed(2)}`,
+  );
 });
 
 const frame = (functionName, lineNumber) => ({ functionName, scriptId: '1', url: 'file:///app/r.js', lineNumber, columnNumber: 0 });
@@ -69,23 +78,52 @@ test('same-frame siblings merge recursively; a recursive line counts its bytes o
   // walk → walk → walk (recursion), and a second walk child under root with another id.
   const hand = {
     head: {
-      callFrame: { ...frame('(root)', -1), url: '' }, selfSize: 0, id: 1, children: [
-        { callFrame: frame('walk', 1), selfSize: 100, id: 2, children: [
-          { callFrame: frame('walk', 1), selfSize: 50, id: 3, children: [{ callFrame: frame('leaf', 9), selfSize: 7, id: 4, children: [] }] },
-        ] },
+      callFrame: { ...frame('(root)', -1), url: '' },
+      selfSize: 0,
+      id: 1,
+      children: [
+        {
+          callFrame: frame('walk', 1),
+          selfSize: 100,
+          id: 2,
+          children: [
+            {
+              callFrame: frame('walk', 1),
+              selfSize: 50,
+              id: 3,
+              children: [{ callFrame: frame('leaf', 9), selfSize: 7, id: 4, children: [] }],
+            },
+          ],
+        },
         { callFrame: frame('walk', 1), selfSize: 10, id: 5, children: [{ callFrame: frame('leaf', 9), selfSize: 3, id: 6, children: [] }] },
       ],
     },
-    samples: [{ size: 8, nodeId: 2, ordinal: 1 }, { size: 8, nodeId: 5, ordinal: 2 }, { size: 8, nodeId: 6, ordinal: 3 }],
+    samples: [
+      { size: 8, nodeId: 2, ordinal: 1 },
+      { size: 8, nodeId: 5, ordinal: 2 },
+      { size: 8, nodeId: 6, ordinal: 3 },
+    ],
   };
   const root = flameTreeFromHeapProfile(hand);
   t.is(root.children.length, 1);
   const walk = root.children[0];
   t.like(walk, { name: 'walk', file: '/app/r.js', line: 2, column: 1, selfBytes: 110, totalBytes: 170, selfCount: 2 });
-  t.deepEqual(walk.children.map((c) => [c.name, c.totalBytes]), [['walk', 57], ['leaf', 3]]);
+  t.deepEqual(
+    walk.children.map((c) => [c.name, c.totalBytes]),
+    [
+      ['walk', 57],
+      ['leaf', 3],
+    ],
+  );
   const rows = topLines(root);
-  t.like(rows.find((r) => r.function === 'walk'), { selfBytes: 160, totalBytes: 170 });
-  t.like(rows.find((r) => r.function === 'leaf'), { selfBytes: 10, totalBytes: 10 });
+  t.like(
+    rows.find((r) => r.function === 'walk'),
+    { selfBytes: 160, totalBytes: 170 },
+  );
+  t.like(
+    rows.find((r) => r.function === 'leaf'),
+    { selfBytes: 10, totalBytes: 10 },
+  );
 });
 
 test('a file that is not a heap profile gives one line naming it', (t) => {
@@ -115,15 +153,21 @@ test('a builtin frame (no source position) is a row per caller, with the caller 
   const builtin = { functionName: 'join', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 };
   const hand = {
     head: {
-      callFrame: { ...frame('(root)', -1), url: '' }, selfSize: 0, id: 1, children: [
+      callFrame: { ...frame('(root)', -1), url: '' },
+      selfSize: 0,
+      id: 1,
+      children: [
         { callFrame: frame('render', 2), selfSize: 1, id: 2, children: [{ callFrame: builtin, selfSize: 300, id: 3, children: [] }] },
         { callFrame: frame('serve', 7), selfSize: 1, id: 4, children: [{ callFrame: builtin, selfSize: 200, id: 5, children: [] }] },
       ],
     },
   };
   const rows = topLines(flameTreeFromHeapProfile(hand));
-  t.deepEqual(rows.slice(0, 2).map((r) => [r.function, r.selfBytes, r.caller]), [
-    ['join', 300, { function: 'render', file: '/app/r.js', line: 3 }],
-    ['join', 200, { function: 'serve', file: '/app/r.js', line: 8 }],
-  ]);
+  t.deepEqual(
+    rows.slice(0, 2).map((r) => [r.function, r.selfBytes, r.caller]),
+    [
+      ['join', 300, { function: 'render', file: '/app/r.js', line: 3 }],
+      ['join', 200, { function: 'serve', file: '/app/r.js', line: 8 }],
+    ],
+  );
 });

@@ -16,7 +16,9 @@ export const INDEX_BYTES = 2 * 1024 * ARRAY_BYTES;
 
 /** Runs `program` under `node --heap-prof` (4 KiB sampling interval: buildIndex gets ~500 samples, so its figure is within ~5 % rather than ~12 %) into `dir`; returns the profile's path. */
 export function heapProfileOf(program = allocators, dir = freshDir('memtrace-heapprof-')) {
-  const result = spawnSync(process.execPath, ['--heap-prof', `--heap-prof-dir=${dir}`, '--heap-prof-interval=4096', program], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--heap-prof', `--heap-prof-dir=${dir}`, '--heap-prof-interval=4096', program], {
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`node --heap-prof ${program} failed: ${result.stderr}`);
   const files = readdirSync(dir).filter((name) => name.endsWith('.heapprofile'));
   if (files.length !== 1) throw new Error(`expected one .heapprofile in ${dir}, found ${files.join(', ') || 'none'}`);
@@ -57,23 +59,38 @@ export function browserTest(test) {
  */
 export async function openInChromium(t, file) {
   if (!haveChromium) {
-    t.fail(`${CHROMIUM} is missing and CI_EXPECT_BROWSER=1: the HTML report test needs Debian's chromium package (apt-get install -y chromium)`);
+    t.fail(
+      `${CHROMIUM} is missing and CI_EXPECT_BROWSER=1: the HTML report test needs Debian's chromium package (apt-get install -y chromium)`,
+    );
     return undefined;
   }
   const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'memtrace-chromium-')), {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   t.teardown(() => context.close());
   const page = await context.newPage();
   const problems = [];
-  page.on('console', (message) => { if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`); });
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
+  });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   const dialogs = [];
-  page.on('dialog', (dialog) => { dialogs.push(`${dialog.type()}: ${dialog.message()}`); dialog.dismiss().catch(() => {}); });
+  page.on('dialog', (dialog) => {
+    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    dialog.dismiss().catch(() => {});
+  });
   const requests = [];
   page.on('request', (request) => requests.push(request.url()));
   await page.goto(`file://${file}`);

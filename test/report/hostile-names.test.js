@@ -20,7 +20,10 @@ const HOSTILE_DIRECTORY = ['a<', 'script><img src=x onerror=alert(\'path\')>"q" 
  * A name as it arrives after UTF-8 (the CSV files; V8's inspector, which hands over the profile): a
  * lone surrogate becomes one U+FFFD (CSV) or three (V8), so runs of them count as one.
  */
-const throughUtf8 = (text) => Buffer.from(text, 'utf8').toString('utf8').replace(/\uFFFD+/g, '\uFFFD');
+const throughUtf8 = (text) =>
+  Buffer.from(text, 'utf8')
+    .toString('utf8')
+    .replace(/\uFFFD+/g, '\uFFFD');
 
 /** memtrace run --alloc --lines on the fixture copied under the hostile directory, then report --html. */
 function hostileReport() {
@@ -34,9 +37,15 @@ function hostileReport() {
   copyFileSync(fixture('report', 'hostile-names.mjs'), program);
   copyFileSync(fixture('report', 'hostile-strings.mjs'), join(directory, 'hostile-strings.mjs'));
   const out = join(base, 'out');
-  const run = spawnSync(process.execPath, [cliPath, 'run', '--alloc', '--lines', '--alloc-interval', '16384', '--out', out, '--', program], {
-    encoding: 'utf8', timeout: 120_000, env: { ...process.env, MEMTRACE_CACHE_DIR: join(base, '.cache') },
-  });
+  const run = spawnSync(
+    process.execPath,
+    [cliPath, 'run', '--alloc', '--lines', '--alloc-interval', '16384', '--out', out, '--', program],
+    {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, MEMTRACE_CACHE_DIR: join(base, '.cache') },
+    },
+  );
   if (run.status !== 0) throw new Error(`memtrace run: exit ${run.status}: ${run.stderr}`);
   const [trace] = findTraces(out);
   const report = spawnSync(process.execPath, [cliPath, 'report', trace, '--html'], { encoding: 'utf8', timeout: 120_000 });
@@ -52,7 +61,11 @@ function* walk(node) {
   for (const child of node.childNodes ?? []) yield* walk(child);
   if (node.content) yield* walk(node.content);
 }
-const textOf = (node) => (node.childNodes ?? []).filter((c) => c.nodeName === '#text').map((c) => c.value).join('');
+const textOf = (node) =>
+  (node.childNodes ?? [])
+    .filter((c) => c.nodeName === '#text')
+    .map((c) => c.value)
+    .join('');
 /** Every string inside a JSON value. */
 function* stringsIn(value) {
   if (typeof value === 'string') yield value;
@@ -72,9 +85,18 @@ test('report.html parsed: no element, attribute, comment or script from a name; 
   const html = readFileSync(file, 'utf8');
   const nodes = [...walk(parse(html))];
   const elements = nodes.filter((n) => n.tagName);
-  t.deepEqual(elements.filter((n) => ['img', 'iframe', 'object', 'embed', 'base', 'link'].includes(n.tagName)).map((n) => n.tagName), []);
-  t.deepEqual(elements.flatMap((n) => n.attrs.filter((a) => /^on/i.test(a.name)).map((a) => `${n.tagName} ${a.name}`)), []);
-  t.deepEqual(nodes.filter((n) => n.nodeName === '#comment').map((n) => n.data), []);
+  t.deepEqual(
+    elements.filter((n) => ['img', 'iframe', 'object', 'embed', 'base', 'link'].includes(n.tagName)).map((n) => n.tagName),
+    [],
+  );
+  t.deepEqual(
+    elements.flatMap((n) => n.attrs.filter((a) => /^on/i.test(a.name)).map((a) => `${n.tagName} ${a.name}`)),
+    [],
+  );
+  t.deepEqual(
+    nodes.filter((n) => n.nodeName === '#comment').map((n) => n.data),
+    [],
+  );
 
   const code = elements.filter((n) => n.tagName === 'script' && !isDataScript(n));
   // The page's own scripts are memtrace's; no name got into one (they never mention alert).
@@ -92,7 +114,7 @@ test('report.html parsed: no element, attribute, comment or script from a name; 
 
   // Labels show as chart markers: their text, as text.
   const svgTexts = elements.filter((n) => n.tagName === 'text').map(textOf);
-  t.true(svgTexts.includes(HOSTILE[1].slice(0, 40)), 'the <img …> label is a marker\'s text');
+  t.true(svgTexts.includes(HOSTILE[1].slice(0, 40)), "the <img …> label is a marker's text");
   // The raw page never carries a name's markup unescaped.
   for (const markup of ['<img src=x', '<svg onload', '<script>alert', '<!-- comment']) t.false(html.includes(markup), markup);
 });
@@ -111,7 +133,10 @@ browserTest(test)('report.html in Chromium: no dialog and no script error, also 
     await page.mouse.move(at.x, at.y);
     t.true((await page.textContent(`${flame} .tooltip`)).includes(name), 'the tooltip shows the name as text');
     await page.mouse.click(at.x, at.y);
-    t.true((await page.textContent(`${flame} .crumbs`)).includes(name.length > 40 ? name.slice(0, 39) : name), 'the breadcrumbs show it as text');
+    t.true(
+      (await page.textContent(`${flame} .crumbs`)).includes(name.length > 40 ? name.slice(0, 39) : name),
+      'the breadcrumbs show it as text',
+    );
     await page.click(`${flame} .crumbs button.reset`);
   }
   for (const query of ['<img', 'script', '${', '`', '"']) {
@@ -120,7 +145,9 @@ browserTest(test)('report.html in Chromium: no dialog and no script error, also 
   }
   const injected = await page.evaluate(() => ({
     elements: [...document.querySelectorAll('img, iframe, object, embed')].map((e) => e.outerHTML),
-    handlers: [...document.querySelectorAll('*')].flatMap((e) => [...e.attributes].filter((a) => /^on/i.test(a.name)).map((a) => `${e.tagName} ${a.name}`)),
+    handlers: [...document.querySelectorAll('*')].flatMap((e) =>
+      [...e.attributes].filter((a) => /^on/i.test(a.name)).map((a) => `${e.tagName} ${a.name}`),
+    ),
   }));
   t.deepEqual(injected, { elements: [], handlers: [] });
   t.deepEqual(dialogs, []);

@@ -15,7 +15,11 @@ test('a long series keeps its peaks and troughs when reduced for the chart', (t)
   t.true(points.length <= 800);
   t.is(Math.max(...points.map((p) => p[1])), 99 * MiB);
   t.is(Math.min(...points.map((p) => p[1])), 1 * MiB);
-  t.deepEqual(points.map((p) => p[0]), [...points.map((p) => p[0])].sort((a, b) => a - b), 'in time order');
+  t.deepEqual(
+    points.map((p) => p[0]),
+    [...points.map((p) => p[0])].sort((a, b) => a - b),
+    'in time order',
+  );
 });
 
 test('axis steps are round numbers of the unit that prints', (t) => {
@@ -47,14 +51,29 @@ test('frames are coloured by package, by Node, or by file', (t) => {
   t.is(colourGroup('/app/src/cache.js'), '/app/src/cache.js');
   t.is(groupColour('/app/src/cache.js'), groupColour('/app/src/cache.js'));
   // Stable across runs: another process gives the same colour (it is derived from the name only).
-  const elsewhere = execFileSync(process.execPath, ['--input-type=module', '-e', `import { groupColour } from ${JSON.stringify(new URL('../../dist/src/report/flamegraph-html.js', import.meta.url).href)}; process.stdout.write(groupColour('/app/src/cache.js'))`], { encoding: 'utf8' });
+  const elsewhere = execFileSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import { groupColour } from ${JSON.stringify(new URL('../../dist/src/report/flamegraph-html.js', import.meta.url).href)}; process.stdout.write(groupColour('/app/src/cache.js'))`,
+    ],
+    { encoding: 'utf8' },
+  );
   t.is(elsewhere, groupColour('/app/src/cache.js'));
   t.not(groupColour('/app/src/cache.js'), groupColour('/app/src/index.js'));
 });
 
 test('the page is self-contained: no external scripts, styles or links', (t) => {
-  const root = { name: '(root)', file: '', line: 0, column: 0, selfBytes: 0, totalBytes: 10, children: [
-    { name: 'f', file: 'https://example.com/x.js', line: 1, column: 1, selfBytes: 10, totalBytes: 10, children: [] }] };
+  const root = {
+    name: '(root)',
+    file: '',
+    line: 0,
+    column: 0,
+    selfBytes: 0,
+    totalBytes: 10,
+    children: [{ name: 'f', file: 'https://example.com/x.js', line: 1, column: 1, selfBytes: 10, totalBytes: 10, children: [] }],
+  };
   const html = renderFlameGraphPage(root, 'test');
   t.notRegex(html, /<(script|link|img)[^>]+(src|href)=/i);
   t.regex(html, /default-src 'none'/);

@@ -21,7 +21,7 @@ function copy() {
   return to;
 }
 
-const STEADY_KIB = 256 * 8 * (16 * 8 + 16) / 1024; // 2048 arrays of 16 doubles: 288 KiB kept a call, at least
+const STEADY_KIB = (256 * 8 * (16 * 8 + 16)) / 1024; // 2048 arrays of 16 doubles: 288 KiB kept a call, at least
 
 test('report --html: the largest calls, and how many rows stand behind the charts', (t) => {
   t.is(traced.status, 0, traced.stderr);
@@ -34,11 +34,15 @@ test('report --html: the largest calls, and how many rows stand behind the chart
   const data = JSON.parse(html.match(/<script type="application\/json" id="largest-calls-table-data">(.*?)<\/script>/s)[1]);
   const steady = data.rows.filter((r) => r[4] === 'steadyWork');
   t.is(steady.length, 8, 'each of the 8 steadyWork calls is among the largest');
-  for (const [bytes] of steady) t.true(bytes >= STEADY_KIB * 1024 && bytes < 2 * STEADY_KIB * 1024, `${bytes} bytes for about ${STEADY_KIB} KiB kept`);
+  for (const [bytes] of steady)
+    t.true(bytes >= STEADY_KIB * 1024 && bytes < 2 * STEADY_KIB * 1024, `${bytes} bytes for about ${STEADY_KIB} KiB kept`);
   t.is(data.rows[0][4], 'steadyWork');
   const labels = html.match(/<section[^>]*id="labels".*?<\/section>/s)?.[0] ?? '';
   t.regex(labels, /2 label rows/);
-  t.deepEqual([...labels.matchAll(/<td>([^<]*)<\/td><\/tr>/g)].map((m) => m[1]), ['steady', 'drain']);
+  t.deepEqual(
+    [...labels.matchAll(/<td>([^<]*)<\/td><\/tr>/g)].map((m) => m[1]),
+    ['steady', 'drain'],
+  );
 });
 
 test('report --trace-json --from/--to a label cuts the window; --function keeps the matching calls', (t) => {
@@ -47,28 +51,48 @@ test('report --trace-json --from/--to a label cuts the window; --function keeps 
   t.is(run.status, 0, run.stderr);
   const events = readChromeTrace(windowed).traceEvents;
   const labels = events.filter((e) => e.cat === 'label');
-  t.deepEqual(labels.map((e) => e.name), ['steady', 'drain']);
+  t.deepEqual(
+    labels.map((e) => e.name),
+    ['steady', 'drain'],
+  );
   const [start, end] = labels.map((e) => e.ts);
   const slices = events.filter((e) => e.ph === 'X');
   const count = (name) => slices.filter((e) => e.name === name).length;
-  t.deepEqual([count('warmUp'), count('steadyWork'), count('helper'), count('block'), count('drainWork')], [0, 8, 8, 8, 0], 'the calls between the labels only');
-  t.true(events.filter((e) => e.ph !== 'M').every((e) => e.ts >= start && e.ts <= end), 'nothing outside the labels');
+  t.deepEqual(
+    [count('warmUp'), count('steadyWork'), count('helper'), count('block'), count('drainWork')],
+    [0, 8, 8, 8, 0],
+    'the calls between the labels only',
+  );
+  t.true(
+    events.filter((e) => e.ph !== 'M').every((e) => e.ts >= start && e.ts <= end),
+    'nothing outside the labels',
+  );
 
   const onlySteady = join(freshDir(), 'steady.json');
   const glob = memtrace('report', directory, '--trace-json', '--function', 'steady*', '--out', onlySteady);
   t.is(glob.status, 0, glob.stderr);
   const kept = readChromeTrace(onlySteady).traceEvents;
   t.deepEqual([...new Set(kept.filter((e) => e.ph === 'X').map((e) => e.name))], ['steadyWork']);
-  t.deepEqual(kept.filter((e) => e.cat === 'label').map((e) => e.name), ['steady', 'drain'], 'labels stay');
+  t.deepEqual(
+    kept.filter((e) => e.cat === 'label').map((e) => e.name),
+    ['steady', 'drain'],
+    'labels stay',
+  );
   const steadyRows = kept.filter((e) => e.ph === 'C' && e.name === 'memory').length;
-  t.true(steadyRows >= 16 && steadyRows < readChromeTrace(windowed).traceEvents.filter((e) => e.ph === 'C' && e.name === 'memory').length, 'memory at the matching rows only');
+  t.true(
+    steadyRows >= 16 && steadyRows < readChromeTrace(windowed).traceEvents.filter((e) => e.ph === 'C' && e.name === 'memory').length,
+    'memory at the matching rows only',
+  );
 
   // Seconds: the same window by time, from the labels' times.
   const seconds = join(freshDir(), 'seconds.json');
   const byTime = memtrace('report', directory, '--trace-json', '--from', String(start / 1e6), '--to', String(end / 1e6), '--out', seconds);
   t.is(byTime.status, 0, byTime.stderr);
   const timed = readChromeTrace(seconds).traceEvents.filter((e) => e.ph === 'X');
-  t.deepEqual(timed.map((e) => [e.name, e.ts]), slices.map((e) => [e.name, e.ts]));
+  t.deepEqual(
+    timed.map((e) => [e.name, e.ts]),
+    slices.map((e) => [e.name, e.ts]),
+  );
 });
 
 test('a window that never starts, or window flags without --trace-json, say so in one line', (t) => {
@@ -93,7 +117,10 @@ test('an events.csv cut mid-row: the reports use its whole rows, say so in one l
   for (const flag of ['--html', '--trace-json']) {
     const run = memtrace('report', spoiled, flag);
     t.is(run.status, 1, flag);
-    t.is(run.stderr, `memtrace: ${path}: the file ends mid-row at line ${line} (was the process stopped while writing?); the ${line - 2} whole rows before it are read\n`);
+    t.is(
+      run.stderr,
+      `memtrace: ${path}: the file ends mid-row at line ${line} (was the process stopped while writing?); the ${line - 2} whole rows before it are read\n`,
+    );
   }
   t.true(existsSync(join(spoiled, 'report.html')));
   t.true(readChromeTrace(join(spoiled, 'trace.json')).traceEvents.length > 10);
@@ -117,7 +144,10 @@ test('a missing trace directory or events.csv, a malformed row, or an output tha
     t.is(missing.stderr, `memtrace: ${path}: no such file\n`);
   }
   const nowhere = join(freshDir(), 'no-such-dir');
-  for (const [flag, file] of [['--html', 'r.html'], ['--trace-json', 't.json']]) {
+  for (const [flag, file] of [
+    ['--html', 'r.html'],
+    ['--trace-json', 't.json'],
+  ]) {
     const unwritable = memtrace('report', directory, flag, '--out', join(nowhere, file));
     t.is(unwritable.status, 1);
     t.is(unwritable.stderr, `memtrace: cannot write ${join(nowhere, file)}: ENOENT\n`);

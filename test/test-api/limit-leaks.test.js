@@ -25,7 +25,10 @@ test('one small object kept per call fails, with the count per call, the bytes a
   // {id}: an object literal's header (map, properties, elements) and its in-object slots: 32 B on
   // 64-bit Node, as the heap snapshot counts it.
   t.true(r.bytesPerCall >= 16 && r.bytesPerCall <= 64, `per call ${r.bytesPerCall}`);
-  t.regex(r.message, /^memtrace limitLeaks: the block keeps \d+ B per call \(allowed 0 B\): memory after a full GC grew \d+ B per call over 8 rounds of 100 calls, after 200 warm-up calls\n/);
+  t.regex(
+    r.message,
+    /^memtrace limitLeaks: the block keeps \d+ B per call \(allowed 0 B\): memory after a full GC grew \d+ B per call over 8 rounds of 100 calls, after 200 warm-up calls\n/,
+  );
   t.regex(r.message, /#1 100 objects from 100 calls \(1 per call\), [\d.]+ KiB \(\d+ B per call\): 100 Object\n/);
   t.regex(r.message, /held by .*smallLeak\(\)\.\{context\} → system \/ Context::kept → Array\[\] → Object$/m);
 });

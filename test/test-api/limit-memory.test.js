@@ -79,6 +79,9 @@ test("the block's own error passes through; a bad limit or measure is a one-line
   t.is(results.thrown.name, 'RangeError');
   t.is(results.thrown.message, 'from the block');
   t.is(results.badLimit.name, 'InvalidArgumentError');
-  t.is(results.badLimit.message, `memtrace: limitMemory: the limit "lots" is not a size: give bytes (a number) or a string such as '32 MiB' or '512 KB'`);
+  t.is(
+    results.badLimit.message,
+    `memtrace: limitMemory: the limit "lots" is not a size: give bytes (a number) or a string such as '32 MiB' or '512 KB'`,
+  );
   t.is(results.badMeasure.message, `memtrace: limitMemory: measure "rss" is not one of 'peak', 'allocated', 'retained'`);
 });

@@ -46,7 +46,9 @@ test('node:test', async (t) => {
 });
 
 test('Jest', async (t) => {
-  const { status, output } = await run(process.execPath, [bin('jest'), '--ci', '--config', 'jest.config.json'], { NODE_OPTIONS: '--experimental-vm-modules' });
+  const { status, output } = await run(process.execPath, [bin('jest'), '--ci', '--config', 'jest.config.json'], {
+    NODE_OPTIONS: '--experimental-vm-modules',
+  });
   t.is(status, 1, output);
   t.regex(output, /✓ stays under its memory limit/);
   t.regex(output, /✕ goes over its memory limit/);

@@ -36,15 +36,30 @@ export const checkCommand = defineCommand({
   name: 'check',
   summary: 'a memory gate for CI: exit 1 when a function allocates more than a baseline allows',
   synopsis: ['DIR --baseline FILE [options]', 'DIR --write-baseline FILE [--root DIR]'],
-  details: 'DIR is a trace directory or the --out directory of one `memtrace run`. Exit status: 0 within the baseline, 1 on a regression, 2 on bad input.',
+  details:
+    'DIR is a trace directory or the --out directory of one `memtrace run`. Exit status: 0 within the baseline, 1 on a regression, 2 on bad input.',
   options: {
-    baseline: { type: 'string', value: 'FILE', description: 'compare DIR\'s per-function figures with FILE (written by --write-baseline)' },
-    'write-baseline': { type: 'string', value: 'FILE', description: 'record DIR\'s per-function figures as FILE (JSON, meant to be committed)' },
+    baseline: { type: 'string', value: 'FILE', description: "compare DIR's per-function figures with FILE (written by --write-baseline)" },
+    'write-baseline': {
+      type: 'string',
+      value: 'FILE',
+      description: "record DIR's per-function figures as FILE (JSON, meant to be committed)",
+    },
     tolerance: { type: 'string', value: 'PCT', default: '10%', description: 'growth allowed over the baseline figure (10% or 0.1)' },
     'min-bytes': { type: 'string', value: 'SIZE', default: '64KiB', description: 'growth below SIZE never fails' },
-    metric: { type: 'string', value: 'M', default: 'allocated', description: 'allocated (inclusive), self, or peak (heap growth during a call)' },
+    metric: {
+      type: 'string',
+      value: 'M',
+      default: 'allocated',
+      description: 'allocated (inclusive), self, or peak (heap growth during a call)',
+    },
     root: { type: 'string', value: 'DIR', default: 'the current directory', description: 'files are recorded relative to DIR' },
-    format: { type: 'string', value: 'F', default: 'text', description: 'text, or github (annotations, and a summary to $GITHUB_STEP_SUMMARY)' },
+    format: {
+      type: 'string',
+      value: 'F',
+      default: 'text',
+      description: 'text, or github (annotations, and a summary to $GITHUB_STEP_SUMMARY)',
+    },
     junit: { type: 'string', value: 'FILE', description: 'also write the comparison as JUnit XML' },
   },
   examples: [
@@ -54,18 +69,22 @@ export const checkCommand = defineCommand({
   ],
   run(values, positionals) {
     if (positionals.length !== 1) throw new UsageError(`memtrace check: name one trace directory: ${SYNOPSIS}`);
-    if (!values.baseline === !values['write-baseline']) throw new UsageError(`memtrace check: give --baseline FILE or --write-baseline FILE: ${SYNOPSIS}`);
+    if (!values.baseline === !values['write-baseline'])
+      throw new UsageError(`memtrace check: give --baseline FILE or --write-baseline FILE: ${SYNOPSIS}`);
     const metric = (values.metric ?? 'allocated') as CheckMetric;
-    if (!(metric in METRIC_FIELD)) throw new UsageError(`memtrace check: --metric ${JSON.stringify(values.metric)} is not allocated, self or peak`);
+    if (!(metric in METRIC_FIELD))
+      throw new UsageError(`memtrace check: --metric ${JSON.stringify(values.metric)} is not allocated, self or peak`);
     const format = values.format ?? 'text';
-    if (format !== 'text' && format !== 'github') throw new UsageError(`memtrace check: --format ${JSON.stringify(format)} is not text or github`);
+    if (format !== 'text' && format !== 'github')
+      throw new UsageError(`memtrace check: --format ${JSON.stringify(format)} is not text or github`);
     const minBytes = parseBytes(values['min-bytes'] ?? '64KiB');
-    if (minBytes === undefined) throw new UsageError(`memtrace check: --min-bytes ${JSON.stringify(values['min-bytes'])} is not a size (65536, 64KiB, 1MB)`);
+    if (minBytes === undefined)
+      throw new UsageError(`memtrace check: --min-bytes ${JSON.stringify(values['min-bytes'])} is not a size (65536, 64KiB, 1MB)`);
     const root = resolve(values.root ?? '.');
 
     let current;
     try {
-      current = functionFigures(positionals[0]!, root);
+      current = functionFigures(positionals[0], root);
     } catch (error) {
       if (error instanceof MemtraceError && !(error instanceof UsageError)) throw new CheckInputError(error.message);
       throw error;
@@ -76,8 +95,19 @@ export const checkCommand = defineCommand({
       // Functions that allocated under a KiB stay out: they cannot fail a check at the default floor,
       // and a baseline is read in code review.
       const functions = [...current.values()].filter((f) => f.totalAllocBytes >= 1024 || f.maxHeapGrowthBytes >= 1024);
-      writeOutput(file, () => writeBaseline(file, { format: BASELINE_FORMAT, version: BASELINE_VERSION, memtrace: VERSION, node: process.version, created: new Date().toISOString(), functions }));
-      process.stdout.write(`memtrace: wrote ${file} (${functions.length} functions, ${formatBytes(functions.reduce((sum, f) => sum + f.totalAllocBytes, 0))} allocated in all)\n`);
+      writeOutput(file, () =>
+        writeBaseline(file, {
+          format: BASELINE_FORMAT,
+          version: BASELINE_VERSION,
+          memtrace: VERSION,
+          node: process.version,
+          created: new Date().toISOString(),
+          functions,
+        }),
+      );
+      process.stdout.write(
+        `memtrace: wrote ${file} (${functions.length} functions, ${formatBytes(functions.reduce((sum, f) => sum + f.totalAllocBytes, 0))} allocated in all)\n`,
+      );
       return 0;
     }
 

@@ -21,7 +21,7 @@ export const exportCommand = defineCommand({
     if (!values.parquet) throw new UsageError(`memtrace export: say the format (--parquet is the one there is): ${SYNOPSIS}`);
     if (!values.out) throw new UsageError(`memtrace export: name the directory to write into with --out: ${SYNOPSIS}`);
     const settings = engineSettings({ memoryLimit: values['memory-limit'], threads: values.threads });
-    await exportParquet(positionals[0]!, {
+    await exportParquet(positionals[0], {
       out: values.out,
       settings,
       progress: process.stderr,

@@ -36,7 +36,8 @@ function usageError(action: string, message: string): UsageError {
 function count(action: string, flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw usageError(action, `--${flag} takes a positive whole number (not ${JSON.stringify(text)})`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw usageError(action, `--${flag} takes a positive whole number (not ${JSON.stringify(text)})`);
   return value;
 }
 
@@ -84,7 +85,7 @@ const pathsCommand = defineCommand({
     constructor: { type: 'string', value: 'NAME', description: 'paths to objects made by this constructor (class name)' },
     id: { type: 'string', value: 'N', description: 'the path to the object with this node id' },
     max: { type: 'string', value: 'N', default: '5', description: 'paths shown' },
-    internals: { type: 'boolean', description: 'paths may go through V8\'s internals (hidden classes, code) as readily as user references' },
+    internals: { type: 'boolean', description: "paths may go through V8's internals (hidden classes, code) as readily as user references" },
     ...OUTPUT,
   },
   examples: ['memtrace heap paths app.heapsnapshot --constructor Session', 'memtrace heap paths app.heapsnapshot --id 12345 --json'],
@@ -95,7 +96,7 @@ const pathsCommand = defineCommand({
     const id = values.id === undefined ? undefined : Number(values.id);
     if (id !== undefined && !Number.isInteger(id)) throw usageError('paths', `--id takes a node id (not ${JSON.stringify(values.id)})`);
     const max = count('paths', 'max', values.max, 5);
-    const snapshot = await load(positionals[0]!);
+    const snapshot = await load(positionals[0]);
     const paths = snapshot.paths({ className: values.constructor, id, max, internals: values.internals });
     if (format === 'json') json({ file: snapshot.file, paths });
     else if (format === 'csv') out(pathsCsv(paths));
@@ -113,14 +114,17 @@ const diffCommand = defineCommand({
     growth: { type: 'boolean', description: 'with --csv: the growth by constructor rather than the new objects' },
     ...OUTPUT,
   },
-  examples: ['memtrace heap diff before.heapsnapshot after.heapsnapshot', 'memtrace heap diff a.heapsnapshot b.heapsnapshot c.heapsnapshot --limit 10'],
+  examples: [
+    'memtrace heap diff before.heapsnapshot after.heapsnapshot',
+    'memtrace heap diff a.heapsnapshot b.heapsnapshot c.heapsnapshot --limit 10',
+  ],
   async run(values, positionals) {
     if (positionals.length < 2 || positionals.length > 3) throw usageError('diff', 'takes two or three snapshot files: A B [C]');
     const format = outputFormat('diff', values);
     const limit = count('diff', 'limit', values.limit, 20);
     const snapshots: HeapSnapshot[] = [];
     for (const [i, file] of positionals.entries()) snapshots.push(await load(file, i === positionals.length - 1));
-    const diff = diffSnapshots(snapshots[0]!, snapshots[1]!, snapshots[2]);
+    const diff = diffSnapshots(snapshots[0], snapshots[1], snapshots[2]);
     if (format === 'json') json(diff);
     else if (format === 'csv') out(values.growth ? growthCsv(diff) : diffCsv(diff));
     else out(diffTable(diff, limit));
@@ -159,6 +163,10 @@ export const heapCommand = defineCommand({
   synopsis: ['summary|paths|diff|top FILE... [options]'],
   details: 'Snapshots are read streaming, with a progress bar on a terminal; docs/heap-snapshots.md.',
   options: {},
-  examples: ['memtrace heap summary app.heapsnapshot', 'memtrace heap diff a.heapsnapshot b.heapsnapshot c.heapsnapshot', 'memtrace heap top --help'],
+  examples: [
+    'memtrace heap summary app.heapsnapshot',
+    'memtrace heap diff a.heapsnapshot b.heapsnapshot c.heapsnapshot',
+    'memtrace heap top --help',
+  ],
   subcommands: [summaryCommand, pathsCommand, diffCommand, topCommand],
 });

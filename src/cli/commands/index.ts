@@ -10,4 +10,14 @@ import { checkCommand } from './check.js';
 import { queryCommand } from './query.js';
 import { exportCommand } from './export.js';
 
-export const COMMANDS: readonly Command[] = [runCommand, reportCommand, queryCommand, exportCommand, processCommand, plotCommand, heapCommand, checkCommand, calibrateCommand];
+export const COMMANDS: readonly Command[] = [
+  runCommand,
+  reportCommand,
+  queryCommand,
+  exportCommand,
+  processCommand,
+  plotCommand,
+  heapCommand,
+  checkCommand,
+  calibrateCommand,
+];

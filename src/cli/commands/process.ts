@@ -10,14 +10,20 @@ export const processCommand = defineCommand({
   name: 'process',
   summary: 'memory of a command and its children, or of a running process, over time, to CSV',
   synopsis: ['[options] -- CMD ARGS...', '[options] --pid N'],
-  details: 'One row per process and sample: RSS, USS/PSS, page faults, CPU time, threads and open files, with each process\'s parent. The CSV plots with memtrace plot; docs/process.md.',
+  details:
+    "One row per process and sample: RSS, USS/PSS, page faults, CPU time, threads and open files, with each process's parent. The CSV plots with memtrace plot; docs/process.md.",
   options: {
     interval: { type: 'string', value: 'S', default: '0.1', description: 'seconds between samples' },
     out: { type: 'string', value: 'FILE', default: 'memtrace-process-<pid>.csv', description: 'the CSV to write' },
     pid: { type: 'string', value: 'N', description: 'watch a running process instead of starting a command' },
     labels: { type: 'string', value: 'PATH', description: 'a FIFO (created if missing): each line written to it labels the next sample' },
     live: { type: 'boolean', description: 'a table of the latest sample on stderr (plain lines when not a terminal)' },
-    'smaps-interval': { type: 'string', value: 'S', default: '1; 0: none', description: 'seconds between USS/PSS reads: smaps_rollup costs milliseconds per node process, so other rows leave uss/pss empty' },
+    'smaps-interval': {
+      type: 'string',
+      value: 'S',
+      default: '1; 0: none',
+      description: 'seconds between USS/PSS reads: smaps_rollup costs milliseconds per node process, so other rows leave uss/pss empty',
+    },
   },
   examples: [
     'memtrace process --out memory.csv -- node app.js',

@@ -6,15 +6,21 @@ const SYNOPSIS = 'memtrace query DIR "SQL" [--csv | --json] [--memory-limit SIZE
 
 /** The flags `query` and `export` share: DuckDB's memory and threads. */
 export const ENGINE_OPTIONS = {
-  'memory-limit': { type: 'string', value: 'SIZE', default: '400MB; MEMTRACE_QUERY_MEMORY', description: 'DuckDB\'s memory limit, spilling to a temporary directory beyond it' },
-  threads: { type: 'string', value: 'N', default: '2 at most; MEMTRACE_QUERY_THREADS', description: 'DuckDB\'s threads' },
+  'memory-limit': {
+    type: 'string',
+    value: 'SIZE',
+    default: '400MB; MEMTRACE_QUERY_MEMORY',
+    description: "DuckDB's memory limit, spilling to a temporary directory beyond it",
+  },
+  threads: { type: 'string', value: 'N', default: '2 at most; MEMTRACE_QUERY_THREADS', description: "DuckDB's threads" },
 } as const;
 
 export const queryCommand = defineCommand({
   name: 'query',
   summary: 'SQL over a trace (DuckDB): tables events, functions, allocations, stacks, process, meta',
   synopsis: ['DIR "SQL" [--csv | --json] [--memory-limit SIZE] [--threads N]'],
-  details: 'DIR is a trace directory or a directory of several traces (the --out of one memtrace run): a trace and a pid column tell them apart. Tables and columns: docs/query.md.',
+  details:
+    'DIR is a trace directory or a directory of several traces (the --out of one memtrace run): a trace and a pid column tell them apart. Tables and columns: docs/query.md.',
   options: {
     csv: { type: 'boolean', description: 'rows as CSV (default: an aligned table)' },
     json: { type: 'boolean', description: 'rows as a JSON array' },

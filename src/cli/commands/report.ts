@@ -14,21 +14,35 @@ import { oomNote } from '../../report/oom-note.js';
 import { convertNativeRecord } from '../../native/convert.js';
 import { renderNativeOwners } from '../../report/native-owners.js';
 
-const SYNOPSIS = 'memtrace report DIR|FILE.heapprofile [--html] [--trace-json [--from A] [--to B] [--function GLOB]] [--out FILE] [--alloc] [--top N]';
+const SYNOPSIS =
+  'memtrace report DIR|FILE.heapprofile [--html] [--trace-json [--from A] [--to B] [--function GLOB]] [--out FILE] [--alloc] [--top N]';
 
 export const reportCommand = defineCommand({
   name: 'report',
   summary: 'the functions that allocated most; an HTML report; a trace.json for Perfetto',
-  synopsis: ['DIR... [--top N]', 'DIR --html [--alloc] [--out FILE]', 'DIR --trace-json [--from A] [--to B] [--function GLOB] [--out FILE]', 'FILE.heapprofile [--html] [--top N]'],
+  synopsis: [
+    'DIR... [--top N]',
+    'DIR --html [--alloc] [--out FILE]',
+    'DIR --trace-json [--from A] [--to B] [--function GLOB] [--out FILE]',
+    'FILE.heapprofile [--html] [--top N]',
+  ],
   details: 'Exit status 1 when a file ended mid-row (a killed process): the outputs are made from the whole rows.',
   options: {
     top: { type: 'string', value: 'N', default: '20', description: 'rows in the table' },
     html: { type: 'boolean', description: 'write DIR/report.html: charts, tables, and the allocation flame graph if recorded' },
-    alloc: { type: 'boolean', description: 'allocations only (a .heapprofile or DIR\'s profiles): top lines, or with --html a flame graph' },
+    alloc: { type: 'boolean', description: "allocations only (a .heapprofile or DIR's profiles): top lines, or with --html a flame graph" },
     'trace-json': { type: 'boolean', description: 'write DIR/trace.json (Chrome trace-event format) for Perfetto or Chrome DevTools' },
-    from: { type: 'string', value: 'A', description: 'with --trace-json: start of the window, in seconds since the tracer started or a label name' },
+    from: {
+      type: 'string',
+      value: 'A',
+      description: 'with --trace-json: start of the window, in seconds since the tracer started or a label name',
+    },
     to: { type: 'string', value: 'B', description: 'with --trace-json: end of the window, as --from' },
-    function: { type: 'string', value: 'GLOB', description: 'with --trace-json: only the calls of matching functions (and memory at their rows)' },
+    function: {
+      type: 'string',
+      value: 'GLOB',
+      description: 'with --trace-json: only the calls of matching functions (and memory at their rows)',
+    },
     out: { type: 'string', value: 'FILE', description: 'where --html or --trace-json writes (one DIR only)' },
   },
   examples: [
@@ -40,7 +54,8 @@ export const reportCommand = defineCommand({
   async run(values, positionals) {
     if (positionals.length === 0) throw new UsageError(`memtrace report: name a trace directory: ${SYNOPSIS}`);
     if (values.out && positionals.length > 1) throw new UsageError('memtrace report: --out takes one DIR');
-    if (values.out && values.html && values['trace-json']) throw new UsageError('memtrace report: --out names one file: give --html or --trace-json, not both');
+    if (values.out && values.html && values['trace-json'])
+      throw new UsageError('memtrace report: --out names one file: give --html or --trace-json, not both');
     if (!values['trace-json'] && (values.from !== undefined || values.to !== undefined || values.function !== undefined)) {
       throw new UsageError('memtrace report: --from, --to and --function cut the window of --trace-json: add --trace-json');
     }
@@ -52,7 +67,16 @@ export const reportCommand = defineCommand({
       if (values['trace-json']) {
         const options = reading.options(`trace.json from ${path}`);
         const onWarning = (line: string) => process.stderr.write(`${line}\n`);
-        wrote(await writeTraceJson(path, { out: values.out, from: values.from, to: values.to, function: values.function, reading: options, onWarning }).finally(options.done));
+        wrote(
+          await writeTraceJson(path, {
+            out: values.out,
+            from: values.from,
+            to: values.to,
+            function: values.function,
+            reading: options,
+            onWarning,
+          }).finally(options.done),
+        );
       }
       if (values.html) {
         const options = reading.options(`report.html from ${path}`);

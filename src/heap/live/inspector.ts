@@ -24,7 +24,9 @@ function newSession(): Session {
   try {
     inspector = createRequire(import.meta.url)('node:inspector') as typeof import('node:inspector');
   } catch (error) {
-    throw new MemtraceError(`memtrace: this Node has no inspector (node:inspector: ${(error as Error).message}); sizeOf and trackClass's scan need it`);
+    throw new MemtraceError(
+      `memtrace: this Node has no inspector (node:inspector: ${(error as Error).message}); sizeOf and trackClass's scan need it`,
+    );
   }
   return new inspector.Session();
 }

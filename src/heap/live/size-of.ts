@@ -62,7 +62,10 @@ async function measure(values: readonly object[], caller: string, options: SizeO
   values.forEach((value, i) => {
     if ((typeof value !== 'object' || value === null) && typeof value !== 'function') {
       const which = caller === 'sizeOf' ? '' : ` (item ${i})`;
-      throw new InvalidArgumentError(caller, `${describeValue(value)}${which} is not an object: only objects and functions have a size in the heap`);
+      throw new InvalidArgumentError(
+        caller,
+        `${describeValue(value)}${which} is not an object: only objects and functions have a size in the heap`,
+      );
     }
   });
   const session = new InspectorSession();

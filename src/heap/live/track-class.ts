@@ -43,6 +43,7 @@ export interface TrackClassOptions {
  * Any class. The parameters are `any[]` because a constructor taking (name: string) is not assignable
  * to one taking unknown[]; `tracker.Class` keeps the class's own signature.
  */
+// biome-ignore lint/suspicious/noExplicitAny: a class of any constructor signature (unknown[] rejects most)
 export type AnyClass = new (...args: any[]) => object;
 
 let trackers = 0;
@@ -208,8 +209,8 @@ export class ClassTracker<C extends AnyClass = AnyClass> {
     const direct = Object.getPrototypeOf(object) === this.prototype;
     if (!direct && !(this.subclasses && Object.prototype.isPrototypeOf.call(this.prototype, object))) return false;
     // A subclass's own prototype object has Class.prototype in its chain too, but is no instance.
-    const constructor = Object.getOwnPropertyDescriptor(object, 'constructor');
-    return !(typeof constructor?.value === 'function' && (constructor.value as { prototype?: unknown }).prototype === object);
+    const ownConstructor = Object.getOwnPropertyDescriptor(object, 'constructor');
+    return !(typeof ownConstructor?.value === 'function' && (ownConstructor.value as { prototype?: unknown }).prototype === object);
   }
 }
 
@@ -219,10 +220,16 @@ export class ClassTracker<C extends AnyClass = AnyClass> {
  */
 export function trackClass<C extends AnyClass>(Class: C, options: TrackClassOptions = {}): ClassTracker<C> {
   if (!isConstructor(Class) || typeof Class.prototype !== 'object' || Class.prototype === null) {
-    throw new InvalidArgumentError('trackClass', `${describeValue(Class)} is not a class (expected a class or constructor function with a prototype)`);
+    throw new InvalidArgumentError(
+      'trackClass',
+      `${describeValue(Class)} is not a class (expected a class or constructor function with a prototype)`,
+    );
   }
   if (options.interval !== undefined && !(Number.isFinite(options.interval) && options.interval > 0)) {
-    throw new InvalidArgumentError('trackClass', `interval must be a positive number of milliseconds (got ${describeValue(options.interval)})`);
+    throw new InvalidArgumentError(
+      'trackClass',
+      `interval must be a positive number of milliseconds (got ${describeValue(options.interval)})`,
+    );
   }
   return new ClassTracker(Class, options);
 }

@@ -4,7 +4,7 @@ export const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;',
 
 /** Text for an element's content or a quoted attribute value. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
 }
 
 /**
@@ -12,7 +12,10 @@ export function escapeHtml(text: string): string {
  * `<!--` in a function name or path can end the element early; U+2028/2029 are escaped for old parsers.
  */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** A data element that the page's scripts read with `JSON.parse(element.textContent)`. */

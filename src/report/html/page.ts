@@ -27,14 +27,17 @@ export interface Page {
 }
 
 export function renderPage(page: Page): string {
-  const nav = page.sections.length > 1
-    ? `<nav class="sections">${page.sections.map((s) => `<a href="#${escapeHtml(s.id)}">${escapeHtml(s.title)}</a>`).join('')}</nav>`
-    : '';
-  const sections = page.sections.map((s) => `<section class="card" id="${escapeHtml(s.id)}">
+  const nav =
+    page.sections.length > 1
+      ? `<nav class="sections">${page.sections.map((s) => `<a href="#${escapeHtml(s.id)}">${escapeHtml(s.title)}</a>`).join('')}</nav>`
+      : '';
+  const sections = page.sections.map(
+    (s) => `<section class="card" id="${escapeHtml(s.id)}">
 <h2>${escapeHtml(s.title)}</h2>
 ${s.hint ? `<p class="hint">${escapeHtml(s.hint)}</p>` : ''}
 ${s.html}
-</section>`);
+</section>`,
+  );
   // Each script runs in its own function scope, so two reporters' helpers cannot clash.
   const scripts = page.scripts.map((script) => `<script>(function () {\n'use strict';\n${script}\n})();</script>`);
   return `<!doctype html>

@@ -33,10 +33,16 @@ export interface ChartOptions {
 }
 
 /** The points of a series reduced to at most 2 × buckets, each bucket's minimum and maximum in time order. */
-export function downsample(times: readonly number[], values: readonly number[], start: number, end: number, buckets: number): Array<[number, number]> {
+export function downsample(
+  times: readonly number[],
+  values: readonly number[],
+  start: number,
+  end: number,
+  buckets: number,
+): Array<[number, number]> {
   const points: Array<[number, number]> = [];
   if (times.length <= 2 * buckets) {
-    for (let i = 0; i < times.length; i++) if (!Number.isNaN(values[i]!)) points.push([times[i]!, values[i]!]);
+    for (let i = 0; i < times.length; i++) if (!Number.isNaN(values[i])) points.push([times[i], values[i]]);
     return points;
   }
   const span = Math.max(end - start, 1);
@@ -46,20 +52,20 @@ export function downsample(times: readonly number[], values: readonly number[], 
   const flush = () => {
     if (low < 0) return;
     const [a, b] = low <= high ? [low, high] : [high, low];
-    points.push([times[a]!, values[a]!]);
-    if (b !== a) points.push([times[b]!, values[b]!]);
+    points.push([times[a], values[a]]);
+    if (b !== a) points.push([times[b], values[b]]);
   };
   for (let i = 0; i < times.length; i++) {
-    const value = values[i]!;
+    const value = values[i];
     if (Number.isNaN(value)) continue;
-    const b = Math.min(buckets - 1, Math.floor(((times[i]! - start) / span) * buckets));
+    const b = Math.min(buckets - 1, Math.floor(((times[i] - start) / span) * buckets));
     if (b !== bucket) {
       flush();
       bucket = b;
       low = high = i;
     } else {
-      if (value < values[low]!) low = i;
-      if (value > values[high]!) high = i;
+      if (value < values[low]) low = i;
+      if (value > values[high]) high = i;
     }
   }
   flush();
@@ -84,7 +90,7 @@ export function renderLineChart(options: ChartOptions): string {
   const plotWidth = width - margin.left - margin.right;
   const plotHeight = height - margin.top - margin.bottom;
   const present = options.series.filter((s) => s.values.some((v) => !Number.isNaN(v)));
-  const allTimes = present.flatMap((s) => [s.times[0]!, s.times[s.times.length - 1]!]);
+  const allTimes = present.flatMap((s) => [s.times[0], s.times[s.times.length - 1]]);
   if (present.length === 0) return `<p class="empty">${escapeHtml(options.title)}: no readings</p>`;
   const start = Math.min(...allTimes);
   const end = Math.max(...allTimes, start + 1);
@@ -111,24 +117,37 @@ export function renderLineChart(options: ChartOptions): string {
   parts.push('<g class="grid axis">');
   for (let v = 0; v <= yMax + yStep / 2; v += yStep) {
     parts.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/>`);
-    parts.push(`<text x="${margin.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${escapeHtml(tickLabel(formatBytes(v)))}</text>`);
+    parts.push(
+      `<text x="${margin.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${escapeHtml(tickLabel(formatBytes(v)))}</text>`,
+    );
   }
   for (let t = Math.ceil(start / xStep) * xStep; t <= end; t += xStep) {
     parts.push(`<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${margin.top}" y2="${margin.top + plotHeight}"/>`);
-    parts.push(`<text x="${x(t).toFixed(1)}" y="${margin.top + plotHeight + 16}" text-anchor="middle">${escapeHtml(tickLabel(formatDuration(t)))}</text>`);
+    parts.push(
+      `<text x="${x(t).toFixed(1)}" y="${margin.top + plotHeight + 16}" text-anchor="middle">${escapeHtml(tickLabel(formatDuration(t)))}</text>`,
+    );
   }
   parts.push('</g>');
-  if (options.timeOrigin) parts.push(`<text x="${margin.left + plotWidth / 2}" y="${height - 2}" text-anchor="middle" font-size="11" fill="#5f6b7a">${escapeHtml(options.timeOrigin)}</text>`);
+  if (options.timeOrigin)
+    parts.push(
+      `<text x="${margin.left + plotWidth / 2}" y="${height - 2}" text-anchor="middle" font-size="11" fill="#5f6b7a">${escapeHtml(options.timeOrigin)}</text>`,
+    );
   for (const marker of options.markers ?? []) {
     const mx = x(marker.timeNs).toFixed(1);
-    parts.push(`<g class="marker"><line x1="${mx}" x2="${mx}" y1="${margin.top}" y2="${margin.top + plotHeight}" stroke="#8a94a6" stroke-dasharray="3 3"/><text x="${(x(marker.timeNs) + 3).toFixed(1)}" y="${margin.top + 10}" font-size="10.5" fill="#5f6b7a">${escapeHtml(marker.text.slice(0, 40))}</text></g>`);
+    parts.push(
+      `<g class="marker"><line x1="${mx}" x2="${mx}" y1="${margin.top}" y2="${margin.top + plotHeight}" stroke="#8a94a6" stroke-dasharray="3 3"/><text x="${(x(marker.timeNs) + 3).toFixed(1)}" y="${margin.top + 10}" font-size="10.5" fill="#5f6b7a">${escapeHtml(marker.text.slice(0, 40))}</text></g>`,
+    );
   }
   for (const { series, points } of reduced) {
     const path = points.map(([t, v], i) => `${i === 0 ? 'M' : 'L'}${x(t).toFixed(1)},${y(v).toFixed(1)}`).join('');
-    parts.push(`<path d="${path}" fill="none" stroke="${series.colour}" stroke-width="1.6" stroke-linejoin="round"><title>${escapeHtml(series.label)}: peak ${escapeHtml(formatBytes(Math.max(...points.map((p) => p[1]))))}</title></path>`);
+    parts.push(
+      `<path d="${path}" fill="none" stroke="${series.colour}" stroke-width="1.6" stroke-linejoin="round"><title>${escapeHtml(series.label)}: peak ${escapeHtml(formatBytes(Math.max(...points.map((p) => p[1]))))}</title></path>`,
+    );
   }
   parts.push(`<line x1="${margin.left}" x2="${margin.left}" y1="${margin.top}" y2="${margin.top + plotHeight}" stroke="#b7c0cc"/>`);
-  parts.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${margin.top + plotHeight}" y2="${margin.top + plotHeight}" stroke="#b7c0cc"/>`);
+  parts.push(
+    `<line x1="${margin.left}" x2="${width - margin.right}" y1="${margin.top + plotHeight}" y2="${margin.top + plotHeight}" stroke="#b7c0cc"/>`,
+  );
   return `<div class="chart"><svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(options.title)}" font-family="system-ui, sans-serif">${parts.join('')}</svg></div>`;
 }
 
