@@ -7,6 +7,7 @@ import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { findTraces, readChromeTrace, readEventsCsv } from '../../dist/src/index.js';
 import { cliPath, fixture, freshDir } from '../helpers/run-traced.js';
+import { ALLOCATION_AREA_STEP } from '../helpers/tolerances.js';
 
 const memtrace = (...args) => spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', timeout: 120_000 });
 
@@ -34,8 +35,9 @@ test('report --html: the largest calls, and how many rows stand behind the chart
   const data = JSON.parse(html.match(/<script type="application\/json" id="largest-calls-table-data">(.*?)<\/script>/s)[1]);
   const steady = data.rows.filter((r) => r[4] === 'steadyWork');
   t.is(steady.length, 8, 'each of the 8 steadyWork calls is among the largest');
+  // Node 24 reads the heap in allocation-area steps: a call can read up to one step more (606,712 B once).
   for (const [bytes] of steady)
-    t.true(bytes >= STEADY_KIB * 1024 && bytes < 2 * STEADY_KIB * 1024, `${bytes} bytes for about ${STEADY_KIB} KiB kept`);
+    t.true(bytes >= STEADY_KIB * 1024 && bytes < 2 * STEADY_KIB * 1024 + ALLOCATION_AREA_STEP, `${bytes} bytes for about ${STEADY_KIB} KiB kept`);
   t.is(data.rows[0][4], 'steadyWork');
   const labels = html.match(/<section[^>]*id="labels".*?<\/section>/s)?.[0] ?? '';
   t.regex(labels, /2 label rows/);
