@@ -37,7 +37,10 @@ test('report --html: the largest calls, and how many rows stand behind the chart
   t.is(steady.length, 8, 'each of the 8 steadyWork calls is among the largest');
   // Node 24 reads the heap in allocation-area steps: a call can read up to one step more (606,712 B once).
   for (const [bytes] of steady)
-    t.true(bytes >= STEADY_KIB * 1024 && bytes < 2 * STEADY_KIB * 1024 + ALLOCATION_AREA_STEP, `${bytes} bytes for about ${STEADY_KIB} KiB kept`);
+    t.true(
+      bytes >= STEADY_KIB * 1024 && bytes < 2 * STEADY_KIB * 1024 + ALLOCATION_AREA_STEP,
+      `${bytes} bytes for about ${STEADY_KIB} KiB kept`,
+    );
   t.is(data.rows[0][4], 'steadyWork');
   const labels = html.match(/<section[^>]*id="labels".*?<\/section>/s)?.[0] ?? '';
   t.regex(labels, /2 label rows/);
