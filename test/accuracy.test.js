@@ -140,8 +140,12 @@ test("a for-await loop suspends the call while it waits: others' allocations are
   // Its own 1 MiB, give or take what V8 allocates for its code on a first run; not heavy's too (2 MiB).
   // On Node 24 the readings around an await can lag by an allocation area: 1.41 MB was seen once in 8.
   const most = 1.3 * MiB + ALLOCATION_AREA_STEP;
-  t.true(consume.totalAllocBytes >= 0.97 * MiB && consume.totalAllocBytes < most, `consume ${consume.totalAllocBytes}`);
-  t.true(fn(run.trace, 'heavy').totalAllocBytes >= 0.97 * MiB);
+  // A reading may also lag by one step at the end of a call: part of its MiB then reaches the next
+  // reading (heavy read under 0.97 MiB once on Node 24, in a clean-clone CI run).
+  const least = 0.97 * MiB - ALLOCATION_AREA_STEP;
+  t.true(consume.totalAllocBytes >= least && consume.totalAllocBytes < most, `consume ${consume.totalAllocBytes}`);
+  const heavy = fn(run.trace, 'heavy').totalAllocBytes;
+  t.true(heavy >= least, `heavy ${heavy}`);
   const events = run.trace
     .events()
     .filter((e) => e.function === 'consume')
