@@ -7,7 +7,7 @@ import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { findTraces, readChromeTrace, readEventsCsv } from '../../dist/src/index.js';
 import { cliPath, fixture, freshDir } from '../helpers/run-traced.js';
-import { ALLOCATION_AREA_STEP } from '../helpers/tolerances.js';
+import { ALLOCATION_AREA_STEP, median } from '../helpers/tolerances.js';
 
 const memtrace = (...args) => spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', timeout: 120_000 });
 
@@ -35,12 +35,16 @@ test('report --html: the largest calls, and how many rows stand behind the chart
   const data = JSON.parse(html.match(/<script type="application\/json" id="largest-calls-table-data">(.*?)<\/script>/s)[1]);
   const steady = data.rows.filter((r) => r[4] === 'steadyWork');
   t.is(steady.length, 8, 'each of the 8 steadyWork calls is among the largest');
-  // Node 24 reads the heap in allocation-area steps: a call can read up to one step more (606,712 B once).
-  for (const [bytes] of steady)
+  // Node 24 reads the heap in allocation-area steps: one call can read up to a step more (606,712 B
+  // once) or less (213,360 B once, on a busy machine); the median of the 8 calls reads what they kept.
+  const bytes = steady.map(([b]) => b);
+  for (const b of bytes)
     t.true(
-      bytes >= STEADY_KIB * 1024 && bytes < 2 * STEADY_KIB * 1024 + ALLOCATION_AREA_STEP,
-      `${bytes} bytes for about ${STEADY_KIB} KiB kept`,
+      b >= STEADY_KIB * 1024 - ALLOCATION_AREA_STEP && b < 2 * STEADY_KIB * 1024 + ALLOCATION_AREA_STEP,
+      `${b} bytes for about ${STEADY_KIB} KiB kept`,
     );
+  const middle = median(bytes);
+  t.true(middle >= STEADY_KIB * 1024 && middle < 2 * STEADY_KIB * 1024, `median ${middle} bytes for about ${STEADY_KIB} KiB kept`);
   t.is(data.rows[0][4], 'steadyWork');
   const labels = html.match(/<section[^>]*id="labels".*?<\/section>/s)?.[0] ?? '';
   t.regex(labels, /2 label rows/);
