@@ -2,7 +2,7 @@
  * `node --import memtrace/register app.js`: starts this thread's tracer (settings from MEMTRACE_*
  * variables) and installs the module hooks that instrument every traced module.
  */
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { MemtraceError, TraceWriteError } from '../src/shared/errors.js';
 import { activateTracer } from '../src/tracer/active.js';
 import { Tracer } from '../src/tracer/tracer.js';
@@ -13,6 +13,7 @@ import { calibrationTransform, createTransformer } from './transform-module.js';
 import { measuredCallOpen } from '../src/runtime/probes.js';
 import { installOriginalFunctionText } from '../src/runtime/function-source.js';
 import { traceDirectoryName } from '../src/formats/trace-directory.js';
+import { makeDirectory } from '../src/shared/make-directory.js';
 
 if (process.env.MEMTRACE_DISABLE !== '1') {
   try {
@@ -50,7 +51,7 @@ if (process.env.MEMTRACE_DISABLE !== '1') {
 /** Allocation sampling alone writes its directory at exit: whether it can is known now. */
 function checkWritable(out: string): true {
   try {
-    mkdirSync(out, { recursive: true });
+    makeDirectory(out);
     accessSync(out, constants.W_OK);
     return true;
   } catch (error) {

@@ -4,11 +4,12 @@
 import test from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runTraced, fixture, fn, freshDir, cliPath, registerPath } from './helpers/run-traced.js';
 import { mountSupport, mountSmallDisk } from './helpers/small-disk.js';
+import { nativeTrackerPath } from '../dist/src/native/tracker-path.js';
 import { findTraces, readTrace, readMeta, eventFiles, EVENT_COLUMNS } from '../dist/src/index.js';
 
 const steady = fixture('tracer', 'steady.mjs');
@@ -17,6 +18,7 @@ const viaRun = (out, args, flags = [], env = {}) =>
   spawnSync(process.execPath, [cliPath, 'run', '--out', out, ...flags, '--', steady, ...args], {
     encoding: 'utf8',
     env: { ...process.env, MEMTRACE_CACHE_DIR: join(freshDir(), 'cache'), ...env },
+    timeout: 120_000,
   });
 const onlyLine = (t, stderr, pattern) => {
   const lines = stderr.trim().split('\n');
@@ -93,6 +95,36 @@ for (const how of ['register', 'run']) {
       new RegExp(`^memtrace: cannot write the trace to ${out}: a part of the path is a file; the program runs untraced$`),
     );
   });
+
+  // Node 20's own recursive mkdir spins forever on these two (the child ENOENT, the parent EEXIST).
+  for (const [where, make] of [
+    ['under /proc', () => '/proc/memtrace-cannot-be-here/traces'],
+    [
+      'through a symbolic link to nothing',
+      () => {
+        const link = join(freshDir(), 'dangling');
+        symlinkSync(join(freshDir(), 'gone', 'nowhere'), link);
+        return join(link, 'traces');
+      },
+    ],
+  ]) {
+    test(`an --out ${where} (${how}): one line, no hang, the program runs untraced and unchanged`, (t) => {
+      const out = make();
+      const native = how === 'run' && 'path' in nativeTrackerPath();
+      const run =
+        how === 'run'
+          ? viaRun(out, ['20', '4'], native ? ['--native'] : [])
+          : runTraced(steady, { args: ['20', '4'], env: { MEMTRACE_OUT: out } });
+      t.is(run.status, 4, run.stderr);
+      t.is(run.stdout, plain(['20', '4']).stdout);
+      const lines = run.stderr.trim().split('\n');
+      const reason = 'a part of the path cannot hold a directory';
+      // memtrace run --native says so too, for the tracker, before the program starts.
+      if (native) t.regex(lines.shift(), /^memtrace: --native: cannot create .* \(ENOENT\); running without the tracker$/);
+      t.deepEqual(lines.length, 1, run.stderr);
+      t.true(lines[0].startsWith(`memtrace: cannot write the trace to ${out}: ${reason}`), run.stderr);
+    });
+  }
 
   // Root writes through permissions, so a read-only file system stands in for "permission denied" there.
   const root = process.getuid?.() === 0;

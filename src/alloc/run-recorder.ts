@@ -6,7 +6,6 @@
  * (the cost of `node --heap-prof`) and statements are left empty. Files are written at exit and on
  * SIGINT/SIGTERM/SIGHUP.
  */
-import { mkdirSync } from 'node:fs';
 import { TraceWriteError } from '../shared/errors.js';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -26,6 +25,7 @@ import { currentLineSource } from './line-source.js';
 import { readSamplingProfile, samplerRunning, startSampler, stopSampler } from './sampler.js';
 import { allocatedSoFar } from '../runtime/counters.js';
 import { onProcessEnd } from '../runtime/exit-hooks.js';
+import { makeDirectory } from '../shared/make-directory.js';
 
 export interface RunRecording {
   /** Writes the files of what was sampled so far and goes on sampling; returns the directory. */
@@ -47,7 +47,7 @@ export function startRunRecording(settings: Settings, directory?: () => string):
   const write = (profile: SamplingHeapProfile): string => {
     const exactBytes = allocatedSoFar() - allocatedAtStart;
     const target = directory?.() ?? traceDirectoryName(settings.out, startTime);
-    mkdirSync(target, { recursive: true });
+    makeDirectory(target);
     const source = currentLineSource();
     const resolver = new FrameResolver(source.functions);
     const data = buildSnapshot(profile, {

@@ -5,7 +5,7 @@
  * thread (from an interrupt or a GC observer: near-limit.ts); each part that fails costs its own
  * file and a line in oom.json's "problems", never the rest.
  */
-import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import v8 from 'node:v8';
 import { atomicWrite } from '../formats/trace-directory.js';
@@ -33,6 +33,7 @@ import { VERSION } from '../shared/version.js';
 import { nearText } from '../report/oom-note.js';
 import { availableMemory } from './memory-room.js';
 import type { NearLimit } from './near-limit.js';
+import { makeDirectory } from '../shared/make-directory.js';
 
 export interface OomReportSources {
   /** The trace directory the report goes into (oom-report/ under it). */
@@ -57,7 +58,7 @@ export function writeOomReport(sources: OomReportSources, near: NearLimit): OomR
   const started = performance.now();
   const allocatedBefore = allocatedSoFar();
   const report = new ReportParts(join(sources.directory, OOM_REPORT_DIRECTORY));
-  mkdirSync(report.directory, { recursive: true });
+  makeDirectory(report.directory);
 
   const heap = v8.getHeapStatistics();
   const rss = process.memoryUsage.rss();

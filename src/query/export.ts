@@ -4,12 +4,13 @@
  * order of the files; pages are Snappy-compressed, the codec every Parquet reader has (zstd is ~20 %
  * smaller, but hyparquet and other light readers need a plug-in for it). On a terminal a progress line follows any table that takes more than a second.
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { EngineSettings } from './engine.js';
 import { openTraceDatabase } from './database.js';
 import { sqlString } from './views.js';
 import { showProgress } from './progress.js';
+import { makeDirectory } from '../shared/make-directory.js';
 
 export interface ExportedTable {
   table: string;
@@ -30,7 +31,7 @@ export interface ExportOptions {
 export async function exportParquet(directory: string, options: ExportOptions): Promise<ExportedTable[]> {
   const database = await openTraceDatabase('export', directory, options.settings);
   try {
-    mkdirSync(options.out, { recursive: true });
+    makeDirectory(options.out);
     const written: ExportedTable[] = [];
     for (const table of database.traces.views.keys()) {
       const file = resolve(join(options.out, `${table}.parquet`));

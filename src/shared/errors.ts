@@ -54,6 +54,7 @@ export class TraceWriteError extends MemtraceError {
         EPERM: 'permission denied',
         ENOTDIR: 'a part of the path is a file',
         EEXIST: 'a file is in the way',
+        ENOENT: 'a part of the path cannot hold a directory (a symbolic link to nothing, or a path under /proc)',
         EROFS: 'read-only file system',
         ENOSPC: 'disk full',
       }[e.code ?? ''] ??

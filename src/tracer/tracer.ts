@@ -40,6 +40,7 @@ import { calibrate, type CalibrationTransform } from './calibrate.js';
 import type { StopReason } from '../runtime/exit-hooks.js';
 import { VERSION } from '../shared/version.js';
 import { outsideNativeMemory, startNativeMemory } from '../runtime/native-memory.js';
+import { makeDirectory } from '../shared/make-directory.js';
 
 /** What instrumented modules find at globalThis.__memtrace$. */
 export interface Runtime extends Probes {
@@ -78,7 +79,7 @@ export class Tracer {
     this.directory = traceDirectoryName(settings.out, this.startTime);
     this.eventsFile = new EventsFile(this.directory, this.writerState, settings.maxTraceSize);
     try {
-      mkdirSync(this.directory, { recursive: true });
+      makeDirectory(this.directory);
       this.eventsFile.create();
       createReserve(this.directory);
     } catch (error) {
