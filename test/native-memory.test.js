@@ -10,6 +10,7 @@ import { readNativeAllocationsCsv, readNativeStacksCsv } from '../dist/src/forma
 import { nativeTrackerPath } from '../dist/src/native/tracker-path.js';
 import { cliPath, fixture, freshDir, MiB, root } from './helpers/run-traced.js';
 import { nativeSamplingOfMiBBlocks, V8_OWN_NATIVE_LIVE } from './helpers/tolerances.js';
+import { documentedColumns } from './query/helpers.js';
 
 const tracker = nativeTrackerPath();
 // Linux with glibc only: elsewhere `--native` says so in one line (tested below either way).
@@ -75,6 +76,53 @@ linuxTest('a function that keeps 64 buffers of 1 MiB is found with ~64 MiB live 
   const page = readFileSync(join(run.directories[0], 'report.html'), 'utf8');
   t.regex(page, /<section[^>]*id="native-held"/);
   t.regex(page, /id="native-flame-data"[^>]*>[^<]*keepBuffers/);
+});
+
+linuxTest('--out that does not exist yet is created before the program starts; query has the native tables', (t) => {
+  // The tracker opens its record at the program's first malloc, before memtrace's runtime runs.
+  const out = join(freshDir('memtrace-native-'), 'not', 'yet');
+  const result = spawnSync(process.execPath, [cliPath, 'run', '--native', '--out', out, '--', fixture('native', 'keep-buffers.cjs')], {
+    encoding: 'utf8',
+  });
+  t.is(result.status, 0, result.stderr);
+  const [directory] = findTraces(out);
+  t.true(existsSync(join(directory, 'native-allocations.csv')), result.stderr);
+  const query = spawnSync(
+    process.execPath,
+    [
+      cliPath,
+      'query',
+      directory,
+      "SELECT a.function, sum(a.live_bytes_at_exit) AS live, bool_or(s.frames LIKE '%ArrayBuffer%' OR s.frames LIKE '%BackingStore%') AS buffers FROM native_allocations a JOIN native_stacks s USING (native_stack_id, trace) WHERE a.function = 'keepBuffers' GROUP BY ALL",
+      '--json',
+    ],
+    { encoding: 'utf8' },
+  );
+  t.is(query.status, 0, query.stderr);
+  const [row] = JSON.parse(query.stdout);
+  const live = sum(rowsOf(nativeRows(directory), 'keepBuffers'), 'liveBytesAtExit');
+  t.is(Number(row.live), live, 'the view reads the CSV');
+  t.true(Math.abs(live - 64 * MiB) <= nativeSamplingOfMiBBlocks(64), `keepBuffers live at exit: ${live}`);
+  t.true(row.buffers);
+  // The views have the columns docs/query.md documents.
+  const described = JSON.parse(
+    spawnSync(
+      process.execPath,
+      [
+        cliPath,
+        'query',
+        directory,
+        "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_name LIKE 'native%' ORDER BY table_name, ordinal_position",
+        '--json',
+      ],
+      { encoding: 'utf8' },
+    ).stdout,
+  );
+  const documented = documentedColumns();
+  for (const table of ['native_allocations', 'native_stacks']) {
+    const columns = described.filter((r) => r.table_name === table).map((r) => [r.column_name, r.data_type]);
+    t.deepEqual(columns, [...documented.get(table), ['trace', 'VARCHAR'], ['pid', 'INTEGER']], table);
+  }
 });
 
 linuxTest("an addon's named C function that keeps 16 MiB shows under the JS function that called it", (t) => {

@@ -366,6 +366,11 @@ __attribute__((constructor)) static void start(void) {
   if (tables_init(interval <= 0) && output_init() && open_output()) {
     pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
     recording = 1;
+  } else {
+    /* One line, so a run that records nothing says why (memtrace run creates the directory first). */
+    char line[sizeof out_path + 128];
+    int n = snprintf(line, sizeof line, "memtrace: --native: cannot record this process (pid %ld) into %s (errno %d)\n", (long)getpid(), out_dir, errno);
+    if (n > 0) (void)!write(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
   }
   self.guard = 0;
 }

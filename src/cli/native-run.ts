@@ -12,6 +12,7 @@ import { nativeTrackerPath } from '../native/tracker-path.js';
 import { convertNativeRecord } from '../native/convert.js';
 import { renderNativeOwners } from '../report/native-owners.js';
 import { MemtraceError } from '../shared/errors.js';
+import { makeDirectory } from '../shared/make-directory.js';
 
 export const DEFAULT_NATIVE_INTERVAL = 256 * 1024;
 
@@ -40,6 +41,16 @@ export function nativeEnv(
     process.stderr.write(
       `memtrace: --native: with --counters ${flags.counters} no allocation carries its JS function (the tracker reads the shadow stack of the addon's measured path)\n`,
     );
+  }
+  // The tracker opens its record in `out` at the program's first malloc, before memtrace's runtime
+  // would create the directory: without it, nothing would be recorded.
+  try {
+    makeDirectory(out);
+  } catch (error) {
+    process.stderr.write(
+      `memtrace: --native: cannot create ${out} (${(error as NodeJS.ErrnoException).code}); running without the tracker\n`,
+    );
+    return {};
   }
   return {
     LD_PRELOAD: [env.LD_PRELOAD, tracker.path].filter(Boolean).join(' '),

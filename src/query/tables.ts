@@ -12,6 +12,7 @@ import type { EVENT_COLUMNS } from '../formats/events-csv.js';
 import type { FUNCTION_COLUMNS } from '../formats/functions-csv.js';
 import type { ALLOCATION_COLUMNS } from '../formats/allocations-csv.js';
 import type { INSIDE_COLUMNS } from '../formats/process-csv.js';
+import type { NATIVE_ALLOCATION_COLUMNS, NATIVE_STACK_COLUMNS } from '../formats/native-csv.js';
 
 export type SqlType = 'BIGINT' | 'INTEGER' | 'DOUBLE' | 'VARCHAR' | 'BOOLEAN' | 'TIMESTAMP' | 'VARCHAR[]' | 'JSON';
 
@@ -95,6 +96,35 @@ const stacks: CsvTable<(typeof STACK_COLUMNS)[number]> = {
   },
 };
 
+/** `memtrace run --native`'s estimates (docs/native.md): by JS function, native stack and thread. */
+const nativeAllocations: CsvTable<(typeof NATIVE_ALLOCATION_COLUMNS)[number]> = {
+  name: 'native_allocations',
+  file: 'native-allocations.csv',
+  columns: {
+    function: 'VARCHAR',
+    file: 'VARCHAR',
+    line: 'INTEGER',
+    native_stack_id: 'INTEGER',
+    thread: 'VARCHAR',
+    thread_name: 'VARCHAR',
+    allocated_bytes: 'BIGINT',
+    allocated_count: 'BIGINT',
+    freed_bytes: 'BIGINT',
+    live_bytes_at_exit: 'BIGINT',
+    samples: 'BIGINT',
+  },
+};
+
+/** The native stacks: frames innermost first, separated by ';' (string_split(frames, ';') lists them). */
+const nativeStacks: CsvTable<(typeof NATIVE_STACK_COLUMNS)[number]> = {
+  name: 'native_stacks',
+  file: 'native-stacks.csv',
+  columns: {
+    native_stack_id: 'INTEGER',
+    frames: 'VARCHAR',
+  },
+};
+
 /**
  * The process log (docs/process.md), written from inside (all columns) or from outside (the first 13):
  * a log from outside reads the others as NULL. It is found as process.csv or memtrace-process-*.csv.
@@ -127,7 +157,7 @@ const processLog: CsvTable<(typeof INSIDE_COLUMNS)[number]> = {
   },
 };
 
-export const CSV_TABLES: readonly CsvTable[] = [events, functions, allocations, stacks, processLog];
+export const CSV_TABLES: readonly CsvTable[] = [events, functions, allocations, stacks, nativeAllocations, nativeStacks, processLog];
 export const PROCESS_TABLE: CsvTable = processLog;
 
 /** meta.json, flattened: each column is the JSON path beside it, cast to its type. */
