@@ -290,6 +290,26 @@ test('memtrace run puts node options given before the program ahead of its own l
   t.true(fn(trace, 'makePoints').file.endsWith('typed.ts'));
 });
 
+test('memtrace run -- -e CODE and -p CODE: the code is the program; what it requires is traced', (t) => {
+  const dir = freshDir();
+  writeFileSync(
+    join(dir, 'lib.cjs'),
+    'module.exports = function build() { return Array.from({ length: 5000 }, (_, i) => ({ i })).length; };\n',
+  );
+  for (const [option, code, printed] of [
+    ['-e', `console.log(require(${JSON.stringify(join(dir, 'lib.cjs'))})())`, '5000'],
+    ['--print', `require(${JSON.stringify(join(dir, 'lib.cjs'))})() * 2`, '10000'],
+  ]) {
+    const out = freshDir();
+    const result = spawnSync(process.execPath, [cliPath, 'run', '--out', out, '--', option, code], { encoding: 'utf8' });
+    t.is(result.status, 0, result.stderr);
+    t.is(result.stdout.trim(), printed);
+    const build = fn(readTrace(findTraces(out)[0]), 'build');
+    t.is(build.calls, 1);
+    t.true(build.selfAllocBytes > 5000 * 16, `build allocated ${build.selfAllocBytes} bytes for 5000 objects`);
+  }
+});
+
 test('a .js module that require() loads is traced (Node 24 hands its load hook no format for it)', (t) => {
   const dir = freshDir();
   writeFileSync(join(dir, 'lib.js'), 'module.exports = function required() { return [1, 2].length; };\n');

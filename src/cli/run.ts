@@ -56,6 +56,8 @@ const OPTIONS_WITH_VALUE = new Set([
 ]);
 /** Node options NODE_OPTIONS refuses: they go on the command line of the traced process only. */
 const COMMAND_LINE_ONLY = new Set(['--env-file']);
+/** Code given on the command line stands for the program (`memtrace run -- -e "require('./app')"`). */
+const CODE_OPTIONS = new Set(['-e', '--eval', '-p', '--print']);
 
 /**
  * Splits `[node options…] program args…`. Each option keeps its value as a word of its own (`-r x`:
@@ -67,6 +69,8 @@ function splitNodeOptions(command: string[]): { nodeOptions: string[]; commandLi
   let i = 0;
   while (i < command.length && command[i].startsWith('-')) {
     const option = command[i++];
+    if (CODE_OPTIONS.has(option) && i < command.length)
+      return { nodeOptions, commandLine: [...commandLine, option], program: command[i], args: command.slice(i + 1) };
     const words = OPTIONS_WITH_VALUE.has(option) && i < command.length ? [option, command[i++]] : [option];
     (COMMAND_LINE_ONLY.has(option.split('=')[0]) ? commandLine : nodeOptions).push(...words);
   }
@@ -129,7 +133,8 @@ export function runTraced(command: string[], flags: RunFlags): Promise<number> {
     .join(' ')
     .trim();
 
-  Object.assign(env, nativeEnv(flags, out, env));
+  const native = nativeEnv(flags, out, env);
+  Object.assign(env, native);
 
   const failOver = flags.failOver === undefined ? undefined : parseBytes(flags.failOver);
   if (failOver === undefined && flags.failOver !== undefined)
@@ -171,7 +176,8 @@ export function runTraced(command: string[], flags: RunFlags): Promise<number> {
         done(128 + constants.signals.SIGABRT);
         return;
       }
-      if (flags.native) finishNativeRecords(out, written);
+      // Only where the tracker was loaded: without it (one line said why) there is nothing to finish.
+      if (native.MEMTRACE_NATIVE_DIR) finishNativeRecords(out, written);
       if (signal) {
         process.kill(process.pid, signal);
         return;
