@@ -69,10 +69,9 @@ for (const root of document.querySelectorAll('.flame-graph')) {
   let charWidth = 7;
   let hovered = -1;
 
-  function visible() {
+  function visible(width) {
     // Ancestors of the zoomed node span the full width; then its subtree, pruned by width.
     const list = [];
-    const width = canvas.clientWidth;
     for (let a = parent[zoom]; a >= 0; a = parent[a]) list.push([a, 0, width]);
     const scale = total(zoom) > 0 ? width / total(zoom) : 0;
     for (let i = zoom; i < end[zoom];) {
@@ -85,11 +84,13 @@ for (const root of document.querySelectorAll('.flame-graph')) {
   }
 
   function draw() {
-    const list = visible();
+    // Laid out for the width the canvas is about to take, not the one it had: after a resize through
+    // zero width (a full-page screenshot can make one) the old width drew nothing until the next resize.
+    const width = wrap.clientWidth;
+    const list = visible(width);
     let maxDepth = 0;
     for (const [i] of list) maxDepth = Math.max(maxDepth, depth(i));
     const ratio = window.devicePixelRatio || 1;
-    const width = wrap.clientWidth;
     const height = (maxDepth + 1) * ROW + 2;
     canvas.style.width = width + 'px';
     canvas.style.height = height + 'px';
