@@ -75,7 +75,7 @@ static uint64_t bucket_mask;
 #define MAX_PROBE 64
 
 /*
- * How many live sampled blocks hash to each slot (another slice of the same hash than the buckets'). A
+ * How many live sampled blocks hash to each slot (another slice of the same hash as the buckets use). A
  * slot is raised before its block enters the table and lowered after it left, so a block in the table
  * always has a nonzero slot: a zero means "not sampled" for sure. Relaxed atomics are enough: a thread
  * frees a block only after the program handed it the pointer, which orders the allocating thread's
