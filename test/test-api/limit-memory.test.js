@@ -62,7 +62,10 @@ test("'peak' sees the highest point of a synchronous block even when it is colle
 test("'peak' counts external memory (a Buffer's contents)", (t) => {
   const r = results.externalPeak;
   t.is(r.code, 'ERR_MEMTRACE_MEMORY_LIMIT');
-  t.true(r.bytes >= 8 * MiB, `peak ${r.bytes}`);
+  // 300 KB of ArrayBuffers were dropped just before the block: V8 lowers external memory for them
+  // when its sweep ends, on a helper thread after the GC that found them dead. The block starts only
+  // once that is done, so the drop does not land inside it (in CI it read 288 KiB low, 8,093,024 B).
+  t.true(r.bytes >= 8 * MiB && r.bytes < 8 * MiB + 256 * 1024, `peak ${r.bytes}`);
   t.regex(r.message, /over the limit of 500 KiB .*8\.00 MiB of it external memory/);
 });
 
@@ -73,6 +76,8 @@ test("'retained' counts what is still alive after the block, and only that", (t)
   t.true(r.bytes > 100_000 * 36 && r.bytes < 100_000 * 64, `retained ${r.bytes}`);
   t.regex(r.message, /top functions \(sampled, still alive\):\n {4}#1 makeRows/);
   t.deepEqual(results.retainedChurn, { value: 400_000 });
+  // ArrayBuffers made and dropped inside the block are not still counted after its GC.
+  t.deepEqual(results.retainedDroppedBuffers, { value: 'kept nothing' });
 });
 
 test("the block's own error passes through; a bad limit or measure is a one-line error", (t) => {
