@@ -6,7 +6,7 @@ import { accessSync, constants } from 'node:fs';
 import { MemtraceError, TraceWriteError } from '../src/shared/errors.js';
 import { activateTracer } from '../src/tracer/active.js';
 import { Tracer } from '../src/tracer/tracer.js';
-import { settingsFromEnv } from '../src/shared/settings.js';
+import { lineProbesOn, settingsFromEnv } from '../src/shared/settings.js';
 import { installHooks } from './install-hooks.js';
 import { startRunRecording } from '../src/alloc/run-recorder.js';
 import { calibrationTransform, createTransformer } from './transform-module.js';
@@ -18,8 +18,8 @@ import { makeDirectory } from '../src/shared/make-directory.js';
 if (process.env.MEMTRACE_DISABLE !== '1') {
   try {
     const settings = settingsFromEnv();
-    // Allocation sampling alone (`--alloc` without `--lines`) needs no probes: the tracer stays off.
-    const tracing = !settings.alloc || settings.lines;
+    // Allocation sampling alone (`--alloc-only`) needs no probes: the tracer stays off.
+    const tracing = !settings.alloc || lineProbesOn(settings);
     // The trace directory first: where it cannot be written, the program runs untraced (one line).
     const tracer = tracing ? untracedWhereUnwritable(() => new Tracer(settings, calibrationTransform(settings))) : undefined;
     // Hooks next: on Node 20 they connect the hooks thread, where calibration then transforms too.

@@ -6,7 +6,7 @@ namespace memtrace {
 namespace layout {
 
 // Raised whenever the probes' arrays change; BindProbes refuses another version.
-constexpr int kVersion = 3;
+constexpr int kVersion = 4;
 // What the native entry probe returns when the frames or the stack are full: JS grows them, asks again.
 constexpr int NEEDS_ROOM = -2;
 // What the native exit probe returns for a call it leaves to JS (suspended, or with line events).
@@ -115,12 +115,20 @@ enum : int {
   THREW = 18,
   // 1 until its first segment closes: the entry's own calibrated cost is taken out once.
   FIRST_SEGMENT = 19,
-  // The statement running (line probes); 0 before the first.
+  // The statement running (line probes); 0 before the first, and outside statement sampling.
   LINE = 20,
-  // CALLEES_ALLOCATED at the call's last event row (per-line totals leave callees out).
+  // CALLEES_ALLOCATED at the call's last event row.
   EVENT_CALLEES_ALLOCATED = 21,
+  // Allocated bytes when the running statement started (per-line totals: runtime/line-totals.ts).
+  LINE_ALLOCATED = 22,
+  // Global.MEASURED when the running statement started.
+  LINE_MEASURED = 23,
+  // CALLEES_ALLOCATED when the running statement started (per-line totals leave callees out).
+  LINE_CALLEES_ALLOCATED = 24,
+  // The window of statement sampling the running statement started in (its bytes count only if it ends in the same).
+  LINE_WINDOW = 25,
   // How many there are.
-  SIZE = 22,
+  SIZE = 26,
 };
 }  // namespace frame
 

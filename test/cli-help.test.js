@@ -139,7 +139,7 @@ test('the examples of run, report, query, check and heap run as they are shown, 
     t.truthy(found, `${name}: an example matching ${pattern}`);
     return found;
   };
-  const run = shell(example('run', /--alloc --lines --out trace -- app\.js$/));
+  const run = shell(example('run', /--alloc --out trace -- app\.js$/));
   t.is(run.status, 0, run.stderr);
   t.regex(run.stderr, /app\.js:\d+/);
 

@@ -151,10 +151,10 @@ test("--alloc --lines: the sampler's top statement is the line that grows the Ma
   t.regex(readFileSync(join(report.directory, 'summary.txt'), 'utf8'), new RegExp(`grow-map\\.mjs:${GROWING_LINE} +grow\\n`));
 });
 
-test("--alloc alone (no tracer): the sampler names the growing function; the run's profile is written as of then", (t) => {
-  const result = run(['--oom-report', '--alloc', '--oom-snapshot', 'never'], growMap);
+test("--alloc-only (no tracer): the sampler names the growing function; the run's profile is written as of then", (t) => {
+  const result = run(['--oom-report', '--alloc-only', '--oom-snapshot', 'never'], growMap);
   const report = checkReport(t, result, { snapshot: /^not asked for/ });
-  t.is(report.topAllocator.line, null); // statements need --lines
+  t.is(report.topAllocator.line, null); // statements need the line probes
   t.false(existsSync(join(report.directory, 'functions.csv')));
   for (const file of ['allocations.csv', 'stacks.csv', 'allocations.heapprofile', 'allocations.json']) {
     t.true(existsSync(join(result.directories[0], file)), file);

@@ -57,7 +57,12 @@ export const ARROW_OPEN = `{${MARK}`;
 export const ARROW_RETURN = `return${RETURN_OPEN}`;
 export const CLOSE = `${MARK}}`;
 export const OPEN = `{${MARK}`;
-export const lineProbe = (line: number | string): string => `__mt$.line(__mt$c,${line});`;
+/**
+ * Before a statement (line probes): a counted call (frame -1) passes it at the cost of a comparison, a
+ * measured one counts down the statements the runtime skips (statement sampling, `--alloc`) and calls
+ * line() when they are done.
+ */
+export const lineProbe = (line: number | string): string => `__mt$c<0||--__mt$.skip>0||__mt$.line(__mt$c,${line});`;
 
 // `await X` becomes `(__mt$.resume)(await (__mt$.suspend)(X,__mt$c),__mt$c)`: the frame comes last, so
 // the closing text is the probe's own and not a bare `)`.

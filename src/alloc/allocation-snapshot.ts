@@ -95,7 +95,10 @@ export class AllocationSnapshot {
 
   /** What the figures are and what was left out of them. */
   footer(): string {
-    const lineNote = this.lines.method === 'line-probes' ? 'statements from line probes' : `statements unknown (${this.lines.reason})`;
+    const lineNote =
+      this.lines.method === 'none'
+        ? `statements unknown (${this.lines.reason})`
+        : `statements from ${this.lines.method === 'line-probes' ? '' : 'sampled '}line probes`;
     return `${this.kind} sampled allocations, ${formatBytes(this.totalBytes)} in all (interval ${formatBytes(this.data.samplingInterval)}); ${lineNote}; left out as memtrace's own: ${formatBytes(this.compensation.bytes)}`;
   }
 

@@ -22,6 +22,8 @@ export interface BuildOptions {
   resolver: FrameResolver;
   /** Per-line byte counts of the traced functions over the same period, when line probes ran. */
   lineTotals?: readonly LineTotal[];
+  /** The line totals come from sampled statements (`--alloc` without `--lines`). */
+  sampledLines?: boolean;
   /** Why there are no line totals (said in the snapshot). */
   noLinesReason?: string;
   /** Only samples with a larger ordinal (those taken after a moment). */
@@ -53,7 +55,7 @@ export function buildSnapshot(profile: SamplingHeapProfile, options: BuildOption
   const scale = scaleToExactBytes(bySite, compensation, options.exactBytes);
   const traces = splitOverLines(bySite, sites, lineWeights(options.lineTotals));
   const lines: LineMethod = options.lineTotals
-    ? { method: 'line-probes' }
+    ? { method: options.sampledLines ? 'sampled-line-probes' : 'line-probes' }
     : { method: 'none', reason: options.noLinesReason ?? 'no line probes ran: only functions are known' };
   return {
     kind: options.kind,

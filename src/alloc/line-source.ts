@@ -1,9 +1,11 @@
 /**
- * Where statements come from: the tracer of this thread, when it runs with line probes
- * (MEMTRACE_LINES=1, `memtrace run --lines`). Its per-line byte counts are switched on at the first
- * allocation snapshot (or at the start of `memtrace run --alloc --lines`).
+ * Where statements come from: the tracer of this thread, when it runs with line probes (`memtrace run
+ * --alloc`, MEMTRACE_ALLOC=1: sampled statements; `--lines`, MEMTRACE_LINES=1: every statement). Its
+ * per-line byte counts are switched on at the first allocation snapshot (or at the start of
+ * `memtrace run --alloc`).
  */
 import { activeTracer } from '../tracer/active.js';
+import { lineProbesOn } from '../shared/settings.js';
 import type { FunctionInfo } from '../runtime/function-table.js';
 import { lineTotalsSoFar, setLineTotals, type LineTotal } from '../runtime/line-totals.js';
 
@@ -12,6 +14,8 @@ export interface LineSource {
   functions: readonly FunctionInfo[];
   /** Cumulative per-line totals; undefined when no line probes run. */
   totals: LineTotal[] | undefined;
+  /** The totals come from sampled statements (`--alloc`), not from every statement (`--lines`). */
+  sampled: boolean;
   /** Why there are no totals. */
   reason: string | undefined;
 }
@@ -22,17 +26,19 @@ export function currentLineSource(): LineSource {
     return {
       functions: [],
       totals: undefined,
+      sampled: false,
       reason:
-        "memtrace's loader is not running (run with `memtrace run --alloc --lines` or `--import memtrace/register` and MEMTRACE_LINES=1): only functions are known",
+        "memtrace's loader is not running (run with `memtrace run --alloc` or `--import memtrace/register` and MEMTRACE_ALLOC=1): only functions are known",
     };
   }
-  if (!tracer.settings.lines) {
+  if (!lineProbesOn(tracer.settings)) {
     return {
       functions: tracer.table.functions,
       totals: undefined,
-      reason: 'the tracer runs without line probes (MEMTRACE_LINES=1 or --lines adds them): only functions are known',
+      sampled: false,
+      reason: 'the tracer runs without line probes (MEMTRACE_ALLOC=1 or MEMTRACE_LINES=1 adds them): only functions are known',
     };
   }
   setLineTotals(true);
-  return { functions: tracer.table.functions, totals: lineTotalsSoFar(), reason: undefined };
+  return { functions: tracer.table.functions, totals: lineTotalsSoFar(), sampled: !tracer.settings.lines, reason: undefined };
 }

@@ -1,16 +1,16 @@
 /**
  * `memtrace run --alloc` (MEMTRACE_ALLOC=1): V8's sampler on for the whole run of each thread,
  * collected objects' samples kept; at exit the run directory gets allocations.csv, stacks.csv and the
- * profile as .heapprofile, speedscope and pprof (formats/allocation-run.ts lists them). With line
- * probes (`--lines`) the tracer runs too and tells the statements; without, only the sampler runs
- * (the cost of `node --heap-prof`) and statements are left empty. Files are written at exit and on
- * SIGINT/SIGTERM/SIGHUP.
+ * profile as .heapprofile, speedscope and pprof (formats/allocation-run.ts lists them). The tracer
+ * runs too and tells the statements, from sampled line probes (every statement's with `--lines`);
+ * with `--alloc-only` only the sampler runs (the cost of `node --heap-prof`) and statements are left
+ * empty. Files are written at exit and on SIGINT/SIGTERM/SIGHUP.
  */
 import { TraceWriteError } from '../shared/errors.js';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { atomicWrite, traceDirectoryName } from '../formats/trace-directory.js';
-import type { Settings } from '../shared/settings.js';
+import { lineProbesOn, type Settings } from '../shared/settings.js';
 import { VERSION } from '../shared/version.js';
 import { formatAllocationsCsv, allocationRowsOf } from '../formats/allocations-csv.js';
 import { ALLOCATION_FILES, ALLOCATION_META_VERSION, type AllocationMeta } from '../formats/allocation-run.js';
@@ -42,7 +42,7 @@ export function startRunRecording(settings: Settings, directory?: () => string):
   const startTime = new Date();
   startSampler({ samplingInterval: settings.allocInterval, keepCollected: true });
   const allocatedAtStart = allocatedSoFar();
-  if (settings.lines) currentLineSource();
+  if (lineProbesOn(settings)) currentLineSource();
   let done = false;
   const write = (profile: SamplingHeapProfile): string => {
     const exactBytes = allocatedSoFar() - allocatedAtStart;
@@ -56,7 +56,9 @@ export function startRunRecording(settings: Settings, directory?: () => string):
       stackDepth: settings.allocDepth,
       resolver,
       exactBytes,
-      ...(source.totals ? { lineTotals: source.totals } : { noLinesReason: source.reason ?? 'no line probes ran' }),
+      ...(source.totals
+        ? { lineTotals: source.totals, sampledLines: source.sampled }
+        : { noLinesReason: source.reason ?? 'no line probes ran' }),
     });
     const rows = allocationRowsOf(data);
     atomicWrite(join(target, ALLOCATION_FILES.table), formatAllocationsCsv(rows));

@@ -17,7 +17,12 @@ export function renderTopAllocationLines(run: AllocationRun, limit = 10): string
   const header = ['self bytes', 'with callees', 'where', 'function'];
   const body = top.map((g) => [formatBytes(g.self), formatBytes(g.total), g.where, g.fn]);
   const m = run.meta;
-  const lines = m.lines.method === 'line-probes' ? 'statements from line probes' : 'statements not known (add --lines)';
+  const lines =
+    m.lines.method === 'line-probes'
+      ? 'statements from line probes'
+      : m.lines.method === 'sampled-line-probes'
+        ? 'statements from sampled line probes'
+        : 'statements not known (run --alloc without --alloc-only)';
   return [
     `memtrace: ${run.directory}`,
     `  sampled allocations: ${formatBytes(m.sampledBytes)} in ${Math.round(m.samples)} samples (interval ${formatBytes(m.samplingInterval)}); ${lines}; memtrace's own left out: ${formatBytes(m.compensation.bytes)}`,

@@ -82,7 +82,7 @@ export function takeAllocationSnapshot(options: AllocationSamplingOptions = {}):
       samplingInterval: running.samplingInterval,
       stackDepth: stackDepthInUse,
       resolver: new FrameResolver(source.functions),
-      ...(source.totals ? { lineTotals: source.totals } : { noLinesReason: source.reason! }),
+      ...(source.totals ? { lineTotals: source.totals, sampledLines: source.sampled } : { noLinesReason: source.reason! }),
     }),
   );
 }

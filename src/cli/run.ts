@@ -27,6 +27,8 @@ export interface RunFlags {
   exact?: boolean;
   counters?: string;
   alloc?: boolean;
+  /** Sample allocations without the tracer (implies alloc). */
+  allocOnly?: boolean;
   allocInterval?: string;
   allocDepth?: string;
   maxTraceSize?: string;
@@ -114,14 +116,15 @@ export function runTraced(command: string[], flags: RunFlags): Promise<number> {
   );
   if (flags.trigger !== undefined) env.MEMTRACE_TRIGGER = flags.trigger;
   if (flags.counters !== undefined) env.MEMTRACE_COUNTERS = flags.counters;
-  if (flags.alloc) env.MEMTRACE_ALLOC = '1';
+  if (flags.alloc || flags.allocOnly) env.MEMTRACE_ALLOC = '1';
+  if (flags.allocOnly) env.MEMTRACE_ALLOC_LINES = '0';
   if (flags.allocInterval !== undefined) env.MEMTRACE_ALLOC_INTERVAL = flags.allocInterval;
   if (flags.allocDepth !== undefined) env.MEMTRACE_ALLOC_DEPTH = flags.allocDepth;
   if (flags.maxTraceSize !== undefined) env.MEMTRACE_MAX_TRACE_SIZE = flags.maxTraceSize;
   if (flags.oomReport) env.MEMTRACE_OOM_REPORT = '1';
   if (flags.oomSnapshot !== undefined) env.MEMTRACE_OOM_SNAPSHOT = flags.oomSnapshot;
   // Statements come from line probes whose positions V8's frames are matched to through Node's source maps.
-  const allocNodeOptions = flags.alloc && flags.lines ? ['--enable-source-maps'] : [];
+  const allocNodeOptions = flags.alloc && !flags.allocOnly ? ['--enable-source-maps'] : [];
   if (allocNodeOptions.length > 0) env.MEMTRACE_SOURCE_MAPS = '1';
   // Check the settings here, so a bad flag is one line from memtrace rather than from every process.
   settingsFromEnv(env);

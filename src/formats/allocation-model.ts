@@ -52,8 +52,12 @@ export interface AllocationTrace {
 
 /** How statements were found. */
 export interface LineMethod {
-  /** 'line-probes': exact per-statement byte counts of traced functions split each site's samples. */
-  method: 'line-probes' | 'none';
+  /**
+   * 'line-probes': exact per-statement byte counts of traced functions split each site's samples
+   * (`--lines`); 'sampled-line-probes': the same counts from a sample of the statements that ran, in
+   * the functions seen allocating (`--alloc`; docs/allocations.md gives the error); 'none': no split.
+   */
+  method: 'line-probes' | 'sampled-line-probes' | 'none';
   /** Why lines are missing, when they are. */
   reason?: string;
 }

@@ -1,13 +1,77 @@
 /**
- * Bytes per statement (`--alloc --lines`): the line probes of probes.ts add what each statement of a
- * measured call allocated itself, and what the measured calls it made allocated, per (function, nearest
- * measured caller, line). alloc/line-source.ts reads them at the end of a run.
+ * Bytes per statement (`--alloc`): the line probes of probes.ts add what each statement of a measured
+ * call allocated itself, and what the measured calls it made allocated, per (function, nearest measured
+ * caller, line). alloc/line-source.ts reads them at the end of a run.
+ *
+ * Two ways to run. With `--lines` every statement of every measured call is counted (and events.csv
+ * gets its line rows). With `--alloc` alone the statements of measured calls are sampled
+ * (sampleStatement): in windows of WINDOW statements at random places, rarer as the run goes on. The
+ * totals then estimate each statement's share of its function's bytes, which is all the split of the
+ * sampler's bytes over statements uses (alloc/build.ts); docs/allocations.md states the error.
  *
  * Hot path while on: addLineBytes runs at every line event; it allocates nothing once a slot exists.
  */
 import { Frame, Global, Int } from '../shared/layouts.js';
 import { HEAP as C_HEAP, FREED as C_FREED } from './counters.js';
-import { allocFrame, counters, frames, globals, ints, readings, releaseFrame, stack } from './probe-state.js';
+import { allocFrame, counters, frames, globals, ints, read, readings, releaseFrame, stack } from './probe-state.js';
+
+/** Statements in one window of statement sampling. */
+export const WINDOW = 256;
+/**
+ * The gap between two windows is gapRatio windows' worth of statements on average (uniform, 1 to
+ * twice that), and gapRatio grows with the windows seen, up to MAX_GAP_RATIO: a short program has
+ * its statements watched nearly all the time, a long one about one in MAX_GAP_RATIO + 1 (what a
+ * watched statement costs, ~200 ns, then stays a few per cent of the run). Each window's bytes are
+ * weighted by the statements it stands for, so early windows do not count for more.
+ */
+const MAX_GAP_RATIO = 255;
+/** Windows before gapRatio grows by one. */
+const WINDOWS_PER_STEP = 4;
+
+let windowOn = false;
+let statementsLeft = 0;
+let windowsSeen = 0;
+let gapRatio = 0;
+/** What each byte of the open window stands for: the window and the gap before it, over the window. */
+let lineWeight = 1;
+/**
+ * The window of statement sampling running, counted up at each start and end (odd: one is open). A
+ * statement's bytes count only if it started in the window still open: the statements between two
+ * windows run unwatched, and one that started before them is not charged with them. Stays 0 with
+ * `--lines` (every statement watched).
+ */
+let lineWindow = 0;
+
+/**
+ * The line probe under statement sampling (`--alloc` without `--lines`): frame `b` is about to run the
+ * statement `line`, and a window is open or opens now. Returns how many statements of measured calls
+ * to skip before the next probe call (the probe counts them down itself, transforms/probe-text.ts): 1
+ * inside a window, a random gap when it closes.
+ */
+export function sampleStatement(b: number, line: number): number {
+  if (!windowOn) {
+    windowOn = true;
+    lineWindow++;
+    statementsLeft = WINDOW;
+    lineWeight = 1 + gapRatio;
+  }
+  countStatement(b, line);
+  if (--statementsLeft > 0) return 1;
+  windowOn = false;
+  lineWindow++;
+  windowsSeen++;
+  gapRatio = Math.min(MAX_GAP_RATIO, Math.floor(windowsSeen / WINDOWS_PER_STEP));
+  return 1 + Math.floor(Math.random() * 2 * gapRatio * WINDOW);
+}
+
+/** Frame `b` starts the statement `line`: the one before it gets its bytes. */
+function countStatement(b: number, line: number): void {
+  read();
+  const previous = frames[b + Frame.LINE];
+  if (previous > 0) addLineBytes(b, previous);
+  markLine(b);
+  frames[b + Frame.LINE] = line;
+}
 
 /**
  * Per-line totals (on for `--alloc --lines`): the bytes a statement allocated itself (its measured
@@ -25,10 +89,23 @@ let lineCaller = new Int32Array(1024);
 let lineNumber = new Int32Array(1024);
 let lineSlotCount = 0;
 
+/** The running statement of frame `b` starts now (counters just read). */
+export function markLine(b: number): void {
+  frames[b + Frame.LINE_WINDOW] = lineWindow;
+  frames[b + Frame.LINE_ALLOCATED] = globals[Global.ALLOC_LAST];
+  frames[b + Frame.LINE_MEASURED] = globals[Global.MEASURED];
+  frames[b + Frame.LINE_CALLEES_ALLOCATED] = frames[b + Frame.CALLEES_ALLOCATED];
+}
+
+/**
+ * Adds what the statement `line` of frame `b` allocated since markLine() (counters just read), if it
+ * was watched all along (the same window of statement sampling).
+ */
 export function addLineBytes(b: number, line: number): void {
-  const nested = globals[Global.MEASURED] - frames[b + Frame.EVENT_MEASURED];
-  const callees = frames[b + Frame.CALLEES_ALLOCATED] - frames[b + Frame.EVENT_CALLEES_ALLOCATED];
-  const self = globals[Global.ALLOC_LAST] - frames[b + Frame.EVENT_ALLOCATED] - nested * globals[Global.CAL_NESTED_B] - callees;
+  if (frames[b + Frame.LINE_WINDOW] !== lineWindow) return;
+  const nested = globals[Global.MEASURED] - frames[b + Frame.LINE_MEASURED];
+  const callees = frames[b + Frame.CALLEES_ALLOCATED] - frames[b + Frame.LINE_CALLEES_ALLOCATED];
+  const self = globals[Global.ALLOC_LAST] - frames[b + Frame.LINE_ALLOCATED] - nested * globals[Global.CAL_NESTED_B] - callees;
   if (self <= 0 && callees <= 0) return;
   // Keys as small integers (`| 0`): a double read from a Float64Array would be boxed to look up a
   // Map, an allocation at every line probe that the next line would be charged with.
@@ -39,8 +116,8 @@ export function addLineBytes(b: number, line: number): void {
   const key = line | 0;
   let slot = lineSlots[fn]?.get(caller)?.get(key);
   if (slot === undefined) slot = newLineSlot(fn, caller, key);
-  if (self > 0) lineSelf[slot] += self;
-  if (callees > 0) lineCallees[slot] += callees;
+  if (self > 0) lineSelf[slot] += self * lineWeight;
+  if (callees > 0) lineCallees[slot] += callees * lineWeight;
 }
 
 /**
@@ -92,8 +169,10 @@ function warmLineTotals(): void {
   const b = slot * Frame.SIZE;
   frames.fill(0, b, b + Frame.SIZE);
   for (let i = 0; i < 20000; i++) {
-    frames[b + Frame.EVENT_ALLOCATED] = globals[Global.ALLOC_LAST] - 64;
+    markLine(b);
+    frames[b + Frame.LINE_ALLOCATED] = globals[Global.ALLOC_LAST] - 64;
     addLineBytes(b, 1 + (i & 7));
+    countStatement(b, 1 + (i & 7));
   }
   releaseFrame(slot);
   lineSlots = [];

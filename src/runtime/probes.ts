@@ -39,7 +39,7 @@ import {
   useTargets,
 } from './probe-state.js';
 import { eventSinceLast, markEvent, writeRow } from './event-rows.js';
-import { addLineBytes, lineTotals } from './line-totals.js';
+import { addLineBytes, lineTotals, markLine, sampleStatement } from './line-totals.js';
 import type { Calibration } from './calibration.js';
 
 const FREE = FrameState.Free,
@@ -52,6 +52,11 @@ export interface ProbeSettings {
   rssIntervalNs: number;
   /** Run the measured path in the addon where the counters have it (else in JS). */
   nativeProbes: boolean;
+  /**
+   * What the line probes do: 'rows', every statement of a measured call is an event (`--lines`);
+   * 'sampled', statements are sampled for the per-line totals only (`--alloc`: line-totals.ts).
+   */
+  lines: 'rows' | 'sampled';
 }
 
 export interface Probes {
@@ -66,6 +71,11 @@ export interface Probes {
   /** The same as a statement, where no value passes: at the top of a catch or finally block, and of a `for await` body. */
   resumed(frame: number): void;
   line(frame: number, line: number): void;
+  /**
+   * Statements of measured calls the line probes skip before they call line() again: the probe
+   * counts it down (`--__mt$.skip>0`), line() sets it (1 with `--lines`: every statement).
+   */
+  skip: number;
 }
 
 /**
@@ -79,6 +89,8 @@ const countedGlobals = globals;
 let spaceFields = false;
 /** The addon's measured path, while it is bound to the arrays above (else null: all in JS). */
 let native: NativeProbes | null = null;
+/** Line probes write event rows (`--lines`); else they sample statements (line-totals.ts). */
+let lineRows = true;
 
 export function configureProbes(c: MemoryCounters, b: EventBuffer, s: FunctionStats, settings: ProbeSettings): void {
   useTargets(c, b, s, bindNative);
@@ -86,6 +98,7 @@ export function configureProbes(c: MemoryCounters, b: EventBuffer, s: FunctionSt
   // The large-object spaces read where V8 keeps their sizes (native/space-fields.cc), unless told not to.
   spaceFields = process.env.MEMTRACE_SPACE_FIELDS !== 'api' && (c.findSpaceFields?.() ?? false);
   globals[Global.TRIGGER] = settings.trigger;
+  lineRows = settings.lines === 'rows';
   ints[Int.EXACT] = settings.exact ? 1 : 0;
   ints[Int.ENABLED] = 1;
   globals[Global.RSS_INTERVAL_NS] = settings.rssIntervalNs;
@@ -286,6 +299,7 @@ function handOver(): void {
 export const probes: Probes = {
   enter: enterAny,
   exit: exitJs,
+  skip: 1,
 
   thrown(frame: number): void {
     if (frame >= 0) frames[frame * Frame.SIZE + Frame.THREW] = 1;
@@ -296,6 +310,9 @@ export const probes: Probes = {
     const b = frame * Frame.SIZE;
     if (frames[b + Frame.STATE] !== RUNNING) return value;
     read();
+    // The statement's bytes up to here; it goes on counting from the resumption (resumeFrame).
+    const line = frames[b + Frame.LINE];
+    if (line > 0 && lineTotals) addLineBytes(b, line);
     endSegment(frame);
     frames[b + Frame.STATE] = SUSPENDED;
     // A suspended call is off the stack: a call of the same function that starts or ends meanwhile
@@ -315,10 +332,15 @@ export const probes: Probes = {
     if (frame >= 0 && frames[frame * Frame.SIZE + Frame.STATE] === SUSPENDED) resumeFrame(frame);
   },
 
-  line(frame: number, line: number): void {
+  line(this: Probes, frame: number, line: number): void {
     if (frame < 0) return;
     const b = frame * Frame.SIZE;
     if (frames[b + Frame.STATE] === SUSPENDED) resumeFrame(frame);
+    if (!lineRows) {
+      this.skip = sampleStatement(b, line);
+      return;
+    }
+    this.skip = 1;
     read();
     // The row is for the line that just ran: what it allocated is the delta since the last event.
     const previous = frames[b + Frame.LINE];
@@ -326,6 +348,7 @@ export const probes: Probes = {
       if (lineTotals) addLineBytes(b, previous);
       eventSinceLast(Kind.Line, frame, previous);
     } else markEvent(b);
+    markLine(b);
     frames[b + Frame.LINE] = line;
   },
 };
@@ -339,6 +362,7 @@ function resumeFrame(frame: number): void {
   frames[b + Frame.SEGMENT_START_COUNTED] = globals[Global.COUNTED];
   frames[b + Frame.STATE] = RUNNING;
   frames[b + Frame.DEPTH] = ints[Int.DEPTH];
+  markLine(b);
   stats.table[frames[b + Frame.FUNCTION_ID] * Stat.STRIDE + Stat.ACTIVE]++;
   push(frame);
   eventSinceLast(Kind.Resume, frame, stats.get(frames[b + Frame.FUNCTION_ID], Stat.LINE));
@@ -384,7 +408,7 @@ function finish(frame: number): void {
   const previousLine = frames[b + Frame.LINE];
   if (previousLine > 0) {
     if (lineTotals) addLineBytes(b, previousLine);
-    eventSinceLast(Kind.Line, frame, previousLine);
+    if (lineRows) eventSinceLast(Kind.Line, frame, previousLine);
   }
   endSegment(frame);
   const id = frames[b + Frame.FUNCTION_ID];

@@ -8,7 +8,7 @@
 // Each layout is a list of fields numbered from 0 in order, with a comment for each; `size` names a
 // last member that counts them (the stride of a record).
 
-export const LAYOUT_VERSION = 3;
+export const LAYOUT_VERSION = 4;
 
 /** Numbers the native and JS probes return, shared as constants. */
 export const CONSTANTS = [
@@ -89,8 +89,12 @@ export const LAYOUTS = [
       ['DEPTH', 'Measured calls below it on the shadow stack when it started or resumed.'],
       ['THREW', '1 once the thrown probe ran: the call ends as a throw.'],
       ['FIRST_SEGMENT', "1 until its first segment closes: the entry's own calibrated cost is taken out once."],
-      ['LINE', 'The statement running (line probes); 0 before the first.'],
-      ['EVENT_CALLEES_ALLOCATED', "CALLEES_ALLOCATED at the call's last event row (per-line totals leave callees out)."],
+      ['LINE', 'The statement running (line probes); 0 before the first, and outside statement sampling.'],
+      ['EVENT_CALLEES_ALLOCATED', "CALLEES_ALLOCATED at the call's last event row."],
+      ['LINE_ALLOCATED', 'Allocated bytes when the running statement started (per-line totals: runtime/line-totals.ts).'],
+      ['LINE_MEASURED', 'Global.MEASURED when the running statement started.'],
+      ['LINE_CALLEES_ALLOCATED', 'CALLEES_ALLOCATED when the running statement started (per-line totals leave callees out).'],
+      ['LINE_WINDOW', 'The window of statement sampling the running statement started in (its bytes count only if it ends in the same).'],
     ],
   },
   {

@@ -33,6 +33,12 @@ export interface Settings {
   parser: 'auto' | 'babel';
   /** Sample allocations with V8's sampling heap profiler for the whole run (`memtrace run --alloc`). */
   alloc: boolean;
+  /**
+   * With `alloc` (and without `lines`): the tracer runs too, and samples the statements of the
+   * functions that allocate, so the sampler's bytes get their statements. false (`--alloc-only`): the
+   * sampler alone, at the cost of `node --heap-prof`, with functions only.
+   */
+  allocLines: boolean;
   /** Mean bytes between two allocation samples. */
   allocInterval: number;
   /** Frames kept per sampled stack (the innermost). */
@@ -61,6 +67,7 @@ export const SETTING_VARIABLES = {
   sourceMaps: 'MEMTRACE_SOURCE_MAPS',
   parser: 'MEMTRACE_PARSER',
   alloc: 'MEMTRACE_ALLOC',
+  allocLines: 'MEMTRACE_ALLOC_LINES',
   allocInterval: 'MEMTRACE_ALLOC_INTERVAL',
   allocDepth: 'MEMTRACE_ALLOC_DEPTH',
   maxTraceSize: 'MEMTRACE_MAX_TRACE_SIZE',
@@ -89,6 +96,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     sourceMaps: flag(v.sourceMaps, env[v.sourceMaps], Boolean(process.sourceMapsEnabled)),
     parser: choice(v.parser, env[v.parser], ['auto', 'babel'] as const, 'auto'),
     alloc: flag(v.alloc, env[v.alloc], false),
+    allocLines: flag(v.allocLines, env[v.allocLines], true),
     allocInterval: positiveNumber(v.allocInterval, env[v.allocInterval], DEFAULT_ALLOC_INTERVAL),
     allocDepth: positiveNumber(v.allocDepth, env[v.allocDepth], DEFAULT_ALLOC_DEPTH),
     maxTraceSize: size(v.maxTraceSize, env[v.maxTraceSize], MIN_MAX_TRACE_SIZE),
@@ -96,6 +104,11 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     oomReport: flag(v.oomReport, env[v.oomReport], false),
     oomSnapshot: choice(v.oomSnapshot, env[v.oomSnapshot], ['auto', 'never'] as const, 'auto'),
   };
+}
+
+/** Whether the transform puts a line probe before each statement (`--lines`, or `--alloc` with its statements). */
+export function lineProbesOn(settings: Pick<Settings, 'lines' | 'alloc' | 'allocLines'>): boolean {
+  return settings.lines || (settings.alloc && settings.allocLines);
 }
 
 /** The environment that makes a child process (or `--import memtrace/register`) trace with `settings`. */

@@ -110,6 +110,7 @@ export class Tracer {
       exact: this.settings.exact,
       rssIntervalNs: this.settings.rssIntervalMs * 1e6,
       nativeProbes: this.settings.counters !== 'js-probes',
+      lines: this.settings.lines ? 'rows' : 'sampled',
     });
     // `memtrace run --native`: the allocation tracker's record joins this trace (after the probes
     // bound, so the tracker reads their shadow stack).

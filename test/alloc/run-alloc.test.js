@@ -1,5 +1,5 @@
 // memtrace run --alloc on real programs: the allocating statements with their bytes, in JS and in
-// TypeScript through tsx; without line probes, functions only and no invented lines.
+// TypeScript through tsx; with --alloc-only (no line probes), functions only and no invented lines.
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { findTraces, hasAllocations, readAllocationRun, stackOf } from '../../dist/src/index.js';
 import { bytesAt, MiB, runAlloc } from '../helpers/run-alloc.js';
 import { cliPath, fixture, freshDir } from '../helpers/run-traced.js';
+import { STATEMENT_SAMPLING } from '../helpers/tolerances.js';
 
 // loop.mjs: line 10 allocates 8 MiB, line 11 4 MiB, line 12 2 MiB (plus the Map's tables). At a 16 KiB
 // interval the sampling error of a 2 MiB figure is about ±9 % (one standard deviation); ±30 % is
@@ -19,23 +20,32 @@ const near = (t, actual, expected, what) =>
     `${what}: ${(actual / MiB).toFixed(2)} MiB, expected about ${(expected / MiB).toFixed(2)} MiB`,
   );
 
-test('each allocating statement of a JS function is found with its bytes', (t) => {
-  const { status, stderr, run } = runAlloc(fixture('alloc', 'loop.mjs'), { flags: ['--alloc', '--lines', ...INTERVAL] });
-  t.is(status, 0, stderr);
-  t.is(run.meta.lines.method, 'line-probes');
-  near(t, bytesAt(run, 'loop.mjs', 10), 8 * MiB, 'line 10');
-  near(t, bytesAt(run, 'loop.mjs', 11), 4 * MiB, 'line 11');
-  near(t, bytesAt(run, 'loop.mjs', 12), 2.2 * MiB, 'line 12');
-  // Never the function's own first line, nor the comment line that allocates nothing.
-  t.true(bytesAt(run, 'loop.mjs', 7) < 0.01 * MiB);
-  t.true(bytesAt(run, 'loop.mjs', 9) < 0.01 * MiB);
-  // Line 13 (`scratch[0] = i`) has a probe but allocates nothing: only the counters' lateness and
-  // V8's own work land there (1.3-2.6 % measured), never memtrace's bookkeeping.
-  const fill = bytesAt(run, 'loop.mjs', 10) + bytesAt(run, 'loop.mjs', 11) + bytesAt(run, 'loop.mjs', 12);
-  t.true(bytesAt(run, 'loop.mjs', 13) < 0.05 * fill, `line 13: ${bytesAt(run, 'loop.mjs', 13)} of ${fill}`);
-  // The table printed at the end names the top statement first.
-  t.regex(stderr, /self bytes.*\n.*loop\.mjs:10\s+fill/);
-});
+// --alloc samples the statements of measured calls (docs/allocations.md, "Statements"); --lines
+// watches every one. Both must find each statement with its bytes.
+const STATEMENT_MODES = [
+  { flags: ['--alloc'], method: 'sampled-line-probes' },
+  { flags: ['--alloc', '--lines'], method: 'line-probes' },
+];
+
+for (const mode of STATEMENT_MODES) {
+  test(`${mode.flags.join(' ')}: each allocating statement of a JS function is found with its bytes`, (t) => {
+    const { status, stderr, run } = runAlloc(fixture('alloc', 'loop.mjs'), { flags: [...mode.flags, ...INTERVAL] });
+    t.is(status, 0, stderr);
+    t.is(run.meta.lines.method, mode.method);
+    near(t, bytesAt(run, 'loop.mjs', 10), 8 * MiB, 'line 10');
+    near(t, bytesAt(run, 'loop.mjs', 11), 4 * MiB, 'line 11');
+    near(t, bytesAt(run, 'loop.mjs', 12), 2.2 * MiB, 'line 12');
+    // Never the function's own first line, nor the comment line that allocates nothing.
+    t.true(bytesAt(run, 'loop.mjs', 7) < 0.01 * MiB);
+    t.true(bytesAt(run, 'loop.mjs', 9) < 0.01 * MiB);
+    // Line 13 (`scratch[0] = i`) has a probe but allocates nothing: only the counters' lateness and
+    // V8's own work land there (1.3-2.6 % measured), never memtrace's bookkeeping.
+    const fill = bytesAt(run, 'loop.mjs', 10) + bytesAt(run, 'loop.mjs', 11) + bytesAt(run, 'loop.mjs', 12);
+    t.true(bytesAt(run, 'loop.mjs', 13) < 0.05 * fill, `line 13: ${bytesAt(run, 'loop.mjs', 13)} of ${fill}`);
+    // The table printed at the end names the top statement first.
+    t.regex(stderr, /self bytes.*\n.*loop\.mjs:10\s+fill/);
+  });
+}
 
 test('a TypeScript program run through tsx gets its .ts statement lines', (t) => {
   const { status, stderr, run } = runAlloc(fixture('alloc', 'loop.ts'), {
@@ -50,8 +60,28 @@ test('a TypeScript program run through tsx gets its .ts statement lines', (t) =>
   t.is(fill.line, 9, 'the function starts at line 9 of the .ts file');
 });
 
-test('without line probes the statements are left empty, not guessed', (t) => {
-  const { status, stderr, run } = runAlloc(fixture('alloc', 'loop.mjs'), { flags: ['--alloc', ...INTERVAL] });
+test('--alloc: statement sampling weighs its windows: a short early phase and a long later one each get their bytes', (t) => {
+  // phases.mjs: line 9 allocates 20,000 arrays of 1,280 slots first, line 11 400,000 of 64 after.
+  // Statements are watched more closely early in a run than later; unweighted, line 9 read 342-345
+  // MiB and line 11 68-71 MiB.
+  const { status, stderr, run } = runAlloc(fixture('alloc', 'phases.mjs'), { flags: ['--alloc', ...INTERVAL] });
+  t.is(status, 0, stderr);
+  t.is(run.meta.lines.method, 'sampled-line-probes');
+  const array = (slots) => 16 + 8 * slots + 32;
+  for (const [line, expected] of [
+    [9, 20_000 * array(1280)],
+    [11, 400_000 * array(64)],
+  ]) {
+    const actual = bytesAt(run, 'phases.mjs', line);
+    t.true(
+      Math.abs(actual - expected) <= STATEMENT_SAMPLING * expected,
+      `line ${line}: ${(actual / MiB).toFixed(1)} MiB, expected about ${(expected / MiB).toFixed(1)} MiB`,
+    );
+  }
+});
+
+test('--alloc-only: without line probes the statements are left empty, not guessed', (t) => {
+  const { status, stderr, run } = runAlloc(fixture('alloc', 'loop.mjs'), { flags: ['--alloc-only', ...INTERVAL] });
   t.is(status, 0, stderr);
   t.is(run.meta.lines.method, 'none');
   const fill = run.allocations.filter((r) => r.function === 'fill');
@@ -73,17 +103,19 @@ test('a sampling interval of 0 is one line of error', (t) => {
   t.regex(stderr, /MEMTRACE_ALLOC_INTERVAL="0" is not valid/);
 });
 
-test("a function whose statement depends on its caller: each stack gets its own caller's statement", (t) => {
-  const { status, stderr, run } = runAlloc(fixture('alloc', 'callers.mjs'), { flags: ['--alloc', '--lines', ...INTERVAL] });
-  t.is(status, 0, stderr);
-  const under = (caller, line) =>
-    run.allocations
-      .filter((r) => r.function === 'make' && r.line === line && stackOf(run.stacks, r.stackId)[1]?.function === caller)
-      .reduce((sum, r) => sum + r.selfBytes, 0);
-  near(t, under('fromBig', 7), 8 * MiB, 'fromBig > make line 7');
-  near(t, under('fromSmall', 9), 2 * MiB, 'fromSmall > make line 9');
-  t.true(under('fromBig', 9) < 0.05 * MiB && under('fromSmall', 7) < 0.05 * MiB, 'no statement of the other caller');
-});
+for (const mode of STATEMENT_MODES) {
+  test(`${mode.flags.join(' ')}: a function whose statement depends on its caller: each stack gets its own caller's statement`, (t) => {
+    const { status, stderr, run } = runAlloc(fixture('alloc', 'callers.mjs'), { flags: [...mode.flags, ...INTERVAL] });
+    t.is(status, 0, stderr);
+    const under = (caller, line) =>
+      run.allocations
+        .filter((r) => r.function === 'make' && r.line === line && stackOf(run.stacks, r.stackId)[1]?.function === caller)
+        .reduce((sum, r) => sum + r.selfBytes, 0);
+    near(t, under('fromBig', 7), 8 * MiB, 'fromBig > make line 7');
+    near(t, under('fromSmall', 9), 2 * MiB, 'fromSmall > make line 9');
+    t.true(under('fromBig', 9) < 0.05 * MiB && under('fromSmall', 7) < 0.05 * MiB, 'no statement of the other caller');
+  });
+}
 
 test('an arrow function with an expression body: its body is the statement', (t) => {
   const { status, stderr, run } = runAlloc(fixture('alloc', 'arrow.mjs'), { flags: ['--alloc', '--lines', ...INTERVAL] });
@@ -93,7 +125,7 @@ test('an arrow function with an expression body: its body is the statement', (t)
   near(t, bytesAt(run, 'arrow.mjs', 5), 8 * MiB, 'makeRow line 5');
 });
 
-for (const flags of [['--alloc'], ['--alloc', '--lines']]) {
+for (const flags of [['--alloc'], ['--alloc', '--lines'], ['--alloc-only']]) {
   test(`${flags.join(' ')}: a signal that ends the program still writes the files`, async (t) => {
     const out = freshDir('memtrace-alloc-');
     const child = spawn(

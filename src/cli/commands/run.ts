@@ -35,7 +35,11 @@ export const runCommand = defineCommand({
     alloc: {
       type: 'boolean',
       description:
-        "sample allocations (V8's sampling heap profiler): allocations.csv, stacks.csv, .heapprofile, speedscope and pprof; with --lines, by allocating statement",
+        "sample allocations (V8's sampling heap profiler) by allocating statement: allocations.csv, stacks.csv, .heapprofile, speedscope and pprof (statements sampled in the functions that allocate; with --lines, every statement's)",
+    },
+    'alloc-only': {
+      type: 'boolean',
+      description: 'sample allocations without the function tracer: the cost of node --heap-prof, functions without their statements',
     },
     'alloc-interval': {
       type: 'string',
@@ -80,7 +84,8 @@ export const runCommand = defineCommand({
   examples: [
     'memtrace run --out trace -- app.js',
     'memtrace run --lines --out trace -- app.js',
-    'memtrace run --alloc --lines --out trace -- app.js',
+    'memtrace run --alloc --out trace -- app.js',
+    'memtrace run --alloc-only --out trace -- app.js',
     'memtrace run --fail-over 512MiB --out trace -- app.js',
     'memtrace run --oom-report --out trace -- --max-old-space-size=512 app.js',
     'memtrace run --native --out trace -- app.js',
@@ -92,6 +97,7 @@ export const runCommand = defineCommand({
     const {
       'alloc-interval': allocInterval,
       'alloc-depth': allocDepth,
+      'alloc-only': allocOnly,
       'max-trace-size': maxTraceSize,
       'fail-over': failOver,
       'oom-report': oomReport,
@@ -103,6 +109,7 @@ export const runCommand = defineCommand({
       ...rest,
       ...(allocInterval !== undefined ? { allocInterval } : {}),
       ...(allocDepth !== undefined ? { allocDepth } : {}),
+      ...(allocOnly ? { allocOnly } : {}),
       ...(maxTraceSize !== undefined ? { maxTraceSize } : {}),
       ...(failOver !== undefined ? { failOver } : {}),
       ...(oomReport ? { oomReport } : {}),
