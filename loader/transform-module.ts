@@ -6,7 +6,7 @@ import { instrumentCode } from '../transforms/off-thread.js';
 import type { InstrumentOptions } from '../transforms/instrument.js';
 import { TransformCache, transformFingerprint } from '../transforms/transform-cache.js';
 import { MemtraceError } from '../src/shared/errors.js';
-import { lineProbesOn, type Settings } from '../src/shared/settings.js';
+import { lineProbeKind, type Settings } from '../src/shared/settings.js';
 import type { CalibrationTransform } from '../src/tracer/calibrate.js';
 import { VERSION } from '../src/shared/version.js';
 import { moduleFilter } from './module-filter.js';
@@ -66,7 +66,7 @@ export function createTransformer(settings: Settings, offThread: () => boolean =
           sourceType: kind.sourceType,
           typescript: kind.typescript,
           jsx: filename.endsWith('.tsx') || filename.endsWith('.jsx'),
-          lines: lineProbesOn(settings),
+          lines: lineProbeKind(settings),
           sourceMap: settings.sourceMaps,
           parser: settings.parser,
         },

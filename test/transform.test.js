@@ -88,6 +88,48 @@ test('lines stay where they were: every original line is on the same line of the
   t.deepEqual(code.split('\n').slice(1).map(originalText), source.split('\n').slice(1));
 });
 
+test("statement sampling's probes go only before statements that can allocate", (t) => {
+  // Line by line: what gets a probe under `lines: 'allocating'` (memtrace run --alloc).
+  const cases = [
+    ['x = make();', true],
+    ['x = new Array(4);', true],
+    ['x = { a: 1 };', true],
+    ['x = [y];', true],
+    ['x = () => 1;', true],
+    ['x = `t${y}`;', true],
+    ['x = y + z;', true],
+    ['x += y;', true],
+    ['x = /re/;', true],
+    ['const [p] = y;', true],
+    ['if (a) x = make();', true],
+    ['if (ready()) { i++; }', true],
+    ['throw y;', true],
+    ['for (const v of y) { i++; }', true],
+    ['i++;', false],
+    ['x = y.z[i] * 2 - 1;', false],
+    ['x = `plain`;', false],
+    ['let v = a ? b : c, w;', false],
+    ['if (a < b && !c) { i++; } else if (d) { i--; } else { i = 0; }', false],
+    ['break;', false],
+    ['return;', false],
+    ['return this.pos;', false],
+  ];
+  for (const [statement, probed] of cases) {
+    const source = `function f(y, z, a, b, c, d, i, x) {\n  for (;;) {\n    ${statement}\n  }\n}\n`;
+    const { code } = instrument(source, { filename: '/app/x.js', sourceType: 'module', lines: 'allocating' });
+    t.is(code.split('\n')[2].includes('__mt$.line('), probed, `${statement}: ${code.split('\n')[2]}`);
+    t.is(originalText(code.split('\n')[2]), `    ${statement}`);
+  }
+  // An arrow whose body allocates nothing gets no probe; one that allocates gets its own.
+  const arrows = instrument('const get = (o) => o.value;\nconst make = (n) => new Array(n);\n', {
+    filename: '/app/x.js',
+    sourceType: 'module',
+    lines: 'allocating',
+  }).code.split('\n');
+  t.false(arrows[0].includes('__mt$.line('));
+  t.true(arrows[1].includes('__mt$.line('));
+});
+
 test('the emitted source map points back at the original columns', (t) => {
   const source = 'function a() { return missing(); }\n';
   const { code } = instrument(source, { filename: '/app/x.js', sourceType: 'script', sourceMap: true });

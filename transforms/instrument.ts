@@ -33,6 +33,7 @@ import { VISITOR_KEYS } from './visitor-keys.js';
 import { OriginalPositions, readInlineSourceMap, sourceMapCommentAt, type RawSourceMap } from './source-maps.js';
 import { parseProgram, type ParserChoice, type ParserName } from './parse.js';
 import { LineIndex } from './line-index.js';
+import { isPlain, mayAllocate } from './allocating.js';
 import {
   AFTER_DIRECTIVE,
   AFTER_LOOP,
@@ -75,8 +76,11 @@ export interface InstrumentOptions {
   /** Parse TypeScript syntax (Node 24 strips types after us). */
   typescript?: boolean;
   jsx?: boolean;
-  /** Insert a probe before every statement inside functions (memory_profiler's line view). */
-  lines?: boolean;
+  /**
+   * Insert a probe before every statement inside functions (true: memory_profiler's line view), or
+   * only before those that can allocate ('allocating': statement sampling, transforms/allocating.ts).
+   */
+  lines?: boolean | 'allocating';
   /** Emit a source map of the edits, composed with any incoming one, as an inline comment. */
   sourceMap?: boolean;
   /** 'auto' (the default): oxc-parser where it loads, else @babel/parser. */
@@ -202,7 +206,8 @@ class Instrumenter {
       }
     } else {
       // An expression body is the function's one statement: in line mode it gets its line probe too.
-      out.appendLeft(body.start, `${ARROW_OPEN}${enter}${this.options.lines ? this.lineProbeAt(body.start) : ''}${ARROW_RETURN}`);
+      const probe = this.options.lines === true || (this.options.lines === 'allocating' && !isPlain(body));
+      out.appendLeft(body.start, `${ARROW_OPEN}${enter}${probe ? this.lineProbeAt(body.start) : ''}${ARROW_RETURN}`);
       out.prependLeft(body.end, RETURN_CLOSE + LEAVE + CLOSE);
     }
   }
@@ -302,6 +307,7 @@ class Instrumenter {
   private probeStatement(statement: Statement): void {
     const context = this.contexts[this.contexts.length - 1];
     if (!context.traced || !isExecutableStatement(statement)) return;
+    if (this.options.lines === 'allocating' && !mayAllocate(statement)) return;
     this.out.appendLeft(statement.start, this.lineProbeAt(statement.start));
   }
 

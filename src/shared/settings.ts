@@ -106,9 +106,17 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
   };
 }
 
-/** Whether the transform puts a line probe before each statement (`--lines`, or `--alloc` with its statements). */
+/** Whether the transform puts line probes before statements (`--lines`, or `--alloc` with its statements). */
 export function lineProbesOn(settings: Pick<Settings, 'lines' | 'alloc' | 'allocLines'>): boolean {
   return settings.lines || (settings.alloc && settings.allocLines);
+}
+
+/**
+ * Which statements get a line probe: all (`--lines`), those that can allocate (`--alloc`: statement
+ * sampling, transforms/allocating.ts), or none.
+ */
+export function lineProbeKind(settings: Pick<Settings, 'lines' | 'alloc' | 'allocLines'>): boolean | 'allocating' {
+  return settings.lines ? true : lineProbesOn(settings) ? 'allocating' : false;
 }
 
 /** The environment that makes a child process (or `--import memtrace/register`) trace with `settings`. */
