@@ -3,7 +3,7 @@
  * into the traced process and its children (Linux, glibc). It interposes malloc, calloc, realloc,
  * reallocarray, free, posix_memalign, aligned_alloc, memalign, valloc and pvalloc, samples them by
  * bytes and appends binary records to a file that memtrace turns into native-allocations.csv and
- * native-stacks.csv after the run (src/native/). The record layout is native/preload/records.h, which
+ * native-stacks.csv after the run (src/native/). The record layout is native/preload/records.h (generated from src/shared/layouts.spec.js), which
  * src/formats/native-raw.ts mirrors. This file: the hooks, the sampling, start, fork and exit, and the
  * calls memtrace's addon makes; output.c: the record buffer; tables.c: stacks and live blocks.
  *
@@ -404,8 +404,8 @@ EXPORT void memtrace_native_exit(void) {
   recording = 0;
   write_symbols();
   write_threads();
-  uint64_t now = (uint64_t)now_ns();
-  emit(RECORD_EXIT, &now, sizeof now, NULL, 0);
+  struct exit_record record = {(uint64_t)now_ns()};
+  emit(RECORD_EXIT, &record, sizeof record, NULL, 0);
   output_flush();
   self.guard = guard;
 }

@@ -1,34 +1,32 @@
 /**
  * native-raw.bin (native-<pid>.raw before the process's trace directory exists): the records the
  * native allocation tracker (native/preload/memtrace-native.c) appends during a `memtrace run --native`.
- * The layout is native/preload/records.h; this reader mirrors it. Read a chunk at a time, so a file of
+ * The layout is src/shared/layouts.spec.js's NATIVE_RECORDS, generated into native/preload/records.h
+ * for the tracker and src/shared/native-records.ts for this reader. Read a chunk at a time, so a file of
  * any size takes bounded memory; a record cut short at the end (the process was killed mid-write) is
  * left out.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { TraceFileError } from '../shared/errors.js';
 import { NATIVE_RAW_FILE } from '../runtime/native-memory.js';
+import {
+  ALLOC_UNTRACKED,
+  BlockRecord,
+  FunctionRecord,
+  RAW_MAGIC,
+  RAW_VERSION,
+  RecordHeader,
+  RecordKind as Kind,
+  StackRecord,
+  StartRecord,
+  SymbolRecord,
+  ThreadRecord,
+  ExitRecord,
+} from '../shared/native-records.js';
 
 export const RAW_FILE = NATIVE_RAW_FILE;
-/** No measured JS function: another thread, or outside any measured call. */
-export const FUNCTION_NONE = -1;
-/** The main thread before memtrace's runtime started (Node's start-up, memtrace's own loading). */
-export const FUNCTION_START_UP = -2;
-const RAW_MAGIC = 0x4e54524d;
-const RAW_VERSION = 1;
-const HEADER_BYTES = 8;
+export { FUNCTION_NONE, FUNCTION_START_UP } from '../shared/native-records.js';
 const CHUNK_BYTES = 1 << 20;
-
-const enum Kind {
-  Start = 1,
-  Stack = 2,
-  Alloc = 3,
-  Free = 4,
-  Function = 5,
-  Symbol = 6,
-  Exit = 7,
-  Thread = 8,
-}
 
 export interface RawStart {
   pid: number;
@@ -82,15 +80,15 @@ export interface RawVisitor {
 }
 
 function blockAt(view: DataView, at: number, path: string): RawBlock {
-  const weight = view.getFloat64(at + 24, true);
+  const weight = view.getFloat64(at + BlockRecord.WEIGHT, true);
   if (!Number.isFinite(weight) || weight < 0)
     throw new TraceFileError(path, `is not a native allocation record (a sample weighs ${weight} bytes)`);
   return {
-    stack: view.getUint32(at, true),
-    function: view.getInt32(at + 4, true),
-    tid: view.getUint32(at + 8, true),
-    untracked: (view.getUint32(at + 12, true) & 1) !== 0,
-    size: Number(view.getBigUint64(at + 16, true)),
+    stack: view.getUint32(at + BlockRecord.STACK, true),
+    function: view.getInt32(at + BlockRecord.FUNCTION, true),
+    tid: view.getUint32(at + BlockRecord.TID, true),
+    untracked: (view.getUint32(at + BlockRecord.FLAGS, true) & ALLOC_UNTRACKED) !== 0,
+    size: Number(view.getBigUint64(at + BlockRecord.SIZE, true)),
     weight,
   };
 }
@@ -119,16 +117,16 @@ export function readNativeRaw(path: string, visitor: RawVisitor): void {
       filled += read;
       const view = new DataView(buffer.buffer, buffer.byteOffset, filled);
       let at = 0;
-      while (at + HEADER_BYTES <= filled) {
-        const kind = view.getUint32(at, true);
-        const length = view.getUint32(at + 4, true);
-        if (length < HEADER_BYTES || length % 8 !== 0)
+      while (at + RecordHeader.BYTES <= filled) {
+        const kind = view.getUint32(at + RecordHeader.KIND, true);
+        const length = view.getUint32(at + RecordHeader.LENGTH, true);
+        if (length < RecordHeader.BYTES || length % 8 !== 0)
           throw new TraceFileError(path, `is not a native allocation record (bad record at byte ${at})`);
         if (at + length > filled) break;
-        if (records === 0 && kind !== Kind.Start) {
+        if (records === 0 && kind !== Kind.START) {
           throw new TraceFileError(path, 'is not a native allocation record (no start record)');
         }
-        visit(view, buffer, at + HEADER_BYTES, length - HEADER_BYTES, kind, path, visitor);
+        visit(view, buffer, at + RecordHeader.BYTES, length - RecordHeader.BYTES, kind, path, visitor);
         records++;
         at += length;
       }
@@ -144,91 +142,98 @@ export function readNativeRaw(path: string, visitor: RawVisitor): void {
 
 /** The payload bytes each kind needs before its variable part. */
 const FIXED_BYTES: Record<number, number> = {
-  [Kind.Start]: 32,
-  [Kind.Stack]: 8,
-  [Kind.Alloc]: 32,
-  [Kind.Free]: 32,
-  [Kind.Function]: 24,
-  [Kind.Symbol]: 32,
-  [Kind.Exit]: 8,
-  [Kind.Thread]: 8,
+  [Kind.START]: StartRecord.BYTES,
+  [Kind.STACK]: StackRecord.BYTES,
+  [Kind.ALLOC]: BlockRecord.BYTES,
+  [Kind.FREE]: BlockRecord.BYTES,
+  [Kind.FUNCTION]: FunctionRecord.BYTES,
+  [Kind.SYMBOL]: SymbolRecord.BYTES,
+  [Kind.EXIT]: ExitRecord.BYTES,
+  [Kind.THREAD]: ThreadRecord.BYTES,
 };
 
 function visit(view: DataView, buffer: Buffer, at: number, payload: number, kind: number, path: string, visitor: RawVisitor): void {
   const fixed = FIXED_BYTES[kind];
   if (fixed === undefined)
-    throw new TraceFileError(path, `is not a native allocation record (unknown record kind ${kind} at byte ${at - HEADER_BYTES})`);
+    throw new TraceFileError(path, `is not a native allocation record (unknown record kind ${kind} at byte ${at - RecordHeader.BYTES})`);
   // What the record says it holds must fit in it: a damaged count is an error, never a read past it.
   const fits = (variable: number): void => {
     if (fixed + variable > payload)
       throw new TraceFileError(
         path,
-        `is not a native allocation record (a record at byte ${at - HEADER_BYTES} is shorter than what it holds)`,
+        `is not a native allocation record (a record at byte ${at - RecordHeader.BYTES} is shorter than what it holds)`,
       );
   };
   fits(0);
   switch (kind) {
-    case Kind.Start: {
-      if (view.getUint32(at, true) !== RAW_MAGIC) throw new TraceFileError(path, 'is not a native allocation record (no start record)');
-      const version = view.getUint32(at + 4, true);
+    case Kind.START: {
+      if (view.getUint32(at + StartRecord.MAGIC, true) !== RAW_MAGIC)
+        throw new TraceFileError(path, 'is not a native allocation record (no start record)');
+      const version = view.getUint32(at + StartRecord.VERSION, true);
       if (version !== RAW_VERSION)
         throw new TraceFileError(
           path,
           `was written by another version of the tracker (format ${version}, this memtrace reads ${RAW_VERSION})`,
         );
-      visitor.start({ pid: view.getUint32(at + 8, true), ppid: view.getUint32(at + 12, true), interval: view.getFloat64(at + 24, true) });
+      visitor.start({
+        pid: view.getUint32(at + StartRecord.PID, true),
+        ppid: view.getUint32(at + StartRecord.PPID, true),
+        interval: view.getFloat64(at + StartRecord.INTERVAL, true),
+      });
       break;
     }
-    case Kind.Stack: {
-      const id = view.getUint32(at, true);
-      const count = view.getUint32(at + 4, true);
+    case Kind.STACK: {
+      const id = view.getUint32(at + StackRecord.ID, true);
+      const count = view.getUint32(at + StackRecord.COUNT, true);
       fits(count * 8);
       const frames: bigint[] = [];
-      for (let i = 0; i < count; i++) frames.push(view.getBigUint64(at + 8 + i * 8, true));
+      const first = at + StackRecord.BYTES;
+      for (let i = 0; i < count; i++) frames.push(view.getBigUint64(first + i * 8, true));
       visitor.stack(id, frames);
       break;
     }
-    case Kind.Alloc:
+    case Kind.ALLOC:
       visitor.alloc(blockAt(view, at, path));
       break;
-    case Kind.Free:
+    case Kind.FREE:
       visitor.free(blockAt(view, at, path));
       break;
-    case Kind.Function: {
-      const nameBytes = view.getUint32(at + 12, true);
-      const fileBytes = view.getUint32(at + 16, true);
+    case Kind.FUNCTION: {
+      const nameBytes = view.getUint32(at + FunctionRecord.NAME_BYTES, true);
+      const fileBytes = view.getUint32(at + FunctionRecord.FILE_BYTES, true);
       fits(nameBytes + fileBytes);
-      const text = at + 24;
+      const text = at + FunctionRecord.BYTES;
       visitor.function({
-        id: view.getInt32(at, true),
-        line: view.getUint32(at + 4, true),
-        column: view.getUint32(at + 8, true),
+        id: view.getInt32(at + FunctionRecord.ID, true),
+        line: view.getUint32(at + FunctionRecord.LINE, true),
+        column: view.getUint32(at + FunctionRecord.COLUMN, true),
         name: utf8.decode(buffer.subarray(text, text + nameBytes)),
         file: utf8.decode(buffer.subarray(text + nameBytes, text + nameBytes + fileBytes)),
       });
       break;
     }
-    case Kind.Symbol: {
-      const symbolBytes = view.getUint32(at + 24, true);
-      const objectBytes = view.getUint32(at + 28, true);
+    case Kind.SYMBOL: {
+      const symbolBytes = view.getUint32(at + SymbolRecord.SYMBOL_BYTES, true);
+      const objectBytes = view.getUint32(at + SymbolRecord.OBJECT_BYTES, true);
       fits(symbolBytes + objectBytes);
-      const text = at + 32;
+      const text = at + SymbolRecord.BYTES;
       visitor.symbol({
-        address: view.getBigUint64(at, true),
-        symbolOffset: Number(view.getBigUint64(at + 8, true)),
-        objectOffset: Number(view.getBigUint64(at + 16, true)),
+        address: view.getBigUint64(at + SymbolRecord.ADDRESS, true),
+        symbolOffset: Number(view.getBigUint64(at + SymbolRecord.SYMBOL_OFFSET, true)),
+        objectOffset: Number(view.getBigUint64(at + SymbolRecord.OBJECT_OFFSET, true)),
         symbol: utf8.decode(buffer.subarray(text, text + symbolBytes)),
         object: utf8.decode(buffer.subarray(text + symbolBytes, text + symbolBytes + objectBytes)),
       });
       break;
     }
-    case Kind.Exit:
+    case Kind.EXIT:
       visitor.exit();
       break;
-    case Kind.Thread: {
-      const nameBytes = view.getUint32(at + 4, true);
+    case Kind.THREAD: {
+      const nameBytes = view.getUint32(at + ThreadRecord.NAME_BYTES, true);
       fits(nameBytes);
-      visitor.thread(view.getUint32(at, true), utf8.decode(buffer.subarray(at + 8, at + 8 + nameBytes)));
+      const text = at + ThreadRecord.BYTES;
+      visitor.thread(view.getUint32(at + ThreadRecord.TID, true), utf8.decode(buffer.subarray(text, text + nameBytes)));
       break;
     }
   }

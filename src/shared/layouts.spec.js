@@ -181,3 +181,117 @@ export const LAYOUTS = [
     ],
   },
 ];
+
+/**
+ * The records of native-<pid>.raw, the file the native allocation tracker (native/preload/
+ * memtrace-native.c) appends to and src/formats/native-raw.ts reads: generated into
+ * native/preload/records.h (C structs, their offsets checked at compile time) and
+ * src/shared/native-records.ts (byte offsets). Little-endian; each record is a record_header, then
+ * the record's struct, then its variable part; a record's length is a multiple of 8. Raise
+ * RAW_VERSION when a record changes. Field types: uint32, int32, uint64, double.
+ */
+export const NATIVE_RECORDS = {
+  constants: [
+    { name: 'RAW_MAGIC', value: 0x4e54524d, c: '0x4e54524dU', doc: 'The first field of every file: "MRTN" as a little-endian uint32.' },
+    { name: 'RAW_VERSION', value: 1, doc: 'The record format; raised whenever a record changes.' },
+    { name: 'ALLOC_UNTRACKED', value: 1, doc: "block_record.flags: the live table was full, this block's free cannot be matched." },
+    {
+      name: 'FUNCTION_NONE',
+      value: -1,
+      doc: 'block_record.function: no measured JS function (another thread, or outside any measured call).',
+    },
+    {
+      name: 'FUNCTION_START_UP',
+      value: -2,
+      doc: "block_record.function: the main thread before memtrace's runtime started (Node's start-up).",
+    },
+  ],
+  kinds: [
+    ['START', 1, 'start_record: first in every file.'],
+    ['STACK', 2, 'stack_record, then `count` uint64 return addresses, innermost first.'],
+    ['ALLOC', 3, 'block_record: a sampled allocation.'],
+    ['FREE', 4, 'block_record: a sampled block freed (or moved by realloc).'],
+    ['FUNCTION', 5, 'function_record, then the name and file bytes (UTF-8).'],
+    ['SYMBOL', 6, 'symbol_record, then the symbol and object bytes.'],
+    ['EXIT', 7, 'exit_record: the process reached its end; the table is live at exit.'],
+    ['THREAD', 8, 'thread_record, then the name bytes: a thread still running at exit.'],
+  ],
+  records: [
+    {
+      name: 'record_header',
+      doc: 'Before every record.',
+      fields: [
+        ['kind', 'uint32', 'A record kind.'],
+        ['length', 'uint32', 'Of the whole record, header included.'],
+      ],
+    },
+    {
+      name: 'start_record',
+      doc: 'First in every file.',
+      fields: [
+        ['magic', 'uint32', 'RAW_MAGIC.'],
+        ['version', 'uint32', 'RAW_VERSION.'],
+        ['pid', 'uint32', 'The process.'],
+        ['ppid', 'uint32', 'Its parent.'],
+        ['reserved', 'uint64', '0.'],
+        ['interval', 'double', 'Mean bytes between samples; 0: every allocation.'],
+      ],
+    },
+    {
+      name: 'stack_record',
+      doc: 'A native stack, stored once: its return addresses follow.',
+      fields: [
+        ['id', 'uint32', 'What block records name it by.'],
+        ['count', 'uint32', 'Return addresses that follow.'],
+      ],
+    },
+    {
+      name: 'block_record',
+      doc: 'A sampled block, allocated or freed.',
+      fields: [
+        ['stack', 'uint32', 'Its native stack.'],
+        ['function', 'int32', "memtrace's JS function id, or FUNCTION_NONE, FUNCTION_START_UP."],
+        ['tid', 'uint32', 'The thread.'],
+        ['flags', 'uint32', 'ALLOC_UNTRACKED or 0.'],
+        ['size', 'uint64', 'Requested bytes.'],
+        ['weight', 'double', 'Bytes this sample stands for.'],
+      ],
+    },
+    {
+      name: 'function_record',
+      doc: 'A JS function block records name: its name and file follow.',
+      fields: [
+        ['id', 'int32', "memtrace's function id."],
+        ['line', 'uint32', 'Where it starts.'],
+        ['column', 'uint32', 'Where it starts.'],
+        ['name_bytes', 'uint32', 'UTF-8 bytes of the name that follows.'],
+        ['file_bytes', 'uint32', 'UTF-8 bytes of the file after the name.'],
+        ['reserved', 'uint32', '0.'],
+      ],
+    },
+    {
+      name: 'symbol_record',
+      doc: "A return address resolved at the end: the symbol's and the object's names follow.",
+      fields: [
+        ['address', 'uint64', 'As in the stacks.'],
+        ['symbol_offset', 'uint64', "From the symbol's start (0 with no symbol)."],
+        ['object_offset', 'uint64', "From the object's load address."],
+        ['symbol_bytes', 'uint32', 'UTF-8 bytes of the symbol name.'],
+        ['object_bytes', 'uint32', 'UTF-8 bytes of the object path after it.'],
+      ],
+    },
+    {
+      name: 'exit_record',
+      doc: 'The process reached its end.',
+      fields: [['time_ns', 'uint64', 'Monotonic clock, ns.']],
+    },
+    {
+      name: 'thread_record',
+      doc: 'A thread still running at exit: its name follows.',
+      fields: [
+        ['tid', 'uint32', 'The thread.'],
+        ['name_bytes', 'uint32', "UTF-8 bytes of its name (/proc's comm)."],
+      ],
+    },
+  ],
+};
