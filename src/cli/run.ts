@@ -101,8 +101,12 @@ function peakOver(directories: string[], limit: number): string | undefined {
 
 export const REGISTER_URL = new URL('../../loader/register.js', import.meta.url).href;
 
-export function runTraced(command: string[], flags: RunFlags): Promise<number> {
-  const out = resolve(flags.out ?? process.env.MEMTRACE_OUT ?? '.');
+/**
+ * The environment of the traced program: memtrace's settings from the flags (checked here, so a bad
+ * flag is one line from memtrace rather than from every process), and NODE_OPTIONS with memtrace's
+ * --import after the program's own node options.
+ */
+function tracedEnvironment(flags: RunFlags, out: string, nodeOptions: string[]): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   Object.assign(
     env,
@@ -126,16 +130,38 @@ export function runTraced(command: string[], flags: RunFlags): Promise<number> {
   // Statements come from line probes whose positions V8's frames are matched to through Node's source maps.
   const allocNodeOptions = flags.alloc && !flags.allocOnly ? ['--enable-source-maps'] : [];
   if (allocNodeOptions.length > 0) env.MEMTRACE_SOURCE_MAPS = '1';
-  // Check the settings here, so a bad flag is one line from memtrace rather than from every process.
   settingsFromEnv(env);
   // Node options before the program (`-- --import tsx app.ts`) go into NODE_OPTIONS ahead of
   // memtrace's own --import, so other loaders run first (memtrace instruments their output), in this
   // process and in its children alike.
-  const { nodeOptions, commandLine, program, args } = splitNodeOptions(command);
   env.NODE_OPTIONS = [env.NODE_OPTIONS ?? '', ...allocNodeOptions, ...nodeOptions.map(quoteOption), `--import=${REGISTER_URL}`]
     .join(' ')
     .trim();
+  return env;
+}
 
+/** What each new trace directory holds, in a few lines: its top allocations or functions, an OOM report. */
+function summariseTraces(written: string[]): void {
+  for (const directory of written) {
+    try {
+      if (hasAllocations(directory)) process.stderr.write(renderTopAllocationLines(readAllocationRun(directory), 10));
+      else process.stderr.write(renderTopFunctions(readTrace(directory), 10));
+    } catch {
+      process.stderr.write(`memtrace: wrote ${directory} (incomplete)\n`);
+    }
+    try {
+      const oom = oomNote(directory);
+      if (oom) process.stderr.write(`${oom}\n`);
+    } catch (error) {
+      process.stderr.write(`${(error as Error).message}\n`);
+    }
+  }
+}
+
+export function runTraced(command: string[], flags: RunFlags): Promise<number> {
+  const out = resolve(flags.out ?? process.env.MEMTRACE_OUT ?? '.');
+  const { nodeOptions, commandLine, program, args } = splitNodeOptions(command);
+  const env = tracedEnvironment(flags, out, nodeOptions);
   const native = nativeEnv(flags, out, env);
   Object.assign(env, native);
 
@@ -159,20 +185,7 @@ export function runTraced(command: string[], flags: RunFlags): Promise<number> {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
       const written = findTraces(out).filter((d) => !before.has(d));
-      for (const directory of written) {
-        try {
-          if (hasAllocations(directory)) process.stderr.write(renderTopAllocationLines(readAllocationRun(directory), 10));
-          else process.stderr.write(renderTopFunctions(readTrace(directory), 10));
-        } catch {
-          process.stderr.write(`memtrace: wrote ${directory} (incomplete)\n`);
-        }
-        try {
-          const oom = oomNote(directory);
-          if (oom) process.stderr.write(`${oom}\n`);
-        } catch (error) {
-          process.stderr.write(`${(error as Error).message}\n`);
-        }
-      }
+      summariseTraces(written);
       // V8's fatal errors (an OOM among them) abort the program: the status a shell would report,
       // without aborting memtrace itself (no core file of memtrace's, nothing to confuse with the program's).
       if (signal === 'SIGABRT') {

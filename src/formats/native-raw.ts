@@ -140,101 +140,96 @@ export function readNativeRaw(path: string, visitor: RawVisitor): void {
   }
 }
 
-/** The payload bytes each kind needs before its variable part. */
-const FIXED_BYTES: Record<number, number> = {
-  [Kind.START]: StartRecord.BYTES,
-  [Kind.STACK]: StackRecord.BYTES,
-  [Kind.ALLOC]: BlockRecord.BYTES,
-  [Kind.FREE]: BlockRecord.BYTES,
-  [Kind.FUNCTION]: FunctionRecord.BYTES,
-  [Kind.SYMBOL]: SymbolRecord.BYTES,
-  [Kind.EXIT]: ExitRecord.BYTES,
-  [Kind.THREAD]: ThreadRecord.BYTES,
+/**
+ * One record's payload: where it starts, its bytes, and a check that what it says it holds fits in
+ * it (a damaged count is an error, never a read past it).
+ */
+interface Payload {
+  view: DataView;
+  buffer: Buffer;
+  at: number;
+  path: string;
+  fits(variable: number): void;
+}
+
+/** Per kind: the payload bytes before its variable part, and what reads it into the visitor. */
+const RECORDS: Record<number, { fixed: number; read(p: Payload, visitor: RawVisitor): void }> = {
+  [Kind.START]: { fixed: StartRecord.BYTES, read: readStart },
+  [Kind.STACK]: { fixed: StackRecord.BYTES, read: readStack },
+  [Kind.ALLOC]: { fixed: BlockRecord.BYTES, read: (p, visitor) => visitor.alloc(blockAt(p.view, p.at, p.path)) },
+  [Kind.FREE]: { fixed: BlockRecord.BYTES, read: (p, visitor) => visitor.free(blockAt(p.view, p.at, p.path)) },
+  [Kind.FUNCTION]: { fixed: FunctionRecord.BYTES, read: readFunction },
+  [Kind.SYMBOL]: { fixed: SymbolRecord.BYTES, read: readSymbol },
+  [Kind.EXIT]: { fixed: ExitRecord.BYTES, read: (_, visitor) => visitor.exit() },
+  [Kind.THREAD]: { fixed: ThreadRecord.BYTES, read: readThread },
 };
 
 function visit(view: DataView, buffer: Buffer, at: number, payload: number, kind: number, path: string, visitor: RawVisitor): void {
-  const fixed = FIXED_BYTES[kind];
-  if (fixed === undefined)
-    throw new TraceFileError(path, `is not a native allocation record (unknown record kind ${kind} at byte ${at - RecordHeader.BYTES})`);
-  // What the record says it holds must fit in it: a damaged count is an error, never a read past it.
+  const record = RECORDS[kind];
+  const start = at - RecordHeader.BYTES;
+  if (record === undefined)
+    throw new TraceFileError(path, `is not a native allocation record (unknown record kind ${kind} at byte ${start})`);
   const fits = (variable: number): void => {
-    if (fixed + variable > payload)
-      throw new TraceFileError(
-        path,
-        `is not a native allocation record (a record at byte ${at - RecordHeader.BYTES} is shorter than what it holds)`,
-      );
+    if (record.fixed + variable > payload)
+      throw new TraceFileError(path, `is not a native allocation record (a record at byte ${start} is shorter than what it holds)`);
   };
   fits(0);
-  switch (kind) {
-    case Kind.START: {
-      if (view.getUint32(at + StartRecord.MAGIC, true) !== RAW_MAGIC)
-        throw new TraceFileError(path, 'is not a native allocation record (no start record)');
-      const version = view.getUint32(at + StartRecord.VERSION, true);
-      if (version !== RAW_VERSION)
-        throw new TraceFileError(
-          path,
-          `was written by another version of the tracker (format ${version}, this memtrace reads ${RAW_VERSION})`,
-        );
-      visitor.start({
-        pid: view.getUint32(at + StartRecord.PID, true),
-        ppid: view.getUint32(at + StartRecord.PPID, true),
-        interval: view.getFloat64(at + StartRecord.INTERVAL, true),
-      });
-      break;
-    }
-    case Kind.STACK: {
-      const id = view.getUint32(at + StackRecord.ID, true);
-      const count = view.getUint32(at + StackRecord.COUNT, true);
-      fits(count * 8);
-      const frames: bigint[] = [];
-      const first = at + StackRecord.BYTES;
-      for (let i = 0; i < count; i++) frames.push(view.getBigUint64(first + i * 8, true));
-      visitor.stack(id, frames);
-      break;
-    }
-    case Kind.ALLOC:
-      visitor.alloc(blockAt(view, at, path));
-      break;
-    case Kind.FREE:
-      visitor.free(blockAt(view, at, path));
-      break;
-    case Kind.FUNCTION: {
-      const nameBytes = view.getUint32(at + FunctionRecord.NAME_BYTES, true);
-      const fileBytes = view.getUint32(at + FunctionRecord.FILE_BYTES, true);
-      fits(nameBytes + fileBytes);
-      const text = at + FunctionRecord.BYTES;
-      visitor.function({
-        id: view.getInt32(at + FunctionRecord.ID, true),
-        line: view.getUint32(at + FunctionRecord.LINE, true),
-        column: view.getUint32(at + FunctionRecord.COLUMN, true),
-        name: utf8.decode(buffer.subarray(text, text + nameBytes)),
-        file: utf8.decode(buffer.subarray(text + nameBytes, text + nameBytes + fileBytes)),
-      });
-      break;
-    }
-    case Kind.SYMBOL: {
-      const symbolBytes = view.getUint32(at + SymbolRecord.SYMBOL_BYTES, true);
-      const objectBytes = view.getUint32(at + SymbolRecord.OBJECT_BYTES, true);
-      fits(symbolBytes + objectBytes);
-      const text = at + SymbolRecord.BYTES;
-      visitor.symbol({
-        address: view.getBigUint64(at + SymbolRecord.ADDRESS, true),
-        symbolOffset: Number(view.getBigUint64(at + SymbolRecord.SYMBOL_OFFSET, true)),
-        objectOffset: Number(view.getBigUint64(at + SymbolRecord.OBJECT_OFFSET, true)),
-        symbol: utf8.decode(buffer.subarray(text, text + symbolBytes)),
-        object: utf8.decode(buffer.subarray(text + symbolBytes, text + symbolBytes + objectBytes)),
-      });
-      break;
-    }
-    case Kind.EXIT:
-      visitor.exit();
-      break;
-    case Kind.THREAD: {
-      const nameBytes = view.getUint32(at + ThreadRecord.NAME_BYTES, true);
-      fits(nameBytes);
-      const text = at + ThreadRecord.BYTES;
-      visitor.thread(view.getUint32(at + ThreadRecord.TID, true), utf8.decode(buffer.subarray(text, text + nameBytes)));
-      break;
-    }
-  }
+  record.read({ view, buffer, at, path, fits }, visitor);
+}
+
+function readStart({ view, at, path }: Payload, visitor: RawVisitor): void {
+  if (view.getUint32(at + StartRecord.MAGIC, true) !== RAW_MAGIC)
+    throw new TraceFileError(path, 'is not a native allocation record (no start record)');
+  const version = view.getUint32(at + StartRecord.VERSION, true);
+  if (version !== RAW_VERSION)
+    throw new TraceFileError(path, `was written by another version of the tracker (format ${version}, this memtrace reads ${RAW_VERSION})`);
+  visitor.start({
+    pid: view.getUint32(at + StartRecord.PID, true),
+    ppid: view.getUint32(at + StartRecord.PPID, true),
+    interval: view.getFloat64(at + StartRecord.INTERVAL, true),
+  });
+}
+
+function readStack({ view, at, fits }: Payload, visitor: RawVisitor): void {
+  const count = view.getUint32(at + StackRecord.COUNT, true);
+  fits(count * 8);
+  const frames: bigint[] = [];
+  const first = at + StackRecord.BYTES;
+  for (let i = 0; i < count; i++) frames.push(view.getBigUint64(first + i * 8, true));
+  visitor.stack(view.getUint32(at + StackRecord.ID, true), frames);
+}
+
+function readFunction({ view, buffer, at, fits }: Payload, visitor: RawVisitor): void {
+  const nameBytes = view.getUint32(at + FunctionRecord.NAME_BYTES, true);
+  const fileBytes = view.getUint32(at + FunctionRecord.FILE_BYTES, true);
+  fits(nameBytes + fileBytes);
+  const text = at + FunctionRecord.BYTES;
+  visitor.function({
+    id: view.getInt32(at + FunctionRecord.ID, true),
+    line: view.getUint32(at + FunctionRecord.LINE, true),
+    column: view.getUint32(at + FunctionRecord.COLUMN, true),
+    name: utf8.decode(buffer.subarray(text, text + nameBytes)),
+    file: utf8.decode(buffer.subarray(text + nameBytes, text + nameBytes + fileBytes)),
+  });
+}
+
+function readSymbol({ view, buffer, at, fits }: Payload, visitor: RawVisitor): void {
+  const symbolBytes = view.getUint32(at + SymbolRecord.SYMBOL_BYTES, true);
+  const objectBytes = view.getUint32(at + SymbolRecord.OBJECT_BYTES, true);
+  fits(symbolBytes + objectBytes);
+  const text = at + SymbolRecord.BYTES;
+  visitor.symbol({
+    address: view.getBigUint64(at + SymbolRecord.ADDRESS, true),
+    symbolOffset: Number(view.getBigUint64(at + SymbolRecord.SYMBOL_OFFSET, true)),
+    objectOffset: Number(view.getBigUint64(at + SymbolRecord.OBJECT_OFFSET, true)),
+    symbol: utf8.decode(buffer.subarray(text, text + symbolBytes)),
+    object: utf8.decode(buffer.subarray(text + symbolBytes, text + symbolBytes + objectBytes)),
+  });
+}
+
+function readThread({ view, buffer, at, fits }: Payload, visitor: RawVisitor): void {
+  const nameBytes = view.getUint32(at + ThreadRecord.NAME_BYTES, true);
+  fits(nameBytes);
+  const text = at + ThreadRecord.BYTES;
+  visitor.thread(view.getUint32(at + ThreadRecord.TID, true), utf8.decode(buffer.subarray(text, text + nameBytes)));
 }
