@@ -6,7 +6,7 @@ namespace memtrace {
 namespace layout {
 
 // Raised whenever the probes' arrays change; BindProbes refuses another version.
-constexpr int kVersion = 4;
+constexpr int kVersion = 5;
 // What the native entry probe returns when the frames or the stack are full: JS grows them, asks again.
 constexpr int NEEDS_ROOM = -2;
 // What the native exit probe returns for a call it leaves to JS (suspended, or with line events).
@@ -127,8 +127,10 @@ enum : int {
   LINE_CALLEES_ALLOCATED = 24,
   // The window of statement sampling the running statement started in (its bytes count only if it ends in the same).
   LINE_WINDOW = 25,
+  // The running statement's column (1-based): with LINE, where its bytes go.
+  LINE_COLUMN = 26,
   // How many there are.
-  SIZE = 26,
+  SIZE = 27,
 };
 }  // namespace frame
 

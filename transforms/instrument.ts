@@ -301,7 +301,8 @@ class Instrumenter {
   /** The line probe of the statement at `offset`, with its line in the original source. */
   private lineProbeAt(offset: number): string {
     const loc = this.lineIndex.position(offset);
-    return lineProbe(this.positions.original(loc.line, loc.column).line);
+    const original = this.positions.original(loc.line, loc.column);
+    return lineProbe(original.line, original.column);
   }
 
   private probeStatement(statement: Statement): void {

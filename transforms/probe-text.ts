@@ -62,7 +62,8 @@ export const OPEN = `{${MARK}`;
  * measured one counts down the statements the runtime skips (statement sampling, `--alloc`) and calls
  * line() when they are done.
  */
-export const lineProbe = (line: number | string): string => `__mt$c<0||--__mt$.skip>0||__mt$.line(__mt$c,${line});`;
+export const lineProbe = (line: number | string, column: number | string): string =>
+  `__mt$c<0||--__mt$.skip>0||__mt$.line(__mt$c,${line},${column});`;
 
 // `await X` becomes `(__mt$.resume)(await (__mt$.suspend)(X,__mt$c),__mt$c)`: the frame comes last, so
 // the closing text is the probe's own and not a bare `)`.
@@ -89,12 +90,12 @@ export const AFTER_LOOP = ';__mt$.resumed(__mt$c)';
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
-// One alternation, longest first where two start alike; NUMBER stands for the ids and line numbers.
+// One alternation, longest first where two start alike; NUMBER stands for the ids, lines and columns.
 const NUMBER = '#';
-const pattern = (text: string): string => escapeRegExp(text).replace(NUMBER, '\\d+');
+const pattern = (text: string): string => escapeRegExp(text).replaceAll(NUMBER, '\\d+');
 const INSERTED = new RegExp(
   [
-    pattern(ARROW_OPEN + enterProbe(NUMBER)) + `(?:${pattern(lineProbe(NUMBER))})?` + pattern(ARROW_RETURN),
+    pattern(ARROW_OPEN + enterProbe(NUMBER)) + `(?:${pattern(lineProbe(NUMBER, NUMBER))})?` + pattern(ARROW_RETURN),
     pattern(OPEN),
     pattern(CLOSE),
     `(?:${pattern(AFTER_DIRECTIVE)})?` + pattern(enterProbe(NUMBER)),
@@ -104,7 +105,7 @@ const INSERTED = new RegExp(
     pattern(BARE_RETURN),
     pattern(YIELD_OPEN),
     pattern(YIELD_CLOSE),
-    pattern(lineProbe(NUMBER)),
+    pattern(lineProbe(NUMBER, NUMBER)),
     pattern(BARE_YIELD_ARGUMENT),
     pattern(RESUME_OPEN),
     pattern(SUSPEND_OPEN),

@@ -44,6 +44,8 @@ interface NodeInfo {
 
 interface LineWeights {
   lines: number[];
+  /** The statements' columns, beside their lines. */
+  columns: number[];
   self: number[];
   callee: number[];
 }
@@ -201,7 +203,7 @@ function splitOverLines(bySite: Map<number, SiteSum>, sites: SiteTable, weights:
     const w = weightsFor(weights, table, stack);
     const selfTotal = w ? w.self.reduce((a, b) => a + b, 0) : 0;
     if (!w || selfTotal <= 0) {
-      traces.push({ stack, line: null, bytes: sum.bytes, count: sum.count, calleeShare: 1 });
+      traces.push({ stack, line: null, column: null, bytes: sum.bytes, count: sum.count, calleeShare: 1 });
       continue;
     }
     const calleeTotal = w.callee.reduce((a, b) => a + b, 0);
@@ -211,6 +213,7 @@ function splitOverLines(bySite: Map<number, SiteSum>, sites: SiteTable, weights:
       traces.push({
         stack,
         line,
+        column: w.columns[i],
         bytes: sum.bytes * share,
         count: sum.count * share,
         calleeShare: calleeTotal > 0 ? w.callee[i] / calleeTotal : share,
@@ -223,7 +226,7 @@ function splitOverLines(bySite: Map<number, SiteSum>, sites: SiteTable, weights:
     const calleeTotal = w ? w.callee.reduce((a, b) => a + b, 0) : 0;
     if (!w || calleeTotal <= 0) continue;
     w.lines.forEach((line, i) => {
-      if (w.callee[i] > 0) traces.push({ stack, line, bytes: 0, count: 0, calleeShare: w.callee[i] / calleeTotal });
+      if (w.callee[i] > 0) traces.push({ stack, line, column: w.columns[i], bytes: 0, count: 0, calleeShare: w.callee[i] / calleeTotal });
     });
   }
   return traces;
@@ -236,10 +239,11 @@ function lineWeights(totals: readonly LineTotal[] | undefined): Map<number, Map<
   const byFunction = new Map<number, Map<number, LineWeights>>();
   const add = (byCaller: Map<number, LineWeights>, caller: number, total: LineTotal): void => {
     let w = byCaller.get(caller);
-    if (!w) byCaller.set(caller, (w = { lines: [], self: [], callee: [] }));
-    let at = w.lines.indexOf(total.line);
+    if (!w) byCaller.set(caller, (w = { lines: [], columns: [], self: [], callee: [] }));
+    let at = w.lines.findIndex((line, i) => line === total.line && w!.columns[i] === total.column);
     if (at < 0) {
       at = w.lines.push(total.line) - 1;
+      w.columns.push(total.column);
       w.self.push(0);
       w.callee.push(0);
     }
@@ -278,9 +282,10 @@ function weightsFor(
 
 /** Per-line totals over a period: `after` less `before` (both cumulative, from lineTotalsSoFar()). */
 export function lineTotalsBetween(before: readonly LineTotal[], after: readonly LineTotal[]): LineTotal[] {
-  const start = new Map(before.map((t) => [`${t.functionId}:${t.callerId}:${t.line}`, t]));
+  const key = (t: LineTotal): string => `${t.functionId}:${t.callerId}:${t.line}:${t.column}`;
+  const start = new Map(before.map((t) => [key(t), t]));
   return after.map((t) => {
-    const b = start.get(`${t.functionId}:${t.callerId}:${t.line}`);
+    const b = start.get(key(t));
     return b ? { ...t, selfBytes: t.selfBytes - b.selfBytes, calleeBytes: t.calleeBytes - b.calleeBytes } : t;
   });
 }

@@ -39,6 +39,8 @@ export interface AllocationTrace {
   stack: number;
   /** The allocating statement (original source line), or null where no line is known. */
   line: number | null;
+  /** The statement's column (1-based, original source), where its line is known. */
+  column: number | null;
   /** Estimated bytes: the sizes V8 gives its samples, added up (as V8's own selfSize). */
   bytes: number;
   /** Samples (fractional where a site's samples are shared among its statements). */

@@ -1,8 +1,8 @@
 /**
- * allocations.csv: sampled allocations by site and statement, largest first. `line` is the allocating
- * statement where line probes told it, empty where it is not known (`column` is always empty: the
- * probes know statements by line). `self_bytes`: bytes the statement allocated itself (builtins it
- * called included); `total_bytes`: with what the calls it made allocated; `self_count`: samples.
+ * allocations.csv: sampled allocations by site and statement, largest first. `line` and `column` are
+ * the allocating statement's where line probes told it, empty where it is not known. `self_bytes`:
+ * bytes the statement allocated itself (builtins it called included); `total_bytes`: with what the
+ * calls it made allocated; `self_count`: samples.
  * `stack_id` names the site's node in stacks.csv.
  */
 import { stringify } from 'csv-stringify/sync';
@@ -40,7 +40,7 @@ export function allocationRowsOf(data: SnapshotData): AllocationRow[] {
       function: frame.function,
       file: frame.file,
       line: t.line,
-      column: null,
+      column: t.column,
       selfBytes: t.bytes,
       totalBytes: t.bytes + callees * t.calleeShare,
       selfCount: t.count,

@@ -48,14 +48,14 @@ let lineWindow = 0;
  * to skip before the next probe call (the probe counts them down itself, transforms/probe-text.ts): 1
  * inside a window, a random gap when it closes.
  */
-export function sampleStatement(b: number, line: number): number {
+export function sampleStatement(b: number, line: number, column: number): number {
   if (!windowOn) {
     windowOn = true;
     lineWindow++;
     statementsLeft = WINDOW;
     lineWeight = 1 + gapRatio;
   }
-  countStatement(b, line);
+  countStatement(b, line, column);
   if (--statementsLeft > 0) return 1;
   windowOn = false;
   lineWindow++;
@@ -64,13 +64,14 @@ export function sampleStatement(b: number, line: number): number {
   return 1 + Math.floor(Math.random() * 2 * gapRatio * WINDOW);
 }
 
-/** Frame `b` starts the statement `line`: the one before it gets its bytes. */
-function countStatement(b: number, line: number): void {
+/** Frame `b` starts the statement at `line`:`column`: the one before it gets its bytes. */
+function countStatement(b: number, line: number, column: number): void {
   read();
   const previous = frames[b + Frame.LINE];
-  if (previous > 0) addLineBytes(b, previous);
+  if (previous > 0) addLineBytes(b, previous, frames[b + Frame.LINE_COLUMN]);
   markLine(b);
   frames[b + Frame.LINE] = line;
+  frames[b + Frame.LINE_COLUMN] = column;
 }
 
 /**
@@ -80,13 +81,14 @@ function countStatement(b: number, line: number): void {
  * allocation); a slot is made the first time a line of a function allocates.
  */
 export let lineTotals = false;
-// lineSlots[fn] maps the nearest measured caller's function id (+1; 0 at the top) to line → slot.
-let lineSlots: Array<Map<number, Map<number, number>> | undefined> = [];
+// lineSlots[fn] maps the nearest measured caller's function id (+1; 0 at the top) to line → column → slot.
+let lineSlots: Array<Map<number, Map<number, Map<number, number>>> | undefined> = [];
 let lineSelf = new Float64Array(1024);
 let lineCallees = new Float64Array(1024);
 let lineFunction = new Int32Array(1024);
 let lineCaller = new Int32Array(1024);
 let lineNumber = new Int32Array(1024);
+let lineColumn = new Int32Array(1024);
 let lineSlotCount = 0;
 
 /** The running statement of frame `b` starts now (counters just read). */
@@ -98,10 +100,10 @@ export function markLine(b: number): void {
 }
 
 /**
- * Adds what the statement `line` of frame `b` allocated since markLine() (counters just read), if it
- * was watched all along (the same window of statement sampling).
+ * Adds what the statement at `line`:`column` of frame `b` allocated since markLine() (counters just
+ * read), if it was watched all along (the same window of statement sampling).
  */
-export function addLineBytes(b: number, line: number): void {
+export function addLineBytes(b: number, line: number, column: number): void {
   if (frames[b + Frame.LINE_WINDOW] !== lineWindow) return;
   const nested = globals[Global.MEASURED] - frames[b + Frame.LINE_MEASURED];
   const callees = frames[b + Frame.CALLEES_ALLOCATED] - frames[b + Frame.LINE_CALLEES_ALLOCATED];
@@ -114,8 +116,9 @@ export function addLineBytes(b: number, line: number): void {
   const depth = ints[Int.DEPTH];
   const caller = depth >= 2 ? (frames[stack[depth - 2] * Frame.SIZE + Frame.FUNCTION_ID] | 0) + 1 : 0;
   const key = line | 0;
-  let slot = lineSlots[fn]?.get(caller)?.get(key);
-  if (slot === undefined) slot = newLineSlot(fn, caller, key);
+  const at = column | 0;
+  let slot = lineSlots[fn]?.get(caller)?.get(key)?.get(at);
+  if (slot === undefined) slot = newLineSlot(fn, caller, key, at);
   if (self > 0) lineSelf[slot] += self * lineWeight;
   if (callees > 0) lineCallees[slot] += callees * lineWeight;
 }
@@ -125,7 +128,7 @@ export function addLineBytes(b: number, line: number): void {
  * memtrace's own: read exactly around it and taken out of the allocated figure, so no line is
  * charged with it.
  */
-function newLineSlot(fn: number, caller: number, line: number): number {
+function newLineSlot(fn: number, caller: number, line: number, column: number): number {
   counters.read();
   const before = readings[C_HEAP] + readings[C_FREED];
   if (lineSlotCount === lineSelf.length) {
@@ -138,16 +141,20 @@ function newLineSlot(fn: number, caller: number, line: number): number {
     lineFunction = grow(lineFunction, new Int32Array(lineFunction.length * 2));
     lineCaller = grow(lineCaller, new Int32Array(lineCaller.length * 2));
     lineNumber = grow(lineNumber, new Int32Array(lineNumber.length * 2));
+    lineColumn = grow(lineColumn, new Int32Array(lineColumn.length * 2));
   }
   const slot = lineSlotCount++;
   lineFunction[slot] = fn;
   lineCaller[slot] = caller - 1;
   lineNumber[slot] = line;
+  lineColumn[slot] = column;
   let byCaller = lineSlots[fn];
   if (byCaller === undefined) byCaller = lineSlots[fn] = new Map();
-  let slots = byCaller.get(caller);
-  if (slots === undefined) byCaller.set(caller, (slots = new Map()));
-  slots.set(line, slot);
+  let byLine = byCaller.get(caller);
+  if (byLine === undefined) byCaller.set(caller, (byLine = new Map()));
+  let byColumn = byLine.get(line);
+  if (byColumn === undefined) byLine.set(line, (byColumn = new Map()));
+  byColumn.set(column, slot);
   counters.read();
   globals[Global.ALLOC_CORRECTION] -= readings[C_HEAP] + readings[C_FREED] - before;
   return slot;
@@ -171,8 +178,8 @@ function warmLineTotals(): void {
   for (let i = 0; i < 20000; i++) {
     markLine(b);
     frames[b + Frame.LINE_ALLOCATED] = globals[Global.ALLOC_LAST] - 64;
-    addLineBytes(b, 1 + (i & 7));
-    countStatement(b, 1 + (i & 7));
+    addLineBytes(b, 1 + (i & 7), 1 + (i & 3));
+    countStatement(b, 1 + (i & 7), 1 + (i & 3));
   }
   releaseFrame(slot);
   lineSlots = [];
@@ -186,6 +193,8 @@ export interface LineTotal {
   /** The nearest measured caller's function id (-1: none). */
   callerId: number;
   line: number;
+  /** The statement's column (1-based). */
+  column: number;
   /** Bytes the statement allocated itself (calibrated; measured callees left out). */
   selfBytes: number;
   /** Bytes allocated by the measured calls it made. */
@@ -200,6 +209,7 @@ export function lineTotalsSoFar(): LineTotal[] {
       functionId: lineFunction[slot],
       callerId: lineCaller[slot],
       line: lineNumber[slot],
+      column: lineColumn[slot],
       selfBytes: lineSelf[slot],
       calleeBytes: lineCallees[slot],
     });

@@ -70,7 +70,7 @@ export interface Probes {
   resume<T>(value: T, frame: number): T;
   /** The same as a statement, where no value passes: at the top of a catch or finally block, and of a `for await` body. */
   resumed(frame: number): void;
-  line(frame: number, line: number): void;
+  line(frame: number, line: number, column: number): void;
   /**
    * Statements of measured calls the line probes skip before they call line() again: the probe
    * counts it down (`--__mt$.skip>0`), line() sets it (1 with `--lines`: every statement).
@@ -312,7 +312,7 @@ export const probes: Probes = {
     read();
     // The statement's bytes up to here; it goes on counting from the resumption (resumeFrame).
     const line = frames[b + Frame.LINE];
-    if (line > 0 && lineTotals) addLineBytes(b, line);
+    if (line > 0 && lineTotals) addLineBytes(b, line, frames[b + Frame.LINE_COLUMN]);
     endSegment(frame);
     frames[b + Frame.STATE] = SUSPENDED;
     // A suspended call is off the stack: a call of the same function that starts or ends meanwhile
@@ -332,12 +332,12 @@ export const probes: Probes = {
     if (frame >= 0 && frames[frame * Frame.SIZE + Frame.STATE] === SUSPENDED) resumeFrame(frame);
   },
 
-  line(this: Probes, frame: number, line: number): void {
+  line(this: Probes, frame: number, line: number, column: number): void {
     if (frame < 0) return;
     const b = frame * Frame.SIZE;
     if (frames[b + Frame.STATE] === SUSPENDED) resumeFrame(frame);
     if (!lineRows) {
-      this.skip = sampleStatement(b, line);
+      this.skip = sampleStatement(b, line, column);
       return;
     }
     this.skip = 1;
@@ -345,11 +345,12 @@ export const probes: Probes = {
     // The row is for the line that just ran: what it allocated is the delta since the last event.
     const previous = frames[b + Frame.LINE];
     if (previous > 0) {
-      if (lineTotals) addLineBytes(b, previous);
+      if (lineTotals) addLineBytes(b, previous, frames[b + Frame.LINE_COLUMN]);
       eventSinceLast(Kind.Line, frame, previous);
     } else markEvent(b);
     markLine(b);
     frames[b + Frame.LINE] = line;
+    frames[b + Frame.LINE_COLUMN] = column;
   },
 };
 
@@ -407,7 +408,7 @@ function finish(frame: number): void {
   if (heap > frames[b + Frame.MAX_HEAP]) frames[b + Frame.MAX_HEAP] = heap;
   const previousLine = frames[b + Frame.LINE];
   if (previousLine > 0) {
-    if (lineTotals) addLineBytes(b, previousLine);
+    if (lineTotals) addLineBytes(b, previousLine, frames[b + Frame.LINE_COLUMN]);
     if (lineRows) eventSinceLast(Kind.Line, frame, previousLine);
   }
   endSegment(frame);

@@ -8,7 +8,7 @@
 // Each layout is a list of fields numbered from 0 in order, with a comment for each; `size` names a
 // last member that counts them (the stride of a record).
 
-export const LAYOUT_VERSION = 4;
+export const LAYOUT_VERSION = 5;
 
 /** Numbers the native and JS probes return, shared as constants. */
 export const CONSTANTS = [
@@ -95,6 +95,7 @@ export const LAYOUTS = [
       ['LINE_MEASURED', 'Global.MEASURED when the running statement started.'],
       ['LINE_CALLEES_ALLOCATED', 'CALLEES_ALLOCATED when the running statement started (per-line totals leave callees out).'],
       ['LINE_WINDOW', 'The window of statement sampling the running statement started in (its bytes count only if it ends in the same).'],
+      ['LINE_COLUMN', "The running statement's column (1-based): with LINE, where its bytes go."],
     ],
   },
   {

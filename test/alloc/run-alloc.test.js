@@ -80,6 +80,20 @@ test('--alloc: statement sampling weighs its windows: a short early phase and a 
   }
 });
 
+for (const mode of STATEMENT_MODES) {
+  test(`${mode.flags.join(' ')}: two statements on one line each get their column and their bytes`, (t) => {
+    const { status, stderr, run } = runAlloc(fixture('alloc', 'same-line.mjs'), { flags: [...mode.flags, ...INTERVAL] });
+    t.is(status, 0, stderr);
+    const line = readFileSync(fixture('alloc', 'same-line.mjs'), 'utf8').split('\n')[6];
+    const first = line.indexOf('a.push') + 1;
+    const second = line.indexOf('b.push') + 1;
+    near(t, bytesAt(run, 'same-line.mjs', 7, first), 8 * MiB, `line 7 column ${first}`);
+    near(t, bytesAt(run, 'same-line.mjs', 7, second), 2 * MiB, `line 7 column ${second}`);
+    // Every row with a line has its column; none without.
+    t.true(run.allocations.every((r) => (r.line === null) === (r.column === null)));
+  });
+}
+
 test('--alloc-only: without line probes the statements are left empty, not guessed', (t) => {
   const { status, stderr, run } = runAlloc(fixture('alloc', 'loop.mjs'), { flags: ['--alloc-only', ...INTERVAL] });
   t.is(status, 0, stderr);

@@ -19,7 +19,9 @@ export function runAlloc(file, { flags = ['--alloc', '--lines'], nodeArgs = [], 
   return { ...result, out, directory: directories[0], run: directories.length > 0 ? readAllocationRun(directories[0]) : undefined };
 }
 
-/** self bytes of allocations.csv rows at `file`:`line` (any function), added up. */
-export function bytesAt(run, fileEnd, line) {
-  return run.allocations.filter((r) => r.file.endsWith(fileEnd) && r.line === line).reduce((sum, r) => sum + r.selfBytes, 0);
+/** self bytes of allocations.csv rows at `file`:`line` (and `column` where given; any function), added up. */
+export function bytesAt(run, fileEnd, line, column) {
+  return run.allocations
+    .filter((r) => r.file.endsWith(fileEnd) && r.line === line && (column === undefined || r.column === column))
+    .reduce((sum, r) => sum + r.selfBytes, 0);
 }
