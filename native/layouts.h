@@ -125,8 +125,8 @@ enum : int {
   LINE_MEASURED = 23,
   // CALLEES_ALLOCATED when the running statement started (per-line totals leave callees out).
   LINE_CALLEES_ALLOCATED = 24,
-  // The window of statement sampling the running statement started in (its bytes count only if it ends in the same).
-  LINE_WINDOW = 25,
+  // What the running statement's bytes stand for: 1, or under statement sampling its window's weight.
+  LINE_WEIGHT = 25,
   // The running statement's column (1-based): with LINE, where its bytes go.
   LINE_COLUMN = 26,
   // How many there are.

@@ -60,10 +60,10 @@ export const OPEN = `{${MARK}`;
 /**
  * Before a statement (line probes): a counted call (frame -1) passes it at the cost of a comparison, a
  * measured one counts down the statements the runtime skips (statement sampling, `--alloc`) and calls
- * line() when they are done.
+ * line() when they are done, or when its frame is watched (its statement started in a window).
  */
 export const lineProbe = (line: number | string, column: number | string): string =>
-  `__mt$c<0||--__mt$.skip>0||__mt$.line(__mt$c,${line},${column});`;
+  `__mt$c<0||--__mt$.skip>0&&__mt$.w[__mt$c]!==1||__mt$.line(__mt$c,${line},${column});`;
 
 // `await X` becomes `(__mt$.resume)(await (__mt$.suspend)(X,__mt$c),__mt$c)`: the frame comes last, so
 // the closing text is the probe's own and not a bare `)`.

@@ -5,7 +5,8 @@
  *
  * Two ways to run. With `--lines` every statement of every measured call is counted (and events.csv
  * gets its line rows). With `--alloc` alone the statements of measured calls are sampled
- * (sampleStatement): in windows of WINDOW statements at random places, rarer as the run goes on. The
+ * (sampleStatement): those that start in windows of WINDOW statements at random places, rarer as the
+ * run goes on, each followed to its end. The
  * totals then estimate each statement's share of its function's bytes, which is all the split of the
  * sampler's bytes over statements uses (alloc/build.ts); docs/allocations.md states the error.
  *
@@ -35,33 +36,57 @@ let gapRatio = 0;
 /** What each byte of the open window stands for: the window and the gap before it, over the window. */
 let lineWeight = 1;
 /**
- * The window of statement sampling running, counted up at each start and end (odd: one is open). A
- * statement's bytes count only if it started in the window still open: the statements between two
- * windows run unwatched, and one that started before them is not charged with them. Stays 0 with
- * `--lines` (every statement watched).
+ * Frames whose running statement started in a window (1), by frame number: the runtime's `w`, which
+ * the probes read. Between windows such a frame's probes still call line(), so the statement is seen
+ * to its end however many statements run inside it: a statement counts when it *starts* in a window,
+ * whatever its length (one that must also end in the window would leave out the long ones).
  */
-let lineWindow = 0;
+let watched = new Uint8Array(1024);
+
+/** The array the probes read as `__mt$.w` (it is replaced as it grows; see sampleStatement). */
+export function watchedFrames(): Uint8Array {
+  return watched;
+}
 
 /**
- * The line probe under statement sampling (`--alloc` without `--lines`): frame `b` is about to run the
- * statement `line`, and a window is open or opens now. Returns how many statements of measured calls
- * to skip before the next probe call (the probe counts them down itself, transforms/probe-text.ts): 1
- * inside a window, a random gap when it closes.
+ * The line probe under statement sampling (`--alloc` without `--lines`) when the countdown ran out:
+ * frame `frame` (at `b`) is about to run the statement at `line`:`column`, and a window is open or
+ * opens now. Returns how many statements of measured calls to skip before the next probe call (the
+ * probe counts them down itself, transforms/probe-text.ts): 1 inside a window, a random gap when it
+ * closes. `runtime.w` follows `watched` when it grows.
  */
-export function sampleStatement(b: number, line: number, column: number): number {
+export function sampleStatement(runtime: { w: Uint8Array }, frame: number, b: number, line: number, column: number): number {
   if (!windowOn) {
     windowOn = true;
-    lineWindow++;
     statementsLeft = WINDOW;
     lineWeight = 1 + gapRatio;
   }
+  if (frame >= watched.length) {
+    const grown = new Uint8Array(Math.max(frame + 1, watched.length * 2));
+    grown.set(watched);
+    runtime.w = watched = grown;
+  }
   countStatement(b, line, column);
+  watched[frame] = 1;
   if (--statementsLeft > 0) return 1;
   windowOn = false;
-  lineWindow++;
   windowsSeen++;
   gapRatio = Math.min(MAX_GAP_RATIO, Math.floor(windowsSeen / WINDOWS_PER_STEP));
   return 1 + Math.floor(Math.random() * 2 * gapRatio * WINDOW);
+}
+
+/** Between windows, a watched frame reached its next statement: the one it was running ends here. */
+export function endWatchedStatement(frame: number, b: number): void {
+  read();
+  const previous = frames[b + Frame.LINE];
+  if (previous > 0) addLineBytes(b, previous, frames[b + Frame.LINE_COLUMN]);
+  frames[b + Frame.LINE] = 0;
+  watched[frame] = 0;
+}
+
+/** Frame `frame` ends: nothing of it is watched any more. */
+export function unwatch(frame: number): void {
+  if (frame < watched.length) watched[frame] = 0;
 }
 
 /** Frame `b` starts the statement at `line`:`column`: the one before it gets its bytes. */
@@ -70,16 +95,11 @@ function countStatement(b: number, line: number, column: number): void {
   const previous = frames[b + Frame.LINE];
   if (previous > 0) addLineBytes(b, previous, frames[b + Frame.LINE_COLUMN]);
   markLine(b);
+  frames[b + Frame.LINE_WEIGHT] = lineWeight;
   frames[b + Frame.LINE] = line;
   frames[b + Frame.LINE_COLUMN] = column;
 }
 
-/**
- * Per-line totals (on for `--alloc --lines`): the bytes a statement allocated itself (its measured
- * callees' bytes left out, as they are credited to the call through Frame.CALLEES_ALLOCATED) and the bytes of the
- * measured callees it called. Slots are found through one Map per function (small-integer keys: no
- * allocation); a slot is made the first time a line of a function allocates.
- */
 export let lineTotals = false;
 // lineSlots[fn] maps the nearest measured caller's function id (+1; 0 at the top) to line → column → slot.
 let lineSlots: Array<Map<number, Map<number, Map<number, number>>> | undefined> = [];
@@ -93,7 +113,6 @@ let lineSlotCount = 0;
 
 /** The running statement of frame `b` starts now (counters just read). */
 export function markLine(b: number): void {
-  frames[b + Frame.LINE_WINDOW] = lineWindow;
   frames[b + Frame.LINE_ALLOCATED] = globals[Global.ALLOC_LAST];
   frames[b + Frame.LINE_MEASURED] = globals[Global.MEASURED];
   frames[b + Frame.LINE_CALLEES_ALLOCATED] = frames[b + Frame.CALLEES_ALLOCATED];
@@ -101,10 +120,9 @@ export function markLine(b: number): void {
 
 /**
  * Adds what the statement at `line`:`column` of frame `b` allocated since markLine() (counters just
- * read), if it was watched all along (the same window of statement sampling).
+ * read), times what it stands for (Frame.LINE_WEIGHT).
  */
 export function addLineBytes(b: number, line: number, column: number): void {
-  if (frames[b + Frame.LINE_WINDOW] !== lineWindow) return;
   const nested = globals[Global.MEASURED] - frames[b + Frame.LINE_MEASURED];
   const callees = frames[b + Frame.CALLEES_ALLOCATED] - frames[b + Frame.LINE_CALLEES_ALLOCATED];
   const self = globals[Global.ALLOC_LAST] - frames[b + Frame.LINE_ALLOCATED] - nested * globals[Global.CAL_NESTED_B] - callees;
@@ -119,8 +137,9 @@ export function addLineBytes(b: number, line: number, column: number): void {
   const at = column | 0;
   let slot = lineSlots[fn]?.get(caller)?.get(key)?.get(at);
   if (slot === undefined) slot = newLineSlot(fn, caller, key, at);
-  if (self > 0) lineSelf[slot] += self * lineWeight;
-  if (callees > 0) lineCallees[slot] += callees * lineWeight;
+  const weight = frames[b + Frame.LINE_WEIGHT];
+  if (self > 0) lineSelf[slot] += self * weight;
+  if (callees > 0) lineCallees[slot] += callees * weight;
 }
 
 /**
@@ -177,6 +196,7 @@ function warmLineTotals(): void {
   frames.fill(0, b, b + Frame.SIZE);
   for (let i = 0; i < 20000; i++) {
     markLine(b);
+    frames[b + Frame.LINE_WEIGHT] = 1;
     frames[b + Frame.LINE_ALLOCATED] = globals[Global.ALLOC_LAST] - 64;
     addLineBytes(b, 1 + (i & 7), 1 + (i & 3));
     countStatement(b, 1 + (i & 7), 1 + (i & 3));

@@ -39,7 +39,7 @@ import {
   useTargets,
 } from './probe-state.js';
 import { eventSinceLast, markEvent, writeRow } from './event-rows.js';
-import { addLineBytes, lineTotals, markLine, sampleStatement } from './line-totals.js';
+import { addLineBytes, endWatchedStatement, lineTotals, markLine, sampleStatement, unwatch, watchedFrames } from './line-totals.js';
 import type { Calibration } from './calibration.js';
 
 const FREE = FrameState.Free,
@@ -76,6 +76,8 @@ export interface Probes {
    * counts it down (`--__mt$.skip>0`), line() sets it (1 with `--lines`: every statement).
    */
   skip: number;
+  /** Frames whose statement is followed to its end between windows (1): they call line() anyway. */
+  w: Uint8Array;
 }
 
 /**
@@ -300,6 +302,7 @@ export const probes: Probes = {
   enter: enterAny,
   exit: exitJs,
   skip: 1,
+  w: watchedFrames(),
 
   thrown(frame: number): void {
     if (frame >= 0) frames[frame * Frame.SIZE + Frame.THREW] = 1;
@@ -337,10 +340,13 @@ export const probes: Probes = {
     const b = frame * Frame.SIZE;
     if (frames[b + Frame.STATE] === SUSPENDED) resumeFrame(frame);
     if (!lineRows) {
-      this.skip = sampleStatement(b, line, column);
+      // The countdown ran out (a window's statement), or a frame watched since a window reached its next.
+      if (this.skip > 0) endWatchedStatement(frame, b);
+      else this.skip = sampleStatement(this, frame, b, line, column);
       return;
     }
     this.skip = 1;
+    frames[b + Frame.LINE_WEIGHT] = 1;
     read();
     // The row is for the line that just ran: what it allocated is the delta since the last event.
     const previous = frames[b + Frame.LINE];
@@ -348,6 +354,8 @@ export const probes: Probes = {
       if (lineTotals) addLineBytes(b, previous, frames[b + Frame.LINE_COLUMN]);
       eventSinceLast(Kind.Line, frame, previous);
     } else markEvent(b);
+    // The next statement's bytes start after the row: what writing it allocated is memtrace's own.
+    if (lineTotals) read();
     markLine(b);
     frames[b + Frame.LINE] = line;
     frames[b + Frame.LINE_COLUMN] = column;
@@ -410,6 +418,7 @@ function finish(frame: number): void {
   if (previousLine > 0) {
     if (lineTotals) addLineBytes(b, previousLine, frames[b + Frame.LINE_COLUMN]);
     if (lineRows) eventSinceLast(Kind.Line, frame, previousLine);
+    unwatch(frame);
   }
   endSegment(frame);
   const id = frames[b + Frame.FUNCTION_ID];

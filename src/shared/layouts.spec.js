@@ -94,7 +94,7 @@ export const LAYOUTS = [
       ['LINE_ALLOCATED', 'Allocated bytes when the running statement started (per-line totals: runtime/line-totals.ts).'],
       ['LINE_MEASURED', 'Global.MEASURED when the running statement started.'],
       ['LINE_CALLEES_ALLOCATED', 'CALLEES_ALLOCATED when the running statement started (per-line totals leave callees out).'],
-      ['LINE_WINDOW', 'The window of statement sampling the running statement started in (its bytes count only if it ends in the same).'],
+      ['LINE_WEIGHT', "What the running statement's bytes stand for: 1, or under statement sampling its window's weight."],
       ['LINE_COLUMN', "The running statement's column (1-based): with LINE, where its bytes go."],
     ],
   },

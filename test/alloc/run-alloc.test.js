@@ -94,6 +94,17 @@ for (const mode of STATEMENT_MODES) {
   });
 }
 
+for (const mode of STATEMENT_MODES) {
+  test(`${mode.flags.join(' ')}: a statement longer than a window of sampled statements still gets its bytes`, (t) => {
+    // long-statement.mjs line 17 runs scan()'s 2,000 statements besides its own array (8 MiB in all);
+    // a statement had to end in the window it started in, and line 17 read 0 (line 18: 11 MiB).
+    const { status, stderr, run } = runAlloc(fixture('alloc', 'long-statement.mjs'), { flags: [...mode.flags, ...INTERVAL] });
+    t.is(status, 0, stderr);
+    near(t, bytesAt(run, 'long-statement.mjs', 17), 8 * MiB, 'line 17');
+    near(t, bytesAt(run, 'long-statement.mjs', 18), 2 * MiB, 'line 18');
+  });
+}
+
 test('--alloc-only: without line probes the statements are left empty, not guessed', (t) => {
   const { status, stderr, run } = runAlloc(fixture('alloc', 'loop.mjs'), { flags: ['--alloc-only', ...INTERVAL] });
   t.is(status, 0, stderr);
