@@ -36,7 +36,9 @@ test('report --html: the largest calls, and how many rows stand behind the chart
   const steady = data.rows.filter((r) => r[4] === 'steadyWork');
   t.is(steady.length, 8, 'each of the 8 steadyWork calls is among the largest');
   // Node 24 reads the heap in allocation-area steps: one call can read up to a step more (606,712 B
-  // once) or less (213,360 B once, on a busy machine); the median of the 8 calls reads what they kept.
+  // once) or less (213,360 B once, on a busy machine). The steps can fall the same way for most calls
+  // of a run (a CI run on Node 24 read a median of 606,320 B; quiet runs read 368-389 KiB a call), so
+  // the median is held to what the calls kept from below, and to a step over twice that from above.
   const bytes = steady.map(([b]) => b);
   for (const b of bytes)
     t.true(
@@ -44,7 +46,10 @@ test('report --html: the largest calls, and how many rows stand behind the chart
       `${b} bytes for about ${STEADY_KIB} KiB kept`,
     );
   const middle = median(bytes);
-  t.true(middle >= STEADY_KIB * 1024 && middle < 2 * STEADY_KIB * 1024, `median ${middle} bytes for about ${STEADY_KIB} KiB kept`);
+  t.true(
+    middle >= STEADY_KIB * 1024 && middle < 2 * STEADY_KIB * 1024 + ALLOCATION_AREA_STEP,
+    `median ${middle} bytes for about ${STEADY_KIB} KiB kept`,
+  );
   t.is(data.rows[0][4], 'steadyWork');
   const labels = html.match(/<section[^>]*id="labels".*?<\/section>/s)?.[0] ?? '';
   t.regex(labels, /2 label rows/);
