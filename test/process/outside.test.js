@@ -53,8 +53,13 @@ test('a command and its child: one row per process per sample, RSS as each reads
   t.true(withSmaps.length >= 4 && withSmaps.length < log.rows.length / 5, `${withSmaps.length} of ${log.rows.length} rows`);
   for (const row of withSmaps)
     t.true(row.uss > 0 && row.uss <= row.pss && row.pss <= row.rss, `uss ${row.uss} pss ${row.pss} rss ${row.rss}`);
+  // A process sampled in the instant after it was born has not faulted a page yet (a CI run under load
+  // caught the child at 0 faults, 0 s of CPU and one thread); from its next row on it has.
+  const seen = new Set();
   for (const row of log.rows) {
-    t.true(row.threads >= 1 && row.fds >= 3 && row.pageFaults > 0, JSON.stringify(row));
+    const first = !seen.has(row.pid);
+    seen.add(row.pid);
+    t.true(row.threads >= 1 && row.fds >= 3 && (first || row.pageFaults > 0), JSON.stringify(row));
   }
   // CPU times only grow, per process.
   for (const pid of new Set(log.rows.map((row) => row.pid))) {
