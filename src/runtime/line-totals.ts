@@ -6,9 +6,9 @@
  * Two ways to run. With `--lines` every statement of every measured call is counted (and events.csv
  * gets its line rows). With `--alloc` alone the statements of measured calls are sampled
  * (sampleStatement): those that start in windows of WINDOW statements at random places, rarer as the
- * run goes on, each followed to its end. The
- * totals then estimate each statement's share of its function's bytes, which is all the split of the
- * sampler's bytes over statements uses (alloc/build.ts); docs/allocations.md states the error.
+ * run goes on, each followed to its end. The totals then estimate each statement's share of its
+ * function's bytes, which is all the split of the sampler's bytes over statements uses
+ * (alloc/build.ts); docs/allocations.md states the error.
  *
  * Hot path while on: addLineBytes runs at every line event; it allocates nothing once a slot exists.
  */
@@ -78,8 +78,7 @@ export function sampleStatement(runtime: { w: Uint8Array }, frame: number, b: nu
 /** Between windows, a watched frame reached its next statement: the one it was running ends here. */
 export function endWatchedStatement(frame: number, b: number): void {
   read();
-  const previous = frames[b + Frame.LINE];
-  if (previous > 0) addLineBytes(b, previous, frames[b + Frame.LINE_COLUMN]);
+  endStatement(b);
   frames[b + Frame.LINE] = 0;
   watched[frame] = 0;
 }
@@ -92,8 +91,7 @@ export function unwatch(frame: number): void {
 /** Frame `b` starts the statement at `line`:`column`: the one before it gets its bytes. */
 function countStatement(b: number, line: number, column: number): void {
   read();
-  const previous = frames[b + Frame.LINE];
-  if (previous > 0) addLineBytes(b, previous, frames[b + Frame.LINE_COLUMN]);
+  endStatement(b);
   markLine(b);
   frames[b + Frame.LINE_WEIGHT] = lineWeight;
   frames[b + Frame.LINE] = line;
@@ -116,6 +114,12 @@ export function markLine(b: number): void {
   frames[b + Frame.LINE_ALLOCATED] = globals[Global.ALLOC_LAST];
   frames[b + Frame.LINE_MEASURED] = globals[Global.MEASURED];
   frames[b + Frame.LINE_CALLEES_ALLOCATED] = frames[b + Frame.CALLEES_ALLOCATED];
+}
+
+/** The statement frame `b` runs, if any, gets what it allocated up to now (counters just read). */
+export function endStatement(b: number): void {
+  const line = frames[b + Frame.LINE];
+  if (line > 0) addLineBytes(b, line, frames[b + Frame.LINE_COLUMN]);
 }
 
 /**

@@ -39,7 +39,7 @@ import {
   useTargets,
 } from './probe-state.js';
 import { eventSinceLast, markEvent, writeRow } from './event-rows.js';
-import { addLineBytes, endWatchedStatement, lineTotals, markLine, sampleStatement, unwatch, watchedFrames } from './line-totals.js';
+import { endStatement, endWatchedStatement, lineTotals, markLine, sampleStatement, unwatch, watchedFrames } from './line-totals.js';
 import type { Calibration } from './calibration.js';
 
 const FREE = FrameState.Free,
@@ -314,8 +314,7 @@ export const probes: Probes = {
     if (frames[b + Frame.STATE] !== RUNNING) return value;
     read();
     // The statement's bytes up to here; it goes on counting from the resumption (resumeFrame).
-    const line = frames[b + Frame.LINE];
-    if (line > 0 && lineTotals) addLineBytes(b, line, frames[b + Frame.LINE_COLUMN]);
+    if (lineTotals) endStatement(b);
     endSegment(frame);
     frames[b + Frame.STATE] = SUSPENDED;
     // A suspended call is off the stack: a call of the same function that starts or ends meanwhile
@@ -350,10 +349,9 @@ export const probes: Probes = {
     read();
     // The row is for the line that just ran: what it allocated is the delta since the last event.
     const previous = frames[b + Frame.LINE];
-    if (previous > 0) {
-      if (lineTotals) addLineBytes(b, previous, frames[b + Frame.LINE_COLUMN]);
-      eventSinceLast(Kind.Line, frame, previous);
-    } else markEvent(b);
+    if (lineTotals) endStatement(b);
+    if (previous > 0) eventSinceLast(Kind.Line, frame, previous);
+    else markEvent(b);
     // The next statement's bytes start after the row: what writing it allocated is memtrace's own.
     if (lineTotals) read();
     markLine(b);
@@ -416,7 +414,7 @@ function finish(frame: number): void {
   if (heap > frames[b + Frame.MAX_HEAP]) frames[b + Frame.MAX_HEAP] = heap;
   const previousLine = frames[b + Frame.LINE];
   if (previousLine > 0) {
-    if (lineTotals) addLineBytes(b, previousLine, frames[b + Frame.LINE_COLUMN]);
+    if (lineTotals) endStatement(b);
     if (lineRows) eventSinceLast(Kind.Line, frame, previousLine);
     unwatch(frame);
   }
