@@ -20,7 +20,7 @@ const near = (t, actual, expected, what) =>
     `${what}: ${(actual / MiB).toFixed(2)} MiB, expected about ${(expected / MiB).toFixed(2)} MiB`,
   );
 
-// --alloc samples the statements of measured calls (docs/allocations.md, "Statements"); --lines
+// --alloc samples the statements of measured calls (docs/allocations.md, "Which statements count"); --lines
 // watches every one. Both must find each statement with its bytes.
 const STATEMENT_MODES = [
   { flags: ['--alloc'], method: 'sampled-line-probes' },
