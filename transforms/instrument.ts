@@ -7,7 +7,7 @@
  *
  * Every function body becomes
  *   { const __mt$c = __mt$.enter(__mt$b + K); var __mt$t; (__mt$t) = __mt$; try { BODY; (__mt$t) = 0 }
- *     finally { if (__mt$t === __mt$) __mt$.thrown(__mt$c); __mt$.exit(__mt$c) } }
+ *     finally { __mt$.exit(__mt$c, __mt$t) } }   (exit: thrown where __mt$t is still __mt$)
  * with each `return X` as `return (__mt$t) = (0, X), __mt$t`, which leaves `this`, `arguments`,
  * `new.target`, `super`, return values and hoisting untouched: the body still runs in the same function,
  * and `finally` sees every way out of it. There is no `catch`: an exception passing only through a

@@ -61,7 +61,12 @@ export interface ProbeSettings {
 
 export interface Probes {
   enter(id: number): number;
-  exit(frame: number): void;
+  /**
+   * The end of a call. `completion` is the traced function's `__mt$t` (transforms/probe-text.ts): the
+   * runtime object itself (the `this` of the call through `__mt$`) while the call can only be leaving
+   * by an exception, so a measured call is marked as thrown there.
+   */
+  exit(frame: number, completion?: unknown): void;
   thrown(frame: number): void;
   /** The value first, the frame last: the transform's closing text is then `,__mt$c)` (transforms/probe-text.ts). */
   /** Before an await or yield: the call leaves the stack until it resumes. Returns `value`. */
@@ -277,16 +282,20 @@ function enterMeasured(id: number): number {
   return slot;
 }
 
-function exitJs(frame: number): void {
-  if (frame >= 0) finish(frame);
+function exitJs(this: unknown, frame: number, completion?: unknown): void {
+  if (frame >= 0) {
+    if (completion === this && completion !== undefined) markThrown(frame);
+    finish(frame);
+  }
 }
 
 /** The exit probe with the native counters: a counted call's is one comparison (inlined, it is small). */
-function exitNative(frame: number): void {
-  if (frame >= 0) finishNative(frame);
+function exitNative(this: unknown, frame: number, completion?: unknown): void {
+  if (frame >= 0) finishNative(frame, completion, this);
 }
 
-function finishNative(frame: number): void {
+function finishNative(frame: number, completion: unknown, runtime: unknown): void {
+  if (completion === runtime && completion !== undefined) markThrown(frame);
   if (native === null || native.finishCall(frame) === LEFT_TO_JS) finish(frame);
   else if (ints[Int.HANDOVER] !== 0) handOver();
 }
@@ -297,6 +306,10 @@ function handOver(): void {
   buffer.handOverFull();
 }
 
+function markThrown(frame: number): void {
+  frames[frame * Frame.SIZE + Frame.THREW] = 1;
+}
+
 /** What instrumented code calls; configureProbes sets `enter` and `exit` for the counters in use. */
 export const probes: Probes = {
   enter: enterAny,
@@ -305,7 +318,7 @@ export const probes: Probes = {
   w: watchedFrames(),
 
   thrown(frame: number): void {
-    if (frame >= 0) frames[frame * Frame.SIZE + Frame.THREW] = 1;
+    if (frame >= 0) markThrown(frame);
   },
 
   suspend<T>(value: T, frame: number): T {
