@@ -6,10 +6,10 @@ import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
 import { findTraces } from '../dist/src/index.js';
-import { readNativeAllocationsCsv, readNativeStacksCsv } from '../dist/src/formats/native-csv.js';
 import { nativeTrackerPath } from '../dist/src/native/tracker-path.js';
 import { cliPath, fixture, freshDir, MiB, root } from './helpers/run-traced.js';
 import { nativeSamplingOfMiBBlocks, V8_OWN_NATIVE_LIVE } from './helpers/tolerances.js';
+import { checkEveryAllocation, checkGzip, checkKeepBuffers, nativeRows, nativeStacks, rowsOf, sum } from './helpers/native-checks.js';
 import { documentedColumns } from './query/helpers.js';
 
 const tracker = nativeTrackerPath();
@@ -26,36 +26,16 @@ function runNative(program, flags = [], env = {}) {
   return { ...result, out, directories: findTraces(out) };
 }
 
-function nativeRows(directory) {
-  return readNativeAllocationsCsv(join(directory, 'native-allocations.csv'));
-}
-
-function sum(rows, field) {
-  return rows.reduce((total, row) => total + row[field], 0);
-}
-
-function rowsOf(rows, name) {
-  return rows.filter((row) => row.function === name);
-}
-
 linuxTest('a function that keeps 64 buffers of 1 MiB is found with ~64 MiB live at exit', (t) => {
   const run = runNative('keep-buffers.cjs');
   t.is(run.status, 0, run.stderr);
   t.is(run.directories.length, 1);
-  const rows = rowsOf(nativeRows(run.directories[0]), 'keepBuffers');
+  const rows = checkKeepBuffers(t, run.directories[0]);
   const live = sum(rows, 'liveBytesAtExit');
-  t.true(Math.abs(live - 64 * MiB) <= nativeSamplingOfMiBBlocks(64), `keepBuffers live at exit: ${live}`);
-  t.true(rows.every((row) => row.thread === 'main' && row.file.endsWith('keep-buffers.cjs') && row.line === 2));
   // Node's start-up, before memtrace's runtime, is a row of its own, not a function's.
   t.true(
     rowsOf(nativeRows(run.directories[0]), '(start-up)').some((row) => row.thread === 'main' && row.file === '' && row.allocatedBytes > 0),
   );
-  // Its stack: Node's array buffer allocator under the JS function.
-  const stacks = new Map(readNativeStacksCsv(join(run.directories[0], 'native-stacks.csv')).map((s) => [s.nativeStackId, s.frames]));
-  const biggest = rows.sort((a, b) => b.liveBytesAtExit - a.liveBytesAtExit)[0];
-  const frames = stacks.get(biggest.nativeStackId);
-  t.regex(frames.join(';'), /ArrayBuffer|BackingStore/);
-  t.regex(frames.at(-1), /^js: keepBuffers \(.*keep-buffers\.cjs:2\)$/);
   // The same in native.pb.gz: in-use bytes under a stack whose outermost frame is keepBuffers.
   const profile = Profile.decode(gunzipSync(readFileSync(join(run.directories[0], 'native.pb.gz'))));
   const strings = profile.stringTable.strings;
@@ -137,7 +117,7 @@ linuxTest("an addon's named C function that keeps 16 MiB shows under the JS func
   t.is(run.status, 0, run.stderr);
   const directory = run.directories[0];
   const rows = rowsOf(nativeRows(directory), 'useAddon');
-  const stacks = new Map(readNativeStacksCsv(join(directory, 'native-stacks.csv')).map((s) => [s.nativeStackId, s.frames]));
+  const stacks = nativeStacks(directory);
   const throughSymbol = rows.filter((row) => stacks.get(row.nativeStackId)?.[0]?.startsWith('fixture_hold_mebibytes+'));
   const live = sum(throughSymbol, 'liveBytesAtExit');
   t.true(Math.abs(live - 16 * MiB) <= nativeSamplingOfMiBBlocks(16), `fixture_hold_mebibytes under useAddon: ${live}`);
@@ -146,19 +126,7 @@ linuxTest("an addon's named C function that keeps 16 MiB shows under the JS func
 linuxTest('zlib.gzipSync 40 times on 1 MiB shows its state and output allocated and freed', (t) => {
   const run = runNative('gzip.cjs');
   t.is(run.status, 0, run.stderr);
-  const directory = run.directories[0];
-  const rows = rowsOf(nativeRows(directory), 'compressMany');
-  const allocated = sum(rows, 'allocatedBytes');
-  const freed = sum(rows, 'freedBytes');
-  // deflate's window, hash chains and pending buffer (~260 KiB a stream) and its output, 40 times.
-  t.true(allocated >= 5 * MiB, `allocated ${allocated}`);
-  t.true(freed >= 0.6 * allocated, `freed ${freed} of ${allocated}`);
-  const stacks = readNativeStacksCsv(join(directory, 'native-stacks.csv'));
-  const ids = new Set(rows.map((row) => row.nativeStackId));
-  t.true(
-    stacks.some((s) => ids.has(s.nativeStackId) && s.frames.some((f) => f.startsWith('deflateInit2_'))),
-    'a stack through deflateInit2_',
-  );
+  checkGzip(t, run.directories[0]);
 });
 
 linuxTest('a program that never allocates natively has (almost) nothing live in its functions', (t) => {
@@ -186,15 +154,7 @@ linuxTest('a child process is recorded into its own trace; a shell is left out i
 linuxTest('--native-interval 0 records every allocation', (t) => {
   const run = runNative('small-buffers.cjs', ['--native-interval', '0']);
   t.is(run.status, 0, run.stderr);
-  const directory = run.directories[0];
-  t.is(JSON.parse(readFileSync(join(directory, 'native.json'), 'utf8')).interval, 0);
-  const rows = rowsOf(nativeRows(directory), 'smallBuffers');
-  // The 100 backing stores of 1000 bytes, exactly, on one stack.
-  t.true(
-    rows.some(
-      (row) => row.allocatedCount === 100 && row.allocatedBytes === 100_000 && row.liveBytesAtExit === 100_000 && row.samples === 100,
-    ),
-  );
+  checkEveryAllocation(t, run.directories[0]);
 });
 
 linuxTest("a worker thread's allocations carry its thread, not the main thread's functions", (t) => {
