@@ -28,7 +28,8 @@
  * - Output: whole records appended through a 1 MiB buffer, written with write(2) when full, at least
  *   every 100 ms of sampling, and at exit; a process killed mid-run keeps every record written before.
  * - Stacks: _Unwind_Backtrace from libgcc_s (DWARF CFI) for the innermost frames, until a frame
- *   that keeps a frame pointer; then the frame-pointer chain, through V8's JIT frames too. Symbols: dladdr at exit, outside any malloc, for every frame
+ *   that keeps a frame pointer, or the last one it reached; then the frame-pointer chain, through
+ *   V8's JIT frames too. Symbols: dladdr at exit, outside any malloc, for every frame
  *   address seen.
  * - JS attribution: memtrace's addon hands the main thread's shadow stack (the probes' typed arrays)
  *   to memtrace_native_bind_js; a sample on that thread reads the running measured function's id.
@@ -104,6 +105,19 @@ static int32_t js_function(const struct thread_state* t) {
 #define FRAME_POINTER_REGISTER 29
 #endif
 
+/*
+ * A return address as saved in a frame record. arm64 code built with return-address signing
+ * (-mbranch-protection) saves it with a pointer authentication code in the bits above the virtual
+ * address; those bits are cleared (user addresses on Linux fit in 48 bits).
+ */
+static inline uintptr_t saved_return_address(uintptr_t saved) {
+#if defined(__aarch64__)
+  return saved & (((uintptr_t)1 << 48) - 1);
+#else
+  return saved;
+#endif
+}
+
 struct unwind_state {
   uint64_t* frames;
   int count;
@@ -134,7 +148,7 @@ static _Unwind_Reason_Code unwind_step(struct _Unwind_Context* context, void* ar
   s->previous_fp = fp;
   if (before >= s->stack_low && before + 16 <= s->stack_high && (before & 7) == 0) {
     const uintptr_t* record = (const uintptr_t*)before;
-    if (record[1] == ip && record[0] == fp && fp > before) {
+    if (saved_return_address(record[1]) == ip && record[0] == fp && fp > before) {
       s->frame_pointer = fp;
       return _URC_END_OF_STACK;
     }
@@ -158,7 +172,7 @@ static void find_stack(struct thread_state* t) {
 static void walk_frame_pointers(struct unwind_state* s, uintptr_t fp) {
   while (s->count < MAX_FRAMES && fp >= s->stack_low && fp + 16 <= s->stack_high && (fp & 7) == 0) {
     const uintptr_t* record = (const uintptr_t*)fp;
-    uintptr_t next = record[0], ret = record[1];
+    uintptr_t next = record[0], ret = saved_return_address(record[1]);
     if (!ret) break;
     s->frames[s->count++] = ret;
     if (next <= fp) break;
@@ -190,7 +204,10 @@ __attribute__((noinline)) static void sample(void* p, size_t size) {
   /* Skip sample() and the hook; no frame-pointer walk where the stack's bounds are unknown. */
   struct unwind_state unwind = {frames, 0, 2, (uintptr_t)__builtin_frame_address(0), t->stack_high, 0, 0};
   _Unwind_Backtrace(unwind_step, &unwind);
-  if (unwind.frame_pointer) walk_frame_pointers(&unwind, unwind.frame_pointer);
+  /* Where the DWARF unwinder stopped before a frame record agreed (code without unwind tables), the
+   * chain goes on from the last frame's frame pointer: its record holds the next return address. */
+  uintptr_t chain = unwind.frame_pointer ? unwind.frame_pointer : unwind.previous_fp;
+  if (chain) walk_frame_pointers(&unwind, chain);
   b.size = size;
   b.stack = intern_stack(frames, unwind.count);
   b.function = js_function(t);

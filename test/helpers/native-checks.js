@@ -45,13 +45,6 @@ export function checkKeepBuffers(t, directory) {
   return rows;
 }
 
-/**
- * Native stacks on linux-arm64 (Node's official binary, under qemu-user) end at the innermost frame:
- * zlib's allocations show node's AllocForZlib (a local symbol: `node+0x…`) and no deflateInit2_ below
- * it (docs/native.md, "Limits").
- */
-const SHALLOW_NATIVE_STACKS = process.arch === 'arm64';
-
 /** gzip.cjs: zlib's state and output (~260 KiB a stream, 40 streams) allocated and freed under compressMany. */
 export function checkGzip(t, directory) {
   const rows = rowsOf(nativeRows(directory), 'compressMany');
@@ -59,7 +52,6 @@ export function checkGzip(t, directory) {
   const freed = sum(rows, 'freedBytes');
   t.true(allocated >= 5 * MiB, `allocated ${allocated}`);
   t.true(freed >= 0.6 * allocated, `freed ${freed} of ${allocated}`);
-  if (SHALLOW_NATIVE_STACKS) return;
   const stacks = nativeStacks(directory);
   t.true(
     rows.some((row) => stacks.get(row.nativeStackId)?.some((frame) => frame.startsWith('deflateInit2_'))),
