@@ -204,8 +204,9 @@ __attribute__((noinline)) static void sample(void* p, size_t size) {
   /* Skip sample() and the hook; no frame-pointer walk where the stack's bounds are unknown. */
   struct unwind_state unwind = {frames, 0, 2, (uintptr_t)__builtin_frame_address(0), t->stack_high, 0, 0};
   _Unwind_Backtrace(unwind_step, &unwind);
-  /* Where the DWARF unwinder stopped before a frame record agreed (code without unwind tables), the
-   * chain goes on from the last frame's frame pointer: its record holds the next return address. */
+  /* Where the DWARF unwinder stopped before a frame record agreed (in Node's official arm64
+   * binary), the chain goes on from the last frame's frame pointer: its record holds the next return
+   * address. */
   uintptr_t chain = unwind.frame_pointer ? unwind.frame_pointer : unwind.previous_fp;
   if (chain) walk_frame_pointers(&unwind, chain);
   b.size = size;
