@@ -2,7 +2,7 @@
 // reports. The corpus itself runs with `npm run test:corpus` (it installs packages from the registry).
 import test from 'ava';
 import { countAssertions, differences, normalise } from './corpus/outcome.js';
-import { judge } from './corpus/verdict.js';
+import { hasNew, judge, verdictsAfterSecondPlainRun } from './corpus/verdict.js';
 
 const run = (over) => ({
   code: 0,
@@ -58,4 +58,25 @@ test('judge: unlisted is NEW, listed is known, a listed one that stopped is STAL
   const elsewhere = { name: 'p', known: [{ kinds: ['exit'], reason: 'r', fixedBy: 'branch x' }] };
   t.is(judge(elsewhere, '20', 'cold', []).status, 'fixed');
   t.is(judge(elsewhere, '24', 'cold', exit).status, 'known');
+});
+
+test('a new difference is judged again against a second untraced run; one the tracer makes stays', (t) => {
+  const suite = { name: 'p' };
+  const bothAgainst = (plain, traced) => ({
+    cold: judge(suite, '20', 'cold', differences(plain, traced)),
+    warm: judge(suite, '20', 'warm', differences(plain, traced)),
+  });
+  // deep-equal in CI: the first untraced run lost its output's last line; both traced runs kept it.
+  const traced = run({ stdout: 'ok 1\n\n' });
+  const first = bothAgainst(run({ stdout: 'ok 1\n' }), traced);
+  t.true(hasNew(first));
+  const second = bothAgainst(run({ stdout: 'ok 1\n\n' }), traced);
+  t.is(verdictsAfterSecondPlainRun(first, second), second);
+  t.is(second.cold.status, 'same');
+  // A difference the tracer makes shows against both untraced runs: the first verdicts stay, NEW.
+  const tracerMade = run({ code: 1, stdout: 'ok 1\n\n' });
+  const firstReal = bothAgainst(run({ stdout: 'ok 1\n\n' }), tracerMade);
+  const secondReal = bothAgainst(run({ stdout: 'ok 1\n\n' }), tracerMade);
+  t.is(verdictsAfterSecondPlainRun(firstReal, secondReal), firstReal);
+  t.is(firstReal.cold.status, 'NEW');
 });

@@ -35,3 +35,17 @@ export function judge(suite, node, mode, found, output = '') {
   for (const f of unlisted) for (const line of f.diff ?? []) report.push(`  ${line}`);
   return { status: 'NEW', found, report };
 }
+
+/** Whether any traced run of a unit has a new difference (then the untraced run is repeated once). */
+export function hasNew(verdicts) {
+  return Object.values(verdicts).some((verdict) => verdict.status === 'NEW');
+}
+
+/**
+ * The verdicts to keep: those against a second untraced run when they have no new difference (the
+ * first untraced run's output varied by itself), else those against the first. A difference the
+ * tracer makes shows against both and still counts.
+ */
+export function verdictsAfterSecondPlainRun(first, second) {
+  return hasNew(first) && !hasNew(second) ? second : first;
+}
