@@ -199,37 +199,45 @@ function readStack({ view, at, fits }: Payload, visitor: RawVisitor): void {
   visitor.stack(view.getUint32(at + StackRecord.ID, true), frames);
 }
 
-function readFunction({ view, buffer, at, fits }: Payload, visitor: RawVisitor): void {
-  const nameBytes = view.getUint32(at + FunctionRecord.NAME_BYTES, true);
-  const fileBytes = view.getUint32(at + FunctionRecord.FILE_BYTES, true);
-  fits(nameBytes + fileBytes);
-  const text = at + FunctionRecord.BYTES;
+function readFunction(payload: Payload, visitor: RawVisitor): void {
+  const { view, at } = payload;
+  const [name, file] = trailingText(payload, FunctionRecord.BYTES, [
+    view.getUint32(at + FunctionRecord.NAME_BYTES, true),
+    view.getUint32(at + FunctionRecord.FILE_BYTES, true),
+  ]);
   visitor.function({
     id: view.getInt32(at + FunctionRecord.ID, true),
     line: view.getUint32(at + FunctionRecord.LINE, true),
     column: view.getUint32(at + FunctionRecord.COLUMN, true),
-    name: utf8.decode(buffer.subarray(text, text + nameBytes)),
-    file: utf8.decode(buffer.subarray(text + nameBytes, text + nameBytes + fileBytes)),
+    name,
+    file,
   });
 }
 
-function readSymbol({ view, buffer, at, fits }: Payload, visitor: RawVisitor): void {
-  const symbolBytes = view.getUint32(at + SymbolRecord.SYMBOL_BYTES, true);
-  const objectBytes = view.getUint32(at + SymbolRecord.OBJECT_BYTES, true);
-  fits(symbolBytes + objectBytes);
-  const text = at + SymbolRecord.BYTES;
+function readSymbol(payload: Payload, visitor: RawVisitor): void {
+  const { view, at } = payload;
+  const [symbol, object] = trailingText(payload, SymbolRecord.BYTES, [
+    view.getUint32(at + SymbolRecord.SYMBOL_BYTES, true),
+    view.getUint32(at + SymbolRecord.OBJECT_BYTES, true),
+  ]);
   visitor.symbol({
     address: view.getBigUint64(at + SymbolRecord.ADDRESS, true),
     symbolOffset: Number(view.getBigUint64(at + SymbolRecord.SYMBOL_OFFSET, true)),
     objectOffset: Number(view.getBigUint64(at + SymbolRecord.OBJECT_OFFSET, true)),
-    symbol: utf8.decode(buffer.subarray(text, text + symbolBytes)),
-    object: utf8.decode(buffer.subarray(text + symbolBytes, text + symbolBytes + objectBytes)),
+    symbol,
+    object,
   });
 }
 
-function readThread({ view, buffer, at, fits }: Payload, visitor: RawVisitor): void {
-  const nameBytes = view.getUint32(at + ThreadRecord.NAME_BYTES, true);
-  fits(nameBytes);
-  const text = at + ThreadRecord.BYTES;
-  visitor.thread(view.getUint32(at + ThreadRecord.TID, true), utf8.decode(buffer.subarray(text, text + nameBytes)));
+function readThread(payload: Payload, visitor: RawVisitor): void {
+  const { view, at } = payload;
+  const [name] = trailingText(payload, ThreadRecord.BYTES, [view.getUint32(at + ThreadRecord.NAME_BYTES, true)]);
+  visitor.thread(view.getUint32(at + ThreadRecord.TID, true), name);
+}
+
+/** The UTF-8 strings that follow a record's fixed part of `fixedBytes`, of the given byte lengths. */
+function trailingText({ buffer, at, fits }: Payload, fixedBytes: number, lengths: number[]): string[] {
+  fits(lengths.reduce((total, bytes) => total + bytes, 0));
+  let from = at + fixedBytes;
+  return lengths.map((bytes) => utf8.decode(buffer.subarray(from, (from += bytes))));
 }

@@ -1,5 +1,5 @@
 /**
- * The probes the transform calls: enter/exit/thrown at function entry and exit, suspend/resume at
+ * The probes the transform calls: enter/exit at function entry and exit, suspend/resume at
  * `await` and `yield`, line before statements. They read the counters, keep a shadow stack of the
  * measured calls, add each call's figures to its function's totals and write an event row when memory
  * moved by at least the trigger.
@@ -284,7 +284,7 @@ function enterMeasured(id: number): number {
 
 function exitJs(this: unknown, frame: number, completion?: unknown): void {
   if (frame >= 0) {
-    if (completion === this && completion !== undefined) markThrown(frame);
+    markIfThrown(frame, completion, this);
     finish(frame);
   }
 }
@@ -295,7 +295,7 @@ function exitNative(this: unknown, frame: number, completion?: unknown): void {
 }
 
 function finishNative(frame: number, completion: unknown, runtime: unknown): void {
-  if (completion === runtime && completion !== undefined) markThrown(frame);
+  markIfThrown(frame, completion, runtime);
   if (native === null || native.finishCall(frame) === LEFT_TO_JS) finish(frame);
   else if (ints[Int.HANDOVER] !== 0) handOver();
 }
@@ -306,8 +306,12 @@ function handOver(): void {
   buffer.handOverFull();
 }
 
-function markThrown(frame: number): void {
-  frames[frame * Frame.SIZE + Frame.THREW] = 1;
+/**
+ * Marks the call as thrown where it is leaving by an exception: its `__mt$t` is still the runtime
+ * object it was called through (undefined for neither: exit() called without a receiver).
+ */
+function markIfThrown(frame: number, completion: unknown, runtime: unknown): void {
+  if (completion === runtime && completion !== undefined) frames[frame * Frame.SIZE + Frame.THREW] = 1;
 }
 
 /** What instrumented code calls; configureProbes sets `enter` and `exit` for the counters in use. */
@@ -318,7 +322,7 @@ export const probes: Probes = {
   w: watchedFrames(),
 
   thrown(frame: number): void {
-    if (frame >= 0) markThrown(frame);
+    if (frame >= 0) frames[frame * Frame.SIZE + Frame.THREW] = 1;
   },
 
   suspend<T>(value: T, frame: number): T {
