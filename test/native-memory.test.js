@@ -163,10 +163,15 @@ linuxTest("a worker thread's allocations carry its thread, not the main thread's
   const rows = nativeRows(run.directories.find((d) => existsSync(join(d, 'native-allocations.csv'))));
   const others = rows.filter((row) => row.thread !== 'main');
   t.true(others.every((row) => row.function === ''));
-  // The worker's 16 MiB, still held when the main thread exits.
+  // The worker's 16 MiB, still held when the main thread exits, over all of the thread's rows, within
+  // the sampling error like every other estimate here: a bound of 15 MiB was 1.3 standard deviations
+  // (each 1 MiB block goes unsampled 1.8 % of the time; two of 16 do in 3.5 % of runs: 14.3 MiB), and
+  // a CI run fell under it.
+  const liveByThread = new Map();
+  for (const row of others) liveByThread.set(row.thread, (liveByThread.get(row.thread) ?? 0) + row.liveBytesAtExit);
   t.true(
-    others.some((row) => row.liveBytesAtExit >= 15 * MiB),
-    'a thread with its 16 MiB live',
+    [...liveByThread.values()].some((live) => live >= 16 * MiB - nativeSamplingOfMiBBlocks(16)),
+    `a thread with its 16 MiB live: ${JSON.stringify([...liveByThread])}`,
   );
 });
 
