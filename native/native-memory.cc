@@ -10,6 +10,8 @@
 //   nativeMemoryExit()          what the tracker holds now is live at exit
 //   nativeMemoryFlush()         write out the tracker's buffer
 //   nativeMemoryIgnoreThread(ignore = true)  whether this thread's allocations are memtrace's own
+//   nativeMemoryPoolQueued() -> token   a threadpool request was queued now, on this thread
+//   nativeMemoryPoolDone(token)         that request has ended
 
 #include "counters.h"
 
@@ -27,6 +29,8 @@ struct Tracker {
   void (*flush)() = nullptr;
   void (*ignore_thread)(int) = nullptr;
   void (*bind_js)(const int32_t*, const int32_t*, uint32_t, const double*, uint32_t, uint32_t) = nullptr;
+  int32_t (*pool_queued)() = nullptr;
+  void (*pool_done)(int32_t) = nullptr;
 };
 
 const Tracker& TheTracker() {
@@ -39,7 +43,11 @@ const Tracker& TheTracker() {
     t.flush = reinterpret_cast<void (*)()>(dlsym(RTLD_DEFAULT, "memtrace_native_flush"));
     t.ignore_thread = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "memtrace_native_ignore_thread"));
     t.bind_js = reinterpret_cast<decltype(t.bind_js)>(dlsym(RTLD_DEFAULT, "memtrace_native_bind_js"));
-    if (!t.recording || !t.attach || !t.function || !t.exit || !t.flush || !t.ignore_thread || !t.bind_js) return Tracker();
+    t.pool_queued = reinterpret_cast<int32_t (*)()>(dlsym(RTLD_DEFAULT, "memtrace_native_pool_queued"));
+    t.pool_done = reinterpret_cast<void (*)(int32_t)>(dlsym(RTLD_DEFAULT, "memtrace_native_pool_done"));
+    if (!t.recording || !t.attach || !t.function || !t.exit || !t.flush || !t.ignore_thread || !t.bind_js || !t.pool_queued ||
+        !t.pool_done)
+      return Tracker();
     return t;
   }();
   return tracker;
@@ -94,6 +102,15 @@ void NativeMemoryIgnoreThread(const FunctionCallbackInfo<Value>& info) {
   if (TheTracker().ignore_thread) TheTracker().ignore_thread(info.Length() < 1 || info[0]->BooleanValue(info.GetIsolate()));
 }
 
+void NativeMemoryPoolQueued(const FunctionCallbackInfo<Value>& info) {
+  if (TheTracker().pool_queued) info.GetReturnValue().Set(TheTracker().pool_queued());
+}
+
+void NativeMemoryPoolDone(const FunctionCallbackInfo<Value>& info) {
+  if (!TheTracker().pool_done || info.Length() < 1 || !info[0]->IsInt32()) return;
+  TheTracker().pool_done(info[0].As<v8::Int32>()->Value());
+}
+
 }  // namespace
 
 void BindNativeMemory(const int32_t* depth, const int32_t* stack, size_t stack_length, const double* frames, size_t frames_length,
@@ -111,7 +128,9 @@ void AddNativeMemoryFunctions(Local<Context> context, Local<Object> exports, Sta
   const Entry entries[] = {{"nativeMemoryRecording", NativeMemoryRecording}, {"nativeMemoryAttach", NativeMemoryAttach},
                            {"nativeMemoryFunction", NativeMemoryFunction},   {"nativeMemoryExit", NativeMemoryExit},
                            {"nativeMemoryFlush", NativeMemoryFlush},
-                           {"nativeMemoryIgnoreThread", NativeMemoryIgnoreThread}};
+                           {"nativeMemoryIgnoreThread", NativeMemoryIgnoreThread},
+                           {"nativeMemoryPoolQueued", NativeMemoryPoolQueued},
+                           {"nativeMemoryPoolDone", NativeMemoryPoolDone}};
   for (const Entry& entry : entries) {
     exports->Set(context, String::NewFromUtf8(isolate, entry.name).ToLocalChecked(), MakeFunction(context, entry.callback, s))
         .Check();

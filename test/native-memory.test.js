@@ -7,6 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
 import { findTraces } from '../dist/src/index.js';
 import { nativeTrackerPath } from '../dist/src/native/tracker-path.js';
+import { promisesCanBeLeftOut } from '../dist/src/runtime/native-pool.js';
 import { cliPath, fixture, freshDir, MiB, root } from './helpers/run-traced.js';
 import { nativeSamplingOfMiBBlocks, V8_OWN_NATIVE_LIVE } from './helpers/tolerances.js';
 import { checkEveryAllocation, checkGzip, checkKeepBuffers, nativeRows, nativeStacks, rowsOf, sum } from './helpers/native-checks.js';
@@ -24,6 +25,26 @@ function runNative(program, flags = [], env = {}) {
     timeout: 170_000,
   });
   return { ...result, out, directories: findTraces(out) };
+}
+
+/** The fixture addon (hold-addon.c), built for this test: its path. */
+function buildFixtureAddon(t) {
+  // Node-API: one build for every Node; the headers are next to this Node (as scripts/build-native.js finds them).
+  const addon = join(freshDir('memtrace-native-addon-'), 'hold.node');
+  const include = join(dirname(process.execPath), '..', 'include', 'node');
+  const build = spawnSync('gcc', ['-O2', '-shared', '-fPIC', `-I${include}`, '-o', addon, fixture('native', 'hold-addon.c')], {
+    encoding: 'utf8',
+  });
+  t.is(build.status, 0, `building the fixture addon: ${build.stderr}`);
+  return addon;
+}
+
+/** Allocated bytes of `rows` on libuv's pool threads (on Node 20 they are named `node`, like V8's: none). */
+function onThePool(rows) {
+  return sum(
+    rows.filter((row) => row.threadName === 'libuv-worker'),
+    'allocatedBytes',
+  );
 }
 
 linuxTest('a function that keeps 64 buffers of 1 MiB is found with ~64 MiB live at exit', (t) => {
@@ -106,13 +127,7 @@ linuxTest('--out that does not exist yet is created before the program starts; q
 });
 
 linuxTest("an addon's named C function that keeps 16 MiB shows under the JS function that called it", (t) => {
-  // Node-API: one build for every Node; the headers are next to this Node (as scripts/build-native.js finds them).
-  const addon = join(freshDir('memtrace-native-addon-'), 'hold.node');
-  const include = join(dirname(process.execPath), '..', 'include', 'node');
-  const build = spawnSync('gcc', ['-O2', '-shared', '-fPIC', `-I${include}`, '-o', addon, fixture('native', 'hold-addon.c')], {
-    encoding: 'utf8',
-  });
-  t.is(build.status, 0, `building the fixture addon: ${build.stderr}`);
+  const addon = buildFixtureAddon(t);
   const run = runNative('hold-addon.cjs', [], { MEMTRACE_FIXTURE_ADDON: addon });
   t.is(run.status, 0, run.stderr);
   const directory = run.directories[0];
@@ -173,6 +188,65 @@ linuxTest("a worker thread's allocations carry its thread, not the main thread's
     [...liveByThread.values()].some((live) => live >= 16 * MiB - nativeSamplingOfMiBBlocks(16)),
     `a thread with its 16 MiB live: ${JSON.stringify([...liveByThread])}`,
   );
+});
+
+// Each scrypt call's scratch (128 * N * r bytes, one malloc on a pool thread) is always sampled at
+// 256 KiB (1 - e^-64): it weighs its size exactly. Small pool-thread allocations alongside may add a
+// sample of ~256 KiB each.
+const SCRYPT_16 = 16 * MiB;
+const SCRYPT_64 = 64 * MiB;
+
+linuxTest('threadpool work carries the function that queued it, where that is the one owner in flight', (t) => {
+  const run = runNative('threadpool.cjs');
+  t.is(run.status, 0, run.stderr);
+  const rows = nativeRows(run.directories[0]);
+  const pool = rows.filter((row) => row.thread !== 'main');
+  const shown = JSON.stringify(pool.filter((row) => row.allocatedBytes >= 16 * MiB));
+  if (!promisesCanBeLeftOut()) {
+    // Node 20 and 22: async_hooks cannot leave promises out, so memtrace does not follow requests;
+    // the pool's allocations carry their thread only.
+    t.true(
+      pool.every((row) => row.function === ''),
+      shown,
+    );
+    t.true(sum(pool, 'allocatedBytes') >= 3 * SCRYPT_16 + SCRYPT_64, shown);
+    return;
+  }
+  // hashTwoAlone's two requests were alone in flight: both are its own.
+  const two = onThePool(rowsOf(rows, 'hashTwoAlone'));
+  t.true(two >= 2 * SCRYPT_16 && two < 2 * SCRYPT_16 + 4 * MiB, `hashTwoAlone on the pool: ${two}; ${shown}`);
+  const slow = onThePool(rowsOf(rows, 'hashSlowly'));
+  t.true(slow >= SCRYPT_64 && slow < SCRYPT_64 + 4 * MiB, `hashSlowly on the pool: ${slow}; ${shown}`);
+  // hashMeanwhile's request was queued while hashSlowly's was in flight: two owners, nobody's.
+  t.is(onThePool(rowsOf(rows, 'hashMeanwhile')), 0, shown);
+  t.true(onThePool(rowsOf(rows, '')) >= SCRYPT_16, shown);
+  // Only pool threads carry an owner.
+  t.true(
+    pool.every((row) => row.function === '' || row.threadName === 'libuv-worker'),
+    shown,
+  );
+});
+
+linuxTest("an addon's async work on the threadpool is not given to the function whose request is in flight", (t) => {
+  const addon = buildFixtureAddon(t);
+  const run = runNative('pool-addon.cjs', [], { MEMTRACE_FIXTURE_ADDON: addon });
+  t.is(run.status, 0, run.stderr);
+  const directory = run.directories[0];
+  const rows = nativeRows(directory);
+  const stacks = nativeStacks(directory);
+  const addonRows = rows.filter((row) => stacks.get(row.nativeStackId)?.[0]?.startsWith('fixture_hold_mebibytes+'));
+  const shown = JSON.stringify(rows.filter((row) => row.allocatedBytes >= 16 * MiB));
+  // The addon's 32 MiB, held, on a thread of the pool (not the main thread), and nobody's.
+  const held = sum(addonRows, 'liveBytesAtExit');
+  t.true(Math.abs(held - 32 * MiB) <= nativeSamplingOfMiBBlocks(32), `the addon's work held ${held}; ${shown}`);
+  t.true(
+    addonRows.every((row) => row.thread !== 'main' && row.function === ''),
+    shown,
+  );
+  if (promisesCanBeLeftOut()) {
+    const slow = onThePool(rowsOf(rows, 'hashSlowly'));
+    t.true(slow >= SCRYPT_64 && slow < SCRYPT_64 + 4 * MiB, `hashSlowly on the pool: ${slow}; ${shown}`);
+  }
 });
 
 linuxTest('a run killed mid-way keeps whole rows of what was flushed', async (t) => {

@@ -32,7 +32,8 @@
  *   V8's JIT frames too. Symbols: dladdr at exit, outside any malloc, for every frame
  *   address seen.
  * - JS attribution: memtrace's addon hands the main thread's shadow stack (the probes' typed arrays)
- *   to memtrace_native_bind_js; a sample on that thread reads the running measured function's id.
+ *   to memtrace_native_bind_js; a sample on that thread reads the running measured function's id. A
+ *   sample on another thread reads the threadpool's owner (below), when there is one.
  */
 #include "tracker.h"
 
@@ -87,6 +88,42 @@ static int32_t js_function(const struct thread_state* t) {
   uint64_t at = (uint64_t)slot * t->js_frame_stride;
   if (slot < 0 || at >= t->js_frames_length) return -1;
   return (int32_t)t->js_frames[at];
+}
+
+/*
+ * The threadpool's owner. memtrace's runtime reports each request JS queues for libuv's threadpool
+ * (async_hooks init: fs, crypto, zlib, dns, addons' async work) and its end (the request's first
+ * before or its destroy): memtrace_native_pool_queued/_done. While every request in flight was queued
+ * by one measured JS function, a sample on a thread other than the main one carries that function; the
+ * conversion keeps it on libuv's pool threads only (by their name), so V8's threads and workers'
+ * allocations stay unattributed. Requests queued by a worker thread, or with no measured function
+ * running, count as owners too: then nothing is attributed. A few owners at once at most, in a small
+ * table under one lock (a request costs microseconds; this costs tens of nanoseconds).
+ */
+#define POOL_OWNERS 64
+#define OWNER_OTHER_THREAD (-3) /* a request a worker thread queued: nobody this process can name */
+#define POOL_LOST INT32_MIN     /* the owners' table was full: this request's owner is unknown */
+static struct {
+  int32_t owner;
+  uint32_t count;
+} pool_owners[POOL_OWNERS];
+static uint32_t pool_lost;
+static atomic_uint pool_lock;
+static _Atomic int32_t pool_sole = FUNCTION_NONE;
+
+/** The one owner of every request in flight, when it is a measured JS function; else FUNCTION_NONE. */
+static inline int32_t pool_owner(void) { return atomic_load_explicit(&pool_sole, memory_order_relaxed); }
+
+/** Under pool_lock: who owns every request in flight now. */
+static void pool_settle(void) {
+  int32_t sole = FUNCTION_NONE;
+  int owners = 0;
+  for (int i = 0; i < POOL_OWNERS; i++) {
+    if (!pool_owners[i].count) continue;
+    owners++;
+    sole = pool_owners[i].owner;
+  }
+  atomic_store_explicit(&pool_sole, owners == 1 && !pool_lost && sole >= 0 ? sole : FUNCTION_NONE, memory_order_relaxed);
 }
 
 /*
@@ -211,7 +248,7 @@ __attribute__((noinline)) static void sample(void* p, size_t size) {
   if (chain) walk_frame_pointers(&unwind, chain);
   b.size = size;
   b.stack = intern_stack(frames, unwind.count);
-  b.function = js_function(t);
+  b.function = t->tid == main_tid ? js_function(t) : pool_owner();
   b.tid = t->tid;
   uint32_t flags = insert_block((uint64_t)(uintptr_t)p, &b) ? 0 : ALLOC_UNTRACKED;
   struct block_record record = {b.stack, b.function, b.tid, flags, b.size, b.weight};
@@ -354,6 +391,10 @@ static void after_fork_in_child(void) {
   tables_forget();
   main_tid = (uint32_t)getpid(); /* the forking thread is the child's only thread */
   js_bound = 0;
+  memset(pool_owners, 0, sizeof pool_owners); /* the parent's requests are not the child's */
+  pool_lost = 0;
+  atomic_store(&pool_lock, 0);
+  atomic_store(&pool_sole, FUNCTION_NONE);
   self.started = 0;
   self.js_depth = NULL;
   self.guard = 0;
@@ -492,6 +533,50 @@ EXPORT void memtrace_native_bind_js(const int32_t* depth, const int32_t* stack, 
   self.js_frame_stride = frame_stride;
   self.js_depth = stack && frames ? depth : NULL;
   if (self.js_depth) js_bound = 1;
+}
+
+/**
+ * A request for libuv's threadpool was queued on this thread: it is owned by the measured JS function
+ * running now (the main thread's), or by nobody this process can name (another thread). Returns the
+ * token to hand memtrace_native_pool_done when the request ends.
+ */
+EXPORT int32_t memtrace_native_pool_queued(void) {
+  if (!memtrace_native_recording()) return POOL_LOST;
+  int32_t owner = (uint32_t)syscall(SYS_gettid) == main_tid ? js_function(&self) : OWNER_OTHER_THREAD;
+  lock(&pool_lock);
+  int free_slot = -1, found = -1;
+  for (int i = 0; i < POOL_OWNERS && found < 0; i++) {
+    if (pool_owners[i].count && pool_owners[i].owner == owner) found = i;
+    else if (!pool_owners[i].count && free_slot < 0) free_slot = i;
+  }
+  if (found < 0 && free_slot >= 0) {
+    found = free_slot;
+    pool_owners[found].owner = owner;
+  }
+  if (found >= 0) pool_owners[found].count++;
+  else {
+    pool_lost++;
+    owner = POOL_LOST;
+  }
+  pool_settle();
+  unlock(&pool_lock);
+  return owner;
+}
+
+/** The request memtrace_native_pool_queued returned `token` for has ended. */
+EXPORT void memtrace_native_pool_done(int32_t token) {
+  lock(&pool_lock);
+  if (token == POOL_LOST) {
+    if (pool_lost) pool_lost--;
+  } else {
+    for (int i = 0; i < POOL_OWNERS; i++) {
+      if (!pool_owners[i].count || pool_owners[i].owner != token) continue;
+      pool_owners[i].count--;
+      break;
+    }
+  }
+  pool_settle();
+  unlock(&pool_lock);
 }
 
 /** Whether this thread's allocations are memtrace's own (its writer thread, its calibration): not sampled. */

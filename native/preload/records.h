@@ -9,10 +9,10 @@
 /* The first field of every file: "MRTN" as a little-endian uint32. */
 #define RAW_MAGIC 0x4e54524dU
 /* The record format; raised whenever a record changes. */
-#define RAW_VERSION 1
+#define RAW_VERSION 2
 /* block_record.flags: the live table was full, this block's free cannot be matched. */
 #define ALLOC_UNTRACKED 1
-/* block_record.function: no measured JS function (another thread, or outside any measured call). */
+/* block_record.function: no measured JS function (outside any measured call; on another thread, no one owner of the threadpool's work). */
 #define FUNCTION_NONE (-1)
 /* block_record.function: the main thread before memtrace's runtime started (Node's start-up). */
 #define FUNCTION_START_UP (-2)
@@ -66,7 +66,7 @@ _Static_assert(offsetof(struct stack_record, count) == 4, "stack_record.count at
 /* A sampled block, allocated or freed. */
 struct block_record {
   uint32_t stack; /* Its native stack. */
-  int32_t function; /* memtrace's JS function id, or FUNCTION_NONE, FUNCTION_START_UP. */
+  int32_t function; /* memtrace's JS function id (on a thread other than the main one: the function that queued every threadpool request then in flight), or FUNCTION_NONE, FUNCTION_START_UP. */
   uint32_t tid; /* The thread. */
   uint32_t flags; /* ALLOC_UNTRACKED or 0. */
   uint64_t size; /* Requested bytes. */

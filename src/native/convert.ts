@@ -12,7 +12,15 @@ import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { encodePprof } from '../formats/pprof.js';
 import { nativePprofOf, NATIVE_PPROF_FILE } from '../formats/native-pprof.js';
 import { join } from 'node:path';
-import { FUNCTION_START_UP, readNativeRaw, RAW_FILE, type RawBlock, type RawFunction, type RawSymbol } from '../formats/native-raw.js';
+import {
+  FUNCTION_NONE,
+  FUNCTION_START_UP,
+  readNativeRaw,
+  RAW_FILE,
+  type RawBlock,
+  type RawFunction,
+  type RawSymbol,
+} from '../formats/native-raw.js';
 import {
   formatNativeAllocationsCsv,
   formatNativeStacksCsv,
@@ -39,6 +47,29 @@ interface Site {
 
 /** What native-allocations.csv's function column says of the main thread's start-up (no file, no line). */
 export const START_UP = '(start-up)';
+
+/** The name libuv (1.50, Node 22 and later) gives its threadpool's threads. */
+export const POOL_THREAD_NAME = 'libuv-worker';
+
+/**
+ * The JS function a site is shown under. On a thread other than the main one, the tracker records the
+ * function that queued every threadpool request of Node's then in flight (native/preload/
+ * memtrace-native.c, "The threadpool's owner"). That is whose work the allocation was only on a pool
+ * thread, which is known by its name, and only when the work is not an addon's: an addon's async work
+ * is not among the requests counted, and its stack runs through the addon's `.node` object. V8's
+ * threads, workers' and Node 20's (all named `node`) keep no function.
+ */
+function siteFunction(
+  site: Site,
+  pid: number,
+  threadNames: ReadonlyMap<number, string>,
+  frames: readonly bigint[],
+  symbols: ReadonlyMap<bigint, RawSymbol>,
+): number {
+  if (site.tid === pid) return site.function;
+  if (site.function < 0 || threadNames.get(site.tid) !== POOL_THREAD_NAME) return FUNCTION_NONE;
+  return frames.some((address) => symbols.get(address)?.object.endsWith('.node')) ? FUNCTION_NONE : site.function;
+}
 
 /** The frame as native-stacks.csv shows it: `symbol+0x1f (object)`, or the object and offset where there is no symbol. */
 export function describeFrame(address: bigint, symbol: RawSymbol | undefined): string {
@@ -140,8 +171,10 @@ export function convertNativeRecord(directory: string, rawPath = join(directory,
   const stackRows: NativeStackRow[] = [];
   const rowsByKey = new Map<string, NativeAllocationRow>();
   for (const site of sites) {
-    const fn = site.function >= 0 ? functions.get(site.function) : undefined;
-    const frames = nativeFrames(stacks.get(site.stack) ?? [], symbols).map((address) => describeFrame(address, symbols.get(address)));
+    const rawFrames = stacks.get(site.stack) ?? [];
+    const functionId = siteFunction(site, pid, threadNames, rawFrames, symbols);
+    const fn = functionId >= 0 ? functions.get(functionId) : undefined;
+    const frames = nativeFrames(rawFrames, symbols).map((address) => describeFrame(address, symbols.get(address)));
     if (fn) frames.push(`${JS_FRAME_PREFIX}${fn.name} (${fn.file}:${fn.line})`);
     const shown = frames.join('\n');
     let nativeStackId = stackIds.get(shown);
@@ -150,7 +183,7 @@ export function convertNativeRecord(directory: string, rawPath = join(directory,
       stackIds.set(shown, nativeStackId);
       stackRows.push({ nativeStackId, frames });
     }
-    const name = fn?.name ?? (site.function === FUNCTION_START_UP ? START_UP : '');
+    const name = fn?.name ?? (functionId === FUNCTION_START_UP ? START_UP : '');
     const key = `${nativeStackId}\0${name}\0${site.tid}`;
     const row = rowsByKey.get(key) ?? {
       function: name,

@@ -5,15 +5,16 @@
  * (native-raw.bin), names every JS function id the record may carry, and marks the program's end
  * before anything of the process's teardown is freed. Through the addon (native/native-memory.cc);
  * where the tracker or the addon is absent, it does nothing. Main thread only: a worker's allocations
- * carry its thread id, not its functions.
+ * carry its thread id, not its functions. Every thread reports its threadpool requests (native-pool.ts).
  */
 import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { onProcessEnd } from './exit-hooks.js';
 import type { FunctionTable } from './function-table.js';
 import { loadNativeAddon } from '../shared/native-addon.js';
+import { type PoolTracker, trackPoolOwners } from './native-pool.js';
 
-interface NativeMemoryAddon {
+interface NativeMemoryAddon extends PoolTracker {
   nativeMemoryRecording(): boolean;
   nativeMemoryAttach(path: string): number;
   nativeMemoryFunction(id: number, name: string, file: string, line: number, column: number): void;
@@ -34,9 +35,11 @@ function trackerAddon(): NativeMemoryAddon | undefined {
 
 /** Joins the tracker's record to the trace in `directory`; true when the tracker records this process. */
 export function startNativeMemory(directory: string, table: FunctionTable): boolean {
-  if (!isMainThread) return false;
   const addon = trackerAddon();
   if (!addon) return false;
+  // Every thread reports the threadpool requests it queues; a worker's are nobody's the record can name.
+  trackPoolOwners(addon);
+  if (!isMainThread) return false;
   const error = addon.nativeMemoryAttach(join(directory, NATIVE_RAW_FILE));
   if (error !== 0) {
     process.stderr.write(

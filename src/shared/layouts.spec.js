@@ -194,12 +194,12 @@ export const LAYOUTS = [
 export const NATIVE_RECORDS = {
   constants: [
     { name: 'RAW_MAGIC', value: 0x4e54524d, c: '0x4e54524dU', doc: 'The first field of every file: "MRTN" as a little-endian uint32.' },
-    { name: 'RAW_VERSION', value: 1, doc: 'The record format; raised whenever a record changes.' },
+    { name: 'RAW_VERSION', value: 2, doc: 'The record format; raised whenever a record changes.' },
     { name: 'ALLOC_UNTRACKED', value: 1, doc: "block_record.flags: the live table was full, this block's free cannot be matched." },
     {
       name: 'FUNCTION_NONE',
       value: -1,
-      doc: 'block_record.function: no measured JS function (another thread, or outside any measured call).',
+      doc: "block_record.function: no measured JS function (outside any measured call; on another thread, no one owner of the threadpool's work).",
     },
     {
       name: 'FUNCTION_START_UP',
@@ -251,7 +251,11 @@ export const NATIVE_RECORDS = {
       doc: 'A sampled block, allocated or freed.',
       fields: [
         ['stack', 'uint32', 'Its native stack.'],
-        ['function', 'int32', "memtrace's JS function id, or FUNCTION_NONE, FUNCTION_START_UP."],
+        [
+          'function',
+          'int32',
+          "memtrace's JS function id (on a thread other than the main one: the function that queued every threadpool request then in flight), or FUNCTION_NONE, FUNCTION_START_UP.",
+        ],
         ['tid', 'uint32', 'The thread.'],
         ['flags', 'uint32', 'ALLOC_UNTRACKED or 0.'],
         ['size', 'uint64', 'Requested bytes.'],

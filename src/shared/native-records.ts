@@ -5,12 +5,12 @@
 export const RAW_MAGIC = 1314148941;
 
 /** The record format; raised whenever a record changes. */
-export const RAW_VERSION = 1;
+export const RAW_VERSION = 2;
 
 /** block_record.flags: the live table was full, this block's free cannot be matched. */
 export const ALLOC_UNTRACKED = 1;
 
-/** block_record.function: no measured JS function (another thread, or outside any measured call). */
+/** block_record.function: no measured JS function (outside any measured call; on another thread, no one owner of the threadpool's work). */
 export const FUNCTION_NONE = -1;
 
 /** block_record.function: the main thread before memtrace's runtime started (Node's start-up). */
@@ -75,7 +75,7 @@ export const enum StackRecord {
 export const enum BlockRecord {
   /** Its native stack. */
   STACK = 0,
-  /** memtrace's JS function id, or FUNCTION_NONE, FUNCTION_START_UP. */
+  /** memtrace's JS function id (on a thread other than the main one: the function that queued every threadpool request then in flight), or FUNCTION_NONE, FUNCTION_START_UP. */
   FUNCTION = 4,
   /** The thread. */
   TID = 8,
