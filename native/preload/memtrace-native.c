@@ -97,11 +97,10 @@ static int32_t js_function(const struct thread_state* t) {
  * by one measured JS function, a sample on a thread other than the main one carries that function; the
  * conversion keeps it on libuv's pool threads only (by their name), so V8's threads and workers'
  * allocations stay unattributed. Requests queued by a worker thread, or with no measured function
- * running, count as owners too: then nothing is attributed. A few owners at once at most, in a small
+ * running, count as owners too (FUNCTION_NONE, FUNCTION_START_UP): then nothing is attributed. A few owners at once at most, in a small
  * table under one lock (a request costs microseconds; this costs tens of nanoseconds).
  */
 #define POOL_OWNERS 64
-#define OWNER_OTHER_THREAD (-3) /* a request a worker thread queued: nobody this process can name */
 #define POOL_LOST INT32_MIN     /* the owners' table was full: this request's owner is unknown */
 static struct {
   int32_t owner;
@@ -542,7 +541,9 @@ EXPORT void memtrace_native_bind_js(const int32_t* depth, const int32_t* stack, 
  */
 EXPORT int32_t memtrace_native_pool_queued(void) {
   if (!memtrace_native_recording()) return POOL_LOST;
-  int32_t owner = (uint32_t)syscall(SYS_gettid) == main_tid ? js_function(&self) : OWNER_OTHER_THREAD;
+  /* Only the main thread binds a shadow stack: another thread's requests are FUNCTION_NONE's, an owner
+   * that is nobody (no gettid here: a system call per request cost more than the rest). */
+  int32_t owner = js_function(&self);
   lock(&pool_lock);
   int free_slot = -1, found = -1;
   for (int i = 0; i < POOL_OWNERS && found < 0; i++) {

@@ -59,19 +59,29 @@ export function promisesCanBeLeftOut(): boolean {
 
 /**
  * The requests in flight on this thread: async id → the tracker's token, in an open-addressed table
- * of typed arrays, so the hooks allocate nothing (they run inside the traced program's calls, whose
- * heap figures they would otherwise add to). Doubles when half full: a rare allocation.
+ * of typed arrays (linear probing, Fibonacci hashing: async ids come in sequence), so the hooks
+ * allocate nothing (they run inside the traced program's calls, whose heap figures they would
+ * otherwise add to). Doubles when half full: a rare allocation.
  */
-class InFlight {
-  private ids = new Float64Array(1024);
-  private tokens = new Int32Array(1024);
-  private whole = new Uint8Array(1024);
+export class InFlight {
+  private bits = 10;
+  private ids = new Float64Array(1 << this.bits);
+  private tokens = new Int32Array(1 << this.bits);
+  private whole = new Uint8Array(1 << this.bits);
   private used = 0;
+
+  get size(): number {
+    return this.used;
+  }
+
+  private home(id: number): number {
+    return Math.imul(id | 0, 0x9e3779b1) >>> (32 - this.bits);
+  }
 
   add(id: number, token: number, untilDestroyed: boolean): void {
     if ((this.used + 1) * 2 > this.ids.length) this.grow();
     const mask = this.ids.length - 1;
-    let at = id & mask;
+    let at = this.home(id);
     while (this.ids[at] !== 0) at = (at + 1) & mask;
     this.ids[at] = id;
     this.tokens[at] = token;
@@ -82,7 +92,7 @@ class InFlight {
   /** Where `id` is, or -1. */
   find(id: number): number {
     const mask = this.ids.length - 1;
-    for (let at = id & mask; this.ids[at] !== 0; at = (at + 1) & mask) if (this.ids[at] === id) return at;
+    for (let at = this.home(id); this.ids[at] !== 0; at = (at + 1) & mask) if (this.ids[at] === id) return at;
     return -1;
   }
 
@@ -90,15 +100,14 @@ class InFlight {
     return this.whole[at] === 1;
   }
 
-  /** Removes the entry at `at` (backward-shift deletion: lookups never meet a hole) and returns its token. */
+  /** Removes the entry at `at` and returns its token. Backward-shift deletion: no tombstones, so a lookup stops at the first empty slot. */
   take(at: number): number {
     const token = this.tokens[at];
     const mask = this.ids.length - 1;
     let hole = at;
     for (let next = (at + 1) & mask; this.ids[next] !== 0; next = (next + 1) & mask) {
-      const home = this.ids[next] & mask;
-      // The entry at `next` may fill the hole when its home is not within (hole, next].
-      if ((next > hole && (home <= hole || home > next)) || (next < hole && home <= hole && home > next)) {
+      // The entry at `next` moves back into the hole when the hole is no further from its home than `next` is.
+      if (((next - this.home(this.ids[next])) & mask) >= ((next - hole) & mask)) {
         this.ids[hole] = this.ids[next];
         this.tokens[hole] = this.tokens[next];
         this.whole[hole] = this.whole[next];
@@ -112,9 +121,10 @@ class InFlight {
 
   private grow(): void {
     const { ids, tokens, whole } = this;
-    this.ids = new Float64Array(ids.length * 2);
-    this.tokens = new Int32Array(ids.length * 2);
-    this.whole = new Uint8Array(ids.length * 2);
+    this.bits++;
+    this.ids = new Float64Array(1 << this.bits);
+    this.tokens = new Int32Array(1 << this.bits);
+    this.whole = new Uint8Array(1 << this.bits);
     this.used = 0;
     for (let i = 0; i < ids.length; i++) if (ids[i] !== 0) this.add(ids[i], tokens[i], whole[i] === 1);
   }
