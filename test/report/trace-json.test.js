@@ -31,7 +31,11 @@ test('report --trace-json: calls as nested slices and memory as counters, in the
   t.true(inside(cache, main) && inside(index, main));
   t.true(cache.ts + cache.dur <= index.ts, 'buildCache ends before buildIndex starts');
   const kibibytes = slices.filter((e) => e.name === 'kibibyte');
-  t.is(kibibytes.length, readTrace(directory).functions.find((f) => f.function === 'kibibyte').calls);
+  const kibibyte = readTrace(directory).functions.find((f) => f.function === 'kibibyte');
+  // CI once read 14,723 slices of 18,432 calls (2026-12-07), not reproduced in 30 loaded runs here:
+  // if it comes back, these say whether calls went unmeasured (the policy) or rows went unmatched.
+  const unmatched = trace.traceEvents.filter((e) => e.ph === 'i' && e.name.startsWith('kibibyte ')).length;
+  t.is(kibibytes.length, kibibyte.calls, `measured calls ${kibibyte.measuredCalls}, unmatched rows ${unmatched}`);
   t.is(kibibytes.filter((k) => inside(k, cache)).length, 16 * 1024);
   const counters = trace.traceEvents.filter((e) => e.ph === 'C' && e.name === 'memory');
   t.true(counters.length > 0);
