@@ -95,9 +95,11 @@ test('Ctrl-C (SIGINT to the process group) stops the command and the logger; the
 
 test('--pid watches a running process until it exits', async (t) => {
   const out = join(freshDir(), 'pid.csv');
-  // It grows by 20 MiB once the log exists, then exits.
+  // It grows by 20 MiB once the log holds its first row (not once the file exists: a CI run's first
+  // row came 4 MiB into the growth, and the log read 14.1 MiB of it), then exits.
   const program = `const fs = require('fs'); const a = [];
-    const wait = setInterval(() => { if (!fs.existsSync(${JSON.stringify(out)})) return; clearInterval(wait);
+    const logged = () => fs.existsSync(${JSON.stringify(out)}) && fs.readFileSync(${JSON.stringify(out)}, 'utf8').split('\\n').length > 2;
+    const wait = setInterval(() => { if (!logged()) return; clearInterval(wait);
       const grow = setInterval(() => { a.push(Buffer.alloc(1 << 20, 1)); if (a.length === 20) { clearInterval(grow); setTimeout(() => {}, 200); } }, 10); }, 10);`;
   const target = spawn(process.execPath, ['-e', program], { stdio: 'ignore' });
   const run = cliAsync(['process', '--pid', String(target.pid), '--interval', '0.02', '--out', out]);

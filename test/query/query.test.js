@@ -9,6 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { runTraced, fixture, freshDir, cliPath, MiB } from '../helpers/run-traced.js';
 import { readFunctionsCsv } from '../../dist/src/index.js';
 import { memtrace, queryJson, documentedColumns } from './helpers.js';
+import { ALLOCATION_AREA_STEP } from '../helpers/tolerances.js';
 
 let trace;
 
@@ -83,9 +84,10 @@ test('functions is functions.csv, and events grouped by function add up to its t
       `${row.function}: ${row.bytes} vs ${expected.totalAllocBytes}`,
     );
   }
-  // The program's own figures: load keeps 2 MiB; slots' five calls 4 MiB together.
-  t.true(Math.abs(grouped[0].bytes - 2 * MiB) < 0.1 * 2 * MiB, `load ${grouped[0].bytes}`);
-  t.true(Math.abs(grouped[1].bytes - 4 * MiB) < 0.1 * 4 * MiB, `slots ${grouped[1].bytes}`);
+  // The program's own figures: load keeps 2 MiB; slots' five calls 4 MiB together. On Node 24 a
+  // reading can lag or lead by an allocation area (a CI run read load at 1,842,680 B).
+  t.true(Math.abs(grouped[0].bytes - 2 * MiB) < 0.1 * 2 * MiB + ALLOCATION_AREA_STEP, `load ${grouped[0].bytes}`);
+  t.true(Math.abs(grouped[1].bytes - 4 * MiB) < 0.1 * 4 * MiB + ALLOCATION_AREA_STEP, `slots ${grouped[1].bytes}`);
 });
 
 test('the calls that allocated between two labels are those that ran between them', (t) => {
