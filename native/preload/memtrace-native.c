@@ -91,14 +91,16 @@ static int32_t js_function(const struct thread_state* t) {
 }
 
 /*
- * The threadpool's owner. memtrace's runtime reports each request JS queues for libuv's threadpool
- * (async_hooks init: fs, crypto, zlib, dns, addons' async work) and its end (the request's first
- * before or its destroy): memtrace_native_pool_queued/_done. While every request in flight was queued
- * by one measured JS function, a sample on a thread other than the main one carries that function; the
- * conversion keeps it on libuv's pool threads only (by their name), so V8's threads and workers'
- * allocations stay unattributed. Requests queued by a worker thread, or with no measured function
- * running, count as owners too (FUNCTION_NONE, FUNCTION_START_UP): then nothing is attributed. A few owners at once at most, in a small
- * table under one lock (a request costs microseconds; this costs tens of nanoseconds).
+ * The threadpool's owner. memtrace's runtime (src/runtime/native-pool.ts) reports each request of
+ * Node's that JS queues for libuv's threadpool (async_hooks init: fs, dns, zlib, crypto jobs) and its
+ * end (the request's first before, or its destroy): memtrace_native_pool_queued/_done. While every
+ * request in flight was queued by one measured JS function, a sample on a thread other than the main
+ * one carries that function; the conversion keeps it on libuv's pool threads only (by their name), and
+ * not where the stack runs through an addon (an addon's async work is not reported), so V8's threads
+ * and workers' allocations stay unattributed. Requests queued by a worker thread, or with no measured
+ * function running, count as owners too (FUNCTION_NONE, FUNCTION_START_UP): then nothing is
+ * attributed. A few owners at once at most, in a small table under one lock (a request costs
+ * microseconds; this costs tens of nanoseconds).
  */
 #define POOL_OWNERS 64
 #define POOL_LOST INT32_MIN     /* the owners' table was full: this request's owner is unknown */
