@@ -14,13 +14,24 @@ import { benchTransformer } from './transform-stats.js';
 
 const { installHooks } = await import(distUrl('loader/install-hooks.js'));
 
-let counts = new Float64Array(1024);
+/**
+ * Every call is counted the way the tracer counts a counted call: by the traced code itself, in its
+ * function's countdown (transforms/probe-text.ts), which starts at START here, so enter() is not
+ * called; the calls of a function are how far its countdown went down.
+ */
+const START = 2 ** 30;
+let countdowns = new Int32Array(1024).fill(START);
 let functions = 0;
 let modules = 0;
+const publish = () =>
+  Object.defineProperty(globalThis, '__memtrace$d', { value: countdowns, enumerable: false, configurable: true, writable: true });
+publish();
 
 const runtime = {
   enter(id) {
-    counts[id]++;
+    // A countdown that ran out (2^30 calls of one function): a new stretch, its calls kept in `spent`.
+    spent += START;
+    countdowns[id] = START;
     return -1;
   },
   exit(frame) {},
@@ -37,14 +48,16 @@ const runtime = {
     const first = functions;
     functions += entries.length;
     modules++;
-    if (functions > counts.length) {
-      const grown = new Float64Array(Math.max(functions, counts.length * 2));
-      grown.set(counts);
-      counts = grown;
+    if (functions > countdowns.length) {
+      const grown = new Int32Array(Math.max(functions, countdowns.length * 2)).fill(START);
+      grown.set(countdowns);
+      countdowns = grown;
+      publish();
     }
     return first;
   },
 };
+let spent = 0;
 Object.defineProperty(globalThis, '__memtrace$', { value: runtime, enumerable: false, configurable: true, writable: true });
 
 // The same hooks as memtrace/register, around the timed transformer.
@@ -53,8 +66,8 @@ installHooks(benchTransformer(), new URL('./bare-esm-hooks.js', import.meta.url)
 if (process.env.BENCH_STATS) {
   const statsPath = process.env.BENCH_STATS;
   process.on('exit', () => {
-    let calls = 0;
-    for (let i = 0; i < functions; i++) calls += counts[i];
+    let calls = spent;
+    for (let i = 0; i < functions; i++) calls += START - countdowns[i];
     appendFileSync(statsPath, `C\t${calls}\t${functions}\t${modules}\n`);
   });
 }

@@ -6,7 +6,7 @@ namespace memtrace {
 namespace layout {
 
 // Raised whenever the probes' arrays change; BindProbes refuses another version.
-constexpr int kVersion = 5;
+constexpr int kVersion = 6;
 // What the native entry probe returns when the frames or the stack are full: JS grows them, asks again.
 constexpr int NEEDS_ROOM = -2;
 // What the native exit probe returns for a call it leaves to JS (suspended, or with line events).
@@ -151,7 +151,7 @@ namespace global {
 enum : int {
   // Measured calls so far (a call's nested count is a difference of these).
   MEASURED = 0,
-  // Counted calls so far.
+  // Counted calls so far, added as each function's stretch of them ends (at its next measured call).
   COUNTED = 1,
   // Allocated bytes at the last reading (heap used + freed by GC + ALLOC_CORRECTION).
   ALLOC_LAST = 2,
@@ -213,12 +213,13 @@ enum : int {
 // Fields of one function's record in FunctionStats.table (stride STRIDE doubles, 128 bytes: two
 // cache lines). A probe touches one function's figures at a time, so they are kept together: a column
 // per figure cost a cache miss per column in programs of thousands of functions. The first line holds
-// what every call touches (the counted path: COUNTDOWN and CALLS) and what a measured call adds to.
+// what a measured call touches. A counted call touches none of it: the traced code counts it down in
+// FunctionStats.countdowns (transforms/probe-text.ts).
 namespace stat {
 enum : int {
-  // Calls left before a counted function's next measured call; 0 while it is measured.
-  COUNTDOWN = 0,
-  // Calls, measured or counted.
+  // What a counted function's countdown (FunctionStats.countdowns) was set to when its stretch of counted calls began (Policy.ResampleEvery); 0 while it is measured.
+  STRETCH = 0,
+  // Calls, measured or counted, before the running stretch's (FunctionStats.calls() adds those).
   CALLS = 1,
   // Calls whose memory was read.
   MEASURED_CALLS = 2,

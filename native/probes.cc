@@ -4,8 +4,9 @@
 // counters, suspensions, resumptions and line events). Done here because in JS this bookkeeping cost
 // more than the two readings themselves (~280 ns a measured call against ~30 ns here).
 //
-// enterMeasured(id) -> frame slot, -1 (counted, disabled, bad id) or -2 (no free frame or stack room:
-//   JS grows the arrays, binds them again and asks again; nothing was changed).
+// enterMeasured(id) -> frame slot, -1 (disabled, bad id) or -2 (no free frame or stack room: JS grows
+//   the arrays, binds them again and asks again; nothing was changed). The traced code calls it once
+//   the function's countdown is down to 0 or below (counted calls never get here).
 // finishCall(frame) -> 0, or -1 when the call is JS's to end (suspended, or it had line events).
 // Either sets ints[int_slot::HANDOVER] when a row filled the event buffer's half.
 //
@@ -40,7 +41,7 @@ struct View {
 
 struct ProbeBinding {
   View<double> globals, frames, stats, events;
-  View<int32_t> ints, free_slots, stack, event_position;
+  View<int32_t> ints, free_slots, stack, event_position, countdowns;
   size_t capacity = 0;  // function ids the stats table has records for
 };
 
@@ -166,20 +167,28 @@ void Pop(ProbeBinding* b, int32_t frame) {
   }
 }
 
-// function-stats.ts's observe and promote.
+// function-stats.ts's observe, countFor and promote.
 void ResetProbation(double* record) {
   record[stat_field::PROBATION_CALLS] = 0;
   record[stat_field::PROBATION_BYTES] = 0;
   record[stat_field::PROBATION_NS] = 0;
 }
 
-void Observe(const double* g, double* record, double bytes, double ns) {
+// The counted calls of the running stretch go into CALLS, and a stretch of `every` starts (0: measured).
+void StartStretch(double* record, int32_t* countdown, double every) {
+  double pending = record[stat_field::STRETCH] - double(*countdown);
+  if (pending > 0) record[stat_field::CALLS] += pending;
+  record[stat_field::STRETCH] = every;
+  *countdown = int32_t(every);
+}
+
+void Observe(const double* g, double* record, int32_t* countdown, double bytes, double ns) {
   double calls = ++record[stat_field::PROBATION_CALLS];
   record[stat_field::PROBATION_BYTES] += bytes > 0 ? bytes : 0;
   record[stat_field::PROBATION_NS] += ns;
   if (calls < g[global::PROBATION]) return;
   if (record[stat_field::PROBATION_BYTES] / calls < g[global::DEMOTE_BYTES] && record[stat_field::PROBATION_NS] / calls < g[global::DEMOTE_NS]) {
-    record[stat_field::COUNTDOWN] = g[global::RESAMPLE_EVERY];
+    StartStretch(record, countdown, g[global::RESAMPLE_EVERY]);
   } else {
     ResetProbation(record);
   }
@@ -198,18 +207,20 @@ void EnterMeasured(const FunctionCallbackInfo<Value>& info) {
   int32_t* ints = b->ints.data;
   double* g = b->globals.data;
   double* record = b->stats.data + id * stat_field::STRIDE;
-  double left = record[stat_field::COUNTDOWN];
-  if (left > 1) {  // a counted call (enter() inlined in JS normally takes these)
-    record[stat_field::COUNTDOWN] = left - 1;
-    record[stat_field::CALLS]++;
-    g[global::COUNTED]++;
+  double stretch = record[stat_field::STRETCH];
+  int32_t* countdown = b->countdowns.data + id;
+  if (ints[int_slot::ENABLED] == 0) {
+    *countdown = int32_t(stretch);
     return info.GetReturnValue().Set(-1);
   }
-  if (ints[int_slot::ENABLED] == 0) return info.GetReturnValue().Set(-1);
   int32_t depth = ints[int_slot::DEPTH];
   if (ints[int_slot::FREE_TOP] <= 0 || size_t(depth) >= b->stack.length) return info.GetReturnValue().Set(-2);
-  record[stat_field::CALLS]++;
-  if (left == 1) record[stat_field::COUNTDOWN] = g[global::RESAMPLE_EVERY];
+  // probes.ts's enterAny: the stretch that ends here (its counted calls, then this one); the next
+  // starts where it did.
+  double counted = stretch - 1 - double(*countdown);
+  *countdown = int32_t(stretch);
+  record[stat_field::CALLS] += counted + 1;
+  g[global::COUNTED] += counted;
   ReadCounters(s, b);
   double heap = s->values[kUsedHeap];
   double alloc = g[global::ALLOC_LAST];
@@ -278,9 +289,10 @@ void FinishCall(const FunctionCallbackInfo<Value>& info) {
   double growth = f[frame_field::MAX_HEAP] - f[frame_field::START_HEAP];
   if (growth > record[stat_field::MAX_HEAP_GROWTH]) record[stat_field::MAX_HEAP_GROWTH] = growth;
   bool exact = b->ints.data[int_slot::EXACT] != 0;
-  if (!exact && record[stat_field::COUNTDOWN] == 0) Observe(g, record, total, time);
+  int32_t* countdown = b->countdowns.data + size_t(f[frame_field::FUNCTION_ID]);
+  if (!exact && record[stat_field::STRETCH] == 0) Observe(g, record, countdown, total, time);
   else if (!exact && total >= g[global::PROMOTE_BYTES]) {
-    record[stat_field::COUNTDOWN] = 0;
+    StartStretch(record, countdown, 0);
     ResetProbation(record);
   }
   Pop(b, frame);
@@ -291,7 +303,7 @@ void FinishCall(const FunctionCallbackInfo<Value>& info) {
   info.GetReturnValue().Set(0);
 }
 
-// bindProbes(layoutVersion, globals, ints, frames, freeSlots, stack, statsTable, events, eventPosition)
+// bindProbes(layoutVersion, globals, ints, frames, freeSlots, stack, statsTable, events, eventPosition, countdowns)
 //   -> whether the probes are bound. Called again whenever JS replaces one of the arrays (they grow).
 void BindProbes(const FunctionCallbackInfo<Value>& info) {
   State* s = StateOf(info);
@@ -306,6 +318,7 @@ void BindProbes(const FunctionCallbackInfo<Value>& info) {
   ok = ok && Take(next(), &b->stats, 0) && b->stats.length % stat_field::STRIDE == 0;
   b->capacity = b->stats.length / stat_field::STRIDE;
   ok = ok && Take(next(), &b->events, col::COUNT) && Take(next(), &b->event_position, 2);
+  ok = ok && Take(next(), &b->countdowns, b->capacity);
   ok = ok && b->free_slots.length >= b->frames.length / frame_field::SIZE;
   if (!ok) {
     info.GetReturnValue().Set(false);

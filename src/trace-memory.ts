@@ -10,7 +10,7 @@
 import { fileURLToPath } from 'node:url';
 import { tracerOrUntraced } from './tracer/active.js';
 import { calibrationTransform } from '../loader/transform-module.js';
-import { probes } from './runtime/probes.js';
+import { enterCall } from './runtime/probes.js';
 import { callFollowingPromise } from './runtime/promise-calls.js';
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
@@ -98,7 +98,7 @@ function wrapWithId(fn: AnyFunction, name: string, position: Position): { wrappe
   const id = tracer.addFunction(name, position.file, position.line, position.column);
   let returnsPromises = fn.constructor?.name === 'AsyncFunction';
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
-    const frame = probes.enter(id);
+    const frame = enterCall(id);
     if (frame < 0) return fn.apply(this, args); // a counted call: nothing to follow
     const { result, promise } = callFollowingPromise(frame, returnsPromises, () => fn.apply(this, args));
     if (promise) returnsPromises = true;

@@ -6,8 +6,9 @@
  * a source map.
  *
  * Every function body becomes
- *   { const __mt$c = __mt$.enter(__mt$b + K); var __mt$t; (__mt$t) = __mt$; try { BODY; (__mt$t) = 0 }
- *     finally { __mt$.exit(__mt$c, __mt$t) } }   (exit: thrown where __mt$t is still __mt$)
+ *   { var __mt$c, __mt$t; (__mt$c) = --__memtrace$d[__mt$b + K] > 0 ? -1 : __mt$.enter(__mt$b + K);
+ *     (__mt$t) = __mt$; try { BODY; (__mt$t) = 0 } finally { if (__mt$c >= 0) __mt$.exit(__mt$c, __mt$t) } }
+ *   (a counted call only counts down; exit: thrown where __mt$t is still __mt$)
  * with each `return X` as `return (__mt$t) = (0, X), __mt$t`, which leaves `this`, `arguments`,
  * `new.target`, `super`, return values and hoisting untouched: the body still runs in the same function,
  * and `finally` sees every way out of it. There is no `catch`: an exception passing only through a

@@ -28,7 +28,18 @@ export const MARK = '/*__mt$*/';
  * (`(__mt$.resume)(…)`: the same call, `this` included). The bytecode is the same as without these
  * (`var __mt$t;` declares without code, where `let __mt$t;` would store undefined first).
  *
- * Entry of a traced function: opens the try block whose finally ends the call. `__mt$t` holds the
+ * Entry of a traced function: counts the call down in the function's countdown (the runtime's
+ * `__memtrace$d`, src/runtime/function-stats.ts), and only where that reaches 0 calls the runtime's
+ * enter(), which measures the call and gives its frame; a counted call's frame is -1, and nothing of
+ * the runtime runs for it. The counted path is text in the traced function, not a probe it calls:
+ * V8 counts an inlined probe's bytecode against the caller's inlining budget, and a probe called at
+ * every call had halved how many of the program's own functions TurboFan inlined (acorn: 566 inlined
+ * calls plain, 252 traced; docs/performance.md). Before its module's preamble ran (a hoisted
+ * function, circular imports), `__mt$b` is undefined: the index is NaN, the countdown reads
+ * undefined, and enter(NaN) gives -1. `(__mt$c)=`, not `const __mt$c=`: a declaration's initializer
+ * that is not a call would name the functions V8's name inferrer has left over (see above).
+ *
+ * Then it opens the try block whose finally ends the call. `__mt$t` holds the
  * runtime object itself (a value no program returns) while the call can only be leaving by an
  * exception; a `return` stores its value there instead, the end of the body and a generator's suspension
  * store 0. No `catch`: an exception only passes through the `finally`, so V8 keeps the place where it
@@ -36,17 +47,17 @@ export const MARK = '/*__mt$*/';
  * is a register larger, and deep recursion overflows that much sooner.
  */
 export const enterProbe = (id: number | string): string =>
-  `const __mt$c=(__mt$||__mt$i()).enter(__mt$b+${id});var __mt$t;(__mt$t)=__mt$;try{`;
+  `var __mt$c,__mt$t;(__mt$c)=--__memtrace$d[__mt$b+${id}]>0?-1:(__mt$||__mt$i()).enter(__mt$b+${id});(__mt$t)=__mt$;try{`;
 /** After a directive prologue (with or without its own `;`): the directive ends before the entry. */
 export const AFTER_DIRECTIVE = ';';
 /**
- * The exit probe is guarded: a probe must never replace the function's own completion (at the stack
- * limit, the extra frame of a probe call can overflow). It is given `__mt$t` and compares it with the
- * runtime itself (its `this`) only for a measured call: a comparison here, in the `finally`, read
- * `__mt$` from the module's scope at every call, and cost a counted call 1.3 ns of its 6.5
- * (bench/probe-paths.js, docs/performance.md).
+ * The exit probe runs for a measured call only (a counted call's frame is -1), and is guarded: a probe
+ * must never replace the function's own completion (at the stack limit, the extra frame of a probe
+ * call can overflow). It is given `__mt$t` and compares it with the runtime itself (its `this`): a
+ * comparison here, in the `finally`, read `__mt$` from the module's scope at every call, and cost a
+ * counted call 1.3 ns of its 6.5 (bench/probe-paths.js, docs/performance.md).
  */
-export const LEAVE = ';(__mt$t)=0}finally{try{__mt$.exit(__mt$c,__mt$t)}catch{}}';
+export const LEAVE = ';(__mt$t)=0}finally{if(__mt$c>=0)try{__mt$.exit(__mt$c,__mt$t)}catch{}}';
 /**
  * `return X` becomes `return (__mt$t)=(0,X),__mt$t`: X first, then the call is marked as returning.
  * `(0,X)`: X may be a comma expression. No `(` right before X: V8 compiles a `(function` at once, as a

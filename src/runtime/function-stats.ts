@@ -28,25 +28,36 @@ export class FunctionStats {
    * add to it (src/writer/summaries.ts), so the traced thread pays nothing for them.
    */
   table: Float64Array<ArrayBuffer>;
+  /**
+   * One countdown per function id, after the table in the same memory: the traced code's entry
+   * (transforms/probe-text.ts) decrements it and, while it stays above 0, the call is only counted,
+   * in the traced function itself, without a call to the runtime. A measured function's stays at 0
+   * (each call takes it to -1: the runtime's entry runs, and puts it back). Published to the traced
+   * code as globalThis.__memtrace$d (probes.ts).
+   */
+  countdowns: Int32Array<ArrayBuffer>;
 
   /**
-   * `table`: another thread's table, read as it stands. `memory` 'local': an ArrayBuffer, for a trace
-   * without checkpoints (MEMTRACE_CHECKPOINT_MS=0), which nothing reads while it runs.
+   * `memory`: another thread's table and countdowns, read as they stand. `memory` 'local': an
+   * ArrayBuffer, for a trace without checkpoints (MEMTRACE_CHECKPOINT_MS=0), which nothing reads while it runs.
    */
   constructor(
-    table?: SharedArrayBuffer,
-    private readonly memory: 'shared' | 'local' = 'shared',
+    memory?: SharedArrayBuffer,
+    private readonly kind: 'shared' | 'local' = 'shared',
   ) {
-    this.table = table ? doublesOn(table) : this.allocate(0);
+    const views = memory ? viewsOf(memory) : this.allocate(0);
+    this.table = views.table;
+    this.countdowns = views.countdowns;
   }
 
-  /** The table's memory, for the writer thread (again each time it grows); undefined where local. */
+  /** The table's and countdowns' memory, for the writer thread (again each time it grows); undefined where local. */
   get shared(): SharedArrayBuffer | undefined {
-    return this.memory === 'shared' ? (this.table.buffer as unknown as SharedArrayBuffer) : undefined;
+    return this.kind === 'shared' ? (this.table.buffer as unknown as SharedArrayBuffer) : undefined;
   }
 
-  private allocate(doubles: number): Float64Array<ArrayBuffer> {
-    return this.memory === 'shared' ? doublesOn(new SharedArrayBuffer(doubles * 8)) : new Float64Array(doubles);
+  private allocate(capacity: number): Views {
+    const bytes = capacity * BYTES_PER_FUNCTION;
+    return viewsOf(this.kind === 'shared' ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   }
 
   get capacity(): number {
@@ -57,9 +68,11 @@ export class FunctionStats {
   ensure(size: number): void {
     if (size <= this.capacity) return;
     const capacity = Math.max(size, this.capacity * 2, 256);
-    const grown = this.allocate(capacity * Stat.STRIDE);
-    grown.set(this.table);
-    this.table = grown;
+    const grown = this.allocate(capacity);
+    grown.table.set(this.table);
+    grown.countdowns.set(this.countdowns);
+    this.table = grown.table;
+    this.countdowns = grown.countdowns;
   }
 
   get(id: number, field: Stat): number {
@@ -68,6 +81,16 @@ export class FunctionStats {
 
   set(id: number, field: Stat, value: number): void {
     this.table[id * Stat.STRIDE + field] = value;
+  }
+
+  /** Calls of a function so far: those of its running stretch of counted calls too. */
+  calls(id: number): number {
+    return this.table[id * Stat.STRIDE + Stat.CALLS] + this.pending(id);
+  }
+
+  /** The counted calls of the running stretch (not yet in CALLS). */
+  private pending(id: number): number {
+    return Math.max(0, this.table[id * Stat.STRIDE + Stat.STRETCH] - this.countdowns[id]);
   }
 
   /** A measured call of a function on probation ended. */
@@ -83,7 +106,7 @@ export class FunctionStats {
     t[at + Stat.PROBATION_NS] += ns;
     if (calls < Policy.Probation) return;
     if (t[at + Stat.PROBATION_BYTES] / calls < Policy.DemoteBytes && t[at + Stat.PROBATION_NS] / calls < Policy.DemoteNs) {
-      t[at + Stat.COUNTDOWN] = Policy.ResampleEvery;
+      this.countFor(id, Policy.ResampleEvery);
     } else {
       // Keep measuring, and judge again on the next window of calls.
       t[at + Stat.PROBATION_CALLS] = 0;
@@ -92,9 +115,19 @@ export class FunctionStats {
     }
   }
 
+  /** From now on only counts the function's calls, measuring one in `every` (a stretch starts). */
+  countFor(id: number, every: number): void {
+    const at = id * Stat.STRIDE;
+    this.table[at + Stat.CALLS] += this.pending(id);
+    this.table[at + Stat.STRETCH] = every;
+    this.countdowns[id] = every;
+  }
+
   promote(id: number): void {
     const at = id * Stat.STRIDE;
-    this.table[at + Stat.COUNTDOWN] = 0;
+    this.table[at + Stat.CALLS] += this.pending(id);
+    this.table[at + Stat.STRETCH] = 0;
+    this.countdowns[id] = 0;
     this.table[at + Stat.PROBATION_CALLS] = 0;
     this.table[at + Stat.PROBATION_BYTES] = 0;
     this.table[at + Stat.PROBATION_NS] = 0;
@@ -102,6 +135,7 @@ export class FunctionStats {
 
   /** Clears a function's figures (the calibration's own functions). */
   reset(id: number): void {
+    this.promote(id);
     for (const field of [
       Stat.CALLS,
       Stat.MEASURED_CALLS,
@@ -112,11 +146,24 @@ export class FunctionStats {
       Stat.TOTAL_TIME,
     ])
       this.set(id, field, 0);
-    this.promote(id);
   }
 }
 
-/** Typed as on an ArrayBuffer, as the probes' arrays are (the probes read and write it the same way). */
-function doublesOn(buffer: SharedArrayBuffer): Float64Array<ArrayBuffer> {
-  return new Float64Array(buffer) as unknown as Float64Array<ArrayBuffer>;
+/** Bytes per function id: its record in the table, and its countdown. */
+const BYTES_PER_FUNCTION = Stat.STRIDE * 8 + 4;
+
+interface Views {
+  table: Float64Array<ArrayBuffer>;
+  countdowns: Int32Array<ArrayBuffer>;
+}
+
+/** The table (first) and the countdowns (after it) in one memory of BYTES_PER_FUNCTION per function. */
+function viewsOf(memory: SharedArrayBuffer | ArrayBuffer): Views {
+  const capacity = memory.byteLength / BYTES_PER_FUNCTION;
+  // Typed as on an ArrayBuffer, as the probes' arrays are (the probes read and write them the same way).
+  const buffer = memory as ArrayBuffer;
+  return {
+    table: new Float64Array(buffer, 0, capacity * Stat.STRIDE),
+    countdowns: new Int32Array(buffer, capacity * Stat.STRIDE * 8, capacity),
+  };
 }

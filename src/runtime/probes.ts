@@ -86,12 +86,11 @@ export interface Probes {
 }
 
 /**
- * stats.table, in a variable of this module for enterCounted (replaced as it grows: statsGrew): the
- * counted path, the hottest, reads nothing imported.
+ * Where the traced code finds the countdowns (FunctionStats.countdowns): a global of memtrace's own
+ * name, as `__memtrace$` is, read at every call of a traced function (transforms/probe-text.ts). A
+ * global, not a binding of each module: a hoisted function can run before its module's preamble.
  */
-let statsTable = new Float64Array(0);
-/** probe-state's globals under a name of this module: the counted path reads nothing imported. */
-const countedGlobals = globals;
+const COUNTDOWNS_GLOBAL = '__memtrace$d';
 /** Whether readFast reads the large-object spaces' sizes directly (native/space-fields.cc). */
 let spaceFields = false;
 /** The addon's measured path, while it is bound to the arrays above (else null: all in JS). */
@@ -101,7 +100,7 @@ let lineRows = true;
 
 export function configureProbes(c: MemoryCounters, b: EventBuffer, s: FunctionStats, settings: ProbeSettings): void {
   useTargets(c, b, s, bindNative);
-  statsTable = s.table;
+  publishCountdowns();
   // The large-object spaces read where V8 keeps their sizes (native/space-fields.cc), unless told not to.
   spaceFields = process.env.MEMTRACE_SPACE_FIELDS !== 'api' && (c.findSpaceFields?.() ?? false);
   globals[Global.TRIGGER] = settings.trigger;
@@ -120,15 +119,34 @@ export function configureProbes(c: MemoryCounters, b: EventBuffer, s: FunctionSt
   ints[Int.MONOTONIC] = c.monotonic ? 1 : 0;
   globals[Global.START_NS] = readings[C_TIME];
   native = settings.nativeProbes ? (c.probes ?? null) : null;
-  probes.enter = native ? enterCounted : enterAny;
+  probes.enter = native ? enterMeasured : enterAny;
   probes.exit = native ? exitNative : exitJs;
   bindNative();
+}
+
+/**
+ * The countdowns as they are now, for the traced code (again after they grew). Left in place when a
+ * trace stops: modules traced until then still count down, and their calls are no trace's.
+ */
+function publishCountdowns(): void {
+  Object.defineProperty(globalThis, COUNTDOWNS_GLOBAL, { value: stats.countdowns, enumerable: false, configurable: true, writable: true });
 }
 
 /** Hands the native probes the arrays as they are now (again after any of them grew). */
 function bindNative(): void {
   if (!native) return;
-  const bound = native.bindProbes(LAYOUT_VERSION, globals, ints, frames, free, stack, stats.table, buffer.data, buffer.position);
+  const bound = native.bindProbes(
+    LAYOUT_VERSION,
+    globals,
+    ints,
+    frames,
+    free,
+    stack,
+    stats.table,
+    buffer.data,
+    buffer.position,
+    stats.countdowns,
+  );
   if (!bound) {
     // An addon built from other sources than this dist/: the JS probes do it all.
     native = null;
@@ -157,9 +175,9 @@ export function measuredCallOpen(): boolean {
   return ints[Int.DEPTH] > 0;
 }
 
-/** The function stats' table was replaced (it grew): the addon must use the new one. */
+/** The function stats' table and countdowns were replaced (they grew): the traced code and the addon must use the new ones. */
 export function statsGrew(): void {
-  statsTable = stats.table;
+  publishCountdowns();
   bindNative();
 }
 
@@ -185,28 +203,31 @@ export function setExact(on: boolean): void {
 }
 
 /**
- * The whole entry probe: a counted call is only counted; a measured call (a measured function's, or a
- * counted function's one call in ResampleEvery) reads the counters and opens a frame. Too big for V8
- * to inline into the traced functions, which is what the pure-JS counters need: inlined into a traced
- * function, their reading's statistics object (~360 B) can be optimised away there and not in the
- * calibration's functions. With the split entry for them, 100 000 nested calls read -330 B each in 2 of
- * 10 runs of test/accuracy.test.js; with this one in 1 of 16 (V8 can still compile the probes only
- * after the calibration measured them).
+ * The entry of a measured call: the traced code calls it once the function's countdown is down to 0
+ * or below (transforms/probe-text.ts); the calls before it, while the countdown was above 0, were only
+ * counted, by the traced code itself. A measured function's countdown is 0 (each call takes it to -1);
+ * a counted function's reaches 0 at the last call of its stretch, which is measured, to see whether
+ * the function still deserves counting. Reads the counters and opens a frame. Too big for V8 to inline
+ * into the traced functions, which is what the pure-JS counters need: inlined into a traced function,
+ * their reading's statistics object (~360 B) can be optimised away there and not in the calibration's
+ * functions (100 000 nested calls read -330 B each in 2 of 10 runs of test/accuracy.test.js).
  */
 function enterAny(id: number): number {
+  if (!(id >= 0 && id < stats.capacity)) return -1;
   const t = stats.table;
   const at = id * Stat.STRIDE;
-  const left = t[at + Stat.COUNTDOWN];
-  if (left > 1) {
-    t[at + Stat.COUNTDOWN] = left - 1;
-    t[at + Stat.CALLS]++;
-    globals[Global.COUNTED]++;
+  const stretch = t[at + Stat.STRETCH];
+  const countdowns = stats.countdowns;
+  if (ints[Int.ENABLED] === 0) {
+    countdowns[id] = stretch;
     return -1;
   }
-  if (!(id >= 0 && id < stats.capacity) || ints[Int.ENABLED] === 0) return -1;
-  t[at + Stat.CALLS]++;
-  // The last of a counted stretch is measured, to see whether the function still deserves counting.
-  if (left === 1) t[at + Stat.COUNTDOWN] = Policy.ResampleEvery;
+  // The stretch that ends here: its counted calls (the countdown went from `stretch` to its value
+  // now, one less than 0 for this call), and this one. The next starts where this one did.
+  const counted = stretch - 1 - countdowns[id];
+  countdowns[id] = stretch;
+  t[at + Stat.CALLS] += counted + 1;
+  globals[Global.COUNTED] += counted;
   read();
   const heap = readings[C_HEAP];
   const alloc = globals[Global.ALLOC_LAST];
@@ -248,28 +269,7 @@ function enterAny(id: number): number {
   return slot;
 }
 
-/**
- * The entry probe with the native counters: the counted path of enterAny, and nothing else here, small
- * enough for V8 to inline into the traced functions (2.2 ns of 9 ns per counted call in a loop of 5e7
- * calls); a measured call goes to the addon. countdown is 0 for measured functions (and undefined for a
- * NaN id, a hoisted call before its module registered).
- */
-function enterCounted(id: number): number {
-  // As few bytecodes as it can be (V8 counts them against the budget for inlining the traced
-  // function's own callees): the table in a variable of its own, read once (each read of a module
-  // variable is also a check that it is initialised), COUNTDOWN (field 0) without `+ 0`.
-  const t = statsTable;
-  const at = id * Stat.STRIDE;
-  const left = t[at];
-  if (left > 1) {
-    t[at] = left - 1;
-    t[at + Stat.CALLS]++;
-    countedGlobals[Global.COUNTED]++;
-    return -1;
-  }
-  return enterMeasured(id);
-}
-
+/** The entry of a measured call with the native counters: the addon does what enterAny does. */
 function enterMeasured(id: number): number {
   if (native === null) return enterAny(id);
   let slot = native.enterMeasured(id);
@@ -280,6 +280,14 @@ function enterMeasured(id: number): number {
   }
   if (ints[Int.HANDOVER] !== 0) handOver();
   return slot;
+}
+
+/**
+ * A call's entry from outside the traced code (traceMemory's wrapper): it counts down first, as the
+ * traced code does. Returns the frame, or -1 for a counted call.
+ */
+export function enterCall(id: number): number {
+  return --stats.countdowns[id]! > 0 ? -1 : probes.enter(id);
 }
 
 function exitJs(this: unknown, frame: number, completion?: unknown): void {
@@ -458,7 +466,7 @@ function finish(frame: number): void {
   const growth = frames[b + Frame.MAX_HEAP] - frames[b + Frame.START_HEAP];
   if (growth > t[at + Stat.MAX_HEAP_GROWTH]) t[at + Stat.MAX_HEAP_GROWTH] = growth;
   const exact = ints[Int.EXACT] !== 0;
-  if (!exact && t[at + Stat.COUNTDOWN] === 0) s.observe(id, total, time);
+  if (!exact && t[at + Stat.STRETCH] === 0) s.observe(id, total, time);
   else if (!exact && total >= Policy.PromoteBytes) s.promote(id);
   pop(frame);
   eventSinceLast(frames[b + Frame.THREW] === 1 ? Kind.Throw : Kind.Return, frame, t[at + Stat.LINE]);

@@ -8,7 +8,7 @@
 // Each layout is a list of fields numbered from 0 in order, with a comment for each; `size` names a
 // last member that counts them (the stride of a record).
 
-export const LAYOUT_VERSION = 5;
+export const LAYOUT_VERSION = 6;
 
 /** Numbers the native and JS probes return, shared as constants. */
 export const CONSTANTS = [
@@ -115,7 +115,7 @@ export const LAYOUTS = [
     size: 'SIZE',
     fields: [
       ['MEASURED', "Measured calls so far (a call's nested count is a difference of these)."],
-      ['COUNTED', 'Counted calls so far.'],
+      ['COUNTED', "Counted calls so far, added as each function's stretch of them ends (at its next measured call)."],
       ['ALLOC_LAST', 'Allocated bytes at the last reading (heap used + freed by GC + ALLOC_CORRECTION).'],
       [
         'ALLOC_CORRECTION',
@@ -158,13 +158,17 @@ export const LAYOUTS = [
       "Fields of one function's record in FunctionStats.table (stride STRIDE doubles, 128 bytes: two",
       "cache lines). A probe touches one function's figures at a time, so they are kept together: a column",
       'per figure cost a cache miss per column in programs of thousands of functions. The first line holds',
-      'what every call touches (the counted path: COUNTDOWN and CALLS) and what a measured call adds to.',
+      'what a measured call touches. A counted call touches none of it: the traced code counts it down in',
+      'FunctionStats.countdowns (transforms/probe-text.ts).',
     ],
     size: 'STRIDE',
     stride: 16,
     fields: [
-      ['COUNTDOWN', "Calls left before a counted function's next measured call; 0 while it is measured."],
-      ['CALLS', 'Calls, measured or counted.'],
+      [
+        'STRETCH',
+        "What a counted function's countdown (FunctionStats.countdowns) was set to when its stretch of counted calls began (Policy.ResampleEvery); 0 while it is measured.",
+      ],
+      ['CALLS', "Calls, measured or counted, before the running stretch's (FunctionStats.calls() adds those)."],
       ['MEASURED_CALLS', 'Calls whose memory was read.'],
       ['SELF_ALLOC', 'Bytes its measured calls allocated themselves (callees left out), calibrated.'],
       ['SELF_TIME', 'Time of its measured calls, callees left out, ns.'],

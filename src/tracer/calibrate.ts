@@ -138,7 +138,7 @@ function measureMeasuredCalls(tracer: Tracer, calls: CalibrationCalls): { self: 
 /** What a counted call's probes cost the measured call around it, ns: the function demoted for good. */
 function measureCountedCalls(stats: FunctionStats, { outer, ids }: CalibrationCalls, selfNs: number): number {
   setExact(false);
-  stats.set(ids.empty, Stat.COUNTDOWN, 2 ** 30);
+  stats.countFor(ids.empty, 2 ** 30);
   stats.promote(ids.outer);
   const countedNs: number[] = [];
   for (let b = 0; b < BATCHES; b++) {

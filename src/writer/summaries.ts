@@ -110,14 +110,15 @@ export function functionsCsv(
 export function functionRows(stats: FunctionStats, functions: readonly FunctionInfo[], skip: (id: number) => boolean): FunctionRow[] {
   const rows: FunctionRow[] = [];
   for (let id = 0; id < functions.length && id < stats.capacity; id++) {
-    if (stats.get(id, Stat.CALLS) === 0 || skip(id)) continue;
+    const calls = stats.calls(id);
+    if (calls === 0 || skip(id)) continue;
     const info = functions[id];
     rows.push({
       function: info.name,
       file: info.file,
       line: info.line,
       column: info.column,
-      calls: stats.get(id, Stat.CALLS),
+      calls,
       measuredCalls: stats.get(id, Stat.MEASURED_CALLS),
       selfAllocBytes: stats.get(id, Stat.SELF_ALLOC),
       totalAllocBytes: stats.get(id, Stat.TOTAL_ALLOC),
@@ -185,12 +186,13 @@ function writeFrom(path: string, content: string, flags: 'w' | 'r+'): void {
 
 /**
  * A number that changes whenever a figure of functions.csv does (checkpoints are written only then):
- * every call adds to CALLS, and a call that ends adds its time.
+ * every call adds to the calls, and a call that ends adds its time.
  */
 export function statsSignature(stats: FunctionStats, functionCount: number): number {
   const t = stats.table;
   let sum = functionCount;
-  for (let at = 0; at < t.length; at += Stat.STRIDE) sum += t[at + Stat.CALLS] + t[at + Stat.TOTAL_TIME] + t[at + Stat.MEASURED_CALLS];
+  for (let id = 0, at = 0; at < t.length; id++, at += Stat.STRIDE)
+    sum += stats.calls(id) + t[at + Stat.TOTAL_TIME] + t[at + Stat.MEASURED_CALLS];
   return sum;
 }
 
