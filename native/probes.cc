@@ -15,6 +15,7 @@
 #include "counters.h"
 #include "layouts.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -216,8 +217,9 @@ void EnterMeasured(const FunctionCallbackInfo<Value>& info) {
   int32_t depth = ints[int_slot::DEPTH];
   if (ints[int_slot::FREE_TOP] <= 0 || size_t(depth) >= b->stack.length) return info.GetReturnValue().Set(-2);
   // probes.ts's enterAny: the stretch that ends here (its counted calls, then this one); the next
-  // starts where it did.
-  double counted = stretch - 1 - double(*countdown);
+  // starts where it did. None where the countdown was not counted down (a hoisted function's call
+  // before its module's preamble).
+  double counted = std::max(0.0, stretch - 1 - double(*countdown));
   *countdown = int32_t(stretch);
   record[stat_field::CALLS] += counted + 1;
   g[global::COUNTED] += counted;

@@ -57,6 +57,19 @@ for (const counters of ['auto', 'js']) {
   });
 }
 
+for (const counters of ['auto', 'js-probes']) {
+  test(`every call is counted, a hoisted function's before its module's preamble too (${counters})`, (t) => {
+    // The traced code counts a counted call down itself; a call made before the module's preamble ran
+    // cannot (its index is not known yet) and goes to enter() as it is.
+    const run = runTraced(fixture('tracer', 'hoisted-cycle.mjs'), { env: { MEMTRACE_COUNTERS: counters } });
+    t.is(run.status, 0, run.stderr);
+    const { calledEarly, later } = JSON.parse(run.stdout.trim().split('\n').pop());
+    const row = fn(run.trace, 'early');
+    t.is(row.calls, calledEarly + later);
+    t.true(row.measuredCalls < later / 10, `measured ${row.measuredCalls}`);
+  });
+}
+
 test('the default policy counts a tiny hot function after its probation and keeps it at 0 bytes', (t) => {
   // 4 million calls, so that ~3900 are measured: on Node 24 a background compiler thread can take an
   // allocation area (tens of KB) between two readings, and over the ~100 measured calls of 100 000 one

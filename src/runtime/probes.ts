@@ -223,8 +223,10 @@ function enterAny(id: number): number {
     return -1;
   }
   // The stretch that ends here: its counted calls (the countdown went from `stretch` to its value
-  // now, one less than 0 for this call), and this one. The next starts where this one did.
-  const counted = stretch - 1 - countdowns[id];
+  // now, one less than 0 for this call), and this one. The next starts where this one did. None when
+  // the countdown was not counted down: a hoisted function's call before its module's preamble ran
+  // (the traced code's index was NaN; `__mt$i()` then gave this id).
+  const counted = Math.max(0, stretch - 1 - countdowns[id]!);
   countdowns[id] = stretch;
   t[at + Stat.CALLS] += counted + 1;
   globals[Global.COUNTED] += counted;
