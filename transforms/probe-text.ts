@@ -11,6 +11,12 @@
  * inserted text changes the cache key.
  */
 
+/**
+ * The global where the traced code finds the functions' countdowns (src/runtime/function-stats.ts;
+ * probes.ts publishes them): a name of memtrace's own, as the runtime's `__memtrace$` is.
+ */
+export const COUNTDOWNS_GLOBAL = '__memtrace$d';
+
 /** Marks inserted punctuation that would otherwise read as the user's own. */
 export const MARK = '/*__mt$*/';
 
@@ -47,7 +53,7 @@ export const MARK = '/*__mt$*/';
  * is a register larger, and deep recursion overflows that much sooner.
  */
 export const enterProbe = (id: number | string): string =>
-  `var __mt$c,__mt$t;(__mt$c)=--__memtrace$d[__mt$b+${id}]>0?-1:(__mt$||__mt$i()).enter(__mt$b+${id});(__mt$t)=__mt$;try{`;
+  `var __mt$c,__mt$t;(__mt$c)=--${COUNTDOWNS_GLOBAL}[__mt$b+${id}]>0?-1:(__mt$||__mt$i()).enter(__mt$b+${id});(__mt$t)=__mt$;try{`;
 /** After a directive prologue (with or without its own `;`): the directive ends before the entry. */
 export const AFTER_DIRECTIVE = ';';
 /**

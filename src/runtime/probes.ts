@@ -41,6 +41,7 @@ import {
 import { eventSinceLast, markEvent, writeRow } from './event-rows.js';
 import { endStatement, endWatchedStatement, lineTotals, markLine, sampleStatement, unwatch, watchedFrames } from './line-totals.js';
 import type { Calibration } from './calibration.js';
+import { COUNTDOWNS_GLOBAL } from '../../transforms/probe-text.js';
 
 const FREE = FrameState.Free,
   RUNNING = FrameState.Running,
@@ -85,12 +86,6 @@ export interface Probes {
   w: Uint8Array;
 }
 
-/**
- * Where the traced code finds the countdowns (FunctionStats.countdowns): a global of memtrace's own
- * name, as `__memtrace$` is, read at every call of a traced function (transforms/probe-text.ts). A
- * global, not a binding of each module: a hoisted function can run before its module's preamble.
- */
-const COUNTDOWNS_GLOBAL = '__memtrace$d';
 /** Whether readFast reads the large-object spaces' sizes directly (native/space-fields.cc). */
 let spaceFields = false;
 /** The addon's measured path, while it is bound to the arrays above (else null: all in JS). */
@@ -125,8 +120,10 @@ export function configureProbes(c: MemoryCounters, b: EventBuffer, s: FunctionSt
 }
 
 /**
- * The countdowns as they are now, for the traced code (again after they grew). Left in place when a
- * trace stops: modules traced until then still count down, and their calls are no trace's.
+ * The countdowns as they are now, for the traced code (again after they grew), which reads them at
+ * every call of a traced function. A global, not a binding of each module: a hoisted function can run
+ * before its module's preamble. Left in place when a trace stops: modules traced until then still
+ * count down, and their calls are no trace's.
  */
 function publishCountdowns(): void {
   Object.defineProperty(globalThis, COUNTDOWNS_GLOBAL, { value: stats.countdowns, enumerable: false, configurable: true, writable: true });
