@@ -1,8 +1,9 @@
 /**
- * The probes the transform calls: enter/exit at function entry and exit, suspend/resume at
- * `await` and `yield`, line before statements. They read the counters, keep a shadow stack of the
- * measured calls, add each call's figures to its function's totals and write an event row when memory
- * moved by at least the trigger.
+ * The probes the transform calls: enter/exit at the entry and exit of a measured call (a counted call
+ * only counts its function's countdown down, in the traced code: transforms/probe-text.ts),
+ * suspend/resume at `await` and `yield`, line before statements. They read the counters, keep a
+ * shadow stack of the measured calls, add each call's figures to its function's totals and write an
+ * event row when memory moved by at least the trigger.
  *
  * All state is in typed arrays (their layouts: src/shared/layouts.ts; the arrays: probe-state.ts), so
  * that with the native counters the measured path (entry of a measured call, end of a running one)
@@ -10,7 +11,7 @@
  * and run everything else, and everything with the pure-JS counters. Rows of events.csv are written
  * by event-rows.ts, bytes per statement kept by line-totals.ts.
  *
- * Hot path: everything here runs at every traced call. It allocates nothing on the JS heap (all state
+ * Hot path: everything here runs at every measured call. It allocates nothing on the JS heap (all state
  * is in typed arrays or small integers), formats nothing and touches no file. Speed beats clarity
  * here; keep it small.
  */
