@@ -21,6 +21,8 @@ const { installHooks } = await import(distUrl('loader/install-hooks.js'));
  */
 const START = 2 ** 30;
 let countdowns = new Int32Array(1024).fill(START);
+/** Calls of the stretches that ran out (enter() below). */
+let spent = 0;
 let functions = 0;
 let modules = 0;
 const publish = () =>
@@ -57,7 +59,6 @@ const runtime = {
     return first;
   },
 };
-let spent = 0;
 Object.defineProperty(globalThis, '__memtrace$', { value: runtime, enumerable: false, configurable: true, writable: true });
 
 // The same hooks as memtrace/register, around the timed transformer.

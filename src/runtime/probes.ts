@@ -217,6 +217,7 @@ function enterAny(id: number): number {
   const stretch = t[at + Stat.STRETCH];
   const countdowns = stats.countdowns;
   if (ints[Int.ENABLED] === 0) {
+    // Not recording (the trace stopped): a new stretch, and the calls of this one are no trace's.
     countdowns[id] = stretch;
     return -1;
   }
