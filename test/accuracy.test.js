@@ -71,26 +71,42 @@ for (const counters of ['auto', 'js-probes']) {
 }
 
 test('the default policy counts a tiny hot function after its probation and keeps it at 0 bytes', (t) => {
-  // 4 million calls, so that ~3900 are measured: on Node 24 a background compiler thread can take an
-  // allocation area (tens of KB) between two readings, and over the ~100 measured calls of 100 000 one
-  // such area read as 400-1600 B per measured call in about one run in ten.
   const CALLS = 4_000_000;
   const run = runTraced(fixture('tracer', 'empty-calls.mjs'), { args: [String(CALLS)] });
   t.is(run.status, 0, run.stderr);
   const row = fn(run.trace, 'empty');
   t.is(row.calls, CALLS);
-  t.true(row.measuredCalls < CALLS / 512, `measured ${row.measuredCalls}`);
-  // Only one call in 1024 is measured, so the calibration's average shows more per call than in the
-  // exact test above.
+  // Judged on windows of 4 calls (Policy.Probation; the first can catch its compile, a later one a GC),
+  // before V8 keeps feedback for it, and counted since: no call of the 4 million is measured again.
+  t.true(row.measuredCalls <= 32, `measured ${row.measuredCalls}`);
+  // On Node 24 a background compiler thread can take an allocation area between two of its readings.
   t.true(
-    Math.abs(row.totalAllocBytes / row.measuredCalls) <= Math.max(16, 2 * residual(run.trace)),
-    `bytes per measured call ${row.totalAllocBytes / row.measuredCalls}`,
+    Math.abs(row.totalAllocBytes) <= row.measuredCalls * residual(run.trace) + ALLOCATION_AREA_STEP,
+    `bytes over its measured calls ${row.totalAllocBytes}`,
   );
   const caller = fn(run.trace, 'caller');
   t.true(
     Math.abs(caller.totalAllocBytes / row.calls) <= residual(run.trace),
     `caller bytes per nested call ${caller.totalAllocBytes / row.calls}`,
   );
+});
+
+test('a function counted after a cheap probation that allocates later: its bytes count in its caller', (t) => {
+  const run = runTraced(fixture('tracer', 'late-allocator.mjs'));
+  t.is(run.status, 0, run.stderr);
+  t.is(run.stdout.trim(), '1000 1000');
+  const later = fn(run.trace, 'later');
+  const loop = fn(run.trace, 'loop');
+  t.is(later.calls, 1100);
+  t.true(later.measuredCalls < 100, `measured ${later.measuredCalls}: it was counted before it allocated`);
+  // 1000 arrays of 1000 doubles: 8000 B of elements + 16 B header + 32 B JSArray each, at least, and
+  // the array holding them (grown by doubling: under 16 KB).
+  const expected = 1000 * 8048;
+  t.true(
+    loop.totalAllocBytes >= expected && loop.totalAllocBytes <= (1 + FIRST_RUN_CODE) * expected + 16384 + ALLOCATION_AREA_STEP,
+    `loop allocated ${loop.totalAllocBytes} B, expected ~${expected}`,
+  );
+  t.true(Math.abs(loop.selfAllocBytes - (loop.totalAllocBytes - later.totalAllocBytes)) <= 1, 'self = total - measured callees');
 });
 
 test('an async call is charged for what it allocates after its await, not for what others do meanwhile', (t) => {

@@ -3,21 +3,28 @@
  *
  * Policy: a function is measured exactly for its first calls. One that then averages few bytes and
  * little time per call is only counted from then on: its bytes and time roll up into its nearest
- * measured caller, so inclusive totals stay exact while tiny hot functions stop paying ~200 ns per
- * reading. Every ResampleEvery-th call of a counted function is still measured, and one such call that
- * allocates PromoteBytes or more brings the function back to being measured at every call.
- * MEMTRACE_EXACT=1 measures every call.
+ * measured caller, so inclusive totals stay exact while tiny hot functions stop paying ~400 ns per
+ * measured call. The first judgement comes after Probation calls, before V8 keeps type feedback for
+ * the function (it does from about its 8th call): a call that reaches the runtime after that leaves
+ * feedback for the measured path, and TurboFan then compiles that path into the function's optimised
+ * code, which made every counted call slower (docs/decisions.md, "A counted function is judged before
+ * V8 keeps feedback for it"). So a counted function stays counted: none of its later calls is measured
+ * but one in ResampleEvery (the end of a stretch, which keeps the countdown in 32 bits). One that
+ * stays measured is judged again on each window of Probation calls. MEMTRACE_EXACT=1 measures every
+ * call.
  */
 import { Stat } from '../shared/layouts.js';
 
 export const enum Policy {
-  /** Calls measured before a function may be demoted. */
-  Probation = 32,
+  /** Measured calls in each window of judgement: fewer than V8's 8 calls before it keeps feedback. */
+  Probation = 4,
   /** Demote when the mean calibrated bytes per call is below this... */
   DemoteBytes = 256,
   /** ...and the mean time per call below this (ns). */
   DemoteNs = 2000,
-  ResampleEvery = 1024,
+  /** A counted function's stretch of counted calls; the call that ends it is measured. */
+  ResampleEvery = 1 << 30,
+  /** That call, allocating this much, makes its function measured again. */
   PromoteBytes = 4096,
 }
 

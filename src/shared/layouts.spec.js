@@ -133,8 +133,8 @@ export const LAYOUTS = [
       ['PROBATION', "The policy (function-stats.ts's Policy), for the native side: measured calls before a function is judged."],
       ['DEMOTE_BYTES', 'Policy: below these bytes per call (and DEMOTE_NS) a function is only counted.'],
       ['DEMOTE_NS', 'Policy: below this time per call (and DEMOTE_BYTES) a function is only counted.'],
-      ['RESAMPLE_EVERY', 'Policy: a counted function has one call in this many measured.'],
-      ['PROMOTE_BYTES', 'Policy: a resampled call allocating this much makes its function measured again.'],
+      ['RESAMPLE_EVERY', 'Policy: a counted function has one call in this many measured (2^30: practically none).'],
+      ['PROMOTE_BYTES', 'Policy: such a measured call allocating this much makes its function measured again.'],
     ],
   },
   {
