@@ -36,16 +36,67 @@ let gapRatio = 0;
 /** What each byte of the open window stands for: the window and the gap before it, over the window. */
 let lineWeight = 1;
 /**
- * Frames whose running statement started in a window (1), by frame number: the runtime's `w`, which
- * the probes read. Between windows such a frame's probes still call line(), so the statement is seen
+ * Frames whose running statement started in a window, or that run a first call (watchFirstCall) (1),
+ * by frame number: the runtime's `w`, which the probes read. Between windows such a frame's probes still call line(), so the statement is seen
  * to its end however many statements run inside it: a statement counts when it *starts* in a window,
  * whatever its length (one that must also end in the window would leave out the long ones).
  */
 let watched = new Uint8Array(1024);
 
+/**
+ * Statements still to count, by frame number, in a frame of one of its function's first calls (see
+ * watchFirstCall); 0 for any other frame.
+ */
+let firstCallLeft = new Int32Array(1024);
+/**
+ * Statements counted at most in one first call: a `main()` whose first call is the whole program is
+ * not followed line by line.
+ */
+export const FIRST_CALL_STATEMENTS = WINDOW;
+
 /** The array the probes read as `__mt$.w` (it is replaced as it grows; see sampleStatement). */
 export function watchedFrames(): Uint8Array {
   return watched;
+}
+
+/** Makes room for frame number `frame` in the arrays by frame number; `runtime.w` follows. */
+function roomFor(runtime: { w: Uint8Array }, frame: number): void {
+  if (frame < watched.length) return;
+  const length = Math.max(frame + 1, watched.length * 2);
+  const grown = new Uint8Array(length);
+  grown.set(watched);
+  runtime.w = watched = grown;
+  const left = new Int32Array(length);
+  left.set(firstCallLeft);
+  firstCallLeft = left;
+}
+
+/**
+ * A measured call starts in frame `frame` (`--alloc` without `--lines`): in one of its function's
+ * first calls (`first`) its first FIRST_CALL_STATEMENTS statements are counted, each for itself, as
+ * well as those the windows see. The policy counts a function that allocates little after its first
+ * calls and never measures it again (function-stats.ts), so without these its statements would only
+ * be seen where a window happened to open during them, and its sampled bytes would get no line.
+ * They are the calls V8 keeps no type feedback for, so the probes' calls cost its optimised code nothing.
+ */
+export function watchFirstCall(runtime: { w: Uint8Array }, frame: number, first: boolean): void {
+  roomFor(runtime, frame);
+  watched[frame] = first ? 1 : 0;
+  firstCallLeft[frame] = first ? FIRST_CALL_STATEMENTS : 0;
+}
+
+/**
+ * Between windows, a watched frame reached its next statement: a first call's counts (for itself,
+ * weight 1) until it has counted FIRST_CALL_STATEMENTS; else the statement it was running ends here.
+ */
+export function watchedStatement(frame: number, b: number, line: number, column: number): void {
+  if (firstCallLeft[frame] > 0) {
+    firstCallLeft[frame]--;
+    countStatement(b, line, column);
+    frames[b + Frame.LINE_WEIGHT] = 1;
+  } else {
+    endWatchedStatement(frame, b);
+  }
 }
 
 /**
@@ -61,11 +112,7 @@ export function sampleStatement(runtime: { w: Uint8Array }, frame: number, b: nu
     statementsLeft = WINDOW;
     lineWeight = 1 + gapRatio;
   }
-  if (frame >= watched.length) {
-    const grown = new Uint8Array(Math.max(frame + 1, watched.length * 2));
-    grown.set(watched);
-    runtime.w = watched = grown;
-  }
+  roomFor(runtime, frame);
   countStatement(b, line, column);
   watched[frame] = 1;
   if (--statementsLeft > 0) return 1;
@@ -76,7 +123,7 @@ export function sampleStatement(runtime: { w: Uint8Array }, frame: number, b: nu
 }
 
 /** Between windows, a watched frame reached its next statement: the one it was running ends here. */
-export function endWatchedStatement(frame: number, b: number): void {
+function endWatchedStatement(frame: number, b: number): void {
   read();
   endStatement(b);
   frames[b + Frame.LINE] = 0;
@@ -85,7 +132,10 @@ export function endWatchedStatement(frame: number, b: number): void {
 
 /** Frame `frame` ends: nothing of it is watched any more. */
 export function unwatch(frame: number): void {
-  if (frame < watched.length) watched[frame] = 0;
+  if (frame < watched.length) {
+    watched[frame] = 0;
+    firstCallLeft[frame] = 0;
+  }
 }
 
 /** Frame `b` starts the statement at `line`:`column`: the one before it gets its bytes. */

@@ -40,7 +40,16 @@ import {
   useTargets,
 } from './probe-state.js';
 import { eventSinceLast, markEvent, writeRow } from './event-rows.js';
-import { endStatement, endWatchedStatement, lineTotals, markLine, sampleStatement, unwatch, watchedFrames } from './line-totals.js';
+import {
+  endStatement,
+  lineTotals,
+  markLine,
+  sampleStatement,
+  unwatch,
+  watchedFrames,
+  watchedStatement,
+  watchFirstCall,
+} from './line-totals.js';
 import type { Calibration } from './calibration.js';
 import { COUNTDOWNS_GLOBAL } from '../../transforms/probe-text.js';
 
@@ -59,6 +68,8 @@ export interface ProbeSettings {
    * 'sampled', statements are sampled for the per-line totals only (`--alloc`: line-totals.ts).
    */
   lines: 'rows' | 'sampled';
+  /** The traced code has line probes (`--alloc`, `--lines`). */
+  lineProbes: boolean;
 }
 
 export interface Probes {
@@ -93,6 +104,8 @@ let spaceFields = false;
 let native: NativeProbes | null = null;
 /** Line probes write event rows (`--lines`); else they sample statements (line-totals.ts). */
 let lineRows = true;
+/** Sampled statements (`--alloc`): the first calls of each function are watched (enterWatchingFirstCalls). */
+let watchingFirstCalls = false;
 
 export function configureProbes(c: MemoryCounters, b: EventBuffer, s: FunctionStats, settings: ProbeSettings): void {
   useTargets(c, b, s, bindNative);
@@ -115,7 +128,8 @@ export function configureProbes(c: MemoryCounters, b: EventBuffer, s: FunctionSt
   ints[Int.MONOTONIC] = c.monotonic ? 1 : 0;
   globals[Global.START_NS] = readings[C_TIME];
   native = settings.nativeProbes ? (c.probes ?? null) : null;
-  probes.enter = native ? enterMeasured : enterAny;
+  watchingFirstCalls = settings.lines === 'sampled' && settings.lineProbes;
+  probes.enter = watchingFirstCalls ? enterWatchingFirstCalls : native ? enterMeasured : enterAny;
   probes.exit = native ? exitNative : exitJs;
   bindNative();
 }
@@ -148,7 +162,7 @@ function bindNative(): void {
   if (!bound) {
     // An addon built from other sources than this dist/: the JS probes do it all.
     native = null;
-    probes.enter = enterAny;
+    probes.enter = watchingFirstCalls ? enterWatchingFirstCalls : enterAny;
     probes.exit = exitJs;
   }
 }
@@ -284,6 +298,16 @@ function enterMeasured(id: number): number {
 }
 
 /**
+ * The entry of a measured call under statement sampling (`--alloc`): in its function's first calls,
+ * which the policy judges it on, its statements are counted too (line-totals.ts, watchFirstCall).
+ */
+function enterWatchingFirstCalls(id: number): number {
+  const slot = native ? enterMeasured(id) : enterAny(id);
+  if (slot >= 0) watchFirstCall(probes, slot, stats.table[id * Stat.STRIDE + Stat.MEASURED_CALLS] < Policy.Probation);
+  return slot;
+}
+
+/**
  * A call's entry from outside the traced code (traceMemory's wrapper): it counts down first, as the
  * traced code does. Returns the frame, or -1 for a counted call.
  */
@@ -365,8 +389,8 @@ export const probes: Probes = {
     const b = frame * Frame.SIZE;
     if (frames[b + Frame.STATE] === SUSPENDED) resumeFrame(frame);
     if (!lineRows) {
-      // The countdown ran out (a window's statement), or a frame watched since a window reached its next.
-      if (this.skip > 0) endWatchedStatement(frame, b);
+      // The countdown ran out (a window's statement), or a watched frame (a window's, or a first call's) reached its next.
+      if (this.skip > 0) watchedStatement(frame, b, line, column);
       else this.skip = sampleStatement(this, frame, b, line, column);
       return;
     }

@@ -10,7 +10,7 @@ import { EventBuffer, Control } from '../buffer/event-buffer.js';
 import { TraceWriteError } from '../shared/errors.js';
 import { traceDirectoryName } from '../formats/trace-directory.js';
 import { META_VERSION } from '../formats/meta.js';
-import type { Settings } from '../shared/settings.js';
+import { lineProbesOn, type Settings } from '../shared/settings.js';
 import { EventsFile } from '../writer/events-file.js';
 import { HalfWriter } from '../writer/half-writer.js';
 import { buildMeta, createReserve, functionsCsv, releaseReserve, writeSummaries, type MetaBase } from '../writer/summaries.js';
@@ -111,6 +111,7 @@ export class Tracer {
       rssIntervalNs: this.settings.rssIntervalMs * 1e6,
       nativeProbes: this.settings.counters !== 'js-probes',
       lines: this.settings.lines ? 'rows' : 'sampled',
+      lineProbes: lineProbesOn(this.settings),
     });
     // `memtrace run --native`: the allocation tracker's record joins this trace (after the probes
     // bound, so the tracker reads their shadow stack).

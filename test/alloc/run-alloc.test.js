@@ -5,9 +5,9 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { findTraces, hasAllocations, readAllocationRun, stackOf } from '../../dist/src/index.js';
+import { findTraces, hasAllocations, readAllocationRun, readTrace, stackOf } from '../../dist/src/index.js';
 import { bytesAt, MiB, runAlloc } from '../helpers/run-alloc.js';
-import { cliPath, fixture, freshDir } from '../helpers/run-traced.js';
+import { cliPath, fixture, fn, freshDir } from '../helpers/run-traced.js';
 import { STATEMENT_SAMPLING } from '../helpers/tolerances.js';
 
 // loop.mjs: line 10 allocates 8 MiB, line 11 4 MiB, line 12 2 MiB (plus the Map's tables). At a 16 KiB
@@ -78,6 +78,25 @@ test('--alloc: statement sampling weighs its windows: a short early phase and a 
       `line ${line}: ${(actual / MiB).toFixed(1)} MiB, expected about ${(expected / MiB).toFixed(1)} MiB`,
     );
   }
+});
+
+test('--alloc: a function the tracer only counts after its first calls still gets its statement', (t) => {
+  // counted.mjs: pair() allocates a little at each of 400,000 calls, first called when statement
+  // windows are sparse. The policy counts it after its first calls and never measures it again, so
+  // only its first calls can show its statements (docs/allocations.md, "Which statements count");
+  // without them its sampled bytes had no line.
+  const { status, stderr, run, directory } = runAlloc(fixture('alloc', 'counted.mjs'), { flags: ['--alloc', ...INTERVAL] });
+  t.is(status, 0, stderr);
+  t.true(fn(readTrace(directory), 'pair').measuredCalls < 100, 'pair is counted, not measured');
+  const pair = run.allocations.filter((r) => r.function === 'pair');
+  const total = pair.reduce((sum, r) => sum + r.selfBytes, 0);
+  // V8 inlines pair into main and often leaves its arrays out; what the sampler does give pair is enough.
+  t.true(total > 0.1 * MiB, `pair sampled at ${total} B`);
+  t.deepEqual(
+    pair.filter((r) => r.selfBytes > 0).map((r) => r.line),
+    pair.filter((r) => r.selfBytes > 0).map(() => 7),
+    "all of pair's bytes at its statement, line 7",
+  );
 });
 
 for (const mode of STATEMENT_MODES) {
