@@ -59,16 +59,22 @@ export function watchedFrames(): Uint8Array {
   return watched;
 }
 
-/** Makes room for frame number `frame` in the arrays by frame number; `runtime.w` follows. */
+/**
+ * Makes room for frame number `frame` in the arrays by frame number. `runtime` is the object the
+ * probe was called through; its `w` is set to the array in use every time, as the traced code's
+ * runtime object (a copy of probes.ts's) and the one traceMemory's wrapper calls may each have grown it.
+ */
 function roomFor(runtime: { w: Uint8Array }, frame: number): void {
-  if (frame < watched.length) return;
-  const length = Math.max(frame + 1, watched.length * 2);
-  const grown = new Uint8Array(length);
-  grown.set(watched);
-  runtime.w = watched = grown;
-  const left = new Int32Array(length);
-  left.set(firstCallLeft);
-  firstCallLeft = left;
+  if (frame >= watched.length) {
+    const length = Math.max(frame + 1, watched.length * 2);
+    const grown = new Uint8Array(length);
+    grown.set(watched);
+    watched = grown;
+    const left = new Int32Array(length);
+    left.set(firstCallLeft);
+    firstCallLeft = left;
+  }
+  runtime.w = watched;
 }
 
 /**
@@ -89,7 +95,8 @@ export function watchFirstCall(runtime: { w: Uint8Array }, frame: number, first:
  * Between windows, a watched frame reached its next statement: a first call's counts (for itself,
  * weight 1) until it has counted FIRST_CALL_STATEMENTS; else the statement it was running ends here.
  */
-export function watchedStatement(frame: number, b: number, line: number, column: number): void {
+export function watchedStatement(runtime: { w: Uint8Array }, frame: number, b: number, line: number, column: number): void {
+  runtime.w = watched;
   if (firstCallLeft[frame] > 0) {
     firstCallLeft[frame]--;
     countStatement(b, line, column);

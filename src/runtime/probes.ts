@@ -301,9 +301,9 @@ function enterMeasured(id: number): number {
  * The entry of a measured call under statement sampling (`--alloc`): in its function's first calls,
  * which the policy judges it on, its statements are counted too (line-totals.ts, watchFirstCall).
  */
-function enterWatchingFirstCalls(id: number): number {
+function enterWatchingFirstCalls(this: Probes, id: number): number {
   const slot = native ? enterMeasured(id) : enterAny(id);
-  if (slot >= 0) watchFirstCall(probes, slot, stats.table[id * Stat.STRIDE + Stat.MEASURED_CALLS] < Policy.Probation);
+  if (slot >= 0) watchFirstCall(this, slot, stats.table[id * Stat.STRIDE + Stat.MEASURED_CALLS] < Policy.Probation);
   return slot;
 }
 
@@ -390,7 +390,7 @@ export const probes: Probes = {
     if (frames[b + Frame.STATE] === SUSPENDED) resumeFrame(frame);
     if (!lineRows) {
       // The countdown ran out (a window's statement), or a watched frame (a window's, or a first call's) reached its next.
-      if (this.skip > 0) watchedStatement(frame, b, line, column);
+      if (this.skip > 0) watchedStatement(this, frame, b, line, column);
       else this.skip = sampleStatement(this, frame, b, line, column);
       return;
     }
