@@ -52,7 +52,7 @@ let firstCallLeft = new Int32Array(1024);
  * Statements counted at most in one first call: a `main()` whose first call is the whole program is
  * not followed line by line.
  */
-export const FIRST_CALL_STATEMENTS = WINDOW;
+const FIRST_CALL_STATEMENTS = WINDOW;
 
 /** The array the probes read as `__mt$.w` (it is replaced as it grows; see sampleStatement). */
 export function watchedFrames(): Uint8Array {
@@ -87,6 +87,8 @@ function roomFor(runtime: { w: Uint8Array }, frame: number): void {
  */
 export function watchFirstCall(runtime: { w: Uint8Array }, frame: number, first: boolean): void {
   roomFor(runtime, frame);
+  // Set for every measured call, first or not: a frame the addon ended (no statement ran in it) was
+  // never unwatched, and its slot is reused here.
   watched[frame] = first ? 1 : 0;
   firstCallLeft[frame] = first ? FIRST_CALL_STATEMENTS : 0;
 }

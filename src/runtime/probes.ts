@@ -129,7 +129,7 @@ export function configureProbes(c: MemoryCounters, b: EventBuffer, s: FunctionSt
   globals[Global.START_NS] = readings[C_TIME];
   native = settings.nativeProbes ? (c.probes ?? null) : null;
   watchingFirstCalls = settings.lines === 'sampled' && settings.lineProbes;
-  probes.enter = watchingFirstCalls ? enterWatchingFirstCalls : native ? enterMeasured : enterAny;
+  probes.enter = entryProbe();
   probes.exit = native ? exitNative : exitJs;
   bindNative();
 }
@@ -162,7 +162,7 @@ function bindNative(): void {
   if (!bound) {
     // An addon built from other sources than this dist/: the JS probes do it all.
     native = null;
-    probes.enter = watchingFirstCalls ? enterWatchingFirstCalls : enterAny;
+    probes.enter = entryProbe();
     probes.exit = exitJs;
   }
 }
@@ -297,12 +297,17 @@ function enterMeasured(id: number): number {
   return slot;
 }
 
+/** The entry probe for the counters in use, and for statement sampling (`--alloc`). */
+function entryProbe(): (this: Probes, id: number) => number {
+  return watchingFirstCalls ? enterWatchingFirstCalls : native ? enterMeasured : enterAny;
+}
+
 /**
  * The entry of a measured call under statement sampling (`--alloc`): in its function's first calls,
  * which the policy judges it on, its statements are counted too (line-totals.ts, watchFirstCall).
  */
 function enterWatchingFirstCalls(this: Probes, id: number): number {
-  const slot = native ? enterMeasured(id) : enterAny(id);
+  const slot = enterMeasured(id);
   if (slot >= 0) watchFirstCall(this, slot, stats.table[id * Stat.STRIDE + Stat.MEASURED_CALLS] < Policy.Probation);
   return slot;
 }

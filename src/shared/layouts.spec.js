@@ -133,7 +133,7 @@ export const LAYOUTS = [
       ['PROBATION', "The policy (function-stats.ts's Policy), for the native side: measured calls before a function is judged."],
       ['DEMOTE_BYTES', 'Policy: below these bytes per call (and DEMOTE_NS) a function is only counted.'],
       ['DEMOTE_NS', 'Policy: below this time per call (and DEMOTE_BYTES) a function is only counted.'],
-      ['RESAMPLE_EVERY', 'Policy: a counted function has one call in this many measured (2^30: practically none).'],
+      ['RESAMPLE_EVERY', 'Policy: a counted function has one call in this many measured (the end of its stretch; practically none).'],
       ['PROMOTE_BYTES', 'Policy: such a measured call allocating this much makes its function measured again.'],
     ],
   },

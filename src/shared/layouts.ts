@@ -172,7 +172,7 @@ export const enum Global {
   DEMOTE_BYTES = 14,
   /** Policy: below this time per call (and DEMOTE_BYTES) a function is only counted. */
   DEMOTE_NS = 15,
-  /** Policy: a counted function has one call in this many measured (2^30: practically none). */
+  /** Policy: a counted function has one call in this many measured (the end of its stretch; practically none). */
   RESAMPLE_EVERY = 16,
   /** Policy: such a measured call allocating this much makes its function measured again. */
   PROMOTE_BYTES = 17,
