@@ -163,7 +163,8 @@ inline State* StateOf(const FunctionCallbackInfo<Value>& info) {
 
 inline double NowNs(const State* s) {
 #if defined(__x86_64__)
-  if (s->use_tsc) return s->offset_ns + double(__rdtsc() - s->tsc_base) * s->ns_per_tick;
+  // Signed: a uint64_t converts to double through a branchy sequence; the ticks since the base fit.
+  if (s->use_tsc) return s->offset_ns + double(int64_t(__rdtsc() - s->tsc_base)) * s->ns_per_tick;
 #endif
   return double(MonotonicNs() - s->mono_base);
 }

@@ -112,7 +112,8 @@ export class FunctionStats {
     t[at + Stat.PROBATION_BYTES] += Math.max(bytes, 0);
     t[at + Stat.PROBATION_NS] += ns;
     if (calls < Policy.Probation) return;
-    if (t[at + Stat.PROBATION_BYTES] / calls < Policy.DemoteBytes && t[at + Stat.PROBATION_NS] / calls < Policy.DemoteNs) {
+    // The means below the thresholds, compared without dividing, as native/probes.cc does.
+    if (t[at + Stat.PROBATION_BYTES] < Policy.DemoteBytes * calls && t[at + Stat.PROBATION_NS] < Policy.DemoteNs * calls) {
       this.countFor(id, Policy.ResampleEvery);
     } else {
       // Keep measuring, and judge again on the next window of calls.
