@@ -196,7 +196,7 @@ void Observe(const double* g, double* record, int32_t* countdown, double bytes, 
 }
 
 inline bool ValidId(ProbeBinding* b, double id) {
-  // Not std::floor: a libm call on x86-64 before SSE4.1 (format.cc), ~8 % of each probe.
+  // Not std::floor: a libm call on x86-64 before SSE4.1 (format.cc), 5-8 % of each probe.
   return id >= 0 && id < double(b->capacity) && double(int64_t(id)) == id;
 }
 
