@@ -36,10 +36,11 @@ let gapRatio = 0;
 /** What each byte of the open window stands for: the window and the gap before it, over the window. */
 let lineWeight = 1;
 /**
- * Frames whose running statement started in a window, or that run a first call (watchFirstCall) (1),
- * by frame number: the runtime's `w`, which the probes read. Between windows such a frame's probes still call line(), so the statement is seen
- * to its end however many statements run inside it: a statement counts when it *starts* in a window,
- * whatever its length (one that must also end in the window would leave out the long ones).
+ * Frames whose running statement started in a window, or that run a first call (watchFirstCall), by
+ * frame number (1): the runtime's `w`, which the probes read. Between windows such a frame's probes
+ * still call line(), so the statement is seen to its end however many statements run inside it: a
+ * statement counts when it *starts* in a window, whatever its length (one that must also end in the
+ * window would leave out the long ones).
  */
 let watched = new Uint8Array(1024);
 
