@@ -21,10 +21,6 @@ function outer(n) { for (let i = 0; i < n; i++) empty(); }`;
 
 const BATCHES = 15;
 const CALLS = 2000;
-/** What v8.getHeapStatistics() allocates for its result, when the JIT does not leave it out. */
-const STATISTICS_OBJECT_BYTES = 360;
-const JS_SETTLE_MS = 300;
-
 export function calibrate(tracer: Tracer, transform: CalibrationTransform): Calibration {
   const calls = loadCalibrationCode(tracer, transform);
   const first = calls.ids.empty;
@@ -123,15 +119,7 @@ function measureMeasuredCalls(tracer: Tracer, calls: CalibrationCalls): { self: 
     }
     return { self, nested: { bytes: typicalBytes(nestedBytes), ns: Math.min(...nestedNs) } };
   };
-  let { self, nested } = measure();
-  // A JS-counter reading allocates its statistics object (~360 B) until V8 has optimised the probes,
-  // which then leaves it out. On a loaded machine that compile (on a background thread) can land after
-  // this measurement, and the program's calls would then read about -330 B each (1 start-up in 16):
-  // measure again, for at most JS_SETTLE_MS, while a nested call still costs a statistics object.
-  if (tracer.counterKind === 'js') {
-    const deadline = performance.now() + JS_SETTLE_MS;
-    while (nested.bytes > STATISTICS_OBJECT_BYTES / 2 && performance.now() < deadline) ({ self, nested } = measure());
-  }
+  const { self, nested } = measure();
   return { self, nested };
 }
 
