@@ -21,6 +21,7 @@ function outer(n) { for (let i = 0; i < n; i++) empty(); }`;
 
 const BATCHES = 15;
 const CALLS = 2000;
+
 export function calibrate(tracer: Tracer, transform: CalibrationTransform): Calibration {
   const calls = loadCalibrationCode(tracer, transform);
   const first = calls.ids.empty;

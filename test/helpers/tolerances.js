@@ -78,8 +78,9 @@ export const STATEMENT_SAMPLING = 0.25;
 
 /**
  * Runs whose median a test of statement sampling takes when one statement's figure rests on few
- * windows. V8 finishes a compile job on the main thread at a loop's back edge and puts its objects
- * on the heap there (10-36 KB at a time), and the statement running then is charged with them.
+ * windows. V8 handles its interrupts at a loop's back edge (a compile job finished, on-stack
+ * replacement) and puts objects of its own on the heap there (10-36 KB at a time, seen at the back
+ * edges of both loops of the fixture), and the statement running then is charged with them.
  * Counted in a window that stands for 60 others, one such job added 1.2-1.5 MiB to
  * long-statement.mjs's line 18 (2 MiB): 3.16-3.29 MiB in 2 runs of 80 on Node 20, 2026-12-07
  * (one of them in CI). The median of 3 fails only when two of them catch one.
