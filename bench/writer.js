@@ -4,7 +4,8 @@
  * functions) with the EventFormatter the writer thread uses, in JS and with the addon's formatter, and
  * writes them to a temporary file, as the writer does: appended into fresh disk blocks, and into
  * blocks reserved ahead (fallocate, as events-file.ts does). Reports rows per second for formatting
- * alone and for formatting plus the write, median of R rounds; prints a table and writes
+ * alone and for formatting plus the write (a half at once, and in the writer thread's pieces), median
+ * of R rounds; prints a table and writes
  * bench/results/writer.csv. Target (design): 5 M rows/s.
  */
 import { mkdtempSync, openSync, writeSync, closeSync, rmSync } from 'node:fs';
@@ -24,6 +25,8 @@ const Against = againstDir
   ? (await import(new URL('src/formats/events-csv.js', `file://${againstDir.replace(/\/+$/, '')}/`).href)).EventFormatter
   : undefined;
 const { EventColumn: Col } = await import(distUrl('src/shared/layouts.js'));
+// The writer thread's piece (src/writer/half-writer.ts); 0 where this build writes a half at once.
+const { CHUNK_ROWS = 0 } = await import(distUrl('src/writer/half-writer.js'));
 
 const option = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
 const rows = option('--rows', 65536);
@@ -71,7 +74,7 @@ const candidates = [{ name: 'this build, JS', formatter: new EventFormatter(func
 if (addon)
   candidates.push({ name: 'this build, addon', formatter: new EventFormatter(functions, [], new Float64Array(1), addon), reserve: true });
 if (Against) candidates.push({ name: `against ${againstDir}`, formatter: new Against(functions, []) });
-for (const c of candidates) Object.assign(c, { formatOnly: [], withWrite: [], withReservedWrite: [], bytes: 0 });
+for (const c of candidates) Object.assign(c, { formatOnly: [], withWrite: [], withReservedWrite: [], inPieces: [], bytes: 0 });
 // Alternate rounds, so load on the machine hits both alike; the best round says what the code can do.
 for (let round = 0; round < rounds; round++) {
   for (const c of candidates) {
@@ -90,6 +93,17 @@ for (let round = 0; round < rounds; round++) {
     writeSync(reservedFd, bytes);
     reservedSize += bytes.length;
     c.withReservedWrite.push(rows / (Number(process.hrtime.bigint() - t) / 1e9));
+    if (CHUNK_ROWS === 0) continue;
+    // As the writer thread writes a half: formatted and written a piece at a time.
+    t = process.hrtime.bigint();
+    for (let done = 0; done < rows; done += CHUNK_ROWS) {
+      const piece = c.formatter.format(data, done, Math.min(CHUNK_ROWS, rows - done));
+      if (reservedSize + piece.length > reservedUntil && addon.preallocate(reservedFd, reservedSize, RESERVE))
+        reservedUntil = reservedSize + RESERVE;
+      writeSync(reservedFd, piece);
+      reservedSize += piece.length;
+    }
+    c.inPieces.push(rows / (Number(process.hrtime.bigint() - t) / 1e9));
   }
 }
 closeSync(fd);
@@ -119,6 +133,17 @@ const result = candidates.flatMap((c) => [
           measure: 'format + write, blocks reserved',
           median_rows_per_s: Math.round(median(c.withReservedWrite)),
           best_rows_per_s: Math.round(best(c.withReservedWrite)),
+          bytes_per_row: (c.bytes / rows).toFixed(1),
+        },
+      ]
+    : []),
+  ...(c.reserve && CHUNK_ROWS > 0
+    ? [
+        {
+          build: c.name,
+          measure: `the same, ${CHUNK_ROWS} rows at a time (the writer thread)`,
+          median_rows_per_s: Math.round(median(c.inPieces)),
+          best_rows_per_s: Math.round(best(c.inPieces)),
           bytes_per_row: (c.bytes / rows).toFixed(1),
         },
       ]

@@ -1,8 +1,8 @@
 /**
  * Writes full halves of the event buffer to events.csv, oldest first. The writer thread does this while
  * the program runs; the main thread does the same at exit (or when there is no writer thread). A half
- * is claimed with a compare-and-swap, so the two never write the same rows, and rows are written whole
- * with one append each, so a killed process never leaves half a row.
+ * is claimed with a compare-and-swap, so the two never write the same rows, and rows are written whole,
+ * in appends of CHUNK_ROWS rows, so a killed process never leaves half a row.
  */
 import { Control, HalfState, type EventBufferShared } from '../buffer/event-buffer.js';
 import { EventColumn } from '../shared/layouts.js';
@@ -15,6 +15,13 @@ function nativeFormat(): NativeEventFormat | null {
   const addon = loadNativeAddon();
   return addon && typeof addon.formatEvents === 'function' ? (addon as unknown as NativeEventFormat) : null;
 }
+
+/**
+ * Rows formatted and written at a time (~0.7 MB of text): each piece is copied into the page cache
+ * while it is still in the CPU's cache. A whole half (65 536 rows, ~10 MB) was copied at 0.4-0.8 GB/s
+ * by the kernel in the traced process (bench/writer.js, docs/performance.md).
+ */
+export const CHUNK_ROWS = 4096;
 
 export class HalfWriter {
   readonly data: Float64Array;
@@ -57,8 +64,11 @@ export class HalfWriter {
     if (this.file.faulted) {
       this.file.append(new Uint8Array(0), rows);
     } else {
-      const text = this.formatter.format(this.data, h * this.halfRows, rows);
-      if (text.length > 0) this.file.append(text, rows);
+      for (let done = 0; done < rows; done += CHUNK_ROWS) {
+        const count = Math.min(CHUNK_ROWS, rows - done);
+        const text = this.formatter.format(this.data, h * this.halfRows + done, count);
+        if (text.length > 0) this.file.append(text, count);
+      }
     }
     this.written += rows;
     Atomics.store(this.control, Control.State0 + h, HalfState.Filling);
