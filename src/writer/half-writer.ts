@@ -22,6 +22,7 @@ function nativeFormat(): NativeEventFormat | null {
  * by the kernel in the traced process (bench/writer.js, docs/performance.md).
  */
 export const CHUNK_ROWS = 4096;
+const NO_TEXT = new Uint8Array(0);
 
 export class HalfWriter {
   readonly data: Float64Array;
@@ -60,15 +61,10 @@ export class HalfWriter {
       if (heap > peak) peak = heap;
     }
     this.file.notePeakHeap(peak);
-    // After a fault the rows are only counted (EventsFile), not formatted.
-    if (this.file.faulted) {
-      this.file.append(new Uint8Array(0), rows);
-    } else {
-      for (let done = 0; done < rows; done += CHUNK_ROWS) {
-        const count = Math.min(CHUNK_ROWS, rows - done);
-        const text = this.formatter.format(this.data, h * this.halfRows + done, count);
-        if (text.length > 0) this.file.append(text, count);
-      }
+    for (let done = 0; done < rows; done += CHUNK_ROWS) {
+      const count = Math.min(CHUNK_ROWS, rows - done);
+      // After a fault (this half's earlier pieces included) the rows are only counted (EventsFile), not formatted.
+      this.file.append(this.file.faulted ? NO_TEXT : this.formatter.format(this.data, h * this.halfRows + done, count), count);
     }
     this.written += rows;
     Atomics.store(this.control, Control.State0 + h, HalfState.Filling);
