@@ -17,9 +17,9 @@ function nativeFormat(): NativeEventFormat | null {
 }
 
 /**
- * Rows formatted and written at a time (~0.7 MB of text): each piece is copied into the page cache
- * while it is still in the CPU's cache. A whole half (65 536 rows, ~10 MB) was copied at 0.4-0.8 GB/s
- * by the kernel in the traced process (bench/writer.js, docs/performance.md).
+ * Rows formatted and written at a time (~0.7 MB of text). The kernel copied a whole half (65 536 rows,
+ * ~10 MB) into the page cache at 0.4-0.8 GB/s in the traced process, pieces this size 20 times faster
+ * (likely because a piece is still in the CPU's cache; bench/writer.js, docs/performance.md).
  */
 export const CHUNK_ROWS = 4096;
 const NO_TEXT = new Uint8Array(0);
