@@ -7,8 +7,9 @@
 // formatEvents(data, endRow, sequence, out, progress, functionNames, functionIndex, columns,
 //   labelNames, labelIndex) -> 0 when it formatted every row up to endRow, 1 when it stopped at a
 //   row whose function or label has no quoted bytes yet (JS quotes them and calls again), 2 when out
-//   is full (JS grows it and calls again). progress = [next row, bytes in out so far], both
-//   advanced; functionIndex/labelIndex hold [start, end) of each id's quoted bytes in
+//   is full (JS grows it and calls again). progress = [next row, bytes in out so far, highest heap
+//   of the rows formatted], all advanced (the third where progress has it: the peak is taken here,
+//   where each row is read anyway, not by a scan of its own); functionIndex/labelIndex hold [start, end) of each id's quoted bytes in
 //   functionNames/labelNames (start -1: none yet); sequence[0] is the next row's seq, advanced.
 // preallocate(fd, offset, length): reserves disk blocks ahead of an append-only file without changing
 //   its size (fallocate KEEP_SIZE; appending into fresh blocks cost 4x as much on ext4 here); false
@@ -130,6 +131,7 @@ void FormatEvents(const FunctionCallbackInfo<Value>& info) {
   size_t row = size_t(progress[0]);
   char* at = begin + size_t(progress[1]);
   double seq = sequence[0];
+  double peak = progress_length > 2 ? progress[2] : 0;
   int result = 0;
   for (; row < end_row; row++) {
     const double* d = data + row * col::COUNT;
@@ -176,6 +178,7 @@ void FormatEvents(const FunctionCallbackInfo<Value>& info) {
     *at++ = ',';
     at = WriteInteger(at, d[col::HEAP]);
     *at++ = ',';
+    if (d[col::HEAP] > peak) peak = d[col::HEAP];
     at = WriteInteger(at, Round(d[col::D_HEAP]));
     *at++ = ',';
     at = WriteInteger(at, Round(d[col::ALLOCATED]));
@@ -190,6 +193,7 @@ void FormatEvents(const FunctionCallbackInfo<Value>& info) {
   sequence[0] = seq;
   progress[0] = double(row);
   progress[1] = double(at - begin);
+  if (progress_length > 2) progress[2] = peak;
   info.GetReturnValue().Set(result);
 }
 

@@ -120,8 +120,15 @@ test('the addon formats events.csv rows to the same bytes as the JS formatter', 
     data[at + Col.ARRAY_BUFFERS] = r % 8 === 0 ? 0 : NaN;
   }
   const labels = ['phase, one', 'two "quoted"'];
-  const js = new EventFormatter(functions, labels, new Float64Array([100])).format(data, 0, count);
-  const native = new EventFormatter(functions, labels, new Float64Array([100]), addon).format(data, 0, count);
+  const jsFormatter = new EventFormatter(functions, labels, new Float64Array([100]));
+  const nativeFormatter = new EventFormatter(functions, labels, new Float64Array([100]), addon);
+  const js = jsFormatter.format(data, 0, count);
+  const native = nativeFormatter.format(data, 0, count);
+  // Both take the rows' highest heap_used as they format them (the run's peak, for --fail-over).
+  let peak = 0;
+  for (let r = 0; r < count; r++) peak = Math.max(peak, data[r * Col.COUNT + Col.HEAP]);
+  t.is(jsFormatter.peakHeap, peak);
+  t.is(nativeFormatter.peakHeap, peak);
   t.is(
     Buffer.compare(Buffer.from(js), Buffer.from(native)),
     0,

@@ -55,7 +55,10 @@ export interface EventRow {
 
 /** The addon's formatter (native/format.cc): the same bytes as EventFormatter's JS loop. */
 export interface NativeEventFormat {
-  /** 0: done; 1: stopped at row progress[0], whose names are not quoted yet; 2: out is full. */
+  /**
+   * 0: done; 1: stopped at row progress[0], whose names are not quoted yet; 2: out is full.
+   * progress: [next row, bytes written, highest heap_used of the rows formatted], all advanced.
+   */
   formatEvents(
     data: Float64Array<ArrayBufferLike>,
     endRow: number,
@@ -115,6 +118,11 @@ export class EventFormatter {
   private columns = new Int32Array(256);
   private readonly kinds = EVENT_KINDS.map((k) => Buffer.from(k));
   private out: Uint8Array = new Uint8Array(1 << 20);
+  /**
+   * The highest heap_used of the rows formatted since it was last set to 0 (memtrace run --fail-over
+   * reads the run's peak from the rows): taken while each row is read for its text anyway.
+   */
+  peakHeap = 0;
 
   /**
    * `sequence[0]` is the seq of the next row; shared when two threads take turns writing. `native`:
@@ -142,6 +150,7 @@ export class EventFormatter {
     const progress = this.progress;
     progress[0] = firstRow;
     progress[1] = 0;
+    progress[2] = this.peakHeap;
     for (;;) {
       const stop = this.native.formatEvents(
         data,
@@ -155,13 +164,14 @@ export class EventFormatter {
         this.labelNames.blob,
         this.labelNames.index,
       );
+      this.peakHeap = progress[2];
       if (stop === 0) return this.out.subarray(0, progress[1]);
       if (stop === 1) this.quoteNamesOf(data, progress[0]);
       else this.out = this.grow(2 * this.out.length, progress[1]);
     }
   }
 
-  private readonly progress = new Float64Array(2);
+  private readonly progress = new Float64Array(3);
 
   /** The function or label a row names, quoted once (and a function's column noted). */
   private quoteNamesOf(data: Float64Array<ArrayBufferLike>, row: number): void {
@@ -187,6 +197,7 @@ export class EventFormatter {
     let out = this.out;
     let at = 0;
     let seq = this.sequence[0];
+    let peak = this.peakHeap;
     const columns = this.columns;
     for (let row = firstRow; row < firstRow + rows; row++) {
       const base = row * Col.COUNT;
@@ -215,7 +226,9 @@ export class EventFormatter {
       out[at++] = COMMA;
       at = writeInteger(out, at, data[base + Col.ASYNC_ID]);
       out[at++] = COMMA;
-      at = writeInteger(out, at, data[base + Col.HEAP]);
+      const heap = data[base + Col.HEAP];
+      if (heap > peak) peak = heap;
+      at = writeInteger(out, at, heap);
       out[at++] = COMMA;
       at = writeInteger(out, at, Math.round(data[base + Col.D_HEAP]));
       out[at++] = COMMA;
@@ -234,6 +247,7 @@ export class EventFormatter {
       out[at++] = NEWLINE;
     }
     this.sequence[0] = seq;
+    this.peakHeap = peak;
     return out.subarray(0, at);
   }
 

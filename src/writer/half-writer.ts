@@ -24,6 +24,16 @@ function nativeFormat(): NativeEventFormat | null {
 export const CHUNK_ROWS = 4096;
 const NO_TEXT = new Uint8Array(0);
 
+/** The highest heap figure of `rows` rows from `first`, for rows that are not formatted (after a fault). */
+function peakHeap(data: Float64Array, first: number, rows: number): number {
+  let peak = 0;
+  for (let row = first, end = first + rows; row < end; row++) {
+    const heap = data[row * EventColumn.COUNT + EventColumn.HEAP]!;
+    if (heap > peak) peak = heap;
+  }
+  return peak;
+}
+
 export class HalfWriter {
   readonly data: Float64Array;
   readonly control: Int32Array;
@@ -54,18 +64,17 @@ export class HalfWriter {
   tryWrite(h: number): boolean {
     if (Atomics.compareExchange(this.control, Control.State0 + h, HalfState.Full, HalfState.Writing) !== HalfState.Full) return false;
     const rows = Atomics.load(this.control, Control.Rows0 + h);
-    // The run's peak heap as the rows saw it (memtrace run --fail-over): a scan of one column, off the traced thread.
-    let peak = 0;
-    for (let row = h * this.halfRows, end = row + rows; row < end; row++) {
-      const heap = this.data[row * EventColumn.COUNT + EventColumn.HEAP];
-      if (heap > peak) peak = heap;
-    }
-    this.file.notePeakHeap(peak);
+    // The run's peak heap as the rows saw it (memtrace run --fail-over), off the traced thread: the
+    // formatter takes it while it reads each row; rows that are only counted are scanned for it.
+    this.formatter.peakHeap = 0;
     for (let done = 0; done < rows; done += CHUNK_ROWS) {
       const count = Math.min(CHUNK_ROWS, rows - done);
+      const first = h * this.halfRows + done;
       // After a fault (this half's earlier pieces included) the rows are only counted (EventsFile), not formatted.
-      this.file.append(this.file.faulted ? NO_TEXT : this.formatter.format(this.data, h * this.halfRows + done, count), count);
+      if (this.file.faulted) this.formatter.peakHeap = Math.max(this.formatter.peakHeap, peakHeap(this.data, first, count));
+      this.file.append(this.file.faulted ? NO_TEXT : this.formatter.format(this.data, first, count), count);
     }
+    this.file.notePeakHeap(this.formatter.peakHeap);
     this.written += rows;
     Atomics.store(this.control, Control.State0 + h, HalfState.Filling);
     Atomics.notify(this.control, Control.State0 + h);
