@@ -8,6 +8,10 @@
  * workMs (wall) and workCpuMs (CPU time of every thread of the process) cover the timed section
  * only: module loading and the tracer's start-up and exit are outside it. The workloads are traced
  * too (bench/run.js sets MEMTRACE_INCLUDE='**\/*'), so this module stays small.
+ *
+ * BENCH_WINDOW=1 also prints `WINDOW <start> <end>` to stderr, the timed section in CLOCK_MONOTONIC
+ * nanoseconds, to keep a profile to it: `perf record -k CLOCK_MONOTONIC` stamps samples on that clock
+ * (docs/performance.md, "Where a measured call's cost lands").
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -71,11 +75,14 @@ export function run(workload, scale, work) {
   }
   const cpu = process.cpuUsage();
   const start = performance.now();
+  const t0 = process.hrtime.bigint();
   const checksum = work();
+  const t1 = process.hrtime.bigint();
   const workMs = performance.now() - start;
   const used = process.cpuUsage(cpu);
   // CPU time of the whole process (every thread: GC helpers, memtrace's writer) during the work.
   const workCpuMs = (used.user + used.system) / 1000;
+  if (process.env.BENCH_WINDOW === '1') process.stderr.write(`WINDOW ${t0} ${t1}\n`);
   const round = (value) => Math.round(value * 10) / 10;
   process.stdout.write(
     `${JSON.stringify({ workload, scale, checksum: String(checksum), workMs: round(workMs), workCpuMs: round(workCpuMs) })}\n`,
