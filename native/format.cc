@@ -9,8 +9,9 @@
 //   row whose function or label has no quoted bytes yet (JS quotes them and calls again), 2 when out
 //   is full (JS grows it and calls again). progress = [next row, bytes in out so far, highest heap
 //   of the rows formatted], all advanced (the third where progress has it: the peak is taken here,
-//   where each row is read anyway, not by a scan of its own); functionIndex/labelIndex hold [start, end) of each id's quoted bytes in
-//   functionNames/labelNames (start -1: none yet); sequence[0] is the next row's seq, advanced.
+//   where each row is read anyway, not by a scan of its own); functionIndex/labelIndex hold
+//   [start, end) of each id's quoted bytes in functionNames/labelNames (start -1: none yet);
+//   sequence[0] is the next row's seq, advanced.
 // preallocate(fd, offset, length): reserves disk blocks ahead of an append-only file without changing
 //   its size (fallocate KEEP_SIZE; appending into fresh blocks cost 4x as much on ext4 here); false
 //   where the file system cannot. An ftruncate to the file's size gives the rest back.

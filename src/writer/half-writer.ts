@@ -25,7 +25,7 @@ export const CHUNK_ROWS = 4096;
 const NO_TEXT = new Uint8Array(0);
 
 /** The highest heap figure of `rows` rows from `first`, for rows that are not formatted (after a fault). */
-function peakHeap(data: Float64Array, first: number, rows: number): number {
+function highestHeap(data: Float64Array, first: number, rows: number): number {
   let peak = 0;
   for (let row = first, end = first + rows; row < end; row++) {
     const heap = data[row * EventColumn.COUNT + EventColumn.HEAP]!;
@@ -71,7 +71,7 @@ export class HalfWriter {
       const count = Math.min(CHUNK_ROWS, rows - done);
       const first = h * this.halfRows + done;
       // After a fault (this half's earlier pieces included) the rows are only counted (EventsFile), not formatted.
-      if (this.file.faulted) this.formatter.peakHeap = Math.max(this.formatter.peakHeap, peakHeap(this.data, first, count));
+      if (this.file.faulted) this.formatter.peakHeap = Math.max(this.formatter.peakHeap, highestHeap(this.data, first, count));
       this.file.append(this.file.faulted ? NO_TEXT : this.formatter.format(this.data, first, count), count);
     }
     this.file.notePeakHeap(this.formatter.peakHeap);
