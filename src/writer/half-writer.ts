@@ -67,14 +67,19 @@ export class HalfWriter {
     // The run's peak heap as the rows saw it (memtrace run --fail-over), off the traced thread: the
     // formatter takes it while it reads each row; rows that are only counted are scanned for it.
     this.formatter.peakHeap = 0;
+    let unformattedPeak = 0;
     for (let done = 0; done < rows; done += CHUNK_ROWS) {
       const count = Math.min(CHUNK_ROWS, rows - done);
       const first = h * this.halfRows + done;
-      // After a fault (this half's earlier pieces included) the rows are only counted (EventsFile), not formatted.
-      if (this.file.faulted) this.formatter.peakHeap = Math.max(this.formatter.peakHeap, highestHeap(this.data, first, count));
-      this.file.append(this.file.faulted ? NO_TEXT : this.formatter.format(this.data, first, count), count);
+      if (!this.file.faulted) {
+        this.file.append(this.formatter.format(this.data, first, count), count);
+      } else {
+        // After a fault (this half's earlier pieces included) the rows are only counted (EventsFile).
+        unformattedPeak = Math.max(unformattedPeak, highestHeap(this.data, first, count));
+        this.file.append(NO_TEXT, count);
+      }
     }
-    this.file.notePeakHeap(this.formatter.peakHeap);
+    this.file.notePeakHeap(Math.max(this.formatter.peakHeap, unformattedPeak));
     this.written += rows;
     Atomics.store(this.control, Control.State0 + h, HalfState.Filling);
     Atomics.notify(this.control, Control.State0 + h);
