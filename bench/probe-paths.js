@@ -1,7 +1,9 @@
 /**
  * The two paths of the probes, each on its own: `node bench/probe-paths.js [--rounds R] [--against DIST]`.
  * bench/probe-paths/counted.mjs makes 5e7 calls of a function the policy counts; measured.mjs 3e6 calls
- * of one it keeps measuring; awaits.mjs 2e5 calls of an async function that awaits 4 times. Each runs under plain node, the bare runtime (instrumentation, no memory
+ * of one it keeps measuring; awaits.mjs 2e5 calls of an async function that awaits 4 times; nested.mjs
+ * 7e6 measured calls three levels deep, spread.mjs 3e6 of them between other work (their time over
+ * bare: a measured call packed together and spread out). Each runs under plain node, the bare runtime (instrumentation, no memory
  * reads) and memtrace/register (and, with --against, a second build's register, e.g. a copy of an
  * older dist/), interleaved round after round; the figure is the median of R rounds of the timed loop,
  * as ns per call, and the difference from bare. Prints a table and writes bench/results/probe-paths.csv.
@@ -29,7 +31,7 @@ const variants = [
 ];
 if (against) variants.push({ name: 'against', args: ['--import', join(against, 'loader/register.js')], env: { BENCH_DIST: against } });
 
-const programs = (process.env.PROGRAMS ?? 'counted,measured,awaits').split(',');
+const programs = (process.env.PROGRAMS ?? 'counted,measured,awaits,nested,spread').split(',');
 const results = new Map();
 const environment = { ...process.env };
 for (const key of Object.keys(environment)) if (key.startsWith('MEMTRACE_') || key === 'NODE_OPTIONS') delete environment[key];
