@@ -43,6 +43,10 @@ struct ProbeBinding {
   View<double> globals, frames, stats, events;
   View<int32_t> ints, free_slots, stack, event_position, countdowns;
   size_t capacity = 0;  // function ids the stats table has records for
+  // The same bounds as doubles, so the checks on each call convert nothing (an unsigned 64-bit
+  // integer becomes a double through a branchy sequence on x86-64).
+  double id_limit = 0;
+  double frame_limit = 0;
 };
 
 namespace {
@@ -145,7 +149,7 @@ void EndSegment(ProbeBinding* b, int32_t frame, double now) {
     double* p = F + size_t(below) * frame_field::SIZE;
     p[frame_field::CALLEES_ALLOCATED] += seg_alloc - nested * g[global::CAL_NESTED_B] - first * g[global::CAL_SELF_B];
     p[frame_field::CALLEES_NS] += seg_time - nested * g[global::CAL_NESTED_NS] - counted * g[global::CAL_COUNTED_NS] - first * g[global::CAL_SELF_NS];
-    if (f[frame_field::MAX_HEAP] > p[frame_field::MAX_HEAP]) p[frame_field::MAX_HEAP] = f[frame_field::MAX_HEAP];
+    p[frame_field::MAX_HEAP] = std::max(p[frame_field::MAX_HEAP], f[frame_field::MAX_HEAP]);
   }
 }
 
@@ -195,15 +199,26 @@ void Observe(const double* g, double* record, int32_t* countdown, double bytes, 
   }
 }
 
+// The first argument as a number, -1 when there is none. The traced code passes small integers: a
+// Smi is read in place, as V8's own inline accessors read values (v8-value.h); anything else goes
+// through the API. Two out-of-line API calls each time cost ~35 instructions of a native's ~300.
+inline double NumberArgument(const FunctionCallbackInfo<Value>& info) {
+  if (info.Length() < 1) return -1;
+  Local<Value> value = info[0];
+  v8::internal::Address address = v8::internal::ValueHelper::ValueAsAddress(*value);
+  if (!v8::internal::Internals::HasHeapObjectTag(address)) return v8::internal::Internals::SmiValue(address);
+  return value->IsNumber() ? value.As<v8::Number>()->Value() : -1;
+}
+
 inline bool ValidId(ProbeBinding* b, double id) {
   // Not std::floor: a libm call on x86-64 before SSE4.1 (format.cc), 5-8 % of each probe.
-  return id >= 0 && id < double(b->capacity) && double(int64_t(id)) == id;
+  return id >= 0 && id < b->id_limit && double(int64_t(id)) == id;
 }
 
 void EnterMeasured(const FunctionCallbackInfo<Value>& info) {
   State* s = StateOf(info);
   ProbeBinding* b = s->probes;
-  double id_number = info.Length() > 0 && info[0]->IsNumber() ? info[0].As<v8::Number>()->Value() : -1;
+  double id_number = NumberArgument(info);
   if (b == nullptr || !ValidId(b, id_number)) return info.GetReturnValue().Set(-1);
   size_t id = size_t(id_number);
   int32_t* ints = b->ints.data;
@@ -231,7 +246,7 @@ void EnterMeasured(const FunctionCallbackInfo<Value>& info) {
   double* F = b->frames.data;
   if (depth > 0) {
     double* p = F + size_t(b->stack.data[depth - 1]) * frame_field::SIZE;
-    if (heap > p[frame_field::MAX_HEAP]) p[frame_field::MAX_HEAP] = heap;
+    p[frame_field::MAX_HEAP] = std::max(p[frame_field::MAX_HEAP], heap);
   }
   g[global::MEASURED]++;
   int32_t slot = b->free_slots.data[--ints[int_slot::FREE_TOP]];
@@ -268,15 +283,15 @@ void EnterMeasured(const FunctionCallbackInfo<Value>& info) {
 void FinishCall(const FunctionCallbackInfo<Value>& info) {
   State* s = StateOf(info);
   ProbeBinding* b = s->probes;
-  double frame_number = info.Length() > 0 && info[0]->IsNumber() ? info[0].As<v8::Number>()->Value() : -1;
-  if (b == nullptr || !(frame_number >= 0 && frame_number < double(b->frames.length / frame_field::SIZE))) return info.GetReturnValue().Set(-1);
+  double frame_number = NumberArgument(info);
+  if (b == nullptr || !(frame_number >= 0 && frame_number < b->frame_limit)) return info.GetReturnValue().Set(-1);
   int32_t frame = int32_t(frame_number);
   double* f = b->frames.data + size_t(frame) * frame_field::SIZE;
   if (f[frame_field::STATE] != layout::frame_state::RUNNING || f[frame_field::LINE] > 0 || !ValidId(b, f[frame_field::FUNCTION_ID])) return info.GetReturnValue().Set(-1);
   ReadCounters(s, b);
   double* g = b->globals.data;
   double heap = s->values[kUsedHeap];
-  if (heap > f[frame_field::MAX_HEAP]) f[frame_field::MAX_HEAP] = heap;
+  f[frame_field::MAX_HEAP] = std::max(f[frame_field::MAX_HEAP], heap);
   EndSegment(b, frame, s->values[kTimeNs]);
   double* record = b->stats.data + size_t(f[frame_field::FUNCTION_ID]) * stat_field::STRIDE;
   double nested = f[frame_field::NESTED_MEASURED];
@@ -320,6 +335,8 @@ void BindProbes(const FunctionCallbackInfo<Value>& info) {
   ok = ok && Take(next(), &b->free_slots, 0) && Take(next(), &b->stack, 0);
   ok = ok && Take(next(), &b->stats, 0) && b->stats.length % stat_field::STRIDE == 0;
   b->capacity = b->stats.length / stat_field::STRIDE;
+  b->id_limit = double(b->capacity);
+  b->frame_limit = double(b->frames.length / frame_field::SIZE);
   ok = ok && Take(next(), &b->events, col::COUNT) && Take(next(), &b->event_position, 2);
   ok = ok && Take(next(), &b->countdowns, b->capacity);
   ok = ok && b->free_slots.length >= b->frames.length / frame_field::SIZE;

@@ -349,7 +349,10 @@ function handOver(): void {
  * object it was called through (undefined for neither: exit() called without a receiver).
  */
 function markIfThrown(frame: number, completion: unknown, runtime: unknown): void {
-  if (completion === runtime && completion !== undefined) frames[frame * Frame.SIZE + Frame.THREW] = 1;
+  // `typeof` first: the completion is the call's return value, of any type, and a `===` that has
+  // seen any type is a call to V8's generic StrictEqual in optimised code; between objects it is a
+  // comparison of references.
+  if (typeof completion === 'object' && completion !== null && completion === runtime) frames[frame * Frame.SIZE + Frame.THREW] = 1;
 }
 
 /** What instrumented code calls; configureProbes sets `enter` and `exit` for the counters in use. */
