@@ -60,6 +60,8 @@ export interface NativeProbes {
   enterMeasured(id: number): number;
   /** 0, or LEFT_TO_JS. */
   finishCall(frame: number): number;
+  /** Drops the arrays: enterMeasured answers -1 and finishCall LEFT_TO_JS from then on. */
+  unbindProbes(): void;
 }
 
 /** What the compiled addon exports (plus `info()`, for diagnostics). */
@@ -74,6 +76,7 @@ interface Binding {
   bindProbes?: NativeProbes['bindProbes'];
   enterMeasured?: NativeProbes['enterMeasured'];
   finishCall?: NativeProbes['finishCall'];
+  unbindProbes?: NativeProbes['unbindProbes'];
 }
 
 /** Slots the addon writes: time, used heap, freed by GCs, GC count, external, array buffers. */
@@ -149,8 +152,15 @@ export function loadNativeCounters(): NativeCounters | null {
       readRss: binding.readRss,
       readExternal: binding.readExternal,
       findSpaceFields: binding.findSpaceFields ?? (() => false),
-      ...(binding.bindProbes && binding.enterMeasured && binding.finishCall
-        ? { probes: { bindProbes: binding.bindProbes, enterMeasured: binding.enterMeasured, finishCall: binding.finishCall } }
+      ...(binding.bindProbes && binding.enterMeasured && binding.finishCall && binding.unbindProbes
+        ? {
+            probes: {
+              bindProbes: binding.bindProbes,
+              enterMeasured: binding.enterMeasured,
+              finishCall: binding.finishCall,
+              unbindProbes: binding.unbindProbes,
+            },
+          }
         : {}),
     });
   } catch (error) {

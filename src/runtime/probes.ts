@@ -129,8 +129,6 @@ export function configureProbes(c: MemoryCounters, b: EventBuffer, s: FunctionSt
   globals[Global.START_NS] = readings[C_TIME];
   native = settings.nativeProbes ? (c.probes ?? null) : null;
   watchingFirstCalls = settings.lines === 'sampled' && settings.lineProbes;
-  probes.enter = entryProbe();
-  probes.exit = native ? exitNative : exitJs;
   bindNative();
 }
 
@@ -146,7 +144,7 @@ function publishCountdowns(): void {
 
 /** Hands the native probes the arrays as they are now (again after any of them grew). */
 function bindNative(): void {
-  if (!native) return;
+  if (!native) return setProbes();
   const bound = native.bindProbes(
     LAYOUT_VERSION,
     globals,
@@ -160,11 +158,12 @@ function bindNative(): void {
     stats.countdowns,
   );
   if (!bound) {
-    // An addon built from other sources than this dist/: the JS probes do it all.
+    // An addon built from other sources than this dist/: the JS probes do it all. Unbound, the
+    // addon's probes answer -1, so the traced code's copies of them (tracer.ts) go to JS too.
+    native.unbindProbes();
     native = null;
-    probes.enter = entryProbe();
-    probes.exit = exitJs;
   }
+  setProbes();
 }
 
 /** The probes as configured (configureProbes picks the entry and exit for the counters in use). */
@@ -284,22 +283,18 @@ function enterAny(id: number): number {
   return slot;
 }
 
-/** The entry of a measured call with the native counters: the addon does what enterAny does. */
+/** The entry of a measured call with the native counters, outside the traced code's own probe (`--alloc`'s). */
 function enterMeasured(id: number): number {
   if (native === null) return enterAny(id);
-  let slot = native.enterMeasured(id);
-  if (slot === NEEDS_ROOM) {
-    if (ints[Int.FREE_TOP] === 0) growFrames();
-    if (ints[Int.DEPTH] === stack.length) growStack();
-    slot = native === null ? enterAny(id) : native.enterMeasured(id);
-  }
-  if (ints[Int.HANDOVER] !== 0) handOver();
-  return slot;
+  const slot = native.enterMeasured(id);
+  return slot >= 0 && ints[Int.HANDOVER] === 0 ? slot : enteredRarely(id, slot);
 }
 
-/** The entry probe for the counters in use, and for statement sampling (`--alloc`). */
-function entryProbe(): (this: Probes, id: number) => number {
-  return watchingFirstCalls ? enterWatchingFirstCalls : native ? enterMeasured : enterAny;
+/** Sets the entry and exit probes for the counters in use, and for statement sampling (`--alloc`). */
+function setProbes(): void {
+  const [enter, exit] = native ? nativePathFor(native) : [enterAny, exitJs];
+  probes.enter = watchingFirstCalls ? enterWatchingFirstCalls : enter;
+  probes.exit = exit;
 }
 
 /**
@@ -327,14 +322,67 @@ function exitJs(this: unknown, frame: number, completion?: unknown): void {
   }
 }
 
-/** The exit probe with the native counters: a counted call's is one comparison (inlined, it is small). */
-function exitNative(this: unknown, frame: number, completion?: unknown): void {
-  if (frame >= 0) finishNative(frame, completion, this);
+/**
+ * The entry and exit probes of a measured call through the addon (made once for it: nativePathFor).
+ * TurboFan inlines them into every measured function. What they use is a parameter of this closure,
+ * never assigned, which TurboFan folds into a constant there; read from the module's bindings
+ * instead, each use was checked to still hold what it held and to be past its temporal dead zone,
+ * and the two probes added ~1.7 KB of code to each measured function (docs/performance.md, "A
+ * measured call counted, not timed"). `state` is `ints`, which is never replaced; the arrays that
+ * grow (frames) are left to the rare paths, out of line, as are a half to hand over and a call JS
+ * must end. The traced code holds these two for the whole trace (tracer.ts copies the probes into
+ * its runtime object), so they must not capture anything that a rebinding replaces.
+ */
+function nativePath(
+  enterNative: NativeProbes['enterMeasured'],
+  finishNative: NativeProbes['finishCall'],
+  state: Int32Array,
+): [Probes['enter'], Probes['exit']] {
+  const enter = (id: number): number => {
+    const slot = enterNative(id);
+    return slot >= 0 && state[Int.HANDOVER] === 0 ? slot : enteredRarely(id, slot);
+  };
+  // `this` is the runtime object the traced code calls through: a method, not an arrow function.
+  const exit = function (this: unknown, frame: number, completion?: unknown): void {
+    if (frame < 0) return;
+    // `typeof` first, as in markIfThrown: the completion is the call's return value, of any type.
+    if (typeof completion === 'object' && completion !== null && completion === this) markThrown(frame);
+    const ended = finishNative(frame);
+    if (ended !== 0 || state[Int.HANDOVER] !== 0) finishedRarely(frame, ended);
+  };
+  return [enter, exit];
 }
 
-function finishNative(frame: number, completion: unknown, runtime: unknown): void {
-  markIfThrown(frame, completion, runtime);
-  if (native === null || native.finishCall(frame) === LEFT_TO_JS) finish(frame);
+let path: { addon: NativeProbes; enter: Probes['enter']; exit: Probes['exit'] } | null = null;
+
+/** The addon's entry and exit probes. */
+function nativePathFor(addon: NativeProbes): [Probes['enter'], Probes['exit']] {
+  if (path === null || path.addon !== addon) {
+    const [enter, exit] = nativePath(addon.enterMeasured, addon.finishCall, ints);
+    path = { addon, enter, exit };
+  }
+  return [path.enter, path.exit];
+}
+
+function markThrown(frame: number): void {
+  frames[frame * Frame.SIZE + Frame.THREW] = 1;
+}
+
+/** The entry's rare cases: no room for the frame (the arrays grow, then the addon again), a half to hand over, or -1. */
+function enteredRarely(id: number, slot: number): number {
+  if (native === null) return enterAny(id); // unbound (bindNative): the JS probes do it all
+  if (slot === NEEDS_ROOM) {
+    if (ints[Int.FREE_TOP] === 0) growFrames();
+    if (ints[Int.DEPTH] === stack.length) growStack();
+    slot = native === null ? enterAny(id) : native.enterMeasured(id);
+  }
+  if (ints[Int.HANDOVER] !== 0) handOver();
+  return slot;
+}
+
+/** The exit's rare cases: a call JS must end (suspended, or with line events), or a half to hand over. */
+function finishedRarely(frame: number, ended: number): void {
+  if (ended === LEFT_TO_JS) finish(frame);
   else if (ints[Int.HANDOVER] !== 0) handOver();
 }
 
@@ -352,7 +400,7 @@ function markIfThrown(frame: number, completion: unknown, runtime: unknown): voi
   // `typeof` first: the completion is the call's return value, of any type, and a `===` that has
   // seen any type is a call to V8's generic StrictEqual in optimised code; between objects it is a
   // comparison of references.
-  if (typeof completion === 'object' && completion !== null && completion === runtime) frames[frame * Frame.SIZE + Frame.THREW] = 1;
+  if (typeof completion === 'object' && completion !== null && completion === runtime) markThrown(frame);
 }
 
 /** What instrumented code calls; configureProbes sets `enter` and `exit` for the counters in use. */
