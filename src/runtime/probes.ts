@@ -283,16 +283,13 @@ function enterAny(id: number): number {
   return slot;
 }
 
-/** The entry of a measured call with the native counters, outside the traced code's own probe (`--alloc`'s). */
-function enterMeasured(id: number): number {
-  if (native === null) return enterAny(id);
-  const slot = native.enterMeasured(id);
-  return slot >= 0 && ints[Int.HANDOVER] === 0 ? slot : enteredRarely(id, slot);
-}
+/** The entry of a measured call for the counters in use, which enterWatchingFirstCalls wraps. */
+let entry: (id: number) => number = enterAny;
 
 /** Sets the entry and exit probes for the counters in use, and for statement sampling (`--alloc`). */
 function setProbes(): void {
   const [enter, exit] = native ? nativePathFor(native) : [enterAny, exitJs];
+  entry = enter;
   probes.enter = watchingFirstCalls ? enterWatchingFirstCalls : enter;
   probes.exit = exit;
 }
@@ -302,7 +299,7 @@ function setProbes(): void {
  * which the policy judges it on, its statements are counted too (line-totals.ts, watchFirstCall).
  */
 function enterWatchingFirstCalls(this: Probes, id: number): number {
-  const slot = enterMeasured(id);
+  const slot = entry(id);
   if (slot >= 0) watchFirstCall(this, slot, stats.table[id * Stat.STRIDE + Stat.MEASURED_CALLS] < Policy.Probation);
   return slot;
 }
