@@ -15,8 +15,8 @@
  * by what it is: on the main thread the addon's probes, V8's API callbacks into it, memtrace's JS
  * runtime and the program (JIT code, named through `--perf-basic-prof`'s map), V8's builtins, its GC;
  * on the others the writer's formatter, V8's compilers, its GC helpers. The addon's figures repeat to
- * within ~1 % from run to run; those of JIT code, the compilers and the GC move with when V8's
- * compiles finish (±20-30 %).
+ * within ~1 % from run to run, V8's API callbacks' and memtrace's JS's to ~5 %; those of the program's
+ * JIT code, the compilers and the GC move with when V8's compiles finish (±20-30 %).
  *
  * The copy of dist/ it runs (bench/node_modules/.memtrace-instructions/) has the policy's time
  * threshold (Policy.DemoteNs) multiplied by 600, valgrind's slowdown here: judged on time that
