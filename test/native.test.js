@@ -150,18 +150,29 @@ nativeTest('the clock is monotonic and runs at the rate of process.hrtime', (t, 
     previous = v[TIME];
   }
   t.is(backwards, 0);
-  // process.hrtime around the addon's readings: a GC in between can only make hrtime's span longer.
-  const h0 = process.hrtime.bigint();
-  c.readTime();
-  const t0 = v[TIME];
-  const end = Date.now() + 100;
-  while (Date.now() < end);
-  c.read();
-  const ours = v[TIME] - t0;
-  const h1 = process.hrtime.bigint();
-  const theirs = Number(h1 - h0);
-  t.log(`100 ms busy wait: ${ours.toFixed(0)} ns by the addon, ${theirs} ns by process.hrtime`);
-  t.true(Math.abs(ours - theirs) / theirs < 0.01);
+  // The rate over a 100 ms busy wait, each of the addon's two readings bracketed by process.hrtime
+  // just before and just after it: the addon's span lies between the brackets' inner span and their
+  // outer one. A thread descheduled between a reading and its bracket widens that trial's bracket
+  // only (two test suites at once on 2 cores: hrtime's span 4.1 ms longer than the addon's once,
+  // 2026-12-08), so the narrowest bracket of three trials is the one checked.
+  const trials = [];
+  for (let i = 0; i < 3; i++) {
+    const before0 = process.hrtime.bigint();
+    c.readTime();
+    const t0 = v[TIME];
+    const after0 = process.hrtime.bigint();
+    const end = Date.now() + 100;
+    while (Date.now() < end);
+    const before1 = process.hrtime.bigint();
+    c.read();
+    const t1 = v[TIME];
+    const after1 = process.hrtime.bigint();
+    trials.push({ ours: t1 - t0, inner: Number(before1 - after0), outer: Number(after1 - before0) });
+  }
+  for (const { ours, inner, outer } of trials)
+    t.log(`100 ms busy wait: ${ours.toFixed(0)} ns by the addon, ${inner}-${outer} ns by process.hrtime`);
+  const best = trials.reduce((a, b) => (b.outer - b.inner < a.outer - a.inner ? b : a));
+  t.true(best.ours >= best.inner * 0.99 && best.ours <= best.outer * 1.01, JSON.stringify(best));
 });
 
 nativeTest('where the kernel keeps time with the TSC, every start reads it, on a busy machine too', async (t) => {
