@@ -15,8 +15,8 @@
  * by what it is: on the main thread the addon's probes, V8's API callbacks into it, memtrace's JS
  * runtime and the program (JIT code, named through `--perf-basic-prof`'s map), V8's builtins, its GC;
  * on the others the writer's formatter, V8's compilers, its GC helpers. The addon's figures repeat to
- * within ~1 % from run to run, V8's API callbacks' and memtrace's JS's to ~5 %; those of the program's
- * JIT code, the compilers and the GC move with when V8's compiles finish (±20-30 %).
+ * within ~3 % from run to run, V8's API callbacks' to ~10 %; those of the program's JIT code, the
+ * compilers and the GC move with when V8's compiles finish (±20-30 %).
  *
  * The copy of dist/ it runs (bench/node_modules/.memtrace-instructions/) has the policy's time
  * threshold (Policy.DemoteNs) multiplied by 600, valgrind's slowdown here: judged on time that
@@ -140,27 +140,27 @@ function jitName(ranges, address) {
   return range !== undefined && address < range.end ? range.name : undefined;
 }
 
-// What each function is, for the main thread's table; the other threads' code is the writer's
-// formatter, V8's compilers, its GC helpers and the rest.
-// The formatter is the writer thread's, but under valgrind's one-thread-at-a-time scheduling the
-// writer may fall behind and the main thread then formats the rest at exit: counted apart, whichever
-// thread ran it.
+// What each function is, by thread: the main thread's file and the others' each have their list,
+// whose names are the table's rows. The formatter is the writer thread's, but under valgrind's
+// one-thread-at-a-time scheduling the writer may fall behind and the main thread then formats the
+// rest at exit: one row, whichever thread ran it.
 const FORMATTER = ["memtrace's formatter (any thread)", (name) => /memtrace::.*(FormatEvents|WriteInteger|WriteNumber)/.test(name)];
+const GC = (name) => /Scaveng|Mark|Sweep|heap::base|Heap::|Evacuat|Compactor/.test(name);
 const MAIN_GROUPS = [
   FORMATTER,
-  ['addon probes', (name) => name.includes('memtrace::')],
+  ['main thread: addon probes', (name) => name.includes('memtrace::')],
   [
-    "V8's API callbacks",
+    "main thread: V8's API callbacks",
     (name) =>
       /CallApiCallback|HandleApiCall|FunctionCallbackArguments|^v8::(External|Value|Number|Object)::|AsyncHooksGetExecutionAsyncId/.test(
         name,
       ),
   ],
-  ["memtrace's JS runtime", (name) => /^JIT JS:.*\/dist\/(src|loader)\//.test(name)],
-  ['the program (JIT)', (name) => name.startsWith('JIT JS:')],
-  ["V8's builtins", (name) => name.startsWith('JIT ')],
-  ["V8's GC", (name) => /Scaveng|Mark|Sweep|heap::base|Heap::|Evacuat|Compactor/.test(name)],
-  ['the rest', () => true],
+  ["main thread: memtrace's JS runtime", (name) => /^JIT JS:.*\/dist\/(src|loader)\//.test(name)],
+  ['main thread: the program (JIT)', (name) => name.startsWith('JIT JS:')],
+  ["main thread: V8's builtins", (name) => name.startsWith('JIT ')],
+  ["main thread: V8's GC", GC],
+  ['main thread: the rest', () => true],
 ];
 const OTHER_GROUPS = [
   FORMATTER,
@@ -169,15 +169,10 @@ const OTHER_GROUPS = [
     "V8's compiler threads",
     (name) => /v8::internal::(compiler|maglev|turboshaft)::|v8::internal::(Pipeline|OptimizedCompilationJob)/.test(name),
   ],
-  ["V8's GC threads", (name) => /Scaveng|Mark|Sweep|heap::base|Heap::|Evacuat|Compactor/.test(name)],
+  ["V8's GC threads", GC],
   ['other threads: the rest', () => true],
 ];
-const GROUPS = [
-  ...new Set([
-    ...MAIN_GROUPS.map(([name]) => (name === FORMATTER[0] ? name : `main thread: ${name}`)),
-    ...OTHER_GROUPS.map(([name]) => name),
-  ]),
-];
+const GROUPS = [...new Set([...MAIN_GROUPS, ...OTHER_GROUPS].map(([name]) => name))];
 const EVENTS = ['Ir', 'I1mr', 'D1mr', 'D1mw', 'Bcm', 'Bim'];
 
 /**
@@ -200,12 +195,12 @@ async function costByGroup({ out, map }) {
   }
   for (const file of files) {
     const main = file === `${prefix}-01`;
-    await addFile(join(dir, file), main ? MAIN_GROUPS : OTHER_GROUPS, main ? 'main thread: ' : '', { ranges, names, totals });
+    await addFile(join(dir, file), main ? MAIN_GROUPS : OTHER_GROUPS, { ranges, names, totals });
   }
   return totals;
 }
 
-async function addFile(path, groups, label, { ranges, names, totals }) {
+async function addFile(path, groups, { ranges, names, totals }) {
   const groupOf = new Map();
   let columns;
   let fn = '';
@@ -219,8 +214,7 @@ async function addFile(path, groups, label, { ranges, names, totals }) {
   const group = (name) => {
     let found = groupOf.get(name);
     if (found === undefined) {
-      const [group] = groups.find(([, test]) => test(name));
-      found = group === FORMATTER[0] ? group : label + group;
+      found = groups.find(([, test]) => test(name))[0];
       groupOf.set(name, found);
     }
     return found;

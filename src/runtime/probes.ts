@@ -144,7 +144,10 @@ function publishCountdowns(): void {
 
 /** Hands the native probes the arrays as they are now (again after any of them grew). */
 function bindNative(): void {
-  if (!native) return setProbes();
+  if (!native) {
+    setProbes();
+    return;
+  }
   const bound = native.bindProbes(
     LAYOUT_VERSION,
     globals,
